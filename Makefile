@@ -1,0 +1,41 @@
+# Two commands for a newcomer: `make chat` to try it, `make test` to test it.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install chat run test lint check bench clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+chat: $(STAMP)
+	$(BIN)/aliat chat
+
+run: $(STAMP)
+	$(BIN)/aliat run
+
+check: $(STAMP)
+	$(BIN)/aliat check
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot actions tests bench
+
+test: $(STAMP)
+	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/aliat check
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) data/*.db

@@ -1,0 +1,32 @@
+"""Shared helpers for actions: the conversation's language and the knowledge files."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa_sdk import Tracker
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+DEFAULT_LANGUAGE = "ca"
+
+
+@lru_cache(maxsize=32)
+def knowledge(name: str) -> Any:
+    """A knowledge/<name>.yml file, parsed once per process."""
+    return yaml.safe_load((KNOWLEDGE_DIR / f"{name}.yml").read_text(encoding="utf-8")) or {}
+
+
+def language_of(tracker: Tracker) -> str:
+    return tracker.get_slot("language") or DEFAULT_LANGUAGE
+
+
+def tr(texts: dict[str, str] | str | None, language: str) -> str:
+    """The text for this language from a {ca, es, en} mapping."""
+    if texts is None:
+        return ""
+    if isinstance(texts, str):
+        return texts
+    return texts.get(language) or texts.get(DEFAULT_LANGUAGE) or next(iter(texts.values()), "")

@@ -1,0 +1,179 @@
+"""Validation of dialogues/ and knowledge/ for content editors: each problem names its file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.content import Button, ContentError, Domain, load_domain, yaml_files
+from bot.engine.actions_client import ActionRunner
+from bot.engine.engine import BUILTIN_STEPS
+from bot.engine.nlu import parse_intent_payload
+
+# The Telegram channel sends callback data as "<prefix>:<payload>"; the prefix takes up to 10 bytes.
+MAX_PAYLOAD_BYTES = 54
+ENGINE_RESPONSES = (
+    "utter_fallback", "utter_offer_human", "utter_question_closed", "utter_wrong_answer", "utter_offer_skip",
+    "utter_cannot_go_back", "utter_cannot_skip", "utter_something_went_wrong", "utter_button_skip",
+    "utter_button_back",
+)
+ENGINE_INTENTS = ("non_text", "unknown_command")
+
+
+def check_content(settings: Settings, *, dialogues: Path | None = None, knowledge: Path | None = None,
+                  actions: ActionRunner | None = None) -> list[str]:
+    dialogues = dialogues or settings.dialogues_dir
+    knowledge = knowledge or settings.knowledge_dir
+    try:
+        domain = load_domain(dialogues, knowledge)
+    except ContentError as exc:
+        return [str(exc)]
+    return Checker(domain, settings.languages, actions or ActionRunner()).run()
+
+
+class Checker:
+    def __init__(self, domain: Domain, languages: tuple[str, ...], actions: ActionRunner) -> None:
+        self.domain = domain
+        self.languages = languages
+        self.actions = actions
+        self.problems: list[str] = []
+
+    def run(self) -> list[str]:
+        self._responses()
+        self._rules()
+        self._forms()
+        self._intents()
+        self._settings()
+        self._knowledge()
+        return self.problems
+
+    def add(self, where: str, problem: str) -> None:
+        self.problems.append(f"{where}: {problem}")
+
+    def _langs(self, texts: dict[str, str], where: str) -> None:
+        for lang in self.languages:
+            if not (texts.get(lang) or "").strip():
+                self.add(where, f"missing text in {lang}")
+        for lang in texts:
+            if lang not in SUPPORTED_LANGUAGES:
+                self.add(where, f"unknown language {lang!r}")
+
+    def _button(self, button: Button, where: str) -> None:
+        self._langs(button.title, f"{where} button {button.payload!r}")
+        size = len(button.payload.encode("utf-8"))
+        if size > MAX_PAYLOAD_BYTES:
+            self.add(where, f"button payload {button.payload!r} is {size} bytes; at most {MAX_PAYLOAD_BYTES} "
+                            "fit Telegram's 64-byte callback data")
+        if button.payload.startswith("/"):
+            parsed = parse_intent_payload(button.payload)
+            if parsed is None:
+                self.add(where, f"button payload {button.payload!r} is not /intent or /intent{{json}}")
+            elif not self._has_rule(parsed.intent or ""):
+                self.add(where, f"button payload {button.payload!r}: no rule for intent {parsed.intent!r}")
+
+    def _has_rule(self, intent: str) -> bool:
+        return intent in self.domain.rules or f"{intent}:paused" in self.domain.rules
+
+    def _step_exists(self, step: str) -> bool:
+        name, _, _ = step.partition(":")
+        return (name in BUILTIN_STEPS or step in self.domain.forms or step in self.domain.responses
+                or self.actions.known(step))
+
+    def _responses(self) -> None:
+        for name, response in self.domain.responses.items():
+            where = f"{response.source}: response {name}"
+            self._langs(response.text, where)
+            for button in response.buttons:
+                self._button(button, where)
+            if response.image and not (Path(self.domain.sources.get("root", ".")) / response.image).exists():
+                root = Path(__file__).resolve().parent.parent
+                if not (root / response.image).exists():
+                    self.add(where, f"image {response.image!r} not found")
+        for name, buttons in self.domain.menus.items():
+            for button in buttons:
+                self._button(button, f"menu {name}")
+        for name in ENGINE_RESPONSES:
+            if name not in self.domain.responses:
+                self.add("dialogues", f"response {name} is needed by the engine and is missing")
+
+    def _rules(self) -> None:
+        for key, rule in self.domain.rules.items():
+            where = f"{rule.source}: rule for {rule.intent}"
+            if not rule.steps:
+                self.add(where, "has no steps")
+            for step in rule.steps:
+                if not self._step_exists(step):
+                    self.add(where, f"step {step!r} is not a response, form, action or built-in step")
+        for command, intent in self.domain.commands.items():
+            if not self._has_rule(intent):
+                self.add("dialogues", f"command /{command} maps to intent {intent!r}, which has no rule")
+        for intent in ENGINE_INTENTS:
+            if intent not in self.domain.rules:
+                self.add("dialogues", f"a rule for intent {intent!r} is needed by the engine")
+
+    def _forms(self) -> None:
+        for name, form in self.domain.forms.items():
+            where = f"{form.source}: form {name}"
+            names = {s.name for s in form.slots}
+            if len(names) != len(form.slots):
+                self.add(where, "a slot is listed twice")
+            if form.intro and form.intro not in self.domain.responses:
+                self.add(where, f"intro response {form.intro!r} does not exist")
+            for step in form.on_complete:
+                if not self._step_exists(step):
+                    self.add(where, f"on_complete step {step!r} does not exist")
+            for slot in form.slots:
+                question = self.domain.responses.get(slot.question)
+                if question is None:
+                    self.add(where, f"slot {slot.name}: question {slot.question!r} does not exist")
+                    continue
+                options = [b for b in question.buttons if not b.payload.startswith("/")]
+                if slot.type in ("choice", "scale") and not options:
+                    self.add(where, f"slot {slot.name}: a {slot.type} question needs option buttons")
+                if slot.ask_if:
+                    ref = str(slot.ask_if.get("slot"))
+                    if ref not in names and ref not in self.domain.slots:
+                        self.add(where, f"slot {slot.name}: ask_if refers to unknown slot {ref!r}")
+                for option in slot.synonyms:
+                    if option not in {b.payload for b in options}:
+                        self.add(where, f"slot {slot.name}: synonyms for unknown option {option!r}")
+
+    def _intents(self) -> None:
+        for intent, per_lang in self.domain.intents.items():
+            for lang in self.languages:
+                if not per_lang.get(lang):
+                    self.add("dialogues", f"intent {intent}: no examples in {lang}")
+            if not self._has_rule(intent):
+                self.add("dialogues", f"intent {intent} has examples but no rule")
+
+    def _settings(self) -> None:
+        progress = self.domain.settings.get("progress")
+        if progress and progress not in self.domain.responses:
+            self.add("dialogues settings", f"progress response {progress!r} does not exist")
+        paused = self.domain.settings.get("paused_action")
+        if paused and not self._step_exists(str(paused)):
+            self.add("dialogues settings", f"paused_action {paused!r} does not exist")
+
+    def _knowledge(self) -> None:
+        for stem, data in self.domain.knowledge.items():
+            self._walk(data, self.domain.sources.get(f"knowledge:{stem}", stem), "")
+
+    def _walk(self, node: Any, source: str, path: str) -> None:
+        if isinstance(node, dict):
+            keys = set(node)
+            if keys and keys & set(SUPPORTED_LANGUAGES) and keys <= set(SUPPORTED_LANGUAGES):
+                for lang in self.languages:
+                    value = node.get(lang)
+                    if value is None or (isinstance(value, str) and not value.strip()):
+                        self.add(source, f"{path or 'top'}: missing text in {lang}")
+                return
+            for key, value in node.items():
+                self._walk(value, source, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                self._walk(value, source, f"{path}[{i}]")
+
+
+def all_yaml(folder: Path) -> list[Path]:
+    return yaml_files(folder)

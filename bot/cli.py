@@ -1,0 +1,55 @@
+"""The `aliat` command. Each subcommand lives in bot/commands/<name>.py with NAME, HELP, configure, run."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+import bot.commands
+from bot.config import ConfigError
+
+
+def _commands() -> dict[str, object]:
+    found = {}
+    for info in pkgutil.iter_modules(bot.commands.__path__):
+        module = importlib.import_module(f"bot.commands.{info.name}")
+        if hasattr(module, "NAME") and hasattr(module, "run"):
+            found[module.NAME] = module
+    return dict(sorted(found.items()))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aliat", description="Alia't assistant")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in _commands().items():
+        cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.configure(cmd)
+        cmd.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "classify":
+        # Its own parser reads the rest as given (texts may start with dashes or be many words).
+        from bot.classify_cli import main as classify_main
+
+        return classify_main(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_module", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._module.run(args) or 0)
+    except ConfigError as exc:
+        print(f"aliat: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,467 @@
+"""One turn: load the tracker, understand the message, run rules, forms and actions, save, reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.content import Domain, Form, FormSlot
+from bot.engine.actions_client import ActionError, ActionRunner
+from bot.engine.messages import BotMessage, UserMessage
+from bot.engine.nlu import IntentMatcher, Parse, parse_intent_payload, split_command
+from bot.engine.render import Renderer
+from bot.engine.tracker import SKIPPED, Tracker
+from bot.engine.values import Refused, coerce
+from bot.store.conversations import ConcurrentTurn, ConversationStore
+
+log = logging.getLogger(__name__)
+
+# Step names the engine runs itself; everything else is a response, a form or an action.
+BUILTIN_STEPS = ("reset", "end_form", "back", "skip", "ask", "pause", "resume", "set_language")
+MAX_FOLLOWUPS = 20
+
+InTransaction = Callable[[AsyncSession, Tracker, list[BotMessage]], Awaitable[None]]
+
+
+@dataclass
+class Turn:
+    tracker: Tracker
+    message: UserMessage
+    out: list[BotMessage] = field(default_factory=list)
+    depth: int = 0
+
+
+class Engine:
+    """Channel-neutral: channels call `handle` and render the BotMessages it returns."""
+
+    def __init__(self, *, settings: Settings, domain: Domain, store: ConversationStore,
+                 actions: ActionRunner) -> None:
+        self.settings = settings
+        self.domain = domain
+        self.store = store
+        self.actions = actions
+        self.renderer = Renderer(domain, settings.default_language)
+        self.matcher = IntentMatcher(domain.intents)
+        self._rasa_domain = domain.rasa_domain()
+        self._slot_names = sorted(set(domain.slots) | {s.name for f in domain.forms.values() for s in f.slots})
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._paused_action = str(domain.settings.get("paused_action") or "")
+
+    # ----------------------------------------------------------------- the turn
+    async def handle(self, message: UserMessage, *, in_transaction: InTransaction | None = None,
+                     channel: str | None = None) -> list[BotMessage]:
+        """Handle one message; the tracker and whatever `in_transaction` writes commit together."""
+        lock = self._locks.setdefault(message.sender_id, asyncio.Lock())
+        async with lock:
+            try:
+                for attempt in range(3):
+                    try:
+                        return await self._handle_once(message, in_transaction, channel or message.channel)
+                    except ConcurrentTurn:
+                        log.info("conversation saved elsewhere meanwhile; turn retried (attempt %s)", attempt + 1)
+                raise ConcurrentTurn(message.sender_id)
+            finally:
+                if not lock._waiters:  # type: ignore[attr-defined]
+                    self._locks.pop(message.sender_id, None)
+
+    async def _handle_once(self, message: UserMessage, in_transaction: InTransaction | None,
+                           channel: str) -> list[BotMessage]:
+        async with self.store.turn(message.sender_id) as session:
+            tracker = await self.store.load(session, message.sender_id)
+            if tracker is None:
+                tracker = Tracker(sender_id=message.sender_id, language=self._first_language(message))
+            turn = Turn(tracker=tracker, message=message)
+            await self._process(turn)
+            tracker.trim(self.settings.conversation.max_events)
+            await self.store.save(session, tracker, channel=channel)
+            if in_transaction is not None:
+                await in_transaction(session, tracker, turn.out)
+            await session.commit()
+            return turn.out
+
+    async def peek(self, sender_id: str) -> Tracker | None:
+        """The stored tracker, read only (for channels and tests)."""
+        async with self.store.sessionmaker() as session:
+            return await self.store.load(session, sender_id)
+
+    def _first_language(self, message: UserMessage) -> str:
+        hint = (message.language_hint or "").lower()[:2]
+        return hint if hint in self.settings.languages else self.settings.default_language
+
+    # ------------------------------------------------------------ understanding
+    async def _process(self, turn: Turn) -> None:
+        msg, tracker = turn.message, turn.tracker
+        text = msg.text
+        if text is not None:
+            text = text[: self.settings.conversation.max_text_length * 2]
+        parse: Parse | None = None
+        if msg.payload is not None:
+            parse = parse_intent_payload(msg.payload)
+            if parse is None:
+                self._user_event(turn, msg.payload, None)
+                await self._button_answer(turn, msg.payload)
+                return
+        elif text is not None and text.strip().startswith("/"):
+            command = split_command(text.strip())
+            intent = self.domain.commands.get(command[0]) if command else None
+            parse = Parse(intent=intent or "unknown_command", confidence=1.0,
+                          entities={"args": command[1]} if command and command[1] else {})
+        elif text is None or not text.strip():
+            kind = msg.kind if text is None else "empty"
+            parse = Parse(intent=f"non_text_{kind}" if f"non_text_{kind}" in self._intents() else "non_text",
+                          confidence=1.0)
+            if kind == "contact" and tracker.active_form and msg.metadata.get("phone_number"):
+                slot = self._current_slot(tracker)
+                if slot is not None and slot.type == "phone":
+                    self._user_event(turn, None, None)
+                    await self._form_answer(turn, str(msg.metadata["phone_number"]), from_button=False)
+                    return
+        self._user_event(turn, text if msg.payload is None else msg.payload, parse)
+        if parse is not None:
+            await self._handle_intent(turn, parse)
+            return
+        assert text is not None
+        if tracker.paused and self._paused_action:
+            await self._run_step(turn, self._paused_action)
+            return
+        if tracker.active_form:
+            await self._form_answer(turn, text, from_button=False)
+            return
+        parsed = self.matcher.match(text)
+        tracker.latest_message["intent"] = {"name": parsed.intent, "confidence": parsed.confidence}
+        if parsed.intent is not None and self._rule_for(tracker, parsed.intent):
+            await self._handle_intent(turn, parsed)
+        else:
+            await self._fallback(turn)
+
+    def _intents(self) -> set[str]:
+        return {r.intent for r in self.domain.rules.values()}
+
+    def _user_event(self, turn: Turn, text: str | None, parse: Parse | None) -> None:
+        latest = {
+            "text": text,
+            "intent": {"name": parse.intent, "confidence": parse.confidence} if parse else {},
+            "entities": [{"entity": k, "value": v} for k, v in (parse.entities if parse else {}).items()],
+        }
+        turn.tracker.latest_message = latest
+        turn.tracker.add_event({"event": "user", "text": text, "parse_data": latest,
+                                "input_channel": turn.message.channel})
+
+    def _rule_for(self, tracker: Tracker, intent: str):  # noqa: ANN202
+        if tracker.paused:
+            return self.domain.rules.get(f"{intent}:paused")
+        return self.domain.rules.get(intent)
+
+    async def _handle_intent(self, turn: Turn, parse: Parse) -> None:
+        tracker = turn.tracker
+        assert parse.intent is not None
+        rule = self._rule_for(tracker, parse.intent)
+        if rule is None and tracker.paused and self._paused_action:
+            await self._run_step(turn, self._paused_action)
+            return
+        if rule is None:
+            await self._fallback(turn)
+            return
+        tracker.misunderstandings = 0
+        for name, value in parse.entities.items():
+            if name in self._slot_names or name == "language":
+                self._set_slot(tracker, name, value)
+        form_before = tracker.active_form
+        if rule.ends_form:
+            self._end_form(tracker)
+        for step in rule.steps:
+            await self._run_step(turn, step)
+        reasks = form_before and tracker.active_form == form_before and not rule.ends_form
+        if reasks and not any(step in ("ask", "back", "skip") or step in self.domain.forms for step in rule.steps):
+            await self._ask(turn)
+
+    async def _fallback(self, turn: Turn) -> None:
+        tracker = turn.tracker
+        tracker.misunderstandings += 1
+        if tracker.misunderstandings >= self.settings.conversation.offer_human_after_misunderstandings:
+            tracker.misunderstandings = 0
+            self._utter(turn, "utter_offer_human")
+        else:
+            self._utter(turn, "utter_fallback")
+
+    # -------------------------------------------------------------------- steps
+    async def _run_step(self, turn: Turn, step: str) -> None:
+        turn.depth += 1
+        if turn.depth > MAX_FOLLOWUPS:
+            log.error("too many follow-up steps in one turn; stopped at %s", step)
+            return
+        tracker = turn.tracker
+        name, _, arg = step.partition(":")
+        if name in BUILTIN_STEPS:
+            await self._builtin(turn, name, arg)
+        elif step in self.domain.forms:
+            await self._activate_form(turn, self.domain.forms[step])
+        elif step in self.domain.responses:
+            self._utter(turn, step)
+        elif self.actions.known(step):
+            await self._run_action(turn, step)
+        else:
+            log.error("unknown step %s (run `aliat check`)", step)
+        tracker.add_event({"event": "action", "name": step})
+
+    async def _builtin(self, turn: Turn, name: str, arg: str) -> None:
+        tracker = turn.tracker
+        if name == "reset":
+            tracker.reset()
+        elif name == "end_form":
+            self._end_form(tracker)
+        elif name == "back":
+            await self._back(turn)
+        elif name == "skip":
+            await self._skip(turn)
+        elif name == "ask":
+            await self._ask(turn)
+        elif name == "pause":
+            tracker.paused = True
+        elif name == "resume":
+            tracker.paused = False
+        elif name == "set_language" and arg in self.settings.languages:
+            tracker.language = arg
+
+    def _utter(self, turn: Turn, name: str, values: dict[str, Any] | None = None) -> None:
+        tracker = turn.tracker
+        merged = {**tracker.slots, **(values or {})}
+        turn.out.append(self.renderer.response(name, tracker.language, merged, seq=tracker.question_seq))
+        tracker.add_event({"event": "bot", "metadata": {"response": name}})
+
+    def _set_slot(self, tracker: Tracker, name: str, value: Any) -> None:
+        if name == "requested_slot":
+            return
+        if name == "language":
+            if value in self.settings.languages:
+                tracker.language = value
+            return
+        tracker.set_slot(name, value)
+
+    # -------------------------------------------------------------------- forms
+    def _end_form(self, tracker: Tracker) -> None:
+        tracker.active_form = None
+        tracker.requested_slot = None
+        tracker.history = []
+        tracker.refusals = {}
+
+    async def _activate_form(self, turn: Turn, form: Form) -> None:
+        tracker = turn.tracker
+        tracker.active_form = form.name
+        tracker.requested_slot = None
+        tracker.history = []
+        tracker.refusals = {}
+        tracker.add_event({"event": "active_loop", "name": form.name})
+        if form.intro:
+            self._utter(turn, form.intro, self._progress_values(tracker, form, None))
+        await self._ask(turn)
+
+    def _applies(self, tracker: Tracker, slot: FormSlot) -> bool:
+        cond = slot.ask_if
+        if not cond:
+            return True
+        value = tracker.slots.get(str(cond.get("slot")))
+        if "in" in cond:
+            return value in (cond["in"] or [])
+        if "not_in" in cond:
+            return value not in (cond["not_in"] or [])
+        if "equals" in cond:
+            return value == cond["equals"]
+        return value not in (None, SKIPPED)
+
+    def _pending(self, tracker: Tracker, form: Form) -> list[FormSlot]:
+        return [s for s in form.slots if self._applies(tracker, s)]
+
+    def _current_slot(self, tracker: Tracker) -> FormSlot | None:
+        form = self.domain.forms.get(tracker.active_form or "")
+        if form is None or tracker.requested_slot is None:
+            return None
+        return next((s for s in form.slots if s.name == tracker.requested_slot), None)
+
+    def _progress_values(self, tracker: Tracker, form: Form, slot: FormSlot | None) -> dict[str, Any]:
+        applicable = self._pending(tracker, form)
+        total = len(applicable)
+        current = applicable.index(slot) + 1 if slot in applicable else 0
+        return {"step": current, "total": total}
+
+    async def _ask(self, turn: Turn) -> None:
+        """Ask the next unanswered question of the active form, or complete it."""
+        tracker = turn.tracker
+        form = self.domain.forms.get(tracker.active_form or "")
+        if form is None:
+            return
+        slot = next((s for s in self._pending(tracker, form) if tracker.slots.get(s.name) is None), None)
+        if slot is None:
+            self._end_form(tracker)
+            tracker.add_event({"event": "active_loop", "name": None})
+            for step in form.on_complete:
+                await self._run_step(turn, step)
+            return
+        tracker.requested_slot = slot.name
+        tracker.question_seq += 1
+        values = {**tracker.slots, **self._progress_values(tracker, form, slot)}
+        message = self.renderer.response(slot.question, tracker.language, values, seq=tracker.question_seq)
+        if form.progress and "progress" in self.domain.settings:
+            prefix = self.renderer.text(str(self.domain.settings["progress"]), tracker.language, values)
+            message.text = f"{prefix} {message.text}".strip()
+        refused = tracker.refusals.get(slot.name, 0)
+        if slot.skippable or refused >= self.settings.conversation.max_refusals_per_question:
+            message.buttons.append((self.renderer.text("utter_button_skip", tracker.language), "/skip"))
+        if tracker.history:
+            message.buttons.append((self.renderer.text("utter_button_back", tracker.language), "/back"))
+        turn.out.append(message)
+        tracker.add_event({"event": "bot", "metadata": {"response": slot.question}})
+
+    async def _button_answer(self, turn: Turn, payload: str) -> None:
+        tracker = turn.tracker
+        msg = turn.message
+        stale = msg.button_seq is not None and msg.button_seq != tracker.question_seq
+        if tracker.active_form is None or tracker.paused or stale:
+            self._utter(turn, "utter_question_closed")
+            if tracker.active_form and not tracker.paused:
+                await self._ask(turn)
+            return
+        await self._form_answer(turn, payload, from_button=True)
+
+    async def _form_answer(self, turn: Turn, value: str, *, from_button: bool) -> None:
+        tracker = turn.tracker
+        slot = self._current_slot(tracker)
+        if slot is None:
+            await self._ask(turn)
+            return
+        question = self.domain.responses.get(slot.question)
+        try:
+            coerced = coerce(slot, question, value, from_button=from_button,
+                             max_text_length=self.settings.conversation.max_text_length)
+        except Refused as refusal:
+            if not from_button and refusal.reason in ("choice", "empty"):
+                parsed = self.matcher.match(value)
+                if parsed.intent and self._rule_for(tracker, parsed.intent):
+                    await self._handle_intent(turn, parsed)
+                    return
+            await self._refuse(turn, slot, refusal.reason, uttered=False)
+            return
+        validator = f"validate_{tracker.active_form}"
+        if self.actions.known(validator):
+            tracker.add_event({"event": "slot", "name": slot.name, "value": coerced})
+            before = len(turn.out)
+            events = await self._run_action(turn, validator, candidate=(slot.name, coerced))
+            if events is None:
+                return
+            validated = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
+            if slot.name in validated and validated[slot.name] is None:
+                await self._refuse(turn, slot, slot.type, uttered=len(turn.out) > before)
+                return
+            coerced = validated.get(slot.name, coerced)
+        self._accept(tracker, slot, coerced)
+        await self._ask(turn)
+
+    def _accept(self, tracker: Tracker, slot: FormSlot, value: Any) -> None:
+        tracker.set_slot(slot.name, value)
+        tracker.refusals.pop(slot.name, None)
+        tracker.history.append(slot.name)
+
+    async def _refuse(self, turn: Turn, slot: FormSlot, reason: str, *, uttered: bool) -> None:
+        tracker = turn.tracker
+        tracker.refusals[slot.name] = tracker.refusals.get(slot.name, 0) + 1
+        if not uttered:
+            for name in (f"utter_wrong_{slot.name}", f"utter_wrong_{reason}", "utter_wrong_answer"):
+                if name in self.domain.responses:
+                    self._utter(turn, name)
+                    break
+        if tracker.refusals[slot.name] >= self.settings.conversation.max_refusals_per_question:
+            self._utter(turn, "utter_offer_skip")
+        await self._ask(turn)
+
+    async def _back(self, turn: Turn) -> None:
+        tracker = turn.tracker
+        if not tracker.active_form:
+            self._utter(turn, "utter_cannot_go_back")
+            return
+        if not tracker.history:
+            self._utter(turn, "utter_cannot_go_back")
+        else:
+            previous = tracker.history.pop()
+            tracker.set_slot(previous, None)
+        await self._ask(turn)
+
+    async def _skip(self, turn: Turn) -> None:
+        tracker = turn.tracker
+        slot = self._current_slot(tracker)
+        if slot is None:
+            self._utter(turn, "utter_question_closed")
+            return
+        allowed = slot.skippable or tracker.refusals.get(slot.name, 0) >= (
+            self.settings.conversation.max_refusals_per_question)
+        if not allowed:
+            self._utter(turn, "utter_cannot_skip")
+        else:
+            self._accept(tracker, slot, SKIPPED)
+        await self._ask(turn)
+
+    # ------------------------------------------------------------------ actions
+    async def _run_action(self, turn: Turn, name: str,
+                          candidate: tuple[str, Any] | None = None) -> list[dict[str, Any]] | None:
+        tracker = turn.tracker
+        payload = tracker.rasa_dict(self._slot_names)
+        if candidate is not None:
+            payload["slots"][candidate[0]] = candidate[1]
+        try:
+            result = await self.actions.run(name, payload, self._rasa_domain)
+        except (ActionError, Exception):  # an action's bug must not end the conversation
+            log.exception("action %s failed", name)
+            self._utter(turn, "utter_something_went_wrong")
+            return None
+        events = list(result.get("events") or [])
+        for response in result.get("responses") or []:
+            self._render_action_response(turn, response)
+        followups: list[str] = []
+        for event in events:
+            kind = event.get("event")
+            if kind == "slot":
+                if candidate is not None and event.get("name") == candidate[0]:
+                    continue  # the engine accepts or refuses the candidate itself
+                self._set_slot(tracker, event["name"], event.get("value"))
+            elif kind in ("reset_slots", "restart"):
+                tracker.reset()
+            elif kind == "followup" and event.get("name"):
+                followups.append(event["name"])
+            elif kind == "active_loop":
+                if event.get("name") in self.domain.forms:
+                    followups.append(event["name"])
+                else:
+                    self._end_form(tracker)
+            elif kind == "pause":
+                tracker.paused = True
+            elif kind == "resume":
+                tracker.paused = False
+        for step in followups:
+            await self._run_step(turn, step)
+        return events
+
+    def _render_action_response(self, turn: Turn, response: dict[str, Any]) -> None:
+        tracker = turn.tracker
+        name = response.get("response") or response.get("template")
+        standard = {"text", "buttons", "elements", "custom", "template", "response", "image",
+                    "attachment", "json_message", "recipient_id"}
+        extra = {k: v for k, v in response.items() if k not in standard}
+        if name:
+            message = self.renderer.response(name, tracker.language, {**tracker.slots, **extra},
+                                              seq=tracker.question_seq)
+        else:
+            message = BotMessage(text=response.get("text") or "", seq=tracker.question_seq)
+        if response.get("buttons"):
+            message.buttons = [(b.get("title", ""), b.get("payload", "")) for b in response["buttons"]]
+        if response.get("image"):
+            message.image = response["image"]
+        if response.get("custom"):
+            message.custom = response["custom"]
+        if message.text or message.buttons or message.image or message.custom:
+            turn.out.append(message)
+            tracker.add_event({"event": "bot", "metadata": {"response": name}})

@@ -1,0 +1,100 @@
+"""Turning an answer (a button payload or free text) into a slot value, by slot type."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.content import FormSlot, Response
+from bot.engine.nlu import normalize
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[a-z]{2,24}$", re.IGNORECASE)
+_NUMBER = re.compile(r"-?\d+")
+
+
+class Refused(Exception):
+    """The answer does not fit the question; `reason` picks the explanation to give."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def options_of(question: Response | None) -> list[str]:
+    """A choice question's options are its buttons' payloads (payloads starting with / are commands)."""
+    if question is None:
+        return []
+    return [b.payload for b in question.buttons if not b.payload.startswith("/")]
+
+
+def choose(slot: FormSlot, question: Response | None, text: str) -> str:
+    """Map free text to one option: its number, its id, a title in any language, or a synonym."""
+    options = options_of(question)
+    norm = normalize(text)
+    if not norm:
+        raise Refused("empty")
+    if norm.isdigit() and 1 <= int(norm) <= len(options):
+        return options[int(norm) - 1]
+    names: dict[str, set[str]] = {opt: {normalize(opt)} for opt in options}
+    if question is not None:
+        for button in question.buttons:
+            if button.payload in names:
+                names[button.payload].update(normalize(t) for t in button.title.values())
+    for opt, per_lang in slot.synonyms.items():
+        if opt in names:
+            for words in (per_lang or {}).values():
+                names[opt].update(normalize(w) for w in words or [])
+    exact = [opt for opt, words in names.items() if norm in words]
+    if len(exact) == 1:
+        return exact[0]
+    padded = f" {norm} "
+    contained = [opt for opt, words in names.items() if any(w and f" {w} " in padded for w in words)]
+    if len(contained) == 1:
+        return contained[0]
+    raise Refused("choice")
+
+
+def coerce(slot: FormSlot, question: Response | None, value: str, *, from_button: bool,
+           max_text_length: int) -> Any:
+    """The slot value for this answer, or Refused."""
+    kind = slot.type
+    if from_button and kind in ("choice", "scale"):
+        if value not in options_of(question):
+            raise Refused("choice")
+        return int(value) if kind == "scale" and value.lstrip("-").isdigit() else value
+    text = (value or "").strip()
+    if not text:
+        raise Refused("empty")
+    if kind == "choice":
+        return choose(slot, question, text)
+    if kind == "scale":
+        low, high = slot.min or 1, slot.max or 4
+        norm = normalize(text)
+        if norm.lstrip("-").isdigit():
+            number = int(norm)
+            if low <= number <= high:
+                return number
+            raise Refused("scale")
+        picked = choose(slot, question, text)
+        return int(picked) if picked.lstrip("-").isdigit() else picked
+    if kind == "number":
+        found = _NUMBER.search(text.replace(".", "").replace(" ", ""))
+        if not found:
+            raise Refused("number")
+        number = int(found.group())
+        if (slot.min is not None and number < slot.min) or (slot.max is not None and number > slot.max):
+            raise Refused("number")
+        return number
+    if kind == "email":
+        if not _EMAIL.match(text) or len(text) > 254:
+            raise Refused("email")
+        return text.lower()
+    if kind == "phone":
+        digits = re.sub(r"[\s().-]", "", text)
+        if not re.fullmatch(r"\+?\d{9,15}", digits):
+            raise Refused("phone")
+        return digits
+    cleaned = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
+    if not cleaned.strip():
+        raise Refused("empty")
+    return cleaned.strip()[:max_text_length]

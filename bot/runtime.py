@@ -1,0 +1,56 @@
+"""Wires settings, content, database, actions and the engine; owned by one channel's lifetime."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.content import Domain, load_domain
+from bot.engine import Engine
+from bot.engine.actions_client import ActionRunner
+from bot.store import migrate
+from bot.store.conversations import ConversationStore
+from bot.store.db import create_engine, make_sessionmaker
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    domain: Domain
+    db: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    actions: ActionRunner
+    engine: Engine
+
+    async def close(self) -> None:
+        await self.actions.close()
+        await self.db.dispose()
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.logging.level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("rasa_sdk.forms").setLevel(logging.ERROR)  # "no validation method" is expected
+    for noisy in ("httpx", "httpcore", "aiosqlite", "alembic.runtime.migration", "telegram.ext.Updater"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+async def open_database(settings: Settings, *, upgrade: bool = True) -> tuple[AsyncEngine, async_sessionmaker]:
+    db = create_engine(settings.resolved_database_url())
+    if upgrade:
+        await migrate.upgrade(db)
+    return db, make_sessionmaker(db)
+
+
+async def build_runtime(settings: Settings, *, upgrade: bool = True) -> Runtime:
+    """Load content, open the database (applying migrations) and build the engine."""
+    domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
+    db, sessionmaker = await open_database(settings, upgrade=upgrade)
+    actions = ActionRunner(endpoint=settings.actions.endpoint, timeout=settings.actions.timeout_seconds)
+    store = ConversationStore(sessionmaker, dialect=db.dialect.name)
+    engine = Engine(settings=settings, domain=domain, store=store, actions=actions)
+    return Runtime(settings=settings, domain=domain, db=db, sessionmaker=sessionmaker, actions=actions,
+                   engine=engine)

@@ -1,0 +1,1 @@
+"""The shared database: models, engine and sessions, migrations, data functions."""
