@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.content import Button, ContentError, Domain, load_domain, yaml_files
+from bot.content import Button, ContentError, Domain, load_domain
 from bot.engine.actions_client import ActionRunner
 from bot.engine.engine import BUILTIN_STEPS
 from bot.engine.nlu import parse_intent_payload
@@ -98,7 +98,7 @@ class Checker:
                 self.add("dialogues", f"response {name} is needed by the engine and is missing")
 
     def _rules(self) -> None:
-        for key, rule in self.domain.rules.items():
+        for _key, rule in self.domain.rules.items():
             where = f"{rule.source}: rule for {rule.intent}"
             if not rule.steps:
                 self.add(where, "has no steps")
@@ -175,5 +175,3 @@ class Checker:
                 self._walk(value, source, f"{path}[{i}]")
 
 
-def all_yaml(folder: Path) -> list[Path]:
-    return yaml_files(folder)

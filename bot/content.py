@@ -153,7 +153,7 @@ def _rel(path: Path, base: Path) -> str:
 
 
 def _parse(domain: Domain, raw: dict[str, dict[str, tuple[Any, str]]]) -> None:
-    for name, (value, src) in raw["settings"].items():
+    for name, (value, _src) in raw["settings"].items():
         domain.settings[name] = value
     for name, (value, src) in raw["menus"].items():
         domain.menus[name] = _buttons(value, f"{src}: menu {name}")
@@ -164,9 +164,9 @@ def _parse(domain: Domain, raw: dict[str, dict[str, tuple[Any, str]]]) -> None:
         if not isinstance(examples, dict):
             raise ContentError(f"{src}: intent {name!r} needs examples per language")
         domain.intents[name] = {lang: [str(x) for x in (items or [])] for lang, items in examples.items()}
-    for name, (value, src) in raw["commands"].items():
+    for name, (value, _src) in raw["commands"].items():
         domain.commands[str(name).lstrip("/").lower()] = str(value)
-    for key, (value, src) in raw["rules"].items():
+    for _key, (value, src) in raw["rules"].items():
         if not isinstance(value, dict) or "intent" not in value:
             raise ContentError(f"{src}: each rule needs an intent and steps")
         rule = Rule(
