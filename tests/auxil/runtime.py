@@ -1,0 +1,76 @@
+"""Building a runtime for tests: a temporary SQLite file, or the PostgreSQL test database."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.config import Settings, load_settings
+from bot.engine import BotMessage, UserMessage
+from bot.runtime import Runtime, build_runtime
+
+PG_URL = os.environ.get("ALIAT_TEST_DATABASE_URL", "")
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def test_settings(database_url: str, **overrides) -> Settings:
+    """config.yml with the test database and no environment overrides."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIAT_", "TELEGRAM_"))}
+    settings = load_settings(ROOT / "config.yml", env=env)
+    return replace(settings, database_url=database_url, **overrides)
+
+
+async def reset_postgres(url: str) -> None:
+    """Drop everything in the public schema so migrations run from scratch."""
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+async def make_runtime(database_url: str, **overrides) -> Runtime:
+    return await build_runtime(test_settings(database_url, **overrides))
+
+
+class Chat:
+    """A scripted user talking to the engine like the terminal channel does."""
+
+    def __init__(self, runtime: Runtime, sender_id: str = "test:1", language: str | None = None) -> None:
+        self.runtime = runtime
+        self.sender_id = sender_id
+        self.language = language
+        self.buttons: list[tuple[str, str]] = []
+        self.seq = 0
+        self.last: list[BotMessage] = []
+
+    async def send(self, text: str | None = None, *, payload: str | None = None, seq: int | None = None,
+                   kind: str = "text", metadata: dict | None = None) -> list[BotMessage]:
+        if payload is None and text is not None and text.strip().isdigit() and self.buttons:
+            index = int(text.strip())
+            if 1 <= index <= len(self.buttons):
+                payload, text = self.buttons[index - 1][1], None
+        if payload is not None:
+            message = UserMessage(sender_id=self.sender_id, payload=payload,
+                                  button_seq=self.seq if seq is None else seq, channel="test",
+                                  language_hint=self.language, kind="payload")
+        else:
+            message = UserMessage(sender_id=self.sender_id, text=text, channel="test",
+                                  language_hint=self.language, kind=kind, metadata=metadata or {})
+        replies = await self.runtime.engine.handle(message)
+        self.last = replies
+        with_buttons = [r for r in replies if r.buttons]
+        if with_buttons:
+            self.buttons = list(with_buttons[-1].buttons)
+        self.seq = max([self.seq] + [r.seq for r in replies])
+        return replies
+
+    async def tracker(self):
+        return await self.runtime.engine.peek(self.sender_id)
+
+    def texts(self) -> str:
+        return "\n".join(r.text for r in self.last)

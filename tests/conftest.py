@@ -1,0 +1,47 @@
+"""Fixtures. Helpers live in tests/auxil/ and are imported from there, never from this file."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.auxil.runtime import PG_URL, make_runtime, reset_postgres
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'aliat.db'}"
+
+
+def _db_params() -> list:
+    params = [pytest.param("sqlite", id="sqlite")]
+    params.append(pytest.param("postgresql", id="postgresql",
+                               marks=pytest.mark.skipif(not PG_URL, reason="ALIAT_TEST_DATABASE_URL not set")))
+    return params
+
+
+@pytest.fixture(params=_db_params())
+async def database_url(request, sqlite_url) -> str:
+    """Each test using this runs on SQLite, and on PostgreSQL when ALIAT_TEST_DATABASE_URL is set."""
+    if request.param == "postgresql":
+        await reset_postgres(PG_URL)
+        return PG_URL
+    return sqlite_url
+
+
+@pytest.fixture
+async def runtime(sqlite_url):
+    rt = await make_runtime(sqlite_url)
+    yield rt
+    await rt.close()
+
+
+@pytest.fixture
+async def any_runtime(database_url):
+    """A runtime on SQLite, and again on PostgreSQL when configured."""
+    rt = await make_runtime(database_url)
+    yield rt
+    await rt.close()
