@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 # Step names the engine runs itself; everything else is a response, a form or an action.
 BUILTIN_STEPS = ("reset", "end_form", "back", "skip", "ask", "pause", "resume", "set_language")
 MAX_FOLLOWUPS = 20
+MAX_TURN_ATTEMPTS = 20
 
 InTransaction = Callable[[AsyncSession, Tracker, list[BotMessage]], Awaitable[None]]
 
@@ -60,11 +62,14 @@ class Engine:
         lock = self._locks.setdefault(message.sender_id, asyncio.Lock())
         async with lock:
             try:
-                for attempt in range(3):
+                # Another process saved the conversation meanwhile (only possible without PostgreSQL's
+                # advisory lock, i.e. two processes on one SQLite file): run the turn again on fresh state.
+                for attempt in range(MAX_TURN_ATTEMPTS):
                     try:
                         return await self._handle_once(message, in_transaction, channel or message.channel)
                     except ConcurrentTurn:
                         log.info("conversation saved elsewhere meanwhile; turn retried (attempt %s)", attempt + 1)
+                        await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
                 raise ConcurrentTurn(message.sender_id)
             finally:
                 if not lock._waiters:  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ PG_URL = os.environ.get("ALIAT_TEST_DATABASE_URL", "")
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def test_settings(database_url: str, **overrides) -> Settings:
+def settings_for_tests(database_url: str, **overrides) -> Settings:
     """config.yml with the test database and no environment overrides."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIAT_", "TELEGRAM_"))}
     settings = load_settings(ROOT / "config.yml", env=env)
@@ -34,7 +34,7 @@ async def reset_postgres(url: str) -> None:
 
 
 async def make_runtime(database_url: str, **overrides) -> Runtime:
-    return await build_runtime(test_settings(database_url, **overrides))
+    return await build_runtime(settings_for_tests(database_url, **overrides))
 
 
 class Chat:

@@ -1,0 +1,73 @@
+"""Settings: config.yml, environment overrides and start-up errors that name the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from tests.auxil.cli import ROOT, aliat
+
+CONFIG = ROOT / "config.yml"
+
+
+def test_defaults_from_config_yml() -> None:
+    settings = load_settings(CONFIG, env={})
+    assert settings.default_language == "ca"
+    assert settings.languages == ("ca", "es", "en")
+    assert settings.resolved_database_url().endswith("/data/aliat.db")
+    assert settings.telegram_token == ""
+
+
+def test_environment_overrides() -> None:
+    settings = load_settings(CONFIG, env={
+        "ALIAT_DEFAULT_LANGUAGE": "es",
+        "ALIAT_HANDOFF__REMINDER_UNCLAIMED_HOURS": "12",
+        "ALIAT_FACILITATOR_CHAT_ID": "-100123",
+        "ALIAT_DATABASE_URL": "postgresql+asyncpg://u@h/db",
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "ALIAT_ACTION_ENDPOINT": "http://127.0.0.1:5055/webhook",
+    })
+    assert settings.default_language == "es"
+    assert settings.handoff.reminder_unclaimed_hours == 12.0
+    assert settings.handoff.facilitator_chat_id == "-100123"
+    assert settings.database_url == "postgresql+asyncpg://u@h/db"
+    assert settings.telegram_token == "123:abc"
+    assert settings.actions.endpoint == "http://127.0.0.1:5055/webhook"
+
+
+@pytest.mark.parametrize(("env", "key"), [
+    ({"ALIAT_DEFAULT_LANGUAGE": "fr"}, "default_language"),
+    ({"ALIAT_LANGUAGES": "ca,de"}, "languages"),
+    ({"ALIAT_DATABASE_URL": "mysql://x"}, "database_url"),
+    ({"ALIAT_HANDOFF__MIN_READINESS": "nine"}, "ALIAT_HANDOFF__MIN_READINESS"),
+    ({"ALIAT_HANDOFF__MIN_READINESS": "9"}, "handoff.min_readiness"),
+    ({"ALIAT_TELEGRAM__WEBHOOK_PORT": "70000"}, "telegram.webhook_port"),
+    ({"ALIAT_TELEGRAM__RATE_LIMIT": "maybe"}, "ALIAT_TELEGRAM__RATE_LIMIT"),
+    ({"ALIAT_FACILITATOR_CHAT_ID": "the group"}, "handoff.facilitator_chat_id"),
+    ({"ALIAT_ACTION_ENDPOINT": "ftp://x"}, "actions.endpoint"),
+])
+def test_wrong_values_name_the_key(env, key) -> None:
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        load_settings(CONFIG, env=env)
+
+
+def test_wrong_config_file(tmp_path) -> None:
+    bad = tmp_path / "config.yml"
+    bad.write_text("conversation:\n  max_event: 3\n")
+    with pytest.raises(ConfigError, match=r"conversation\.max_event: unknown setting"):
+        load_settings(bad, env={})
+    bad.write_text("telegram_token: secret\n")
+    with pytest.raises(ConfigError, match="telegram_token"):
+        load_settings(bad, env={})
+    bad.write_text("languages: [ca\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_settings(bad, env={})
+    with pytest.raises(ConfigError, match="ALIAT_CONFIG"):
+        load_settings(env={"ALIAT_CONFIG": str(tmp_path / "missing.yml")})
+
+
+def test_wrong_setting_stops_start_up_with_its_name(sqlite_url) -> None:
+    result = aliat("chat", database_url=sqlite_url, stdin="/start\n", ALIAT_DEFAULT_LANGUAGE="xx")
+    assert result.returncode == 2
+    assert "default_language" in result.stderr
+    assert "Traceback" not in result.stderr
