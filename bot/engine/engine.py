@@ -24,7 +24,7 @@ from bot.store.conversations import ConcurrentTurn, ConversationStore
 log = logging.getLogger(__name__)
 
 # Step names the engine runs itself; everything else is a response, a form or an action.
-BUILTIN_STEPS = ("reset", "end_form", "back", "skip", "ask", "pause", "resume", "set_language")
+BUILTIN_STEPS = ("reset", "end_form", "back", "skip", "ask", "pause", "resume", "set_language", "forget")
 MAX_FOLLOWUPS = 20
 MAX_TURN_ATTEMPTS = 20
 
@@ -37,6 +37,7 @@ class Turn:
     message: UserMessage
     out: list[BotMessage] = field(default_factory=list)
     depth: int = 0
+    session: AsyncSession | None = None
 
 
 class Engine:
@@ -81,7 +82,7 @@ class Engine:
             tracker = await self.store.load(session, message.sender_id)
             if tracker is None:
                 tracker = Tracker(sender_id=message.sender_id, language=self._first_language(message))
-            turn = Turn(tracker=tracker, message=message)
+            turn = Turn(tracker=tracker, message=message, session=session)
             await self._process(turn)
             tracker.trim(self.settings.conversation.max_events)
             await self.store.save(session, tracker, channel=channel)
@@ -233,6 +234,22 @@ class Engine:
             tracker.paused = False
         elif name == "set_language" and arg in self.settings.languages:
             tracker.language = arg
+        elif name == "forget":
+            await self._forget(turn)
+
+    async def _forget(self, turn: Turn) -> None:
+        """Erase this sender's personal data in the turn's own transaction, and start afresh."""
+        from bot.store.privacy import forget_sender
+
+        tracker = turn.tracker
+        if turn.session is not None:
+            await forget_sender(session=turn.session, sender_id=tracker.sender_id)
+        tracker.slots = {}
+        tracker.events = []
+        tracker.latest_message = {}
+        tracker.paused = False
+        self._end_form(tracker)
+        tracker.misunderstandings = 0
 
     def _utter(self, turn: Turn, name: str, values: dict[str, Any] | None = None) -> None:
         tracker = turn.tracker

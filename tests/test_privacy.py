@@ -1,0 +1,113 @@
+"""Erasure and retention, verified by scanning every table for what the person told us."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, text, update
+
+from bot.store.models import Assessment, Base, Conversation, Entity, Lead, LeadEvent, Outbox
+from bot.store.privacy import forget_sender, purge_expired
+from tests.auxil.runtime import Chat
+
+SECRETS = ("Associació Secreta del Clot", "marta.secret@example.org", "+34611222333", "Marta Secretària")
+
+
+async def _dump_all_tables(runtime) -> str:
+    chunks = []
+    async with runtime.db.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = (await conn.execute(select(table))).all()
+            chunks.extend(repr(tuple(row)) for row in rows)
+    return "\n".join(chunks)
+
+
+async def _seed_personal_data(runtime, sender_id: str, *, lead_status: str = "claimed") -> None:
+    async with runtime.sessionmaker() as session:
+        conversation = await session.scalar(select(Conversation).where(Conversation.sender_id == sender_id))
+        entity = Entity(conversation_id=conversation.id, name=SECRETS[0], contact_email=SECRETS[1],
+                        contact_phone=SECRETS[2], contact_name=SECRETS[3], telegram_chat_id=555123)
+        session.add(entity)
+        await session.flush()
+        session.add(Assessment(conversation_id=conversation.id, entity_id=entity.id, language="ca",
+                               content_version="t", answers={"why_partner": "ens ofeguem", "name": SECRETS[0]}))
+        lead = Lead(entity_id=entity.id, language="ca", status=lead_status,
+                    dossier={"entity": SECRETS[0], "email": SECRETS[1], "phone": SECRETS[2]})
+        session.add(lead)
+        await session.flush()
+        session.add(LeadEvent(lead_id=lead.id, actor="fac:1", action="note", note=f"called {SECRETS[3]}"))
+        session.add(Outbox(kind="lead_card", dedup_key=f"card:{lead.id}",
+                           payload={"text": f"{SECRETS[0]} {SECRETS[1]}"}))
+        session.add(Outbox(kind="other", dedup_key="unrelated", payload={"text": "nothing personal"}))
+        await session.commit()
+
+
+async def test_forget_erases_everything_personal(any_runtime) -> None:
+    chat = Chat(any_runtime, sender_id="tg:555123", language="ca")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send(SECRETS[0])
+    await _seed_personal_data(any_runtime, "tg:555123")
+    assert SECRETS[0] in await _dump_all_tables(any_runtime)
+
+    await chat.send("/forget")
+    replies = await chat.send(payload="/forget_confirm")
+    assert [r.response for r in replies] == ["utter_forgotten"]
+
+    dump = await _dump_all_tables(any_runtime)
+    for secret in SECRETS:
+        assert secret not in dump, f"{secret!r} still stored"
+    async with any_runtime.sessionmaker() as session:
+        lead = await session.scalar(select(Lead))
+        assert lead.dossier == {"erased": True} and lead.entity_id is None
+        assert (await session.scalar(select(Outbox).where(Outbox.dedup_key == "unrelated"))) is not None
+        actions = (await session.scalars(select(LeadEvent.action))).all()
+        assert "erased" in actions
+    tracker = await chat.tracker()
+    assert tracker.slots == {} and tracker.active_form is None
+    # The conversation goes on afterwards.
+    replies = await chat.send("/start")
+    assert replies[0].response == "utter_greet"
+
+
+async def test_forget_needs_confirmation(runtime) -> None:
+    chat = Chat(runtime, sender_id="tg:7", language="en")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send("Coop Verd")
+    await chat.send("/forget")
+    await chat.send(payload="/menu")  # "No, leave it"
+    assert (await chat.tracker()).slots["entity_name"] == "Coop Verd"
+
+
+async def test_purge_removes_idle_conversations_but_keeps_open_leads(any_runtime) -> None:
+    for sender in ("tg:1", "tg:2", "tg:3"):
+        await Chat(any_runtime, sender_id=sender).send("/start")
+    await _seed_personal_data(any_runtime, "tg:2", lead_status="claimed")
+    old = datetime.now(UTC) - timedelta(days=400)
+    async with any_runtime.sessionmaker() as session:
+        await session.execute(update(Conversation).where(Conversation.sender_id.in_(["tg:1", "tg:2"]))
+                              .values(updated_at=old))
+        await session.commit()
+    async with any_runtime.sessionmaker() as session:
+        purged = await purge_expired(session=session, older_than_days=365)
+        await session.commit()
+    assert purged == 1
+    async with any_runtime.sessionmaker() as session:
+        senders = set((await session.scalars(select(Conversation.sender_id))).all())
+    assert senders == {"tg:2", "tg:3"}  # tg:1 purged; tg:2 has an open lead; tg:3 is recent
+
+
+async def test_forget_unknown_sender_is_harmless(runtime) -> None:
+    async with runtime.sessionmaker() as session:
+        assert await forget_sender(session=session, sender_id="tg:nobody") == {
+            "entities": 0, "assessments": 0, "leads": 0, "outbox": 0}
+        await session.execute(text("SELECT 1"))
+
+
+def test_db_purge_command(sqlite_url) -> None:
+    from tests.auxil.cli import aliat
+
+    result = aliat("db", "purge", "--days", "30", database_url=sqlite_url)
+    assert result.returncode == 0, result.stderr
+    assert "purged 0 conversation(s)" in result.stdout
