@@ -26,6 +26,8 @@ class ActionRunner:
         self._package = package
         self._session: aiohttp.ClientSession | None = None
         self._names: set[str] | None = None
+        # rasa-sdk warns for every slot without a validate_<slot> method; that is expected here.
+        logging.getLogger("rasa_sdk.forms").setLevel(logging.ERROR)
 
     def _local(self) -> ActionExecutor:
         if self._executor is None:
