@@ -30,12 +30,23 @@ class Runtime:
         await self.db.dispose()
 
 
+# Loggers that would print SQL parameters or HTTP bodies (message texts, contact details) at DEBUG.
+QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool",
+                 "alembic.runtime.migration", "telegram.ext.Updater", "telegram.ext.ExtBot", "telegram.Bot",
+                 "tornado.access", "sanic.access")
+
+
+def quiet_third_party_loggers() -> None:
+    """Keep other libraries at WARNING, even when our own logging is at DEBUG."""
+    logging.getLogger("rasa_sdk.forms").setLevel(logging.ERROR)  # "no validation method" is expected
+    for noisy in QUIET_LOGGERS:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.logging.level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("rasa_sdk.forms").setLevel(logging.ERROR)  # "no validation method" is expected
-    for noisy in ("httpx", "httpcore", "aiosqlite", "alembic.runtime.migration", "telegram.ext.Updater"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_third_party_loggers()
 
 
 async def open_database(settings: Settings, *, upgrade: bool = True) -> tuple[AsyncEngine, async_sessionmaker]:
@@ -47,8 +58,12 @@ async def open_database(settings: Settings, *, upgrade: bool = True) -> tuple[As
 
 async def build_runtime(settings: Settings, *, upgrade: bool = True) -> Runtime:
     """Load content, open the database (applying migrations) and build the engine."""
+    quiet_third_party_loggers()
     domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
     db, sessionmaker = await open_database(settings, upgrade=upgrade)
+    from actions import services as action_services  # in-process actions use this runtime's database
+
+    action_services.bind(settings=settings, sessionmaker=sessionmaker)
     actions = ActionRunner(endpoint=settings.actions.endpoint, timeout=settings.actions.timeout_seconds)
     store = ConversationStore(sessionmaker, dialect=db.dialect.name)
     engine = Engine(settings=settings, domain=domain, store=store, actions=actions)
