@@ -1,0 +1,547 @@
+"""Motivation classifier: reactive / proactive / mixed / unclear.
+
+The seed workshop text distinguishes two motivations for an alliance:
+
+* reactive: born of a threat (financial difficulties, survival, services or
+  lines of action threatened, needing visibility or weight to negotiate with
+  public administrations);
+* proactive: a new idea that needs a partner, replicating or expanding an
+  existing project (alliances as an alternative to delegations), innovation,
+  bigger impact.
+
+This module is pure: the only I/O is reading ``knowledge/motivation_cues.yml``
+once, lazily.  All the vocabulary (cue patterns, negation words, weights for
+structured answers and decision thresholds) lives in that file.
+
+Pattern language (see the YAML file header): a pattern is a sequence of
+tokens; ``word*`` matches any token starting with ``word``; ``a|b*`` are
+alternatives; ``..`` is a gap of up to ``gap`` tokens inside the same clause.
+Patterns are normalised like user text (lower case, accents stripped).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CUES_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "motivation_cues.yml"
+
+REACTIVE = "reactive"
+PROACTIVE = "proactive"
+MIXED = "mixed"
+UNCLEAR = "unclear"
+DIRECTIONS = (REACTIVE, PROACTIVE)
+LANGS = ("ca", "es", "en")
+
+_APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc"
+_CLAUSE_PUNCT = ".,;:!?()[]{}\n\u00bf\u00a1\u2026\"\u201c\u201d\u00ab\u00bb\u2013\u2014"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str  # "text" | "answer"
+    key: str  # cue id (text) or slot name (answer)
+    value: str  # phrase as written by the user, or the answer value
+    direction: str  # "reactive" | "proactive"
+    weight: float
+    negated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Classification:
+    motivation: str
+    confidence: float
+    scores: dict[str, float]
+    dominant: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "motivation": self.motivation,
+            "confidence": self.confidence,
+            "scores": dict(self.scores),
+            "dominant": self.dominant,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def _norm_char(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", ch)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str  # normalised
+    start: int  # offsets in the original string
+    end: int
+    clause: int
+
+
+def _tokenize(text: str) -> list[_Token]:
+    """Tokenise ``text`` keeping offsets into the original string.
+
+    Lower case, accents stripped, Catalan ``l·l`` joined, apostrophes split
+    words (``l'administració`` -> ``l`` ``administracio``), English ``n't``
+    becomes the token ``not``.  Punctuation starts a new clause.
+    """
+    tokens: list[_Token] = []
+    clause = 0
+    buf: list[str] = []
+    buf_start = 0
+    after_apostrophe = False
+    prev_end = -1
+    n = len(text)
+
+    def flush(end: int) -> None:
+        nonlocal buf, after_apostrophe
+        if buf:
+            word = "".join(buf)
+            if word == "t" and after_apostrophe and tokens and tokens[-1].text.endswith("n"):
+                word = "not"
+            tokens.append(_Token(word, buf_start, end, clause))
+            buf = []
+        after_apostrophe = False
+
+    i = 0
+    while i < n:
+        ch = text[i]
+        # Catalan "ela geminada": l·l / l.l / l•l inside a word
+        if ch in "\u00b7\u2022\u22c5." and buf and buf[-1] == "l" and i + 1 < n and text[i + 1].lower() == "l":
+            i += 1
+            continue
+        normed = _norm_char(ch)
+        if normed and all(c.isalnum() for c in normed):
+            if not buf:
+                buf_start = i
+            buf.append(normed)
+        else:
+            was_apostrophe = ch in _APOSTROPHES and bool(buf)
+            flush(i)
+            after_apostrophe = was_apostrophe
+            if ch in _CLAUSE_PUNCT:
+                if tokens and prev_end != len(tokens):
+                    clause += 1
+                    prev_end = len(tokens)
+        i += 1
+    flush(n)
+    return tokens
+
+
+def normalize(text: str) -> str:
+    """Normalised form of ``text`` (lower case, no accents, single spaces)."""
+    return " ".join(t.text for t in _tokenize(text or ""))
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+@dataclass(frozen=True)
+class _Elem:
+    alts: tuple[tuple[str, bool], ...] = ()  # (text, is_prefix)
+    gap: int = 0  # >0: gap element
+
+    def matches(self, word: str) -> bool:
+        for alt, prefix in self.alts:
+            if word == alt or (prefix and word.startswith(alt)):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    cue: str
+    direction: str
+    weight: float
+    lang: str
+    elems: tuple[_Elem, ...]
+    negatable: bool
+    reassurable: bool
+    context_dependent: bool
+    blockers_after: tuple[_Elem, ...]
+
+
+def _compile_pattern(raw: str, default_gap: int) -> tuple[_Elem, ...]:
+    elems: list[_Elem] = []
+    for part in str(raw).split():
+        if part.startswith(".."):
+            extra = part[2:]
+            elems.append(_Elem(gap=int(extra) if extra.isdigit() else default_gap))
+            continue
+        alts: list[tuple[str, bool]] = []
+        for alt in part.split("|"):
+            prefix = alt.endswith("*")
+            core = alt.rstrip("*")
+            words = normalize(core).split()
+            if not words:
+                continue
+            if len(words) > 1:
+                # an apostrophe inside an alternative (d'acció): keep only single-word alternatives
+                # simple and predictable; multi-token alternatives are expanded into the sequence
+                for w in words[:-1]:
+                    elems.append(_Elem(alts=((w, False),)))
+            alts.append((words[-1], prefix))
+        if alts:
+            elems.append(_Elem(alts=tuple(alts)))
+    while elems and elems[0].gap:
+        elems.pop(0)
+    while elems and elems[-1].gap:
+        elems.pop()
+    return tuple(elems)
+
+
+def _match_at(elems: tuple[_Elem, ...], toks: list[_Token], start: int) -> tuple[int, list[int]] | None:
+    """Match ``elems`` from token ``start``; return (end_exclusive, gap token indexes)."""
+
+    def rec(ei: int, ti: int, gaps: list[int]) -> tuple[int, list[int]] | None:
+        if ei == len(elems):
+            return ti, gaps
+        el = elems[ei]
+        if el.gap:
+            for skip in range(0, el.gap + 1):
+                nxt = ti + skip
+                if nxt > len(toks):
+                    break
+                if skip and toks[nxt - 1].clause != toks[start].clause:
+                    break
+                got = rec(ei + 1, nxt, gaps + list(range(ti, nxt)))
+                if got:
+                    return got
+            return None
+        if ti >= len(toks) or toks[ti].clause != toks[start].clause or not el.matches(toks[ti].text):
+            return None
+        return rec(ei + 1, ti + 1, gaps)
+
+    return rec(0, start, [])
+
+
+# --------------------------------------------------------------------------- knowledge
+
+
+@dataclass(frozen=True)
+class _Knowledge:
+    patterns: tuple[_Pattern, ...]
+    negators: frozenset[str]
+    negation_window: int
+    ignore_phrases: tuple[tuple[str, ...], ...]
+    negation_blockers: frozenset[str]
+    clause_breakers: frozenset[str]
+    reassurances: tuple[tuple[_Elem, ...], ...]
+    reassurance_window: int
+    answer_weights: dict[str, dict[str, tuple[str, float]]]
+    other_language_factor: float
+    min_signal: float
+    mixed_ratio: float
+    mixed_min: float
+    evidence_scale: float
+    stack_decay: float
+
+
+def _words(values: Any) -> list[str]:
+    out: list[str] = []
+    for v in values or []:
+        out.extend(normalize(str(v)).split())
+    return out
+
+
+def _load(path: Path = CUES_PATH) -> _Knowledge:
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    gap = int(data.get("gap", 3))
+    patterns: list[_Pattern] = []
+    for direction in DIRECTIONS:
+        for cue_id, cue in (data.get(direction) or {}).items():
+            weight = float(cue["weight"])
+            negatable = bool(cue.get("negatable", True))
+            reassurable = bool(cue.get("reassurable", False))
+            context_dependent = bool(cue.get("context_dependent", False))
+            blockers = tuple(_compile_pattern(b, gap)[0] for b in cue.get("blockers_after", []) or [])
+            for lang, plist in (cue.get("patterns") or {}).items():
+                for raw in plist or []:
+                    p_negatable = negatable
+                    if isinstance(raw, Mapping):
+                        p_negatable = bool(raw.get("negatable", negatable))
+                        raw = raw["p"]
+                    elems = _compile_pattern(raw, gap)
+                    if elems:
+                        patterns.append(
+                            _Pattern(
+                                cue_id,
+                                direction,
+                                weight,
+                                lang,
+                                elems,
+                                p_negatable,
+                                reassurable,
+                                context_dependent,
+                                blockers,
+                            )
+                        )
+    neg = data.get("negation") or {}
+    negators: set[str] = set()
+    for words in (neg.get("words") or {}).values():
+        negators.update(_words(words))
+    blockers: set[str] = set()
+    for words in (neg.get("blockers") or {}).values():
+        blockers.update(_words(words))
+    breakers: set[str] = set()
+    for words in (neg.get("clause_breakers") or {}).values():
+        breakers.update(_words(words))
+    ignore = tuple(tuple(normalize(p).split()) for p in neg.get("ignore_phrases", []) or [])
+    reassure: list[tuple[_Elem, ...]] = []
+    for words in (neg.get("reassurances") or {}).values():
+        for w in words or []:
+            elems = _compile_pattern(w, gap)
+            if elems:
+                reassure.append(elems)
+    answers: dict[str, dict[str, tuple[str, float]]] = {}
+    for slot, values in (data.get("answers") or {}).items():
+        answers[slot] = {}
+        for value, spec in (values or {}).items():
+            if spec:
+                answers[slot][str(value).lower()] = (str(spec["direction"]), float(spec["weight"]))
+    dec = data.get("decision") or {}
+    return _Knowledge(
+        patterns=tuple(patterns),
+        negators=frozenset(negators),
+        negation_window=int(neg.get("window", 4)),
+        ignore_phrases=ignore,
+        negation_blockers=frozenset(blockers),
+        clause_breakers=frozenset(breakers),
+        reassurances=tuple(reassure),
+        reassurance_window=int(neg.get("reassurance_window", 3)),
+        answer_weights=answers,
+        other_language_factor=float(dec.get("other_language_factor", 0.9)),
+        min_signal=float(dec.get("min_signal", 0.75)),
+        mixed_ratio=float(dec.get("mixed_ratio", 0.5)),
+        mixed_min=float(dec.get("mixed_min", 1.25)),
+        evidence_scale=float(dec.get("evidence_scale", 2.0)),
+        stack_decay=float(dec.get("stack_decay", 0.7)),
+    )
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> _Knowledge:
+    """The cue file, loaded once."""
+    return _load()
+
+
+# --------------------------------------------------------------------------- text analysis
+
+
+def _negator_positions(toks: list[_Token], kb: _Knowledge) -> set[int]:
+    ignored: set[int] = set()
+    words = [t.text for t in toks]
+    for phrase in kb.ignore_phrases:
+        k = len(phrase)
+        for i in range(len(words) - k + 1):
+            if tuple(words[i : i + k]) == phrase:
+                ignored.update(range(i, i + k))
+    return {i for i, w in enumerate(words) if w in kb.negators and i not in ignored}
+
+
+def _reassurance_spans(toks: list[_Token], kb: _Knowledge) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for elems in kb.reassurances:
+        for i, tok in enumerate(toks):
+            if elems[0].matches(tok.text):
+                got = _match_at(elems, toks, i)
+                if got:
+                    spans.append((i, got[0]))
+    return spans
+
+
+def _is_negated(
+    toks: list[_Token],
+    start: int,
+    end: int,
+    gaps: list[int],
+    negs: set[int],
+    kb: _Knowledge,
+    reassurable: bool = False,
+    reassured: list[tuple[int, int]] | None = None,
+) -> bool:
+    clause = toks[start].clause
+    # negation inside the gaps of the pattern ("money is not the problem")
+    if any(g in negs for g in gaps):
+        return True
+    # negation before the cue, in the same clause, within the window
+    for j in range(start - 1, max(-1, start - 1 - kb.negation_window), -1):
+        if toks[j].clause != clause or toks[j].text in kb.clause_breakers:
+            break
+        if j in negs:
+            between = {toks[k].text for k in range(j + 1, start)}
+            if between & kb.negation_blockers:
+                return False
+            return True
+    # reassurance around a financial cue ("economically we are fine")
+    if reassurable:
+        for rs, re_ in reassured or []:
+            if toks[rs].clause != clause:
+                continue
+            if start - kb.reassurance_window <= rs and re_ <= end + kb.reassurance_window:
+                return True
+    return False
+
+
+@dataclass
+class _Hit:
+    pattern: _Pattern
+    start: int
+    end: int
+    negated: bool
+
+
+def _text_hits(text: str, kb: _Knowledge) -> tuple[list[_Token], list[_Hit]]:
+    toks = _tokenize(text)
+    if not toks:
+        return toks, []
+    negs = _negator_positions(toks, kb)
+    reassured = _reassurance_spans(toks, kb)
+    hits: list[_Hit] = []
+    for pat in kb.patterns:
+        first = pat.elems[0]
+        for i, tok in enumerate(toks):
+            if not first.matches(tok.text):
+                continue
+            got = _match_at(pat.elems, toks, i)
+            if not got:
+                continue
+            end, gaps = got
+            if pat.blockers_after and any(
+                toks[k].clause == tok.clause and b.matches(toks[k].text)
+                for k in range(end, min(len(toks), end + 3))
+                for b in pat.blockers_after
+            ):
+                continue
+            negated = pat.negatable and _is_negated(
+                toks, i, end, gaps, negs, kb, pat.reassurable, reassured
+            )
+            hits.append(_Hit(pat, i, end, negated))
+    # per cue, drop hits contained in a longer hit of the same cue
+    kept: list[_Hit] = []
+    for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+        if any(
+            k.pattern.cue == h.pattern.cue and k.start <= h.start and h.end <= k.end for k in kept
+        ):
+            continue
+        kept.append(h)
+    # context-dependent cues ("alone") take the colour of the clause: they do not count
+    # when the clause holds a live cue of the opposite direction
+    live = [(toks[h.start].clause, h.pattern.direction) for h in kept if not h.negated and not h.pattern.context_dependent]
+    kept = [
+        h
+        for h in kept
+        if not h.pattern.context_dependent
+        or h.negated
+        or not any(c == toks[h.start].clause and d != h.pattern.direction for c, d in live)
+    ]
+    kept.sort(key=lambda h: (h.start, h.pattern.cue))
+    return toks, kept
+
+
+# --------------------------------------------------------------------------- classification
+
+
+def _answer_value(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    s = str(value).strip().lower()
+    if not s or s in {"skipped", "skip", "none", "null"}:
+        return None
+    return s
+
+
+def classify(
+    text: str | None = None,
+    answers: Mapping[str, Any] | None = None,
+    lang: str | None = None,
+) -> Classification:
+    """Classify the motivation behind ``text`` and/or structured ``answers``.
+
+    ``lang`` is only a hint: cues of every language are matched; cues found
+    only in another language's list weigh ``other_language_factor`` less.
+    """
+    kb = knowledge()
+    hint = (lang or "").lower()[:2] or None
+    evidence: list[Evidence] = []
+    per_cue: dict[tuple[str, str], float] = {}
+
+    toks, hits = _text_hits(text or "", kb)
+    # for the language hint: which cue/span pairs were matched by a hinted-language pattern
+    hinted = {(h.pattern.cue, h.start, h.end) for h in hits if h.pattern.lang == hint}
+    seen_spans: set[tuple[str, int, int]] = set()
+    for h in hits:
+        span_key = (h.pattern.cue, h.start, h.end)
+        if span_key in seen_spans:
+            continue
+        seen_spans.add(span_key)
+        weight = h.pattern.weight
+        if hint in LANGS and span_key not in hinted:
+            weight *= kb.other_language_factor
+        value = (text or "")[toks[h.start].start : toks[h.end - 1].end]
+        evidence.append(
+            Evidence("text", h.pattern.cue, value, h.pattern.direction, round(weight, 3), h.negated)
+        )
+        if not h.negated:
+            key = (h.pattern.direction, h.pattern.cue)
+            per_cue[key] = max(per_cue.get(key, 0.0), weight)
+
+    # several cues of the same direction add up with diminishing returns, so that one
+    # enthusiastic sentence (new + innovative + launch) does not drown a real threat
+    scores = {REACTIVE: 0.0, PROACTIVE: 0.0}
+    for direction in DIRECTIONS:
+        weights = sorted((w for (d, _c), w in per_cue.items() if d == direction), reverse=True)
+        scores[direction] = float(sum(w * kb.stack_decay**i for i, w in enumerate(weights)))
+
+    for slot, raw in (answers or {}).items():
+        value = _answer_value(raw)
+        if value is None:
+            continue
+        spec = kb.answer_weights.get(str(slot), {}).get(value)
+        if not spec:
+            continue
+        direction, weight = spec
+        if weight <= 0:
+            continue
+        scores[direction] += weight
+        evidence.append(Evidence("answer", str(slot), value, direction, weight, False))
+
+    scores = {k: round(float(v), 3) for k, v in scores.items()}
+    return _decide(scores, evidence, kb)
+
+
+def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge) -> Classification:
+    r, p = scores[REACTIVE], scores[PROACTIVE]
+    hi, lo = max(r, p), min(r, p)
+    # saturation: how much evidence there is (0 with none, -> 1 with a lot)
+    amount = 1.0 - math.exp(-hi / kb.evidence_scale)
+    if hi < kb.min_signal:
+        # the less signal, the surer we are that it is unclear
+        confidence = 0.9 - 0.4 * (hi / kb.min_signal) if kb.min_signal else 0.5
+        return Classification(UNCLEAR, round(confidence, 3), scores, None, evidence)
+    bigger = REACTIVE if r > p else PROACTIVE if p > r else None
+    ratio = lo / hi
+    if lo >= kb.mixed_min and ratio >= kb.mixed_ratio:
+        # both substantial: confident it is mixed when both are balanced and well supported
+        balance = (ratio - kb.mixed_ratio) / (1.0 - kb.mixed_ratio) if kb.mixed_ratio < 1 else 1.0
+        confidence = 0.5 + 0.2 * balance + 0.25 * (1.0 - math.exp(-lo / kb.evidence_scale))
+        return Classification(MIXED, round(min(confidence, 0.99), 3), scores, bigger, evidence)
+    margin = (hi - lo) / (hi + lo)
+    confidence = 0.35 + 0.6 * margin * amount + 0.05 * margin
+    return Classification(bigger or MIXED, round(min(max(confidence, 0.0), 0.99), 3), scores, None, evidence)
