@@ -1,0 +1,177 @@
+"""Building and running the python-telegram-bot Application: polling by default, webhook when
+ALIAT_WEBHOOK_URL is set.
+
+`build_application(settings)` opens the runtime (content, database with migrations, engine) in
+post_init and closes it in post_shutdown; tests may pass a runtime they own. `serve(app)` runs it until
+`stop` is set (or SIGINT/SIGTERM from `aliat run`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+from collections import Counter
+
+from aiohttp import web
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.config import Settings
+from bot.runtime import Runtime, build_runtime
+from bot.telegram.channel import TelegramChannel
+from bot.telegram.handlers import register_handlers
+from bot.telegram.ordering import PerChatUpdateProcessor
+from bot.telegram.sender import Sender
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SWEEP_INTERVAL = 15.0
+# The command menu; the descriptions are responses telegram_command_<name> in dialogues/telegram.yml.
+MENU_COMMANDS = ("start", "help", "language", "facilitator", "privacy", "forget", "restart")
+
+
+def build_application(settings: Settings, runtime: Runtime | None = None, *,
+                      counters: Counter[str] | None = None) -> Application:
+    """The Application with its handlers; the runtime is opened in post_init unless one is given."""
+    owns_runtime = runtime is None
+    sender = Sender(max_retries=settings.telegram.max_send_retries, pace=settings.telegram.rate_limit,
+                    counters=counters)
+
+    async def post_init(app: Application) -> None:
+        rt = runtime if runtime is not None else await build_runtime(settings)
+        channel = TelegramChannel(rt, app.bot, sender)
+        app.bot_data["channel"] = channel
+        await set_command_menu(channel)
+        channel.start_sweeper(SWEEP_INTERVAL)
+
+    async def post_shutdown(app: Application) -> None:
+        channel: TelegramChannel | None = app.bot_data.get("channel")
+        if channel is None:
+            return
+        await channel.stop_sweeper()
+        if owns_runtime:
+            await channel.runtime.close()
+
+    builder: ApplicationBuilder = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .concurrent_updates(PerChatUpdateProcessor(256))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .connection_pool_size(64)
+    )
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url
+        builder = builder.base_url(base).base_file_url(_file_url(base))
+    if settings.telegram.rate_limit:
+        # Retries happen in Sender, per chat; the limiter only keeps the overall and group rates.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+        logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+    if settings.webhook_url:
+        builder = builder.updater(None)
+    app = builder.build()
+    register_handlers(app)
+    return app
+
+
+def _file_url(base_url: str) -> str:
+    """http://host/bot -> http://host/file/bot (the Bot API's own layout)."""
+    head, sep, tail = base_url.rstrip("/").rpartition("/")
+    return f"{head}/file/{tail}" if sep else base_url
+
+
+async def set_command_menu(channel: TelegramChannel) -> None:
+    """The command menu in every language, and in the default language for everyone else."""
+    settings = channel.runtime.settings
+    bot = channel.bot
+    scope = BotCommandScopeAllPrivateChats()
+
+    def commands(language: str) -> list[BotCommand]:
+        return [BotCommand(name, channel.text(f"telegram_command_{name}", language)[:256] or name)
+                for name in MENU_COMMANDS]
+
+    for language in (None, *settings.languages):
+        await channel.sender.quietly(0, lambda language=language: bot.set_my_commands(
+            commands(language or settings.default_language), scope=scope, language_code=language),
+            what="setMyCommands")
+
+
+# ---------------------------------------------------------------------- running
+async def serve(app: Application, settings: Settings, stop: asyncio.Event) -> None:
+    """Run like Application.run_polling/run_webhook do (post_init ... post_shutdown) until `stop` is set."""
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        if settings.webhook_url:
+            await _serve_webhook(app, settings, stop)
+        else:
+            await _serve_polling(app, settings, stop)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
+async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Event) -> None:
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=settings.telegram.polling_timeout_seconds,
+                                    allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    await app.start()
+    log.info("polling for updates (bot %s)", app.bot.id)
+    try:
+        await stop.wait()
+    finally:
+        await app.updater.stop()
+        await app.stop()
+
+
+async def _serve_webhook(app: Application, settings: Settings, stop: asyncio.Event) -> None:
+    t = settings.telegram
+    runner = web.AppRunner(webhook_app(app, settings), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, t.webhook_listen, t.webhook_port)
+    await app.start()
+    try:
+        await site.start()
+        await app.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
+                                  allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        log.info("webhook listening on %s:%s/%s", t.webhook_listen, t.webhook_port, t.webhook_path.strip("/"))
+        await stop.wait()
+    finally:
+        # The webhook stays set: other workers behind the proxy may still be serving it.
+        await runner.cleanup()
+        await app.stop()
+
+
+def webhook_app(app: Application, settings: Settings) -> web.Application:
+    """An aiohttp app taking Telegram's POSTs: secret checked in constant time, update queued."""
+    expected = settings.webhook_secret.encode()
+    path = "/" + settings.telegram.webhook_path.strip("/")
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not expected or not hmac.compare_digest(given, expected):
+            return web.Response(status=403)
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, app.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.Response(status=400)
+        if update is None:
+            return web.Response(status=400)
+        await app.update_queue.put(update)
+        return web.Response(status=200)
+
+    async def health(_request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    web_app = web.Application(client_max_size=1024 * 1024)
+    web_app.router.add_post(path, receive)
+    web_app.router.add_get("/healthz", health)
+    return web_app

@@ -1,0 +1,254 @@
+"""One Telegram turn: skip a handled update, run the engine, store the replies with the conversation,
+deliver them right after commit.
+
+The replies of a turn are written to the outbox (kind "reply") in the same transaction as the tracker
+and the processed_update row. They are delivered at once and marked sent; if the process dies between
+commit and delivery, or Telegram stays unreachable, the sweeper delivers them later. A reply is never
+dropped silently: a failure is logged with the update id (never the text) and counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, Message
+
+from bot.engine import BotMessage, UserMessage
+from bot.engine.tracker import Tracker
+from bot.runtime import Runtime
+from bot.store.models import Outbox, ProcessedUpdate
+from bot.telegram import render
+from bot.telegram.sender import Sender, SendFailed
+
+log = logging.getLogger(__name__)
+
+REPLY_KIND = "reply"
+SWEEP_GRACE = timedelta(seconds=20)  # the sweeper leaves fresh rows to the turn that wrote them
+CLAIM_FOR = timedelta(seconds=120)
+MAX_DELIVERY_ATTEMPTS = 12
+
+
+@dataclass(frozen=True)
+class Press:
+    """The message whose button was pressed: edited after the turn to show the choice."""
+
+    message_id: int
+    text_html: str | None  # None: a photo or a message without text; only its keyboard goes
+    title: str | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TelegramChannel:
+    """Everything a handler needs: the runtime, the bot, the sender and the counters."""
+
+    def __init__(self, runtime: Runtime, bot: Bot, sender: Sender) -> None:
+        self.runtime = runtime
+        self.bot = bot
+        self.sender = sender
+        self.counters: Counter[str] = sender.counters
+        self._sweeper: asyncio.Task[None] | None = None
+
+    @property
+    def bot_id(self) -> int:
+        return self.bot.id
+
+    def language_of(self, tracker: Tracker | None, hint: str | None) -> str:
+        if tracker is not None:
+            return tracker.language
+        code = (hint or "").lower()[:2]
+        settings = self.runtime.settings
+        return code if code in settings.languages else settings.default_language
+
+    def text(self, name: str, language: str) -> str:
+        return self.runtime.engine.renderer.text(name, language)
+
+    # ------------------------------------------------------------------ the turn
+    async def already_processed(self, update_id: int) -> bool:
+        async with self.runtime.sessionmaker() as session:
+            found = await session.scalar(select(ProcessedUpdate.update_id).where(
+                ProcessedUpdate.bot_id == self.bot_id, ProcessedUpdate.update_id == update_id))
+            return found is not None
+
+    async def turn(self, *, update_id: int, chat_id: int, message: UserMessage, press: Press | None = None) -> None:
+        """Handle one update once: engine turn, replies stored with it, then delivered."""
+        if await self.already_processed(update_id):
+            self.counters["duplicate_updates"] += 1
+            log.info("update %s already handled; skipped", update_id)
+            return
+        row_ids: list[int] = []
+
+        async def in_transaction(session: AsyncSession, tracker: Tracker, replies: list[BotMessage]) -> None:
+            row_ids.clear()
+            session.add(ProcessedUpdate(bot_id=self.bot_id, update_id=update_id))
+            payload = self._payload(chat_id, update_id, replies, press)
+            row = None
+            if payload["messages"] or payload["edit"]:
+                row = Outbox(kind=REPLY_KIND, dedup_key=f"reply:{self.bot_id}:{update_id}", payload=payload,
+                             status="pending", attempts=0, next_attempt_at=_now() + SWEEP_GRACE)
+                session.add(row)
+            await session.flush()  # a second worker with the same update fails here, and rolls back
+            if row is not None:
+                row_ids.append(row.id)
+
+        try:
+            await self.runtime.engine.handle(message, in_transaction=in_transaction, channel="telegram")
+        except IntegrityError:
+            # Another worker recorded this update first: its turn stands, this one was rolled back.
+            self.counters["duplicate_updates"] += 1
+            log.info("update %s handled elsewhere meanwhile; skipped", update_id)
+            return
+        for row_id in row_ids:
+            await self.deliver_row(row_id)
+
+    @staticmethod
+    def _payload(chat_id: int, update_id: int, replies: list[BotMessage], press: Press | None) -> dict[str, Any]:
+        edit = None
+        if press is not None:
+            closed = bool(replies) and replies[0].response == "utter_question_closed"
+            text = None if closed or press.text_html is None else render.chosen_text(press.text_html, press.title)
+            edit = {"message_id": press.message_id, "text": text}
+        return {"chat_id": chat_id, "update_id": update_id, "edit": edit, "done": 0, "edit_done": False,
+                "messages": [r.to_dict() for r in replies]}
+
+    # ------------------------------------------------------------------ delivery
+    async def deliver_row(self, row_id: int) -> bool:
+        """Claim an outbox reply, send what is left of it, record the outcome. True when all went."""
+        async with self.runtime.sessionmaker() as session:
+            now = _now()
+            claimed = await session.execute(
+                update(Outbox)
+                .where(Outbox.id == row_id, Outbox.status == "pending",
+                       (Outbox.locked_until.is_(None)) | (Outbox.locked_until < now))
+                .values(locked_until=now + CLAIM_FOR, attempts=Outbox.attempts + 1))
+            await session.commit()
+            if claimed.rowcount != 1:
+                return False
+            row = await session.get(Outbox, row_id)
+            assert row is not None
+            payload = dict(row.payload)
+            attempts = row.attempts
+        progress = dict(payload)
+        try:
+            await self._send_payload(progress)
+        except SendFailed as exc:
+            await self._record_failure(row_id, progress, attempts, exc)
+            return False
+        async with self.runtime.sessionmaker() as session:
+            await session.execute(update(Outbox).where(Outbox.id == row_id).values(
+                status="sent", sent_at=_now(), locked_until=None, payload=progress))
+            await session.commit()
+        return True
+
+    async def _record_failure(self, row_id: int, progress: dict[str, Any], attempts: int, exc: SendFailed) -> None:
+        update_id = progress.get("update_id")
+        give_up = exc.permanent or attempts >= MAX_DELIVERY_ATTEMPTS
+        self.counters["replies_undelivered" if give_up else "replies_delayed"] += 1
+        if give_up:
+            log.error("reply to update %s not delivered (%s); given up", update_id, exc)
+        else:
+            log.warning("reply to update %s not delivered yet (%s); the sweeper retries it", update_id, exc)
+        delay = timedelta(seconds=min(600, 5 * 2 ** min(attempts, 7)))
+        values: dict[str, Any] = {"locked_until": None, "payload": progress, "last_error": str(exc)[:500]}
+        values.update({"status": "failed"} if give_up else {"next_attempt_at": _now() + delay})
+        async with self.runtime.sessionmaker() as session:
+            await session.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
+            await session.commit()
+
+    async def _send_payload(self, progress: dict[str, Any]) -> None:
+        """Send the edit, then each message; `progress` records what went, for a later retry."""
+        chat_id = int(progress["chat_id"])
+        edit = progress.get("edit")
+        if edit and not progress.get("edit_done"):
+            await self._edit_pressed(chat_id, edit)
+            progress["edit_done"] = True
+        messages = progress.get("messages") or []
+        while progress["done"] < len(messages):
+            await self.send(chat_id, BotMessage.from_dict(messages[progress["done"]]))
+            progress["done"] += 1
+
+    async def _edit_pressed(self, chat_id: int, edit: dict[str, Any]) -> None:
+        message_id = int(edit["message_id"])
+        if edit.get("text"):
+            await self.sender.quietly(chat_id, lambda: self.bot.edit_message_text(
+                edit["text"], chat_id=chat_id, message_id=message_id, parse_mode=render.PARSE_MODE,
+                reply_markup=None), what="editMessageText")
+        else:
+            await self.sender.quietly(chat_id, lambda: self.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=None), what="editMessageReplyMarkup")
+
+    async def send(self, chat_id: int, message: BotMessage) -> list[Message]:
+        """One BotMessage: its image as a photo, then its text in pieces, the keyboard on the last one."""
+        sent: list[Message] = []
+        if message.image:
+            photo = self._image_path(message.image)
+            if photo is None:
+                self.counters["image_missing"] += 1
+                log.error("image for response %s not found; sent without it", message.response)
+            else:
+                data = photo.read_bytes()
+                sent.append(await self.sender.call(chat_id, lambda: self.bot.send_photo(chat_id, data),
+                                                   what="sendPhoto"))
+        markup = render.keyboard(message.buttons, message.seq) if message.buttons else None
+        pieces = render.split_text(message.text)
+        if not pieces and markup is not None:
+            pieces = ["👇"]
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            sent.append(await self.sender.call(chat_id, lambda piece=piece, last=last: self.bot.send_message(
+                chat_id, render.escape(piece), parse_mode=render.PARSE_MODE,
+                reply_markup=markup if last else None), what="sendMessage"))
+        return sent
+
+    def _image_path(self, image: str) -> Path | None:
+        path = Path(image)
+        if not path.is_absolute():
+            path = self.runtime.settings.base_dir / path
+        return path if path.is_file() else None
+
+    # ------------------------------------------------------------------ the sweeper
+    async def sweep_once(self) -> int:
+        """Deliver replies left pending (a crash, Telegram down); returns how many went."""
+        now = _now()
+        async with self.runtime.sessionmaker() as session:
+            ids = list(await session.scalars(
+                select(Outbox.id).where(Outbox.kind == REPLY_KIND, Outbox.status == "pending",
+                                        Outbox.next_attempt_at <= now,
+                                        (Outbox.locked_until.is_(None)) | (Outbox.locked_until < now))
+                .order_by(Outbox.id).limit(50)))
+        delivered = 0
+        for row_id in ids:
+            if await self.deliver_row(row_id):
+                delivered += 1
+                self.counters["replies_swept"] += 1
+        return delivered
+
+    def start_sweeper(self, interval: float) -> None:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(interval)
+                try:
+                    await self.sweep_once()
+                except Exception:  # the sweeper must outlive a database hiccup
+                    log.exception("reply sweep failed")
+
+        self._sweeper = asyncio.get_running_loop().create_task(loop(), name="aliat-reply-sweeper")
+
+    async def stop_sweeper(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None

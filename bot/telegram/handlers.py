@@ -1,0 +1,162 @@
+"""Handlers: private chats go to the engine; groups only to commands addressed to the bot (see hooks).
+
+Edited messages, channel posts and other updates have no handler: they are ignored without a word.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.engine import UserMessage
+from bot.engine.nlu import split_command
+from bot.telegram import render
+from bot.telegram.channel import Press, TelegramChannel
+from bot.telegram.hooks import channel_hooks
+
+log = logging.getLogger(__name__)
+
+# Kinds of non-text messages, in the order they are recognised; the engine maps kind K to the intent
+# non_text_K when a rule exists, else non_text.
+NON_TEXT_KINDS = ("sticker", "photo", "voice", "video", "document", "location", "contact")
+
+
+def channel_of(context: ContextTypes.DEFAULT_TYPE) -> TelegramChannel:
+    return context.application.bot_data["channel"]
+
+
+def sender_id(chat_id: int) -> str:
+    return f"tg:{chat_id}"
+
+
+def message_kind(message: Message) -> str:
+    for kind in NON_TEXT_KINDS:
+        if getattr(message, kind, None):
+            return kind
+    return "other"
+
+
+# ---------------------------------------------------------------------- private chats
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text and commands in a private chat: one engine turn."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    user = update.effective_user
+    chat_id = message.chat_id
+    await channel_of(context).turn(update_id=update.update_id, chat_id=chat_id, message=UserMessage(
+        sender_id=sender_id(chat_id), text=message.text, channel="telegram",
+        language_hint=user.language_code if user else None))
+
+
+async def on_private_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice, video, documents, locations, contacts: a short helpful answer."""
+    message = update.effective_message
+    assert message is not None
+    user = update.effective_user
+    kind = message_kind(message)
+    metadata: dict[str, str] = {}
+    if kind == "contact" and message.contact is not None:
+        # Only the sender's own contact may fill their phone question.
+        if user is not None and message.contact.user_id == user.id:
+            metadata["phone_number"] = message.contact.phone_number
+    chat_id = message.chat_id
+    await channel_of(context).turn(update_id=update.update_id, chat_id=chat_id, message=UserMessage(
+        sender_id=sender_id(chat_id), text=None, channel="telegram", kind=kind, metadata=metadata,
+        language_hint=user.language_code if user else None))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A conversation button (`q<seq>:<payload>`) in a private chat."""
+    query = update.callback_query
+    assert query is not None
+    channel = channel_of(context)
+    chat_id = query.message.chat.id if query.message is not None else (query.from_user.id)
+    await channel.sender.quietly(chat_id, query.answer, what="answerCallbackQuery")
+    pressed = render.parse_callback(query.data)
+    if pressed is None or query.message is None or query.message.chat.type != ChatType.PRIVATE:
+        return
+    msg = query.message
+    text_html = msg.text_html if isinstance(msg, Message) and msg.text else None
+    markup = msg.reply_markup if isinstance(msg, Message) else None
+    press = Press(message_id=msg.message_id, text_html=text_html,
+                  title=render.button_title(markup, query.data or ""))
+    await channel.turn(update_id=update.update_id, chat_id=chat_id, press=press, message=UserMessage(
+        sender_id=sender_id(chat_id), payload=pressed.payload, button_seq=pressed.seq, channel="telegram",
+        kind="payload", language_hint=query.from_user.language_code))
+
+
+async def on_other_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Buttons of other features go to their hook; anything else is answered and ignored."""
+    query = update.callback_query
+    assert query is not None
+    prefix = (query.data or "").split(":", 1)[0]
+    hook = channel_hooks(context.application).callbacks.get(prefix)
+    if hook is not None:
+        await hook(update, context)
+        return
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    await channel_of(context).sender.quietly(chat_id, query.answer, what="answerCallbackQuery")
+
+
+# ---------------------------------------------------------------------- groups
+async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command in a group: a registered group command, or a pointer to the private chat."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    head = message.text.split(maxsplit=1)[0]
+    target = head.partition("@")[2]
+    if target and target.lower() != (context.bot.username or "").lower():
+        return  # addressed to another bot
+    command = split_command(message.text)
+    if command is None:
+        return
+    hook = channel_hooks(context.application).group_commands.get(command[0])
+    if hook is not None:
+        await hook(update, context)
+        return
+    if not target:
+        return  # "/start" alone in a group may be meant for another bot: stay quiet
+    channel = channel_of(context)
+    user = update.effective_user
+    language = channel.language_of(None, user.language_code if user else None)
+    await channel.sender.quietly(message.chat_id, lambda: context.bot.send_message(
+        message.chat_id, render.escape(channel.text("utter_group_private_only", language)),
+        parse_mode=render.PARSE_MODE, reply_to_message_id=message.message_id), what="sendMessage", paced=True)
+
+
+# ---------------------------------------------------------------------- errors
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with the traceback (never texts), and tell a private-chat user something useful."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    chat = update.effective_chat
+    if chat.type != ChatType.PRIVATE:
+        return
+    channel = channel_of(context)
+    channel.counters["handler_errors"] += 1
+    try:
+        tracker = await channel.runtime.engine.peek(sender_id(chat.id))
+    except Exception:  # the database may be the cause
+        tracker = None
+    user = update.effective_user
+    language = channel.language_of(tracker, user.language_code if user else None)
+    await channel.sender.quietly(chat.id, lambda: context.bot.send_message(
+        chat.id, render.escape(channel.text("utter_something_went_wrong", language)),
+        parse_mode=render.PARSE_MODE), what="sendMessage", paced=True)
+
+
+def register_handlers(app: Application) -> None:
+    """Every handler of the bot, in one place."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(private & filters.TEXT, on_private_text))
+    app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_private_other))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=render.CALLBACK_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_other_button))
+    app.add_handler(MessageHandler(groups & filters.COMMAND, on_group_command))
+    app.add_error_handler(on_error)

@@ -1,0 +1,99 @@
+"""BotMessages to Telegram: HTML-escaped text split at 4096 characters, inline keyboards, callback data."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit
+
+log = logging.getLogger(__name__)
+
+PARSE_MODE = "HTML"
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted on the text as shown (after parsing)
+MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # 1024
+MAX_CALLBACK_DATA = 64  # bytes, UTF-8
+# Conversation buttons: "q<question seq>:<payload>". Other features (workshops) use other prefixes.
+CALLBACK_PATTERN = r"^q\d+:"
+_CALLBACK_RE = re.compile(r"^q(\d+):(.*)$", re.DOTALL)
+
+
+def escape(text: str) -> str:
+    """Text from YAML and users is shown as written: nothing in it is markup."""
+    return html.escape(text, quote=False)
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Pieces of at most `limit` characters, cut at a blank line, a line end or a space when possible;
+    none for a blank text."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), -1)
+        if cut < limit // 2:
+            cut = window.rfind("\n")
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip("\n ")
+    pieces.append(rest)
+    return [p for p in pieces if p.strip()]
+
+
+def callback_data(seq: int, payload: str) -> str | None:
+    """`q<seq>:<payload>`, or None when it would not fit Telegram's 64 bytes."""
+    data = f"q{seq}:{payload}"
+    if len(data.encode("utf-8")) > MAX_CALLBACK_DATA:
+        return None
+    return data
+
+
+@dataclass(frozen=True)
+class Pressed:
+    seq: int
+    payload: str
+
+
+def parse_callback(data: str | None) -> Pressed | None:
+    match = _CALLBACK_RE.match(data or "")
+    if match is None:
+        return None
+    return Pressed(seq=int(match.group(1)), payload=match.group(2))
+
+
+def keyboard(buttons: list[tuple[str, str]] | list[list[str]], seq: int) -> InlineKeyboardMarkup | None:
+    """One button per row: titles are often long, and phones are narrow."""
+    rows = []
+    for title, payload in buttons:
+        data = callback_data(seq, payload)
+        if data is None:  # `aliat check` prevents this; never send a keyboard Telegram would refuse
+            log.error("button payload too long for callback data (%s bytes); button left out",
+                      len(payload.encode("utf-8")))
+            continue
+        rows.append([InlineKeyboardButton(title, callback_data=data)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def button_title(markup: InlineKeyboardMarkup | None, data: str) -> str | None:
+    """The title of the button carrying `data` on a keyboard, if it is there."""
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None
+
+
+def chosen_text(original_html: str, title: str | None) -> str | None:
+    """The pressed message with the choice written under it (None: too long, keep the text)."""
+    if not title:
+        return None
+    text = f"{original_html}\n\n✅ <b>{escape(title)}</b>" if original_html else f"✅ <b>{escape(title)}</b>"
+    return text if len(html.unescape(re.sub(r"<[^>]+>", "", text))) <= MAX_TEXT else None

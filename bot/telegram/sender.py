@@ -1,0 +1,119 @@
+"""Calls to the Bot API with Telegram's limits kept: per-chat pacing, 429 and 5xx retries, counted failures.
+
+PTB's AIORateLimiter (when `telegram.rate_limit` is on) keeps the overall (30/s) and per-group (20/min)
+rates; it is built with max_retries=0 so that a 429 is retried here, in the task of the chat that got it,
+instead of pausing every chat of the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+BACKOFF_BASE = 0.5
+BACKOFF_MAX = 30.0
+
+
+class SendFailed(Exception):
+    """A call that did not go through; `permanent` when retrying later cannot help (blocked, bad request)."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+class ChatPacer:
+    """A token bucket per private chat: a short burst, then about one message a second."""
+
+    def __init__(self, *, burst: int = 3, per_second: float = 1.0) -> None:
+        self.burst = burst
+        self.per_second = per_second
+        self._buckets: dict[int, tuple[float, float]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def wait(self, chat_id: int) -> None:
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            now = time.monotonic()
+            tokens, last = self._buckets.get(chat_id, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.per_second)
+            if tokens < 1:
+                await asyncio.sleep((1 - tokens) / self.per_second)
+                now = time.monotonic()
+                tokens = 1.0
+            self._buckets[chat_id] = (tokens - 1, now)
+            if len(self._buckets) > 4096:  # forget chats that have been quiet
+                self._forget(now)
+
+    def _forget(self, now: float) -> None:
+        for chat_id, (_tokens, last) in list(self._buckets.items()):
+            if now - last > 60 and not self._locks[chat_id].locked():
+                self._buckets.pop(chat_id, None)
+                self._locks.pop(chat_id, None)
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Sender:
+    """Runs one Bot API call with retries; counts what happened in `counters`."""
+
+    def __init__(self, *, max_retries: int, pace: bool = True, counters: Counter[str] | None = None,
+                 backoff_base: float = BACKOFF_BASE) -> None:
+        self.max_retries = max_retries
+        self.pacer = ChatPacer() if pace else None
+        self.counters: Counter[str] = counters if counters is not None else Counter()
+        self.backoff_base = backoff_base
+
+    async def call(self, chat_id: int, make_call: Callable[[], Awaitable[T]], *, what: str,
+                   paced: bool = True) -> T:
+        """`make_call()` builds a fresh request each attempt. Raises SendFailed when it cannot go through."""
+        attempt = 0
+        while True:
+            if paced and self.pacer is not None and chat_id > 0:
+                await self.pacer.wait(chat_id)
+            try:
+                return await make_call()
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after) + 0.05
+                self.counters["telegram_429"] += 1
+                reason = "429"
+            except (BadRequest, InvalidToken, ChatMigrated) as exc:
+                self.counters["send_failed_permanent"] += 1
+                raise SendFailed(f"{what}: {type(exc).__name__}", permanent=True) from exc
+            except Forbidden as exc:  # blocked by the user, or removed from the group
+                self.counters["send_forbidden"] += 1
+                raise SendFailed(f"{what}: forbidden", permanent=True) from exc
+            except NetworkError as exc:  # 5xx, timeouts, dropped connections
+                wait = min(BACKOFF_MAX, self.backoff_base * 2 ** attempt) * (0.5 + random.random())
+                self.counters["telegram_network_error"] += 1
+                reason = type(exc).__name__
+            if attempt >= self.max_retries:
+                self.counters["send_failed_transient"] += 1
+                raise SendFailed(f"{what}: gave up after {attempt + 1} attempts ({reason})", permanent=False)
+            attempt += 1
+            self.counters["send_retries"] += 1
+            log.info("%s to chat %s: %s, retry %s in %.1fs", what, chat_id, reason, attempt, wait)
+            await asyncio.sleep(wait)
+
+    async def quietly(self, chat_id: int, make_call: Callable[[], Awaitable[Any]], *, what: str,
+                      paced: bool = False) -> Any:
+        """For calls whose failure changes nothing for the user (an edit, a callback answer)."""
+        try:
+            return await self.call(chat_id, make_call, what=what, paced=paced)
+        except SendFailed as exc:
+            if "not modified" not in str(exc.__cause__ or ""):
+                log.warning("%s", exc)
+            return None
