@@ -56,6 +56,7 @@ class HandoffSettings:
     reminder_unclaimed_hours: float = 24
     reminder_no_contact_days: float = 3
     consent_version: str = "2026-11"
+    notify_private: bool = False
 
 
 @dataclass(frozen=True)

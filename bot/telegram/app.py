@@ -9,6 +9,7 @@ post_init and closes it in post_shutdown; tests may pass a runtime they own. `se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -17,6 +18,7 @@ from collections import Counter
 
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.config import Settings
@@ -48,11 +50,17 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         app.bot_data["channel"] = channel
         await set_command_menu(channel)
         channel.start_sweeper(SWEEP_INTERVAL)
+        from bot.notifier import start_notifier
+
+        app.bot_data["notifier"] = start_notifier(app, rt)
 
     async def post_shutdown(app: Application) -> None:
         channel: TelegramChannel | None = app.bot_data.get("channel")
         if channel is None:
             return
+        if (notifier := app.bot_data.get("notifier")) is not None:
+            await notifier.stop()
+        await channel.drain()
         await channel.stop_sweeper()
         if owns_runtime:
             await channel.runtime.close()
@@ -72,8 +80,9 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         # Retries happen in Sender, per chat; the limiter only keeps the overall and group rates.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
         logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
-    if settings.webhook_url:
-        builder = builder.updater(None)
+    # No PTB Updater: it confirms updates to Telegram before they are handled, so a crash would lose
+    # them. Our poller (and webhook) acknowledge an update only after its turn has committed.
+    builder = builder.updater(None)
     app = builder.build()
     register_handlers(app)
     return app
@@ -118,17 +127,54 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event) -> No
             await app.post_shutdown(app)
 
 
+async def handle_updates(app: Application, updates: list[Update]) -> None:
+    """Process a batch: one chat's updates in order, chats concurrently; returns when all are handled."""
+    await asyncio.gather(*(app.update_processor.process_update(u, app.process_update(u)) for u in updates))
+
+
 async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Event) -> None:
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=settings.telegram.polling_timeout_seconds,
-                                    allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    """getUpdates with an offset that moves past a batch only once the batch is handled (committed).
+
+    After a crash the unconfirmed updates come again, and processed_update skips those already done.
+    """
+    await app.bot.delete_webhook(drop_pending_updates=False)
     await app.start()
     log.info("polling for updates (bot %s)", app.bot.id)
+    offset: int | None = None
+    backoff = 0.5
+    stopping = asyncio.create_task(stop.wait())
     try:
-        await stop.wait()
+        while not stop.is_set():
+            fetch = asyncio.create_task(app.bot.get_updates(
+                offset=offset, timeout=settings.telegram.polling_timeout_seconds,
+                allowed_updates=Update.ALL_TYPES))
+            done, _ = await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if fetch not in done:
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await fetch
+                break
+            try:
+                updates = list(fetch.result())
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc.retry_after))
+                continue
+            except (NetworkError, TimedOut) as exc:
+                log.warning("getUpdates failed (%s); retrying in %.1fs", type(exc).__name__, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            backoff = 0.5
+            if updates:
+                await handle_updates(app, updates)
+                offset = updates[-1].update_id + 1
     finally:
-        await app.updater.stop()
+        stopping.cancel()
         await app.stop()
+
+
+def _seconds(value: object) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)  # type: ignore[arg-type]
 
 
 async def _serve_webhook(app: Application, settings: Settings, stop: asyncio.Event) -> None:
@@ -165,7 +211,8 @@ def webhook_app(app: Application, settings: Settings) -> web.Application:
             return web.Response(status=400)
         if update is None:
             return web.Response(status=400)
-        await app.update_queue.put(update)
+        # Answered only once the update is handled: if this worker dies, Telegram sends it again.
+        await handle_updates(app, [update])
         return web.Response(status=200)
 
     async def health(_request: web.Request) -> web.Response:

@@ -60,6 +60,10 @@ class TelegramChannel:
         self.sender = sender
         self.counters: Counter[str] = sender.counters
         self._sweeper: asyncio.Task[None] | None = None
+        # Delivery runs after the turn commits, one chain per chat so a chat's replies keep their
+        # order, while the poller already fetches the next updates (a chat waiting out a 429 holds
+        # back only itself).
+        self._deliveries: dict[int, asyncio.Task[None]] = {}
 
     @property
     def bot_id(self) -> int:
@@ -110,8 +114,30 @@ class TelegramChannel:
             self.counters["duplicate_updates"] += 1
             log.info("update %s handled elsewhere meanwhile; skipped", update_id)
             return
-        for row_id in row_ids:
-            await self.deliver_row(row_id)
+        if row_ids:
+            self._deliver_in_order(chat_id, list(row_ids))
+
+    def _deliver_in_order(self, chat_id: int, row_ids: list[int]) -> None:
+        previous = self._deliveries.get(chat_id)
+
+        async def chain() -> None:
+            if previous is not None:
+                with contextlib.suppress(Exception):
+                    await previous
+            for row_id in row_ids:
+                try:
+                    await self.deliver_row(row_id)
+                except Exception:  # the row stays pending: the sweeper sends it later
+                    log.exception("delivery of outbox row %s failed", row_id)
+
+        task = asyncio.get_running_loop().create_task(chain(), name=f"aliat-deliver-{chat_id}")
+        self._deliveries[chat_id] = task
+        task.add_done_callback(lambda t: self._deliveries.get(chat_id) is t and self._deliveries.pop(chat_id))
+
+    async def drain(self) -> None:
+        """Wait for the deliveries under way (at shutdown)."""
+        while self._deliveries:
+            await asyncio.gather(*list(self._deliveries.values()), return_exceptions=True)
 
     @staticmethod
     def _payload(chat_id: int, update_id: int, replies: list[BotMessage], press: Press | None) -> dict[str, Any]:
@@ -237,12 +263,12 @@ class TelegramChannel:
 
     def start_sweeper(self, interval: float) -> None:
         async def loop() -> None:
-            while True:
-                await asyncio.sleep(interval)
+            while True:  # first sweep at start-up: replies a crashed process left behind go out now
                 try:
                     await self.sweep_once()
                 except Exception:  # the sweeper must outlive a database hiccup
                     log.exception("reply sweep failed")
+                await asyncio.sleep(interval)
 
         self._sweeper = asyncio.get_running_loop().create_task(loop(), name="aliat-reply-sweeper")
 

@@ -160,3 +160,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_other_button))
     app.add_handler(MessageHandler(groups & filters.COMMAND, on_group_command))
     app.add_error_handler(on_error)
+    # Facilitators' lead cards and commands (group -1: they stop the update before the assistant sees it).
+    from bot.facilitators import register_facilitator_handlers
+
+    register_facilitator_handlers(app)

@@ -1,0 +1,257 @@
+"""Handing an entity to a facilitator: consent, contact, the lead, and messages while a human is on it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationResumed, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+
+from actions import services
+from actions.base import language_of
+from actions.qualify import qualify
+from bot.content import Domain, load_domain
+from bot.engine.render import Renderer
+from bot.store import leads as store
+from bot.store.models import Assessment
+
+CONTACT_SLOTS = ("contact_name", "contact_role", "contact_channel", "contact_email", "contact_phone")
+ANSWER_SLOTS = ("entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "objective",
+                "partner_in_mind", "motivation", "readiness_overall")
+
+
+@lru_cache(maxsize=4)
+def _domain(dialogues: str, knowledge: str) -> Domain:
+    from pathlib import Path
+
+    return load_domain(Path(dialogues), Path(knowledge))
+
+
+def renderer() -> Renderer:
+    s = services.settings()
+    return Renderer(_domain(str(s.dialogues_dir), str(s.knowledge_dir)), s.default_language)
+
+
+def _filled(value: Any) -> bool:
+    return value not in (None, "", "skipped")
+
+
+def consent_is_current(tracker: Tracker) -> bool:
+    return (tracker.get_slot("handoff_consent") == "yes"
+            and tracker.get_slot("consent_version") == services.settings().handoff.consent_version
+            and _filled(tracker.get_slot("consent_at")))
+
+
+def has_contact(tracker: Tracker) -> bool:
+    channel = tracker.get_slot("contact_channel")
+    if channel == "telegram":
+        return True
+    return _filled(tracker.get_slot("contact_email")) or _filled(tracker.get_slot("contact_phone"))
+
+
+class ActionStartHandoff(Action):
+    """/facilitator from anywhere: ask consent and contact if missing, else hand over straight away."""
+
+    def name(self) -> str:
+        return "action_start_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if consent_is_current(tracker) and has_contact(tracker) and _filled(tracker.get_slot("entity_name")):
+            return [FollowupAction("action_submit_handoff")]
+        events: list[EventType] = []
+        if not consent_is_current(tracker):
+            # Consent is asked again (a new text version, or a "no" before); nothing personal is kept yet.
+            events += [SlotSet("handoff_consent", None), SlotSet("consent_at", None), SlotSet("consent_version", None)]
+            events += [SlotSet(name, None) for name in CONTACT_SLOTS]
+        elif not has_contact(tracker):
+            events += [SlotSet("contact_channel", None)]
+        return [*events, FollowupAction("handoff_form")]
+
+
+class ValidateHandoffForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    def validate_handoff_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        if value == "yes":
+            return {"handoff_consent": "yes", "consent_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "consent_version": services.settings().handoff.consent_version}
+        return {"handoff_consent": value, "consent_at": None, "consent_version": None}
+
+    def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        name = " ".join(str(value or "").split())
+        if not 2 <= len(name) <= 200:
+            dispatcher.utter_message(response="utter_wrong_contact_name")
+            return {"contact_name": None}
+        return {"contact_name": name}
+
+    def validate_entity_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        name = " ".join(str(value or "").split())
+        if not 2 <= len(name) <= 200:
+            dispatcher.utter_message(response="utter_wrong_entity_name")
+            return {"entity_name": None}
+        return {"entity_name": name}
+
+
+def _sender_channel(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or ""
+
+
+async def _assessment(session, tracker: Tracker) -> Assessment | None:  # noqa: ANN001
+    assessment_id = tracker.get_slot("assessment_id")
+    if not isinstance(assessment_id, int | float) or isinstance(assessment_id, bool):
+        return None
+    return await session.scalar(select(Assessment).where(Assessment.id == int(assessment_id)))
+
+
+def _dossier(tracker: Tracker, assessment: Assessment | None) -> dict[str, Any]:
+    answers = {k: tracker.get_slot(k) for k in ANSWER_SLOTS if _filled(tracker.get_slot(k))}
+    dossier: dict[str, Any] = {
+        "entity": {k: answers.get(k) for k in ("name", "territory", "field") if answers.get(k)},
+        "answers": answers,
+        "motivation": tracker.get_slot("motivation"),
+        "readiness_overall": tracker.get_slot("readiness_overall"),
+        "channel": _sender_channel(tracker),
+        "contact_channel": tracker.get_slot("contact_channel"),
+    }
+    dossier["entity"]["name"] = tracker.get_slot("entity_name")
+    if assessment is not None:
+        dossier["answers"] = {**(assessment.answers or {}), **answers}
+        dossier["motivation"] = assessment.motivation or dossier["motivation"]
+        dossier["motivation_reasons"] = list(assessment.evidence or [])
+        dossier["readiness"] = dict(assessment.readiness or {})
+        if assessment.readiness_overall is not None:
+            dossier["readiness_overall"] = assessment.readiness_overall
+        dossier["flags"] = list(assessment.flags or [])
+        dossier["assessment_id"] = assessment.id
+    return dossier
+
+
+class ActionSubmitHandoff(Action):
+    """Consent and a way to contact given: write the lead (or update the open one) and its outbox row."""
+
+    def name(self) -> str:
+        return "action_submit_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("handoff_consent") != "yes" or not consent_is_current(tracker):
+            dispatcher.utter_message(response="utter_handoff_no_consent")
+            return [SlotSet(name, None) for name in CONTACT_SLOTS]
+        if not has_contact(tracker):
+            dispatcher.utter_message(response="utter_handoff_no_contact")
+            return []
+        settings = services.settings()
+        language = language_of(tracker)
+        channel = tracker.get_slot("contact_channel")
+        async with services.sessionmaker()() as session, session.begin():
+            assessment = await _assessment(session, tracker)
+            dossier = _dossier(tracker, assessment)
+            q = qualify({**dossier["answers"], "motivation": dossier.get("motivation"),
+                         "readiness_overall": dossier.get("readiness_overall")}, settings.handoff,
+                        asked_for_human=True)
+            dossier["qualified"] = q.passes
+            contact = {
+                "contact_name": tracker.get_slot("contact_name"),
+                "contact_role": tracker.get_slot("contact_role") if _filled(tracker.get_slot("contact_role")) else None,
+                "contact_email": tracker.get_slot("contact_email") if channel in ("email", "email_phone") else None,
+                "contact_phone": tracker.get_slot("contact_phone") if channel in ("phone", "email_phone") else None,
+                "contact_telegram": channel == "telegram",
+            }
+            consent_at = datetime.fromisoformat(str(tracker.get_slot("consent_at")))
+            result = await store.create_or_update_lead(
+                session=session, sender_id=tracker.sender_id, entity=dossier["entity"], contact=contact,
+                consent_at=consent_at, consent_version=str(tracker.get_slot("consent_version")),
+                dossier=dossier, priority=q.priority, priority_reasons=q.reasons, language=language,
+                assessment_id=assessment.id if assessment else None)
+            lead_id = result.lead.id
+            preview = None
+            if _sender_channel(tracker) in ("console", "test"):
+                view = await store.show_lead(session=session, lead_id=lead_id, with_events=False)
+                r = renderer()
+                from bot.facilitators.cards import card_text
+
+                preview = f"{r.text('utter_console_card_header', language)}\n" + card_text(
+                    r, view, settings.default_language)
+        dispatcher.utter_message(response="utter_handoff_done" if result.created else "utter_handoff_updated",
+                                 entity_name=tracker.get_slot("entity_name"))
+        if preview:
+            dispatcher.utter_message(custom={"console": preview})
+        from bot.notifier import wake
+
+        wake()
+        return [SlotSet("lead_id", lead_id)]
+
+
+class ActionOfferHandoffIfQualified(Action):
+    """After the journey: offer a facilitator when the answers pass the thresholds, else resources."""
+
+    def name(self) -> str:
+        return "action_offer_handoff_if_qualified"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        answers = {k: tracker.get_slot(k) for k in ANSWER_SLOTS}
+        q = qualify(answers, services.settings().handoff)
+        dispatcher.utter_message(response="utter_offer_handoff" if q.passes else "utter_handoff_resources")
+        return []
+
+
+class ActionRelayToFacilitator(Action):
+    """While a facilitator holds the lead, what the entity writes is queued for them (the bot stays quiet)."""
+
+    def name(self) -> str:
+        return "action_relay_to_facilitator"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        r = renderer()
+        async with services.sessionmaker()() as session, session.begin():
+            held = await store.held_lead_for_sender(session=session, sender_id=tracker.sender_id)
+            if held is None:
+                dispatcher.utter_message(response="utter_back_to_bot")
+                return [ConversationResumed()]
+            lead, facilitator = held
+            lang = facilitator.language or services.settings().default_language
+            text = tracker.latest_message.get("text") if tracker.latest_message else None
+            if not text or not str(text).strip():
+                text = r.text("utter_relay_non_text", lang)
+            entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
+            body = r.text("utter_relay_from_entity", lang, {"lead_id": lead.id, "entity_name": entity_name,
+                                                            "text": text})
+            await store.add_outbox(session=session, kind="relay",
+                                   payload={"to": f"telegram:{facilitator.telegram_user_id}", "text": body,
+                                            "lead_id": lead.id})
+        from bot.notifier import wake
+
+        wake()
+        return []
+
+
+class ActionReturnToBot(Action):
+    """/bot while a human is on it: the assistant answers again; the facilitator is told."""
+
+    def name(self) -> str:
+        return "action_return_to_bot"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        r = renderer()
+        async with services.sessionmaker()() as session, session.begin():
+            held = await store.held_lead_for_sender(session=session, sender_id=tracker.sender_id)
+            if held is not None:
+                lead, facilitator = held
+                lang = facilitator.language or services.settings().default_language
+                entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
+                await store.add_lead_event(session=session, lead_id=lead.id, actor="entity", action="back_to_bot")
+                await store.add_outbox(session=session, kind="relay", payload={
+                    "to": f"telegram:{facilitator.telegram_user_id}", "lead_id": lead.id,
+                    "text": r.text("utter_relay_entity_returned", lang, {"lead_id": lead.id,
+                                                                         "entity_name": entity_name})})
+        dispatcher.utter_message(response="utter_back_to_bot")
+        return [ConversationResumed()]

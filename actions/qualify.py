@@ -1,0 +1,55 @@
+"""Whether an entity's answers qualify it for a facilitator, and with what priority and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.config import HandoffSettings
+
+UNANSWERED = (None, "", "skipped", "other")
+
+
+@dataclass(frozen=True)
+class Qualification:
+    passes: bool          # the answers pass the thresholds of config.yml `handoff:`
+    priority: str         # high, normal, low
+    reasons: list[str] = field(default_factory=list)  # codes; their wording is utter_reason_<code>
+
+
+def qualify(answers: dict[str, Any], rules: HandoffSettings, *, asked_for_human: bool = False) -> Qualification:
+    """Thresholds: an objective (if required), readiness >= min_readiness, a partner in mind (if required).
+
+    Priority points: passing the thresholds 2, asking for a human 1, a partner in mind 1, a reactive
+    motivation 1 (an entity under threat has less time). High from 3 points, normal from 1, else low.
+    """
+    reasons: list[str] = []
+    readiness = answers.get("readiness_overall")
+    readiness = float(readiness) if isinstance(readiness, int | float) else None
+    has_objective = answers.get("objective") not in UNANSWERED
+    partner = str(answers.get("partner_in_mind") or "").lower() == "yes"
+    ready = readiness is not None and readiness >= rules.min_readiness
+    passes = ready and (has_objective or not rules.require_objective) and (partner or not rules.require_partner_in_mind)
+    points = 0
+    if passes:
+        reasons.append("passes_thresholds")
+        points += 2
+    if asked_for_human:
+        reasons.append("asked_for_human")
+        points += 1
+    if partner:
+        reasons.append("partner_in_mind")
+        points += 1
+    if str(answers.get("motivation") or "") == "reactive":
+        reasons.append("reactive")
+        points += 1
+    if readiness is None:
+        reasons.append("no_assessment")
+    elif ready:
+        reasons.append("readiness_high")
+    else:
+        reasons.append("readiness_low")
+    if not has_objective and readiness is not None:
+        reasons.append("no_objective")
+    priority = "high" if points >= 3 else "normal" if points >= 1 else "low"
+    return Qualification(passes=passes, priority=priority, reasons=reasons)

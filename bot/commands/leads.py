@@ -1,0 +1,77 @@
+"""aliat leads list|show|export|stats: the leads, for staff at a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import sys
+
+from bot.config import load_settings
+from bot.content import load_domain
+from bot.engine.render import Renderer
+from bot.facilitators.cards import details_text
+from bot.runtime import open_database
+from bot.store import leads as store
+
+NAME = "leads"
+HELP = "list, show, export (CSV) and count the leads handed to facilitators"
+CSV_FIELDS = ("id", "status", "outcome", "entity_name", "territory", "priority", "motivation", "objective",
+              "language", "assignee_id", "assignee_name", "created_at", "updated_at", "claimed_at",
+              "contacted_at", "closed_at")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="leads_command", required=True)
+    ls = sub.add_parser("list", help="list leads")
+    ls.add_argument("--status", choices=["new", "notified", "claimed", "contacted", "closed"])
+    ls.add_argument("--json", action="store_true", help="a JSON list instead of a table")
+    show = sub.add_parser("show", help="a lead's dossier, contact and history")
+    show.add_argument("lead_id", type=int)
+    export = sub.add_parser("export", help="export leads")
+    export.add_argument("--csv", required=True, metavar="FILE", help="CSV file to write ('-' for stdout)")
+    sub.add_parser("stats", help="leads by status, motivation, objective; alliances formed")
+
+
+async def _run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    db, sessionmaker = await open_database(settings)
+    try:
+        async with sessionmaker() as session:
+            if args.leads_command == "list":
+                rows = await store.list_leads(session=session, status=args.status)
+                if args.json:
+                    print(json.dumps(rows, ensure_ascii=False, indent=2))
+                else:
+                    for r in rows:
+                        print(f"#{r['id']}\t{r['status']}\t{r['priority']}\t{r['entity_name'] or '?'}\t"
+                              f"{r['assignee_name'] or '-'}\t{r['updated_at']}")
+            elif args.leads_command == "show":
+                view = await store.show_lead(session=session, lead_id=args.lead_id)
+                if view is None:
+                    print(f"no lead {args.lead_id}", file=sys.stderr)
+                    return 1
+                domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
+                print(details_text(Renderer(domain, settings.default_language), view, settings.default_language))
+            elif args.leads_command == "export":
+                rows = await store.list_leads(session=session)
+                out = sys.stdout if args.csv == "-" else open(args.csv, "w", newline="", encoding="utf-8")  # noqa: SIM115
+                try:
+                    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
+                    writer.writeheader()
+                    writer.writerows(rows)
+                finally:
+                    if out is not sys.stdout:
+                        out.close()
+                if args.csv != "-":
+                    print(f"{len(rows)} leads written to {args.csv}")
+            else:
+                print(json.dumps(await store.lead_stats(session=session), ensure_ascii=False, indent=2))
+    finally:
+        await db.dispose()
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_run(args))

@@ -1,0 +1,266 @@
+"""Telegram handlers for facilitators: lead card buttons, /leads, /lead, /claim, /reply, status commands.
+
+Registered in a group before the conversation's handlers; an update handled here stops there, so a
+facilitator's command or reply never reaches the entity's assistant. Only registered, active
+facilitators can act: anyone else is told so and nothing changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.engine.render import Renderer
+from bot.facilitators.cards import CardAction, card_buttons, card_text, details_text, status_line
+from bot.notifier import wake
+from bot.store import leads as store
+from bot.store.models import Facilitator
+
+log = logging.getLogger(__name__)
+CALLBACK = re.compile(r"^lead:(\d{1,12}):(claim|details|release|contacted|formed|dropped)$")
+LEAD_REF = re.compile(r"#(\d{1,12})\b")
+COMMANDS = ("leads", "lead", "claim", "reply", "contacted", "release", "close", "note")
+OUTCOME_WORDS = {"formed": "alliance_formed", "alliance": "alliance_formed", "alliance_formed": "alliance_formed",
+                 "dropped": "not_pursued", "not_pursued": "not_pursued", "no": "not_pursued"}
+
+
+def _markup(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in buttons])
+
+
+class LeadDesk:
+    """What facilitators can do to leads, channel-neutral: each call returns the text to show them."""
+
+    def __init__(self, runtime) -> None:  # noqa: ANN001
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.r = Renderer(runtime.domain, runtime.settings.default_language)
+
+    def lang(self, facilitator: Facilitator | None) -> str:
+        return (facilitator.language if facilitator else None) or self.settings.default_language
+
+    async def facilitator(self, user_id: int) -> Facilitator | None:
+        async with self.runtime.sessionmaker() as session:
+            return await store.get_facilitator(session=session, telegram_user_id=user_id)
+
+    async def view(self, lead_id: int, *, with_events: bool = False) -> store.LeadView | None:
+        async with self.runtime.sessionmaker() as session:
+            return await store.show_lead(session=session, lead_id=lead_id, with_events=with_events)
+
+    def _refusal(self, result: store.LeadResult, lang: str) -> str:
+        if result.reason == "not_found":
+            return self.r.text("utter_fac_not_found", lang)
+        if result.reason == "closed":
+            return self.r.text("utter_fac_closed", lang)
+        if result.reason == "taken" and result.holder is not None:
+            return self.r.text("utter_fac_taken", lang, {"holder": result.holder.name})
+        return self.r.text("utter_fac_not_yours", lang)
+
+    async def change(self, facilitator: Facilitator, lead_id: int, action: CardAction | str,
+                     note: str | None = None) -> tuple[bool, str]:
+        """Claim, release, mark contacted or close; (changed, what to tell the facilitator)."""
+        lang = self.lang(facilitator)
+        async with self.runtime.sessionmaker() as session, session.begin():
+            lead = await store.get_lead(session=session, lead_id=lead_id)
+            if lead is None:
+                return False, self.r.text("utter_fac_not_found", lang)
+            values = {"facilitator_name": facilitator.name}
+            if action == CardAction.CLAIM:
+                notice = {"text": self.r.text("utter_handoff_taken", lead.language, values)}
+                result = await store.claim_lead(session=session, lead_id=lead_id, facilitator=facilitator,
+                                                notice=notice)
+            elif action == CardAction.RELEASE:
+                result = await store.release_lead(session=session, lead_id=lead_id, facilitator=facilitator,
+                                                  note=note)
+            elif action == CardAction.CONTACTED:
+                result = await store.mark_contacted(session=session, lead_id=lead_id, facilitator=facilitator,
+                                                    note=note)
+            else:
+                outcome = "alliance_formed" if action == CardAction.FORMED else "not_pursued"
+                notice = {"text": self.r.text("utter_handoff_closed_notice", lead.language, values)}
+                result = await store.close_lead(session=session, lead_id=lead_id, facilitator=facilitator,
+                                                outcome=outcome, note=note, notice=notice)
+            if not result.ok:
+                return False, self._refusal(result, lang)
+            await store.add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
+        wake()
+        log.info("lead %s: %s by facilitator %s", lead_id, action, facilitator.id)
+        view = await self.view(lead_id)
+        if action == CardAction.CLAIM:
+            return True, self.r.text("utter_fac_claimed", lang, {"lead_id": lead_id})
+        return True, self.r.text("utter_fac_done", lang, {"lead_id": lead_id, "status_line": status_line(
+            self.r, view, lang)})
+
+    async def reply(self, facilitator: Facilitator, lead_id: int, text: str) -> str:
+        """Pass a facilitator's words to the entity whose lead they hold."""
+        lang = self.lang(facilitator)
+        async with self.runtime.sessionmaker() as session, session.begin():
+            lead = await store.get_lead(session=session, lead_id=lead_id)
+            if lead is None or lead.status not in store.HELD or lead.assignee_id != facilitator.id:
+                return self.r.text("utter_fac_not_relayable", lang)
+            sender_id = (lead.dossier or {}).get("sender_id")
+            if not sender_id:
+                return self.r.text("utter_fac_not_relayable", lang)
+            body = self.r.text("utter_facilitator_says", lead.language,
+                               {"facilitator_name": facilitator.name, "text": text})
+            await store.add_outbox(session=session, kind="entity_message", payload={"to": sender_id, "text": body})
+            await store.add_lead_event(session=session, lead_id=lead_id, actor=store.actor_of(facilitator),
+                                       action="replied")
+            entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
+        wake()
+        return self.r.text("utter_fac_reply_sent", lang, {"entity_name": entity_name})
+
+    async def note(self, facilitator: Facilitator, lead_id: int, text: str) -> str:
+        lang = self.lang(facilitator)
+        async with self.runtime.sessionmaker() as session, session.begin():
+            ok = await store.add_note(session=session, lead_id=lead_id, facilitator=facilitator, note=text)
+        return self.r.text("utter_fac_note_saved" if ok else "utter_fac_not_found", lang, {"lead_id": lead_id})
+
+    async def leads(self, facilitator: Facilitator) -> str:
+        lang = self.lang(facilitator)
+        async with self.runtime.sessionmaker() as session:
+            rows = await store.list_leads(session=session, open_only=True)
+        if not rows:
+            return self.r.text("utter_fac_leads_empty", lang)
+        lines = [self.r.text("utter_fac_leads_header", lang)]
+        for row in rows:
+            view = await self.view(row["id"])
+            mine = "★ " if row["assignee_id"] == facilitator.id else ""
+            priority = self.r.text(f"utter_priority_{row['priority']}", lang)
+            lines.append(f"{mine}#{row['id']} · {row['entity_name'] or '?'} · {priority} · "
+                         f"{status_line(self.r, view, lang)}")
+        return "\n".join(lines)
+
+    async def details(self, facilitator: Facilitator, lead_id: int) -> str:
+        view = await self.view(lead_id, with_events=True)
+        lang = self.lang(facilitator)
+        return self.r.text("utter_fac_not_found", lang) if view is None else details_text(self.r, view, lang)
+
+
+class FacilitatorHandlers:
+    def __init__(self, runtime=None) -> None:  # noqa: ANN001
+        self._desk = LeadDesk(runtime) if runtime is not None else None
+
+    def desk_for(self, context: ContextTypes.DEFAULT_TYPE) -> LeadDesk:
+        """The runtime given at registration, else the Telegram channel's (opened in post_init)."""
+        if self._desk is None:
+            self._desk = LeadDesk(context.application.bot_data["channel"].runtime)
+        return self._desk
+
+    async def on_card_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        desk = self.desk_for(context)
+        match = CALLBACK.match(query.data or "")
+        facilitator = await desk.facilitator(query.from_user.id) if match else None
+        lang = desk.lang(facilitator)
+        if match is None:
+            await query.answer(desk.r.text("utter_fac_invalid", lang), show_alert=True)
+            raise ApplicationHandlerStop
+        if facilitator is None:
+            log.info("card button refused: not a facilitator")
+            await query.answer(desk.r.text("utter_fac_not_facilitator", lang), show_alert=True)
+            raise ApplicationHandlerStop
+        lead_id, action = int(match.group(1)), CardAction(match.group(2))
+        if action == CardAction.DETAILS:
+            await query.answer(await self._send_private(context, facilitator, await desk.details(facilitator, lead_id)))
+            raise ApplicationHandlerStop
+        _changed, text = await desk.change(facilitator, lead_id, action)
+        await query.answer(text, show_alert=not _changed)
+        view = await desk.view(lead_id)
+        if view is not None and query.message is not None:
+            card_lang = lang if query.message.chat.type == "private" else desk.settings.default_language
+            try:
+                await query.edit_message_text(card_text(desk.r, view, card_lang),
+                                              reply_markup=_markup(card_buttons(desk.r, view, card_lang)))
+            except TelegramError as exc:
+                log.info("card of lead %s not edited: %s", lead_id, type(exc).__name__)
+        raise ApplicationHandlerStop
+
+    async def _send_private(self, context: ContextTypes.DEFAULT_TYPE, facilitator: Facilitator, text: str) -> str:
+        desk = self.desk_for(context)
+        lang = desk.lang(facilitator)
+        try:
+            await context.bot.send_message(chat_id=facilitator.telegram_user_id, text=text)
+        except TelegramError:
+            return desk.r.text("utter_fac_open_private", lang)
+        return desk.r.text("utter_fac_details_sent", lang)
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        desk = self.desk_for(context)
+        facilitator = await desk.facilitator(update.effective_user.id)
+        lang = desk.lang(facilitator)
+        if facilitator is None:
+            await message.reply_text(desk.r.text("utter_fac_not_facilitator", lang))
+            raise ApplicationHandlerStop
+        command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
+        args = list(context.args or [])
+        lead_id = int(args[0].lstrip("#")) if args and args[0].lstrip("#").isdigit() else None
+        rest = " ".join(args[1:]).strip()
+        if command == "leads":
+            text = await desk.leads(facilitator)
+        elif lead_id is None:
+            text = desk.r.text("utter_fac_usage", lang)
+        elif command == "lead":
+            details = await desk.details(facilitator, lead_id)
+            private = message.chat.type == "private"
+            text = details if private else await self._send_private(context, facilitator, details)
+        elif command == "reply":
+            text = await desk.reply(facilitator, lead_id, rest) if rest else desk.r.text("utter_fac_usage", lang)
+        elif command == "note":
+            text = await desk.note(facilitator, lead_id, rest) if rest else desk.r.text("utter_fac_usage", lang)
+        elif command == "close":
+            words = rest.split(maxsplit=1)
+            outcome = OUTCOME_WORDS.get(words[0].lower()) if words else None
+            if outcome is None:
+                text = desk.r.text("utter_fac_usage", lang)
+            else:
+                action = CardAction.FORMED if outcome == "alliance_formed" else CardAction.DROPPED
+                _, text = await desk.change(facilitator, lead_id, action, words[1] if len(words) > 1 else None)
+        else:
+            action = {"claim": CardAction.CLAIM, "contacted": CardAction.CONTACTED,
+                      "release": CardAction.RELEASE}[command]
+            _, text = await desk.change(facilitator, lead_id, action, rest or None)
+        await message.reply_text(text)
+        raise ApplicationHandlerStop
+
+    async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A facilitator replying to a passed message ("💬 #12 · ...") answers that entity."""
+        message = update.effective_message
+        original = message.reply_to_message
+        if original is None or original.from_user is None or original.from_user.id != context.bot.id:
+            return
+        found = LEAD_REF.search(original.text or "")
+        if found is None:
+            return
+        desk = self.desk_for(context)
+        facilitator = await desk.facilitator(update.effective_user.id)
+        if facilitator is None:
+            return  # an entity replying to one of the bot's messages: the assistant handles it
+        await message.reply_text(await desk.reply(facilitator, int(found.group(1)), message.text or ""))
+        raise ApplicationHandlerStop
+
+
+def register_facilitator_handlers(app: Application, runtime=None, *, group: int = -1) -> None:  # noqa: ANN001
+    """Add the facilitators' handlers to a python-telegram-bot Application (before the assistant's).
+
+    Without a runtime, the one of the Telegram channel (`app.bot_data["channel"].runtime`) is used.
+    """
+    handlers = FacilitatorHandlers(runtime)
+    app.add_handler(CallbackQueryHandler(handlers.on_card_button, pattern=r"^lead:"), group=group)
+    app.add_handler(CommandHandler(list(COMMANDS), handlers.on_command), group=group)
+    app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, handlers.on_reply), group=group)

@@ -1,0 +1,102 @@
+"""Where the notifier's messages go: Telegram (python-telegram-bot's Bot), or a terminal."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sys
+from typing import Protocol, TextIO
+
+Buttons = list[list[tuple[str, str]]]
+_TELEGRAM = re.compile(r"^(?:telegram|tg)?[:_]?(-?\d{1,20})$")
+
+
+def telegram_chat_id(address: str | int | None) -> int | None:
+    """The Telegram chat of an address: "telegram:123", "tg:123" or "123"; None for other channels."""
+    if address is None:
+        return None
+    match = _TELEGRAM.match(str(address).strip())
+    return int(match.group(1)) if match else None
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered now; `retry_after` (seconds) when the other side said so."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    async def send(self, address: str, text: str, buttons: Buttons | None = None) -> int | None:
+        """Deliver; return the message id (to edit it later) when the channel has one."""
+
+    async def edit(self, address: str, message_id: int, text: str, buttons: Buttons | None = None) -> None:
+        """Change a message already delivered (a card whose status changed)."""
+
+
+class TelegramSender:
+    """Sends through a python-telegram-bot `Bot` (the application's, so its rate limiter applies)."""
+
+    def __init__(self, bot) -> None:  # noqa: ANN001
+        self.bot = bot
+
+    @staticmethod
+    def _markup(buttons: Buttons | None):  # noqa: ANN205
+        from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+        if not buttons:
+            return None
+        return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in buttons])
+
+    async def send(self, address: str, text: str, buttons: Buttons | None = None) -> int | None:
+        from telegram.error import RetryAfter, TelegramError
+
+        chat_id = telegram_chat_id(address)
+        if chat_id is None:
+            raise DeliveryError(f"not a Telegram address: {address[:40]}")
+        try:
+            message = await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=self._markup(buttons))
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            raise DeliveryError("flood control", retry_after=getattr(delay, "total_seconds", lambda: delay)()) \
+                from exc
+        except TelegramError as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        return message.message_id
+
+    async def edit(self, address: str, message_id: int, text: str, buttons: Buttons | None = None) -> None:
+        from telegram.error import BadRequest, TelegramError
+
+        chat_id = telegram_chat_id(address)
+        if chat_id is None:
+            return
+        try:
+            await self.bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=text,
+                                             reply_markup=self._markup(buttons))
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            raise DeliveryError(f"BadRequest: {exc}") from exc
+        except TelegramError as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+class ConsoleSender:
+    """Prints what would be sent (for `aliat notifier --console` and trying things without Telegram)."""
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self._ids = itertools.count(1)
+
+    async def send(self, address: str, text: str, buttons: Buttons | None = None) -> int | None:
+        message_id = next(self._ids)
+        self.out.write(f"\n→ {address} (#{message_id})\n{text}\n")
+        for row in buttons or []:
+            self.out.write("  " + "  ".join(f"[{title}]" for title, _ in row) + "\n")
+        self.out.flush()
+        return message_id
+
+    async def edit(self, address: str, message_id: int, text: str, buttons: Buttons | None = None) -> None:
+        self.out.write(f"\n✎ {address} (#{message_id})\n{text}\n")
+        self.out.flush()

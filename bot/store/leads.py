@@ -1,0 +1,475 @@
+"""Leads, their history and the facilitators: the contract between the assistant and the people.
+
+Every function takes keyword-only arguments and a session, flushes but never commits: the caller
+owns the transaction (`async with sessionmaker() as s, s.begin(): ...`), so a lead, its history
+and its outbox rows are written together or not at all. Status changes are conditional UPDATEs,
+so when two facilitators press Claim together exactly one row changes and one of them wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.models import Assessment, Conversation, Entity, Facilitator, Lead, LeadEvent, Outbox
+
+OPEN = ("new", "notified", "claimed", "contacted")
+UNCLAIMED = ("new", "notified")
+HELD = ("claimed", "contacted")
+OUTCOMES = ("alliance_formed", "not_pursued")
+ENTITY_FIELDS = ("name", "field", "territory", "size_staff", "size_volunteers", "budget_band")
+CONTACT_FIELDS = ("contact_name", "contact_role", "contact_email", "contact_phone", "contact_telegram",
+                  "telegram_chat_id")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite gives naive datetimes back; everything here is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+@dataclass
+class LeadResult:
+    """The outcome of a status change: whether this call changed it, and the lead as it now is."""
+
+    ok: bool
+    lead: Lead | None
+    reason: str = ""
+    holder: Facilitator | None = None
+    created: bool = False
+
+
+@dataclass
+class LeadView:
+    lead: Lead
+    entity: Entity | None
+    assignee: Facilitator | None
+    events: list[LeadEvent] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        lead, entity, assignee = self.lead, self.entity, self.assignee
+        dossier = lead.dossier or {}
+        return {
+            "id": lead.id,
+            "status": lead.status,
+            "outcome": lead.outcome,
+            "entity_name": entity.name if entity else dossier.get("entity", {}).get("name"),
+            "territory": entity.territory if entity else None,
+            "priority": lead.priority,
+            "priority_reasons": list(lead.priority_reasons or []),
+            "motivation": dossier.get("motivation"),
+            "objective": (dossier.get("answers") or {}).get("objective"),
+            "language": lead.language,
+            "assignee_id": assignee.id if assignee else None,
+            "assignee_telegram_id": assignee.telegram_user_id if assignee else None,
+            "assignee_name": assignee.name if assignee else None,
+            "created_at": _iso(lead.created_at),
+            "updated_at": _iso(lead.updated_at),
+            "claimed_at": _iso(lead.claimed_at),
+            "contacted_at": _iso(lead.contacted_at),
+            "closed_at": _iso(lead.closed_at),
+        }
+
+    def contact(self) -> dict[str, Any]:
+        e = self.entity
+        if e is None:
+            return {}
+        return {"name": e.contact_name, "role": e.contact_role, "email": e.contact_email,
+                "phone": e.contact_phone, "telegram": bool(e.contact_telegram),
+                "consent_at": _iso(e.consent_at), "consent_version": e.consent_version}
+
+
+def _iso(value: datetime | None) -> str | None:
+    value = aware(value)
+    return value.isoformat(timespec="seconds") if value else None
+
+
+# ------------------------------------------------------------------ conversation lock and pause
+def _lock_key(sender_id: str) -> int:
+    # The same key as bot.store.conversations: a facilitator's change waits for the entity's turn.
+    return int.from_bytes(hashlib.blake2b(sender_id.encode(), digest_size=8).digest(), "big") >> 1
+
+
+async def lock_conversation(*, session: AsyncSession, sender_id: str | None) -> None:
+    """On PostgreSQL, hold the conversation's turn lock until commit (taken before any row lock)."""
+    if sender_id and session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(sender_id)})
+
+
+async def set_conversation_paused(*, session: AsyncSession, sender_id: str | None, paused: bool) -> bool:
+    """Pause (a human is on it) or resume the entity's conversation, guarded by the version column."""
+    if not sender_id:
+        return False
+    for _ in range(5):
+        row = (await session.execute(
+            select(Conversation.id, Conversation.state, Conversation.version)
+            .where(Conversation.sender_id == sender_id))).first()
+        if row is None:
+            return False
+        state = dict(row.state or {})
+        if bool(state.get("paused")) == paused:
+            return True
+        state["paused"] = paused
+        result = await session.execute(
+            update(Conversation).where(Conversation.id == row.id, Conversation.version == row.version)
+            .values(state=state, version=row.version + 1, updated_at=now_utc()))
+        if result.rowcount == 1:
+            return True
+    return False
+
+
+# ------------------------------------------------------------------ outbox
+async def add_outbox(*, session: AsyncSession, kind: str, payload: dict[str, Any], dedup_key: str | None = None,
+                     delay_seconds: float = 0) -> Outbox:
+    """Queue a message for the notifier, in the caller's transaction."""
+    row = Outbox(kind=kind, dedup_key=dedup_key or f"{kind}:{uuid.uuid4().hex}", payload=payload,
+                 status="pending", attempts=0, next_attempt_at=now_utc() + timedelta(seconds=delay_seconds))
+    session.add(row)
+    await session.flush()
+    return row
+
+
+# ------------------------------------------------------------------ history
+async def add_lead_event(*, session: AsyncSession, lead_id: int, actor: str, action: str,
+                         note: str | None = None) -> LeadEvent:
+    event = LeadEvent(lead_id=lead_id, actor=actor[:64], action=action[:32], note=note, created_at=now_utc())
+    session.add(event)
+    await session.flush()
+    return event
+
+
+def actor_of(facilitator: Facilitator | None) -> str:
+    return f"facilitator:{facilitator.telegram_user_id}" if facilitator else "system"
+
+
+# ------------------------------------------------------------------ leads
+async def entity_for_sender(*, session: AsyncSession, sender_id: str) -> Entity | None:
+    return await session.scalar(
+        select(Entity).join(Conversation, Entity.conversation_id == Conversation.id)
+        .where(Conversation.sender_id == sender_id))
+
+
+async def open_lead_for_entity(*, session: AsyncSession, entity_id: int) -> Lead | None:
+    return await session.scalar(select(Lead).where(Lead.entity_id == entity_id, Lead.status.in_(OPEN))
+                                .order_by(Lead.id.desc()).limit(1))
+
+
+async def open_lead_for_sender(*, session: AsyncSession, sender_id: str) -> Lead | None:
+    entity = await entity_for_sender(session=session, sender_id=sender_id)
+    if entity is None:
+        return None
+    return await open_lead_for_entity(session=session, entity_id=entity.id)
+
+
+async def create_or_update_lead(*, session: AsyncSession, sender_id: str, entity: dict[str, Any],
+                                contact: dict[str, Any], consent_at: datetime, consent_version: str,
+                                dossier: dict[str, Any], priority: str, priority_reasons: list[str],
+                                language: str, assessment_id: int | None = None) -> LeadResult:
+    """Store the entity (with its consent), and its open lead or a new one, plus the card's outbox row."""
+    now = now_utc()
+    conversation_id = await session.scalar(select(Conversation.id).where(Conversation.sender_id == sender_id))
+    row = None
+    if conversation_id is not None:
+        row = await session.scalar(select(Entity).where(Entity.conversation_id == conversation_id))
+    if row is None:
+        row = Entity(conversation_id=conversation_id, created_at=now)
+        session.add(row)
+    for key in ENTITY_FIELDS:
+        if entity.get(key) not in (None, ""):
+            setattr(row, key, str(entity[key])[:300])
+    for key in CONTACT_FIELDS:
+        if key in contact:
+            setattr(row, key, contact[key])
+    row.consent_at, row.consent_version, row.updated_at = consent_at, consent_version, now
+    await session.flush()
+    if assessment_id is not None:
+        found = await session.scalar(select(Assessment.id).where(Assessment.id == assessment_id))
+        assessment_id = found
+        if found is not None:
+            await session.execute(update(Assessment).where(Assessment.id == found).values(entity_id=row.id))
+    dossier = {**dossier, "sender_id": sender_id}
+    lead = await open_lead_for_entity(session=session, entity_id=row.id)
+    if lead is not None:
+        lead.dossier, lead.priority, lead.priority_reasons = dossier, priority, list(priority_reasons)
+        lead.language, lead.updated_at = language, now
+        if assessment_id is not None:
+            lead.assessment_id = assessment_id
+        await session.flush()
+        await add_lead_event(session=session, lead_id=lead.id, actor="entity", action="updated")
+        await add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead.id})
+        return LeadResult(ok=True, lead=lead, created=False)
+    lead = Lead(entity_id=row.id, assessment_id=assessment_id, status="new", priority=priority,
+                priority_reasons=list(priority_reasons), dossier=dossier, language=language,
+                created_at=now, updated_at=now)
+    session.add(lead)
+    await session.flush()
+    await add_lead_event(session=session, lead_id=lead.id, actor="entity", action="created")
+    await add_outbox(session=session, kind="lead_card", payload={"lead_id": lead.id},
+                     dedup_key=f"lead_card:{lead.id}")
+    return LeadResult(ok=True, lead=lead, created=True)
+
+
+async def get_lead(*, session: AsyncSession, lead_id: int) -> Lead | None:
+    return await session.scalar(select(Lead).where(Lead.id == lead_id).execution_options(populate_existing=True))
+
+
+async def show_lead(*, session: AsyncSession, lead_id: int, with_events: bool = True) -> LeadView | None:
+    lead = await get_lead(session=session, lead_id=lead_id)
+    if lead is None:
+        return None
+    entity = await session.get(Entity, lead.entity_id) if lead.entity_id else None
+    assignee = await session.get(Facilitator, lead.assignee_id) if lead.assignee_id else None
+    events: list[LeadEvent] = []
+    if with_events:
+        events = list(await session.scalars(
+            select(LeadEvent).where(LeadEvent.lead_id == lead_id).order_by(LeadEvent.id)))
+    return LeadView(lead=lead, entity=entity, assignee=assignee, events=events)
+
+
+async def list_leads(*, session: AsyncSession, status: str | None = None, assignee_id: int | None = None,
+                     open_only: bool = False, limit: int = 1000) -> list[dict[str, Any]]:
+    query = select(Lead, Entity, Facilitator).outerjoin(Entity, Lead.entity_id == Entity.id) \
+        .outerjoin(Facilitator, Lead.assignee_id == Facilitator.id)
+    if status:
+        query = query.where(Lead.status == status)
+    if open_only:
+        query = query.where(Lead.status.in_(OPEN))
+    if assignee_id is not None:
+        query = query.where(Lead.assignee_id == assignee_id)
+    rows = await session.execute(query.order_by(Lead.id).limit(limit))
+    return [LeadView(lead=lead, entity=entity, assignee=fac).summary() for lead, entity, fac in rows]
+
+
+async def lead_stats(*, session: AsyncSession) -> dict[str, Any]:
+    """Counts for the programme's reporting: by status, motivation, objective, outcome."""
+    leads = list(await session.scalars(select(Lead)))
+    by = {"status": Counter(), "motivation": Counter(), "objective": Counter(), "priority": Counter(),
+          "outcome": Counter()}
+    for lead in leads:
+        dossier = lead.dossier or {}
+        by["status"][lead.status] += 1
+        by["priority"][lead.priority] += 1
+        by["motivation"][str(dossier.get("motivation") or "unknown")] += 1
+        by["objective"][str((dossier.get("answers") or {}).get("objective") or "unknown")] += 1
+        if lead.outcome:
+            by["outcome"][lead.outcome] += 1
+    return {"total": len(leads), "alliances_formed": by["outcome"]["alliance_formed"],
+            **{f"by_{k}": dict(sorted(v.items())) for k, v in by.items()}}
+
+
+async def _sender_of(session: AsyncSession, lead_id: int) -> str | None:
+    dossier = await session.scalar(select(Lead.dossier).where(Lead.id == lead_id))
+    return (dossier or {}).get("sender_id") if dossier is not None else None
+
+
+async def _refused(session: AsyncSession, lead_id: int, reason: str) -> LeadResult:
+    lead = await get_lead(session=session, lead_id=lead_id)
+    if lead is None:
+        return LeadResult(ok=False, lead=None, reason="not_found")
+    holder = await session.get(Facilitator, lead.assignee_id) if lead.assignee_id else None
+    if lead.status == "closed":
+        reason = "closed"
+    return LeadResult(ok=False, lead=lead, reason=reason, holder=holder)
+
+
+async def claim_lead(*, session: AsyncSession, lead_id: int, facilitator: Facilitator,
+                     notice: dict[str, Any] | None = None) -> LeadResult:
+    """Take an unclaimed lead: one conditional UPDATE, so of two racing facilitators one wins.
+
+    The winner's transaction also pauses the entity's conversation (a human is on it) and queues
+    `notice` (the entity's "X has taken your case") for the notifier.
+    """
+    sender_id = await _sender_of(session, lead_id)
+    await lock_conversation(session=session, sender_id=sender_id)
+    now = now_utc()
+    result = await session.execute(
+        update(Lead).where(Lead.id == lead_id, Lead.status.in_(UNCLAIMED))
+        .values(status="claimed", assignee_id=facilitator.id, claimed_at=now, updated_at=now, reminded_at=None))
+    if result.rowcount != 1:
+        return await _refused(session, lead_id, "taken")
+    await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="claimed")
+    await set_conversation_paused(session=session, sender_id=sender_id, paused=True)
+    if notice is not None and sender_id:
+        await add_outbox(session=session, kind="entity_message", payload={"to": sender_id, **notice})
+    return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id), holder=facilitator)
+
+
+async def release_lead(*, session: AsyncSession, lead_id: int, facilitator: Facilitator | None,
+                       note: str | None = None) -> LeadResult:
+    """Give a held lead back (to be claimed again); the assistant takes the conversation back."""
+    sender_id = await _sender_of(session, lead_id)
+    await lock_conversation(session=session, sender_id=sender_id)
+    query = update(Lead).where(Lead.id == lead_id, Lead.status.in_(HELD))
+    if facilitator is not None:
+        query = query.where(Lead.assignee_id == facilitator.id)
+    now = now_utc()
+    result = await session.execute(query.values(status="notified", assignee_id=None, claimed_at=None,
+                                                updated_at=now, reminded_at=now))
+    if result.rowcount != 1:
+        return await _refused(session, lead_id, "not_yours")
+    await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="released", note=note)
+    await set_conversation_paused(session=session, sender_id=sender_id, paused=False)
+    await add_outbox(session=session, kind="lead_reminder", payload={"lead_id": lead_id, "why": "released"})
+    return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id))
+
+
+async def mark_contacted(*, session: AsyncSession, lead_id: int, facilitator: Facilitator,
+                         note: str | None = None) -> LeadResult:
+    now = now_utc()
+    result = await session.execute(
+        update(Lead).where(Lead.id == lead_id, Lead.status == "claimed", Lead.assignee_id == facilitator.id)
+        .values(status="contacted", contacted_at=now, updated_at=now))
+    if result.rowcount != 1:
+        return await _refused(session, lead_id, "not_yours")
+    await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="contacted",
+                         note=note)
+    return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id))
+
+
+async def close_lead(*, session: AsyncSession, lead_id: int, facilitator: Facilitator, outcome: str,
+                     note: str | None = None, notice: dict[str, Any] | None = None) -> LeadResult:
+    """Close with an outcome (its assignee, or anyone while unclaimed); the entity gets the assistant back."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {OUTCOMES}")
+    sender_id = await _sender_of(session, lead_id)
+    await lock_conversation(session=session, sender_id=sender_id)
+    now = now_utc()
+    result = await session.execute(
+        update(Lead).where(Lead.id == lead_id, or_(
+            Lead.status.in_(UNCLAIMED), (Lead.status.in_(HELD)) & (Lead.assignee_id == facilitator.id)))
+        .values(status="closed", outcome=outcome, closed_at=now, updated_at=now))
+    if result.rowcount != 1:
+        return await _refused(session, lead_id, "not_yours")
+    await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action=f"closed:{outcome}",
+                         note=note)
+    paused_before = await _is_paused(session, sender_id)
+    await set_conversation_paused(session=session, sender_id=sender_id, paused=False)
+    if notice is not None and sender_id and paused_before:
+        await add_outbox(session=session, kind="entity_message", payload={"to": sender_id, **notice})
+    return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id))
+
+
+async def _is_paused(session: AsyncSession, sender_id: str | None) -> bool:
+    if not sender_id:
+        return False
+    state = await session.scalar(select(Conversation.state).where(Conversation.sender_id == sender_id))
+    return bool((state or {}).get("paused"))
+
+
+async def add_note(*, session: AsyncSession, lead_id: int, facilitator: Facilitator, note: str) -> bool:
+    if await get_lead(session=session, lead_id=lead_id) is None:
+        return False
+    await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="note", note=note)
+    await session.execute(update(Lead).where(Lead.id == lead_id).values(updated_at=now_utc()))
+    return True
+
+
+async def mark_notified(*, session: AsyncSession, lead_id: int, chat_id: int | None,
+                        message_id: int | None) -> None:
+    """The card reached the facilitators: new -> notified, and where the card is, to edit it later."""
+    values: dict[str, Any] = {}
+    if chat_id is not None and message_id is not None:
+        values = {"card_chat_id": chat_id, "card_message_id": message_id}
+    lead = await get_lead(session=session, lead_id=lead_id)
+    if lead is None:
+        return
+    if values and lead.card_message_id is None:
+        await session.execute(update(Lead).where(Lead.id == lead_id).values(**values))
+    result = await session.execute(update(Lead).where(Lead.id == lead_id, Lead.status == "new")
+                                   .values(status="notified", updated_at=now_utc()))
+    if result.rowcount == 1:
+        await add_lead_event(session=session, lead_id=lead_id, actor="system", action="notified")
+
+
+async def held_lead_for_sender(*, session: AsyncSession, sender_id: str) -> tuple[Lead, Facilitator] | None:
+    """The entity's lead a facilitator is holding, with that facilitator (for the relay)."""
+    lead = await open_lead_for_sender(session=session, sender_id=sender_id)
+    if lead is None or lead.status not in HELD or lead.assignee_id is None:
+        return None
+    facilitator = await session.get(Facilitator, lead.assignee_id)
+    return (lead, facilitator) if facilitator is not None else None
+
+
+# ------------------------------------------------------------------ reminders
+async def schedule_reminders(*, session: AsyncSession, unclaimed_hours: float, no_contact_days: float,
+                             now: datetime | None = None) -> int:
+    """Queue reminders: unclaimed leads announced again, claimed ones without contact to their assignee."""
+    now = now or now_utc()
+    count = 0
+    unclaimed_before = now - timedelta(hours=unclaimed_hours)
+    leads = await session.scalars(select(Lead).where(Lead.status.in_(UNCLAIMED)))
+    for lead in list(leads):
+        since = aware(lead.reminded_at) or aware(lead.created_at)
+        if since is not None and since <= unclaimed_before:
+            lead.reminded_at = now
+            await add_outbox(session=session, kind="lead_reminder", payload={"lead_id": lead.id, "why": "unclaimed"})
+            await add_lead_event(session=session, lead_id=lead.id, actor="system", action="reminded")
+            count += 1
+    contact_before = now - timedelta(days=no_contact_days)
+    leads = await session.scalars(select(Lead).where(Lead.status == "claimed", Lead.assignee_id.is_not(None)))
+    for lead in list(leads):
+        since = aware(lead.reminded_at) or aware(lead.claimed_at)
+        if since is not None and since <= contact_before:
+            lead.reminded_at = now
+            await add_outbox(session=session, kind="assignee_reminder", payload={"lead_id": lead.id})
+            await add_lead_event(session=session, lead_id=lead.id, actor="system", action="reminded")
+            count += 1
+    await session.flush()
+    return count
+
+
+# ------------------------------------------------------------------ facilitators
+async def add_facilitator(*, session: AsyncSession, telegram_user_id: int, name: str, territory: str | None = None,
+                          language: str | None = None) -> Facilitator:
+    """Register (or re-activate and update) a facilitator."""
+    row = await session.scalar(select(Facilitator).where(Facilitator.telegram_user_id == telegram_user_id))
+    if row is None:
+        row = Facilitator(telegram_user_id=telegram_user_id, name=name, territory=territory, language=language,
+                          active=True, created_at=now_utc())
+        session.add(row)
+    else:
+        row.name, row.territory, row.language, row.active = name, territory, language, True
+    await session.flush()
+    return row
+
+
+async def get_facilitator(*, session: AsyncSession, telegram_user_id: int) -> Facilitator | None:
+    """The active facilitator with this Telegram user id, or None (anyone else may not act on leads)."""
+    return await session.scalar(select(Facilitator).where(Facilitator.telegram_user_id == telegram_user_id,
+                                                          Facilitator.active.is_(True)))
+
+
+async def list_facilitators(*, session: AsyncSession, include_inactive: bool = False) -> list[Facilitator]:
+    query = select(Facilitator).order_by(Facilitator.id)
+    if not include_inactive:
+        query = query.where(Facilitator.active.is_(True))
+    return list(await session.scalars(query))
+
+
+async def remove_facilitator(*, session: AsyncSession, telegram_user_id: int) -> tuple[bool, list[int]]:
+    """Deactivate (history keeps the name); the leads they held go back to be claimed. Returns (found, released)."""
+    row = await get_facilitator(session=session, telegram_user_id=telegram_user_id)
+    if row is None:
+        return False, []
+    row.active = False
+    held = list(await session.scalars(select(Lead.id).where(Lead.assignee_id == row.id, Lead.status.in_(HELD))))
+    for lead_id in held:
+        await release_lead(session=session, lead_id=lead_id, facilitator=row, note="facilitator removed")
+    await session.flush()
+    return True, held
+
+
+async def count_open(*, session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Lead).where(Lead.status.in_(OPEN))) or 0)

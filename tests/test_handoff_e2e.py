@@ -1,0 +1,124 @@
+"""The whole handoff through the fake Bot API: entity, consent, lead card, a stranger refused, two
+facilitators racing, the entity told, messages passed both ways, the lead closed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import replace
+
+from sqlalchemy import select
+
+from bot.facilitators import register_facilitator_handlers
+from bot.notifier import Notifier, TelegramSender
+from bot.store import leads as store
+from bot.store.models import Lead
+from bot.telegram.app import build_application, serve
+from tests.auxil.fake_bot_api import FakeBotApi
+from tests.auxil.updates import make_callback, make_command, make_message
+
+GROUP = -100777
+ENTITY = 1001
+
+
+async def test_handoff_end_to_end(runtime) -> None:
+    async with FakeBotApi() as fake:
+        s = runtime.settings
+        settings = replace(s, telegram_token=fake.token, telegram_api_base_url=fake.base_url,
+                           telegram=replace(s.telegram, rate_limit=False, polling_timeout_seconds=1),
+                           handoff=replace(s.handoff, facilitator_chat_id=str(GROUP)))
+        runtime.settings = settings
+        async with runtime.sessionmaker() as session, session.begin():
+            await store.add_facilitator(session=session, telegram_user_id=7001, name="Laia")
+            await store.add_facilitator(session=session, telegram_user_id=7002, name="Pau")
+        app = build_application(settings, runtime)
+        register_facilitator_handlers(app, runtime)
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(app, settings, stop))
+        try:
+            await fake.wait_for("getUpdates")
+            notifier = Notifier(settings=settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker,
+                                sender=TelegramSender(app.bot))
+
+            async def say(update, expect: str, chat: int = ENTITY) -> None:
+                since = len(fake.calls)
+                await fake.push_update(update)
+                await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == chat
+                                    and expect in (c.text or ""), since=since)
+
+            await say(make_command("start"), "Alia't")
+            await say(make_command("facilitator"), "Hi estàs d'acord")
+            await say(make_message("sí"), "entitat")
+            await say(make_message("Coop Sud"), "Com et dius")
+            await say(make_message("Marta"), "càrrec")
+            await say(make_command("skip"), "contacti")
+            await say(make_message("1"), "Coop Sud")
+
+            # The card reaches the facilitators' chat.
+            await notifier.run_once()
+            card = next(c for c in fake.sent_messages(GROUP) if "Lead #1" in (c.text or ""))
+            card_id = card.result["message_id"]
+
+            async def press(user: int, data: str) -> str:
+                since = len(fake.calls)
+                await fake.push_update(make_callback(data, chat_id=GROUP, user_id=user, message_id=card_id))
+                answer = await fake.wait_for("answerCallbackQuery", since=since)
+                return answer[0].params.get("text") or ""
+
+            # A stranger is refused and nothing changes.
+            assert "facilitadors registrats" in await press(4242, "lead:1:claim")
+            assert "no és vàlid" in await press(7001, "lead:1:hack")
+            async with runtime.sessionmaker() as session:
+                assert (await store.get_lead(session=session, lead_id=1)).status == "notified"
+
+            # Two facilitators press Claim at once: one wins, the other is told who has it.
+            since = len(fake.calls)
+            await asyncio.gather(
+                fake.push_update(make_callback("lead:1:claim", chat_id=GROUP, user_id=7001, message_id=card_id)),
+                fake.push_update(make_callback("lead:1:claim", chat_id=GROUP, user_id=7002, message_id=card_id)))
+            answers = await fake.wait_for("answerCallbackQuery", count=2, since=since)
+            texts = sorted(a.params.get("text") or "" for a in answers)
+            assert sum("és teu" in t for t in texts) == 1 and sum("Ja l'ha agafat" in t for t in texts) == 1
+            async with runtime.sessionmaker() as session:
+                lead = await session.scalar(select(Lead))
+                winner = await session.get(store.Facilitator, lead.assignee_id)
+            assert lead.status == "claimed"
+            edits = [c for c in fake.calls_to("editMessageText", ok_only=True) if c.chat_id == GROUP]
+            assert edits and winner.name in edits[-1].params["text"]
+
+            # The entity is told, with the facilitator's name.
+            await notifier.run_once()
+            assert any(f"{winner.name}, facilitador" in t for t in fake.sent_texts(ENTITY))
+
+            # What the entity writes goes to the facilitator; the assistant stays quiet.
+            since = len(fake.calls)
+            await fake.push_update(make_message("Podem parlar dijous?"))
+            await fake.wait_updates_consumed()
+            for _ in range(50):
+                if await notifier.run_once():
+                    break
+                await asyncio.sleep(0.05)
+            relayed = await fake.wait_for(lambda c: c.ok and c.method == "sendMessage"
+                                          and c.chat_id == winner.telegram_user_id
+                                          and "Podem parlar dijous?" in (c.text or ""), since=since)
+            assert not [c for c in fake.sent_messages(ENTITY) if fake.calls.index(c) >= since]
+
+            # The facilitator replies to the passed message; it reaches the entity.
+            await fake.push_update(make_message("Sí, a les 10", user_id=winner.telegram_user_id,
+                                                reply_to={**relayed[0].result, "from": fake.bot_user}))
+            await fake.wait_for(lambda c: c.ok and c.method == "sendMessage"
+                                and c.chat_id == winner.telegram_user_id and "✓" in (c.text or ""))
+            await notifier.run_once()
+            assert any(f"{winner.name}: Sí, a les 10" in t for t in fake.sent_texts(ENTITY))
+
+            # Closing hands the entity back to the assistant.
+            assert "tancat" in await press(winner.telegram_user_id, "lead:1:formed")
+            await notifier.run_once()
+            assert any("ha tancat el vostre cas" in t for t in fake.sent_texts(ENTITY))
+            assert (await runtime.engine.peek(f"tg:{ENTITY}")).paused is False
+            async with runtime.sessionmaker() as session:
+                assert (await store.get_lead(session=session, lead_id=1)).outcome == "alliance_formed"
+        finally:
+            stop.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 10)
