@@ -66,7 +66,7 @@ def test_duplicate_names_and_missing_knowledge_language(content) -> None:
 def test_check_exits_non_zero_on_problems(tmp_path, sqlite_url) -> None:
     dialogues = tmp_path / "d"
     shutil.copytree(ROOT / "dialogues", dialogues)
-    (dialogues / "menu.yml").unlink()
+    (dialogues / "ui.yml").unlink()
     result = aliat("check", "--dialogues", str(dialogues), database_url=sqlite_url)
     assert result.returncode == 1
-    assert "utter_main_menu" in result.stderr
+    assert "utter_button_skip" in result.stderr

@@ -32,7 +32,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-SWEEP_INTERVAL = 15.0
+SWEEP_INTERVAL = 5.0
 # The command menu; the descriptions are responses telegram_command_<name> in dialogues/telegram.yml.
 MENU_COMMANDS = ("start", "help", "language", "facilitator", "privacy", "forget", "restart")
 

@@ -33,7 +33,7 @@ from bot.telegram.sender import Sender, SendFailed
 log = logging.getLogger(__name__)
 
 REPLY_KIND = "reply"
-SWEEP_GRACE = timedelta(seconds=20)  # the sweeper leaves fresh rows to the turn that wrote them
+SWEEP_GRACE = timedelta(seconds=5)  # the sweeper leaves fresh rows to the turn that wrote them
 CLAIM_FOR = timedelta(seconds=120)
 MAX_DELIVERY_ATTEMPTS = 12
 
