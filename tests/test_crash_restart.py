@@ -91,7 +91,7 @@ async def test_kill_9_at_random_points_loses_and_doubles_nothing(tmp_path) -> No
         engine = create_engine(db_url)
         sessions = make_sessionmaker(engine)
         try:
-            for _ in range(600):
+            for _ in range(900):
                 async with sessions() as session:
                     handled = await session.scalar(select(func.count()).select_from(ProcessedUpdate))
                     unsent = await session.scalar(select(func.count()).select_from(Outbox).where(

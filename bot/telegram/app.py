@@ -85,6 +85,9 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
     builder = builder.updater(None)
     app = builder.build()
     register_handlers(app)
+    from bot.workshop import register_workshop_handlers
+
+    register_workshop_handlers(app, runtime)
     return app
 
 

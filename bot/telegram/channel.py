@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 REPLY_KIND = "reply"
 SWEEP_GRACE = timedelta(seconds=5)  # the sweeper leaves fresh rows to the turn that wrote them
-CLAIM_FOR = timedelta(seconds=120)
+CLAIM_FOR = timedelta(seconds=30)  # a dead worker's claim lapses after this; live ones skip their own
 MAX_DELIVERY_ATTEMPTS = 12
 
 
@@ -64,6 +64,7 @@ class TelegramChannel:
         # order, while the poller already fetches the next updates (a chat waiting out a 429 holds
         # back only itself).
         self._deliveries: dict[int, asyncio.Task[None]] = {}
+        self._in_flight: set[int] = set()
 
     @property
     def bot_id(self) -> int:
@@ -152,6 +153,13 @@ class TelegramChannel:
     # ------------------------------------------------------------------ delivery
     async def deliver_row(self, row_id: int) -> bool:
         """Claim an outbox reply, send what is left of it, record the outcome. True when all went."""
+        self._in_flight.add(row_id)
+        try:
+            return await self._deliver_row(row_id)
+        finally:
+            self._in_flight.discard(row_id)
+
+    async def _deliver_row(self, row_id: int) -> bool:
         async with self.runtime.sessionmaker() as session:
             now = _now()
             claimed = await session.execute(
@@ -256,6 +264,8 @@ class TelegramChannel:
                 .order_by(Outbox.id).limit(50)))
         delivered = 0
         for row_id in ids:
+            if row_id in self._in_flight:  # this process is still sending it (e.g. waiting out a 429)
+                continue
             if await self.deliver_row(row_id):
                 delivered += 1
                 self.counters["replies_swept"] += 1

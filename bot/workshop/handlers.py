@@ -1,0 +1,461 @@
+"""Workshop mode in Telegram (python-telegram-bot 22): /workshop, /workshop_end, `ws:` buttons, quiz answers.
+
+The handlers sit in a handler group before the conversation's (default -1) and stop the update there,
+so a /workshop in a private chat never reaches the engine. Callback data:
+
+    ws:p:<programme>:<lang>          the trainer picks a programme
+    ws:n:<workshop>:<step>           Next (the step makes a repeated or late press harmless)
+    ws:e:<workshop>                  End
+    ws:r:<workshop>:<step>:<1-4>     a participant rates their own entity on the factor card
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    PollAnswerHandler,
+    filters,
+)
+
+from bot.runtime import Runtime
+from bot.store import workshops as store
+from bot.store.models import Workshop
+from bot.workshop.report import load_results, report
+from bot.workshop.session import (
+    FACTOR,
+    RATINGS,
+    SCENARIO,
+    Programme,
+    answer_options,
+    initial_state,
+    item_kind,
+)
+from bot.workshop.texts import WorkshopTexts
+
+log = logging.getLogger(__name__)
+
+PREFIX = "ws"
+CALLBACK_PATTERN = rf"^{PREFIX}:"
+DEEP_LINK_PAYLOAD = "ws"
+DEFAULT_TALLY_INTERVAL = 3.0  # seconds between tally edits of one workshop (Telegram: ~20 messages/min per group)
+HANDLER_GROUP = -1
+
+
+class Act(StrEnum):
+    PROGRAMME = "p"
+    NEXT = "n"
+    END = "e"
+    RATE = "r"
+
+
+def callback(act: Act, *parts: object) -> str:
+    return ":".join([PREFIX, act.value, *map(str, parts)])
+
+
+@dataclass
+class _Tally:
+    """Throttling of one workshop's tally edits: at most one per interval, the last one always made."""
+
+    last: float = 0.0
+    dirty: bool = False
+    task: asyncio.Task[None] | None = None
+
+
+@dataclass
+class WorkshopService:
+    """Per-application workshop machinery: runtime access, texts, tally throttling, known polls."""
+
+    app: Application
+    given_runtime: Runtime | None = None
+    tally_interval: float = DEFAULT_TALLY_INTERVAL
+    _texts: WorkshopTexts | None = None
+    _tallies: dict[int, _Tally] = field(default_factory=dict)
+    _polls: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    @property
+    def runtime(self) -> Runtime:
+        # The Telegram channel opens its runtime in post_init, after handlers are registered.
+        return self.given_runtime or self.app.bot_data["channel"].runtime
+
+    @property
+    def texts(self) -> WorkshopTexts:
+        if self._texts is None:
+            s = self.runtime.settings
+            self._texts = WorkshopTexts(self.runtime.domain, s.languages, s.default_language)
+        return self._texts
+
+    def session(self):  # noqa: ANN201 - an AsyncSession context manager
+        return self.runtime.sessionmaker()
+
+    # ------------------------------------------------------------------ presenting
+    async def present(self, workshop: Workshop) -> None:
+        """Show the item at the workshop's step: a quiz poll or a factor card, then the tally with Next/End."""
+        bot = self.app.bot
+        state, lang, chat_id = workshop.state, workshop.language, workshop.chat_id
+        items, step = state["items"], state["step"]
+        item = items[step]["id"]
+        poll_message = None
+        if item_kind(item) == SCENARIO:
+            options = answer_options(self.texts.knowledge)
+            question, explanation = self.texts.scenario_poll(items, step, lang)
+            sent = await _retrying(lambda: bot.send_poll(
+                chat_id, question, [self.texts.option_label(o, lang) for o in options], is_anonymous=False,
+                type=Poll.QUIZ, correct_option_ids=[options.index(items[step]["answer"])], explanation=explanation))
+            self._polls[sent.poll.id] = (workshop.id, item)
+            poll_message = sent.message_id
+            poll_id: str | None = sent.poll.id
+        else:
+            poll_id = None
+            buttons = [InlineKeyboardButton(
+                self.texts.t("workshop_rating_button", lang, value=v, label=self.texts.rating_label(v, lang)),
+                callback_data=callback(Act.RATE, workshop.id, step, v)) for v in RATINGS]
+            await _retrying(lambda: bot.send_message(
+                chat_id, self.texts.factor_card(items, step, lang), parse_mode=ParseMode.HTML,
+                reply_markup=InlineKeyboardMarkup([buttons[:2], buttons[2:]])))
+        control = await _retrying(lambda: bot.send_message(
+            chat_id, self.texts.tally(items, step, {}, lang), reply_markup=self.control_keyboard(workshop)))
+        async with self.session() as session:
+            current = await store.get_workshop(session=session, workshop_id=workshop.id, for_update=True)
+            if current is None:
+                return
+            polls = dict(current.state.get("polls", {}))
+            if poll_id:
+                polls[poll_id] = item
+            store.update_state(current, polls=polls, control=control.message_id, poll_message=poll_message)
+            await session.commit()
+
+    def control_keyboard(self, workshop: Workshop) -> InlineKeyboardMarkup:
+        lang, step = workshop.language, workshop.state["step"]
+        last = step >= len(workshop.state["items"]) - 1
+        return InlineKeyboardMarkup([[
+            InlineKeyboardButton(self.texts.t("workshop_button_results" if last else "workshop_button_next", lang),
+                                 callback_data=callback(Act.NEXT, workshop.id, step)),
+            InlineKeyboardButton(self.texts.t("workshop_button_end", lang), callback_data=callback(Act.END, workshop.id)),
+        ]])
+
+    async def close_round(self, workshop_id: int, chat_id: int, state: dict[str, Any], language: str) -> None:
+        """Final tally without buttons, and the quiz closed, for the item that was on screen."""
+        self._forget_tally(workshop_id)
+        items, step = state.get("items") or [], state.get("step", 0)
+        if not items or state.get("control") is None:
+            return
+        async with self.session() as session:
+            counts = await store.item_tally(session=session, workshop_id=workshop_id, item_id=items[step]["id"])
+        await _quietly(lambda: self.app.bot.edit_message_text(
+            self.texts.tally(items, step, counts, language, closed=True), chat_id, state["control"]))
+        if state.get("poll_message"):
+            await _quietly(lambda: self.app.bot.stop_poll(chat_id, state["poll_message"]))
+
+    async def finish(self, workshop_id: int) -> bool:
+        """End the workshop (the salt goes), then post the chart, the summary and the deep link."""
+        async with self.session() as session:
+            workshop = await store.get_workshop(session=session, workshop_id=workshop_id, for_update=True)
+            if workshop is None or workshop.status != store.RUNNING:
+                return False
+            state = dict(workshop.state)
+            await store.end_workshop(session=session, workshop=workshop)
+            await session.commit()
+        await self.close_round(workshop.id, workshop.chat_id, state, workshop.language)
+        async with self.session() as session:
+            results = await load_results(session=session, workshop=workshop, texts=self.texts)
+        png, summary = await asyncio.to_thread(report, results, self.texts)
+        bot, lang, chat_id = self.app.bot, workshop.language, workshop.chat_id
+        await _retrying(lambda: bot.send_photo(chat_id, png, caption=self.texts.t("workshop_results_caption", lang)))
+        link = f"https://t.me/{bot.username}?start={DEEP_LINK_PAYLOAD}"
+        invite = self.texts.t("workshop_invite", lang, link=link)
+        await _retrying(lambda: bot.send_message(chat_id, f"{summary}\n\n{invite}", reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton(self.texts.t("workshop_invite_button", lang), url=link)]])))
+        self._polls = {k: v for k, v in self._polls.items() if v[0] != workshop.id}
+        log.info("workshop %s ended with %s participant(s)", workshop.id, results.participants)
+        return True
+
+    # ------------------------------------------------------------------ live tally
+    def tally_changed(self, workshop_id: int) -> None:
+        """A vote arrived: edit the tally now, or once the interval has passed (one pending edit at most)."""
+        tally = self._tallies.setdefault(workshop_id, _Tally())
+        tally.dirty = True
+        if tally.task is None or tally.task.done():
+            tally.task = self.app.create_task(self._edit_tally(workshop_id, tally), name=f"workshop-tally-{workshop_id}")
+
+    def _forget_tally(self, workshop_id: int) -> None:
+        tally = self._tallies.pop(workshop_id, None)
+        if tally is not None and tally.task is not None and not tally.task.done():
+            tally.task.cancel()
+
+    async def _edit_tally(self, workshop_id: int, tally: _Tally) -> None:
+        while tally.dirty:
+            wait = tally.last + self.tally_interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            tally.dirty = False
+            tally.last = time.monotonic()
+            async with self.session() as session:
+                workshop = await store.get_workshop(session=session, workshop_id=workshop_id)
+                if workshop is None or workshop.status != store.RUNNING or workshop.state.get("control") is None:
+                    return
+                items, step = workshop.state["items"], workshop.state["step"]
+                counts = await store.item_tally(session=session, workshop_id=workshop_id, item_id=items[step]["id"])
+            text = self.texts.tally(items, step, counts, workshop.language)
+            await _quietly(lambda w=workshop, t=text: self.app.bot.edit_message_text(
+                t, w.chat_id, w.state["control"], reply_markup=self.control_keyboard(w)))
+
+    async def close(self) -> None:
+        """Cancel pending tally edits (tests, shutdown)."""
+        for workshop_id in list(self._tallies):
+            self._forget_tally(workshop_id)
+
+
+# ---------------------------------------------------------------------- Telegram calls
+async def _retrying(call: Callable[[], Awaitable[Any]], attempts: int = 4) -> Any:
+    """A send that matters (poll, card, chart): wait out flood limits and brief network trouble."""
+    for attempt in range(attempts):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            delay = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else exc.retry_after
+            await asyncio.sleep(min(float(delay), 30.0))
+        except (BadRequest, Forbidden):
+            raise
+        except NetworkError:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.5 * 2 ** attempt)
+    return await call()
+
+
+async def _quietly(call: Callable[[], Awaitable[Any]]) -> None:
+    """An edit or a poll stop: nice to have, never worth failing a handler for."""
+    try:
+        await call()
+    except TelegramError as exc:
+        if "not modified" not in str(exc):
+            log.warning("workshop edit failed: %s", type(exc).__name__)
+
+
+# ---------------------------------------------------------------------- handlers
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def _stops(handler: Handler) -> Handler:
+    """Handled here means handled: the conversation's handlers never see the update (even on error)."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await handler(update, context)
+        except (asyncio.CancelledError, ApplicationHandlerStop):
+            raise
+        except Exception:
+            log.error("workshop handler %s failed on update %s", handler.__name__, update.update_id, exc_info=True)
+        raise ApplicationHandlerStop
+
+    return wrapper
+
+
+def _service(context: ContextTypes.DEFAULT_TYPE) -> WorkshopService:
+    return context.application.bot_data["workshop"]
+
+
+async def _reply(update: Update, text: str, **kwargs: Any) -> None:
+    message = update.effective_message
+    if message is not None:
+        await _retrying(lambda: message.reply_text(text, **kwargs))
+
+
+@_stops
+async def on_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/workshop [ca|es|en]: a trainer gets the programme choice; anyone else a short refusal."""
+    service, message, user = _service(context), update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    texts = service.texts
+    language = texts.language_for(*(context.args or [])[:1], user.language_code)
+    async with service.session() as session:
+        trainer = await store.is_trainer(session=session, telegram_user_id=user.id)
+        running = await store.running_workshop(session=session, chat_id=message.chat_id) if trainer else None
+    if not trainer:
+        await _reply(update, texts.t("workshop_only_trainer_start", texts.language_for(user.language_code)))
+    elif running is not None:
+        await _reply(update, texts.t("workshop_already_running", language))
+    else:
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(texts.programme_label(p, language),
+                                                               callback_data=callback(Act.PROGRAMME, p, language))]
+                                         for p in Programme])
+        await _reply(update, texts.t("workshop_choose_programme", language), reply_markup=keyboard)
+
+
+@_stops
+async def on_workshop_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/workshop_end: the trainer ends the workshop running in this chat."""
+    service, message, user = _service(context), update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    texts = service.texts
+    async with service.session() as session:
+        trainer = await store.is_trainer(session=session, telegram_user_id=user.id)
+        running = await store.running_workshop(session=session, chat_id=message.chat_id)
+    language = running.language if running is not None else texts.language_for(user.language_code)
+    if not trainer:
+        await _reply(update, texts.t("workshop_only_trainer", texts.language_for(user.language_code)))
+    elif running is None or not await service.finish(running.id):
+        await _reply(update, texts.t("workshop_none_running", language))
+
+
+@_stops
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every `ws:` button: trainers' programme/Next/End, participants' ratings."""
+    query, service = update.callback_query, _service(context)
+    if query is None or query.message is None:
+        return
+    parts = (query.data or "").split(":")
+    user_language = service.texts.language_for(query.from_user.language_code)
+    try:
+        act = Act(parts[1])
+        args = parts[2:]
+        if act is Act.RATE:
+            await _rate(query, service, int(args[0]), int(args[1]), args[2], user_language)
+            return
+        async with service.session() as session:
+            trainer = await store.is_trainer(session=session, telegram_user_id=query.from_user.id)
+        if not trainer:
+            await query.answer(service.texts.t("workshop_only_trainer", user_language))
+        elif act is Act.PROGRAMME:
+            await _start(query, service, Programme(args[0]), service.texts.language_for(args[1]))
+        elif act is Act.NEXT:
+            await _next(query, service, int(args[0]), int(args[1]), user_language)
+        else:
+            await _end(query, service, int(args[0]), user_language)
+    except (IndexError, ValueError):
+        await query.answer()  # not a button we made
+
+
+async def _start(query: Any, service: WorkshopService, programme: Programme, language: str) -> None:
+    chat_id = query.message.chat.id
+    state = initial_state(programme, service.texts.knowledge)
+    async with service.session() as session:
+        if await store.running_workshop(session=session, chat_id=chat_id) is not None:
+            await query.answer(service.texts.t("workshop_already_running", language))
+            return
+        if not state["items"]:
+            await query.answer(service.texts.t("workshop_nothing_to_show", language))
+            return
+        workshop = await store.create_workshop(session=session, chat_id=chat_id, trainer_user_id=query.from_user.id,
+                                               programme=programme.value, language=language, state=state)
+        await session.commit()
+    await query.answer()
+    log.info("workshop %s started (%s, %s items)", workshop.id, programme.value, len(state["items"]))
+    started = service.texts.t("workshop_started", language, programme=service.texts.programme_label(programme, language))
+    await _quietly(lambda: query.edit_message_text(started))
+    await service.present(workshop)
+
+
+async def _next(query: Any, service: WorkshopService, workshop_id: int, step: int, language: str) -> None:
+    async with service.session() as session:
+        workshop = await store.get_workshop(session=session, workshop_id=workshop_id, for_update=True)
+        if workshop is None or workshop.status != store.RUNNING:
+            await query.answer(service.texts.t("workshop_ended_already", language))
+            return
+        if workshop.state.get("step") != step:
+            await query.answer(service.texts.t("workshop_moved_on", language))
+            return
+        before = dict(workshop.state)
+        last = step >= len(before["items"]) - 1
+        if not last:
+            store.update_state(workshop, step=step + 1, control=None, poll_message=None)
+        await session.commit()
+    await query.answer()
+    if last:
+        await service.finish(workshop_id)
+        return
+    await service.close_round(workshop_id, workshop.chat_id, before, workshop.language)
+    await service.present(workshop)
+
+
+async def _end(query: Any, service: WorkshopService, workshop_id: int, language: str) -> None:
+    async with service.session() as session:
+        workshop = await store.get_workshop(session=session, workshop_id=workshop_id)
+    if workshop is None or workshop.status != store.RUNNING:
+        await query.answer(service.texts.t("workshop_ended_already", language))
+        return
+    await query.answer()
+    await service.finish(workshop_id)
+
+
+async def _rate(query: Any, service: WorkshopService, workshop_id: int, step: int, value: str, language: str) -> None:
+    if value not in RATINGS:
+        await query.answer()
+        return
+    async with service.session() as session:
+        workshop = await store.get_workshop(session=session, workshop_id=workshop_id)
+        if workshop is None or workshop.status != store.RUNNING or not workshop.state.get("salt"):
+            await query.answer(service.texts.t("workshop_ended_already", language))
+            return
+        items = workshop.state["items"]
+        if workshop.state.get("step") != step or item_kind(items[step]["id"]) != FACTOR:
+            await query.answer(service.texts.t("workshop_card_closed", language))
+            return
+        participant = store.pseudonym(salt=workshop.state["salt"], workshop_id=workshop_id, user_id=query.from_user.id)
+        await store.record_rating(session=session, workshop_id=workshop_id, item_id=items[step]["id"],
+                                  participant=participant, value=value)
+        await session.commit()
+    await query.answer(service.texts.t("workshop_rating_saved", language, value=value,
+                                       label=service.texts.rating_label(value, language)))
+    service.tally_changed(workshop_id)
+
+
+@_stops
+async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A quiz answer: the participant's first answer to each case counts, under their pseudonym."""
+    answer, service = update.poll_answer, _service(context)
+    if answer is None or answer.user is None or not answer.option_ids:
+        return  # anonymous (a channel voting) or a retracted vote: nothing to count
+    async with service.session() as session:
+        known = service._polls.get(answer.poll_id)
+        if known is not None:
+            workshop = await store.get_workshop(session=session, workshop_id=known[0])
+            item = known[1]
+        else:
+            found = await store.workshop_for_poll(session=session, poll_id=answer.poll_id)
+            if found is None:
+                return
+            workshop, item = found
+        if workshop is None or workshop.status != store.RUNNING or not workshop.state.get("salt"):
+            return
+        options = answer_options(service.texts.knowledge)
+        index = answer.option_ids[0]
+        if not 0 <= index < len(options):
+            return
+        participant = store.pseudonym(salt=workshop.state["salt"], workshop_id=workshop.id, user_id=answer.user.id)
+        counted = await store.record_answer(session=session, workshop_id=workshop.id, item_id=item,
+                                            participant=participant, value=options[index])
+        await session.commit()
+    if counted:
+        service.tally_changed(workshop.id)
+
+
+def register_workshop_handlers(app: Application, runtime: Runtime | None = None, *,
+                               tally_interval: float = DEFAULT_TALLY_INTERVAL, group: int = HANDLER_GROUP) -> None:
+    """Add the workshop handlers; without `runtime`, the Telegram channel's runtime is used."""
+    app.bot_data["workshop"] = WorkshopService(app, runtime, tally_interval)
+    messages = filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("workshop", on_workshop, filters=messages), group=group)
+    app.add_handler(CommandHandler("workshop_end", on_workshop_end, filters=messages), group=group)
+    app.add_handler(CallbackQueryHandler(on_button, pattern=CALLBACK_PATTERN), group=group)
+    app.add_handler(PollAnswerHandler(on_poll_answer), group=group)
