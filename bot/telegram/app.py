@@ -53,11 +53,17 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         from bot.notifier import start_notifier
 
         app.bot_data["notifier"] = start_notifier(app, rt)
+        from bot.maintenance import start_maintenance
+
+        app.bot_data["maintenance"] = start_maintenance(rt)
 
     async def post_shutdown(app: Application) -> None:
         channel: TelegramChannel | None = app.bot_data.get("channel")
         if channel is None:
             return
+        from bot.maintenance import stop_maintenance
+
+        await stop_maintenance(app.bot_data.get("maintenance"))
         if (notifier := app.bot_data.get("notifier")) is not None:
             await notifier.stop()
         await channel.drain()

@@ -1,0 +1,64 @@
+"""Housekeeping that runs inside `aliat run` (hourly) and on demand: retention and pruning."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+
+from bot.runtime import Runtime
+from bot.store.models import Outbox, ProcessedUpdate
+from bot.store.privacy import purge_expired
+from bot.store.workshops import purge_workshops
+
+log = logging.getLogger(__name__)
+# Sent replies hold message texts; they are kept only long enough to answer a retry question.
+KEEP_SENT_REPLIES = timedelta(days=7)
+# Telegram does not redeliver updates older than a day; a week is ample.
+KEEP_PROCESSED_UPDATES = timedelta(days=7)
+
+
+async def run_maintenance(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
+    """Purge what is past retention; each part in its own transaction so one failure does not stop the rest."""
+    now = now or datetime.now(UTC)
+    done: dict[str, int] = {}
+    retention = runtime.settings.retention
+    async with runtime.sessionmaker() as session:
+        done["conversations"] = await purge_expired(session=session, older_than_days=retention.conversation_days,
+                                                    now=now)
+        await session.commit()
+    async with runtime.sessionmaker() as session:
+        done["workshops"] = await purge_workshops(session=session, older_than_days=retention.workshop_days, now=now)
+        await session.commit()
+    async with runtime.sessionmaker() as session:
+        result = await session.execute(delete(Outbox).where(
+            Outbox.kind == "reply", Outbox.status == "sent", Outbox.sent_at < now - KEEP_SENT_REPLIES))
+        done["sent_replies"] = result.rowcount or 0
+        result = await session.execute(delete(ProcessedUpdate).where(
+            ProcessedUpdate.handled_at < now - KEEP_PROCESSED_UPDATES))
+        done["processed_updates"] = result.rowcount or 0
+        await session.commit()
+    return done
+
+
+def start_maintenance(runtime: Runtime, interval_seconds: float = 3600) -> asyncio.Task[None]:
+    async def loop() -> None:
+        while True:
+            try:
+                done = await run_maintenance(runtime)
+                log.info("maintenance: %s", done)
+            except Exception:  # housekeeping must never take the bot down
+                log.exception("maintenance failed")
+            await asyncio.sleep(interval_seconds)
+
+    return asyncio.get_running_loop().create_task(loop(), name="aliat-maintenance")
+
+
+async def stop_maintenance(task: asyncio.Task[None] | None) -> None:
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
