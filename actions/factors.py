@@ -1,4 +1,4 @@
-"""The key success factors as a plain explainer, from knowledge/success_factors.yml."""
+"""The key success factors as a plain explainer, from knowledge/success_factors.yml, then the self-check offer."""
 
 from __future__ import annotations
 
@@ -20,5 +20,6 @@ class ActionExplainSuccessFactors(Action):
         factors = knowledge("success_factors").get("factors", [])
         lines = [f"🔑 {tr(f['title'], lang)}\n{tr(f['explanation'], lang)}" for f in factors]
         dispatcher.utter_message(text="\n\n".join(lines))
-        dispatcher.utter_message(response="utter_main_menu")
+        if not tracker.active_loop_name:
+            dispatcher.utter_message(response="utter_factors_explained_offer")
         return []

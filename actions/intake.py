@@ -1,23 +1,65 @@
-"""Validation of the interview answers."""
+"""The situation interview: starting (or resuming) the journey and validating the free-text answers."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.journey import JOURNEY_SLOTS
 
-class ValidatePartnershipForm(FormValidationAction):
+FIELD_MAX = 300
+
+
+def _words(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+class ActionStartJourney(Action):
+    """/explore: a finished journey starts afresh; an unfinished one resumes where it was left."""
+
     def name(self) -> str:
-        return "validate_partnership_form"
+        return "action_start_journey"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events: list[EventType] = []
+        if tracker.get_slot("assessment_id") is not None:
+            events = [SlotSet(name, None) for name in JOURNEY_SLOTS if tracker.get_slot(name) is not None]
+        return [*events, FollowupAction("interview_form")]
+
+
+class ValidateInterviewForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_interview_form"
 
     def validate_entity_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        name = " ".join(str(value or "").split())
+        name = _words(value)
         if not 2 <= len(name) <= 200:
             dispatcher.utter_message(response="utter_wrong_entity_name")
             return {"entity_name": None}
         return {"entity_name": name}
+
+    def validate_field(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> dict[str, Any]:
+        text = _words(value)
+        if len(text) < 3 or not _has_letters(text):
+            dispatcher.utter_message(response="utter_wrong_field")
+            return {"field": None}
+        return {"field": text[:FIELD_MAX]}
+
+    def validate_why_partner(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        text = " ".join(str(value or "").split())
+        if len(text) < 3 or not _has_letters(text):
+            dispatcher.utter_message(response="utter_wrong_why_partner")
+            return {"why_partner": None}
+        return {"why_partner": text}

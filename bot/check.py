@@ -10,6 +10,7 @@ from bot.content import Button, ContentError, Domain, load_domain
 from bot.engine.actions_client import ActionRunner
 from bot.engine.engine import BUILTIN_STEPS
 from bot.engine.nlu import parse_intent_payload
+from bot.engine.render import knowledge_refs, knowledge_text
 
 # The Telegram channel sends callback data as "<prefix>:<payload>"; the prefix takes up to 10 bytes.
 MAX_PAYLOAD_BYTES = 54
@@ -59,8 +60,15 @@ class Checker:
             if lang not in SUPPORTED_LANGUAGES:
                 self.add(where, f"unknown language {lang!r}")
 
+    def _refs(self, texts: dict[str, str], where: str) -> None:
+        for lang, text in texts.items():
+            for path in knowledge_refs(text or ""):
+                if knowledge_text(self.domain.knowledge, path, lang, lang) is None:
+                    self.add(where, f"{{k:{path}}} ({lang}) is not a text in knowledge/")
+
     def _button(self, button: Button, where: str) -> None:
         self._langs(button.title, f"{where} button {button.payload!r}")
+        self._refs(button.title, f"{where} button {button.payload!r}")
         size = len(button.payload.encode("utf-8"))
         if size > MAX_PAYLOAD_BYTES:
             self.add(where, f"button payload {button.payload!r} is {size} bytes; at most {MAX_PAYLOAD_BYTES} "
@@ -84,6 +92,7 @@ class Checker:
         for name, response in self.domain.responses.items():
             where = f"{response.source}: response {name}"
             self._langs(response.text, where)
+            self._refs(response.text, where)
             for button in response.buttons:
                 self._button(button, where)
             if response.image and not (Path(self.domain.sources.get("root", ".")) / response.image).exists():
@@ -138,6 +147,11 @@ class Checker:
                 for option in slot.synonyms:
                     if option not in {b.payload for b in options}:
                         self.add(where, f"slot {slot.name}: synonyms for unknown option {option!r}")
+                    for lang, words in (slot.synonyms.get(option) or {}).items():
+                        for word in words or []:
+                            if not isinstance(word, str):
+                                self.add(where, f"slot {slot.name}: synonym {word!r} of {option!r} ({lang}) is not "
+                                                "text; put quotes around yes, no, on, off, true, false")
 
     def _intents(self) -> None:
         for intent, per_lang in self.domain.intents.items():

@@ -90,6 +90,8 @@ class Domain:
             "responses": {name: [{"text": r.text.get("en") or next(iter(r.text.values()), "")}]
                           for name, r in self.responses.items()},
             "actions": [],
+            # not part of Rasa's format: lets actions record which content an answer was given to
+            "content_version": self.version,
         }
 
 

@@ -56,7 +56,7 @@ async def test_conversation_through_action_server(action_server, sqlite_url) -> 
         chat = Chat(runtime, sender_id="http:1", language="en")
         await chat.send("/start")
         await chat.send(payload="/explore")
-        replies = await chat.send("x")  # refused by validate_partnership_form on the action server
+        replies = await chat.send("x")  # refused by validate_interview_form on the action server
         assert [r.response for r in replies] == ["utter_wrong_entity_name", "utter_ask_entity_name"]
         await chat.send("  Fundació   Pere  ")
         tracker = await chat.tracker()
@@ -71,14 +71,16 @@ async def test_unreachable_action_server_is_a_polite_message(sqlite_url) -> None
     from bot.config import ActionsSettings
 
     url = f"http://127.0.0.1:{_free_port()}/webhook"
-    runtime = await make_runtime(sqlite_url, actions=ActionsSettings(endpoint=url, timeout_seconds=1))
+    runtime = await make_runtime(sqlite_url, actions=ActionsSettings(endpoint="", timeout_seconds=1))
     try:
         chat = Chat(runtime, sender_id="http:2", language="ca")
         await chat.send("/start")
-        await chat.send(payload="/explore")
+        await chat.send(payload="/explore")  # the journey starts with the actions still in process
+        runtime.actions.endpoint = url  # ... and then the action server goes away
         replies = await chat.send("Casal")
         assert "utter_something_went_wrong" in [r.response for r in replies]
         tracker = await chat.tracker()
-        assert tracker.active_form == "partnership_form"  # nothing lost: the question is still open
+        assert tracker.active_form == "interview_form"  # nothing lost: the question is still open
+        assert tracker.requested_slot == "entity_name"
     finally:
         await runtime.close()

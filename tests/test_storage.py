@@ -46,8 +46,8 @@ async def test_tracker_saved_every_turn_and_resumed(any_runtime) -> None:
     tracker = await engine.peek("s:1")
     assert tracker.language == "es"
     assert tracker.slots["entity_name"] == "Coop Sud"
-    assert tracker.active_form == "partnership_form"
-    assert tracker.requested_slot == "objective"
+    assert tracker.active_form == "interview_form"
+    assert tracker.requested_slot == "field"
     assert tracker.version == 3
     assert any(e["event"] == "user" for e in tracker.events)
 
@@ -82,11 +82,11 @@ async def test_concurrent_messages_of_one_sender_apply_in_order(any_runtime) -> 
     # Sent together: the second must see the first's answer.
     await asyncio.gather(
         engine.handle(UserMessage(sender_id="s:4", text="Ateneu")),
-        engine.handle(UserMessage(sender_id="s:4", text="5")),
+        engine.handle(UserMessage(sender_id="s:4", text="lleure educatiu")),
     )
     tracker = await engine.peek("s:4")
     assert tracker.slots["entity_name"] == "Ateneu"
-    assert tracker.slots["objective"] == "impact"
+    assert tracker.slots["field"] == "lleure educatiu"
 
 
 async def test_two_engines_one_database_do_not_lose_turns(database_url) -> None:

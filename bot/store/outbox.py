@@ -23,7 +23,9 @@ async def lease_due(*, sessionmaker: async_sessionmaker[AsyncSession], limit: in
     """Take up to `limit` due rows for this notifier, oldest first, and commit the lease."""
     now = now_utc()
     async with sessionmaker() as session, session.begin():
+        # Conversation replies (kind "reply") belong to the Telegram channel's own delivery.
         query = (select(Outbox).where(Outbox.status == "pending", Outbox.next_attempt_at <= now,
+                                      Outbox.kind != "reply",
                                       or_(Outbox.locked_until.is_(None), Outbox.locked_until <= now))
                  .order_by(Outbox.id).limit(limit))
         if kinds:

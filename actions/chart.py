@@ -1,0 +1,80 @@
+"""The journey's picture: readiness per success factor and the motivation balance, readable on a phone."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from actions.base import knowledge, tr
+from actions.journey import FACTOR_IDS
+
+WIDTH_IN, HEIGHT_IN, DPI = 6.4, 7.2, 150  # 960 x 1080 px: fills a phone screen, small enough to forward
+COLOURS = {1: "#d9534f", 2: "#f0ad4e", 3: "#8cc152", 4: "#37a354"}
+REACTIVE_COLOUR, PROACTIVE_COLOUR, NEUTRAL_COLOUR = "#e07b39", "#3a7dc9", "#bbbbbb"
+
+
+def chart_dir() -> Path:
+    """Where charts are written: a folder of the system's temporary directory, created on demand."""
+    folder = Path(tempfile.gettempdir()) / "aliat-charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def render_chart(*, readiness: dict[str, int | None], scores: dict[str, float], lang: str,
+                 entity_name: str | None = None, path: Path | None = None) -> Path:
+    """Draw the chart as a PNG and return its path (a fresh file in chart_dir() unless `path` is given)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    labels = knowledge("journey")["chart"]
+    factors = {f["id"]: f for f in knowledge("success_factors")["factors"]}
+    ids = [fid for fid in FACTOR_IDS if fid in factors]
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    fig.subplots_adjust(left=0.05, right=0.95, top=0.84, bottom=0.04)
+    grid = fig.add_gridspec(2, 1, height_ratios=[4, 1.1], hspace=0.35)
+    title = tr(labels["title"], lang) + (f"\n{entity_name}" if entity_name else "")
+    fig.suptitle(title, fontsize=17, fontweight="bold", y=0.98)
+
+    # Factor names sit above their bars, so the bars keep the full width of a narrow screen.
+    ax = fig.add_subplot(grid[0])
+    values = [readiness.get(fid) for fid in ids]
+    rows = list(range(len(ids)))[::-1]
+    ax.barh(rows, [v or 0 for v in values], color=[COLOURS.get(v or 0, NEUTRAL_COLOUR) for v in values],
+            height=0.45)
+    for y, fid, value in zip(rows, ids, values, strict=True):
+        ax.text(0, y + 0.3, tr(factors[fid]["title"], lang), va="bottom", fontsize=14)
+        text = f"{value}/4" if value else tr(labels["no_answer"], lang)
+        ax.text((value or 0) + 0.06, y, text, va="center", fontsize=14, fontweight="bold")
+    ax.set_xlim(0, 4.6)
+    ax.set_ylim(-0.5, len(ids) - 0.1)
+    ax.set_xticks([1, 2, 3, 4])
+    ax.set_yticks([])
+    ax.tick_params(axis="x", labelsize=12)
+    ax.set_title(tr(labels["factors"], lang), fontsize=15, loc="left", color="#555555")
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    ax.grid(axis="x", color="#dddddd")
+    ax.set_axisbelow(True)
+
+    bx = fig.add_subplot(grid[1])
+    reactive, proactive = max(scores.get("reactive", 0.0), 0.0), max(scores.get("proactive", 0.0), 0.0)
+    total = reactive + proactive
+    share = reactive / total if total else 0.5
+    if total:
+        bx.barh([0], [share], color=REACTIVE_COLOUR, height=0.6)
+        bx.barh([0], [1 - share], left=[share], color=PROACTIVE_COLOUR, height=0.6)
+    else:
+        bx.barh([0], [1], color=NEUTRAL_COLOUR, height=0.6)
+    bx.text(0, 0.4, f"{tr(labels['reactive'], lang)}\n{round(share * 100)}%", fontsize=13, va="bottom")
+    bx.text(1, 0.4, f"{tr(labels['proactive'], lang)}\n{round((1 - share) * 100)}%", fontsize=13,
+            va="bottom", ha="right")
+    bx.set_xlim(0, 1)
+    bx.set_ylim(-0.4, 1.6)
+    bx.axis("off")
+    bx.set_title(tr(labels["motivation"], lang), fontsize=15, loc="left", color="#555555")
+
+    target = path or chart_dir() / f"journey-{uuid.uuid4().hex}.png"
+    fig.savefig(target, format="png", facecolor="white")
+    return target

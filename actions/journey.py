@@ -1,0 +1,57 @@
+"""Names shared by the journey's actions: which slots hold what, and a few small helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.base import knowledge, tr
+
+INTERVIEW_SLOTS = (
+    "entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "collaboration_today",
+    "why_partner", "financial_situation", "services_threatened", "need_voice", "new_idea", "replicate_expand",
+    "objective", "partner_in_mind",
+)
+# The structured answers the motivation classifier reads (knowledge/motivation_cues.yml `answers:`).
+CUE_SLOTS = ("financial_situation", "services_threatened", "need_voice", "new_idea", "replicate_expand", "objective")
+MOTIVATION_SLOTS = (
+    "motivation", "motivation_confidence", "motivation_dominant", "motivation_scores", "motivation_evidence",
+    "motivation_clarify", "motivation_feedback", "motivation_alternative", "motivation_disagreement",
+)
+FACTOR_IDS = tuple(f["id"] for f in knowledge("success_factors").get("factors", []))
+FACTOR_SLOTS = tuple(f"factor_{i}" for i in FACTOR_IDS)
+RELATIONSHIP_QUESTION_IDS = tuple(q["id"] for ind in knowledge("relationship_indicators").get("indicators", [])
+                                  for q in ind.get("questions", []))
+RELATIONSHIP_SLOTS = tuple(f"rel_{q}" for q in RELATIONSHIP_QUESTION_IDS)
+RESULT_SLOTS = ("readiness", "readiness_overall", "readiness_level", "relationship", "flags", "assessment_id",
+                "journey_chart")
+JOURNEY_SLOTS = INTERVIEW_SLOTS + MOTIVATION_SLOTS + FACTOR_SLOTS + RELATIONSHIP_SLOTS + RESULT_SLOTS
+
+SKIPPED = "skipped"
+
+
+def answered(value: Any) -> bool:
+    return value not in (None, "", SKIPPED)
+
+
+def bullets(lines: list[str]) -> str:
+    return "\n".join(f"• {line}" for line in lines if line)
+
+
+def join_words(items: list[str], lang: str) -> str:
+    """'a, b and c' in the conversation's language."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    conjunction = tr(knowledge("journey")["said"]["and"], lang)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def score_of(value: Any) -> int | None:
+    """A 1-4 scale answer as an int, or None when skipped or missing."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = int(float(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= 4 else None

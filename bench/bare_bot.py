@@ -1,0 +1,85 @@
+"""A bare python-telegram-bot bot: the baseline of the Telegram benches.
+
+    python -m bench.bare_bot SCRIPT_JSON [--rate-limit]
+
+No logic, no database: each update of chat c is answered with the messages that the script's journey
+number c % len(journeys) gives for that chat's next turn (the same texts and keyboards the Alia't bot sends), plus, for a button press, the
+answerCallbackQuery and the edit of the pressed message the Alia't bot also makes. PTB's own Updater
+polls; updates run concurrently (the driver sends a chat's next update only after its replies came).
+Token and Bot API address come from TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from telegram import InlineKeyboardMarkup, Update  # noqa: E402
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler  # noqa: E402
+
+
+def build(templates: list[list[list[dict]]], *, rate_limit: bool) -> Application:
+    base = os.environ["TELEGRAM_API_BASE_URL"]
+    head, _, tail = base.rstrip("/").rpartition("/")
+    builder = (Application.builder().token(os.environ["TELEGRAM_BOT_TOKEN"]).base_url(base)
+               .base_file_url(f"{head}/file/{tail}").concurrent_updates(256).connection_pool_size(64))
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+    app = builder.build()
+    next_turn: Counter[int] = Counter()
+    photos: dict[str, bytes] = {}
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if chat is None:
+            return
+        bot = context.bot
+        turns = templates[chat.id % len(templates)]  # the driver's numbering of chats
+        index = next_turn[chat.id]
+        next_turn[chat.id] += 1
+        sends = turns[index] if index < len(turns) else [{"text": "ok", "markup": None}]
+        query = update.callback_query
+        if query is not None and query.message is not None:
+            await query.answer()
+            await bot.edit_message_text(f"{query.message.text or ''}\n\n✅ <b>ok</b>", chat_id=chat.id,
+                                        message_id=query.message.message_id, parse_mode="HTML")
+        for send in sends:
+            if "photo" in send:
+                data = photos.get(send["photo"])
+                if data is None:
+                    data = photos[send["photo"]] = Path(send["photo"]).read_bytes()
+                await bot.send_photo(chat.id, data)
+                continue
+            markup = InlineKeyboardMarkup.de_json(send["markup"], bot) if send.get("markup") else None
+            await bot.send_message(chat.id, send["text"], parse_mode="HTML", reply_markup=markup)
+
+    app.add_handler(TypeHandler(Update, answer))
+    return app
+
+
+async def main(script_path: str, rate_limit: bool) -> None:
+    templates = json.loads(Path(script_path).read_text())["templates"]
+    app = build(templates, rate_limit=rate_limit)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await app.initialize()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=10)
+    await app.start()
+    await stop.wait()
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], "--rate-limit" in sys.argv[2:]))

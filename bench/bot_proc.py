@@ -1,0 +1,70 @@
+"""The Alia't Telegram bot as its own process, for the Telegram benches (its CPU is then its own).
+
+    python -m bench.bot_proc STATS_JSON
+
+Settings come from config.yml and the environment like `aliat run` (TELEGRAM_BOT_TOKEN,
+TELEGRAM_API_BASE_URL, ALIAT_DATABASE_URL, ALIAT_TELEGRAM__RATE_LIMIT...). The engine's turns are timed
+(the whole turn, commit included) and written with the channel's counters to STATS_JSON on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from collections import Counter
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from bot.config import load_settings  # noqa: E402
+from bot.runtime import build_runtime  # noqa: E402
+from bot.telegram import build_application, serve  # noqa: E402
+
+
+async def main(stats_path: str) -> None:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    settings = load_settings()
+    runtime = await build_runtime(settings)
+    engine = runtime.engine
+    original = engine.handle
+    turns: list[tuple[str, float, float]] = []  # (sender, start on the system's monotonic clock, duration)
+
+    async def timed(message, *args, **kwargs):
+        start = time.monotonic()
+        try:
+            return await original(message, *args, **kwargs)
+        finally:
+            turns.append((message.sender_id, start, time.monotonic() - start))
+
+    engine.handle = timed  # type: ignore[method-assign]
+    counters: Counter[str] = Counter()
+    app = build_application(settings, runtime, counters=counters)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await serve(app, settings, stop)
+    finally:
+        await runtime.close()
+        with open(stats_path, "w") as fh:
+            json.dump({"turns": turns, "counters": dict(counters)}, fh)
+
+
+if __name__ == "__main__":
+    if os.environ.get("BENCH_PROFILE"):  # a cProfile of the bot's main thread, for looking into a miss
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            asyncio.run(main(sys.argv[1]))
+        finally:
+            profiler.disable()
+            profiler.dump_stats(os.environ["BENCH_PROFILE"])
+    else:
+        asyncio.run(main(sys.argv[1]))

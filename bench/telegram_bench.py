@@ -1,0 +1,422 @@
+"""Telegram sections of `make bench`: CPU per turn, a workshop burst, and the ceiling, against a bare bot.
+
+Layout: this process hosts the fake Bot API (tests/auxil/fake_bot_api.py, on 127.0.0.1) and the
+simulated users; the bot under test runs in its own process (bench/bot_proc.py: the real
+`build_application` + `serve`, polling; or bench/bare_bot.py, the baseline), so its CPU time, read from
+/proc/<pid>/stat, is its own and not the fake's or the users'.
+
+Users play scripted whole journeys (bench/tg_script.py): each sends an update, waits until the turn's
+messages have arrived, thinks, and sends the next. Both bots receive the same updates and send the same
+messages (texts, keyboards, photos, the answerCallbackQuery and the edit of a pressed message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import random
+import signal
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.engine_bench import percentile
+from bench.tg_script import LANGUAGE, Turn, build_scripts
+from tests.auxil import updates as U
+from tests.auxil.fake_bot_api import SEND_METHODS, Call, FakeBotApi
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = 24  # distinct journeys; chat c plays journey c % TEMPLATES
+CHAT_BASE = TEMPLATES * 100_000
+TURN_TIMEOUT = 30.0
+_templates: list[list[Turn]] = []
+
+
+async def templates() -> list[list[Turn]]:
+    if not _templates:
+        _templates.extend(await build_scripts(TEMPLATES))
+    return _templates
+
+
+def fmt_ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+# ---------------------------------------------------------------------- the fake, watched
+class BenchFake(FakeBotApi):
+    """The fake Bot API, telling the waiting users when their chat has received enough messages."""
+
+    def __init__(self) -> None:
+        super().__init__(username=U.BOT_USERNAME, bot_id=U.BOT_ID)
+        self.sends: dict[int, list[float]] = defaultdict(list)
+        self.waiters: dict[int, tuple[int, asyncio.Future[None]]] = {}
+        self.acks: dict[str, float] = {}
+        self.last_keyboard: dict[int, dict[str, Any]] = {}
+
+    def _record(self, call: Call) -> None:
+        super()._record(call)
+        if not call.ok:
+            return
+        if call.method in SEND_METHODS:
+            chat = call.params.get("chat_id")
+            times = self.sends[chat]
+            times.append(call.time)
+            if call.params.get("reply_markup") and isinstance(call.result, dict):
+                self.last_keyboard[chat] = call.result
+            waiter = self.waiters.get(chat)
+            if waiter is not None and len(times) >= waiter[0] and not waiter[1].done():
+                waiter[1].set_result(None)
+        elif call.method == "answerCallbackQuery":
+            self.acks[str(call.params.get("callback_query_id"))] = call.time
+
+
+_callback_ids = itertools.count(1)
+
+
+def make_update(fake: BenchFake, chat: int, turn: Turn) -> tuple[dict[str, Any], str | None]:
+    if turn.kind == "text":
+        assert turn.text is not None
+        if turn.text.startswith("/"):
+            return U.make_command(turn.text[1:], chat_id=chat, user_id=chat, language_code=LANGUAGE), None
+        return U.make_message(turn.text, chat_id=chat, user_id=chat, language_code=LANGUAGE), None
+    message = fake.last_keyboard.get(chat) or {"message_id": 1, "text": "", "reply_markup": None}
+    callback_id = f"cb{next(_callback_ids)}"
+    assert turn.data is not None
+    return U.make_callback(turn.data, chat_id=chat, user_id=chat, message_id=message["message_id"],
+                           message_text=message.get("text", ""), reply_markup=message.get("reply_markup"),
+                           language_code=LANGUAGE, callback_id=callback_id), callback_id
+
+
+class Outcome:
+    """What the users saw: per turn, (pushed at, first message, last message, first call of any kind)."""
+
+    def __init__(self) -> None:
+        self.turns: list[tuple[float, float, float, float]] = []
+        self.chats: list[int] = []  # the chat of each turn
+        self.lost = 0
+
+    def first_reply(self) -> list[float]:
+        return [first - pushed for pushed, first, _last, _any in self.turns]
+
+
+async def play_turn(fake: BenchFake, chat: int, turn: Turn, outcome: Outcome) -> bool:
+    """Send one update, wait for its messages; False when they did not all come."""
+    expected = len(turn.sends)
+    times = fake.sends[chat]
+    before = len(times)
+    update, callback_id = make_update(fake, chat, turn)
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    if expected:
+        fake.waiters[chat] = (before + expected, future)
+    pushed = time.monotonic()
+    await fake.push_update(update)
+    if not expected:
+        return True
+    try:
+        await asyncio.wait_for(future, TURN_TIMEOUT)
+    except TimeoutError:
+        outcome.lost += before + expected - len(times)
+        return False
+    finally:
+        fake.waiters.pop(chat, None)
+    first, last = times[before], times[before + expected - 1]
+    ack = fake.acks.get(callback_id or "", first)
+    outcome.turns.append((pushed, first, last, min(first, ack)))
+    outcome.chats.append(chat)
+    return True
+
+
+class Chats:
+    """Chat ids: chat c plays journey c % TEMPLATES."""
+
+    def __init__(self) -> None:
+        self._next = itertools.count()
+
+    def new(self) -> int:
+        return CHAT_BASE + next(self._next)
+
+
+async def journey(fake: BenchFake, chat: int, turns: list[Turn], outcome: Outcome, think: Callable[[], float],
+                  until: float | None = None) -> None:
+    for turn in turns:
+        if until is not None and time.monotonic() >= until:
+            return
+        if not await play_turn(fake, chat, turn, outcome):
+            return
+        pause = think()
+        if pause > 0:
+            await asyncio.sleep(pause)
+
+
+# ---------------------------------------------------------------------- the bot's process
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class BotProcess:
+    def __init__(self, proc: asyncio.subprocess.Process, stats_path: Path, log_path: Path) -> None:
+        self.proc = proc
+        self.stats_path = stats_path
+        self.log_path = log_path
+        self.stats: dict[str, Any] = {}
+        self.rss_mb = float("nan")
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.pid)
+
+
+@asynccontextmanager
+async def bot_process(fake: BenchFake, kind: str, tmp: Path, *, rate_limit: bool):
+    """Start the Alia't bot (kind "aliat") or the bare bot ("bare"); wait until it polls."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIAT_", "TELEGRAM_"))}
+    env.update({"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
+                "PTB_TIMEDELTA": "true", "PYTHONPATH": str(ROOT)})
+    stats_path = tmp / f"{kind}-stats.json"
+    log_path = tmp / f"{kind}.log"
+    if kind == "aliat":
+        env.update({"ALIAT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/{kind}.db",
+                    "ALIAT_TELEGRAM__RATE_LIMIT": "true" if rate_limit else "false",
+                    "ALIAT_TELEGRAM__POLLING_TIMEOUT_SECONDS": "10"})
+        args = ["-m", "bench.bot_proc", str(stats_path)]
+    else:
+        script = tmp / "bare-script.json"
+        script.write_text(json.dumps({"templates": [[t.sends for t in s] for s in await templates()]}))
+        args = ["-m", "bench.bare_bot", str(script), *(["--rate-limit"] if rate_limit else [])]
+    since = len(fake.calls)
+    with open(log_path, "w") as log:
+        proc = await asyncio.create_subprocess_exec(sys.executable, *args, cwd=ROOT, env=env,
+                                                    stdout=log, stderr=log)
+    bot = BotProcess(proc, stats_path, log_path)
+    try:
+        waiting = asyncio.create_task(fake.wait_for("deleteWebhook", timeout=60, since=since))
+        exited = asyncio.create_task(proc.wait())
+        await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
+        if exited.done():
+            waiting.cancel()
+            raise RuntimeError(f"{kind} bot exited: {log_path.read_text()[-2000:]}")
+        exited.cancel()
+        waiting.result()
+        await asyncio.sleep(0.3)  # its first getUpdates is under way
+        yield bot
+    finally:
+        if proc.returncode is None:
+            bot.rss_mb = peak_rss_mb(proc.pid)
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), 30)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        if stats_path.exists():
+            bot.stats = json.loads(stats_path.read_text())
+
+
+async def warm_up(fake: BenchFake, chats: Chats, journeys: int = 4) -> None:
+    """Whole journeys before measuring: imports, caches and connections of the bot are warm."""
+    scripts = await templates()
+    outcome = Outcome()
+    chat_ids = [chats.new() for _ in range(journeys)]
+    await asyncio.gather(*(journey(fake, c, scripts[c % TEMPLATES], outcome, lambda: 0.0) for c in chat_ids))
+    if outcome.lost:
+        raise RuntimeError(f"warm-up lost {outcome.lost} messages: the scripts and the bot disagree")
+
+
+# ---------------------------------------------------------------------- 2. CPU per turn
+async def _cpu_run(kind: str, users: int, rounds: int, seed: int) -> dict[str, Any]:
+    scripts = await templates()
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        async with BenchFake() as fake, bot_process(fake, kind, Path(tmpdir), rate_limit=False) as bot:
+            chats = Chats()
+            await warm_up(fake, chats)
+            outcome = Outcome()
+            cpu0, wall0 = bot.cpu(), time.monotonic()
+
+            async def user(index: int) -> None:
+                await asyncio.sleep(index * 0.02)
+                for _ in range(rounds):
+                    chat = chats.new()
+                    await journey(fake, chat, scripts[chat % TEMPLATES], outcome, lambda: rng.uniform(0.1, 0.5))
+
+            await asyncio.gather(*(user(i) for i in range(users)))
+            cpu, wall = bot.cpu() - cpu0, time.monotonic() - wall0
+            calls = sum(1 for c in fake.calls if c.method != "getUpdates")
+    turns = len(outcome.turns)
+    return {"turns": turns, "cpu_s": cpu, "wall_s": wall, "cpu_per_turn_ms": cpu / max(turns, 1) * 1000,
+            "lost": outcome.lost, "api_calls": calls, "first_reply_p50_ms": percentile(outcome.first_reply(), .5) * 1000,
+            "rss_mb": bot.rss_mb}
+
+
+async def cpu_per_turn(quick: bool = False) -> dict[str, Any]:
+    users, rounds = (20, 1) if quick else (40, 2)
+    aliat = await _cpu_run("aliat", users, rounds, seed=1)
+    bare = await _cpu_run("bare", users, rounds, seed=1)
+    ratio = aliat["cpu_per_turn_ms"] / bare["cpu_per_turn_ms"]
+    ok = ratio <= 1.5 and not aliat["lost"] and not bare["lost"]
+    return {"aliat": aliat, "bare": bare, "ratio": ratio, "rows": [
+        ("Alia't bot CPU per turn", f"{aliat['cpu_per_turn_ms']:.2f} ms", "-", f"{aliat['turns']} turns"),
+        ("bare PTB bot CPU per turn", f"{bare['cpu_per_turn_ms']:.2f} ms", "-", f"{bare['turns']} turns"),
+        ("CPU per turn, Alia't / bare", f"{ratio:.2f}x", "<= 1.5x", "ok" if ok else "MISSED"),
+        ("Alia't bot peak RSS", f"{aliat['rss_mb']:.0f} MB", "< 200 MB", "ok" if aliat["rss_mb"] < 200 else "MISSED"),
+    ]}
+
+
+# ---------------------------------------------------------------------- 4. ceiling
+async def _ceiling_run(kind: str, users: int, seconds: float) -> dict[str, Any]:
+    scripts = await templates()
+    with tempfile.TemporaryDirectory() as tmpdir:
+        async with BenchFake() as fake, bot_process(fake, kind, Path(tmpdir), rate_limit=False) as bot:
+            chats = Chats()
+            await warm_up(fake, chats)
+            outcome = Outcome()
+            ramp = 2.0
+            start = time.monotonic()
+            until = start + ramp + seconds
+
+            async def user(index: int) -> None:
+                await asyncio.sleep(index * ramp / users)
+                while time.monotonic() < until:
+                    chat = chats.new()
+                    await journey(fake, chat, scripts[chat % TEMPLATES], outcome, lambda: 0.0, until=until)
+
+            tasks = [asyncio.create_task(user(i)) for i in range(users)]
+            await asyncio.sleep(ramp)
+            cpu0, own0, t0 = bot.cpu(), time.process_time(), time.monotonic()
+            await asyncio.sleep(seconds)
+            cpu1, own1, t1 = bot.cpu(), time.process_time(), time.monotonic()
+            await asyncio.gather(*tasks)
+    done = [last for _p, _f, last, _a in outcome.turns if t0 <= last < t1]
+    window = t1 - t0
+    return {"turns_per_s": len(done) / window, "bot_cpu_util": (cpu1 - cpu0) / window,
+            "driver_cpu_util": (own1 - own0) / window, "lost": outcome.lost,
+            "turn_p50_ms": percentile([last - p for p, _f, last, _a in outcome.turns], .5) * 1000}
+
+
+async def ceiling(quick: bool = False) -> dict[str, Any]:
+    users, seconds = (60, 6.0) if quick else (100, 15.0)
+    aliat = await _ceiling_run("aliat", users, seconds)
+    bare = await _ceiling_run("bare", users, seconds)
+    ratio = aliat["turns_per_s"] / bare["turns_per_s"]
+    return {"aliat": aliat, "bare": bare, "ratio": ratio, "rows": [
+        ("Alia't turns/s (rate limit off)", f"{aliat['turns_per_s']:.0f}", "-",
+         f"bot CPU {aliat['bot_cpu_util']:.0%}"),
+        ("bare PTB bot turns/s", f"{bare['turns_per_s']:.0f}", "-", f"bot CPU {bare['bot_cpu_util']:.0%}"),
+        ("ceiling, Alia't / bare", f"{ratio:.2f}", ">= 0.8", "ok" if ratio >= 0.8 and not aliat["lost"] else "MISSED"),
+    ]}
+
+
+# ---------------------------------------------------------------------- 3. workshop burst
+def _dist(values: list[float]) -> dict[str, float]:
+    return {"n": len(values), "p50_ms": percentile(values, .5) * 1000, "p90_ms": percentile(values, .9) * 1000,
+            "p99_ms": percentile(values, .99) * 1000, "max_ms": max(values, default=float("nan")) * 1000}
+
+
+async def burst(quick: bool = False) -> dict[str, Any]:
+    """200 participants write to the bot within 10 s while 60 entities are mid-journey; rate limiter on.
+
+    The workshop's own answers (quiz polls, rating buttons in the group) are not wired into the bot's
+    Application yet, so the participants are simulated in private: each opens the bot (/start) at a
+    random moment of the 10 seconds, the heaviest case (two messages each, against Telegram's 30/s).
+    """
+    participants, window, entities = (100, 5.0, 30) if quick else (200, 10.0, 60)
+    scripts = await templates()
+    rng = random.Random(3)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        async with BenchFake() as fake, bot_process(fake, "aliat", Path(tmpdir), rate_limit=True) as bot:
+            chats = Chats()
+            await warm_up(fake, chats, journeys=2)
+            calls_before = len(fake.calls)
+            sends_before = len([c for c in fake.calls if c.ok and c.method in SEND_METHODS])
+            entity_outcome, crowd = Outcome(), Outcome()
+            lead_in = 6.0
+            start = time.monotonic()
+            burst_from, burst_to = start + lead_in, start + lead_in + window
+
+            async def entity(index: int) -> None:
+                await asyncio.sleep(index * 5.0 / entities)
+                while time.monotonic() < burst_to:
+                    chat = chats.new()
+                    await journey(fake, chat, scripts[chat % TEMPLATES], entity_outcome,
+                                  lambda: rng.uniform(3.0, 10.0), until=burst_to)
+
+
+            async def participant(at: float) -> None:
+                chat = chats.new()
+                await asyncio.sleep(max(0.0, at - time.monotonic()))
+                await play_turn(fake, chat, scripts[chat % TEMPLATES][0], crowd)
+
+            cpu0 = bot.cpu()
+            await asyncio.gather(*(entity(i) for i in range(entities)),
+                                 *(participant(burst_from + rng.uniform(0, window)) for _ in range(participants)))
+            wall = time.monotonic() - start
+            cpu = bot.cpu() - cpu0
+            calls = fake.calls[calls_before:]
+        stats = fake_stats(fake, calls)
+    turns_by_sender = {sender: (t0, dur) for sender, t0, dur in bot.stats.get("turns", [])}
+    committed = []
+    for chat, (pushed, _first, _last, _any) in zip(crowd.chats, crowd.turns, strict=True):
+        if (t := turns_by_sender.get(f"tg:{chat}")) is not None:
+            committed.append(t[0] + t[1] - pushed)
+    during = [dur for _s, t0, dur in bot.stats.get("turns", []) if burst_from <= t0 < burst_to + 5]
+    counters = bot.stats.get("counters", {})
+    sent = stats["total"] - sends_before
+    lost = crowd.lost + entity_outcome.lost + counters.get("replies_undelivered", 0)
+    first = _dist(crowd.first_reply())
+    entity_first = _dist([f - p for p, f, _l, _a in entity_outcome.turns if burst_from <= p < burst_to])
+    entity_ack = _dist([a - p for p, _f, _l, a in entity_outcome.turns if burst_from <= p < burst_to])
+    ready = _dist(committed)
+    engine = _dist(during)
+    out = {"participants": participants, "window_s": window, "entities": entities, "wall_s": wall,
+           "bot_cpu_s": cpu, "messages_sent": sent, "lost": lost, "counters": counters,
+           "participant_first_message": first, "participant_turn_committed": ready,
+           "entity_first_message": entity_first, "entity_first_response": entity_ack,
+           "engine_turn_during_burst": engine, "rate": stats}
+    out["rows"] = [
+        ("participants first message p50/p99", f"{first['p50_ms']:.0f}/{first['p99_ms']:.0f} ms", "p99 <= 300 ms",
+         "ok" if first["p99_ms"] <= 300 else "MISSED (30/s)"),
+        ("participants answer committed p99", fmt_ms(ready["p99_ms"] / 1000), "<= 300 ms",
+         "ok" if ready["p99_ms"] <= 300 else "MISSED"),
+        ("entities first response p99 (ack/msg)", f"{entity_ack['p99_ms']:.0f}/{entity_first['p99_ms']:.0f} ms", "-",
+         "info"),
+        ("engine turn during burst p50/p99", f"{engine['p50_ms']:.1f}/{engine['p99_ms']:.1f} ms", "-", "info"),
+        ("updates lost / replies undelivered", str(lost), "0", "ok" if lost == 0 else "MISSED"),
+        ("max sends/s overall", str(stats["max_per_second"]), "<= 30", "ok" if stats["max_per_second"] <= 30 else "MISSED"),
+        ("max sends in 1 s to one chat", str(stats["max_per_second_per_chat"]), "1/s, burst <= 4",
+         "ok" if stats["max_per_second_per_chat"] <= 4 else "MISSED"),
+        ("max sends/min to one group", str(stats["max_per_minute_per_group"]), "<= 20",
+         "ok" if stats["max_per_minute_per_group"] <= 20 else "MISSED"),
+    ]
+    return out
+
+
+def fake_stats(fake: BenchFake, calls: list[Call]) -> dict[str, Any]:
+    stats = fake.rate_stats()
+    return {"total": stats.total, "max_per_second": stats.max_per_second,
+            "max_per_second_per_chat": stats.max_per_second_per_chat,
+            "max_per_minute_per_group": stats.max_per_minute_per_group,
+            "chats_above_1_per_s": sum(1 for v in stats.per_chat.values() if v > 1),
+            "calls": len(calls)}
+
+
+SECTIONS = {"telegram_cpu": cpu_per_turn, "telegram_burst": burst, "telegram_ceiling": ceiling}

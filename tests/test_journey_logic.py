@@ -1,0 +1,153 @@
+"""The journey's decisions without a conversation: reading, readiness, relationship flags, next steps, chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from actions.chart import render_chart
+from actions.motivation import read_motivation, reasons
+from actions.readiness import number_text, score_readiness
+from actions.relationship import assess_relationship
+from actions.summary import next_steps
+from bot.check import Checker
+from bot.content import Button, Response
+from bot.engine.actions_client import ActionRunner
+from bot.engine.render import Renderer, knowledge_text
+from tests.auxil.runtime import settings_for_tests
+
+REACTIVE_ANSWERS = {"financial_situation": "serious", "services_threatened": "yes", "need_voice": "yes"}
+NEUTRAL_ANSWERS = {"financial_situation": "stable", "services_threatened": "no", "need_voice": "no",
+                   "new_idea": "no", "replicate_expand": "no", "objective": "other"}
+
+
+def test_the_reading_says_why_in_the_users_language() -> None:
+    reading = read_motivation(answers=REACTIVE_ANSWERS, text="Ens han retallat la subvenció", lang="ca")
+    assert reading.motivation == "reactive"
+    why = reasons(reading.evidence, reading.motivation, "ca")
+    assert why[0] == "teniu dificultats econòmiques serioses"
+    assert len(why) <= 3
+    assert reasons(reading.evidence, reading.motivation, "en")[0] == "you have serious financial difficulties"
+
+
+def test_negated_or_opposite_evidence_is_not_given_as_a_reason() -> None:
+    reading = read_motivation(answers={"new_idea": "yes"}, text="we do not have financial problems, we want to innovate",
+                              lang="en")
+    assert reading.motivation == "proactive"
+    why = reasons(reading.evidence, "proactive", "en")
+    assert "you have a new idea that needs a partner" in why
+    assert not any("financial" in w for w in why)
+    assert any(e["negated"] for e in reading.evidence)
+
+
+@pytest.mark.parametrize(("clarify", "motivation", "dominant"), [
+    ("reactive", "reactive", None), ("proactive", "proactive", None), ("both", "mixed", None),
+    ("not_sure", "unclear", None), (None, "unclear", None),
+])
+def test_an_unclear_motivation_is_settled_only_by_the_users_answer(clarify, motivation, dominant) -> None:
+    reading = read_motivation(answers=NEUTRAL_ANSWERS, text=None, lang="es", clarify=clarify)
+    assert (reading.motivation, reading.dominant) == (motivation, dominant)
+    if clarify in ("reactive", "proactive", "both"):
+        assert any(e["key"] == "motivation_clarify" for e in reading.evidence)
+        assert reasons(reading.evidence, reading.motivation, "es")
+
+
+def test_a_clear_classification_ignores_a_stale_clarification() -> None:
+    reading = read_motivation(answers=REACTIVE_ANSWERS, text=None, lang="ca", clarify="proactive")
+    assert reading.motivation == "reactive"
+
+
+def test_readiness_per_factor_overall_and_the_weakest() -> None:
+    r = score_readiness({"factor_clear_objective": 4, "factor_trust": 1, "factor_commitment": 2,
+                         "factor_investment": 3, "factor_sharing": "skipped"})
+    assert r.scores["sharing"] is None
+    assert r.overall == 2.5 and r.level == "medium"
+    assert r.weakest == ["trust", "commitment"]
+    assert r.strongest == ["clear_objective"]
+    high = score_readiness({f"factor_{f}": 3 for f in ("clear_objective", "trust", "commitment", "investment",
+                                                       "sharing")})
+    assert high.level == "high" and high.weakest == ["clear_objective"]  # still told where to look first
+    assert score_readiness({}).overall is None
+    assert score_readiness({"factor_trust": 9}).overall is None  # out of range is no answer
+    assert (number_text(2.25, "ca"), number_text(3.0, "en"), number_text(2.5, "en")) == ("2,2", "3", "2.5")
+
+
+def rel(conflicts=(1, 1), gains=(4, 4), duplications=(1, 1), complementarities=(4, 4)) -> dict[str, int]:
+    ids = ["conflicts_history", "conflicts_power", "gains_own", "gains_partner", "duplications_services",
+           "duplications_territory", "complementarities_skills", "complementarities_project"]
+    return dict(zip((f"rel_{i}" for i in ids), [*conflicts, *gains, *duplications, *complementarities], strict=True))
+
+
+def test_much_duplication_is_a_competition_risk_only_when_need_drives() -> None:
+    answers = rel(duplications=(4, 3))
+    assert assess_relationship(answers, motivation="reactive").flags == ["competition_risk"]
+    assert assess_relationship(answers, motivation="mixed", dominant="reactive").flags == ["competition_risk"]
+    assert "competition_risk" not in assess_relationship(answers, motivation="proactive").flags
+    assert "competition_risk" not in assess_relationship(answers, motivation="mixed", dominant="proactive").flags
+
+
+def test_other_flags_and_a_good_fit() -> None:
+    assert assess_relationship(rel()).flags == ["good_fit"]
+    risky = assess_relationship(rel(conflicts=(4, 3), gains=(1, 3), complementarities=(1, 2)), motivation="proactive")
+    assert risky.flags == ["conflict_risk", "unbalanced_gains", "low_complementarity"]
+    assert risky.indicators["gains"] == 2.0
+    assert assess_relationship({}).indicators == dict.fromkeys(
+        ("conflicts", "gains", "duplications", "complementarities"))
+
+
+def test_next_steps_follow_the_results() -> None:
+    steps = next_steps(motivation="reactive", dominant=None, weakest=["trust"], partner=True, level="low", lang="en")
+    assert steps[0] == "Work first on: trust."
+    assert any("beyond the urgency" in s for s in steps)
+    assert any("other organisation" in s for s in steps)
+    calm = next_steps(motivation="proactive", dominant=None, weakest=[], partner=False, level="high", lang="ca")
+    assert not any("urgència" in s for s in calm) and any("possibles socis" in s for s in calm)
+
+
+def test_the_chart_is_a_png_with_content(tmp_path) -> None:
+    target = tmp_path / "chart.png"
+    path = render_chart(readiness={"clear_objective": 3, "trust": None, "commitment": 1, "investment": 4,
+                                   "sharing": 2}, scores={"reactive": 2.5, "proactive": 1.0}, lang="ca",
+                        entity_name="Associació Riu Viu", path=target)
+    assert path == target
+    data = Path(path).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    empty = render_chart(readiness={}, scores={}, lang="en", path=tmp_path / "empty.png")
+    assert empty.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ----------------------------------------------------------------- {k:...} references (engine change)
+KNOWLEDGE = {"success_factors": {"scale": {1: {"ca": "Gens", "en": "Not at all"}},
+                                 "factors": [{"id": "trust", "title": {"ca": "Confiança", "en": "Trust"}}]}}
+
+
+def test_knowledge_references_resolve_dict_keys_list_ids_and_int_keys() -> None:
+    assert knowledge_text(KNOWLEDGE, "success_factors.factors.trust.title", "en", "ca") == "Trust"
+    assert knowledge_text(KNOWLEDGE, "success_factors.factors.trust.title", "es", "ca") == "Confiança"
+    assert knowledge_text(KNOWLEDGE, "success_factors.scale.1", "ca", "ca") == "Gens"
+    assert knowledge_text(KNOWLEDGE, "success_factors.factors.nope.title", "ca", "ca") is None
+    assert knowledge_text(KNOWLEDGE, "success_factors.factors", "ca", "ca") is None  # not a text
+
+
+def test_the_renderer_fills_references_in_texts_and_buttons(runtime) -> None:
+    renderer = Renderer(runtime.domain, "ca")
+    message = renderer.response("utter_ask_factor_trust", "en", {})
+    assert "Trust" in message.text and "{k:" not in message.text
+    assert "Do you trust the organisations" in message.text
+    clarify = renderer.response("utter_ask_motivation_clarify", "es", {})
+    assert [t for t, _ in clarify.buttons][0] == "Una situación difícil"
+
+
+def test_check_reports_a_reference_that_does_not_exist(runtime) -> None:
+    domain = runtime.domain
+    domain.responses["utter_broken"] = Response(
+        name="utter_broken", source="dialogues/x.yml",
+        text={"ca": "{k:success_factors.factors.nope.title}", "es": "a", "en": "b"},
+        buttons=(Button(payload="x", title={"ca": "{k:nowhere.at_all}", "es": "x", "en": "x"}),))
+    try:
+        problems = Checker(domain, settings_for_tests("sqlite://").languages, ActionRunner()).run()
+    finally:
+        del domain.responses["utter_broken"]
+    assert any("utter_broken" in p and "success_factors.factors.nope.title" in p for p in problems)
+    assert any("nowhere.at_all" in p for p in problems)
