@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -79,7 +79,9 @@ class ActionSummarizeJourney(Action):
         steps = next_steps(motivation=motivation, dominant=dominant, weakest=readiness.weakest,
                            partner=tracker.get_slot("partner_in_mind") == "yes", level=readiness.level, lang=lang)
         dispatcher.utter_message(response="utter_summary_next_steps", steps="\n".join(f"• {s}" for s in steps))
-        return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart))]
+        # The handoff decides what comes next: a facilitator for a qualified entity, resources otherwise.
+        return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart)),
+                FollowupAction("action_offer_handoff_if_qualified")]
 
     def _utter_summary(self, dispatcher: CollectingDispatcher, tracker: Tracker, *, lang: str,
                        motivation: str | None, evidence: list[dict[str, Any]], readiness: Any,
