@@ -44,14 +44,8 @@ def render_sends(replies: list[BotMessage], base_dir: Path) -> list[dict[str, An
             path = path if path.is_absolute() else base_dir / path
             if path.is_file():
                 sends.append({"photo": str(path)})
-        markup = render.keyboard(message.buttons, message.seq) if message.buttons else None
-        pieces = render.split_text(message.text)
-        if not pieces and markup is not None:
-            pieces = ["👇"]
-        for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            sends.append({"text": render.escape(piece),
-                          "markup": markup.to_dict() if (last and markup is not None) else None})
+        for html, markup in render.text_messages(message.text, message.buttons, message.seq):
+            sends.append({"text": html, "markup": markup.to_dict() if markup is not None else None})
     return sends
 
 

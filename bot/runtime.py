@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -54,6 +56,16 @@ async def open_database(settings: Settings, *, upgrade: bool = True) -> tuple[As
     if upgrade:
         await migrate.upgrade(db)
     return db, make_sessionmaker(db)
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """The migrated database for a one-off command; the engine is disposed afterwards."""
+    db, sessionmaker = await open_database(settings, upgrade=True)
+    try:
+        yield sessionmaker
+    finally:
+        await db.dispose()
 
 
 async def build_runtime(settings: Settings, *, upgrade: bool = True) -> Runtime:

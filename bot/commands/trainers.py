@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from bot.config import load_settings
-from bot.runtime import open_database
+from bot.runtime import database
 from bot.store import workshops as store
 
 NAME = "trainers"
@@ -29,30 +29,26 @@ def run(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    db, sessionmaker = await open_database(settings, upgrade=True)
-    try:
-        async with sessionmaker() as session:
-            if args.trainers_command == "add":
-                name = args.name.strip()
-                if not name:
-                    print("aliat trainers add: --name must not be empty")
-                    return 2
-                await store.add_trainer(session=session, telegram_user_id=args.telegram_user_id, name=name)
-                await session.commit()
-                print(f"trainer {args.telegram_user_id} ({name}) can now run workshops")
-            elif args.trainers_command == "remove":
-                removed = await store.remove_trainer(session=session, telegram_user_id=args.telegram_user_id)
-                await session.commit()
-                if not removed:
-                    print(f"no trainer with Telegram user id {args.telegram_user_id}")
-                    return 1
-                print(f"trainer {args.telegram_user_id} removed")
-            else:
-                trainers = await store.list_trainers(session=session)
-                if not trainers:
-                    print("no trainers yet: aliat trainers add TELEGRAM_USER_ID --name NAME")
-                for trainer in trainers:
-                    print(f"{trainer.telegram_user_id}\t{trainer.name}")
-        return 0
-    finally:
-        await db.dispose()
+    async with database(settings) as sessionmaker, sessionmaker() as session:
+        if args.trainers_command == "add":
+            name = args.name.strip()
+            if not name:
+                print("aliat trainers add: --name must not be empty")
+                return 2
+            await store.add_trainer(session=session, telegram_user_id=args.telegram_user_id, name=name)
+            await session.commit()
+            print(f"trainer {args.telegram_user_id} ({name}) can now run workshops")
+        elif args.trainers_command == "remove":
+            removed = await store.remove_trainer(session=session, telegram_user_id=args.telegram_user_id)
+            await session.commit()
+            if not removed:
+                print(f"no trainer with Telegram user id {args.telegram_user_id}")
+                return 1
+            print(f"trainer {args.telegram_user_id} removed")
+        else:
+            trainers = await store.list_trainers(session=session)
+            if not trainers:
+                print("no trainers yet: aliat trainers add TELEGRAM_USER_ID --name NAME")
+            for trainer in trainers:
+                print(f"{trainer.telegram_user_id}\t{trainer.name}")
+    return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.config import SUPPORTED_LANGUAGES, load_settings
 from bot.content import load_domain
-from bot.runtime import open_database
+from bot.runtime import database
 from bot.store import workshops as store
 from bot.workshop.report import load_results, report
 from bot.workshop.texts import WorkshopTexts
@@ -36,39 +36,35 @@ def run(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    db, sessionmaker = await open_database(settings, upgrade=True)
-    try:
-        async with sessionmaker() as session:
-            if args.workshop_command == "list":
-                rows = await store.list_workshops(session=session, limit=args.limit)
-                print("id\tstarted\tstatus\tprogramme\tlanguage\tparticipants\tvotes" if rows else "no workshops yet")
-                for row in rows:
-                    w = row.workshop
-                    started = w.created_at.strftime("%Y-%m-%d %H:%M") if w.created_at else "?"
-                    print(f"{w.id}\t{started}\t{w.status}\t{w.programme}\t{w.language}\t{row.participants}\t{row.votes}")
-                return 0
-            if args.workshop_command == "purge":
-                days = args.days or settings.retention.workshop_days
-                if days < 1:
-                    print("aliat workshop purge: --days must be at least 1", file=sys.stderr)
-                    return 2
-                purged = await store.purge_workshops(session=session, older_than_days=days)
-                await session.commit()
-                print(f"purged {purged} workshop(s) older than {days} days")
-                return 0
-            workshop = await store.get_workshop(session=session, workshop_id=args.workshop_id)
-            if workshop is None:
-                print(f"no workshop {args.workshop_id}", file=sys.stderr)
-                return 1
-            domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
-            texts = WorkshopTexts(domain, settings.languages, settings.default_language)
-            results = await load_results(session=session, workshop=workshop, texts=texts, language=args.language)
-        png, summary = report(results, texts)
-        print(summary)
-        if args.png:
-            args.png.parent.mkdir(parents=True, exist_ok=True)
-            args.png.write_bytes(png)
-            print(f"\nchart written to {args.png}")
-        return 0
-    finally:
-        await db.dispose()
+    async with database(settings) as sessionmaker, sessionmaker() as session:
+        if args.workshop_command == "list":
+            rows = await store.list_workshops(session=session, limit=args.limit)
+            print("id\tstarted\tstatus\tprogramme\tlanguage\tparticipants\tvotes" if rows else "no workshops yet")
+            for row in rows:
+                w = row.workshop
+                started = w.created_at.strftime("%Y-%m-%d %H:%M") if w.created_at else "?"
+                print(f"{w.id}\t{started}\t{w.status}\t{w.programme}\t{w.language}\t{row.participants}\t{row.votes}")
+            return 0
+        if args.workshop_command == "purge":
+            days = args.days or settings.retention.workshop_days
+            if days < 1:
+                print("aliat workshop purge: --days must be at least 1", file=sys.stderr)
+                return 2
+            purged = await store.purge_workshops(session=session, older_than_days=days)
+            await session.commit()
+            print(f"purged {purged} workshop(s) older than {days} days")
+            return 0
+        workshop = await store.get_workshop(session=session, workshop_id=args.workshop_id)
+        if workshop is None:
+            print(f"no workshop {args.workshop_id}", file=sys.stderr)
+            return 1
+        domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
+        texts = WorkshopTexts(domain, settings.languages, settings.default_language)
+        results = await load_results(session=session, workshop=workshop, texts=texts, language=args.language)
+    png, summary = report(results, texts)
+    print(summary)
+    if args.png:
+        args.png.parent.mkdir(parents=True, exist_ok=True)
+        args.png.write_bytes(png)
+        print(f"\nchart written to {args.png}")
+    return 0

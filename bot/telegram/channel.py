@@ -235,15 +235,9 @@ class TelegramChannel:
                 data = photo.read_bytes()
                 sent.append(await self.sender.call(chat_id, lambda: self.bot.send_photo(chat_id, data),
                                                    what="sendPhoto"))
-        markup = render.keyboard(message.buttons, message.seq) if message.buttons else None
-        pieces = render.split_text(message.text)
-        if not pieces and markup is not None:
-            pieces = ["👇"]
-        for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            sent.append(await self.sender.call(chat_id, lambda piece=piece, last=last: self.bot.send_message(
-                chat_id, render.escape(piece), parse_mode=render.PARSE_MODE,
-                reply_markup=markup if last else None), what="sendMessage"))
+        for html, markup in render.text_messages(message.text, message.buttons, message.seq):
+            sent.append(await self.sender.call(chat_id, lambda html=html, markup=markup: self.bot.send_message(
+                chat_id, html, parse_mode=render.PARSE_MODE, reply_markup=markup), what="sendMessage"))
         return sent
 
     def _image_path(self, image: str) -> Path | None:

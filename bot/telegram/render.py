@@ -97,3 +97,12 @@ def chosen_text(original_html: str, title: str | None) -> str | None:
         return None
     text = f"{original_html}\n\n✅ <b>{escape(title)}</b>" if original_html else f"✅ <b>{escape(title)}</b>"
     return text if len(html.unescape(re.sub(r"<[^>]+>", "", text))) <= MAX_TEXT else None
+
+
+def text_messages(text: str, buttons: list, seq: int) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """The Telegram messages one reply's text becomes: split pieces, escaped, the keyboard on the last."""
+    markup = keyboard(buttons, seq) if buttons else None
+    pieces = split_text(text)
+    if not pieces and markup is not None:
+        pieces = ["👇"]  # a keyboard needs a message to sit under
+    return [(escape(piece), markup if i == len(pieces) - 1 else None) for i, piece in enumerate(pieces)]
