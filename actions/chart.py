@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from pathlib import Path
 
 from actions.base import knowledge, tr
 from actions.journey import FACTOR_IDS
+from bot.charts import chart_dir
 
 WIDTH_IN, HEIGHT_IN, DPI = 6.4, 7.2, 150  # 960 x 1080 px: fills a phone screen, small enough to forward
 COLOURS = {1: "#d9534f", 2: "#f0ad4e", 3: "#8cc152", 4: "#37a354"}
 REACTIVE_COLOUR, PROACTIVE_COLOUR, NEUTRAL_COLOUR = "#e07b39", "#3a7dc9", "#bbbbbb"
-
-
-def chart_dir() -> Path:
-    """Where charts are written: a folder of the system's temporary directory, created on demand."""
-    folder = Path(tempfile.gettempdir()) / "aliat-charts"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def render_chart(*, readiness: dict[str, int | None], scores: dict[str, float], lang: str,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
 
+from bot.charts import purge_charts
 from bot.runtime import Runtime
 from bot.store.models import Outbox, ProcessedUpdate
 from bot.store.privacy import purge_expired
@@ -17,6 +18,8 @@ from bot.store.workshops import purge_workshops
 log = logging.getLogger(__name__)
 # Sent replies hold message texts; they are kept only long enough to answer a retry question.
 KEEP_SENT_REPLIES = timedelta(days=7)
+# Charts are sent right after they are drawn; a day covers a delivery retried after an outage.
+KEEP_CHARTS = timedelta(days=1)
 # Telegram does not redeliver updates older than a day; a week is ample.
 KEEP_PROCESSED_UPDATES = timedelta(days=7)
 
@@ -41,6 +44,7 @@ async def run_maintenance(runtime: Runtime, *, now: datetime | None = None) -> d
             ProcessedUpdate.handled_at < now - KEEP_PROCESSED_UPDATES))
         done["processed_updates"] = result.rowcount or 0
         await session.commit()
+    done["charts"] = purge_charts(older_than_seconds=KEEP_CHARTS.total_seconds(), now=now.timestamp())
     return done
 
 

@@ -111,3 +111,32 @@ def test_db_purge_command(sqlite_url) -> None:
     result = aliat("db", "purge", "--days", "30", database_url=sqlite_url)
     assert result.returncode == 0, result.stderr
     assert "purged 0 conversation(s)" in result.stdout
+
+
+async def test_forget_deletes_the_entitys_chart_and_old_charts_are_purged(runtime, tmp_path) -> None:
+    import os
+    import time
+
+    from bot.charts import chart_dir, purge_charts
+
+    chart = chart_dir() / "journey-test-forget.png"
+    chart.write_bytes(b"\x89PNG fake")
+    outside = tmp_path / "not-a-chart.png"
+    outside.write_bytes(b"keep")
+    chat = Chat(runtime, sender_id="tg:8080", language="ca")
+    await chat.send("/start")
+    await chat.send(payload=f'/help{{"journey_chart": "{chart}", "entity_name": "{outside}"}}')
+    assert (await chat.tracker()).slots["journey_chart"] == str(chart)
+    await chat.send("/forget")
+    await chat.send(payload="/forget_confirm")
+    assert not chart.exists()
+    assert outside.exists()  # only files in the charts folder are ever deleted
+
+    old = chart_dir() / "journey-test-old.png"
+    old.write_bytes(b"old")
+    os.utime(old, (time.time() - 3 * 86400, time.time() - 3 * 86400))
+    fresh = chart_dir() / "journey-test-fresh.png"
+    fresh.write_bytes(b"fresh")
+    assert purge_charts(older_than_seconds=86400) >= 1
+    assert not old.exists() and fresh.exists()
+    fresh.unlink()

@@ -239,11 +239,14 @@ class Engine:
 
     async def _forget(self, turn: Turn) -> None:
         """Erase this sender's personal data in the turn's own transaction, and start afresh."""
+        from bot.charts import delete_chart
         from bot.store.privacy import forget_sender
 
         tracker = turn.tracker
         if turn.session is not None:
             await forget_sender(session=turn.session, sender_id=tracker.sender_id)
+        for value in tracker.slots.values():  # a chart drawn for this entity shows its name
+            delete_chart(value)
         tracker.slots = {}
         tracker.events = []
         tracker.latest_message = {}
