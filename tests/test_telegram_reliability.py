@@ -92,21 +92,22 @@ async def test_telegram_down_for_a_while_then_the_sweeper_delivers(fake, sqlite_
 async def test_a_crash_between_commit_and_send_loses_no_reply(fake, sqlite_url, monkeypatch) -> None:
     async with running_bot(bot_settings(sqlite_url, fake), fake) as app:
         ch = channel(app)
-        real = TelegramChannel.deliver_row
+        real = TelegramChannel.deliver_claimed
 
-        async def crash(self, row_id):  # the process "dies" right after commit
+        async def crash(self, row_id, payload, *, attempts):  # the process "dies" right after commit
             return False
 
-        monkeypatch.setattr(TelegramChannel, "deliver_row", crash)
+        monkeypatch.setattr(TelegramChannel, "deliver_claimed", crash)
         since = len(fake.calls)
         await fake.push_update(U.make_command("start"))
         await fake.wait_updates_consumed()
         await settle(fake, quiet=0.2)
         assert not [c for c in fake.calls[since:] if c.method == "sendMessage"]
-        monkeypatch.setattr(TelegramChannel, "deliver_row", real)
+        monkeypatch.setattr(TelegramChannel, "deliver_claimed", real)
         async with ch.runtime.sessionmaker() as session:
             row = await session.scalar(select(Outbox).where(Outbox.kind == "reply"))
             row.next_attempt_at = row.created_at
+            row.locked_until = row.created_at  # the dead worker's claim has lapsed
             await session.commit()
         assert await ch.sweep_once() == 1
         assert len([c for c in fake.calls[since:] if c.ok and c.method == "sendMessage"]) == 2

@@ -93,20 +93,24 @@ class TelegramChannel:
             self.counters["duplicate_updates"] += 1
             log.info("update %s already handled; skipped", update_id)
             return
-        row_ids: list[int] = []
+        rows: list[tuple[int, dict[str, Any]]] = []
 
         async def in_transaction(session: AsyncSession, tracker: Tracker, replies: list[BotMessage]) -> None:
-            row_ids.clear()
+            rows.clear()
             session.add(ProcessedUpdate(bot_id=self.bot_id, update_id=update_id))
             payload = self._payload(chat_id, update_id, replies, press)
             row = None
             if payload["messages"] or payload["edit"]:
+                # Written already claimed by this worker: it is delivered from memory right after commit,
+                # with no second round trip; the sweeper takes it only if this worker dies.
+                now = _now()
                 row = Outbox(kind=REPLY_KIND, dedup_key=f"reply:{self.bot_id}:{update_id}", payload=payload,
-                             status="pending", attempts=0, next_attempt_at=_now() + SWEEP_GRACE)
+                             status="pending", attempts=1, next_attempt_at=now + SWEEP_GRACE,
+                             locked_until=now + CLAIM_FOR)
                 session.add(row)
             await session.flush()  # a second worker with the same update fails here, and rolls back
             if row is not None:
-                row_ids.append(row.id)
+                rows.append((row.id, payload))
 
         try:
             await self.runtime.engine.handle(message, in_transaction=in_transaction, channel="telegram")
@@ -115,19 +119,19 @@ class TelegramChannel:
             self.counters["duplicate_updates"] += 1
             log.info("update %s handled elsewhere meanwhile; skipped", update_id)
             return
-        if row_ids:
-            self._deliver_in_order(chat_id, list(row_ids))
+        if rows:
+            self._deliver_in_order(chat_id, list(rows))
 
-    def _deliver_in_order(self, chat_id: int, row_ids: list[int]) -> None:
+    def _deliver_in_order(self, chat_id: int, rows: list[tuple[int, dict[str, Any]]]) -> None:
         previous = self._deliveries.get(chat_id)
 
         async def chain() -> None:
             if previous is not None:
                 with contextlib.suppress(Exception):
                     await previous
-            for row_id in row_ids:
+            for row_id, payload in rows:
                 try:
-                    await self.deliver_row(row_id)
+                    await self.deliver_claimed(row_id, payload, attempts=1)
                 except Exception:  # the row stays pending: the sweeper sends it later
                     log.exception("delivery of outbox row %s failed", row_id)
 
@@ -153,13 +157,6 @@ class TelegramChannel:
     # ------------------------------------------------------------------ delivery
     async def deliver_row(self, row_id: int) -> bool:
         """Claim an outbox reply, send what is left of it, record the outcome. True when all went."""
-        self._in_flight.add(row_id)
-        try:
-            return await self._deliver_row(row_id)
-        finally:
-            self._in_flight.discard(row_id)
-
-    async def _deliver_row(self, row_id: int) -> bool:
         async with self.runtime.sessionmaker() as session:
             now = _now()
             claimed = await session.execute(
@@ -172,19 +169,26 @@ class TelegramChannel:
                 return False
             row = await session.get(Outbox, row_id)
             assert row is not None
-            payload = dict(row.payload)
-            attempts = row.attempts
-        progress = dict(payload)
+            payload, attempts = dict(row.payload), row.attempts
+        return await self.deliver_claimed(row_id, payload, attempts=attempts)
+
+    async def deliver_claimed(self, row_id: int, payload: dict[str, Any], *, attempts: int) -> bool:
+        """Send what is left of a reply this worker has claimed, and record the outcome."""
+        self._in_flight.add(row_id)
         try:
-            await self._send_payload(progress)
-        except SendFailed as exc:
-            await self._record_failure(row_id, progress, attempts, exc)
-            return False
-        async with self.runtime.sessionmaker() as session:
-            await session.execute(update(Outbox).where(Outbox.id == row_id).values(
-                status="sent", sent_at=_now(), locked_until=None, payload=progress))
-            await session.commit()
-        return True
+            progress = dict(payload)
+            try:
+                await self._send_payload(progress)
+            except SendFailed as exc:
+                await self._record_failure(row_id, progress, attempts, exc)
+                return False
+            async with self.runtime.sessionmaker() as session:
+                await session.execute(update(Outbox).where(Outbox.id == row_id).values(
+                    status="sent", sent_at=_now(), locked_until=None))
+                await session.commit()
+            return True
+        finally:
+            self._in_flight.discard(row_id)
 
     async def _record_failure(self, row_id: int, progress: dict[str, Any], attempts: int, exc: SendFailed) -> None:
         update_id = progress.get("update_id")
