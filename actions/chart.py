@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from actions.base import knowledge, tr
 from actions.journey import FACTOR_IDS
 from bot.charts import chart_dir
 
-WIDTH_IN, HEIGHT_IN, DPI = 6.4, 7.2, 150  # 960 x 1080 px: fills a phone screen, small enough to forward
+log = logging.getLogger(__name__)
+
+WIDTH_IN, HEIGHT_IN, DPI = 6.4, 7.2, 110  # 704 x 792 px: full width on a phone, cheap to draw
 COLOURS = {1: "#d9534f", 2: "#f0ad4e", 3: "#8cc152", 4: "#37a354"}
 REACTIVE_COLOUR, PROACTIVE_COLOUR, NEUTRAL_COLOUR = "#e07b39", "#3a7dc9", "#bbbbbb"
 
@@ -69,5 +74,29 @@ def render_chart(*, readiness: dict[str, int | None], scores: dict[str, float], 
     bx.set_title(tr(labels["motivation"], lang), fontsize=15, loc="left", color="#555555")
 
     target = path or chart_dir() / f"journey-{uuid.uuid4().hex}.png"
-    fig.savefig(target, format="png", facecolor="white")
+    fig.savefig(target, format="png", facecolor="white", pil_kwargs={"compress_level": 3})
+    return target
+
+
+_drawer: ThreadPoolExecutor | None = None
+
+
+def render_chart_soon(*, readiness: dict[str, int | None], scores: dict[str, float], lang: str,
+                      entity_name: str | None = None) -> Path:
+    """The chart's path at once; it is drawn in a background thread (tens of ms of CPU) and appears there
+    complete (written aside, then renamed). Channels wait briefly for it when they send it."""
+    global _drawer
+    if _drawer is None:
+        _drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliat-chart")
+    target = chart_dir() / f"journey-{uuid.uuid4().hex}.png"
+
+    def draw() -> None:
+        part = target.with_name(target.name + ".part")
+        try:
+            render_chart(readiness=readiness, scores=scores, lang=lang, entity_name=entity_name, path=part)
+            os.replace(part, target)
+        except Exception:  # the summary goes out without its picture
+            log.exception("journey chart could not be drawn")
+
+    _drawer.submit(draw)
     return target

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
 from actions.base import knowledge, language_of, tr
-from actions.chart import render_chart
+from actions.chart import render_chart_soon
 from actions.classifier import REACTIVE
 from actions.journey import (
     FACTOR_IDS,
@@ -68,8 +68,10 @@ class ActionSummarizeJourney(Action):
         disagreement = tracker.get_slot("motivation_disagreement")
         assessment_id = await self._store(tracker, domain, lang=lang, readiness=readiness, flags=flags)
 
-        chart = render_chart(readiness=readiness.scores, scores=dict(tracker.get_slot("motivation_scores") or {}),
-                             lang=lang, entity_name=tracker.get_slot("entity_name"))
+        # Drawn in the background (tens of ms of CPU): the turn, and other chats, do not wait for it.
+        chart = render_chart_soon(readiness=readiness.scores,
+                                  scores=dict(tracker.get_slot("motivation_scores") or {}),
+                                  lang=lang, entity_name=tracker.get_slot("entity_name"))
         dispatcher.utter_message(response="utter_summary_chart", image=str(chart))
         self._utter_summary(dispatcher, tracker, lang=lang, motivation=motivation, evidence=evidence,
                             readiness=readiness, disagreement=disagreement)

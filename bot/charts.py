@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
 from pathlib import Path
@@ -42,3 +43,19 @@ def purge_charts(*, older_than_seconds: float, now: float | None = None) -> int:
         except OSError:
             continue
     return removed
+
+
+async def wait_for_chart(path: Path, timeout: float = 10.0) -> bool:
+    """A chart being drawn in the background appears complete (renamed into place); wait for it."""
+    try:
+        if path.resolve().parent != chart_dir().resolve():
+            return path.is_file()
+    except OSError:
+        return False
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not path.is_file():
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True

@@ -7,11 +7,14 @@ import asyncio
 import sqlite3
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot.engine import UserMessage
 from tests.auxil import updates as U
 from tests.auxil.fake_bot_api import FakeBotApi
-from tests.auxil.runtime import make_runtime
+from tests.auxil.runtime import PG_URL, make_runtime, reset_postgres
+from tests.auxil.tcp_proxy import TcpProxy
 from tests.auxil.telegram_bot import bot_settings, running_bot, wait_sends
 
 
@@ -72,3 +75,39 @@ async def test_database_down_tells_the_user_and_writes_nothing(fake, sqlite_url,
             assert (await runtime.engine.peek("tg:6102")).version == 2
     finally:
         await runtime.close()
+
+
+@pytest.mark.skipif(not PG_URL, reason="ALIAT_TEST_DATABASE_URL not set (PostgreSQL)")
+async def test_postgresql_connections_dropped_and_restored() -> None:
+    """Connections cut and the server unreachable for a while: turns fail cleanly, then the bot recovers."""
+    url = make_url(PG_URL)
+    await reset_postgres(PG_URL)
+    proxy = await TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    runtime = await make_runtime(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
+    engine = runtime.engine
+    try:
+        await engine.handle(UserMessage(sender_id="pg:1", text="/start"))
+        await engine.handle(UserMessage(sender_id="pg:1", text="/help"))
+        proxy.cut()  # every pooled connection dies
+        proxy.accepting = False  # and the database is unreachable for a moment
+        with pytest.raises((DBAPIError, OSError, ConnectionError)):
+            await engine.handle(UserMessage(sender_id="pg:1", text="/help"))
+        assert (await _version_direct("pg:1")) == 2  # the failed turn wrote nothing
+        proxy.accepting = True  # the database is back
+        for _ in range(3):
+            await engine.handle(UserMessage(sender_id="pg:1", text="/help"))
+        assert (await _version_direct("pg:1")) == 5
+        proxy.cut()  # dropped again while idle: the pool notices (pre-ping) and reconnects
+        await engine.handle(UserMessage(sender_id="pg:1", text="/privacy"))
+        assert (await _version_direct("pg:1")) == 6
+    finally:
+        await runtime.close()
+        await proxy.stop()
+
+
+async def _version_direct(sender_id: str) -> int:
+    other = await make_runtime(PG_URL)
+    try:
+        return (await other.engine.peek(sender_id)).version
+    finally:
+        await other.close()

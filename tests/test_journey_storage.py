@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.charts import wait_for_chart
 from bot.store.models import Assessment, Conversation, Entity
 from tests.auxil.runtime import Chat
 
@@ -94,6 +95,7 @@ async def test_the_summary_sends_a_chart_readable_on_a_phone(runtime) -> None:
     images = [r for r in chat.last if r.image]
     assert len(images) == 1 and images[0].response == "utter_summary_chart"
     path = Path(images[0].image)
+    assert await wait_for_chart(path)  # drawn in the background, as the channels wait for it
     width, height = png_size(path)
     assert 700 <= width <= 1600 and 700 <= height <= 1800
     assert path.stat().st_size > 20_000  # bars and labels, not an empty canvas

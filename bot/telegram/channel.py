@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Message
 
+from bot.charts import wait_for_chart
 from bot.engine import BotMessage, UserMessage
 from bot.engine.tracker import Tracker
 from bot.runtime import Runtime
@@ -231,7 +232,7 @@ class TelegramChannel:
         """One BotMessage: its image as a photo, then its text in pieces, the keyboard on the last one."""
         sent: list[Message] = []
         if message.image:
-            photo = self._image_path(message.image)
+            photo = await self._image_path(message.image)
             if photo is None:
                 self.counters["image_missing"] += 1
                 log.error("image for response %s not found; sent without it", message.response)
@@ -244,11 +245,11 @@ class TelegramChannel:
                 chat_id, html, parse_mode=render.PARSE_MODE, reply_markup=markup), what="sendMessage"))
         return sent
 
-    def _image_path(self, image: str) -> Path | None:
+    async def _image_path(self, image: str) -> Path | None:
         path = Path(image)
         if not path.is_absolute():
             path = self.runtime.settings.base_dir / path
-        return path if path.is_file() else None
+        return path if await wait_for_chart(path) else None
 
     # ------------------------------------------------------------------ the sweeper
     async def sweep_once(self) -> int:
