@@ -6,8 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Tracker
+
+from bot import yamlio
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 DEFAULT_LANGUAGE = "ca"
@@ -16,7 +17,7 @@ DEFAULT_LANGUAGE = "ca"
 @lru_cache(maxsize=32)
 def knowledge(name: str) -> Any:
     """A knowledge/<name>.yml file, parsed once per process."""
-    return yaml.safe_load((KNOWLEDGE_DIR / f"{name}.yml").read_text(encoding="utf-8")) or {}
+    return yamlio.safe_load((KNOWLEDGE_DIR / f"{name}.yml").read_text(encoding="utf-8")) or {}
 
 
 def language_of(tracker: Tracker) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from actions.base import knowledge, tr
@@ -78,25 +79,30 @@ def render_chart(*, readiness: dict[str, int | None], scores: dict[str, float], 
     return target
 
 
-_drawer: ThreadPoolExecutor | None = None
+_drawer: ProcessPoolExecutor | None = None
+
+
+def _draw(target: Path, readiness: dict[str, int | None], scores: dict[str, float], lang: str,
+          entity_name: str | None) -> None:
+    """In the drawing process: draw aside, then rename into place so a reader never sees half a file."""
+    part = target.with_name(target.name + ".part")
+    render_chart(readiness=readiness, scores=scores, lang=lang, entity_name=entity_name, path=part)
+    os.replace(part, target)
+
+
+def _drawn(future: Future[None]) -> None:
+    if future.exception() is not None:  # the summary goes out without its picture
+        log.error("journey chart could not be drawn", exc_info=future.exception())
 
 
 def render_chart_soon(*, readiness: dict[str, int | None], scores: dict[str, float], lang: str,
                       entity_name: str | None = None) -> Path:
-    """The chart's path at once; it is drawn in a background thread (tens of ms of CPU) and appears there
-    complete (written aside, then renamed). Channels wait briefly for it when they send it."""
+    """The chart's path at once; it is drawn in a separate process (matplotlib costs tens of ms of CPU
+    and ~60 MB), so turns and other chats never wait for it and the bot stays small. Channels wait
+    briefly for the file when they send it."""
     global _drawer
     if _drawer is None:
-        _drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliat-chart")
+        _drawer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     target = chart_dir() / f"journey-{uuid.uuid4().hex}.png"
-
-    def draw() -> None:
-        part = target.with_name(target.name + ".part")
-        try:
-            render_chart(readiness=readiness, scores=scores, lang=lang, entity_name=entity_name, path=part)
-            os.replace(part, target)
-        except Exception:  # the summary goes out without its picture
-            log.exception("journey chart could not be drawn")
-
-    _drawer.submit(draw)
+    _drawer.submit(_draw, target, dict(readiness), dict(scores), lang, entity_name).add_done_callback(_drawn)
     return target

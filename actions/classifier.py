@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot import yamlio
 
 CUES_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "motivation_cues.yml"
 
@@ -259,7 +259,7 @@ def _words(values: Any) -> list[str]:
 
 def _load(path: Path = CUES_PATH) -> _Knowledge:
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = yamlio.safe_load(fh)
     gap = int(data.get("gap", 3))
     patterns: list[_Pattern] = []
     for direction in DIRECTIONS:

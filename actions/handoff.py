@@ -204,6 +204,19 @@ class ActionOfferHandoffIfQualified(Action):
         return []
 
 
+def _language_of(facilitator) -> str:  # noqa: ANN001
+    return facilitator.language or services.settings().default_language
+
+
+async def _tell_facilitator(session, lead, facilitator, response: str, **values) -> None:  # noqa: ANN001
+    """Queue a message about this lead for its facilitator (the notifier delivers the relay)."""
+    entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
+    text = renderer().text(response, _language_of(facilitator),
+                           {"lead_id": lead.id, "entity_name": entity_name, **values})
+    await store.add_outbox(session=session, kind="relay", payload={
+        "to": f"telegram:{facilitator.telegram_user_id}", "text": text, "lead_id": lead.id})
+
+
 class ActionRelayToFacilitator(Action):
     """While a facilitator holds the lead, what the entity writes is queued for them (the bot stays quiet)."""
 
@@ -218,16 +231,10 @@ class ActionRelayToFacilitator(Action):
                 dispatcher.utter_message(response="utter_back_to_bot")
                 return [ConversationResumed()]
             lead, facilitator = held
-            lang = facilitator.language or services.settings().default_language
             text = tracker.latest_message.get("text") if tracker.latest_message else None
             if not text or not str(text).strip():
-                text = r.text("utter_relay_non_text", lang)
-            entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
-            body = r.text("utter_relay_from_entity", lang, {"lead_id": lead.id, "entity_name": entity_name,
-                                                            "text": text})
-            await store.add_outbox(session=session, kind="relay",
-                                   payload={"to": f"telegram:{facilitator.telegram_user_id}", "text": body,
-                                            "lead_id": lead.id})
+                text = r.text("utter_relay_non_text", _language_of(facilitator))
+            await _tell_facilitator(session, lead, facilitator, "utter_relay_from_entity", text=text)
         from bot.notifier import wake
 
         wake()
@@ -241,17 +248,11 @@ class ActionReturnToBot(Action):
         return "action_return_to_bot"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        r = renderer()
         async with services.sessionmaker()() as session, session.begin():
             held = await store.held_lead_for_sender(session=session, sender_id=tracker.sender_id)
             if held is not None:
                 lead, facilitator = held
-                lang = facilitator.language or services.settings().default_language
-                entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
                 await store.add_lead_event(session=session, lead_id=lead.id, actor="entity", action="back_to_bot")
-                await store.add_outbox(session=session, kind="relay", payload={
-                    "to": f"telegram:{facilitator.telegram_user_id}", "lead_id": lead.id,
-                    "text": r.text("utter_relay_entity_returned", lang, {"lead_id": lead.id,
-                                                                         "entity_name": entity_name})})
+                await _tell_facilitator(session, lead, facilitator, "utter_relay_entity_returned")
         dispatcher.utter_message(response="utter_back_to_bot")
         return [ConversationResumed()]

@@ -11,19 +11,24 @@ import bot.commands
 from bot.config import ConfigError
 
 
-def _commands() -> dict[str, object]:
+def _commands(only: str | None = None) -> dict[str, object]:
+    """Command modules by name (bot/commands/<name>.py). With `only`, just that one is imported:
+    `aliat chat` should not pay for importing the Telegram and workshop code."""
+    names = sorted(info.name for info in pkgutil.iter_modules(bot.commands.__path__))
+    if only in names:
+        names = [only]
     found = {}
-    for info in pkgutil.iter_modules(bot.commands.__path__):
-        module = importlib.import_module(f"bot.commands.{info.name}")
+    for name in names:
+        module = importlib.import_module(f"bot.commands.{name}")
         if hasattr(module, "NAME") and hasattr(module, "run"):
             found[module.NAME] = module
-    return dict(sorted(found.items()))
+    return found
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aliat", description="Alia't assistant")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module in _commands().items():
+    for name, module in _commands(only).items():
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.configure(cmd)
         cmd.set_defaults(_module=module)
@@ -37,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         from bot.classify_cli import main as classify_main
 
         return classify_main(argv[1:])
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     if not getattr(args, "_module", None):
         parser.print_help()

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from bot import yamlio
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LANGUAGES = ("ca", "es", "en")
 
@@ -144,7 +146,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
     raw: dict[str, Any] = {}
     if config_path.exists():
         try:
-            loaded = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+            loaded = yamlio.safe_load(config_path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise ConfigError(f"{config_path}: not valid YAML ({exc})") from exc
         if loaded is not None and not isinstance(loaded, dict):

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from bot import yamlio
+
 DIALOGUE_SECTIONS = ("responses", "menus", "intents", "commands", "rules", "forms", "slots", "settings")
 SLOT_TYPES = ("text", "choice", "scale", "number", "email", "phone", "any")
 
@@ -97,7 +99,7 @@ class Domain:
 
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yamlio.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: not valid YAML: {exc}") from exc
     except UnicodeDecodeError as exc:
