@@ -6,7 +6,7 @@ import logging
 import multiprocessing
 import os
 import uuid
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from actions.base import knowledge, tr
@@ -79,7 +79,7 @@ def render_chart(*, readiness: dict[str, int | None], scores: dict[str, float], 
     return target
 
 
-_drawer: ProcessPoolExecutor | None = None
+_drawer: Executor | None = None
 
 
 def _draw(target: Path, readiness: dict[str, int | None], scores: dict[str, float], lang: str,
@@ -102,7 +102,10 @@ def render_chart_soon(*, readiness: dict[str, int | None], scores: dict[str, flo
     briefly for the file when they send it."""
     global _drawer
     if _drawer is None:
-        _drawer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        # A daemonic process (an action server's worker) may not have children: draw in a thread there.
+        _drawer = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliat-chart")
+                   if multiprocessing.current_process().daemon else
+                   ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
     target = chart_dir() / f"journey-{uuid.uuid4().hex}.png"
     _drawer.submit(_draw, target, dict(readiness), dict(scores), lang, entity_name).add_done_callback(_drawn)
     return target

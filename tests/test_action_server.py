@@ -84,3 +84,24 @@ async def test_unreachable_action_server_is_a_polite_message(sqlite_url) -> None
         assert tracker.requested_slot == "entity_name"
     finally:
         await runtime.close()
+
+
+async def test_a_whole_journey_through_the_action_server_ends_with_its_chart(action_server, sqlite_url) -> None:
+    """The summary's chart is drawn by the action server too (its workers cannot start processes)."""
+    from pathlib import Path
+
+    from bot.charts import wait_for_chart
+    from bot.config import ActionsSettings
+    from tests.test_journey_storage import run_journey
+
+    runtime = await make_runtime(sqlite_url, actions=ActionsSettings(endpoint=action_server, timeout_seconds=10))
+    try:
+        chat = Chat(runtime, sender_id="http:journey", language="ca")
+        await run_journey(chat, feedback=["1"], factors=[2, 3, 4, 1, 3], relationship=[1, 1, 4, 4, 1, 1, 4, 4])
+        names = [r.response for r in chat.last]
+        assert "utter_something_went_wrong" not in names
+        (image,) = [r.image for r in chat.last if r.image]
+        assert await wait_for_chart(Path(image))
+        assert Path(image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        await runtime.close()

@@ -55,17 +55,19 @@ class ActionRunner:
     async def _remote(self, call: dict[str, Any]) -> dict[str, Any]:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        # Retried only when the call never reached the server: an action that ran (and failed, or
+        # timed out) may have written something, and is not run twice.
         for attempt in range(3):
             try:
                 async with self._session.post(self.endpoint, json=call) as resp:
                     if resp.status == 200:
                         return await resp.json()
-                    body = await resp.text()
                     log.warning("action server answered %s for %s", resp.status, call["next_action"])
-                    if resp.status < 500:
-                        raise ActionError(f"{call['next_action']}: {resp.status} {body[:200]}")
-            except (TimeoutError, aiohttp.ClientError) as exc:
+                    raise ActionError(f"{call['next_action']}: action server answered {resp.status}")
+            except aiohttp.ClientConnectorError as exc:
                 log.warning("action server unreachable (%s), attempt %s", type(exc).__name__, attempt + 1)
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                raise ActionError(f"{call['next_action']}: {type(exc).__name__}") from exc
             await asyncio.sleep(0.2 * (attempt + 1))
         raise ActionError(f"{call['next_action']}: action server unreachable")
 
