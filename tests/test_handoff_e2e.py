@@ -56,7 +56,8 @@ async def test_handoff_end_to_end(runtime) -> None:
 
             # The card reaches the facilitators' chat.
             await notifier.run_once()  # (or the bot's own notifier got there first)
-            card, = await fake.wait_for(lambda c: c.ok and c.chat_id == GROUP and "Lead #1" in (c.text or ""))
+            card = (await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == GROUP
+                                        and "Lead #1" in (c.text or "")))[0]
             card_id = card.result["message_id"]
 
             async def press(user: int, data: str) -> str:
