@@ -29,6 +29,7 @@ MAX_FOLLOWUPS = 20
 MAX_TURN_ATTEMPTS = 20
 
 InTransaction = Callable[[AsyncSession, Tracker, list[BotMessage]], Awaitable[None]]
+SkipIf = Callable[[AsyncSession], Awaitable[bool]]
 
 
 @dataclass
@@ -58,8 +59,12 @@ class Engine:
 
     # ----------------------------------------------------------------- the turn
     async def handle(self, message: UserMessage, *, in_transaction: InTransaction | None = None,
-                     channel: str | None = None) -> list[BotMessage]:
-        """Handle one message; the tracker and whatever `in_transaction` writes commit together."""
+                     skip_if: SkipIf | None = None, channel: str | None = None) -> list[BotMessage]:
+        """Handle one message; the tracker and whatever `in_transaction` writes commit together.
+
+        `skip_if(session)`, asked first inside the turn's transaction (and, on PostgreSQL, under the
+        conversation's lock), can drop the message: no turn, no replies (e.g. an update already handled).
+        """
         lock = self._locks.setdefault(message.sender_id, asyncio.Lock())
         async with lock:
             try:
@@ -67,7 +72,8 @@ class Engine:
                 # advisory lock, i.e. two processes on one SQLite file): run the turn again on fresh state.
                 for attempt in range(MAX_TURN_ATTEMPTS):
                     try:
-                        return await self._handle_once(message, in_transaction, channel or message.channel)
+                        return await self._handle_once(message, in_transaction, skip_if,
+                                                       channel or message.channel)
                     except ConcurrentTurn:
                         log.info("conversation saved elsewhere meanwhile; turn retried (attempt %s)", attempt + 1)
                         await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
@@ -77,8 +83,10 @@ class Engine:
                     self._locks.pop(message.sender_id, None)
 
     async def _handle_once(self, message: UserMessage, in_transaction: InTransaction | None,
-                           channel: str) -> list[BotMessage]:
+                           skip_if: SkipIf | None, channel: str) -> list[BotMessage]:
         async with self.store.turn(message.sender_id) as session:
+            if skip_if is not None and await skip_if(session):
+                return []
             tracker = await self.store.load(session, message.sender_id)
             if tracker is None:
                 tracker = Tracker(sender_id=message.sender_id, language=self._first_language(message))

@@ -82,18 +82,15 @@ class TelegramChannel:
         return self.runtime.engine.renderer.text(name, language)
 
     # ------------------------------------------------------------------ the turn
-    async def already_processed(self, update_id: int) -> bool:
-        async with self.runtime.sessionmaker() as session:
-            found = await session.scalar(select(ProcessedUpdate.update_id).where(
-                ProcessedUpdate.bot_id == self.bot_id, ProcessedUpdate.update_id == update_id))
-            return found is not None
-
     async def turn(self, *, update_id: int, chat_id: int, message: UserMessage, press: Press | None = None) -> None:
         """Handle one update once: engine turn, replies stored with it, then delivered."""
-        if await self.already_processed(update_id):
-            self.counters["duplicate_updates"] += 1
-            log.info("update %s already handled; skipped", update_id)
-            return
+        duplicate = False
+
+        async def handled_before(session: AsyncSession) -> bool:
+            nonlocal duplicate
+            duplicate = await session.scalar(select(ProcessedUpdate.update_id).where(
+                ProcessedUpdate.bot_id == self.bot_id, ProcessedUpdate.update_id == update_id)) is not None
+            return duplicate
         rows: list[tuple[int, dict[str, Any]]] = []
 
         async def in_transaction(session: AsyncSession, tracker: Tracker, replies: list[BotMessage]) -> None:
@@ -114,11 +111,16 @@ class TelegramChannel:
                 rows.append((row.id, payload))
 
         try:
-            await self.runtime.engine.handle(message, in_transaction=in_transaction, channel="telegram")
+            await self.runtime.engine.handle(message, in_transaction=in_transaction, skip_if=handled_before,
+                                             channel="telegram")
         except IntegrityError:
             # Another worker recorded this update first: its turn stands, this one was rolled back.
             self.counters["duplicate_updates"] += 1
             log.info("update %s handled elsewhere meanwhile; skipped", update_id)
+            return
+        if duplicate:
+            self.counters["duplicate_updates"] += 1
+            log.info("update %s already handled; skipped", update_id)
             return
         if rows:
             self._deliver_in_order(chat_id, list(rows))
