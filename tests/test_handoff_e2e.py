@@ -115,8 +115,9 @@ async def test_handoff_end_to_end(runtime) -> None:
                                                 reply_to={**relayed[0].result, "from": fake.bot_user}))
             await fake.wait_for(lambda c: c.ok and c.method == "sendMessage"
                                 and c.chat_id == winner.telegram_user_id and "✓" in (c.text or ""))
-            await notifier.run_once()
-            assert any(f"{winner.name}: Sí, a les 10" in t for t in fake.sent_texts(ENTITY))
+            await notifier.run_once()  # or the application's own notifier, woken by the reply, sends it
+            await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == ENTITY
+                                and f"{winner.name}: Sí, a les 10" in (c.text or ""), since=since)
 
             # Closing hands the entity back to the assistant.
             assert "tancat" in await press(winner.telegram_user_id, "lead:1:formed")

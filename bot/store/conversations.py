@@ -7,11 +7,13 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine.tracker import Tracker
 from bot.store.models import Conversation
+
+SQLITE_BUSY_SNAPSHOT = 517
 
 
 class ConcurrentTurn(Exception):
@@ -23,6 +25,10 @@ def _lock_key(sender_id: str) -> int:
     import hashlib
 
     return int.from_bytes(hashlib.blake2b(sender_id.encode(), digest_size=8).digest(), "big") >> 1
+
+
+def _stale_snapshot(exc: OperationalError) -> bool:
+    return getattr(exc.orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT
 
 
 class ConversationStore:
@@ -38,6 +44,12 @@ class ConversationStore:
                 await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(sender_id)})
             try:
                 yield session
+            except OperationalError as exc:
+                await session.rollback()
+                if _stale_snapshot(exc):
+                    # SQLite: another connection wrote since this turn read; run the turn again.
+                    raise ConcurrentTurn(sender_id) from exc
+                raise
             except BaseException:
                 await session.rollback()
                 raise

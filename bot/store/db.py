@@ -4,33 +4,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.store.sqlite_inline import inline_creator
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+SQLITE_BUSY_TIMEOUT = 15.0  # seconds a statement waits for another connection's write lock
+SQLITE_PRAGMAS = ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=0",
+                  "PRAGMA foreign_keys=ON"]
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, a busy timeout and foreign keys, and its folder is created."""
+    """An async engine; SQLite gets WAL, a busy timeout and foreign keys, and its folder is created.
+
+    SQLite runs on the event loop's thread (bot/store/sqlite_inline.py), not in aiosqlite's helper
+    threads: its statements cost less than the hops to a thread and back.
+    """
     if is_sqlite(url):
-        database = make_url(url).database
-        if database and database != ":memory:":
+        database = make_url(url).database or ":memory:"
+        if database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 15})
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=15000")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
+        return create_async_engine(url, echo=echo, async_creator=inline_creator(
+            database, busy_timeout=SQLITE_BUSY_TIMEOUT, pragmas=SQLITE_PRAGMAS))
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 

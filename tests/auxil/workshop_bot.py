@@ -39,9 +39,14 @@ class WorkshopBot:
         return [b.get("callback_data", "") for row in rows for b in row]
 
     def latest_with_button(self, chat_id: int, prefix: str) -> dict[str, Any]:
-        found = [m for m in self.messages(chat_id) if any(d.startswith(prefix) for d in self.keyboard_data(m))]
+        found = self.find_latest_with_button(chat_id, prefix)
         assert found, f"no message with a {prefix!r} button"
-        return found[-1]
+        return found
+
+    def find_latest_with_button(self, chat_id: int, prefix: str) -> dict[str, Any] | None:
+        """The newest message with such a button, or None (e.g. between an edit and the next message)."""
+        found = [m for m in self.messages(chat_id) if any(d.startswith(prefix) for d in self.keyboard_data(m))]
+        return found[-1] if found else None
 
     def answers_since(self, since: int) -> list[str]:
         """Texts of answerCallbackQuery calls from call index `since` on."""
