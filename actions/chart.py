@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import logging
-import multiprocessing
 import os
 import uuid
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 
 from actions.base import knowledge, tr
@@ -15,67 +16,118 @@ from bot.charts import chart_dir
 
 log = logging.getLogger(__name__)
 
-WIDTH_IN, HEIGHT_IN, DPI = 6.4, 7.2, 110  # 704 x 792 px: full width on a phone, cheap to draw
+WIDTH, HEIGHT = 704, 792  # full width on a phone
 COLOURS = {1: "#d9534f", 2: "#f0ad4e", 3: "#8cc152", 4: "#37a354"}
 REACTIVE_COLOUR, PROACTIVE_COLOUR, NEUTRAL_COLOUR = "#e07b39", "#3a7dc9", "#bbbbbb"
+INK, MUTED, GRID = "#111111", "#555555", "#dddddd"
+LEFT, RIGHT = 35, 669  # the plot's edges, in pixels
+SCALE_MAX = 4.6  # the factors' axis runs from 0 to 4.6, so "4/4" fits right of a full bar
+
+
+@functools.cache
+def _font_file(bold: bool) -> str | None:
+    """DejaVu Sans (it has every letter of ca/es/en), from matplotlib's data, found without importing it."""
+    spec = importlib.util.find_spec("matplotlib")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "mpl-data" / "fonts" / "ttf" / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+        if path.is_file():
+            return str(path)
+    return None
+
+
+@functools.cache
+def _font(size: int, bold: bool = False):  # noqa: ANN202 - a PIL font
+    from PIL import ImageFont
+
+    path = _font_file(bold)
+    return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
+
+
+def _fit(draw, text: str, size: int, width: int, *, bold: bool = False) -> tuple[str, object]:  # noqa: ANN001
+    """The text in the largest size up to `size` (not below 70 % of it) that fits, ellipsised if need be."""
+    smallest = max(8, int(size * 0.7))
+    for each in range(size, smallest - 1, -1):
+        if draw.textlength(text, font=_font(each, bold)) <= width:
+            return text, _font(each, bold)
+    font = _font(smallest, bold)
+    while len(text) > 1 and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text.rstrip() + "…", font
 
 
 def render_chart(*, readiness: dict[str, int | None], scores: dict[str, float], lang: str,
                  entity_name: str | None = None, path: Path | None = None) -> Path:
-    """Draw the chart as a PNG and return its path (a fresh file in chart_dir() unless `path` is given)."""
-    import matplotlib
+    """Draw the chart as a PNG and return its path (a fresh file in chart_dir() unless `path` is given).
 
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    Drawn with Pillow: a few milliseconds of CPU, where a plotting library takes a hundred.
+    """
+    from PIL import Image, ImageDraw
 
     labels = knowledge("journey")["chart"]
     factors = {f["id"]: f for f in knowledge("success_factors")["factors"]}
     ids = [fid for fid in FACTOR_IDS if fid in factors]
-    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
-    fig.subplots_adjust(left=0.05, right=0.95, top=0.84, bottom=0.04)
-    grid = fig.add_gridspec(2, 1, height_ratios=[4, 1.1], hspace=0.35)
-    title = tr(labels["title"], lang) + (f"\n{entity_name}" if entity_name else "")
-    fig.suptitle(title, fontsize=17, fontweight="bold", y=0.98)
+    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    draw = ImageDraw.Draw(image)
+    width = RIGHT - LEFT
 
-    # Factor names sit above their bars, so the bars keep the full width of a narrow screen.
-    ax = fig.add_subplot(grid[0])
-    values = [readiness.get(fid) for fid in ids]
-    rows = list(range(len(ids)))[::-1]
-    ax.barh(rows, [v or 0 for v in values], color=[COLOURS.get(v or 0, NEUTRAL_COLOUR) for v in values],
-            height=0.45)
-    for y, fid, value in zip(rows, ids, values, strict=True):
-        ax.text(0, y + 0.3, tr(factors[fid]["title"], lang), va="bottom", fontsize=14)
-        text = f"{value}/4" if value else tr(labels["no_answer"], lang)
-        ax.text((value or 0) + 0.06, y, text, va="center", fontsize=14, fontweight="bold")
-    ax.set_xlim(0, 4.6)
-    ax.set_ylim(-0.5, len(ids) - 0.1)
-    ax.set_xticks([1, 2, 3, 4])
-    ax.set_yticks([])
-    ax.tick_params(axis="x", labelsize=12)
-    ax.set_title(tr(labels["factors"], lang), fontsize=15, loc="left", color="#555555")
-    ax.spines[["top", "right", "left"]].set_visible(False)
-    ax.grid(axis="x", color="#dddddd")
-    ax.set_axisbelow(True)
+    # Title, and the entity's name under it.
+    y = 16
+    for line in [tr(labels["title"], lang), *([entity_name] if entity_name else [])]:
+        text, font = _fit(draw, line, 26, WIDTH - 40, bold=True)
+        draw.text((WIDTH / 2, y), text, font=font, fill=INK, anchor="ma")
+        y += 32
+    y += 14
+    draw.text((LEFT, y), tr(labels["factors"], lang), font=_font(22), fill=MUTED)
 
-    bx = fig.add_subplot(grid[1])
+    # Factors: the name above its bar, so bars keep the full width of a narrow screen.
+    top = y + 40
+    row = min(78, (560 - top) // max(len(ids), 1))
+    bottom = top + row * len(ids)
+
+    def x_of(value: float) -> float:
+        return LEFT + width * value / SCALE_MAX
+
+    for tick in (1, 2, 3, 4):
+        draw.line([(x_of(tick), top - 8), (x_of(tick), bottom)], fill=GRID, width=1)
+    for index, fid in enumerate(ids):
+        value = readiness.get(fid)
+        y0 = top + index * row
+        name, font = _fit(draw, tr(factors[fid]["title"], lang), 21, width)
+        draw.text((LEFT, y0), name, font=font, fill=INK)
+        bar_top, bar_bottom = y0 + 30, y0 + 64
+        if value:
+            draw.rectangle([LEFT, bar_top, x_of(value), bar_bottom], fill=COLOURS.get(value, NEUTRAL_COLOUR))
+        note = f"{value}/4" if value else tr(labels["no_answer"], lang)
+        draw.text((x_of(value or 0) + 9, (bar_top + bar_bottom) / 2), note, font=_font(21, True), fill=INK,
+                  anchor="lm")
+    draw.line([(LEFT, bottom), (RIGHT, bottom)], fill=INK, width=1)
+    for tick in (1, 2, 3, 4):
+        draw.line([(x_of(tick), bottom), (x_of(tick), bottom + 5)], fill=INK, width=1)
+        draw.text((x_of(tick), bottom + 8), str(tick), font=_font(17), fill=INK, anchor="ma")
+
+    # Motivation: the reactive and proactive shares of what the entity said.
+    y = bottom + 66
+    draw.text((LEFT, y), tr(labels["motivation"], lang), font=_font(22), fill=MUTED)
     reactive, proactive = max(scores.get("reactive", 0.0), 0.0), max(scores.get("proactive", 0.0), 0.0)
     total = reactive + proactive
     share = reactive / total if total else 0.5
+    y += 50
+    half = width // 2 - 8
+    left_label, font = _fit(draw, tr(labels["reactive"], lang), 19, half)
+    draw.multiline_text((LEFT, y), f"{left_label}\n{round(share * 100)}%", font=font, fill=INK, spacing=4)
+    right_label, font = _fit(draw, tr(labels["proactive"], lang), 19, half)
+    draw.multiline_text((RIGHT, y), f"{right_label}\n{round((1 - share) * 100)}%", font=font, fill=INK,
+                        spacing=4, align="right", anchor="ra")
+    bar_top = y + 54
     if total:
-        bx.barh([0], [share], color=REACTIVE_COLOUR, height=0.6)
-        bx.barh([0], [1 - share], left=[share], color=PROACTIVE_COLOUR, height=0.6)
+        middle = LEFT + width * share
+        draw.rectangle([LEFT, bar_top, middle, bar_top + 34], fill=REACTIVE_COLOUR)
+        draw.rectangle([middle, bar_top, RIGHT, bar_top + 34], fill=PROACTIVE_COLOUR)
     else:
-        bx.barh([0], [1], color=NEUTRAL_COLOUR, height=0.6)
-    bx.text(0, 0.4, f"{tr(labels['reactive'], lang)}\n{round(share * 100)}%", fontsize=13, va="bottom")
-    bx.text(1, 0.4, f"{tr(labels['proactive'], lang)}\n{round((1 - share) * 100)}%", fontsize=13,
-            va="bottom", ha="right")
-    bx.set_xlim(0, 1)
-    bx.set_ylim(-0.4, 1.6)
-    bx.axis("off")
-    bx.set_title(tr(labels["motivation"], lang), fontsize=15, loc="left", color="#555555")
+        draw.rectangle([LEFT, bar_top, RIGHT, bar_top + 34], fill=NEUTRAL_COLOUR)
 
     target = path or chart_dir() / f"journey-{uuid.uuid4().hex}.png"
-    fig.savefig(target, format="png", facecolor="white", pil_kwargs={"compress_level": 3})
+    image.save(target, format="PNG", compress_level=3)
     return target
 
 
@@ -97,15 +149,11 @@ def _drawn(future: Future[None]) -> None:
 
 def render_chart_soon(*, readiness: dict[str, int | None], scores: dict[str, float], lang: str,
                       entity_name: str | None = None) -> Path:
-    """The chart's path at once; it is drawn in a separate process (matplotlib costs tens of ms of CPU
-    and ~60 MB), so turns and other chats never wait for it and the bot stays small. Channels wait
-    briefly for the file when they send it."""
+    """The chart's path at once; it is drawn in a helper thread, so the turn never waits for it.
+    Channels wait briefly for the file when they send it."""
     global _drawer
     if _drawer is None:
-        # A daemonic process (an action server's worker) may not have children: draw in a thread there.
-        _drawer = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliat-chart")
-                   if multiprocessing.current_process().daemon else
-                   ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+        _drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliat-chart")
     target = chart_dir() / f"journey-{uuid.uuid4().hex}.png"
     _drawer.submit(_draw, target, dict(readiness), dict(scores), lang, entity_name).add_done_callback(_drawn)
     return target

@@ -87,7 +87,7 @@ async def test_unreachable_action_server_is_a_polite_message(sqlite_url) -> None
 
 
 async def test_a_whole_journey_through_the_action_server_ends_with_its_chart(action_server, sqlite_url) -> None:
-    """The summary's chart is drawn by the action server too (its workers cannot start processes)."""
+    """The summary's chart is drawn by the action server too (in a thread of its worker)."""
     from pathlib import Path
 
     from bot.charts import wait_for_chart

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import io
-
-# The object API with the Agg canvas, never pyplot: no global state, so charts can be drawn in a
-# worker thread while the bot goes on, and no display is needed on a server.
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from typing import TYPE_CHECKING
 
 from bot.workshop.session import RATINGS, Results
 from bot.workshop.texts import WorkshopTexts, number
@@ -17,9 +12,18 @@ OPTION_COLOURS = {"reactive": "#e07a5f", "proactive": "#3d8bbd", "mixed": "#f2cc
 RATING_COLOURS = ("#d1495b", "#edae49", "#66a182", "#00798c")
 FALLBACK_COLOURS = ("#8d99ae", "#2b2d42", "#ef233c")
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 
 def render_chart(results: Results, texts: WorkshopTexts) -> bytes:
     """The chart as PNG bytes: one panel for the cases, one for the factors (those the room saw)."""
+    # The object API with the Agg canvas, never pyplot: no global state, so charts can be drawn in a
+    # worker thread while the bot goes on, and no display is needed on a server. Imported here, when a
+    # workshop's results are shown: matplotlib costs the bot ~1 s at start-up and tens of MB otherwise.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     panels = [p for p in (results.scenarios, results.factors) if p]
     rows = max(1, len(panels))
     heights = [max(2.5, 0.45 * len(p) + 1.4) for p in panels] or [2.5]
@@ -66,6 +70,8 @@ def _scenarios(fig: Figure, spec, results: Results, texts: WorkshopTexts) -> Non
     ax.set_xlim(0, max([*left, 1]) * 1.3 + 1)
     ax.set_xlabel(texts.t("workshop_chart_answers", lang))
     ax.set_title(texts.t("workshop_chart_title_scenarios", lang), fontsize=11)
+    from matplotlib.patches import Patch
+
     # Plain patches: the bars' own handles would show the right-answer outline of the first case.
     handles = [Patch(facecolor=OPTION_COLOURS.get(o, FALLBACK_COLOURS[i % len(FALLBACK_COLOURS)]),
                      label=texts.option_label(o, lang)) for i, o in enumerate(results.options)]
