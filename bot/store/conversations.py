@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -55,31 +55,42 @@ class ConversationStore:
                 raise
 
     async def load(self, session: AsyncSession, sender_id: str) -> Tracker | None:
-        row = await session.scalar(select(Conversation).where(Conversation.sender_id == sender_id))
+        connection = await session.connection()
+        row = (await connection.execute(_LOAD, {"sender_id": sender_id})).first()
         if row is None:
             return None
-        return Tracker.from_state(row.sender_id, row.language, row.state, row.version, row.id)
+        return Tracker.from_state(sender_id, row.language, row.state, row.version, row.id)
 
     async def save(self, session: AsyncSession, tracker: Tracker, *, channel: str) -> None:
-        """Insert or update with a version check, without committing (the caller commits)."""
+        """Insert or update with a version check, without committing (the caller commits).
+
+        Pre-built Core statements on the session's connection: a turn's two statements cost a fraction
+        of the ORM's unit of work (see bench/)."""
         now = datetime.now(UTC)
         state = tracker.to_state()
+        connection = await session.connection()
         if tracker.conversation_id is None:
-            row = Conversation(sender_id=tracker.sender_id, channel=channel, language=tracker.language,
-                               state=state, version=1, updated_at=now)
-            session.add(row)
             try:
-                await session.flush()
+                inserted = await connection.execute(_INSERT, {
+                    "sender_id": tracker.sender_id, "channel": channel, "language": tracker.language,
+                    "state": state, "version": 1, "created_at": now, "updated_at": now})
             except IntegrityError as exc:
                 raise ConcurrentTurn(tracker.sender_id) from exc
-            tracker.conversation_id = row.id
+            tracker.conversation_id = inserted.scalar_one()
             tracker.version = 1
             return
-        result = await session.execute(
-            update(Conversation)
-            .where(Conversation.id == tracker.conversation_id, Conversation.version == tracker.version)
-            .values(state=state, language=tracker.language, version=tracker.version + 1, updated_at=now)
-        )
+        result = await connection.execute(_UPDATE, {
+            "b_id": tracker.conversation_id, "b_expected": tracker.version, "b_state": state,
+            "b_language": tracker.language, "b_version": tracker.version + 1, "b_updated_at": now})
         if result.rowcount != 1:
             raise ConcurrentTurn(tracker.sender_id)
         tracker.version += 1
+
+
+_LOAD = select(Conversation.id, Conversation.language, Conversation.state, Conversation.version).where(
+    Conversation.sender_id == bindparam("sender_id"))
+_INSERT = insert(Conversation).returning(Conversation.id)
+_UPDATE = (update(Conversation)
+           .where(Conversation.id == bindparam("b_id"), Conversation.version == bindparam("b_expected"))
+           .values(state=bindparam("b_state", type_=Conversation.state.type), language=bindparam("b_language"),
+                   version=bindparam("b_version"), updated_at=bindparam("b_updated_at")))

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Message
@@ -37,6 +37,15 @@ REPLY_KIND = "reply"
 SWEEP_GRACE = timedelta(seconds=5)  # the sweeper leaves fresh rows to the turn that wrote them
 CLAIM_FOR = timedelta(seconds=30)  # a dead worker's claim lapses after this; live ones skip their own
 MAX_DELIVERY_ATTEMPTS = 12
+MARK_SENT_AFTER = 0.05  # seconds: the "sent" marks of replies delivered meanwhile go in one statement
+
+# The turn's own statements, built once (Core, on the session's connection: no ORM unit of work).
+_HANDLED = select(ProcessedUpdate.update_id).where(ProcessedUpdate.bot_id == bindparam("bot_id"),
+                                                    ProcessedUpdate.update_id == bindparam("update_id"))
+_PROCESSED = insert(ProcessedUpdate)
+_REPLY = insert(Outbox).returning(Outbox.id)
+_MARK_SENT = (update(Outbox).where(Outbox.id.in_(bindparam("ids", expanding=True)))
+              .values(status="sent", sent_at=bindparam("b_sent_at"), locked_until=None))
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,8 @@ class TelegramChannel:
         # back only itself).
         self._deliveries: dict[int, asyncio.Task[None]] = {}
         self._in_flight: set[int] = set()
+        self._sent: list[int] = []  # delivered, not yet recorded as sent
+        self._marker: asyncio.Task[None] | None = None
 
     @property
     def bot_id(self) -> int:
@@ -88,27 +99,27 @@ class TelegramChannel:
 
         async def handled_before(session: AsyncSession) -> bool:
             nonlocal duplicate
-            duplicate = await session.scalar(select(ProcessedUpdate.update_id).where(
-                ProcessedUpdate.bot_id == self.bot_id, ProcessedUpdate.update_id == update_id)) is not None
+            connection = await session.connection()
+            duplicate = (await connection.execute(_HANDLED, {"bot_id": self.bot_id, "update_id": update_id})
+                         ).first() is not None
             return duplicate
         rows: list[tuple[int, dict[str, Any]]] = []
 
         async def in_transaction(session: AsyncSession, tracker: Tracker, replies: list[BotMessage]) -> None:
             rows.clear()
-            session.add(ProcessedUpdate(bot_id=self.bot_id, update_id=update_id))
+            connection = await session.connection()
+            # A second worker with the same update fails here (IntegrityError), and rolls back.
+            await connection.execute(_PROCESSED, {"bot_id": self.bot_id, "update_id": update_id})
             payload = self._payload(chat_id, update_id, replies, press)
-            row = None
             if payload["messages"] or payload["edit"]:
                 # Written already claimed by this worker: it is delivered from memory right after commit,
                 # with no second round trip; the sweeper takes it only if this worker dies.
                 now = _now()
-                row = Outbox(kind=REPLY_KIND, dedup_key=f"reply:{self.bot_id}:{update_id}", payload=payload,
-                             status="pending", attempts=1, next_attempt_at=now + SWEEP_GRACE,
-                             locked_until=now + CLAIM_FOR)
-                session.add(row)
-            await session.flush()  # a second worker with the same update fails here, and rolls back
-            if row is not None:
-                rows.append((row.id, payload))
+                row_id = (await connection.execute(_REPLY, {
+                    "kind": REPLY_KIND, "dedup_key": f"reply:{self.bot_id}:{update_id}", "payload": payload,
+                    "status": "pending", "attempts": 1, "next_attempt_at": now + SWEEP_GRACE,
+                    "locked_until": now + CLAIM_FOR, "created_at": now})).scalar_one()
+                rows.append((row_id, payload))
 
         try:
             await self.runtime.engine.handle(message, in_transaction=in_transaction, skip_if=handled_before,
@@ -143,9 +154,50 @@ class TelegramChannel:
         task.add_done_callback(lambda t: self._deliveries.get(chat_id) is t and self._deliveries.pop(chat_id))
 
     async def drain(self) -> None:
-        """Wait for the deliveries under way (at shutdown)."""
+        """Wait for the deliveries under way, and record them as sent (at shutdown)."""
         while self._deliveries:
             await asyncio.gather(*list(self._deliveries.values()), return_exceptions=True)
+        if self._marker is not None:
+            self._marker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._marker
+            self._marker = None
+        await self.flush_sent(retries=0)
+
+    # ------------------------------------------------------------------ "sent" marks
+    def _mark_sent(self, row_id: int) -> None:
+        """Record a delivered reply as sent, with the others delivered in the next few milliseconds.
+
+        One UPDATE for a batch instead of a transaction per reply. Until it is written, the row's claim
+        (CLAIM_FOR) keeps the sweeper away from it; a crash in between means that reply may go twice
+        (replies are at-least-once, see README)."""
+        self._sent.append(row_id)
+        if self._marker is None or self._marker.done():
+            self._marker = asyncio.get_running_loop().create_task(self._flush_sent_soon(), name="aliat-mark-sent")
+
+    async def _flush_sent_soon(self) -> None:
+        await asyncio.sleep(MARK_SENT_AFTER)
+        await self.flush_sent()
+
+    async def flush_sent(self, *, retries: int = 5) -> None:
+        attempt = 0
+        while self._sent:
+            ids, self._sent = self._sent, []
+            try:
+                async with self.runtime.sessionmaker() as session:
+                    connection = await session.connection()
+                    await connection.execute(_MARK_SENT, {"ids": ids, "b_sent_at": _now()})
+                    await session.commit()
+                attempt = 0
+            except Exception:
+                self._sent[:0] = ids
+                attempt += 1
+                if attempt > retries:
+                    log.exception("%s delivered replies could not be recorded as sent", len(ids))
+                    self._sent.clear()
+                    return
+                log.warning("recording %s delivered replies as sent failed; retried", len(ids), exc_info=True)
+                await asyncio.sleep(min(10.0, 0.5 * 2 ** attempt))
 
     @staticmethod
     def _payload(chat_id: int, update_id: int, replies: list[BotMessage], press: Press | None) -> dict[str, Any]:
@@ -185,10 +237,7 @@ class TelegramChannel:
             except SendFailed as exc:
                 await self._record_failure(row_id, progress, attempts, exc)
                 return False
-            async with self.runtime.sessionmaker() as session:
-                await session.execute(update(Outbox).where(Outbox.id == row_id).values(
-                    status="sent", sent_at=_now(), locked_until=None))
-                await session.commit()
+            self._mark_sent(row_id)
             return True
         finally:
             self._in_flight.discard(row_id)
