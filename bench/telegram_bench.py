@@ -30,7 +30,7 @@ from typing import Any
 from bench.engine_bench import percentile
 from bench.tg_script import LANGUAGE, Turn, build_scripts
 from tests.auxil import updates as U
-from tests.auxil.fake_bot_api import SEND_METHODS, Call, FakeBotApi
+from tests.auxil.fake_bot_api import SEND_METHODS, Call, FakeBotApi, _max_in_window
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = 24  # distinct journeys; chat c plays journey c % TEMPLATES
@@ -58,6 +58,8 @@ class BenchFake(FakeBotApi):
         self.sends: dict[int, list[float]] = defaultdict(list)
         self.waiters: dict[int, tuple[int, asyncio.Future[None]]] = {}
         self.acks: dict[str, float] = {}
+        self.ack_texts: dict[str, str] = {}
+        self.ack_waiters: dict[str, asyncio.Future[None]] = {}
         self.last_keyboard: dict[int, dict[str, Any]] = {}
 
     def _record(self, call: Call) -> None:
@@ -74,7 +76,12 @@ class BenchFake(FakeBotApi):
             if waiter is not None and len(times) >= waiter[0] and not waiter[1].done():
                 waiter[1].set_result(None)
         elif call.method == "answerCallbackQuery":
-            self.acks[str(call.params.get("callback_query_id"))] = call.time
+            callback_id = str(call.params.get("callback_query_id"))
+            self.acks[callback_id] = call.time
+            self.ack_texts[callback_id] = str(call.params.get("text") or "")
+            ack_waiter = self.ack_waiters.pop(callback_id, None)
+            if ack_waiter is not None and not ack_waiter.done():
+                ack_waiter.set_result(None)
 
 
 _callback_ids = itertools.count(1)
@@ -351,23 +358,96 @@ def _dist(values: list[float]) -> dict[str, float]:
             "p99_ms": percentile(values, .99) * 1000, "max_ms": max(values, default=float("nan")) * 1000}
 
 
-async def burst(quick: bool = False) -> dict[str, Any]:
-    """200 participants write to the bot within 10 s while 60 entities are mid-journey; rate limiter on.
+TRAINER_ID = 7001
+GROUP_ID = U.DEFAULT_GROUP_ID
+PARTICIPANT_BASE = 900_000
 
-    The workshop's own answers (quiz polls, rating buttons in the group) are not wired into the bot's
-    Application yet, so the participants are simulated in private: each opens the bot (/start) at a
-    random moment of the 10 seconds, the heaviest case (two messages each, against Telegram's 30/s).
+
+async def add_trainer(tmp: Path) -> None:
+    """The bot's database, migrated, with the workshop's trainer in it (as `aliat trainers add` does)."""
+    from bench.engine_bench import settings_for
+    from bot.runtime import build_runtime
+    from bot.store import workshops
+
+    runtime = await build_runtime(settings_for(f"sqlite+aiosqlite:///{tmp}/aliat.db"))
+    try:
+        async with runtime.sessionmaker() as session:
+            await workshops.add_trainer(session=session, telegram_user_id=TRAINER_ID, name="Formadora")
+            await session.commit()
+    finally:
+        await runtime.close()
+
+
+def _group_message_with(fake: BenchFake, prefix: str) -> dict[str, Any] | None:
+    """The newest message of the bot in the group with a button whose data starts with `prefix`."""
+    found = [m for (chat, _), m in fake.messages.items() if chat == GROUP_ID and any(
+        b.get("callback_data", "").startswith(prefix)
+        for row in (m.get("reply_markup") or {}).get("inline_keyboard") or [] for b in row)]
+    return max(found, key=lambda m: m["message_id"]) if found else None
+
+
+async def _until(check: Callable[[], Any], timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (found := check()):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the workshop did not start in the bench")
+        await asyncio.sleep(0.02)
+    return found
+
+
+async def open_factor_card(fake: BenchFake) -> tuple[int, int]:
+    """The trainer starts a workshop on the success factors in the group: (workshop id, card message id)."""
+    await fake.push_update(U.make_command("workshop", addressed=True, chat_id=GROUP_ID, user_id=TRAINER_ID,
+                                          language_code=LANGUAGE))
+    choice = await _until(lambda: _group_message_with(fake, "ws:p:"))
+    await fake.push_update(U.make_callback(f"ws:p:factors:{LANGUAGE}", chat_id=GROUP_ID, user_id=TRAINER_ID,
+                                           message_id=choice["message_id"], language_code=LANGUAGE))
+    card = await _until(lambda: _group_message_with(fake, "ws:r:"))
+    data = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]  # ws:r:<workshop>:<step>:<value>
+    return int(data.split(":")[2]), card["message_id"]
+
+
+async def rate(fake: BenchFake, user: int, data: str, card_id: int, outcome: Outcome) -> str | None:
+    """A participant presses a rating on the card; returns the toast the bot answered with."""
+    callback_id = f"cb{next(_callback_ids)}"
+    update = U.make_callback(data, chat_id=GROUP_ID, user_id=user, message_id=card_id, language_code=LANGUAGE,
+                             callback_id=callback_id)
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    fake.ack_waiters[callback_id] = future
+    pushed = time.monotonic()
+    await fake.push_update(update)
+    try:
+        await asyncio.wait_for(future, TURN_TIMEOUT)
+    except TimeoutError:
+        fake.ack_waiters.pop(callback_id, None)
+        outcome.lost += 1
+        return None
+    acked = fake.acks[callback_id]
+    outcome.turns.append((pushed, acked, acked, acked))
+    outcome.chats.append(user)
+    return fake.ack_texts.get(callback_id)
+
+
+async def burst(quick: bool = False) -> dict[str, Any]:
+    """A workshop in a group: 200 participants rate a success-factor card on their phones within 10 s,
+    while 60 entities are mid-journey in private chats; the rate limiter is on.
+
+    A participant's first reply is the toast answering their press ("Anotat: 3 · ..."); the room sees
+    the card's tally, edited at most every few seconds. An entity's first reply is the answer to its
+    button press, or its first message when it typed.
     """
     participants, window, entities = (100, 5.0, 30) if quick else (200, 10.0, 60)
     scripts = await templates()
     rng = random.Random(3)
     with tempfile.TemporaryDirectory() as tmpdir:
+        await add_trainer(Path(tmpdir))
         async with BenchFake() as fake, bot_process(fake, "aliat", Path(tmpdir), rate_limit=True) as bot:
             chats = Chats()
             await warm_up(fake, chats, journeys=2)
+            workshop_id, card_id = await open_factor_card(fake)
             calls_before = len(fake.calls)
-            sends_before = len([c for c in fake.calls if c.ok and c.method in SEND_METHODS])
             entity_outcome, crowd = Outcome(), Outcome()
+            toasts: list[str | None] = []
             lead_in = 6.0
             start = time.monotonic()
             burst_from, burst_to = start + lead_in, start + lead_in + window
@@ -379,52 +459,55 @@ async def burst(quick: bool = False) -> dict[str, Any]:
                     await journey(fake, chat, scripts[chat % TEMPLATES], entity_outcome,
                                   lambda: rng.uniform(3.0, 10.0), until=burst_to)
 
-
-            async def participant(at: float) -> None:
-                chat = chats.new()
+            async def participant(index: int, at: float) -> None:
                 await asyncio.sleep(max(0.0, at - time.monotonic()))
-                await play_turn(fake, chat, scripts[chat % TEMPLATES][0], crowd)
+                value = rng.choice("1234")
+                toasts.append(await rate(fake, PARTICIPANT_BASE + index, f"ws:r:{workshop_id}:0:{value}", card_id,
+                                         crowd))
 
             cpu0 = bot.cpu()
             await asyncio.gather(*(entity(i) for i in range(entities)),
-                                 *(participant(burst_from + rng.uniform(0, window)) for _ in range(participants)))
+                                 *(participant(i, burst_from + rng.uniform(0, window)) for i in range(participants)))
+            await asyncio.sleep(4.0)  # the last tally edit
             wall = time.monotonic() - start
             cpu = bot.cpu() - cpu0
             calls = fake.calls[calls_before:]
+            card_text = fake.messages.get((GROUP_ID, card_id), {}).get("text", "")
         stats = fake_stats(fake, calls)
-    turns_by_sender = {sender: (t0, dur) for sender, t0, dur in bot.stats.get("turns", [])}
-    committed = []
-    for chat, (pushed, _first, _last, _any) in zip(crowd.chats, crowd.turns, strict=True):
-        if (t := turns_by_sender.get(f"tg:{chat}")) is not None:
-            committed.append(t[0] + t[1] - pushed)
-    during = [dur for _s, t0, dur in bot.stats.get("turns", []) if burst_from <= t0 < burst_to + 5]
     counters = bot.stats.get("counters", {})
-    sent = stats["total"] - sends_before
-    lost = crowd.lost + entity_outcome.lost + counters.get("replies_undelivered", 0)
+    noted = sum(1 for t in toasts if t and t.startswith("Anotat"))
+    lost = crowd.lost + entity_outcome.lost + counters.get("replies_undelivered", 0) + (participants - noted)
+    tally_edits = sum(1 for c in calls if c.ok and c.method == "editMessageText" and c.chat_id == GROUP_ID)
+    to_group = _max_in_window([c.time for c in calls if c.ok and c.chat_id == GROUP_ID and (
+        c.method in SEND_METHODS or c.method.startswith("edit"))], 60.0)
+    during = [dur for _s, t0, dur in bot.stats.get("turns", []) if burst_from <= t0 < burst_to + 5]
     first = _dist(crowd.first_reply())
-    entity_first = _dist([f - p for p, f, _l, _a in entity_outcome.turns if burst_from <= p < burst_to])
-    entity_ack = _dist([a - p for p, _f, _l, a in entity_outcome.turns if burst_from <= p < burst_to])
-    ready = _dist(committed)
+    entity_first = _dist([a - p for p, _f, _l, a in entity_outcome.turns if burst_from <= p < burst_to])
+    entity_message = _dist([f - p for p, f, _l, _a in entity_outcome.turns if burst_from <= p < burst_to])
+    everyone = _dist([*crowd.first_reply(), *[a - p for p, _f, _l, a in entity_outcome.turns if burst_from <= p < burst_to]])
     engine = _dist(during)
     out = {"participants": participants, "window_s": window, "entities": entities, "wall_s": wall,
-           "bot_cpu_s": cpu, "messages_sent": sent, "lost": lost, "counters": counters,
-           "participant_first_message": first, "participant_turn_committed": ready,
-           "entity_first_message": entity_first, "entity_first_response": entity_ack,
+           "bot_cpu_s": cpu, "lost": lost, "ratings_noted": noted, "tally_edits": tally_edits,
+           "group_calls_per_minute_max": to_group,
+           "tally_shows_all": f"{participants}" in card_text, "counters": counters,
+           "participant_first_reply": first, "entity_first_reply": entity_first,
+           "entity_first_message": entity_message, "first_reply_all": everyone,
            "engine_turn_during_burst": engine, "rate": stats}
     out["rows"] = [
-        ("participants first message p50/p99", f"{first['p50_ms']:.0f}/{first['p99_ms']:.0f} ms", "p99 <= 300 ms",
-         "ok" if first["p99_ms"] <= 300 else "MISSED (30/s)"),
-        ("participants answer committed p99", fmt_ms(ready["p99_ms"] / 1000), "<= 300 ms",
-         "ok" if ready["p99_ms"] <= 300 else "MISSED"),
-        ("entities first response p99 (ack/msg)", f"{entity_ack['p99_ms']:.0f}/{entity_first['p99_ms']:.0f} ms", "-",
+        ("first reply p50/p99, all updates", f"{everyone['p50_ms']:.0f}/{everyone['p99_ms']:.0f} ms", "p99 <= 300 ms",
+         "ok" if everyone["p99_ms"] <= 300 else "MISSED"),
+        ("participants' toast p50/p99", f"{first['p50_ms']:.0f}/{first['p99_ms']:.0f} ms", "-", "info"),
+        ("entities' first reply p50/p99", f"{entity_first['p50_ms']:.0f}/{entity_first['p99_ms']:.0f} ms", "-",
          "info"),
+        ("entities' first message p50/p99", f"{entity_message['p50_ms']:.0f}/{entity_message['p99_ms']:.0f} ms",
+         "-", "info"),
         ("engine turn during burst p50/p99", f"{engine['p50_ms']:.1f}/{engine['p99_ms']:.1f} ms", "-", "info"),
-        ("updates lost / replies undelivered", str(lost), "0", "ok" if lost == 0 else "MISSED"),
+        ("ratings noted / lost", f"{noted}/{lost}", f"{participants}/0",
+         "ok" if noted == participants and lost == 0 else "MISSED"),
         ("max sends/s overall", str(stats["max_per_second"]), "<= 30", "ok" if stats["max_per_second"] <= 30 else "MISSED"),
         ("max sends in 1 s to one chat", str(stats["max_per_second_per_chat"]), "1/s, burst <= 4",
          "ok" if stats["max_per_second_per_chat"] <= 4 else "MISSED"),
-        ("max sends/min to one group", str(stats["max_per_minute_per_group"]), "<= 20",
-         "ok" if stats["max_per_minute_per_group"] <= 20 else "MISSED"),
+        ("max sends+edits/min to the group", str(to_group), "<= 20", "ok" if to_group <= 20 else "MISSED"),
     ]
     return out
 
