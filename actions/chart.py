@@ -17,6 +17,7 @@ from bot.charts import chart_dir
 log = logging.getLogger(__name__)
 
 WIDTH, HEIGHT = 704, 792  # full width on a phone
+SUFFIX = ".jpg"
 COLOURS = {1: "#d9534f", 2: "#f0ad4e", 3: "#8cc152", 4: "#37a354"}
 REACTIVE_COLOUR, PROACTIVE_COLOUR, NEUTRAL_COLOUR = "#e07b39", "#3a7dc9", "#bbbbbb"
 INK, MUTED, GRID = "#111111", "#555555", "#dddddd"
@@ -57,9 +58,11 @@ def _fit(draw, text: str, size: int, width: int, *, bold: bool = False) -> tuple
 
 def render_chart(*, readiness: dict[str, int | None], scores: dict[str, float], lang: str,
                  entity_name: str | None = None, path: Path | None = None) -> Path:
-    """Draw the chart as a PNG and return its path (a fresh file in chart_dir() unless `path` is given).
+    """Draw the chart as a JPEG and return its path (a fresh file in chart_dir() unless `path` is given).
 
-    Drawn with Pillow: a few milliseconds of CPU, where a plotting library takes a hundred.
+    Drawn with Pillow and saved as JPEG (Telegram turns every photo into a JPEG anyway; full-resolution
+    colour keeps text and flat colours clean): about 6 ms of CPU, where matplotlib took 120 ms and a
+    PNG encoder alone takes 10.
     """
     from PIL import Image, ImageDraw
 
@@ -126,8 +129,8 @@ def render_chart(*, readiness: dict[str, int | None], scores: dict[str, float], 
     else:
         draw.rectangle([LEFT, bar_top, RIGHT, bar_top + 34], fill=NEUTRAL_COLOUR)
 
-    target = path or chart_dir() / f"journey-{uuid.uuid4().hex}.png"
-    image.save(target, format="PNG", compress_level=3)
+    target = path or chart_dir() / f"journey-{uuid.uuid4().hex}{SUFFIX}"
+    image.save(target, format="JPEG", quality=90, subsampling=0)
     return target
 
 
@@ -154,6 +157,6 @@ def render_chart_soon(*, readiness: dict[str, int | None], scores: dict[str, flo
     global _drawer
     if _drawer is None:
         _drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliat-chart")
-    target = chart_dir() / f"journey-{uuid.uuid4().hex}.png"
+    target = chart_dir() / f"journey-{uuid.uuid4().hex}{SUFFIX}"
     _drawer.submit(_draw, target, dict(readiness), dict(scores), lang, entity_name).add_done_callback(_drawn)
     return target

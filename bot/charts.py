@@ -35,7 +35,7 @@ def purge_charts(*, older_than_seconds: float, now: float | None = None) -> int:
     """Delete charts older than this (they have been sent long ago)."""
     cutoff = (now or time.time()) - older_than_seconds
     removed = 0
-    for path in chart_dir().glob("*.png"):
+    for path in [*chart_dir().glob("*.jpg"), *chart_dir().glob("*.png")]:
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from actions.chart import render_chart
 from actions.motivation import read_motivation, reasons
@@ -106,15 +107,21 @@ def test_next_steps_follow_the_results() -> None:
 
 
 def test_the_chart_is_a_png_with_content(tmp_path) -> None:
-    target = tmp_path / "chart.png"
+    target = tmp_path / "chart.jpg"
     path = render_chart(readiness={"clear_objective": 3, "trust": None, "commitment": 1, "investment": 4,
                                    "sharing": 2}, scores={"reactive": 2.5, "proactive": 1.0}, lang="ca",
                         entity_name="Associació Riu Viu", path=target)
     assert path == target
     data = Path(path).read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
-    empty = render_chart(readiness={}, scores={}, lang="en", path=tmp_path / "empty.png")
-    assert empty.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[:3] == b"\xff\xd8\xff" and len(data) > 20_000  # a JPEG with content
+    with Image.open(path) as image:
+        assert image.size == (704, 792)
+        # the bars' colours are there: red for the factor at 1, dark green for the one at 4
+        colours = {colour for _count, colour in image.getcolors(704 * 792)}
+        assert any(abs(r - 0xd9) + abs(g - 0x53) + abs(b - 0x4f) < 12 for r, g, b in colours)
+        assert any(abs(r - 0x37) + abs(g - 0xa3) + abs(b - 0x54) < 12 for r, g, b in colours)
+    empty = render_chart(readiness={}, scores={}, lang="en", path=tmp_path / "empty.jpg")
+    assert empty.read_bytes()[:3] == b"\xff\xd8\xff"
 
 
 # ----------------------------------------------------------------- {k:...} references (engine change)
