@@ -405,6 +405,41 @@ class _Hit:
     negated: bool
 
 
+_FIRST_INDEX: dict[int, tuple[_Knowledge, tuple[dict[str, list[int]], dict[str, list[int]], int]]] = {}
+
+
+def _first_index(kb: _Knowledge) -> tuple[dict[str, list[int]], dict[str, list[int]], int]:
+    """Patterns by their first word: exact words, and prefixes (`word*`), with the longest prefix."""
+    cached = _FIRST_INDEX.get(id(kb))
+    if cached is not None and cached[0] is kb:
+        return cached[1]
+    exact: dict[str, list[int]] = {}
+    prefixes: dict[str, list[int]] = {}
+    for index, pat in enumerate(kb.patterns):
+        for alt, is_prefix in pat.elems[0].alts:
+            target = prefixes if is_prefix else exact
+            if index not in target.setdefault(alt, []):
+                target[alt].append(index)
+    found = (exact, prefixes, max(map(len, prefixes), default=0))
+    _FIRST_INDEX[id(kb)] = (kb, found)
+    return found
+
+
+def _first_matches(toks: list[_Token], kb: _Knowledge) -> list[tuple[int, int]]:
+    """(pattern index, token index) where a pattern's first element matches, in the order a scan of
+    every pattern over every token would find them."""
+    exact, prefixes, longest = _first_index(kb)
+    pairs: set[tuple[int, int]] = set()
+    for i, tok in enumerate(toks):
+        word = tok.text
+        for index in exact.get(word, ()):
+            pairs.add((index, i))
+        for k in range(1, min(len(word), longest) + 1):
+            for index in prefixes.get(word[:k], ()):
+                pairs.add((index, i))
+    return sorted(pairs)
+
+
 def _text_hits(text: str, kb: _Knowledge) -> tuple[list[_Token], list[_Hit]]:
     toks = _tokenize(text)
     if not toks:
@@ -412,25 +447,22 @@ def _text_hits(text: str, kb: _Knowledge) -> tuple[list[_Token], list[_Hit]]:
     negs = _negator_positions(toks, kb)
     reassured = _reassurance_spans(toks, kb)
     hits: list[_Hit] = []
-    for pat in kb.patterns:
-        first = pat.elems[0]
-        for i, tok in enumerate(toks):
-            if not first.matches(tok.text):
-                continue
-            got = _match_at(pat.elems, toks, i)
-            if not got:
-                continue
-            end, gaps = got
-            if pat.blockers_after and any(
-                toks[k].clause == tok.clause and b.matches(toks[k].text)
-                for k in range(end, min(len(toks), end + 3))
-                for b in pat.blockers_after
-            ):
-                continue
-            negated = pat.negatable and _is_negated(
-                toks, i, end, gaps, negs, kb, pat.reassurable, reassured
-            )
-            hits.append(_Hit(pat, i, end, negated))
+    for index, i in _first_matches(toks, kb):
+        pat, tok = kb.patterns[index], toks[i]
+        got = _match_at(pat.elems, toks, i)
+        if not got:
+            continue
+        end, gaps = got
+        if pat.blockers_after and any(
+            toks[k].clause == tok.clause and b.matches(toks[k].text)
+            for k in range(end, min(len(toks), end + 3))
+            for b in pat.blockers_after
+        ):
+            continue
+        negated = pat.negatable and _is_negated(
+            toks, i, end, gaps, negs, kb, pat.reassurable, reassured
+        )
+        hits.append(_Hit(pat, i, end, negated))
     # per cue, drop hits contained in a longer hit of the same cue
     kept: list[_Hit] = []
     for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
