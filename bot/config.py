@@ -27,7 +27,7 @@ class PathsSettings:
 
 @dataclass(frozen=True)
 class ConversationSettings:
-    max_events: int = 40
+    max_events: int = 20
     offer_human_after_misunderstandings: int = 2
     max_text_length: int = 2000
     max_refusals_per_question: int = 2
