@@ -295,16 +295,27 @@ async def _cpu_run(kind: str, users: int, rounds: int, seed: int) -> dict[str, A
 
 
 async def cpu_per_turn(quick: bool = False) -> dict[str, Any]:
-    users, rounds = (20, 1) if quick else (40, 2)
-    aliat = await _cpu_run("aliat", users, rounds, seed=1)
-    bare = await _cpu_run("bare", users, rounds, seed=1)
+    """Both bots on the same journeys, in turns (Alia't, bare, Alia't, bare...): on a shared machine the
+    CPU time of a run varies by ±15 %, so each side's figure is its lowest run (the least disturbed)."""
+    users, rounds, repeats = (20, 1, 1) if quick else (40, 2, 2)
+    runs: dict[str, list[dict[str, Any]]] = {"aliat": [], "bare": []}
+    for _ in range(repeats):
+        for kind in ("aliat", "bare"):
+            runs[kind].append(await _cpu_run(kind, users, rounds, seed=1))
+    aliat = min(runs["aliat"], key=lambda r: r["cpu_per_turn_ms"])
+    bare = min(runs["bare"], key=lambda r: r["cpu_per_turn_ms"])
     ratio = aliat["cpu_per_turn_ms"] / bare["cpu_per_turn_ms"]
-    ok = ratio <= 1.5 and not aliat["lost"] and not bare["lost"]
-    return {"aliat": aliat, "bare": bare, "ratio": ratio, "rows": [
-        ("Alia't bot CPU per turn", f"{aliat['cpu_per_turn_ms']:.2f} ms", "-", f"{aliat['turns']} turns"),
-        ("bare PTB bot CPU per turn", f"{bare['cpu_per_turn_ms']:.2f} ms", "-", f"{bare['turns']} turns"),
+    lost = sum(r["lost"] for rs in runs.values() for r in rs)
+    ok = ratio <= 1.5 and not lost
+    every = {kind: [round(r["cpu_per_turn_ms"], 2) for r in rs] for kind, rs in runs.items()}
+    return {"aliat": aliat, "bare": bare, "ratio": ratio, "runs_cpu_per_turn_ms": every, "rows": [
+        ("Alia't bot CPU per turn", f"{aliat['cpu_per_turn_ms']:.2f} ms", "-",
+         f"{aliat['turns']} turns, runs {every['aliat']}"),
+        ("bare PTB bot CPU per turn", f"{bare['cpu_per_turn_ms']:.2f} ms", "-",
+         f"{bare['turns']} turns, runs {every['bare']}"),
         ("CPU per turn, Alia't / bare", f"{ratio:.2f}x", "<= 1.5x", "ok" if ok else "MISSED"),
-        ("Alia't bot peak RSS", f"{aliat['rss_mb']:.0f} MB", "< 200 MB", "ok" if aliat["rss_mb"] < 200 else "MISSED"),
+        ("Alia't bot peak RSS", f"{max(r['rss_mb'] for r in runs['aliat']):.0f} MB", "< 200 MB",
+         "ok" if max(r["rss_mb"] for r in runs["aliat"]) < 200 else "MISSED"),
     ]}
 
 
