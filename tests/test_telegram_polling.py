@@ -76,7 +76,9 @@ async def test_form_buttons_edit_the_pressed_message_and_stale_presses_are_close
     assert phone.text.endswith("Telèfon?")
     answered = fake.calls_to("answerCallbackQuery", ok_only=True)
     assert answered and fake.calls.index(answered[-1]) < fake.calls.index(phone)  # answered first
-    edit = fake.calls_to("editMessageText", ok_only=True)[-1]
+    # the pressed question is edited right after the answer's first message
+    edit = (await fake.wait_for("editMessageText", since=since))[-1]
+    assert fake.calls.index(edit) > fake.calls.index(phone)
     assert edit.params["message_id"] == question["message_id"] and "reply_markup" not in edit.params
     assert fake.messages[(CHAT, question["message_id"])]["text"].endswith("✅ Verd")
     assert "reply_markup" not in fake.messages[(CHAT, question["message_id"])]

@@ -29,6 +29,7 @@ from bot.engine.tracker import Tracker
 from bot.runtime import Runtime
 from bot.store.models import Outbox, ProcessedUpdate
 from bot.telegram import render
+from bot.telegram.limiter import FIRST, LAST, NEXT
 from bot.telegram.sender import Sender, SendFailed
 
 log = logging.getLogger(__name__)
@@ -258,30 +259,42 @@ class TelegramChannel:
             await session.commit()
 
     async def _send_payload(self, progress: dict[str, Any]) -> None:
-        """Send the edit, then each message; `progress` records what went, for a later retry."""
+        """The first message, the edit of the pressed button, then the other messages; `progress` records
+        what went, for a later retry. With the rate limiter on, the first message of an answer goes
+        ahead of everything else waiting, and the edit (cosmetic) after."""
         chat_id = int(progress["chat_id"])
         edit = progress.get("edit")
+        messages = progress.get("messages") or []
+        if progress["done"] == 0 and messages:
+            await self.send(chat_id, BotMessage.from_dict(messages[0]), priority=FIRST)
+            progress["done"] = 1
         if edit and not progress.get("edit_done"):
             await self._edit_pressed(chat_id, edit)
             progress["edit_done"] = True
-        messages = progress.get("messages") or []
         while progress["done"] < len(messages):
             await self.send(chat_id, BotMessage.from_dict(messages[progress["done"]]))
             progress["done"] += 1
 
+    def _limit(self, priority: int) -> dict[str, Any]:
+        """The rate limiter's priority for a call (only when there is a rate limiter)."""
+        return {"rate_limit_args": priority} if getattr(self.bot, "rate_limiter", None) is not None else {}
+
     async def _edit_pressed(self, chat_id: int, edit: dict[str, Any]) -> None:
         message_id = int(edit["message_id"])
+        limit = self._limit(LAST)
         if edit.get("text"):
             await self.sender.quietly(chat_id, lambda: self.bot.edit_message_text(
                 edit["text"], chat_id=chat_id, message_id=message_id, parse_mode=render.PARSE_MODE,
-                reply_markup=None), what="editMessageText")
+                reply_markup=None, **limit), what="editMessageText")
         else:
             await self.sender.quietly(chat_id, lambda: self.bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=message_id, reply_markup=None), what="editMessageReplyMarkup")
+                chat_id=chat_id, message_id=message_id, reply_markup=None, **limit), what="editMessageReplyMarkup")
 
-    async def send(self, chat_id: int, message: BotMessage) -> list[Message]:
-        """One BotMessage: its image as a photo, then its text in pieces, the keyboard on the last one."""
+    async def send(self, chat_id: int, message: BotMessage, *, priority: int = NEXT) -> list[Message]:
+        """One BotMessage: its image as a photo, then its text in pieces, the keyboard on the last one.
+        `priority` (FIRST for the start of an answer) is for the first call; the others are NEXT."""
         sent: list[Message] = []
+        limits = iter([self._limit(priority)])
         if message.image:
             photo = await self._image_path(message.image)
             if photo is None:
@@ -289,11 +302,13 @@ class TelegramChannel:
                 log.error("image for response %s not found; sent without it", message.response)
             else:
                 data = photo.read_bytes()
-                sent.append(await self.sender.call(chat_id, lambda: self.bot.send_photo(chat_id, data),
+                limit = next(limits, self._limit(NEXT))
+                sent.append(await self.sender.call(chat_id, lambda: self.bot.send_photo(chat_id, data, **limit),
                                                    what="sendPhoto"))
         for html, markup in render.text_messages(message.text, message.buttons, message.seq):
-            sent.append(await self.sender.call(chat_id, lambda html=html, markup=markup: self.bot.send_message(
-                chat_id, html, parse_mode=render.PARSE_MODE, reply_markup=markup), what="sendMessage"))
+            limit = next(limits, self._limit(NEXT))
+            sent.append(await self.sender.call(chat_id, lambda html=html, markup=markup, limit=limit: self.bot.send_message(
+                chat_id, html, parse_mode=render.PARSE_MODE, reply_markup=markup, **limit), what="sendMessage"))
         return sent
 
     async def _image_path(self, image: str) -> Path | None:

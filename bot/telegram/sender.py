@@ -1,7 +1,7 @@
 """Calls to the Bot API with Telegram's limits kept: per-chat pacing, 429 and 5xx retries, counted failures.
 
-PTB's AIORateLimiter (when `telegram.rate_limit` is on) keeps the overall (30/s) and per-group (20/min)
-rates; it is built with max_retries=0 so that a 429 is retried here, in the task of the chat that got it,
+The rate limiter (bot/telegram/limiter.py, when `telegram.rate_limit` is on) keeps the overall (30/s) and per-group (20/min)
+rates; it never retries, so that a 429 is retried here, in the task of the chat that got it,
 instead of pausing every chat of the bot.
 """
 

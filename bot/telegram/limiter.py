@@ -1,0 +1,116 @@
+"""Telegram's overall and per-group limits, with the first message of every answer going first.
+
+Like PTB's AIORateLimiter with buckets of one (a call every 1/29 s overall, every 60/19 s per group, for
+calls that carry a chat_id), plus priorities: when calls wait, the one with the lowest `rate_limit_args`
+goes next (ties in arrival order). The channel gives the first message of a turn priority FIRST, the
+rest of the answer NEXT and the edit of a pressed button LAST, so that in a busy minute every person
+gets the start of an answer quickly and the rest follows. No retries here: a 429 is retried by the
+Sender, in the task of the chat that got it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.ext import BaseRateLimiter
+
+FIRST, NEXT, LAST = 1, 2, 3  # priorities (ints above 0: PTB drops a falsy rate_limit_args)
+OVERALL_INTERVAL = 1 / 29
+GROUP_INTERVAL = 60 / 19
+
+
+class PriorityPacer:
+    """Grants one call every `interval` seconds, to the waiting call of lowest priority."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._next_free = 0.0
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._dispatcher: asyncio.Task[None] | None = None
+
+    def quiet(self, now: float) -> bool:
+        """Nobody waiting and the interval over: forgetting this pacer changes nothing."""
+        return not self._waiting and now >= self._next_free
+
+    async def acquire(self, priority: int) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if not self._waiting and now >= self._next_free:
+            self._next_free = now + self.interval
+            return
+        future: asyncio.Future[None] = loop.create_future()
+        heapq.heappush(self._waiting, (priority, next(self._order), future))
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = loop.create_task(self._dispatch(), name="aliat-rate-limiter")
+        await future  # a cancelled waiter is skipped by the dispatcher
+
+    async def _dispatch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._waiting:
+            delay = self._next_free - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            while self._waiting:
+                _priority, _order, future = heapq.heappop(self._waiting)
+                if not future.done():
+                    future.set_result(None)
+                    self._next_free = loop.time() + self.interval
+                    break
+
+    def close(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+        for _priority, _order, future in self._waiting:
+            future.cancel()
+        self._waiting.clear()
+
+
+class PriorityRateLimiter(BaseRateLimiter[int]):
+    def __init__(self, *, overall_interval: float = OVERALL_INTERVAL, group_interval: float = GROUP_INTERVAL) -> None:
+        self.overall = PriorityPacer(overall_interval)
+        self.group_interval = group_interval
+        self.groups: dict[int | str, PriorityPacer] = {}
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        self.overall.close()
+        for pacer in self.groups.values():
+            pacer.close()
+        self.groups.clear()
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
+                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> Any:
+        chat_id = data.get("chat_id")
+        if chat_id is None:  # answerCallbackQuery, getUpdates...: not limited
+            return await callback(*args, **kwargs)
+        priority = rate_limit_args if isinstance(rate_limit_args, int) else NEXT
+        group = _group_of(chat_id)
+        if group is not None:
+            pacer = self.groups.get(group)
+            if pacer is None:
+                pacer = self.groups[group] = PriorityPacer(self.group_interval)
+            await pacer.acquire(priority)
+            if len(self.groups) > 1024:  # forget quiet groups
+                now = asyncio.get_running_loop().time()
+                for key in [k for k, p in self.groups.items() if p.quiet(now)]:
+                    self.groups.pop(key, None)
+        await self.overall.acquire(priority)
+        return await callback(*args, **kwargs)
+
+
+def _group_of(chat_id: Any) -> int | str | None:
+    """Groups, supergroups and channels (negative ids, or @names) have a per-minute limit."""
+    if isinstance(chat_id, str):
+        try:
+            chat_id = int(chat_id)
+        except ValueError:
+            return chat_id
+    return chat_id if isinstance(chat_id, int) and chat_id < 0 else None

@@ -1,0 +1,66 @@
+"""The rate limiter: one call per interval overall and per group, the first message of an answer first."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.telegram.limiter import FIRST, LAST, NEXT, PriorityPacer, PriorityRateLimiter
+
+
+async def test_calls_are_spaced_and_waiting_first_messages_go_first() -> None:
+    pacer = PriorityPacer(0.02)
+    loop = asyncio.get_running_loop()
+    granted: list[tuple[str, float]] = []
+
+    async def call(name: str, priority: int) -> None:
+        await pacer.acquire(priority)
+        granted.append((name, loop.time()))
+
+    # Ten follow-up messages queue up; then an edit and a first message arrive.
+    tasks = [asyncio.create_task(call(f"next{i}", NEXT)) for i in range(10)]
+    await asyncio.sleep(0.03)
+    tasks += [asyncio.create_task(call("edit", LAST)), asyncio.create_task(call("first", FIRST))]
+    await asyncio.gather(*tasks)
+    names = [name for name, _ in granted]
+    assert names.index("first") <= 3, names  # it jumped the queue of follow-ups
+    assert names[-1] == "edit"
+    assert [n for n in names if n.startswith("next")] == [f"next{i}" for i in range(10)]  # arrival order
+    gaps = [b - a for (_, a), (_, b) in zip(granted, granted[1:], strict=False)]
+    assert min(gaps) >= 0.018, gaps
+
+
+async def test_a_cancelled_waiter_does_not_take_a_slot() -> None:
+    pacer = PriorityPacer(0.05)
+    await pacer.acquire(NEXT)
+    gone = asyncio.create_task(pacer.acquire(FIRST))
+    kept = asyncio.create_task(pacer.acquire(NEXT))
+    await asyncio.sleep(0)
+    gone.cancel()
+    await asyncio.wait_for(kept, 1)
+    pacer.close()
+
+
+async def test_the_limiter_leaves_calls_without_a_chat_alone_and_paces_groups() -> None:
+    limiter = PriorityRateLimiter(overall_interval=0.5, group_interval=0.2)
+    loop = asyncio.get_running_loop()
+    times: list[tuple[str, float]] = []
+
+    async def callback(name: str) -> str:
+        times.append((name, loop.time()))
+        return name
+
+    start = loop.time()
+    await limiter.process_request(callback, ("private",), {}, "sendMessage", {"chat_id": 5}, None)
+    # The overall slot is taken for 0.5 s: a callback answer (no chat_id) still goes at once.
+    assert await limiter.process_request(callback, ("ack",), {}, "answerCallbackQuery",
+                                         {"callback_query_id": "1"}, None) == "ack"
+    assert times[-1][1] - start < 0.1
+    await limiter.shutdown()
+
+    limiter = PriorityRateLimiter(overall_interval=0.001, group_interval=0.2)
+    start = loop.time()
+    await asyncio.gather(*(limiter.process_request(callback, (f"g{i}",), {}, "sendMessage",
+                                                   {"chat_id": -100123}, FIRST) for i in range(3)))
+    group_times = [t for name, t in times if name.startswith("g")]
+    assert group_times[-1] - start >= 0.38  # three calls to one group: 0, 0.2, 0.4 s
+    await limiter.shutdown()
