@@ -351,15 +351,24 @@ async def _ceiling_run(kind: str, users: int, seconds: float) -> dict[str, Any]:
 
 
 async def ceiling(quick: bool = False) -> dict[str, Any]:
-    users, seconds = (60, 6.0) if quick else (100, 15.0)
-    aliat = await _ceiling_run("aliat", users, seconds)
-    bare = await _ceiling_run("bare", users, seconds)
+    """Turns per second each bot sustains, in turns (Alia't, bare, ...); each side's best run counts
+    (on a shared 2-core machine a run's throughput varies by ±20 %)."""
+    users, seconds, repeats = (60, 6.0, 1) if quick else (100, 15.0, 2)
+    runs: dict[str, list[dict[str, Any]]] = {"aliat": [], "bare": []}
+    for _ in range(repeats):
+        for kind in ("aliat", "bare"):
+            runs[kind].append(await _ceiling_run(kind, users, seconds))
+    aliat = max(runs["aliat"], key=lambda r: r["turns_per_s"])
+    bare = max(runs["bare"], key=lambda r: r["turns_per_s"])
     ratio = aliat["turns_per_s"] / bare["turns_per_s"]
-    return {"aliat": aliat, "bare": bare, "ratio": ratio, "rows": [
+    lost = sum(r["lost"] for rs in runs.values() for r in rs)
+    every = {kind: [round(r["turns_per_s"]) for r in rs] for kind, rs in runs.items()}
+    return {"aliat": aliat, "bare": bare, "ratio": ratio, "runs_turns_per_s": every, "rows": [
         ("Alia't turns/s (rate limit off)", f"{aliat['turns_per_s']:.0f}", "-",
-         f"bot CPU {aliat['bot_cpu_util']:.0%}"),
-        ("bare PTB bot turns/s", f"{bare['turns_per_s']:.0f}", "-", f"bot CPU {bare['bot_cpu_util']:.0%}"),
-        ("ceiling, Alia't / bare", f"{ratio:.2f}", ">= 0.8", "ok" if ratio >= 0.8 and not aliat["lost"] else "MISSED"),
+         f"bot CPU {aliat['bot_cpu_util']:.0%}, runs {every['aliat']}"),
+        ("bare PTB bot turns/s", f"{bare['turns_per_s']:.0f}", "-",
+         f"bot CPU {bare['bot_cpu_util']:.0%}, runs {every['bare']}"),
+        ("ceiling, Alia't / bare", f"{ratio:.2f}", ">= 0.8", "ok" if ratio >= 0.8 and not lost else "MISSED"),
     ]}
 
 
