@@ -46,6 +46,8 @@ def main() -> int:
         pass
     wanted = set(args.only.split(",")) if args.only else set(sections)
     results: dict = {"machine": machine(), "sections": {}}
+    if args.only and RESULTS.exists():  # a partial run updates its sections and keeps the others
+        results["sections"] = json.loads(RESULTS.read_text()).get("sections", {})
     rows: list[tuple[str, str, str, str]] = []
     for name, fn in sections.items():
         if name not in wanted:
