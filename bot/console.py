@@ -57,7 +57,8 @@ async def chat(runtime: Runtime, *, user: str, language: str | None, stdin: Text
         # Resume: repeat the pending question.
         replies = await engine.handle(UserMessage(sender_id=sender_id, payload="/resume_form", channel="console"))
         buttons, seq = render(replies, stdout) or buttons, _seq(replies, seq)
-    elif tracker is None:
+    greeted = tracker is None
+    if greeted:
         replies = await engine.handle(UserMessage(sender_id=sender_id, text="/start", channel="console",
                                                   language_hint=language))
         buttons, seq = render(replies, stdout), _seq(replies, seq)
@@ -74,6 +75,10 @@ async def chat(runtime: Runtime, *, user: str, language: str | None, stdin: Text
             break
         if line.strip() in ("/quit", "/exit"):
             break
+        if greeted and line.strip() == "/start":  # the greeting and menu are already on the screen
+            greeted = False
+            continue
+        greeted = False
         replies = await engine.handle(to_message(line, buttons, seq, sender_id, language))
         new_buttons = render(replies, stdout)
         if any(r.buttons for r in replies):

@@ -33,7 +33,9 @@ def test_label_picks_a_button_and_bad_input_is_answered(sqlite_url) -> None:
 
 def test_language_flag_and_user_flag(sqlite_url) -> None:
     result = aliat("chat", "--lang", "en", "--user", "maria", database_url=sqlite_url, stdin="/start\n")
-    assert "I'm the Alia't assistant" in result.stdout
+    assert result.stdout.count("I'm the Alia't assistant") == 1  # a first /start does not greet twice
+    again = aliat("chat", "--lang", "en", "--user", "maria", database_url=sqlite_url, stdin="/start\n")
+    assert again.stdout.count("I'm the Alia't assistant") == 1  # a returning user's /start does greet
 
 
 def test_killed_in_the_middle_of_a_form_resumes_at_the_same_question(sqlite_url) -> None:
