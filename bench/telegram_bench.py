@@ -297,7 +297,7 @@ async def _cpu_run(kind: str, users: int, rounds: int, seed: int) -> dict[str, A
 async def cpu_per_turn(quick: bool = False) -> dict[str, Any]:
     """Both bots on the same journeys, in turns (Alia't, bare, Alia't, bare...): on a shared machine the
     CPU time of a run varies by ±15 %, so each side's figure is its lowest run (the least disturbed)."""
-    users, rounds, repeats = (20, 1, 1) if quick else (40, 2, 2)
+    users, rounds, repeats = (20, 1, 1) if quick else (40, 2, 3)
     runs: dict[str, list[dict[str, Any]]] = {"aliat": [], "bare": []}
     for _ in range(repeats):
         for kind in ("aliat", "bare"):
@@ -353,7 +353,7 @@ async def _ceiling_run(kind: str, users: int, seconds: float) -> dict[str, Any]:
 async def ceiling(quick: bool = False) -> dict[str, Any]:
     """Turns per second each bot sustains, in turns (Alia't, bare, ...); each side's best run counts
     (on a shared 2-core machine a run's throughput varies by ±20 %)."""
-    users, seconds, repeats = (60, 6.0, 1) if quick else (100, 15.0, 2)
+    users, seconds, repeats = (60, 6.0, 1) if quick else (100, 15.0, 3)
     runs: dict[str, list[dict[str, Any]]] = {"aliat": [], "bare": []}
     for _ in range(repeats):
         for kind in ("aliat", "bare"):
