@@ -20,6 +20,20 @@ def knowledge(name: str) -> Any:
     return yamlio.safe_load((KNOWLEDGE_DIR / f"{name}.yml").read_text(encoding="utf-8")) or {}
 
 
+def squeeze(value: Any) -> str:
+    """A user's answer on one line, with single spaces."""
+    return " ".join(str(value or "").split())
+
+
+def checked_name(slot: str, value: Any, dispatcher: Any, wrong_response: str) -> dict[str, Any]:
+    """A form's name answer (an organisation, a person): 2 to 200 characters once squeezed."""
+    name = squeeze(value)
+    if not 2 <= len(name) <= 200:
+        dispatcher.utter_message(response=wrong_response)
+        return {slot: None}
+    return {slot: name}
+
+
 def language_of(tracker: Tracker) -> str:
     return tracker.get_slot("language") or DEFAULT_LANGUAGE
 

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions import services
-from actions.base import language_of
+from actions.base import checked_name, language_of
 from actions.qualify import qualify
 from bot.content import Domain, load_domain
 from bot.engine.render import Renderer
@@ -87,19 +87,11 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
-        name = " ".join(str(value or "").split())
-        if not 2 <= len(name) <= 200:
-            dispatcher.utter_message(response="utter_wrong_contact_name")
-            return {"contact_name": None}
-        return {"contact_name": name}
+        return checked_name("contact_name", value, dispatcher, "utter_wrong_contact_name")
 
     def validate_entity_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        name = " ".join(str(value or "").split())
-        if not 2 <= len(name) <= 200:
-            dispatcher.utter_message(response="utter_wrong_entity_name")
-            return {"entity_name": None}
-        return {"entity_name": name}
+        return checked_name("entity_name", value, dispatcher, "utter_wrong_entity_name")
 
 
 def _sender_channel(tracker: Tracker) -> str:

@@ -10,13 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.base import checked_name, squeeze
 from actions.journey import JOURNEY_SLOTS
 
 FIELD_MAX = 300
-
-
-def _words(value: Any) -> str:
-    return " ".join(str(value or "").split())
 
 
 def _has_letters(text: str) -> bool:
@@ -42,15 +39,11 @@ class ValidateInterviewForm(FormValidationAction):
 
     def validate_entity_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        name = _words(value)
-        if not 2 <= len(name) <= 200:
-            dispatcher.utter_message(response="utter_wrong_entity_name")
-            return {"entity_name": None}
-        return {"entity_name": name}
+        return checked_name("entity_name", value, dispatcher, "utter_wrong_entity_name")
 
     def validate_field(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> dict[str, Any]:
-        text = _words(value)
+        text = squeeze(value)
         if len(text) < 3 or not _has_letters(text):
             dispatcher.utter_message(response="utter_wrong_field")
             return {"field": None}
@@ -58,7 +51,7 @@ class ValidateInterviewForm(FormValidationAction):
 
     def validate_why_partner(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        text = " ".join(str(value or "").split())
+        text = squeeze(value)
         if len(text) < 3 or not _has_letters(text):
             dispatcher.utter_message(response="utter_wrong_why_partner")
             return {"why_partner": None}

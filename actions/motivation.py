@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import knowledge, language_of, tr
+from actions.base import knowledge, language_of, squeeze, tr
 from actions.classifier import MIXED, PROACTIVE, REACTIVE, UNCLEAR, classify
 from actions.journey import CUE_SLOTS, answered, bullets, join_words
 
@@ -60,7 +60,7 @@ def reasons(evidence: list[dict[str, Any]], motivation: str, lang: str) -> list[
             continue
         seen.add(key)
         if e.get("source") == "text":
-            quote = " ".join(str(e.get("value") or "").split())
+            quote = squeeze(e.get("value"))
             if len(quote) > QUOTE_MAX:
                 quote = quote[: QUOTE_MAX - 1].rstrip() + "…"
             phrase = tr(said["text"], lang).replace("{quote}", quote) if quote else ""
