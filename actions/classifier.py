@@ -231,6 +231,21 @@ def _match_at(elems: tuple[_Elem, ...], toks: list[_Token], start: int) -> tuple
 # --------------------------------------------------------------------------- knowledge
 
 
+_FirstIndex = tuple[dict[str, list[int]], dict[str, list[int]], int]
+
+
+def _first_index(patterns: tuple[_Pattern, ...]) -> _FirstIndex:
+    """Patterns by their first word: exact words, and prefixes (`word*`), with the longest prefix."""
+    exact: dict[str, list[int]] = {}
+    prefixes: dict[str, list[int]] = {}
+    for index, pat in enumerate(patterns):
+        for alt, is_prefix in pat.elems[0].alts:
+            target = prefixes if is_prefix else exact
+            if index not in target.setdefault(alt, []):
+                target[alt].append(index)
+    return exact, prefixes, max(map(len, prefixes), default=0)
+
+
 @dataclass(frozen=True)
 class _Knowledge:
     patterns: tuple[_Pattern, ...]
@@ -248,6 +263,7 @@ class _Knowledge:
     mixed_min: float
     evidence_scale: float
     stack_decay: float
+    first_index: _FirstIndex = field(default=({}, {}, 0), compare=False)  # filled by _load
 
 
 def _words(values: Any) -> list[str]:
@@ -330,6 +346,7 @@ def _load(path: Path = CUES_PATH) -> _Knowledge:
         mixed_min=float(dec.get("mixed_min", 1.25)),
         evidence_scale=float(dec.get("evidence_scale", 2.0)),
         stack_decay=float(dec.get("stack_decay", 0.7)),
+        first_index=_first_index(tuple(patterns)),
     )
 
 
@@ -405,30 +422,10 @@ class _Hit:
     negated: bool
 
 
-_FIRST_INDEX: dict[int, tuple[_Knowledge, tuple[dict[str, list[int]], dict[str, list[int]], int]]] = {}
-
-
-def _first_index(kb: _Knowledge) -> tuple[dict[str, list[int]], dict[str, list[int]], int]:
-    """Patterns by their first word: exact words, and prefixes (`word*`), with the longest prefix."""
-    cached = _FIRST_INDEX.get(id(kb))
-    if cached is not None and cached[0] is kb:
-        return cached[1]
-    exact: dict[str, list[int]] = {}
-    prefixes: dict[str, list[int]] = {}
-    for index, pat in enumerate(kb.patterns):
-        for alt, is_prefix in pat.elems[0].alts:
-            target = prefixes if is_prefix else exact
-            if index not in target.setdefault(alt, []):
-                target[alt].append(index)
-    found = (exact, prefixes, max(map(len, prefixes), default=0))
-    _FIRST_INDEX[id(kb)] = (kb, found)
-    return found
-
-
 def _first_matches(toks: list[_Token], kb: _Knowledge) -> list[tuple[int, int]]:
     """(pattern index, token index) where a pattern's first element matches, in the order a scan of
     every pattern over every token would find them."""
-    exact, prefixes, longest = _first_index(kb)
+    exact, prefixes, longest = kb.first_index
     pairs: set[tuple[int, int]] = set()
     for i, tok in enumerate(toks):
         word = tok.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -22,8 +23,6 @@ class ConcurrentTurn(Exception):
 
 def _lock_key(sender_id: str) -> int:
     # Stable 63-bit key for pg_advisory_xact_lock (Python's hash() is salted per process).
-    import hashlib
-
     return int.from_bytes(hashlib.blake2b(sender_id.encode(), digest_size=8).digest(), "big") >> 1
 
 

@@ -183,16 +183,13 @@ def inline_creator(database: str, *, busy_timeout: float, pragmas: list[str]) ->
     """The `async_creator` of create_async_engine: a new InlineConnection to `database`."""
 
     async def create() -> InlineConnection:
-        async def attempt() -> sqlite3.Connection:
-            conn = sqlite3.connect(database, timeout=0, check_same_thread=False)
-            try:
-                for pragma in pragmas:
-                    await _patiently(lambda p=pragma: conn.execute(p).close(), busy_timeout)
-            except BaseException:
-                conn.close()
-                raise
-            return conn
-
-        return InlineConnection(await attempt(), busy_timeout)
+        conn = sqlite3.connect(database, timeout=0, check_same_thread=False)
+        try:
+            for pragma in pragmas:
+                await _patiently(lambda p=pragma: conn.execute(p).close(), busy_timeout)
+        except BaseException:
+            conn.close()
+            raise
+        return InlineConnection(conn, busy_timeout)
 
     return create

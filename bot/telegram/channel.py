@@ -294,7 +294,7 @@ class TelegramChannel:
         """One BotMessage: its image as a photo, then its text in pieces, the keyboard on the last one.
         `priority` (FIRST for the start of an answer) is for the first call; the others are NEXT."""
         sent: list[Message] = []
-        limits = iter([self._limit(priority)])
+        limit = self._limit(priority)  # the first call's; the next ones are NEXT
         if message.image:
             photo = await self._image_path(message.image)
             if photo is None:
@@ -302,13 +302,13 @@ class TelegramChannel:
                 log.error("image for response %s not found; sent without it", message.response)
             else:
                 data = photo.read_bytes()
-                limit = next(limits, self._limit(NEXT))
-                sent.append(await self.sender.call(chat_id, lambda: self.bot.send_photo(chat_id, data, **limit),
-                                                   what="sendPhoto"))
+                sent.append(await self.sender.call(chat_id, lambda limit=limit: self.bot.send_photo(
+                    chat_id, data, **limit), what="sendPhoto"))
+                limit = self._limit(NEXT)
         for html, markup in render.text_messages(message.text, message.buttons, message.seq):
-            limit = next(limits, self._limit(NEXT))
             sent.append(await self.sender.call(chat_id, lambda html=html, markup=markup, limit=limit: self.bot.send_message(
                 chat_id, html, parse_mode=render.PARSE_MODE, reply_markup=markup, **limit), what="sendMessage"))
+            limit = self._limit(NEXT)
         return sent
 
     async def _image_path(self, image: str) -> Path | None:
