@@ -47,6 +47,7 @@ class TelegramSettings:
     webhook_path: str = "telegram"
     max_send_retries: int = 5
     polling_timeout_seconds: int = 10
+    http_client: str = "aiohttp"
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,8 @@ def _validate(s: Settings) -> None:
         fail("telegram.webhook_port", "must be a port number (1-65535)")
     if t.max_send_retries < 0:
         fail("telegram.max_send_retries", "must not be negative")
+    if t.http_client not in ("aiohttp", "httpx"):
+        fail("telegram.http_client", "must be aiohttp or httpx")
     h = s.handoff
     if not 1 <= h.min_readiness <= 4:
         fail("handoff.min_readiness", "must be between 1 and 4")

@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.handlers import register_handlers
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.limiter import PriorityRateLimiter
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.sender import Sender
@@ -78,8 +79,11 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         .concurrent_updates(PerChatUpdateProcessor(256))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .connection_pool_size(64)
     )
+    if settings.telegram.http_client == "aiohttp":  # bot/telegram/http.py says why
+        builder = builder.request(AiohttpRequest(64)).get_updates_request(AiohttpRequest(1))
+    else:
+        builder = builder.connection_pool_size(64)
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url
         builder = builder.base_url(base).base_file_url(_file_url(base))
