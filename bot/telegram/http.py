@@ -11,7 +11,6 @@ NetworkError), so the rest of PTB (retries, RetryAfter, Forbidden...) works unch
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from typing import Any
 from urllib.parse import urlencode
@@ -89,7 +88,7 @@ class AiohttpRequest(BaseRequest):
         try:
             async with session.request(method, url, timeout=timeout, **kwargs) as response:
                 return response.status, await response.read()
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as err:
+        except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
