@@ -1,12 +1,14 @@
 """A bare python-telegram-bot bot: the baseline of the Telegram benches.
 
-    python -m bench.bare_bot SCRIPT_JSON [--rate-limit]
+    python -m bench.bare_bot SCRIPT_JSON [--rate-limit] [--aiohttp]
 
 No logic, no database: each update of chat c is answered with the messages that the script's journey
 number c % len(journeys) gives for that chat's next turn (the same texts and keyboards the Alia't bot sends), plus, for a button press, the
 answerCallbackQuery and the edit of the pressed message the Alia't bot also makes. PTB's own Updater
 polls; updates run concurrently (the driver sends a chat's next update only after its replies came).
-Token and Bot API address come from TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL.
+Token and Bot API address come from TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL. PTB's default HTTP
+client (httpx) unless --aiohttp: then the Alia't bot's own client (bot/telegram/http.py), so that the
+bench can tell the cost of the bot's logic apart from the gain of its lighter client.
 """
 
 from __future__ import annotations
@@ -25,11 +27,17 @@ from telegram import InlineKeyboardMarkup, Update  # noqa: E402
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler  # noqa: E402
 
 
-def build(templates: list[list[list[dict]]], *, rate_limit: bool) -> Application:
+def build(templates: list[list[list[dict]]], *, rate_limit: bool, aiohttp: bool = False) -> Application:
     base = os.environ["TELEGRAM_API_BASE_URL"]
     head, _, tail = base.rstrip("/").rpartition("/")
     builder = (Application.builder().token(os.environ["TELEGRAM_BOT_TOKEN"]).base_url(base)
-               .base_file_url(f"{head}/file/{tail}").concurrent_updates(256).connection_pool_size(64))
+               .base_file_url(f"{head}/file/{tail}").concurrent_updates(256))
+    if aiohttp:
+        from bot.telegram.http import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest(64)).get_updates_request(AiohttpRequest(1))
+    else:
+        builder = builder.connection_pool_size(64)
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
     app = builder.build()
@@ -64,9 +72,9 @@ def build(templates: list[list[list[dict]]], *, rate_limit: bool) -> Application
     return app
 
 
-async def main(script_path: str, rate_limit: bool) -> None:
+async def main(script_path: str, rate_limit: bool, aiohttp: bool) -> None:
     templates = json.loads(Path(script_path).read_text())["templates"]
-    app = build(templates, rate_limit=rate_limit)
+    app = build(templates, rate_limit=rate_limit, aiohttp=aiohttp)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -82,4 +90,4 @@ async def main(script_path: str, rate_limit: bool) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], "--rate-limit" in sys.argv[2:]))
+    asyncio.run(main(sys.argv[1], "--rate-limit" in sys.argv[2:], "--aiohttp" in sys.argv[2:]))

@@ -214,7 +214,8 @@ class BotProcess:
 
 @asynccontextmanager
 async def bot_process(fake: BenchFake, kind: str, tmp: Path, *, rate_limit: bool):
-    """Start the Alia't bot (kind "aliat") or the bare bot ("bare"); wait until it polls."""
+    """Start the Alia't bot (kind "aliat") or the bare bot ("bare" on PTB's default client, "bare-aiohttp"
+    on the Alia't bot's client); wait until it polls."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIAT_", "TELEGRAM_"))}
     env.update({"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
                 "PTB_TIMEDELTA": "true", "PYTHONPATH": str(ROOT)})
@@ -228,7 +229,8 @@ async def bot_process(fake: BenchFake, kind: str, tmp: Path, *, rate_limit: bool
     else:
         script = tmp / "bare-script.json"
         script.write_text(json.dumps({"templates": [[t.sends for t in s] for s in await templates()]}))
-        args = ["-m", "bench.bare_bot", str(script), *(["--rate-limit"] if rate_limit else [])]
+        args = ["-m", "bench.bare_bot", str(script), *(["--rate-limit"] if rate_limit else []),
+                *(["--aiohttp"] if kind == "bare-aiohttp" else [])]
     since = len(fake.calls)
     with open(log_path, "w") as log:
         proc = await asyncio.create_subprocess_exec(sys.executable, *args, cwd=ROOT, env=env,
@@ -297,11 +299,23 @@ async def _cpu_run(kind: str, users: int, rounds: int, seed: int) -> dict[str, A
 async def paired_runs(run: Callable[[str], Any], pairs: int) -> list[dict[str, dict[str, Any]]]:
     """`pairs` runs of each bot, back to back in pairs, so that each pair saw the same state of a shared
     machine, whose speed drifts by ±20 % over minutes. Always Alia't then bare: a bot run straight after
-    a run of the same bot was seen to be slower (up to half the throughput), whichever the bot."""
+    a run of the same bot was seen to be slower (up to half the throughput), whichever the bot. Each
+    "pair" also holds a run of the bare bot on the Alia't bot's HTTP client (kind "bare-aiohttp"), for
+    the figure that leaves the client out."""
     done: list[dict[str, dict[str, Any]]] = []
     for _ in range(pairs):
-        done.append({kind: await run(kind) for kind in ("aliat", "bare")})
+        done.append({kind: await run(kind) for kind in KINDS})
     return done
+
+
+KINDS = ("aliat", "bare", "bare-aiohttp")
+
+
+def same_client_ratio(pairs: list[dict[str, dict[str, Any]]], ratio: Callable[[dict[str, Any], dict[str, Any]], float]
+                      ) -> tuple[float, list[float]]:
+    """The Alia't bot against the bare bot on the same HTTP client: the median over the pairs, and each."""
+    ratios = [ratio(p["aliat"], p["bare-aiohttp"]) for p in pairs]
+    return sorted(ratios)[(len(ratios) - 1) // 2], ratios
 
 
 def median_pair(pairs: list[dict[str, dict[str, Any]]], ratio: Callable[[dict[str, dict[str, Any]]], float]
@@ -322,14 +336,18 @@ async def cpu_per_turn(quick: bool = False) -> dict[str, Any]:
     ratio = aliat["cpu_per_turn_ms"] / bare["cpu_per_turn_ms"]
     lost = sum(r["lost"] for p in runs for r in p.values())
     rss = max(p["aliat"]["rss_mb"] for p in runs)
-    every = {kind: [round(p[kind]["cpu_per_turn_ms"], 2) for p in runs] for kind in ("aliat", "bare")}
+    every = {kind: [round(p[kind]["cpu_per_turn_ms"], 2) for p in runs] for kind in KINDS}
+    same, same_ratios = same_client_ratio(runs, lambda a, b: a["cpu_per_turn_ms"] / b["cpu_per_turn_ms"])
     return {"aliat": aliat, "bare": bare, "ratio": ratio, "pair_ratios": ratios, "runs_cpu_per_turn_ms": every,
+            "same_client_ratio": same, "same_client_pair_ratios": same_ratios,
             "rows": [
                 ("Alia't bot CPU per turn", f"{aliat['cpu_per_turn_ms']:.2f} ms", "-",
                  f"{aliat['turns']} turns; runs {every['aliat']}"),
                 ("bare PTB bot CPU per turn", f"{bare['cpu_per_turn_ms']:.2f} ms", "-", f"runs {every['bare']}"),
                 ("CPU per turn, Alia't / bare (median pair)", f"{ratio:.2f}x", "<= 1.5x",
                  ("ok" if ratio <= 1.5 and not lost else "MISSED") + f"; pairs {[round(r, 2) for r in ratios]}"),
+                ("CPU per turn, Alia't / bare on aiohttp too", f"{same:.2f}x", "-",
+                 f"the logic's cost alone; runs {every['bare-aiohttp']} ms, pairs {[round(r, 2) for r in same_ratios]}"),
                 ("Alia't bot peak RSS", f"{rss:.0f} MB", "< 200 MB", "ok" if rss < 200 else "MISSED"),
             ]}
 
@@ -373,8 +391,10 @@ async def ceiling(quick: bool = False) -> dict[str, Any]:
     aliat, bare = chosen["aliat"], chosen["bare"]
     ratio = aliat["turns_per_s"] / bare["turns_per_s"]
     lost = sum(r["lost"] for p in runs for r in p.values())
-    every = {kind: [round(p[kind]["turns_per_s"]) for p in runs] for kind in ("aliat", "bare")}
+    every = {kind: [round(p[kind]["turns_per_s"]) for p in runs] for kind in KINDS}
+    same, same_ratios = same_client_ratio(runs, lambda a, b: a["turns_per_s"] / b["turns_per_s"])
     return {"aliat": aliat, "bare": bare, "ratio": ratio, "pair_ratios": ratios, "runs_turns_per_s": every,
+            "same_client_ratio": same, "same_client_pair_ratios": same_ratios,
             "rows": [
                 ("Alia't turns/s (rate limit off)", f"{aliat['turns_per_s']:.0f}", "-",
                  f"bot CPU {aliat['bot_cpu_util']:.0%}; runs {every['aliat']}"),
@@ -382,6 +402,8 @@ async def ceiling(quick: bool = False) -> dict[str, Any]:
                  f"bot CPU {bare['bot_cpu_util']:.0%}; runs {every['bare']}"),
                 ("ceiling, Alia't / bare (median pair)", f"{ratio:.2f}", ">= 0.8",
                  ("ok" if ratio >= 0.8 and not lost else "MISSED") + f"; pairs {[round(r, 2) for r in ratios]}"),
+                ("ceiling, Alia't / bare on aiohttp too", f"{same:.2f}", "-",
+                 f"the logic's cost alone; runs {every['bare-aiohttp']}, pairs {[round(r, 2) for r in same_ratios]}"),
             ]}
 
 
