@@ -20,6 +20,20 @@ from bot.store.models import Base, Conversation
 async def test_single_migration_head() -> None:
     heads = ScriptDirectory.from_config(migrate.alembic_config()).get_heads()
     assert len(heads) == 1, f"migrations have several heads: {heads}"
+    assert migrate.head_revision() == heads[0]  # the start-up shortcut reads the same head as alembic
+
+
+async def test_start_up_skips_alembic_only_at_the_head(database_url) -> None:
+    engine = create_engine(database_url)
+    try:
+        assert not await migrate.at_head(engine)  # a new database: no alembic_version table yet
+        await migrate.upgrade(engine)
+        assert await migrate.at_head(engine)
+        async with engine.begin() as conn:  # an older database: alembic must run again
+            await conn.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+        assert not await migrate.at_head(engine)
+    finally:
+        await engine.dispose()
 
 
 async def test_migrations_match_models(database_url) -> None:

@@ -4,6 +4,7 @@ the same bodies PTB's own client sends, the errors PTB expects, and both clients
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -64,28 +65,56 @@ async def test_telegram_refusals_become_ptb_errors(fake) -> None:
         assert (await bot.send_message(42, "ara sí")).text == "ara sí"  # the pool recovers
 
 
+@contextlib.asynccontextmanager
+async def tiny_server(handler) -> AsyncIterator[int]:
+    """An aiohttp server on 127.0.0.1 answering every POST with `handler`; yields its port."""
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    finally:
+        await runner.cleanup()
+
+
 async def test_a_silent_server_gives_timed_out_not_a_hang() -> None:
     async def slow(_request: web.Request) -> web.Response:
         await asyncio.sleep(5)
         return web.json_response({"ok": True, "result": True})
 
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", slow)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    request = AiohttpRequest(2, read_timeout=0.3)
-    await request.initialize()
-    try:
-        started = asyncio.get_running_loop().time()
-        with pytest.raises(TimedOut):
-            await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
-        assert asyncio.get_running_loop().time() - started < 2
-    finally:
-        await request.shutdown()
-        await runner.cleanup()
+    async with tiny_server(slow) as port:
+        request = AiohttpRequest(2, read_timeout=0.3)
+        await request.initialize()
+        try:
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(TimedOut):
+                await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
+            assert asyncio.get_running_loop().time() - started < 2
+        finally:
+            await request.shutdown()
+
+
+async def test_a_proxy_in_the_environment_is_used(monkeypatch) -> None:
+    seen: list[str] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        seen.append(str(request.url))  # a proxy is asked for the whole address
+        return web.json_response({"ok": True, "result": True})
+
+    async with tiny_server(proxy) as port:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        request = AiohttpRequest(2)
+        await request.initialize()
+        try:
+            assert await request.post("http://bot-api.invalid/bot1:x/logOut") is True
+        finally:
+            await request.shutdown()
+    assert seen == ["http://bot-api.invalid/bot1:x/logOut"]
 
 
 async def test_a_request_before_initialize_is_refused() -> None:

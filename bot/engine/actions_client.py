@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
-from rasa_sdk.executor import ActionExecutor
+if TYPE_CHECKING:
+    import aiohttp
+    from rasa_sdk.executor import ActionExecutor
 
+# rasa-sdk (with sanic) and aiohttp are imported when first needed: together they were about half of
+# `aliat chat`'s start-up, and a greeting needs neither.
 log = logging.getLogger(__name__)
 
 
@@ -31,6 +34,8 @@ class ActionRunner:
 
     def _local(self) -> ActionExecutor:
         if self._executor is None:
+            from rasa_sdk.executor import ActionExecutor
+
             executor = ActionExecutor()
             executor.register_package(self._package)
             self._executor = executor
@@ -53,6 +58,8 @@ class ActionRunner:
         return result.model_dump() if hasattr(result, "model_dump") else dict(result)
 
     async def _remote(self, call: dict[str, Any]) -> dict[str, Any]:
+        import aiohttp
+
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
         # Retried only when the call never reached the server: an action that ran (and failed, or

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ssl
 from typing import Any
 from urllib.parse import urlencode
+from urllib.request import getproxies
 
 import aiohttp
 import certifi
@@ -48,7 +49,10 @@ class AiohttpRequest(BaseRequest):
                 # certifi's CA bundle, as httpx uses: a minimal system may have none of its own.
                 connector=aiohttp.TCPConnector(limit=self._pool_size,
                                                ssl=ssl.create_default_context(cafile=certifi.where())),
-                headers={"User-Agent": self.USER_AGENT}, skip_auto_headers=("Accept-Encoding",))
+                headers={"User-Agent": self.USER_AGENT}, skip_auto_headers=("Accept-Encoding",),
+                # HTTPS_PROXY / NO_PROXY from the environment, as httpx does; aiohttp would read the
+                # environment again on every request, so only when a proxy is set at all.
+                trust_env=bool(getproxies()))
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
