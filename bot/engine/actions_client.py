@@ -41,6 +41,10 @@ class ActionRunner:
             self._executor = executor
         return self._executor
 
+    def preload(self) -> None:
+        """Load the actions now (a long-running bot), not during somebody's first turn."""
+        self.known("")
+
     def known(self, name: str) -> bool:
         """Whether an action of that name exists (always asked of the local package)."""
         if self._names is None:

@@ -48,6 +48,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
 
     async def post_init(app: Application) -> None:
         rt = runtime if runtime is not None else await build_runtime(settings)
+        rt.actions.preload()
         channel = TelegramChannel(rt, app.bot, sender)
         app.bot_data["channel"] = channel
         await set_command_menu(channel)
