@@ -253,6 +253,7 @@ class _Knowledge:
     negation_window: int
     ignore_phrases: tuple[tuple[str, ...], ...]
     negation_blockers: frozenset[str]
+    negation_determiners: frozenset[str]
     clause_breakers: frozenset[str]
     reassurances: tuple[tuple[_Elem, ...], ...]
     reassurance_window: int
@@ -313,6 +314,9 @@ def _load(path: Path = CUES_PATH) -> _Knowledge:
     blockers: set[str] = set()
     for words in (neg.get("blockers") or {}).values():
         blockers.update(_words(words))
+    determiners: set[str] = set()
+    for words in (neg.get("determiners") or {}).values():
+        determiners.update(_words(words))
     breakers: set[str] = set()
     for words in (neg.get("clause_breakers") or {}).values():
         breakers.update(_words(words))
@@ -336,6 +340,7 @@ def _load(path: Path = CUES_PATH) -> _Knowledge:
         negation_window=int(neg.get("window", 4)),
         ignore_phrases=ignore,
         negation_blockers=frozenset(blockers),
+        negation_determiners=frozenset(determiners),
         clause_breakers=frozenset(breakers),
         reassurances=tuple(reassure),
         reassurance_window=int(neg.get("reassurance_window", 3)),
@@ -468,6 +473,16 @@ def _text_hits(text: str, kb: _Knowledge) -> tuple[list[_Token], list[_Hit]]:
         ):
             continue
         kept.append(h)
+    # a negating determiner is not borrowed: in "we have no money problems" the "no" negates the
+    # "money problems" right after it, so the "no money" that starts with it does not count either
+    negated_starts = {(h.start, h.pattern.direction) for h in kept if h.negated}
+    kept = [
+        h
+        for h in kept
+        if h.negated
+        or toks[h.start].text not in kb.negation_determiners
+        or (h.start + 1, h.pattern.direction) not in negated_starts
+    ]
     # context-dependent cues ("alone") take the colour of the clause: they do not count
     # when the clause holds a live cue of the opposite direction
     live = [(toks[h.start].clause, h.pattern.direction) for h in kept if not h.negated and not h.pattern.context_dependent]

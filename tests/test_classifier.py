@@ -126,6 +126,8 @@ def test_colloquial_proactive(text):
         ("We don't have financial problems, we want to grow", "en"),
         ("Money is not the problem; we want to expand", "en"),
         ("sense dificultats econòmiques, volem créixer", "ca"),
+        ("We have no money problems, we just want to grow", "en"),  # the "no" is not "no money"
+        ("we have no funding issues at all, we want to grow", "en"),
     ],
 )
 def test_negated_reactive_cue_does_not_count(text, lang):
@@ -135,6 +137,26 @@ def test_negated_reactive_cue_does_not_count(text, lang):
     negated = [e for e in result.evidence if e.negated]
     assert negated and all(e.direction == "reactive" for e in negated)
     assert "financial_trouble" in _keys(result, negated=True)
+
+
+def test_no_money_alone_is_still_a_threat():
+    assert classify("we have no money", lang="en").motivation == "reactive"
+    assert classify("no money, problems everywhere", lang="en").motivation == "reactive"
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [  # phrases that were written as one-word alternatives and never matched
+        ("we cannot keep going like this", "survival"),
+        ("honestly we can't go on", "survival"),
+        ("we are unable to continue", "survival"),
+        ("tenim un projecte consolidat", "proven_model"),
+        ("es un proyecto consolidado", "proven_model"),
+        ("un model d'èxit", "proven_model"),
+    ],
+)
+def test_phrase_cues_match(text, key):
+    assert key in _keys(classify(text))
 
 
 def test_financially_fine_then_new_project():
