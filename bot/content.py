@@ -63,6 +63,16 @@ class Rule:
     when_paused: bool = False
     ends_form: bool = False
     source: str = ""
+    args: str = ""  # only for a command with these words after it (`/start ws`, a deep link)
+
+    @property
+    def key(self) -> str:
+        """How the rules are looked up: intent, ?args, :paused."""
+        return rule_key(self.intent, self.args, self.when_paused)
+
+
+def rule_key(intent: str, args: str = "", paused: bool = False) -> str:
+    return intent + (f"?{args}" if args else "") + (":paused" if paused else "")
 
 
 @dataclass
@@ -179,12 +189,12 @@ def _parse(domain: Domain, raw: dict[str, dict[str, tuple[Any, str]]]) -> None:
             when_paused=bool(value.get("when_paused", False)),
             ends_form=bool(value.get("ends_form", False)),
             source=src,
+            args=" ".join(str(value.get("args") or "").split()),
         )
-        rule_key = rule.intent + (":paused" if rule.when_paused else "")
-        if rule_key in domain.rules:
+        if rule.key in domain.rules:
             raise ContentError(f"{src}: a rule for intent {rule.intent!r} is already defined in "
-                               f"{domain.rules[rule_key].source}")
-        domain.rules[rule_key] = rule
+                               f"{domain.rules[rule.key].source}")
+        domain.rules[rule.key] = rule
     for name, (value, src) in raw["slots"].items():
         domain.slots[name] = dict(value or {})
         domain.sources[f"slot:{name}"] = src

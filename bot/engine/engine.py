@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.content import Domain, Form, FormSlot
+from bot.content import Domain, Form, FormSlot, rule_key
 from bot.engine.actions_client import ActionError, ActionRunner
 from bot.engine.messages import BotMessage, UserMessage
 from bot.engine.nlu import IntentMatcher, Parse, parse_intent_payload, split_command
@@ -167,15 +167,20 @@ class Engine:
         turn.tracker.add_event({"event": "user", "text": text, "parse_data": latest,
                                 "input_channel": turn.message.channel})
 
-    def _rule_for(self, tracker: Tracker, intent: str):  # noqa: ANN202
-        if tracker.paused:
-            return self.domain.rules.get(f"{intent}:paused")
-        return self.domain.rules.get(intent)
+    def _rule_for(self, tracker: Tracker, intent: str, args: str = ""):  # noqa: ANN202
+        """The rule for an intent; a command's words after it (`/start ws`) pick a rule of their own
+        when there is one."""
+        rules = self.domain.rules
+        if args:
+            found = rules.get(rule_key(intent, " ".join(args.split()), tracker.paused))
+            if found is not None:
+                return found
+        return rules.get(rule_key(intent, paused=tracker.paused))
 
     async def _handle_intent(self, turn: Turn, parse: Parse) -> None:
         tracker = turn.tracker
         assert parse.intent is not None
-        rule = self._rule_for(tracker, parse.intent)
+        rule = self._rule_for(tracker, parse.intent, str(parse.entities.get("args") or ""))
         if rule is None and tracker.paused and self._paused_action:
             await self._run_step(turn, self._paused_action)
             return
