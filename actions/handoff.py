@@ -18,6 +18,7 @@ from actions.base import checked_name, language_of
 from actions.qualify import qualify
 from bot.content import Domain, load_domain
 from bot.engine.render import Renderer
+from bot.notifier.senders import telegram_chat_id
 from bot.store import leads as store
 from bot.store.models import Assessment
 
@@ -200,13 +201,23 @@ def _language_of(facilitator) -> str:  # noqa: ANN001
     return facilitator.language or services.settings().default_language
 
 
-async def _tell_facilitator(session, lead, facilitator, response: str, **values) -> None:  # noqa: ANN001
+async def _tell_facilitator(session, lead, facilitator, response: str, *,  # noqa: ANN001
+                            extra: dict | None = None, **values) -> None:
     """Queue a message about this lead for its facilitator (the notifier delivers the relay)."""
     entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
     text = renderer().text(response, _language_of(facilitator),
                            {"lead_id": lead.id, "entity_name": entity_name, **values})
     await store.add_outbox(session=session, kind="relay", payload={
-        "to": f"telegram:{facilitator.telegram_user_id}", "text": text, "lead_id": lead.id})
+        "to": f"telegram:{facilitator.telegram_user_id}", "text": text, "lead_id": lead.id, **(extra or {})})
+
+
+def _attachment(tracker: Tracker) -> dict | None:
+    """The Telegram message to copy to the facilitator (a photo, a file, a voice note...), if any."""
+    chat = telegram_chat_id(tracker.sender_id)
+    message_id = ((tracker.latest_message or {}).get("metadata") or {}).get("message_id")
+    if chat is None or not str(message_id or "").isdigit():
+        return None
+    return {"from_chat_id": chat, "message_id": int(message_id)}
 
 
 class ActionRelayToFacilitator(Action):
@@ -224,9 +235,16 @@ class ActionRelayToFacilitator(Action):
                 return [ConversationResumed()]
             lead, facilitator = held
             text = tracker.latest_message.get("text") if tracker.latest_message else None
+            extra = None
             if not text or not str(text).strip():
-                text = r.text("utter_relay_non_text", _language_of(facilitator))
-            await _tell_facilitator(session, lead, facilitator, "utter_relay_from_entity", text=text)
+                lang = _language_of(facilitator)
+                attachment = _attachment(tracker)
+                if attachment is not None:  # the header, then a copy of the photo or file itself
+                    text = r.text("utter_relay_attachment", lang)
+                    extra = {"copy": attachment, "copy_failed_text": r.text("utter_relay_non_text", lang)}
+                else:
+                    text = r.text("utter_relay_non_text", lang)
+            await _tell_facilitator(session, lead, facilitator, "utter_relay_from_entity", text=text, extra=extra)
         from bot.notifier import wake
 
         wake()

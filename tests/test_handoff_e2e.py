@@ -15,7 +15,7 @@ from bot.store import leads as store
 from bot.store.models import Lead
 from bot.telegram.app import build_application, serve
 from tests.auxil.fake_bot_api import FakeBotApi
-from tests.auxil.updates import make_callback, make_command, make_message
+from tests.auxil.updates import make_callback, make_command, make_document, make_message, make_photo
 
 GROUP = -100777
 ENTITY = 1001
@@ -108,6 +108,35 @@ async def test_handoff_end_to_end(runtime) -> None:
             relayed = await fake.wait_for(lambda c: c.ok and c.method == "sendMessage"
                                           and c.chat_id == winner.telegram_user_id
                                           and "Podem parlar dijous?" in (c.text or ""), since=since)
+            assert not [c for c in fake.sent_messages(ENTITY) if fake.calls.index(c) >= since]
+
+            # A file the entity sends reaches the facilitator as a copy, under a header to reply to.
+            async def relay_of(update, *, gone: bool = False) -> list:
+                """The calls to the facilitator's chat once the header and what follows it are there."""
+                mark = len(fake.calls)
+                await fake.push_update(update)
+                if gone:  # deleted by the entity before it could be copied (the fake forgets it)
+                    fake.messages.pop((ENTITY, update["message"]["message_id"]))
+                await fake.wait_updates_consumed()
+                for _ in range(100):
+                    await notifier.run_once()  # (or the bot's own notifier)
+                    calls = [c for c in fake.calls[mark:] if c.chat_id == winner.telegram_user_id]
+                    if len([c for c in calls if c.ok]) >= 2:
+                        return calls
+                    await asyncio.sleep(0.05)
+                raise AssertionError(f"not relayed: {calls}")
+
+            header, copied = await relay_of(make_document("estatuts.pdf", caption="Els estatuts", message_id=501))
+            assert "Coop Sud" in header.text and "👇" in header.text
+            assert copied.method == "copyMessage" and copied.params["from_chat_id"] == ENTITY
+            assert copied.params["message_id"] == 501
+            assert copied.params["reply_parameters"]["message_id"] == header.result["message_id"]
+            copy = fake.messages[(winner.telegram_user_id, copied.result["message_id"])]
+            assert copy["document"]["file_name"] == "estatuts.pdf" and copy["caption"] == "Els estatuts"
+            # One Telegram no longer has becomes a line saying so, once.
+            header, refused, told = await relay_of(make_photo(message_id=502), gone=True)
+            assert "👇" in header.text and refused.method == "copyMessage" and refused.status == 400
+            assert "no s'ha pogut reenviar" in told.text
             assert not [c for c in fake.sent_messages(ENTITY) if fake.calls.index(c) >= since]
 
             # The facilitator replies to the passed message; it reaches the entity.

@@ -163,6 +163,8 @@ class Engine:
             "intent": {"name": parse.intent, "confidence": parse.confidence} if parse else {},
             "entities": [{"entity": k, "value": v} for k, v in (parse.entities if parse else {}).items()],
         }
+        if message_id := turn.message.metadata.get("message_id"):  # the channel's id of a photo, file...
+            latest["metadata"] = {"message_id": str(message_id)}
         turn.tracker.latest_message = latest
         turn.tracker.add_event({"event": "user", "text": text, "parse_data": latest,
                                 "input_channel": turn.message.channel})

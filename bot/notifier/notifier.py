@@ -213,4 +213,15 @@ class Notifier:
         await self._send_each(row, payload, [(str(payload["to"]), "")], lambda _lang: (payload["text"], None))
 
     async def _do_relay(self, row: Outbox, payload: dict[str, Any]) -> None:
-        await self._send_each(row, payload, [(str(payload["to"]), "")], lambda _lang: (payload["text"], None))
+        """What the entity wrote; for a photo, file or voice note, a header then a copy of it (or, when
+        it can no longer be copied, a line saying so)."""
+        to = str(payload["to"])
+        delivered = await self._send_each(row, payload, [(to, "")], lambda _lang: (payload["text"], None))
+        copy = payload.get("copy")
+        if not copy or payload.get("copied"):
+            return
+        header = next((d.get("message_id") for d in delivered if d["to"] == to), None)
+        if not await self.sender.copy(to, int(copy["from_chat_id"]), int(copy["message_id"]), reply_to=header):
+            await self.sender.send(to, str(payload.get("copy_failed_text") or "…"))
+        payload["copied"] = True
+        await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)

@@ -34,6 +34,9 @@ class Sender(Protocol):
     async def edit(self, address: str, message_id: int, text: str, buttons: Buttons | None = None) -> None:
         """Change a message already delivered (a card whose status changed)."""
 
+    async def copy(self, address: str, from_chat_id: int, message_id: int, *, reply_to: int | None = None) -> bool:
+        """Pass on a copy of a message a user sent the bot; False when it no longer exists."""
+
 
 class TelegramSender:
     """Sends through a python-telegram-bot `Bot` (the application's, so its rate limiter applies)."""
@@ -82,6 +85,28 @@ class TelegramSender:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
 
+    async def copy(self, address: str, from_chat_id: int, message_id: int, *, reply_to: int | None = None) -> bool:
+        from telegram import ReplyParameters
+        from telegram.error import BadRequest, RetryAfter, TelegramError
+
+        chat_id = telegram_chat_id(address)
+        if chat_id is None:
+            return False
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        try:
+            await self.bot.copy_message(chat_id=chat_id, from_chat_id=from_chat_id, message_id=message_id,
+                                        reply_parameters=reply)
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            raise DeliveryError("flood control", retry_after=getattr(delay, "total_seconds", lambda: delay)()) \
+                from exc
+        except BadRequest:  # deleted by the entity, or a kind Telegram does not copy
+            return False
+        except TelegramError as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        return True
+
+
 class ConsoleSender:
     """Prints what would be sent (for `aliat notifier --console` and trying things without Telegram)."""
 
@@ -100,3 +125,8 @@ class ConsoleSender:
     async def edit(self, address: str, message_id: int, text: str, buttons: Buttons | None = None) -> None:
         self.out.write(f"\n✎ {address} (#{message_id})\n{text}\n")
         self.out.flush()
+
+    async def copy(self, address: str, from_chat_id: int, message_id: int, *, reply_to: int | None = None) -> bool:
+        self.out.write(f"\n→ {address} (#{next(self._ids)}): a copy of message {message_id} of chat {from_chat_id}\n")
+        self.out.flush()
+        return True

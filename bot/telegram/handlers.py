@@ -57,7 +57,7 @@ async def on_private_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     assert message is not None
     user = update.effective_user
     kind = message_kind(message)
-    metadata: dict[str, str] = {}
+    metadata: dict[str, str] = {"message_id": str(message.message_id)}  # to pass it on to a facilitator
     if kind == "contact" and message.contact is not None:
         # Only the sender's own contact may fill their phone question.
         if user is not None and message.contact.user_id == user.id:

@@ -902,6 +902,18 @@ class FakeBotApi:
         text = self._text(params, "text", MAX_TEXT, required=True)
         return self._new_message(chat, params, text=text)
 
+    def _m_copymessage(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        """A copy of a message the fake has seen (sent by the bot or shown in an update), without its
+        sender; Telegram answers only the new message's id."""
+        chat = self._chat(params)
+        source = self.messages.get((self._coerce("chat_id", str(params.get("from_chat_id"))),
+                                    self._coerce("message_id", str(params.get("message_id")))))
+        if source is None:
+            raise _bad("message to copy not found")
+        content = {k: v for k, v in source.items()
+                   if k not in ("message_id", "date", "chat", "from", "reply_to_message", "reply_markup")}
+        return {"message_id": self._new_message(chat, params, **content)["message_id"]}
+
     def _m_editmessagetext(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any] | bool:
         text = self._text(params, "text", MAX_TEXT, required=True)
         markup = self._inline_markup(params)
