@@ -99,3 +99,33 @@ async def test_expired_lease_is_taken_again(runtime) -> None:
                         sender=sender)
     await notifier.run_once()
     assert sender.sent == [("tg:5", "hola")]
+
+
+async def test_the_running_notifier_sends_a_reminder_not_on_every_check(runtime, monkeypatch) -> None:
+    """The loop itself (not just the store logic): an unclaimed lead past its delay is announced again,
+    and not again at the next checks (only after another delay)."""
+    import asyncio
+
+    from bot.notifier import notifier as notifier_module
+
+    chat = Chat(runtime, "tg:803")
+    for text in ["/start", "/facilitator", "1", "Coop Reminder", "Marta", "/skip", "1"]:
+        await chat.send(text)
+    s = runtime.settings
+    settings = replace(s, handoff=replace(s.handoff, facilitator_chat_id="-100556", reminder_unclaimed_hours=2 / 3600),
+                       notifier=replace(s.notifier, poll_interval_seconds=0.05))
+    monkeypatch.setattr(notifier_module, "REMINDER_CHECK_SECONDS", 0.2)
+    sender = FlakySender(failures=0)
+    notifier = Notifier(settings=settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker, sender=sender)
+    notifier.start()
+    try:
+        for _ in range(160):  # the card, then (two seconds later, unclaimed) the reminder
+            if len(sender.sent) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.8)  # four more reminder checks, within the next delay: nothing more
+    finally:
+        await notifier.stop()
+    assert [a for a, _ in sender.sent] == ["telegram:-100556"] * 2
+    card, reminder = (t for _, t in sender.sent)
+    assert "Coop Reminder" in card and "Coop Reminder" in reminder and reminder != card
