@@ -13,7 +13,7 @@ from bot.charts import purge_charts
 from bot.runtime import Runtime
 from bot.store.models import Outbox, ProcessedUpdate
 from bot.store.privacy import purge_expired
-from bot.store.workshops import purge_workshops
+from bot.store.workshops import end_abandoned_workshops, purge_workshops
 
 log = logging.getLogger(__name__)
 # Sent replies hold message texts; they are kept only long enough to answer a retry question.
@@ -22,6 +22,8 @@ KEEP_SENT_REPLIES = timedelta(days=7)
 KEEP_CHARTS = timedelta(days=1)
 # Telegram does not redeliver updates older than a day; a week is ample.
 KEEP_PROCESSED_UPDATES = timedelta(days=7)
+# A workshop is a session of an hour or two; one still running after this was left without an End.
+ABANDONED_WORKSHOP = timedelta(hours=12)
 
 
 async def run_maintenance(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
@@ -34,6 +36,8 @@ async def run_maintenance(runtime: Runtime, *, now: datetime | None = None) -> d
                                                     now=now)
         await session.commit()
     async with runtime.sessionmaker() as session:
+        done["abandoned_workshops"] = await end_abandoned_workshops(session=session,
+                                                                    started_before=now - ABANDONED_WORKSHOP)
         done["workshops"] = await purge_workshops(session=session, older_than_days=retention.workshop_days, now=now)
         await session.commit()
     async with runtime.sessionmaker() as session:

@@ -27,13 +27,21 @@ async def test_maintenance_purges_only_what_is_old(any_runtime) -> None:
             ProcessedUpdate(bot_id=1, update_id=2, handled_at=now),
             Workshop(chat_id=-5, trainer_user_id=1, programme="both", status="ended", language="ca", state={},
                      created_at=long_ago, ended_at=long_ago),
+            # left running without an End yesterday, and one running now
+            Workshop(chat_id=-6, trainer_user_id=1, programme="both", status="running", language="ca",
+                     state={"salt": "ab" * 16, "step": 3}, created_at=now - timedelta(days=1)),
+            Workshop(chat_id=-7, trainer_user_id=1, programme="both", status="running", language="ca",
+                     state={"salt": "cd" * 16}, created_at=now - timedelta(hours=1)),
         ])
         await session.commit()
     done = await run_maintenance(any_runtime, now=now)
     assert done["conversations"] == 1 and done["sent_replies"] == 1 and done["processed_updates"] == 1
-    assert done["workshops"] == 1
+    assert done["workshops"] == 1 and done["abandoned_workshops"] == 1
     async with any_runtime.sessionmaker() as session:
         assert set((await session.scalars(select(Conversation.sender_id))).all()) == {"tg:2"}
         assert set((await session.scalars(select(Outbox.dedup_key))).all()) == {"r:new", "r:pending"}
         assert await session.scalar(select(func.count()).select_from(ProcessedUpdate)) == 1
-        assert await session.scalar(select(func.count()).select_from(Workshop)) == 0
+        workshops = {w.chat_id: w for w in await session.scalars(select(Workshop))}
+        assert set(workshops) == {-6, -7}
+        assert workshops[-6].status == "ended" and workshops[-6].state == {"step": 3}  # the salt is gone
+        assert workshops[-7].status == "running" and "salt" in workshops[-7].state

@@ -110,6 +110,16 @@ async def end_workshop(*, session: AsyncSession, workshop: Workshop, now: dateti
     await session.flush()
 
 
+async def end_abandoned_workshops(*, session: AsyncSession, started_before: datetime) -> int:
+    """End the workshops still running that started before `started_before` (a trainer who never
+    pressed End): their salt goes, as at a normal end, so their votes link to nobody from then on."""
+    stale = (await session.scalars(select(Workshop).where(
+        Workshop.status == RUNNING, Workshop.created_at < started_before))).all()
+    for workshop in stale:
+        await end_workshop(session=session, workshop=workshop)
+    return len(stale)
+
+
 # ---------------------------------------------------------------------- votes
 def _insert(session: AsyncSession):  # noqa: ANN202 - dialect-specific Insert
     dialect = session.get_bind().dialect.name
