@@ -148,6 +148,23 @@ async def test_handoff_end_to_end(runtime) -> None:
             await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == ENTITY
                                 and f"{winner.name}: Sí, a les 10" in (c.text or ""), since=since)
 
+            # And a photo in reply reaches the entity as a copy under the facilitator's name.
+            mark = len(fake.calls)
+            await fake.push_update(make_photo(caption="El calendari", user_id=winner.telegram_user_id,
+                                              message_id=901, reply_to={**relayed[0].result, "from": fake.bot_user}))
+            await fake.wait_for(lambda c: c.ok and c.method == "sendMessage"
+                                and c.chat_id == winner.telegram_user_id and "✓" in (c.text or ""), since=mark)
+            for _ in range(100):
+                await notifier.run_once()
+                to_entity = [c for c in fake.calls[mark:] if c.ok and c.chat_id == ENTITY]
+                if len(to_entity) >= 2:
+                    break
+                await asyncio.sleep(0.05)
+            said, copied = to_entity[:2]
+            assert f"{winner.name}: El calendari" in said.text
+            assert copied.method == "copyMessage" and copied.params["from_chat_id"] == winner.telegram_user_id
+            assert copied.params["message_id"] == 901 and "photo" in fake.messages[(ENTITY, copied.result["message_id"])]
+
             # Closing hands the entity back to the assistant.
             assert "tancat" in await press(winner.telegram_user_id, "lead:1:formed")
             await notifier.run_once()

@@ -105,8 +105,9 @@ class LeadDesk:
         return True, self.r.text("utter_fac_done", lang, {"lead_id": lead_id, "status_line": status_line(
             self.r, view, lang)})
 
-    async def reply(self, facilitator: Facilitator, lead_id: int, text: str) -> str:
-        """Pass a facilitator's words to the entity whose lead they hold."""
+    async def reply(self, facilitator: Facilitator, lead_id: int, text: str, *,
+                    copy: dict[str, int] | None = None) -> str:
+        """Pass a facilitator's words (and a photo or file: `copy`) to the entity whose lead they hold."""
         lang = self.lang(facilitator)
         async with self.runtime.sessionmaker() as session, session.begin():
             lead = await store.get_lead(session=session, lead_id=lead_id)
@@ -115,9 +116,14 @@ class LeadDesk:
             sender_id = (lead.dossier or {}).get("sender_id")
             if not sender_id:
                 return self.r.text("utter_fac_not_relayable", lang)
+            if copy is not None and not text.strip():
+                text = self.r.text("utter_relay_attachment", lead.language)
             body = self.r.text("utter_facilitator_says", lead.language,
                                {"facilitator_name": facilitator.name, "text": text})
-            await store.add_outbox(session=session, kind="entity_message", payload={"to": sender_id, "text": body})
+            payload: dict = {"to": sender_id, "text": body}
+            if copy is not None:
+                payload.update(copy=copy, copy_failed_text=self.r.text("utter_relay_non_text", lead.language))
+            await store.add_outbox(session=session, kind="entity_message", payload=payload)
             await store.add_lead_event(session=session, lead_id=lead_id, actor=store.actor_of(facilitator),
                                        action="replied")
             entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
@@ -251,7 +257,9 @@ class FacilitatorHandlers:
         facilitator = await desk.facilitator(update.effective_user.id)
         if facilitator is None:
             return  # an entity replying to one of the bot's messages: the assistant handles it
-        await message.reply_text(await desk.reply(facilitator, int(found.group(1)), message.text or ""))
+        copy = None if message.text is not None else {"from_chat_id": message.chat_id, "message_id": message.message_id}
+        await message.reply_text(await desk.reply(facilitator, int(found.group(1)),
+                                                  message.text or message.caption or "", copy=copy))
         raise ApplicationHandlerStop
 
 
@@ -263,4 +271,6 @@ def register_facilitator_handlers(app: Application, runtime=None, *, group: int 
     handlers = FacilitatorHandlers(runtime)
     app.add_handler(CallbackQueryHandler(handlers.on_card_button, pattern=r"^lead:"), group=group)
     app.add_handler(CommandHandler(list(COMMANDS), handlers.on_command), group=group)
-    app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, handlers.on_reply), group=group)
+    # a reply in words, or with a photo, file, voice note... (passed on as a copy)
+    app.add_handler(MessageHandler(filters.REPLY & ~filters.COMMAND & ~filters.StatusUpdate.ALL, handlers.on_reply),
+                    group=group)

@@ -210,11 +210,11 @@ class Notifier:
                               lambda _lang: (text, card_buttons(r, view, lang)))
 
     async def _do_entity_message(self, row: Outbox, payload: dict[str, Any]) -> None:
-        await self._send_each(row, payload, [(str(payload["to"]), "")], lambda _lang: (payload["text"], None))
+        await self._do_relay(row, payload)
 
     async def _do_relay(self, row: Outbox, payload: dict[str, Any]) -> None:
-        """What the entity wrote; for a photo, file or voice note, a header then a copy of it (or, when
-        it can no longer be copied, a line saying so)."""
+        """A message between an entity and its facilitator; for a photo, file or voice note, a header
+        then a copy of it (or, when it can no longer be copied, a line saying so)."""
         to = str(payload["to"])
         delivered = await self._send_each(row, payload, [(to, "")], lambda _lang: (payload["text"], None))
         copy = payload.get("copy")
