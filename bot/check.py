@@ -144,6 +144,11 @@ class Checker:
                     ref = str(slot.ask_if.get("slot"))
                     if ref not in names and ref not in self.domain.slots:
                         self.add(where, f"slot {slot.name}: ask_if refers to unknown slot {ref!r}")
+                for option in slot.bands:
+                    if option not in {b.payload for b in options}:
+                        self.add(where, f"slot {slot.name}: bands for unknown option {option!r}")
+                if slot.bands and slot.type != "choice":
+                    self.add(where, f"slot {slot.name}: bands are for choice slots")
                 for option in slot.synonyms:
                     if option not in {b.payload for b in options}:
                         self.add(where, f"slot {slot.name}: synonyms for unknown option {option!r}")

@@ -44,6 +44,9 @@ class FormSlot:
     min: int | None = None
     max: int | None = None
     synonyms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # a choice of bands ("1 to 5", "6 to 20"...): option -> the lowest number it takes, so a typed
+    # count ("3", "12 people", "250.000 €") picks its band instead of the button in that position
+    bands: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,17 @@ class Rule:
     def key(self) -> str:
         """How the rules are looked up: intent, ?args, :paused."""
         return rule_key(self.intent, self.args, self.when_paused)
+
+
+def _bands(value: Any, where: str) -> dict[str, float]:
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        raise ContentError(f"{where}: bands must map each option to the lowest number it takes")
+    try:
+        return {str(option): float(low) for option, low in value.items()}
+    except (TypeError, ValueError) as exc:
+        raise ContentError(f"{where}: bands must map each option to a number ({exc})") from exc
 
 
 def rule_key(intent: str, args: str = "", paused: bool = False) -> str:
@@ -250,6 +264,7 @@ def _form(name: str, value: Any, src: str) -> Form:
             name=str(item["name"]), type=kind, question=str(item.get("question") or f"utter_ask_{item['name']}"),
             skippable=bool(item.get("skippable", False)), ask_if=item.get("ask_if"),
             min=item.get("min"), max=item.get("max"), synonyms=item.get("synonyms") or {},
+            bands=_bands(item.get("bands"), f"{where}: slot {item['name']}"),
         ))
     return Form(name=name, slots=tuple(slots), on_complete=tuple(value.get("on_complete") or ()),
                 intro=value.get("intro"), progress=bool(value.get("progress", True)), source=src)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from bot.content import FormSlot, Response
@@ -27,14 +28,55 @@ def options_of(question: Response | None) -> list[str]:
     return [b.payload for b in question.buttons if not b.payload.startswith("/")]
 
 
+# A typed amount: 3, 12, 250.000, 250,000, 1 200, 1,5 milions, 300k, 2M, 200 mil.
+_AMOUNT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:([.,' ])\d{3})(?:\2\d{3})*(?!\d)|\d+)(?:[.,](\d+))?\s*"
+    r"(k|mil|m|milions?|milio|millones?|millon|millions?)?(?![a-z])")
+_SCALE = {"k": 1e3, "mil": 1e3}
+
+
+def read_amount(text: str) -> float | None:
+    """The first number in a typed answer, with its thousands separators and k / mil / million words."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    found = _AMOUNT.search(plain)
+    if found is None:
+        return None
+    whole, separator, decimals, scale = found.groups()
+    number = float(whole.replace(separator, "") if separator else whole)
+    if decimals:
+        number += float(f"0.{decimals}")
+    return number * (_SCALE.get(scale, 1e6) if scale else 1)
+
+
 def choose(slot: FormSlot, question: Response | None, text: str) -> str:
-    """Map free text to one option: its number, its id, a title in any language, or a synonym."""
+    """Map free text to one option: its number, its id, a title in any language, or a synonym; on a
+    choice of bands, a typed count picks its band."""
     options = options_of(question)
     norm = normalize(text)
     if not norm:
         raise Refused("empty")
+    if slot.bands:
+        return _choose_band(slot, question, options, norm, text)
     if norm.isdigit() and 1 <= int(norm) <= len(options):
         return options[int(norm) - 1]
+    return _choose_by_name(slot, question, options, norm)
+
+
+def _choose_band(slot: FormSlot, question: Response | None, options: list[str], norm: str, text: str) -> str:
+    try:  # a title or synonym first ("més de 50", "cap")
+        return _choose_by_name(slot, question, options, norm)
+    except Refused:
+        pass
+    amount = read_amount(text)
+    fitting = [(low, opt) for opt, low in slot.bands.items() if opt in options and amount is not None
+               and low <= amount]
+    if not fitting:
+        raise Refused("choice")
+    return max(fitting)[1]
+
+
+def _choose_by_name(slot: FormSlot, question: Response | None, options: list[str], norm: str) -> str:
     names: dict[str, set[str]] = {opt: {normalize(opt)} for opt in options}
     if question is not None:
         for button in question.buttons:
