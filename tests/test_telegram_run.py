@@ -85,3 +85,28 @@ async def test_aliat_run_as_a_subprocess_holds_a_conversation(fake, tmp_path) ->
         _out, err = await asyncio.wait_for(proc.communicate(), 20)
     assert proc.returncode == 0, err.decode()[-2000:]
     assert b"Perfecte" not in err and b"Hi! I'm" not in err  # no message text in the logs
+
+
+async def test_aliat_notifier_alone_delivers_a_lead_card(fake, tmp_path) -> None:
+    """`aliat notifier --once` as its own process (beside a bot that only takes conversations)."""
+    from bot.runtime import build_runtime
+    from tests.auxil.runtime import Chat, settings_for_tests
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'notify.db'}"
+    runtime = await build_runtime(settings_for_tests(url))
+    try:
+        chat = Chat(runtime, "tg:555")
+        for text in ["/start", "/facilitator", "1", "Coop Notifier", "Marta", "/skip", "1"]:
+            await chat.send(text)
+    finally:
+        await runtime.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ALIAT_"))}
+    env.update({"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
+                "ALIAT_DATABASE_URL": url, "ALIAT_FACILITATOR_CHAT_ID": "-100321"})
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "notifier", "--once", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    (card,) = [c for c in fake.calls_to("sendMessage", ok_only=True) if c.chat_id == -100321]
+    assert "Coop Notifier" in card.text and card.params["reply_markup"]["inline_keyboard"]

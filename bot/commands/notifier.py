@@ -34,7 +34,11 @@ async def _main(args: argparse.Namespace) -> int:
         else:
             from telegram import Bot
 
-            kwargs = {"base_url": settings.telegram_api_base_url} if settings.telegram_api_base_url else {}
+            kwargs: dict = {"base_url": settings.telegram_api_base_url} if settings.telegram_api_base_url else {}
+            if settings.telegram.http_client == "aiohttp":  # as `aliat run` does
+                from bot.telegram.http import AiohttpRequest
+
+                kwargs["request"] = AiohttpRequest(8)
             bot = Bot(settings.telegram_token, **kwargs)
             await bot.initialize()
             sender = TelegramSender(bot)
