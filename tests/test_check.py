@@ -54,6 +54,20 @@ def test_unknown_step_response_and_long_payload(content) -> None:
     assert "bytes" in found and "64-byte" in found
 
 
+def test_bands_name_existing_options_of_a_choice(content) -> None:
+    (content[0] / "extra.yml").write_text(
+        "forms:\n  extra_form:\n    slots:\n"
+        "      - {name: size, type: choice, bands: {small: 0, huge: 100}}\n"
+        "      - {name: note, type: text, bands: {small: 0}}\n"
+        "responses:\n  utter_ask_size:\n    text: {ca: a, es: a, en: a}\n    buttons:\n"
+        "      - {payload: small, title: {ca: a, es: a, en: a}}\n"
+        "  utter_ask_note:\n    text: {ca: a, es: a, en: a}\n")
+    found = "\n".join(problems(content))
+    assert "slot size: bands for unknown option 'huge'" in found
+    assert "slot size: bands for unknown option 'small'" not in found
+    assert "slot note: bands are for choice slots" in found
+
+
 def test_duplicate_names_and_missing_knowledge_language(content) -> None:
     (content[0] / "dup.yml").write_text("responses:\n  utter_greet:\n    text: {ca: a, es: a, en: a}\n")
     found = problems(content)
