@@ -12,18 +12,20 @@ NetworkError), so the rest of PTB (retries, RetryAfter, Forbidden...) works unch
 from __future__ import annotations
 
 import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 from urllib.request import getproxies
 
 import aiohttp
 import certifi
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+if TYPE_CHECKING:
+    from telegram._utils.types import ODVInput
+
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+DefaultValue = type(BaseRequest.DEFAULT_NONE)  # "not given by the caller": use this request's own timeout
 
 
 class AiohttpRequest(BaseRequest):
