@@ -48,10 +48,10 @@ async def send(fake: FakeBotApi, update: dict, replies: int) -> list:
 
 
 async def test_start_greets_with_the_main_menu_keyboard(fake, app) -> None:
-    greet, menu = await send(fake, U.make_command("start"), 2)
+    (greet,) = await send(fake, U.make_command("start"), 1)  # the greeting carries the menu: one message
     assert greet.params["chat_id"] == CHAT and "Alia't" in greet.text
     assert greet.params["parse_mode"] == "HTML"
-    keyboard = menu.params["reply_markup"]["inline_keyboard"]
+    keyboard = greet.params["reply_markup"]["inline_keyboard"]
     datas = [row[0]["callback_data"] for row in keyboard]
     assert "q0:/explore" in datas and all(len(d.encode()) <= 64 for d in datas)
     assert keyboard[0][0]["text"].startswith("🤝 Explorar")  # Catalan, from language_code
@@ -98,7 +98,7 @@ async def test_form_buttons_edit_the_pressed_message_and_stale_presses_are_close
 
 
 async def test_language_switch_is_remembered(fake, app) -> None:
-    await send(fake, U.make_command("start"), 2)
+    await send(fake, U.make_command("start"), 1)
     (ask,) = await send(fake, U.make_command("language"), 1)
     question = keyboard_message(fake, CHAT)
     (changed,) = await send(fake, press(fake, question, "Castellano"), 1)
@@ -106,9 +106,9 @@ async def test_language_switch_is_remembered(fake, app) -> None:
     (help_text,) = await send(fake, U.make_command("help"), 1)
     assert help_text.text.startswith("Puedo hacerte")
     # A user whose Telegram speaks German gets the default language at first contact.
-    (first, _menu) = await send(fake, U.make_command("start", user_id=2002, language_code="de"), 2)
+    (first,) = await send(fake, U.make_command("start", user_id=2002, language_code="de"), 1)
     assert first.params["chat_id"] == 2002 and first.text.startswith("Hola! Sóc")
-    (first_en, _menu) = await send(fake, U.make_command("start", user_id=2003, language_code="en-GB"), 2)
+    (first_en,) = await send(fake, U.make_command("start", user_id=2003, language_code="en-GB"), 1)
     assert first_en.text.startswith("Hi! I'm")
 
 
