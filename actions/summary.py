@@ -111,7 +111,7 @@ class ActionSummarizeJourney(Action):
         readiness_record = {fid: readiness.scores.get(fid) for fid in FACTOR_IDS}
         try:
             async with services.sessionmaker()() as session, session.begin():
-                row = await save_assessment(
+                return await save_assessment(
                     session=session, sender_id=tracker.sender_id,
                     entity={k: v for k, v in entity.items() if answered(v)}, answers=collect_answers(tracker),
                     motivation=tracker.get_slot("motivation"), confidence=tracker.get_slot("motivation_confidence"),
@@ -119,7 +119,6 @@ class ActionSummarizeJourney(Action):
                     readiness_overall=readiness.overall, flags=flags,
                     disagreement=tracker.get_slot("motivation_disagreement"), language=lang,
                     content_version=str(domain.get("content_version") or ""))
-                return row.id
         except SQLAlchemyError:
             # The summary is still worth giving; the facilitator's dossier falls back to the slots.
             log.exception("assessment not stored")

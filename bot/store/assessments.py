@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Assessment, Conversation, Entity
@@ -15,39 +15,53 @@ ENTITY_FIELDS = {"name": 200, "field": 300, "territory": 64, "size_staff": 32, "
                  "budget_band": 32}
 
 
+_CONVERSATION_OF = select(Conversation.__table__.c.id).where(
+    Conversation.__table__.c.sender_id == bindparam("b_sender"))
+
+
 async def conversation_id_for(*, session: AsyncSession, sender_id: str) -> int | None:
-    return await session.scalar(select(Conversation.id).where(Conversation.sender_id == sender_id))
+    conn = await session.connection()
+    return (await conn.execute(_CONVERSATION_OF, {"b_sender": sender_id})).scalar()
 
 
-async def upsert_entity(*, session: AsyncSession, conversation_id: int | None, fields: dict[str, Any]) -> Entity:
-    """The conversation's entity row, created or updated with the given (non-personal) fields."""
-    row = None
+# Pre-built Core statements on the tables, executed with plain parameter dicts: storing a journey is
+# the slowest turn (the bench's p99), and building ORM statements was most of its cost.
+_ENTITY = Entity.__table__
+_ASSESSMENT = Assessment.__table__
+_ENTITY_OF = select(_ENTITY.c.id).where(_ENTITY.c.conversation_id == bindparam("b_conversation"))
+_UPDATE_ENTITY = update(_ENTITY).where(_ENTITY.c.id == bindparam("b_id"))
+_INSERT_ENTITY = insert(_ENTITY).returning(_ENTITY.c.id)
+_INSERT_ASSESSMENT = insert(_ASSESSMENT).returning(_ASSESSMENT.c.id)
+
+
+async def upsert_entity(*, session: AsyncSession, conversation_id: int | None, fields: dict[str, Any]) -> int:
+    """The id of the conversation's entity row, created or updated with the given (non-personal) fields."""
+    values: dict[str, Any] = {name: str(value)[:size] for name, size in ENTITY_FIELDS.items()
+                              if (value := fields.get(name)) not in (None, "", "skipped")}
+    values["updated_at"] = datetime.now(UTC)
+    conn = await session.connection()
     if conversation_id is not None:
-        row = await session.scalar(select(Entity).where(Entity.conversation_id == conversation_id))
-    if row is None:
-        row = Entity(conversation_id=conversation_id)
-        session.add(row)
-    for name, size in ENTITY_FIELDS.items():
-        value = fields.get(name)
-        if value not in (None, "", "skipped"):
-            setattr(row, name, str(value)[:size])
-    row.updated_at = datetime.now(UTC)
-    await session.flush()
-    return row
+        existing = (await conn.execute(_ENTITY_OF, {"b_conversation": conversation_id})).scalar()
+        if existing is not None:
+            await conn.execute(_UPDATE_ENTITY, {"b_id": existing, **values})
+            return int(existing)
+    inserted = await conn.execute(_INSERT_ENTITY, {"conversation_id": conversation_id,
+                                                   "contact_telegram": False, **values})
+    return int(inserted.scalar_one())
 
 
 async def save_assessment(*, session: AsyncSession, sender_id: str, entity: dict[str, Any],
                           answers: dict[str, Any], motivation: str | None, confidence: float | None,
                           evidence: list[Any], readiness: dict[str, Any], readiness_overall: float | None,
                           flags: list[Any], disagreement: str | None, language: str,
-                          content_version: str) -> Assessment:
-    """A new assessment row (one per finished journey), with the entity created or updated."""
+                          content_version: str) -> int:
+    """A new assessment row (one per finished journey), with the entity created or updated; its id."""
     conversation_id = await conversation_id_for(session=session, sender_id=sender_id)
-    entity_row = await upsert_entity(session=session, conversation_id=conversation_id, fields=entity)
-    row = Assessment(conversation_id=conversation_id, entity_id=entity_row.id, answers=answers,
-                     motivation=motivation, confidence=confidence, evidence=evidence, readiness=readiness,
-                     readiness_overall=readiness_overall, flags=flags, disagreement=disagreement,
-                     language=language, content_version=content_version or "unknown")
-    session.add(row)
-    await session.flush()
-    return row
+    entity_id = await upsert_entity(session=session, conversation_id=conversation_id, fields=entity)
+    conn = await session.connection()
+    inserted = await conn.execute(_INSERT_ASSESSMENT, {
+        "conversation_id": conversation_id, "entity_id": entity_id, "answers": answers, "motivation": motivation,
+        "confidence": confidence, "evidence": evidence, "readiness": readiness,
+        "readiness_overall": readiness_overall, "flags": flags, "disagreement": disagreement,
+        "language": language, "content_version": content_version or "unknown"})
+    return int(inserted.scalar_one())
