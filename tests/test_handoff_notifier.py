@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from bot.notifier import DeliveryError, Notifier
 from bot.store import leads as store
 from bot.store.models import Lead, Outbox
-from tests.auxil.runtime import Chat
+from tests.auxil.runtime import ask_for_a_facilitator
 
 
 class FlakySender:
@@ -35,9 +35,7 @@ async def _make_due(rt) -> None:
 
 
 async def test_retries_then_one_card(runtime) -> None:
-    chat = Chat(runtime, "tg:801")
-    for text in ["/start", "/facilitator", "1", "Coop Sud", "Marta", "/skip", "1"]:
-        await chat.send(text)
+    chat = await ask_for_a_facilitator(runtime, "tg:801", "Coop Sud")
     settings = replace(runtime.settings, handoff=replace(runtime.settings.handoff, facilitator_chat_id="-100555"))
     sender = FlakySender(failures=2)
     notifier = Notifier(settings=settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker, sender=sender)
@@ -66,9 +64,7 @@ async def test_retries_then_one_card(runtime) -> None:
 
 
 async def test_partial_delivery_resumes_without_duplicates(runtime) -> None:
-    chat = Chat(runtime, "tg:802")
-    for text in ["/start", "/facilitator", "1", "Coop Sud", "Marta", "/skip", "1"]:
-        await chat.send(text)
+    await ask_for_a_facilitator(runtime, "tg:802", "Coop Sud")
     async with runtime.sessionmaker() as s, s.begin():
         await store.add_facilitator(session=s, telegram_user_id=9001, name="Laia")
         await store.add_facilitator(session=s, telegram_user_id=9002, name="Pau")
@@ -108,9 +104,7 @@ async def test_the_running_notifier_sends_a_reminder_not_on_every_check(runtime,
 
     from bot.notifier import notifier as notifier_module
 
-    chat = Chat(runtime, "tg:803")
-    for text in ["/start", "/facilitator", "1", "Coop Reminder", "Marta", "/skip", "1"]:
-        await chat.send(text)
+    await ask_for_a_facilitator(runtime, "tg:803", "Coop Reminder")
     s = runtime.settings
     settings = replace(s, handoff=replace(s.handoff, facilitator_chat_id="-100556", reminder_unclaimed_hours=2 / 3600),
                        notifier=replace(s.notifier, poll_interval_seconds=0.05))

@@ -6,15 +6,13 @@ import asyncio
 import json
 
 from bot.cli import main
-from tests.auxil.runtime import Chat, make_runtime
+from tests.auxil.runtime import ask_for_a_facilitator, make_runtime
 
 
 async def test_leads_cli(database_url, tmp_path, monkeypatch, capsys) -> None:
     rt = await make_runtime(database_url)
     try:
-        chat = Chat(rt, "tg:901")
-        for text in ["/start", "/facilitator", "1", "Coop Sud", "Marta", "/skip", "1"]:
-            await chat.send(text)
+        await ask_for_a_facilitator(rt, "tg:901")
     finally:
         await rt.close()
     monkeypatch.setenv("ALIAT_DATABASE_URL", database_url)

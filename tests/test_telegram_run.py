@@ -90,14 +90,12 @@ async def test_aliat_run_as_a_subprocess_holds_a_conversation(fake, tmp_path) ->
 async def test_aliat_notifier_alone_delivers_a_lead_card(fake, tmp_path) -> None:
     """`aliat notifier --once` as its own process (beside a bot that only takes conversations)."""
     from bot.runtime import build_runtime
-    from tests.auxil.runtime import Chat, settings_for_tests
+    from tests.auxil.runtime import ask_for_a_facilitator, settings_for_tests
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'notify.db'}"
     runtime = await build_runtime(settings_for_tests(url))
     try:
-        chat = Chat(runtime, "tg:555")
-        for text in ["/start", "/facilitator", "1", "Coop Notifier", "Marta", "/skip", "1"]:
-            await chat.send(text)
+        await ask_for_a_facilitator(runtime, "tg:555", "Coop Notifier")
     finally:
         await runtime.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ALIAT_"))}
