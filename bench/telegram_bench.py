@@ -24,6 +24,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -311,11 +312,33 @@ async def paired_runs(run: Callable[[str], Any], pairs: int) -> list[dict[str, d
 KINDS = ("aliat", "bare", "bare-aiohttp")
 
 
-def same_client_ratio(pairs: list[dict[str, dict[str, Any]]], ratio: Callable[[dict[str, Any], dict[str, Any]], float]
-                      ) -> tuple[float, list[float]]:
-    """The Alia't bot against the bare bot on the same HTTP client: the median over the pairs, and each."""
-    ratios = [ratio(p["aliat"], p["bare-aiohttp"]) for p in pairs]
-    return sorted(ratios)[(len(ratios) - 1) // 2], ratios
+@dataclass
+class Comparison:
+    """One measure over the pairs: the median pair (its Alia't and bare runs, their ratio), every pair's
+    ratio, every run's figure per bot, and the ratio against the bare bot on the same client."""
+
+    aliat: dict[str, Any]
+    bare: dict[str, Any]
+    ratio: float
+    ratios: list[float]
+    every: dict[str, list[float]]
+    same: float
+    same_ratios: list[float]
+    lost: int
+
+
+def compare(pairs: list[dict[str, dict[str, Any]]], metric: str, digits: int) -> Comparison:
+    chosen, ratios = median_pair(pairs, lambda p: p["aliat"][metric] / p["bare"][metric])
+    same_ratios = [p["aliat"][metric] / p["bare-aiohttp"][metric] for p in pairs]
+    return Comparison(aliat=chosen["aliat"], bare=chosen["bare"],
+                      ratio=chosen["aliat"][metric] / chosen["bare"][metric], ratios=ratios,
+                      every={kind: [round(p[kind][metric], digits or None) for p in pairs] for kind in KINDS},
+                      same=sorted(same_ratios)[(len(same_ratios) - 1) // 2], same_ratios=same_ratios,
+                      lost=sum(r["lost"] for p in pairs for r in p.values()))
+
+
+def rounded(ratios: list[float]) -> list[float]:
+    return [round(r, 2) for r in ratios]
 
 
 def median_pair(pairs: list[dict[str, dict[str, Any]]], ratio: Callable[[dict[str, dict[str, Any]]], float]
@@ -331,23 +354,18 @@ async def cpu_per_turn(quick: bool = False) -> dict[str, Any]:
     ratio (every run is kept in the results)."""
     users, rounds, pairs = (20, 1, 1) if quick else (40, 2, 3)
     runs = await paired_runs(lambda kind: _cpu_run(kind, users, rounds, seed=1), pairs)
-    chosen, ratios = median_pair(runs, lambda p: p["aliat"]["cpu_per_turn_ms"] / p["bare"]["cpu_per_turn_ms"])
-    aliat, bare = chosen["aliat"], chosen["bare"]
-    ratio = aliat["cpu_per_turn_ms"] / bare["cpu_per_turn_ms"]
-    lost = sum(r["lost"] for p in runs for r in p.values())
+    c = compare(runs, "cpu_per_turn_ms", 2)
     rss = max(p["aliat"]["rss_mb"] for p in runs)
-    every = {kind: [round(p[kind]["cpu_per_turn_ms"], 2) for p in runs] for kind in KINDS}
-    same, same_ratios = same_client_ratio(runs, lambda a, b: a["cpu_per_turn_ms"] / b["cpu_per_turn_ms"])
-    return {"aliat": aliat, "bare": bare, "ratio": ratio, "pair_ratios": ratios, "runs_cpu_per_turn_ms": every,
-            "same_client_ratio": same, "same_client_pair_ratios": same_ratios,
+    return {"aliat": c.aliat, "bare": c.bare, "ratio": c.ratio, "pair_ratios": c.ratios,
+            "runs_cpu_per_turn_ms": c.every, "same_client_ratio": c.same, "same_client_pair_ratios": c.same_ratios,
             "rows": [
-                ("Alia't bot CPU per turn", f"{aliat['cpu_per_turn_ms']:.2f} ms", "-",
-                 f"{aliat['turns']} turns; runs {every['aliat']}"),
-                ("bare PTB bot CPU per turn", f"{bare['cpu_per_turn_ms']:.2f} ms", "-", f"runs {every['bare']}"),
-                ("CPU per turn, Alia't / bare (median pair)", f"{ratio:.2f}x", "<= 1.5x",
-                 ("ok" if ratio <= 1.5 and not lost else "MISSED") + f"; pairs {[round(r, 2) for r in ratios]}"),
-                ("CPU per turn, Alia't / bare on aiohttp too", f"{same:.2f}x", "-",
-                 f"the logic's cost alone; runs {every['bare-aiohttp']} ms, pairs {[round(r, 2) for r in same_ratios]}"),
+                ("Alia't bot CPU per turn", f"{c.aliat['cpu_per_turn_ms']:.2f} ms", "-",
+                 f"{c.aliat['turns']} turns; runs {c.every['aliat']}"),
+                ("bare PTB bot CPU per turn", f"{c.bare['cpu_per_turn_ms']:.2f} ms", "-", f"runs {c.every['bare']}"),
+                ("CPU per turn, Alia't / bare (median pair)", f"{c.ratio:.2f}x", "<= 1.5x",
+                 ("ok" if c.ratio <= 1.5 and not c.lost else "MISSED") + f"; pairs {rounded(c.ratios)}"),
+                ("CPU per turn, Alia't / bare on aiohttp too", f"{c.same:.2f}x", "-",
+                 f"the logic's cost alone; runs {c.every['bare-aiohttp']} ms, pairs {rounded(c.same_ratios)}"),
                 ("Alia't bot peak RSS", f"{rss:.0f} MB", "< 200 MB", "ok" if rss < 200 else "MISSED"),
             ]}
 
@@ -387,23 +405,18 @@ async def ceiling(quick: bool = False) -> dict[str, Any]:
     """Turns per second each bot sustains, in pairs of back-to-back runs; the median pair's ratio counts."""
     users, seconds, pairs = (60, 6.0, 1) if quick else (100, 10.0, 5)
     runs = await paired_runs(lambda kind: _ceiling_run(kind, users, seconds), pairs)
-    chosen, ratios = median_pair(runs, lambda p: p["aliat"]["turns_per_s"] / p["bare"]["turns_per_s"])
-    aliat, bare = chosen["aliat"], chosen["bare"]
-    ratio = aliat["turns_per_s"] / bare["turns_per_s"]
-    lost = sum(r["lost"] for p in runs for r in p.values())
-    every = {kind: [round(p[kind]["turns_per_s"]) for p in runs] for kind in KINDS}
-    same, same_ratios = same_client_ratio(runs, lambda a, b: a["turns_per_s"] / b["turns_per_s"])
-    return {"aliat": aliat, "bare": bare, "ratio": ratio, "pair_ratios": ratios, "runs_turns_per_s": every,
-            "same_client_ratio": same, "same_client_pair_ratios": same_ratios,
+    c = compare(runs, "turns_per_s", 0)
+    return {"aliat": c.aliat, "bare": c.bare, "ratio": c.ratio, "pair_ratios": c.ratios,
+            "runs_turns_per_s": c.every, "same_client_ratio": c.same, "same_client_pair_ratios": c.same_ratios,
             "rows": [
-                ("Alia't turns/s (rate limit off)", f"{aliat['turns_per_s']:.0f}", "-",
-                 f"bot CPU {aliat['bot_cpu_util']:.0%}; runs {every['aliat']}"),
-                ("bare PTB bot turns/s", f"{bare['turns_per_s']:.0f}", "-",
-                 f"bot CPU {bare['bot_cpu_util']:.0%}; runs {every['bare']}"),
-                ("ceiling, Alia't / bare (median pair)", f"{ratio:.2f}", ">= 0.8",
-                 ("ok" if ratio >= 0.8 and not lost else "MISSED") + f"; pairs {[round(r, 2) for r in ratios]}"),
-                ("ceiling, Alia't / bare on aiohttp too", f"{same:.2f}", "-",
-                 f"the logic's cost alone; runs {every['bare-aiohttp']}, pairs {[round(r, 2) for r in same_ratios]}"),
+                ("Alia't turns/s (rate limit off)", f"{c.aliat['turns_per_s']:.0f}", "-",
+                 f"bot CPU {c.aliat['bot_cpu_util']:.0%}; runs {c.every['aliat']}"),
+                ("bare PTB bot turns/s", f"{c.bare['turns_per_s']:.0f}", "-",
+                 f"bot CPU {c.bare['bot_cpu_util']:.0%}; runs {c.every['bare']}"),
+                ("ceiling, Alia't / bare (median pair)", f"{c.ratio:.2f}", ">= 0.8",
+                 ("ok" if c.ratio >= 0.8 and not c.lost else "MISSED") + f"; pairs {rounded(c.ratios)}"),
+                ("ceiling, Alia't / bare on aiohttp too", f"{c.same:.2f}", "-",
+                 f"the logic's cost alone; runs {c.every['bare-aiohttp']}, pairs {rounded(c.same_ratios)}"),
             ]}
 
 
