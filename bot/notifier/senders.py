@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import sys
+from collections.abc import Iterator
 from typing import Protocol, TextIO
 
 Buttons = list[list[tuple[str, str]]]
@@ -53,58 +55,59 @@ class TelegramSender:
         return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in buttons])
 
     async def send(self, address: str, text: str, buttons: Buttons | None = None) -> int | None:
-        from telegram.error import RetryAfter, TelegramError
-
         chat_id = telegram_chat_id(address)
         if chat_id is None:
             raise DeliveryError(f"not a Telegram address: {address[:40]}")
-        try:
+        with _delivery_errors():
             message = await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=self._markup(buttons))
-        except RetryAfter as exc:
-            delay = exc.retry_after
-            raise DeliveryError("flood control", retry_after=getattr(delay, "total_seconds", lambda: delay)()) \
-                from exc
-        except TelegramError as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
         return message.message_id
 
     async def edit(self, address: str, message_id: int, text: str, buttons: Buttons | None = None) -> None:
-        from telegram.error import BadRequest, TelegramError
+        from telegram.error import BadRequest
 
         chat_id = telegram_chat_id(address)
         if chat_id is None:
             return
         try:
-            await self.bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=text,
-                                             reply_markup=self._markup(buttons))
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
+            with _delivery_errors():
+                await self.bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=text,
+                                                 reply_markup=self._markup(buttons))
+        except DeliveryError as exc:
+            if isinstance(exc.__cause__, BadRequest) and "not modified" in str(exc.__cause__).lower():
                 return
-            raise DeliveryError(f"BadRequest: {exc}") from exc
-        except TelegramError as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-
+            raise
 
     async def copy(self, address: str, from_chat_id: int, message_id: int, *, reply_to: int | None = None) -> bool:
         from telegram import ReplyParameters
-        from telegram.error import BadRequest, RetryAfter, TelegramError
+        from telegram.error import BadRequest
 
         chat_id = telegram_chat_id(address)
         if chat_id is None:
             return False
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         try:
-            await self.bot.copy_message(chat_id=chat_id, from_chat_id=from_chat_id, message_id=message_id,
-                                        reply_parameters=reply)
-        except RetryAfter as exc:
-            delay = exc.retry_after
-            raise DeliveryError("flood control", retry_after=getattr(delay, "total_seconds", lambda: delay)()) \
-                from exc
-        except BadRequest:  # deleted by the entity, or a kind Telegram does not copy
-            return False
-        except TelegramError as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+            with _delivery_errors():
+                await self.bot.copy_message(chat_id=chat_id, from_chat_id=from_chat_id, message_id=message_id,
+                                            reply_parameters=reply)
+        except DeliveryError as exc:
+            if isinstance(exc.__cause__, BadRequest):  # deleted by the entity, or a kind Telegram does not copy
+                return False
+            raise
         return True
+
+
+@contextlib.contextmanager
+def _delivery_errors() -> Iterator[None]:
+    """python-telegram-bot's errors as DeliveryError, with Telegram's wait for flood control."""
+    from telegram.error import RetryAfter, TelegramError
+
+    try:
+        yield
+    except RetryAfter as exc:
+        delay = exc.retry_after
+        raise DeliveryError("flood control", retry_after=getattr(delay, "total_seconds", lambda: delay)()) from exc
+    except TelegramError as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
 
 class ConsoleSender:
