@@ -12,11 +12,15 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z_][\w]*)(?P<entities>\{.*\})?$", re.DOTALL)
 
 
+def fold(text: str) -> str:
+    """Lower case, no accents; punctuation kept."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def normalize(text: str) -> str:
     """Lower case, no accents, punctuation folded to single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", stripped).replace("_", " ").strip()
+    return _NON_WORD.sub(" ", fold(text)).replace("_", " ").strip()
 
 
 @dataclass

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from bot.content import FormSlot, Response
-from bot.engine.nlu import normalize
+from bot.engine.nlu import fold, normalize
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[a-z]{2,24}$", re.IGNORECASE)
 _NUMBER = re.compile(r"-?\d+")
@@ -37,9 +36,7 @@ _SCALE = {"k": 1e3, "mil": 1e3}
 
 def read_amount(text: str) -> float | None:
     """The first number in a typed answer, with its thousands separators and k / mil / million words."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    found = _AMOUNT.search(plain)
+    found = _AMOUNT.search(fold(text))
     if found is None:
         return None
     whole, separator, decimals, scale = found.groups()
