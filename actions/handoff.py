@@ -18,6 +18,7 @@ from actions.base import checked_name, language_of
 from actions.qualify import qualify
 from bot.content import Domain, load_domain
 from bot.engine.render import Renderer
+from bot.notifier.notifier import copy_fields
 from bot.notifier.senders import telegram_chat_id
 from bot.store import leads as store
 from bot.store.models import Assessment
@@ -211,13 +212,13 @@ async def _tell_facilitator(session, lead, facilitator, response: str, *,  # noq
         "to": f"telegram:{facilitator.telegram_user_id}", "text": text, "lead_id": lead.id, **(extra or {})})
 
 
-def _attachment(tracker: Tracker) -> dict | None:
-    """The Telegram message to copy to the facilitator (a photo, a file, a voice note...), if any."""
+def _attachment(tracker: Tracker) -> tuple[int, int] | None:
+    """The Telegram chat and message to copy to the facilitator (a photo, a file, a voice note...), if any."""
     chat = telegram_chat_id(tracker.sender_id)
     message_id = ((tracker.latest_message or {}).get("metadata") or {}).get("message_id")
     if chat is None or not str(message_id or "").isdigit():
         return None
-    return {"from_chat_id": chat, "message_id": int(message_id)}
+    return chat, int(message_id)
 
 
 class ActionRelayToFacilitator(Action):
@@ -241,7 +242,7 @@ class ActionRelayToFacilitator(Action):
                 attachment = _attachment(tracker)
                 if attachment is not None:  # the header, then a copy of the photo or file itself
                     text = r.text("utter_relay_attachment", lang)
-                    extra = {"copy": attachment, "copy_failed_text": r.text("utter_relay_non_text", lang)}
+                    extra = copy_fields(r, lang, *attachment)
                 else:
                     text = r.text("utter_relay_non_text", lang)
             await _tell_facilitator(session, lead, facilitator, "utter_relay_from_entity", text=text, extra=extra)

@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot.engine.render import Renderer
 from bot.facilitators.cards import CardAction, card_buttons, card_text, details_text, status_line
 from bot.notifier import wake
+from bot.notifier.notifier import copy_fields
 from bot.store import leads as store
 from bot.store.models import Facilitator
 
@@ -106,7 +107,7 @@ class LeadDesk:
             self.r, view, lang)})
 
     async def reply(self, facilitator: Facilitator, lead_id: int, text: str, *,
-                    copy: dict[str, int] | None = None) -> str:
+                    copy: tuple[int, int] | None = None) -> str:
         """Pass a facilitator's words (and a photo or file: `copy`) to the entity whose lead they hold."""
         lang = self.lang(facilitator)
         async with self.runtime.sessionmaker() as session, session.begin():
@@ -122,7 +123,7 @@ class LeadDesk:
                                {"facilitator_name": facilitator.name, "text": text})
             payload: dict = {"to": sender_id, "text": body}
             if copy is not None:
-                payload.update(copy=copy, copy_failed_text=self.r.text("utter_relay_non_text", lead.language))
+                payload.update(copy_fields(self.r, lead.language, *copy))
             await store.add_outbox(session=session, kind="entity_message", payload=payload)
             await store.add_lead_event(session=session, lead_id=lead_id, actor=store.actor_of(facilitator),
                                        action="replied")
@@ -257,7 +258,7 @@ class FacilitatorHandlers:
         facilitator = await desk.facilitator(update.effective_user.id)
         if facilitator is None:
             return  # an entity replying to one of the bot's messages: the assistant handles it
-        copy = None if message.text is not None else {"from_chat_id": message.chat_id, "message_id": message.message_id}
+        copy = None if message.text is not None else (message.chat_id, message.message_id)
         await message.reply_text(await desk.reply(facilitator, int(found.group(1)),
                                                   message.text or message.caption or "", copy=copy))
         raise ApplicationHandlerStop

@@ -29,6 +29,13 @@ _running: set[asyncio.Event] = set()
 REMINDER_CHECK_SECONDS = 60
 
 
+def copy_fields(renderer: Renderer, language: str, from_chat_id: int, message_id: int) -> dict[str, Any]:
+    """What a relay or entity_message row adds to pass on a photo, file or voice note: the message to
+    copy, and the line sent instead when it can no longer be copied (see `_do_relay`)."""
+    return {"copy": {"from_chat_id": from_chat_id, "message_id": message_id},
+            "copy_failed_text": renderer.text("utter_relay_non_text", language)}
+
+
 def wake() -> None:
     """Tell the notifiers running in this process that there is something new (else they poll)."""
     for event in list(_running):
@@ -209,9 +216,6 @@ class Notifier:
         await self._send_each(row, payload, [(f"telegram:{view.assignee.telegram_user_id}", lang)],
                               lambda _lang: (text, card_buttons(r, view, lang)))
 
-    async def _do_entity_message(self, row: Outbox, payload: dict[str, Any]) -> None:
-        await self._do_relay(row, payload)
-
     async def _do_relay(self, row: Outbox, payload: dict[str, Any]) -> None:
         """A message between an entity and its facilitator; for a photo, file or voice note, a header
         then a copy of it (or, when it can no longer be copied, a line saying so)."""
@@ -225,3 +229,5 @@ class Notifier:
             await self.sender.send(to, str(payload.get("copy_failed_text") or "…"))
         payload["copied"] = True
         await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
+
+    _do_entity_message = _do_relay  # the facilitator's words to the entity: the same delivery
