@@ -3,6 +3,8 @@ channel and outcome, latency, replies sent and retried, 429s, the outbox, leads 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.auxil import updates as U
@@ -96,3 +98,27 @@ async def test_metrics_without_health_endpoints_only_if_asked(sqlite_url) -> Non
     finally:
         await runner.cleanup()
         await runtime.close()
+
+
+async def test_webhook_mode_runs_both_servers_and_asks_telegram_while_quiet(fake, sqlite_url) -> None:
+    """In webhook mode Telegram calls only with updates: the web server asks getWebhookInfo (every
+    telegram_seen_seconds / 3) so that a quiet bot stays ready, and each webhook call counts too; the
+    webhook's own /healthz is still there for a proxy."""
+    from dataclasses import replace
+
+    settings = with_ops(bot_settings(sqlite_url, fake, webhook=True))
+    settings = replace(settings, ops=replace(settings.ops, telegram_seen_seconds=30))  # asks every 10 s
+    base = f"http://127.0.0.1:{settings.web.port}"
+    async with running_bot(settings, fake) as app:
+        await fake.wait_for("getWebhookInfo", timeout=5)
+        status, body = await get(f"{base}/readyz")
+        assert status == 200 and body["checks"]["telegram"]["ok"], body
+        assert await get(f"http://127.0.0.1:{settings.telegram.webhook_port}/healthz") == (200, "ok")
+        app.bot_data["telegram_seen"] = time.monotonic() - 60  # silence for longer than the limit
+        status, body = await get(f"{base}/readyz")
+        assert status == 503 and not body["checks"]["telegram"]["ok"]
+        since = len(fake.calls)
+        assert await fake.push_update(U.make_command("help", language_code="en")) == 200
+        await wait_sends(fake, 1, since=since)
+        assert (await get(f"{base}/readyz"))[0] == 200  # the webhook call was word from Telegram
+        assert len(fake.calls_to("getWebhookInfo")) == 1  # (not the next getWebhookInfo, 10 s away)
