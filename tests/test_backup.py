@@ -46,9 +46,9 @@ async def test_backup_erase_restore_resumes_the_conversation(database_url, tmp_p
         assert pending.active_form and pending.requested_slot
         asked = chat.texts()
         _cli_env(monkeypatch, database_url)
-        backup_file = tmp_path / "aliat.backup"
+        backup_file = tmp_path / "nightly #1?.backup"  # a name a URI would misread
         assert await _aliat("db", "backup", str(backup_file)) == 0  # while the bot's runtime is open
-        assert backup_file.stat().st_size > 0 and not (tmp_path / "aliat.backup.partial").exists()
+        assert backup_file.stat().st_size > 0 and not list(tmp_path.glob("*.partial"))
         assert "backed up" in capsys.readouterr().out
     finally:
         await runtime.close()

@@ -43,6 +43,7 @@ async def test_metrics_after_a_journey_show_what_happened(fake, sqlite_url) -> N
             since = len(fake.calls)
             await fake.push_update(U.make_sticker(update_id=7003))
             await wait_sends(fake, 1, since=since)
+            await fake.wait_updates_consumed()  # the poller waits in its next getUpdates
             await fake.push_raw_update(U.make_command("help", language_code="en", update_id=7002))  # again
             await fake.wait_updates_consumed()
             await settle(fake)

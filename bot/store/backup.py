@@ -102,15 +102,20 @@ def _sqlite_path(url: URL, *, must_exist: bool) -> Path:
 
 def _sqlite_copy(source: Path, target: Path) -> None:
     """SQLite's online backup: a consistent copy even while other connections write."""
-    with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=15)) as src, \
+    with closing(sqlite3.connect(_read_only(source), uri=True, timeout=15)) as src, \
             closing(sqlite3.connect(target, timeout=15)) as dst:
         src.backup(dst)
+
+
+def _read_only(path: Path) -> str:
+    """A read-only SQLite URI for a path (percent-encoded: a space or a '?' in a name stays a name)."""
+    return f"{path.resolve().as_uri()}?mode=ro"
 
 
 def _check_sqlite_backup(source: Path) -> None:
     """Refuse a file that is not an SQLite database of this assistant before anything is overwritten."""
     try:
-        with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as conn:
+        with closing(sqlite3.connect(_read_only(source), uri=True)) as conn:
             if conn.execute("PRAGMA quick_check").fetchone() != ("ok",):
                 raise BackupError(f"{source}: the database in it is damaged")
             conn.execute("SELECT version_num FROM alembic_version").fetchall()

@@ -139,15 +139,20 @@ class Metrics:
                                       ["channel"], buckets=TURN_BUCKETS, registry=self.registry)
         if counters is not None:
             self.registry.register(ChannelCounters(counters))
+        self._children: dict[tuple[str, str], tuple[Any, Any]] = {}
         self.database = DatabaseGauges(runtime)
         self.registry.register(self.database)
         self.engine = runtime.engine
         self.engine.turn_observers.append(self.observe_turn)
 
     def observe_turn(self, channel: str, outcome: str, seconds: float) -> None:
-        self.turns.labels(channel, outcome).inc()
+        children = self._children.get((channel, outcome))
+        if children is None:  # .labels() looks the child up under a lock: once per pair is enough
+            children = self._children[(channel, outcome)] = (self.turns.labels(channel, outcome),
+                                                             self.turn_seconds.labels(channel))
+        children[0].inc()
         if outcome != "skipped":
-            self.turn_seconds.labels(channel).observe(seconds)
+            children[1].observe(seconds)
 
     async def render(self) -> bytes:
         await self.database.refresh()
