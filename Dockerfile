@@ -15,7 +15,8 @@ USER aliat
 RUN make install && mkdir -p data
 
 # /healthz, /readyz (and /metrics with ALIAT_OPS__METRICS=true) on port 8088, reachable from outside
-# the container (compose publishes it on the host's 127.0.0.1 only); the webhook listens on 8443.
+# the container (compose publishes it on the host's 127.0.0.1 only; change the published port there,
+# not this one, which the HEALTHCHECK probes); the webhook listens on 8443.
 # Without ALIAT_DATABASE_URL the database is SQLite in /app/data: keep that folder on a volume.
 ENV ALIAT_OPS__ENABLED=true \
     ALIAT_WEB__HOST=0.0.0.0 \
