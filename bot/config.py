@@ -79,6 +79,28 @@ class RetentionSettings:
 @dataclass(frozen=True)
 class LoggingSettings:
     level: str = "INFO"
+    format: str = "text"  # text, or json: one object a line (bot/logs.py)
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The one HTTP server: the staff dashboard and the operations endpoints (bot/web)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8088
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
+class OpsSettings:
+    """Health, readiness and metrics for whoever runs the server (docs/operations.md)."""
+
+    enabled: bool = False  # /healthz and /readyz on web.host:web.port, even with the dashboard off
+    metrics: bool = False  # /metrics in Prometheus' format (also starts the server)
+    telegram_seen_seconds: float = 120  # /readyz fails when Telegram has not been heard from for longer
+    outbox_oldest_seconds: float = 900  # ... or when a message has waited in the outbox longer than this
+    check_timeout_seconds: float = 3  # a database check taking longer counts as the database being down
 
 
 @dataclass(frozen=True)
@@ -94,6 +116,8 @@ class Settings:
     notifier: NotifierSettings = field(default_factory=NotifierSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
     # Secrets and deployment facts: environment only.
     telegram_token: str = ""
     telegram_api_base_url: str = ""
@@ -129,6 +153,15 @@ NAMED_ENV = {
     "TELEGRAM_API_BASE_URL": ("telegram_api_base_url",),
 }
 SECRET_KEYS = {"telegram_token", "webhook_secret", "telegram_api_base_url", "webhook_url", "base_dir"}
+
+
+def reads_env(var: str) -> bool:
+    """Whether `load_settings` takes anything from this environment variable (compose and docs use it)."""
+    if var in NAMED_ENV or var == "ALIAT_CONFIG":
+        return True
+    if not var.startswith("ALIAT_") or var.startswith("ALIAT_TEST_"):
+        return False
+    return _exists(Settings(), tuple(p.lower() for p in var[len("ALIAT_"):].split("__")))
 
 
 def resolve_sqlite_path(url: str, base_dir: Path) -> str:
@@ -294,6 +327,19 @@ def _validate(s: Settings) -> None:
         fail("retention.workshop_days", "must be at least 1")
     if s.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         fail("logging.level", "must be DEBUG, INFO, WARNING or ERROR")
+    if s.logging.format not in ("text", "json"):
+        fail("logging.format", "must be text or json")
+    w = s.web
+    if not 1 <= w.port <= 65535:
+        fail("web.port", "must be a port number (1-65535)")
+    if not w.host.strip():
+        fail("web.host", "must be an address to listen on (127.0.0.1, or 0.0.0.0 in a container)")
+    if w.base_url and not w.base_url.startswith(("http://", "https://")):
+        fail("web.base_url", "must be an http(s) URL or empty")
+    o = s.ops
+    for key in ("telegram_seen_seconds", "outbox_oldest_seconds", "check_timeout_seconds"):
+        if getattr(o, key) <= 0:
+            fail(f"ops.{key}", "must be positive")
     if s.telegram_api_base_url and not s.telegram_api_base_url.startswith(("http://", "https://")):
         fail("TELEGRAM_API_BASE_URL", "must be an http(s) URL")
     if s.webhook_url and not s.webhook_url.startswith("https://") and not s.webhook_url.startswith("http://127."):

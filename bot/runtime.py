@@ -46,8 +46,9 @@ def quiet_third_party_loggers() -> None:
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.logging.level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.logs import configure
+
+    configure(settings.logging.level, settings.logging.format)
     quiet_third_party_loggers()
 
 

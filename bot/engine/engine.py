@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,8 @@ class Engine:
         self._slot_names = sorted(set(domain.slots) | {s.name for f in domain.forms.values() for s in f.slots})
         self._locks: dict[str, asyncio.Lock] = {}
         self._paused_action = str(domain.settings.get("paused_action") or "")
+        # Called after every turn with (channel, outcome, seconds) when metrics are on (bot/web/metrics.py).
+        self.turn_observers: list[Callable[[str, str, float], None]] = []
 
     # ----------------------------------------------------------------- the turn
     async def handle(self, message: UserMessage, *, in_transaction: InTransaction | None = None,
@@ -65,6 +68,32 @@ class Engine:
         `skip_if(session)`, asked first inside the turn's transaction (and, on PostgreSQL, under the
         conversation's lock), can drop the message: no turn, no replies (e.g. an update already handled).
         """
+        if not self.turn_observers:
+            return await self._handle_locked(message, in_transaction, skip_if, channel)
+        return await self._handle_observed(message, in_transaction, skip_if, channel or message.channel)
+
+    async def _handle_observed(self, message: UserMessage, in_transaction: InTransaction | None,
+                               skip_if: SkipIf | None, channel: str) -> list[BotMessage]:
+        """The turn, timed, its outcome (ok, skipped, error) told to the observers (metrics)."""
+        skipped = False
+
+        async def noting_skip(session: AsyncSession) -> bool:
+            nonlocal skipped
+            skipped = bool(skip_if is not None and await skip_if(session))
+            return skipped
+
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            replies = await self._handle_locked(message, in_transaction, noting_skip, channel)
+            outcome = "skipped" if skipped else "ok"
+            return replies
+        finally:
+            for observe in self.turn_observers:
+                observe(channel, outcome, time.perf_counter() - started)
+
+    async def _handle_locked(self, message: UserMessage, in_transaction: InTransaction | None,
+                             skip_if: SkipIf | None, channel: str | None) -> list[BotMessage]:
         lock = self._locks.setdefault(message.sender_id, asyncio.Lock())
         async with lock:
             try:

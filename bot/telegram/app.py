@@ -14,14 +14,16 @@ import hmac
 import json
 import logging
 import os
+import time
 from collections import Counter
 
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.config import Settings
+from bot.logs import remember_update_id
 from bot.runtime import Runtime, build_runtime
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.handlers import register_handlers
@@ -59,11 +61,16 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         from bot.maintenance import start_maintenance
 
         app.bot_data["maintenance"] = start_maintenance(rt)
+        from bot.web import start_with_bot  # /healthz, /readyz, /metrics, dashboard: when configured
+
+        app.bot_data["web"] = await start_with_bot(rt, app)
 
     async def post_shutdown(app: Application) -> None:
         channel: TelegramChannel | None = app.bot_data.get("channel")
         if channel is None:
             return
+        if (web_runner := app.bot_data.get("web")) is not None:
+            await web_runner.cleanup()
         from bot.maintenance import stop_maintenance
 
         await stop_maintenance(app.bot_data.get("maintenance"))
@@ -99,6 +106,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
     builder = builder.updater(None)
     app = builder.build()
     register_handlers(app)
+    app.add_handler(TypeHandler(Update, remember_update_id), group=-1000)  # log lines carry the update id
     from bot.workshop import register_workshop_handlers
 
     register_workshop_handlers(app, runtime)
@@ -182,6 +190,7 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 0.5
+            app.bot_data["telegram_seen"] = time.monotonic()  # /readyz (bot/web)
             if updates:
                 await handle_updates(app, updates)
                 offset = updates[-1].update_id + 1
@@ -228,6 +237,7 @@ def webhook_app(app: Application, settings: Settings) -> web.Application:
             return web.Response(status=400)
         if update is None:
             return web.Response(status=400)
+        app.bot_data["telegram_seen"] = time.monotonic()  # /readyz (bot/web)
         # Answered only once the update is handled: if this worker dies, Telegram sends it again.
         await handle_updates(app, [update])
         return web.Response(status=200)

@@ -239,6 +239,7 @@ class TelegramChannel:
                 await self._record_failure(row_id, progress, attempts, exc)
                 return False
             self._mark_sent(row_id)
+            self.counters["replies_sent"] += 1
             return True
         finally:
             self._in_flight.discard(row_id)

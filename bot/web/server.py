@@ -1,0 +1,124 @@
+"""The project's one HTTP server (aiohttp.web): operations endpoints, and the staff dashboard when on.
+
+    app = create_app(runtime, telegram_seen=...)   # /healthz, /readyz, /metrics (ops.metrics), dashboard
+    runner = await start(app, host, port)          # ... await runner.cleanup()
+
+Inside `aliat run` it is started by `start_with_bot` (from the Telegram Application's post_init), in
+polling and in webhook mode: in webhook mode it listens on `web.port` beside the webhook's own port,
+whose `/healthz` stays as it was (a reverse proxy may already probe it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
+
+from aiohttp import web
+
+from bot.runtime import Runtime
+from bot.web.health import Readiness
+
+log = logging.getLogger(__name__)
+
+RUNTIME = web.AppKey("runtime", Runtime)
+TELEGRAM_SEEN = "telegram_seen"  # the Application's bot_data key: time.monotonic() of Telegram's last word
+
+
+def create_app(runtime: Runtime, *, telegram_seen: Callable[[], float | None] | None = None,
+               counters: Mapping[str, int] | None = None) -> web.Application:
+    """/healthz and /readyz; /metrics when `ops.metrics`; the dashboard when `web.enabled`.
+
+    `telegram_seen` gives the time (monotonic) Telegram was last heard from: without it /readyz does
+    not check Telegram (a process that does not talk to it). `counters` are the Telegram channel's."""
+    settings = runtime.settings
+    app = web.Application()
+    app[RUNTIME] = runtime
+    readiness = Readiness(runtime, telegram_seen=telegram_seen)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(_request: web.Request) -> web.Response:
+        ready, body = await readiness.check()
+        return web.json_response(body, status=200 if ready else 503)
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    if settings.ops.metrics:
+        from bot.web.metrics import Metrics  # prometheus-client only when metrics are on
+
+        metrics = Metrics(runtime, counters=counters)
+        app.router.add_get("/metrics", metrics.handle)
+
+        async def stop_metrics(_app: web.Application) -> None:
+            metrics.close()
+
+        app.on_cleanup.append(stop_metrics)
+    if settings.web.enabled:
+        try:
+            from bot.web.dashboard import setup
+        except ModuleNotFoundError as exc:
+            if exc.name != "bot.web.dashboard":
+                raise
+            log.warning("web.enabled is set but this build has no dashboard (bot/web/dashboard)")
+        else:
+            setup(app, runtime)
+    return app
+
+
+async def start(app: web.Application, host: str, port: int) -> web.AppRunner:
+    """Listen on host:port; the caller owns the runner (`await runner.cleanup()`)."""
+    runner = web.AppRunner(app, access_log=None)  # no access log: URLs may carry one-time tokens
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    log.info("web server on %s:%s", host, port)
+    return runner
+
+
+async def start_with_bot(runtime: Runtime, application: Any) -> web.AppRunner | None:
+    """Inside `aliat run`: the server, when the dashboard, the health endpoints or metrics are on.
+
+    `application` is the Telegram Application: its bot_data holds the channel (whose counters /metrics
+    reads) and the time Telegram was last heard from, which the poller and the webhook set."""
+    settings = runtime.settings
+    if not (settings.web.enabled or settings.ops.enabled or settings.ops.metrics):
+        return None
+    bot_data = application.bot_data
+    channel = bot_data.get("channel")
+    app = create_app(runtime, telegram_seen=lambda: bot_data.get(TELEGRAM_SEEN),
+                     counters=channel.counters if channel is not None else None)
+    if settings.webhook_url:
+        app.cleanup_ctx.append(_webhook_heartbeat(application, settings.ops.telegram_seen_seconds))
+    return await start(app, settings.web.host, settings.web.port)
+
+
+def _webhook_heartbeat(application: Any, limit: float) -> Callable[[web.Application], AsyncIterator[None]]:
+    """In webhook mode Telegram calls only when there is an update, and a quiet night is no fault: ask
+    it (getWebhookInfo) a few times per `ops.telegram_seen_seconds` instead."""
+    interval = max(1.0, min(60.0, limit / 3))
+
+    async def beat() -> None:
+        while True:
+            try:
+                await application.bot.get_webhook_info()
+                application.bot_data[TELEGRAM_SEEN] = time.monotonic()
+            except Exception as exc:  # noqa: BLE001 - readiness reports it once the limit passes
+                log.warning("getWebhookInfo failed (%s)", type(exc).__name__)
+            await asyncio.sleep(interval)
+
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.get_running_loop().create_task(beat(), name="aliat-webhook-heartbeat")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context
