@@ -39,8 +39,8 @@ NOT_NAMES = re.compile(r"^(n|count|total|lead_id|mean|overall|.*_at|.*_count)$")
 # own ("la teva entitat"), and plural imperatives opening a sentence (advice speaks to the person:
 # "Parla…", "Acorda…", not "Parleu…", "Acordeu…").
 REGISTER_WORDS = {
-    "ca": ("vostè", "vostès", "teva entitat", "teva organització", "teva associació", "teu equip"),
-    "es": ("usted", "ustedes", "tu entidad", "tu organización", "tu asociación", "tu equipo"),
+    "ca": ("vostè", "vostès", "teva entitat", "teva pròpia entitat", "teva organització", "teva associació", "teu equip"),
+    "es": ("usted", "ustedes", "tu entidad", "tu propia entidad", "tu organización", "tu asociación", "tu equipo"),
     "en": ("your entity",),
 }
 REGISTER_OPENERS = {

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot import grammar
 from bot.content import Button, Domain
+from bot.dates import DEFAULT_TIME_ZONE
 from bot.engine.messages import BotMessage
 
 # {name}, or {filter:name} with a filter of bot/grammar.py: {de:entity_name}, {a:..}, {per:..}, {list:..}
@@ -70,9 +71,10 @@ def knowledge_refs(template: str) -> list[str]:
 
 
 class Renderer:
-    def __init__(self, domain: Domain, default_language: str) -> None:
+    def __init__(self, domain: Domain, default_language: str, time_zone: str = DEFAULT_TIME_ZONE) -> None:
         self.domain = domain
         self.default = default_language
+        self.time_zone = time_zone  # the programme's (config programme.time_zone), for dates in texts
 
     def expand(self, template: str, language: str) -> str:
         """Replace {k:...} references with knowledge texts in this language (unknown ones become empty)."""
