@@ -163,13 +163,12 @@ def _conjunction(language: str, next_item: str) -> str:
 def join_list(items: Iterable[object], language: str) -> str:
     """'a, b i c' / 'a, b y c' / 'a, b and c' (no serial comma in any of the three).
 
-    When an item holds a comma or the conjunction itself ("temps, capacitats i diners"), items are
-    separated by semicolons so the reader still sees where each one ends."""
+    When an item holds a comma ("temps, capacitats i diners"), items are separated by semicolons so the
+    reader still sees where each one ends; an "i" inside an item alone is clear enough with commas."""
     words = [" ".join(str(i).split()) for i in items if i is not None and str(i).strip()]
     if len(words) <= 1:
         return "".join(words)
     conjunction = _conjunction(language, words[-1])
-    inner = re.compile(rf"[,;]|\b{re.escape(_AND.get(language, 'and'))}\b")
-    if any(inner.search(w) for w in words):
+    if any("," in w or ";" in w for w in words):
         return "; ".join(words[:-1]) + f"; {conjunction} {words[-1]}"
     return ", ".join(words[:-1]) + f" {conjunction} {words[-1]}"

@@ -88,7 +88,8 @@ def test_english_only_writes_the_preposition() -> None:
     (["agua", "hielo"], "es", "agua y hielo"),  # hie-: a diphthong, "y" stays
     (["madera", "hierro"], "es", "madera y hierro"),
     (["time", "trust", "money"], "en", "time, trust and money"),  # no serial comma, as in ca and es
-    # an item with a comma or the conjunction inside: semicolons keep the items apart
+    # an item with a comma inside: semicolons keep the items apart; an "i" inside an item does not need them
+    (["«retallat»", "necessiteu visibilitat i pes"], "ca", "«retallat» i necessiteu visibilitat i pes"),
     (["temps, capacitats i diners", "objectiu clar"], "ca", "temps, capacitats i diners; i objectiu clar"),
     (["time, skills and money", "trust", "a clear goal"], "en", "time, skills and money; trust; and a clear goal"),
 ])
