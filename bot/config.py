@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from bot import yamlio
-from bot.dates import time_zone
+from bot.formats import time_zone
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LANGUAGES = ("ca", "es", "en")

@@ -1,5 +1,5 @@
 """Lead cards and dossiers show words in the facilitator's language, never stored codes, and times in the
-programme's time zone with the zone shown (bot/facilitators/cards.py, bot/dates.py)."""
+programme's time zone with the zone shown (bot/facilitators/cards.py, bot/formats.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.content import load_domain
-from bot.dates import when
 from bot.engine.render import Renderer
 from bot.facilitators.cards import card_text, details_text
+from bot.formats import when
 from bot.store.leads import LeadView
 from bot.store.models import Entity, Facilitator, Lead, LeadEvent
 from tests.auxil.cli import ROOT

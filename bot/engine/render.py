@@ -7,8 +7,8 @@ from typing import Any
 
 from bot import grammar
 from bot.content import Button, Domain
-from bot.dates import DEFAULT_TIME_ZONE
 from bot.engine.messages import BotMessage
+from bot.formats import DEFAULT_TIME_ZONE
 
 # {name}, or {filter:name} with a filter of bot/grammar.py: {de:entity_name}, {a:..}, {per:..}, {list:..}
 FILTERS = (*grammar.PREPOSITIONS, "list")

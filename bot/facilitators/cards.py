@@ -5,8 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from bot.dates import decimal, when
 from bot.engine.render import Renderer, knowledge_text, pick
+from bot.formats import decimal, when
 from bot.store.leads import LeadView
 
 

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.content import Domain
-from bot.dates import when
 from bot.engine.render import Renderer
 from bot.facilitators.cards import card_buttons, card_text
+from bot.formats import when
 from bot.notifier.senders import DeliveryError, Sender
 from bot.store import leads as store
 from bot.store import outbox
