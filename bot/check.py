@@ -110,10 +110,14 @@ class Checker:
             if lang not in SUPPORTED_LANGUAGES:
                 self.add(where, f"unknown language {lang!r}")
 
-    def _language(self, texts: dict[str, str], where: str) -> None:
-        """Grammar filters where a name follows a preposition, one register, the same placeholders."""
+    def _language(self, texts: dict[str, str], where: str, *, filters: bool = True) -> None:
+        """Grammar filters where a name follows a preposition, one register, the same placeholders.
+
+        Knowledge texts are filled by actions with plain replacements ({quote}, {reasons}), which know no
+        filters, so only responses are held to the grammar rule."""
         for lang, text in texts.items():
-            self._grammar(lang, text or "", where)
+            if filters:
+                self._grammar(lang, text or "", where)
             register = REGISTER.get(lang)
             for match in register.finditer(text or "") if register else ():
                 word = match.group(0).strip(_PUNCTUATION)
@@ -260,7 +264,7 @@ class Checker:
             if keys and keys & set(SUPPORTED_LANGUAGES) and keys <= set(SUPPORTED_LANGUAGES):
                 texts = {k: v for k, v in node.items() if isinstance(v, str)}
                 if texts and not any(f"knowledge/{stem}." in source for stem in NOT_SHOWN):
-                    self._language(texts, f"{source}: {path or 'top'}")
+                    self._language(texts, f"{source}: {path or 'top'}", filters=False)
                 for lang in self.languages:
                     value = node.get(lang)
                     if value is None or (isinstance(value, str) and not value.strip()):

@@ -99,6 +99,10 @@ def test_a_name_after_a_preposition_needs_the_grammar_filter(content) -> None:
     assert any("utter_elided" in p and "(ca)" in p and "grammar filter" in p for p in found)
     assert not any("utter_good" in p for p in found), found
     assert not any("(en)" in p for p in found), found
+    # knowledge texts are filled by actions with plain replacements: no filter is asked of them
+    (content[1] / "quoted.yml").write_text("said:\n  one: {ca: 'el cas de {quote}', es: 'el caso de {quote}', "
+                                           "en: 'the case of {quote}'}\n")
+    assert not any("quoted.yml" in p for p in problems(content))
 
 
 def test_register_markers_of_the_other_form_are_reported(content) -> None:
