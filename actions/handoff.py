@@ -37,7 +37,7 @@ def _domain(dialogues: str, knowledge: str) -> Domain:
 
 def renderer() -> Renderer:
     s = services.settings()
-    return Renderer(_domain(str(s.dialogues_dir), str(s.knowledge_dir)), s.default_language)
+    return Renderer(_domain(str(s.dialogues_dir), str(s.knowledge_dir)), s.default_language, s.programme.time_zone)
 
 
 def _filled(value: Any) -> bool:

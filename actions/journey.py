@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.base import knowledge, tr
+from actions.base import knowledge
+from bot.grammar import join_list
 
 INTERVIEW_SLOTS = (
     "entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "collaboration_today",
@@ -38,12 +39,8 @@ def bullets(lines: list[str]) -> str:
 
 
 def join_words(items: list[str], lang: str) -> str:
-    """'a, b and c' in the conversation's language."""
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    conjunction = tr(knowledge("journey")["said"]["and"], lang)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+    """'a, b and c' in the conversation's language (bot/grammar.py: Spanish 'e', semicolons when needed)."""
+    return join_list(items, lang)
 
 
 def score_of(value: Any) -> int | None:

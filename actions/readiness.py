@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import knowledge, language_of, tr
 from actions.journey import FACTOR_IDS, bullets, score_of
+from bot.formats import decimal
 
 
 @dataclass
@@ -59,8 +60,7 @@ def number_text(value: float | None, lang: str) -> str:
     """2.6 as '2,6' in Catalan and Spanish, '2.6' in English; whole numbers without decimals."""
     if value is None:
         return "-"
-    text = f"{value:.1f}".removesuffix(".0")
-    return text if lang == "en" else text.replace(".", ",")
+    return decimal(value, lang, "0.#")
 
 
 def readiness_slots(readiness: Readiness) -> list[EventType]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from bot.content import Button, ContentError, Domain, load_domain
 from bot.engine.actions_client import ActionRunner
 from bot.engine.engine import BUILTIN_STEPS
 from bot.engine.nlu import parse_intent_payload
-from bot.engine.render import knowledge_refs, knowledge_text
+from bot.engine.render import knowledge_refs, knowledge_text, placeholders
 
 # The Telegram channel sends callback data as "<prefix>:<payload>"; the prefix takes up to 10 bytes.
 MAX_PAYLOAD_BYTES = 54
@@ -20,6 +21,55 @@ ENGINE_RESPONSES = (
     "utter_button_back",
 )
 ENGINE_INTENTS = ("non_text", "unknown_command")
+
+# --- Language rules (README, "Editing the content": register and names) ---------------------------------
+# A plain {placeholder} right after these words needs a grammar filter ({de:entity_name}): "de El Casal"
+# must read "del Casal", "de Associació Àgora" "de l'Associació Àgora". Written elisions before a
+# placeholder ("d'{x}", "l'{x}") are wrong as soon as the value starts with a consonant.
+NEEDS_GRAMMAR = {
+    "ca": re.compile(r"(?<![\w'’])(?:(de|a|per)\s+|(d|l)['’])\{([a-z_][a-z0-9_]*)\}", re.IGNORECASE),
+    "es": re.compile(r"(?<![\w'’])(de|a)\s+\{([a-z_][a-z0-9_]*)\}", re.IGNORECASE),
+}
+# placeholders that hold numbers, dates or codes, never a name: "des del {claimed_at}", "de {count}"
+NOT_NAMES = re.compile(r"^(n|count|total|lead_id|mean|overall|.*_at|.*_count)$")
+
+# The register: the assistant speaks to the person as tu / tú / you, and of their organisation as
+# "la vostra entitat" / "vuestra entidad" / "your organisation" (the organisation as a group: "teniu",
+# "us", "os"). These words belong to the other forms: formal address, the organisation as the person's
+# own ("la teva entitat"), and plural imperatives opening a sentence (advice speaks to the person:
+# "Parla…", "Acorda…", not "Parleu…", "Acordeu…").
+REGISTER_WORDS = {
+    "ca": ("vostè", "vostès", "teva entitat", "teva pròpia entitat", "teva organització", "teva associació", "teu equip"),
+    "es": ("usted", "ustedes", "tu entidad", "tu propia entidad", "tu organización", "tu asociación", "tu equipo"),
+    "en": ("your entity",),
+}
+REGISTER_OPENERS = {
+    "ca": ("Acordeu", "Parleu", "Mireu", "Busqueu", "Definiu", "Penseu", "Escriviu", "Pregunteu",
+           "Compartiu", "Reviseu", "Poseu", "Comenceu", "Expliqueu", "Tingueu", "Deixeu", "Demaneu",
+           "Valoreu", "Prioritzeu", "Identifiqueu", "Assegureu-vos", "Fixeu-vos", "Establiu", "Escolliu",
+           "Trieu", "Contesteu", "Responeu", "Proveu", "Torneu"),
+    "es": ("Acordad", "Hablad", "Mirad", "Buscad", "Definid", "Haced", "Pensad", "Escribid", "Preguntad",
+           "Compartid", "Revisad", "Poned", "Empezad", "Explicad", "Tened", "Dejad", "Pedid", "Valorad",
+           "Priorizad", "Identificad", "Aseguraos", "Fijaos", "Estableced", "Elegid", "Contestad",
+           "Responded", "Probad", "Volved"),
+}
+# files whose words are matched against what people write, not shown to them
+NOT_SHOWN = ("motivation_cues",)
+
+
+def _register_pattern(lang: str) -> re.Pattern[str] | None:
+    words, openers = REGISTER_WORDS.get(lang, ()), REGISTER_OPENERS.get(lang, ())
+    parts = [rf"\b{re.escape(w)}\b" for w in words]
+    if openers:
+        # at the start of a sentence, a line, a bullet or a quote; case-sensitive, so "feu" mid-sentence
+        # (the organisation as a group: "què feu") is fine
+        parts.append(r"(?:(?:^|\n)\s*(?:[•·\-]\s*)?|[.!?:…]\s+|[«\"(]\s*)(?-i:(?:"
+                     + "|".join(map(re.escape, openers)) + r"))\b")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+REGISTER = {lang: _register_pattern(lang) for lang in SUPPORTED_LANGUAGES}
+_PUNCTUATION = " .!?:…«\"(•·-\n"
 
 
 def check_content(settings: Settings, *, dialogues: Path | None = None, knowledge: Path | None = None,
@@ -60,7 +110,37 @@ class Checker:
             if lang not in SUPPORTED_LANGUAGES:
                 self.add(where, f"unknown language {lang!r}")
 
+    def _language(self, texts: dict[str, str], where: str, *, filters: bool = True) -> None:
+        """Grammar filters where a name follows a preposition, one register, the same placeholders.
+
+        Knowledge texts are filled by actions with plain replacements ({quote}, {reasons}), which know no
+        filters, so only responses are held to the grammar rule."""
+        for lang, text in texts.items():
+            if filters:
+                self._grammar(lang, text or "", where)
+            register = REGISTER.get(lang)
+            for match in register.finditer(text or "") if register else ():
+                word = match.group(0).strip(_PUNCTUATION)
+                self.add(where, f"({lang}) {word!r} is not the assistant's register (the person as tu/tú/you, "
+                                "the organisation as vosaltres/vosotros; see the README)")
+        names = {lang: sorted({n for _f, n in placeholders(t or "")} | {f"k:{r}" for r in knowledge_refs(t or "")})
+                 for lang, t in texts.items()}
+        if len({tuple(v) for v in names.values()}) > 1:
+            shown = "; ".join(f"{lang}: {', '.join(v) or '-'}" for lang, v in names.items())
+            self.add(where, f"the languages have different placeholders ({shown})")
+
+    def _grammar(self, lang: str, text: str, where: str) -> None:
+        pattern = NEEDS_GRAMMAR.get(lang)
+        for match in pattern.finditer(text) if pattern else ():
+            name = match.groups()[-1]
+            if NOT_NAMES.match(name):
+                continue
+            preposition = (match.group(1) or "de").lower()
+            self.add(where, f"({lang}) {match.group(0)!r}: a name after a preposition needs the grammar filter, "
+                            f"{{{preposition}:{name}}} (see the README, 'Editing the content')")
+
     def _refs(self, texts: dict[str, str], where: str) -> None:
+        self._language(texts, where)
         for lang, text in texts.items():
             for path in knowledge_refs(text or ""):
                 if knowledge_text(self.domain.knowledge, path, lang, lang) is None:
@@ -182,6 +262,9 @@ class Checker:
         if isinstance(node, dict):
             keys = set(node)
             if keys and keys & set(SUPPORTED_LANGUAGES) and keys <= set(SUPPORTED_LANGUAGES):
+                texts = {k: v for k, v in node.items() if isinstance(v, str)}
+                if texts and not any(f"knowledge/{stem}." in source for stem in NOT_SHOWN):
+                    self._language(texts, f"{source}: {path or 'top'}", filters=False)
                 for lang in self.languages:
                     value = node.get(lang)
                     if value is None or (isinstance(value, str) and not value.strip()):

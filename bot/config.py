@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from bot import yamlio
+from bot.formats import time_zone
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LANGUAGES = ("ca", "es", "en")
@@ -77,6 +78,11 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class ProgrammeSettings:
+    time_zone: str = "Europe/Madrid"  # dates and times facilitators read are shown in this zone
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     level: str = "INFO"
     format: str = "text"  # text, or json: one object a line (bot/logs.py)
@@ -115,6 +121,7 @@ class Settings:
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
     notifier: NotifierSettings = field(default_factory=NotifierSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    programme: ProgrammeSettings = field(default_factory=ProgrammeSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     web: WebSettings = field(default_factory=WebSettings)
     ops: OpsSettings = field(default_factory=OpsSettings)
@@ -325,6 +332,10 @@ def _validate(s: Settings) -> None:
         fail("retention.conversation_days", "must be at least 1")
     if s.retention.workshop_days < 1:
         fail("retention.workshop_days", "must be at least 1")
+    try:
+        time_zone(s.programme.time_zone)
+    except ValueError as exc:
+        fail("programme.time_zone", str(exc))
     if s.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         fail("logging.level", "must be DEBUG, INFO, WARNING or ERROR")
     if s.logging.format not in ("text", "json"):

@@ -84,3 +84,55 @@ def test_check_exits_non_zero_on_problems(tmp_path, sqlite_url) -> None:
     result = aliat("check", "--dialogues", str(dialogues), database_url=sqlite_url)
     assert result.returncode == 1
     assert "utter_button_skip" in result.stderr
+
+
+def test_a_name_after_a_preposition_needs_the_grammar_filter(content) -> None:
+    (content[0] / "names.yml").write_text(
+        "responses:\n"
+        "  utter_plain:\n    text: {ca: 'El cas de {entity_name}', es: 'Escribe a {entity_name}', en: 'Case of {entity_name}'}\n"
+        "  utter_elided:\n    text: {ca: \"El cas d'{entity_name}\", es: 'El caso {de:entity_name}', en: 'x {entity_name}'}\n"
+        "  utter_good:\n    text: {ca: 'El cas {de:entity_name}, des del {claimed_at}', es: 'El caso {de:entity_name}, "
+        "desde el {claimed_at}', en: 'The case of {entity_name}, since {claimed_at}'}\n")
+    found = [p for p in problems(content) if "names.yml" in p]
+    assert any("utter_plain" in p and "(ca)" in p and "{de:entity_name}" in p for p in found)
+    assert any("utter_plain" in p and "(es)" in p and "{a:entity_name}" in p for p in found)
+    assert any("utter_elided" in p and "(ca)" in p and "grammar filter" in p for p in found)
+    assert not any("utter_good" in p for p in found), found
+    assert not any("(en)" in p for p in found), found
+    # knowledge texts are filled by actions with plain replacements: no filter is asked of them
+    (content[1] / "quoted.yml").write_text("said:\n  one: {ca: 'el cas de {quote}', es: 'el caso de {quote}', "
+                                           "en: 'the case of {quote}'}\n")
+    assert not any("quoted.yml" in p for p in problems(content))
+
+
+def test_register_markers_of_the_other_form_are_reported(content) -> None:
+    (content[0] / "register.yml").write_text(
+        "responses:\n"
+        "  utter_mixed:\n    text: {ca: 'La teva entitat ho té clar?', es: 'Hable con usted.', en: 'Is your entity ready?'}\n"
+        "  utter_advice:\n    text: {ca: \"Parla amb l'altra entitat. Acordeu qui fa què.\", "
+        "es: \"• Acordad qui fa què.\", en: 'Agree who does what.'}\n"
+        "  utter_fine:\n    text: {ca: 'Què feu a la vostra entitat? Teniu temps?', "
+        "es: '¿Qué hacéis en vuestra entidad?', en: 'What does your organisation do?'}\n")
+    (content[1] / "extra.yml").write_text("tips:\n  one: {ca: 'Mireu on us solapeu.', es: 'Mira dónde os solapáis.', "
+                                          "en: 'See where you overlap.'}\n")
+    found = problems(content)
+    mine = [p for p in found if "register.yml" in p]
+    for response, lang, word in (("utter_mixed", "ca", "teva entitat"), ("utter_mixed", "es", "usted"),
+                                 ("utter_mixed", "en", "your entity"), ("utter_advice", "ca", "Acordeu"),
+                                 ("utter_advice", "es", "Acordad")):
+        assert any(response in p and f"({lang})" in p and word.lower() in p.lower() and "register" in p
+                   for p in mine), (response, lang, mine)
+    assert not any("utter_fine" in p for p in mine), mine
+    assert any("extra.yml" in p and "tips.one" in p and "Mireu" in p for p in found)
+
+
+def test_placeholders_must_match_between_languages(content) -> None:
+    (content[0] / "places.yml").write_text(
+        "responses:\n"
+        "  utter_diff:\n    text: {ca: 'Hola {name}', es: 'Hola {nombre}', en: 'Hi {name}'}\n"
+        "  utter_filters_differ:\n    text: {ca: 'el cas {de:entity_name}', es: 'el caso {de:entity_name}', "
+        "en: 'the case of {entity_name}'}\n")
+    found = [p for p in problems(content) if "places.yml" in p]
+    assert any("utter_diff" in p and "different placeholders" in p and "nombre" in p for p in found), found
+    # a filter is grammar, not a different value: the same placeholder in each language
+    assert not any("utter_filters_differ" in p for p in found), found

@@ -99,7 +99,7 @@ def test_other_flags_and_a_good_fit() -> None:
 
 def test_next_steps_follow_the_results() -> None:
     steps = next_steps(motivation="reactive", dominant=None, weakest=["trust"], partner=True, level="low", lang="en")
-    assert steps[0] == "Work first on: trust."
+    assert steps[0] == "Start where you are weakest: trust."
     assert any("beyond the urgency" in s for s in steps)
     assert any("other organisation" in s for s in steps)
     calm = next_steps(motivation="proactive", dominant=None, weakest=[], partner=False, level="high", lang="ca")

@@ -53,7 +53,7 @@ async def _run(args: argparse.Namespace) -> int:
                     print(f"no lead {args.lead_id}", file=sys.stderr)
                     return 1
                 domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
-                print(details_text(Renderer(domain, settings.default_language), view, settings.default_language))
+                print(details_text(Renderer(domain, settings.default_language, settings.programme.time_zone), view, settings.default_language))
             elif args.leads_command == "export":
                 rows = await store.list_leads(session=session)
                 out = sys.stdout if args.csv == "-" else open(args.csv, "w", newline="", encoding="utf-8")  # noqa: SIM115

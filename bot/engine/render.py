@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot import grammar
 from bot.content import Button, Domain
 from bot.engine.messages import BotMessage
+from bot.formats import DEFAULT_TIME_ZONE
 
-_VAR = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# {name}, or {filter:name} with a filter of bot/grammar.py: {de:entity_name}, {a:..}, {per:..}, {list:..}
+FILTERS = (*grammar.PREPOSITIONS, "list")
+_VAR = re.compile(r"\{(?:(" + "|".join(FILTERS) + r"):)?([a-z_][a-z0-9_]*)\}")
 # {k:file.key.id.field}: a text taken from knowledge/<file>.yml, so facts are written once.
 _KNOWLEDGE_REF = re.compile(r"\{k:([A-Za-z0-9_.-]+)\}")
 
@@ -18,14 +22,25 @@ def pick(texts: dict[str, str], language: str, default: str) -> str:
     return texts.get(language) or texts.get(default) or next(iter(texts.values()), "")
 
 
-def fill(template: str, values: dict[str, Any]) -> str:
-    """Replace {name} placeholders; unknown names become empty, other braces stay as they are."""
+def fill(template: str, values: dict[str, Any], language: str = "ca") -> str:
+    """Replace {name} and {filter:name} placeholders; unknown names become empty, other braces stay."""
 
     def sub(match: re.Match[str]) -> str:
-        value = values.get(match.group(1))
-        return "" if value is None else str(value)
+        how, value = match.group(1), values.get(match.group(2))
+        if value is None or value == "":
+            return ""
+        if how == "list":
+            return grammar.join_list(value if isinstance(value, list | tuple) else [value], language)
+        if how:
+            return grammar.with_preposition(how, str(value), language)
+        return str(value)
 
     return _VAR.sub(sub, template)
+
+
+def placeholders(template: str) -> list[tuple[str, str]]:
+    """The (filter, name) pairs of a text's placeholders; filter is "" for a plain {name}."""
+    return [(m.group(1) or "", m.group(2)) for m in _VAR.finditer(template)]
 
 
 def knowledge_text(knowledge: dict[str, Any], path: str, language: str, default: str) -> str | None:
@@ -56,9 +71,10 @@ def knowledge_refs(template: str) -> list[str]:
 
 
 class Renderer:
-    def __init__(self, domain: Domain, default_language: str) -> None:
+    def __init__(self, domain: Domain, default_language: str, time_zone: str = DEFAULT_TIME_ZONE) -> None:
         self.domain = domain
         self.default = default_language
+        self.time_zone = time_zone  # the programme's (config programme.time_zone), for dates in texts
 
     def expand(self, template: str, language: str) -> str:
         """Replace {k:...} references with knowledge texts in this language (unknown ones become empty)."""
@@ -68,7 +84,7 @@ class Renderer:
             lambda m: knowledge_text(self.domain.knowledge, m.group(1), language, self.default) or "", template)
 
     def _fill(self, texts: dict[str, str], language: str, values: dict[str, Any] | None) -> str:
-        return fill(self.expand(pick(texts, language, self.default), language), values or {})
+        return fill(self.expand(pick(texts, language, self.default), language), values or {}, language)
 
     def text(self, name: str, language: str, values: dict[str, Any] | None = None) -> str:
         response = self.domain.responses.get(name)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from bot.engine.render import Renderer
-from bot.store.leads import LeadView, aware
+from bot.engine.render import Renderer, knowledge_text, pick
+from bot.formats import decimal, when
+from bot.store.leads import LeadView
 
 
 class CardAction(StrEnum):
@@ -38,9 +39,78 @@ def _or_dash(r: Renderer, value: Any, lang: str) -> str:
     return r.text("utter_unknown", lang) if value in (None, "", [], {}) else str(value)
 
 
+# ------------------------------------------------------------- codes read as words
+def _question_buttons(r: Renderer, slot: str) -> tuple:
+    for form in r.domain.forms.values():
+        for form_slot in form.slots:
+            if form_slot.name == slot:
+                question = r.domain.responses.get(form_slot.question)
+                return question.buttons if question else ()
+    return ()
+
+
+def answer_label(r: Renderer, slot: str, value: Any, lang: str) -> str:
+    """A stored answer in the reader's words: the title of the option chosen, yes/no, or the text typed."""
+    if value in (None, "", [], {}):
+        return r.text("utter_unknown", lang)
+    if value == "skipped":
+        return r.text("utter_answer_skipped", lang)
+    if isinstance(value, bool):
+        return r.text("utter_yes" if value else "utter_no", lang)
+    if slot == "motivation":
+        return motivation_label(r, value, lang)
+    for button in _question_buttons(r, slot):
+        if button.payload == str(value):
+            return pick(button.title, lang, r.default)
+    return str(value)
+
+
+def slot_label(r: Renderer, slot: str, lang: str) -> str:
+    """What an answer is about: a label of dialogues/handoff.yml, a success factor's title, a question."""
+    text = r.text(f"utter_label_{slot}", lang)
+    knowledge = r.domain.knowledge
+    if not text and slot.startswith("factor_"):
+        text = knowledge_text(knowledge, f"success_factors.factors.{slot[7:]}.title", lang, r.default) or ""
+    if not text and slot.startswith("rel_"):
+        for indicator in (knowledge.get("relationship_indicators") or {}).get("indicators") or []:
+            for question in indicator.get("questions") or []:
+                if question.get("id") == slot[4:]:
+                    text = pick(question.get("text") or {}, lang, r.default)
+    return text or slot
+
+
+def motivation_label(r: Renderer, code: Any, lang: str) -> str:
+    label = knowledge_text(r.domain.knowledge, f"motivations.motivations.{code}.label", lang, r.default)
+    return label or str(code)
+
+
+def _evidence(r: Renderer, item: Any, lang: str) -> str:
+    """One reason of the motivation reading: the words the entity wrote, or the answer it gave."""
+    if not isinstance(item, dict):
+        return str(item)
+    if item.get("source") == "text":
+        return f"«{item.get('value')}»"
+    key = str(item.get("key"))
+    return f"{slot_label(r, key, lang)}: {answer_label(r, key, item.get('value'), lang)}"
+
+
+def _actor(r: Renderer, view: LeadView, actor: str, lang: str) -> str:
+    kind, _, who = actor.partition(":")
+    if kind == "facilitator" and view.assignee and str(view.assignee.telegram_user_id) == who:
+        return view.assignee.name
+    return r.text(f"utter_actor_{kind}", lang) or actor
+
+
+def _event(r: Renderer, view: LeadView, event: Any, lang: str) -> str:
+    action = str(event.action).replace(":", "_")
+    line = f"· {when(event.created_at, lang, r.time_zone)} {_actor(r, view, str(event.actor), lang)} " \
+           f"{r.text(f'utter_event_{action}', lang) or event.action}"
+    return line + (f": {event.note}" if event.note else "")
+
+
 def _readiness(r: Renderer, dossier: dict[str, Any], lang: str) -> str:
     overall = dossier.get("readiness_overall")
-    return _or_dash(r, f"{float(overall):.1f}/4" if isinstance(overall, int | float) else None, lang)
+    return _or_dash(r, f"{decimal(float(overall), lang)}/4" if isinstance(overall, int | float) else None, lang)
 
 
 def card_values(r: Renderer, view: LeadView, lang: str) -> dict[str, Any]:
@@ -53,10 +123,11 @@ def card_values(r: Renderer, view: LeadView, lang: str) -> dict[str, Any]:
         "entity_name": (view.entity.name if view.entity and view.entity.name else entity.get("name")) or "?",
         "priority_label": r.text(f"utter_priority_{lead.priority}", lang) or lead.priority,
         "reasons": f" ({', '.join(reasons)})" if reasons else "",
-        "territory": _or_dash(r, (view.entity.territory if view.entity else None) or entity.get("territory"), lang),
-        "language": lead.language,
-        "objective": _or_dash(r, answers.get("objective"), lang),
-        "motivation": _or_dash(r, dossier.get("motivation"), lang),
+        "territory": answer_label(
+            r, "territory", (view.entity.territory if view.entity else None) or entity.get("territory"), lang),
+        "language": r.text(f"utter_language_{lead.language}", lang) or lead.language,
+        "objective": answer_label(r, "objective", answers.get("objective"), lang),
+        "motivation": answer_label(r, "motivation", dossier.get("motivation"), lang),
         "readiness": _readiness(r, dossier, lang),
         "status_line": status_line(r, view, lang),
     }
@@ -93,8 +164,7 @@ def details_text(r: Renderer, view: LeadView, lang: str) -> str:
     values = card_values(r, view, lang)
     yes, no = r.text("utter_yes", lang), r.text("utter_no", lang)
     answers = dossier.get("answers") or {}
-    history = [f"· {aware(e.created_at).strftime('%Y-%m-%d %H:%M') if e.created_at else ''} {e.actor} {e.action}"
-               + (f": {e.note}" if e.note else "") for e in view.events]
+    history = [_event(r, view, e, lang) for e in view.events]
     reasons = dossier.get("motivation_reasons") or []
     values.update({
         "contact_name": _or_dash(r, contact.get("name"), lang),
@@ -102,11 +172,13 @@ def details_text(r: Renderer, view: LeadView, lang: str) -> str:
         "contact_email": _or_dash(r, contact.get("email"), lang),
         "contact_phone": _or_dash(r, contact.get("phone"), lang),
         "contact_telegram": yes if contact.get("telegram") else no,
-        "consent_at": _or_dash(r, contact.get("consent_at"), lang),
+        "consent_at": _or_dash(r, when(contact.get("consent_at"), lang, r.time_zone), lang),
         "consent_version": _or_dash(r, contact.get("consent_version"), lang),
-        "motivation_reasons": f"({'; '.join(str(x) for x in reasons)})" if reasons else "",
-        "flags": _or_dash(r, ", ".join(str(f) for f in dossier.get("flags") or []), lang),
-        "answers": "\n".join(f"· {k}: {v}" for k, v in answers.items() if v not in (None, "")) or "·",
+        "motivation_reasons": f"({'; '.join(_evidence(r, x, lang) for x in reasons)})" if reasons else "",
+        "flags": _or_dash(r, ", ".join(r.text(f"utter_flag_{f}", lang) or str(f)
+                                       for f in dossier.get("flags") or []), lang),
+        "answers": "\n".join(f"· {slot_label(r, k, lang)}: {answer_label(r, k, v, lang)}"
+                             for k, v in answers.items() if v not in (None, "")) or "·",
         "history": "\n".join(history) or "·",
     })
     return r.text("utter_lead_details", lang, values)

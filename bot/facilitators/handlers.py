@@ -49,7 +49,7 @@ class LeadDesk:
     def __init__(self, runtime) -> None:  # noqa: ANN001
         self.runtime = runtime
         self.settings = runtime.settings
-        self.r = Renderer(runtime.domain, runtime.settings.default_language)
+        self.r = Renderer(runtime.domain, runtime.settings.default_language, runtime.settings.programme.time_zone)
 
     def lang(self, facilitator: Facilitator | None) -> str:
         return (facilitator.language if facilitator else None) or self.settings.default_language

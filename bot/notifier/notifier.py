@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.content import Domain
 from bot.engine.render import Renderer
 from bot.facilitators.cards import card_buttons, card_text
+from bot.formats import when
 from bot.notifier.senders import DeliveryError, Sender
 from bot.store import leads as store
 from bot.store import outbox
@@ -48,7 +49,7 @@ class Notifier:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.sender = sender
-        self.renderer = Renderer(domain, settings.default_language)
+        self.renderer = Renderer(domain, settings.default_language, settings.programme.time_zone)
         self.lease_seconds = lease_seconds
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
@@ -209,10 +210,9 @@ class Notifier:
             return
         lang = view.assignee.language or self.settings.default_language
         r = self.renderer
-        claimed = store.aware(view.lead.claimed_at)
         text = r.text("utter_lead_reminder_assignee", lang, {
             "lead_id": view.lead.id, "entity_name": (view.entity.name if view.entity else None) or "?",
-            "claimed_at": claimed.strftime("%Y-%m-%d") if claimed else "?"})
+            "claimed_at": when(view.lead.claimed_at, lang, r.time_zone, day_only=True) or "?"})
         await self._send_each(row, payload, [(f"telegram:{view.assignee.telegram_user_id}", lang)],
                               lambda _lang: (text, card_buttons(r, view, lang)))
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.content import Domain
 from bot.engine.render import Renderer, pick
+from bot.formats import decimal
 from bot.workshop.session import (
     FACTOR,
     RATINGS,
@@ -25,8 +26,7 @@ BAR_WIDTH = 12
 
 def number(value: float, language: str) -> str:
     """One decimal, with a comma where the language writes one."""
-    text = f"{value:.1f}"
-    return text if language == "en" else text.replace(".", ",")
+    return decimal(value, language)
 
 
 def percent(share: float | None) -> str:
