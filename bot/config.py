@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -77,6 +78,31 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class AllianceTargetSettings:
+    """The programme's target: 8 new alliances with different aims (ids of knowledge/objectives.yml)."""
+
+    innovation: int = 2
+    public_contracting: int = 2
+    integral_attention: int = 2
+    efficiency: int = 2
+
+
+@dataclass(frozen=True)
+class ProgrammeSettings:
+    time_zone: str = "Europe/Madrid"
+    alliance_target: AllianceTargetSettings = field(default_factory=AllianceTargetSettings)
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8088
+    base_url: str = ""
+    session_idle_minutes: int = 60
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     level: str = "INFO"
 
@@ -94,6 +120,8 @@ class Settings:
     notifier: NotifierSettings = field(default_factory=NotifierSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    programme: ProgrammeSettings = field(default_factory=ProgrammeSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     # Secrets and deployment facts: environment only.
     telegram_token: str = ""
     telegram_api_base_url: str = ""
@@ -292,6 +320,20 @@ def _validate(s: Settings) -> None:
         fail("retention.conversation_days", "must be at least 1")
     if s.retention.workshop_days < 1:
         fail("retention.workshop_days", "must be at least 1")
+    try:
+        ZoneInfo(s.programme.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail("programme.time_zone", f"{s.programme.time_zone!r} is not a time zone (e.g. Europe/Madrid)")
+    for aim, target in vars(s.programme.alliance_target).items():
+        if target < 0:
+            fail(f"programme.alliance_target.{aim}", "must not be negative")
+    w = s.web
+    if not 1 <= w.port <= 65535:
+        fail("web.port", "must be a port number (1-65535)")
+    if w.base_url and not w.base_url.startswith(("http://", "https://")):
+        fail("web.base_url", "must be an http(s) URL or empty")
+    if w.session_idle_minutes < 1:
+        fail("web.session_idle_minutes", "must be at least 1")
     if s.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         fail("logging.level", "must be DEBUG, INFO, WARNING or ERROR")
     if s.telegram_api_base_url and not s.telegram_api_base_url.startswith(("http://", "https://")):
