@@ -33,8 +33,8 @@ class Labels:
         self.r = Renderer(domain, default_language)
         self.default = default_language
 
-    def t(self, name: str, lang: str, **values: Any) -> str:
-        return self.r.text(f"utter_web_{name}", lang, values) or name
+    def t(self, key: str, lang: str, /, **values: Any) -> str:
+        return self.r.text(f"utter_web_{key}", lang, values) or key
 
     def step(self, step: str, lang: str) -> str:
         return self.t(f"step_{step}", lang)

@@ -151,3 +151,8 @@ async def end_session(*, session: AsyncSession, token: str) -> None:
 async def end_sessions_of(*, session: AsyncSession, telegram_user_id: int) -> int:
     result = await session.execute(delete(WebSession).where(WebSession.telegram_user_id == telegram_user_id))
     return result.rowcount or 0
+
+
+async def set_session_language(*, session: AsyncSession, token: str, language: str) -> None:
+    await session.execute(update(WebSession).where(WebSession.token_hash == token_hash(token))
+                          .values(language=language))

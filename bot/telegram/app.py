@@ -59,6 +59,10 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         from bot.maintenance import start_maintenance
 
         app.bot_data["maintenance"] = start_maintenance(rt)
+        if settings.web.enabled:  # the project's one HTTP server: the staff dashboard
+            from bot.web.server import create_app, start
+
+            app.bot_data["web"] = await start(create_app(rt), settings.web.host, settings.web.port)
 
     async def post_shutdown(app: Application) -> None:
         channel: TelegramChannel | None = app.bot_data.get("channel")
@@ -67,6 +71,8 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         from bot.maintenance import stop_maintenance
 
         await stop_maintenance(app.bot_data.get("maintenance"))
+        if (web_runner := app.bot_data.get("web")) is not None:
+            await web_runner.cleanup()
         if (notifier := app.bot_data.get("notifier")) is not None:
             await notifier.stop()
         await channel.drain()
@@ -102,6 +108,9 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
     from bot.workshop import register_workshop_handlers
 
     register_workshop_handlers(app, runtime)
+    from bot.web.dashboard.telegram import register_dashboard_handler
+
+    register_dashboard_handler(app, runtime)
     return app
 
 
