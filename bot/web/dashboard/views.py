@@ -241,17 +241,51 @@ class Dashboard:
         r = self.desk.r
         values = card_values(r, view, lang)
         dossier = view.lead.dossier or {}
-        answers = [(k, v) for k, v in (dossier.get("answers") or {}).items() if v not in (None, "")]
-        events = [(self._local(e.created_at), e.actor, e.action, e.note or "") for e in view.events]
+        answers = [self._answer(k, v, lang) for k, v in (dossier.get("answers") or {}).items()
+                   if v not in (None, "")]
+        names = await self._facilitator_names()
+        events = [(self._local(e.created_at), self._actor(e.actor, names, lang),
+                   self.labels.t("event_" + e.action.replace(":", "_"), lang), e.note or "") for e in view.events]
+        contact = [(self.labels.t(f"contact_{k}", lang), self._contact_value(k, v, lang))
+                   for k, v in view.contact().items() if v not in (None, "", False)]
         actions = self._actions_for(view, viewer) if viewer.facilitator_id is not None else []
         entity = dossier.get("entity") or {}
         territory = (view.entity.territory if view.entity else None) or entity.get("territory")
         return self.render("lead.html", request, viewer, page="leads", view=view, values=values,
                            territory=self.labels.territory(territory, lang),
                            aim=self.labels.aim((dossier.get("answers") or {}).get("objective"), lang),
-                           contact=view.contact(), answers=answers, events=events, actions=actions,
+                           contact=contact, answers=answers, events=events, actions=actions,
                            notice=notice, warn=status != 200, status=status, created=self._local(view.lead.created_at),
                            waited=self._waited(view.lead.created_at, lang))
+
+    def _answer(self, slot: str, value: Any, lang: str) -> tuple[str, str]:
+        """An answer as the entity saw it: the question it was asked, the button it pressed."""
+        r = self.desk.r
+        question = r.text(f"utter_ask_{slot}", lang).split("\n")[0] or slot
+        response = self.runtime.domain.responses.get(f"utter_ask_{slot}")
+        for title, payload in r.buttons(response.buttons, lang) if response else []:
+            if payload == value:
+                return question, title
+        return question, str(value)
+
+    def _contact_value(self, key: str, value: Any, lang: str) -> str:
+        if value is True:
+            return self.labels.t("yes", lang)
+        if key == "consent_at":
+            return self._local(datetime.fromisoformat(value))
+        return str(value)
+
+    async def _facilitator_names(self) -> dict[str, str]:
+        async with self.runtime.sessionmaker() as session:
+            people = await store.list_facilitators(session=session, include_inactive=True)
+        return {store.actor_of(f): f.name for f in people}
+
+    def _actor(self, actor: str, names: dict[str, str], lang: str) -> str:
+        if actor in names:
+            return names[actor]
+        if actor in ("entity", "system"):
+            return self.labels.t(f"actor_{actor}", lang)
+        return actor
 
     def _actions_for(self, view: store.LeadView, viewer: auth.Viewer) -> list[str]:
         """The card's buttons for this lead, as the Telegram card offers them (Details is the page itself)."""
