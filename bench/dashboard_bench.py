@@ -52,7 +52,8 @@ async def _seed(runtime, *, conversations: int, leads: int, months: int) -> None
             lead_rows.append({"entity_id": len(entity_rows), "status": status, "priority": "normal",
                               "priority_reasons": [], "language": lang, "created_at": when, "updated_at": when,
                               "dossier": {"motivation": motivation, "answers": {"objective": aim}},
-                              "outcome": "alliance_formed" if status == "closed" else None})
+                              "outcome": "alliance_formed" if status == "closed" else None,
+                              "closed_at": when + timedelta(days=20) if status == "closed" else None})
             for step in ("qualified", "lead", "claimed", "contacted", "alliance_formed")[:1 + rng.randrange(5)]:
                 counts[(month, step, territory, lang, motivation, aim)] += 1
     async with runtime.db.begin() as conn:
