@@ -118,3 +118,12 @@ async def test_a_coordinator_sees_the_funnel_and_exports(runtime) -> None:
         logout = await client.post("/logout", data={"csrf": _csrf(lead)})
         assert logout.status == 200
         assert (await client.get("/overview", allow_redirects=False)).status == 401
+
+
+async def test_cookies_are_secure_behind_https(runtime) -> None:
+    await seed(runtime, leads=0)
+    async with dashboard_client(runtime) as client:
+        response = await client.get(await login_link(runtime, NURIA), allow_redirects=False,
+                                    headers={"X-Forwarded-Proto": "https"})
+        cookie = response.headers["Set-Cookie"]
+        assert response.status == 303 and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
