@@ -182,7 +182,8 @@ async def lead_rows(session: AsyncSession, **filters: Any) -> list[LeadRow]:
             id=lead.id, status=lead.status, outcome=lead.outcome, priority=lead.priority,
             entity=name or (dossier.get("entity") or {}).get("name"),
             territory=territory or (dossier.get("entity") or {}).get("territory") or answers.get("territory"),
-            language=lead.language, motivation=dossier.get("motivation"), aim=answers.get("objective"),
+            language=lead.language, motivation=dossier.get("motivation"),
+            aim=dossier.get("alliance_aim") or answers.get("objective"),
             assignee_id=lead.assignee_id, assignee=assignee, created_at=lead.created_at,
             claimed_at=lead.claimed_at, contacted_at=lead.contacted_at, closed_at=lead.closed_at))
     return rows

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.engine.render import Renderer
+from bot.store import funnel
 from bot.store import leads as store
 from bot.store.models import Outbox
 from tests.auxil.dashboard import LAIA, NURIA, PAU, STRANGER, dashboard_client, login_link, seed
@@ -127,3 +128,33 @@ async def test_cookies_are_secure_behind_https(runtime) -> None:
                                     headers={"X-Forwarded-Proto": "https"})
         cookie = response.headers["Set-Cookie"]
         assert response.status == 303 and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+async def test_closing_as_formed_records_the_alliances_aim(runtime) -> None:
+    await seed(runtime)
+    async with dashboard_client(runtime) as client:
+        await _login(client, runtime, LAIA)
+        lead = await (await client.get("/leads/2")).text()
+        await client.post("/leads/2/action", data={"action": "claim", "csrf": _csrf(lead)})
+        page = await _text(await client.get("/leads/2"))
+        assert '<option value="innovation" selected>' in page  # the interview's objective, offered first
+        done = await client.post("/leads/2/action", data={"action": "formed", "aim": "public_contracting",
+                                                          "csrf": _csrf(page)})
+        assert done.status == 200
+        # Another facilitator's lead cannot have its aim changed through the form.
+        third = await (await client.get("/leads/3")).text()
+        async with runtime.sessionmaker() as session, session.begin():
+            pau = await store.get_facilitator(session=session, telegram_user_id=PAU)
+            await store.claim_lead(session=session, lead_id=3, facilitator=pau)
+        refused = await client.post("/leads/3/action", data={"action": "formed", "aim": "efficiency",
+                                                             "csrf": _csrf(third)})
+        assert refused.status == 404
+    async with runtime.sessionmaker() as session:
+        closed = await store.get_lead(session=session, lead_id=2)
+        held = await store.get_lead(session=session, lead_id=3)
+        result = await funnel.read(session=session)
+    assert (closed.status, closed.outcome, closed.dossier["alliance_aim"]) == ("closed", "alliance_formed",
+                                                                               "public_contracting")
+    assert "alliance_aim" not in held.dossier
+    assert result.by["aim"]["public_contracting"]["alliance_formed"] == 1
+    assert result.totals["alliance_formed"] == 1

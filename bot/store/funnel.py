@@ -91,7 +91,8 @@ def lead_dimensions(dossier: dict[str, Any] | None, language: str | None, territ
     answers = dossier.get("answers") or {}
     entity = dossier.get("entity") or {}
     return {"territory": territory or entity.get("territory") or answers.get("territory"),
-            "language": language, "motivation": dossier.get("motivation"), "aim": answers.get("objective")}
+            "language": language, "motivation": dossier.get("motivation"),
+            "aim": dossier.get("alliance_aim") or answers.get("objective")}
 
 
 # ------------------------------------------------------------------ reading the counts

@@ -21,6 +21,7 @@ from bot.facilitators.handlers import LeadDesk
 from bot.store import funnel, staff
 from bot.store import leads as store
 from bot.store import workshops as workshop_store
+from bot.store.alliances import set_alliance_aim
 from bot.store.models import Facilitator, Workshop
 from bot.web.dashboard import auth
 from bot.web.dashboard.svg import bars
@@ -189,6 +190,11 @@ class Dashboard:
             filters["visible_to"] = viewer.facilitator_id or -1
         return filters, chosen
 
+    def aims(self) -> list[str]:
+        """The aims an alliance can have: the objectives of knowledge/objectives.yml."""
+        objectives = (self.runtime.domain.knowledge.get("objectives") or {}).get("objectives") or []
+        return [o["id"] for o in objectives if o.get("id")]
+
     def territories(self) -> list[str]:
         response = self.runtime.domain.responses.get("utter_ask_territory")
         return [b.payload for b in response.buttons] if response else []
@@ -251,7 +257,9 @@ class Dashboard:
         actions = self._actions_for(view, viewer) if viewer.facilitator_id is not None else []
         entity = dossier.get("entity") or {}
         territory = (view.entity.territory if view.entity else None) or entity.get("territory")
+        aim_now = dossier.get("alliance_aim") or (dossier.get("answers") or {}).get("objective")
         return self.render("lead.html", request, viewer, page="leads", view=view, values=values,
+                           aims=[(a, self.labels.aim(a, lang)) for a in self.aims()], aim_now=aim_now,
                            territory=self.labels.territory(territory, lang),
                            aim=self.labels.aim((dossier.get("answers") or {}).get("objective"), lang),
                            contact=contact, answers=answers, events=events, actions=actions,
@@ -308,6 +316,10 @@ class Dashboard:
         facilitator = await self._facilitator(viewer)
         if facilitator is None:
             return self.message(request, viewer, "coordinator_only_reads", status=403)
+        aim = str(data.get("aim", ""))
+        if action == CardAction.FORMED and aim in self.aims():
+            async with self.runtime.sessionmaker() as session, session.begin():
+                await set_alliance_aim(session=session, lead_id=lead_id, facilitator=facilitator, aim=aim)
         changed, text = await self.desk.change(facilitator, lead_id, action)
         return await self.lead(request, viewer, notice=text, status=200 if changed else 409)
 
