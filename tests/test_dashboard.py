@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.engine.render import Renderer
 from bot.store import funnel
 from bot.store import leads as store
+from bot.store import workshops as workshop_store
 from bot.store.models import Outbox
 from tests.auxil.dashboard import LAIA, NURIA, PAU, STRANGER, dashboard_client, login_link, seed
 
@@ -158,3 +159,56 @@ async def test_closing_as_formed_records_the_alliances_aim(runtime) -> None:
     assert "alliance_aim" not in held.dossier
     assert result.by["aim"]["public_contracting"]["alliance_formed"] == 1
     assert result.totals["alliance_formed"] == 1
+
+
+async def test_the_workshops_page_sums_answers_and_ratings(runtime) -> None:
+    await seed(runtime, leads=0)
+    async with runtime.sessionmaker() as session, session.begin():
+        for n, people in enumerate((3, 2)):
+            workshop = await workshop_store.create_workshop(session=session, chat_id=-100 - n, trainer_user_id=9,
+                                                            programme="full", language="ca", state={})
+            for p in range(people):
+                await workshop_store.record_answer(session=session, workshop_id=workshop.id,
+                                                   item_id="s:funding_cut", participant=f"p{p}",
+                                                   value="reactive" if p else "proactive")
+                await workshop_store.record_rating(session=session, workshop_id=workshop.id, item_id="f:trust",
+                                                   participant=f"p{p}", value=str(2 + p))
+    async with dashboard_client(runtime) as client:
+        await _login(client, runtime, NURIA)
+        page = await _text(await client.get("/workshops?period=all"))
+    assert "2 tallers, 5 participants" in page
+    row = re.search(r"<tr><td>Una associació de lleure[^<]*</td><td>Reactiva</td>((?:<td class=\"n\">\d+</td>)+)",
+                    page)
+    assert re.findall(r"\d+", row.group(1)) == ["3", "2", "0"]  # reactive, proactive, mixed
+    assert "Confiança" in page and "2.8 (5)" in page  # (2+3+4 + 2+3) / 5
+
+
+def test_aliat_web_serves_the_dashboard(sqlite_url) -> None:
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from tests.auxil.cli import ROOT, cli_env
+    from tests.auxil.telegram_bot import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "web", "--port", str(port)], cwd=ROOT,
+                            env=cli_env(sqlite_url), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert "dashboard on http://127.0.0.1:" in proc.stdout.readline()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/overview", timeout=5)
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 401 and "/dashboard" in exc.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=15)
+    assert proc.returncode == 0

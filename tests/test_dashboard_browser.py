@@ -25,7 +25,8 @@ from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.telegram_bot import free_port
 from tests.auxil.updates import make_command
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# ALIAT_CHROMIUM points at another build (or at nothing, to see the skip message).
+CHROMIUM = os.environ.get("ALIAT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 try:
     from playwright.async_api import async_playwright
 except ImportError:  # pragma: no cover - the dev extra installs it
