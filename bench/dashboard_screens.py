@@ -19,6 +19,28 @@ PAGES = (("overview", "/overview?period=all", 1100), ("leads", "/leads", 390), (
          ("alliances", "/alliances", 1100), ("workshops", "/workshops?period=all", 1100))
 
 
+async def _workshops(session, knowledge: dict) -> None:  # noqa: ANN001
+    """Three demo workshops with quiz answers and factor ratings."""
+    import random
+
+    from bot.store import workshops as ws
+
+    rng = random.Random(3)
+    scenarios = [(s["id"], s["answer"]) for s in knowledge["scenarios"]["scenarios"][:6]]
+    factors = [f["id"] for f in knowledge["success_factors"]["factors"]]
+    for n, people in enumerate((18, 24, 11)):
+        workshop = await ws.create_workshop(session=session, chat_id=-100 - n, trainer_user_id=9, programme="both",
+                                            language="ca", state={})
+        for p in range(people):
+            for ident, answer in scenarios:
+                value = answer if rng.random() < 0.7 else rng.choice(("reactive", "proactive", "mixed"))
+                await ws.record_answer(session=session, workshop_id=workshop.id, item_id=f"s:{ident}",
+                                       participant=f"p{p}", value=value)
+            for ident in factors:
+                await ws.record_rating(session=session, workshop_id=workshop.id, item_id=f"f:{ident}",
+                                       participant=f"p{p}", value=str(rng.randint(1, 4)))
+
+
 async def main(target: Path) -> None:
     from aiohttp.test_utils import TestServer
     from playwright.async_api import async_playwright
@@ -41,6 +63,7 @@ async def main(target: Path) -> None:
                     assignee_id=(laia, pau)[n % 2].id, claimed_at=func.now()))
             await staff.add_coordinator(session=session, telegram_user_id=5, name="Laia Vidal", language="ca")
             lead = (await store.list_leads(session=session, status="notified"))[0]["id"]
+            await _workshops(session, runtime.domain.knowledge)
             tokens = [await staff.create_login(session=session, telegram_user_id=5) for _ in PAGES]
         server = TestServer(create_app(runtime))
         await server.start_server()

@@ -368,7 +368,8 @@ class Dashboard:
             for workshop in await session.scalars(query):
                 people = await workshop_store.participant_count(session=session, workshop_id=workshop.id)
                 participants += people
-                listed.append((self._local(workshop.created_at), workshop.programme, people))
+                programme = self.desk.r.text(f"workshop_programme_{workshop.programme}", lang) or workshop.programme
+                listed.append((self._local(workshop.created_at), programme, people))
                 for item, tally in (await workshop_store.workshop_tallies(session=session,
                                                                           workshop_id=workshop.id)).items():
                     target = answers if item.startswith("s:") else ratings
@@ -386,7 +387,8 @@ class Dashboard:
                 scenario_rows.append((text, option_names.get(scenario["answer"], scenario["answer"]),
                                       [answers[scenario["id"]].get(o, 0) for o in options]))
         rating_rows = []
-        for factor, tally in ratings.items():
+        order = [f["id"] for f in (knowledge.get("success_factors") or {}).get("factors") or []]
+        for factor, tally in sorted(ratings.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99):
             votes = sum(tally.values())
             mean = sum(int(v) * n for v, n in tally.items() if v.isdigit()) / votes if votes else 0.0
             rating_rows.append((self.labels.factor(factor, lang), mean, f"{mean:.1f} ({votes})"))
