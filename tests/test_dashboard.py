@@ -48,10 +48,10 @@ async def test_nothing_without_a_session_and_links_work_once(runtime) -> None:
         assert (await client.get(stranger, allow_redirects=False)).status == 403
 
 
-async def test_a_facilitator_claims_through_the_cards_code_path(runtime) -> None:
-    await seed(runtime)
-    async with dashboard_client(runtime) as client:
-        await _login(client, runtime, LAIA)
+async def test_a_facilitator_claims_through_the_cards_code_path(any_runtime) -> None:
+    await seed(any_runtime)
+    async with dashboard_client(any_runtime) as client:
+        await _login(client, any_runtime, LAIA)
         page = await (await client.get("/leads")).text()
         assert "Coop 1" in page and "Coop 3" in page
         assert (await client.get("/overview")).status == 403  # reports are for coordinators
@@ -59,17 +59,17 @@ async def test_a_facilitator_claims_through_the_cards_code_path(runtime) -> None
         assert "Marta 1" in lead  # the dossier and the contact, as Details shows a facilitator
         forged = await client.post("/leads/1/action", data={"action": "claim", "csrf": "nope"})
         assert forged.status == 403
-        async with runtime.sessionmaker() as session:
+        async with any_runtime.sessionmaker() as session:
             assert (await store.get_lead(session=session, lead_id=1)).status == "new"
         done = await client.post("/leads/1/action", data={"action": "claim", "csrf": _csrf(lead)})
         assert done.status == 200 and "#1" in await done.text()
-        async with runtime.sessionmaker() as session:
+        async with any_runtime.sessionmaker() as session:
             lead_row = await store.get_lead(session=session, lead_id=1)
             told = list(await session.scalars(select(Outbox).where(Outbox.kind == "entity_message")))
             refresh = list(await session.scalars(select(Outbox).where(Outbox.kind == "lead_refresh")))
         assert lead_row.status == "claimed"
         # The entity is told exactly what a pressed Claim button tells it, and the card is refreshed.
-        expected = Renderer(runtime.domain, "ca").text("utter_handoff_taken", "ca", {"facilitator_name": "Laia"})
+        expected = Renderer(any_runtime.domain, "ca").text("utter_handoff_taken", "ca", {"facilitator_name": "Laia"})
         assert [o.payload for o in told] == [{"to": "tg:1001", "text": expected}] and "Laia" in expected
         assert [o.payload["lead_id"] for o in refresh] == [1]
         note = await client.post("/leads/1/note", data={"note": "=trucar dilluns", "csrf": _csrf(lead)})
@@ -77,26 +77,26 @@ async def test_a_facilitator_claims_through_the_cards_code_path(runtime) -> None
 
         # Pau (another facilitator) sees neither Laia's lead in the list nor its page, and cannot act on it.
         client.session.cookie_jar.clear()
-        await _login(client, runtime, PAU)
+        await _login(client, any_runtime, PAU)
         page = await (await client.get("/leads?status=")).text()
         assert "Coop 1" not in page and "Coop 2" in page
         assert (await client.get("/leads/1")).status == 404
         other = await (await client.get("/leads/2")).text()
         refused = await client.post("/leads/1/action", data={"action": "release", "csrf": _csrf(other)})
         assert refused.status == 404
-        async with runtime.sessionmaker() as session:
+        async with any_runtime.sessionmaker() as session:
             assert (await store.get_lead(session=session, lead_id=1)).assignee_id is not None
 
         # Removing Pau ends his session at once.
-        async with runtime.sessionmaker() as session, session.begin():
+        async with any_runtime.sessionmaker() as session, session.begin():
             await store.remove_facilitator(session=session, telegram_user_id=PAU)
         assert (await client.get("/leads", allow_redirects=False)).status == 401
 
 
-async def test_a_coordinator_sees_the_funnel_and_exports(runtime) -> None:
-    await seed(runtime, leads=4)
-    async with dashboard_client(runtime) as client:
-        await _login(client, runtime, NURIA)
+async def test_a_coordinator_sees_the_funnel_and_exports(any_runtime) -> None:
+    await seed(any_runtime, leads=4)
+    async with dashboard_client(any_runtime) as client:
+        await _login(client, any_runtime, NURIA)
         page = await _text(await client.get("/overview?period=all"))
         row = re.search(r'data-step="lead"><td>([^<]+)</td><td class="n">(\d+)</td>', page)
         assert row.groups() == ("Derivada a l'equip", "4")
@@ -131,10 +131,10 @@ async def test_cookies_are_secure_behind_https(runtime) -> None:
         assert response.status == 303 and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-async def test_closing_as_formed_records_the_alliances_aim(runtime) -> None:
-    await seed(runtime)
-    async with dashboard_client(runtime) as client:
-        await _login(client, runtime, LAIA)
+async def test_closing_as_formed_records_the_alliances_aim(any_runtime) -> None:
+    await seed(any_runtime)
+    async with dashboard_client(any_runtime) as client:
+        await _login(client, any_runtime, LAIA)
         lead = await (await client.get("/leads/2")).text()
         await client.post("/leads/2/action", data={"action": "claim", "csrf": _csrf(lead)})
         page = await _text(await client.get("/leads/2"))
@@ -144,13 +144,13 @@ async def test_closing_as_formed_records_the_alliances_aim(runtime) -> None:
         assert done.status == 200
         # Another facilitator's lead cannot have its aim changed through the form.
         third = await (await client.get("/leads/3")).text()
-        async with runtime.sessionmaker() as session, session.begin():
+        async with any_runtime.sessionmaker() as session, session.begin():
             pau = await store.get_facilitator(session=session, telegram_user_id=PAU)
             await store.claim_lead(session=session, lead_id=3, facilitator=pau)
         refused = await client.post("/leads/3/action", data={"action": "formed", "aim": "efficiency",
                                                              "csrf": _csrf(third)})
         assert refused.status == 404
-    async with runtime.sessionmaker() as session:
+    async with any_runtime.sessionmaker() as session:
         closed = await store.get_lead(session=session, lead_id=2)
         held = await store.get_lead(session=session, lead_id=3)
         result = await funnel.read(session=session)
@@ -161,9 +161,9 @@ async def test_closing_as_formed_records_the_alliances_aim(runtime) -> None:
     assert result.totals["alliance_formed"] == 1
 
 
-async def test_the_workshops_page_sums_answers_and_ratings(runtime) -> None:
-    await seed(runtime, leads=0)
-    async with runtime.sessionmaker() as session, session.begin():
+async def test_the_workshops_page_sums_answers_and_ratings(any_runtime) -> None:
+    await seed(any_runtime, leads=0)
+    async with any_runtime.sessionmaker() as session, session.begin():
         for n, people in enumerate((3, 2)):
             workshop = await workshop_store.create_workshop(session=session, chat_id=-100 - n, trainer_user_id=9,
                                                             programme="full", language="ca", state={})
@@ -173,8 +173,8 @@ async def test_the_workshops_page_sums_answers_and_ratings(runtime) -> None:
                                                    value="reactive" if p else "proactive")
                 await workshop_store.record_rating(session=session, workshop_id=workshop.id, item_id="f:trust",
                                                    participant=f"p{p}", value=str(2 + p))
-    async with dashboard_client(runtime) as client:
-        await _login(client, runtime, NURIA)
+    async with dashboard_client(any_runtime) as client:
+        await _login(client, any_runtime, NURIA)
         page = await _text(await client.get("/workshops?period=all"))
     assert "2 tallers, 5 participants" in page
     row = re.search(r"<tr><td>Una associació de lleure[^<]*</td><td>Reactiva</td>((?:<td class=\"n\">\d+</td>)+)",
