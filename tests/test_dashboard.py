@@ -212,3 +212,9 @@ def test_aliat_web_serves_the_dashboard(sqlite_url) -> None:
         proc.terminate()
         proc.communicate(timeout=15)
     assert proc.returncode == 0
+
+
+def test_breakdowns_show_each_steps_share_of_the_one_before() -> None:
+    from bot.web.dashboard.views import _with_shares
+
+    assert _with_shares([10, 5, 0, 0, 3]) == [(10, ""), (5, "50 %"), (0, "0 %"), (0, ""), (3, "")]

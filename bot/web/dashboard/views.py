@@ -157,7 +157,7 @@ class Dashboard:
         readiness_chart = bars([(labels.factor(f, lang), readiness.get(f, 0.0),
                                  f"{readiness[f]:.1f}" if f in readiness else "–") for f in factors],
                                scale=4, title=labels.t("readiness", lang))
-        breakdowns = [(labels.t(title, lang), [(name(value, lang), [counts.get(s, 0) for s in funnel.STEPS])
+        breakdowns = [(labels.t(title, lang), [(name(value, lang), _with_shares([counts.get(s, 0) for s in funnel.STEPS]))
                                                for value, counts in result.by.get(dim, {}).items()])
                       for dim, title, name in (("territory", "by_territory", labels.territory),
                                                ("language", "by_language", labels.language))]
@@ -426,6 +426,11 @@ class Dashboard:
         return web.Response(body=body, content_type=content_type, charset="utf-8" if fmt == "csv" else None,
                             headers={"Content-Disposition": f'attachment; filename="{name}"',
                                      "Cache-Control": "no-store"})
+
+
+def _with_shares(counts: list[int]) -> list[tuple[int, str]]:
+    """Each step's count with its share of the step before ("" where that step had none)."""
+    return [(n, f"{n * 100 / counts[i - 1]:.0f} %" if i and counts[i - 1] else "") for i, n in enumerate(counts)]
 
 
 def _see_other(location: str) -> web.Response:
