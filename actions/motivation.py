@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,10 +10,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
+from actions import services
 from actions.base import knowledge, language_of, squeeze, tr
 from actions.classifier import MIXED, PROACTIVE, REACTIVE, UNCLEAR, classify
 from actions.journey import CUE_SLOTS, answered, bullets, join_words
+from bot.store import funnel
+
+log = logging.getLogger(__name__)
 
 # A clarifying answer is the user's own word on it: it decides, with a modest confidence.
 CLARIFIED = {"reactive": (REACTIVE, (REACTIVE,)), "proactive": (PROACTIVE, (PROACTIVE,)),
@@ -99,13 +105,27 @@ def _utter_reading(dispatcher: CollectingDispatcher, reading: Reading, lang: str
                              advice=bullets([tr(a, lang) for a in spec.get("advice", [])]))
 
 
+async def _count(tracker: Tracker, steps: list[str], lang: str, motivation: str) -> None:
+    """The funnel's "interview finished" (the interview's first reading) and "reading" (one was given)."""
+    if not steps:
+        return
+    try:
+        async with services.sessionmaker()() as session, session.begin():
+            for step in steps:
+                await funnel.count(session=session, step=step, language=lang, motivation=motivation,
+                                   territory=tracker.get_slot("territory"))
+    except SQLAlchemyError:
+        log.exception("funnel count not stored")  # the reading is still worth giving
+
+
 class ActionReadMotivation(Action):
     """After the interview: the motivation and why; unclear gets one clarifying question first."""
 
     def name(self) -> str:
         return "action_read_motivation"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+                  ) -> list[EventType]:
         lang = language_of(tracker)
         answers = {k: tracker.get_slot(k) for k in CUE_SLOTS}
         text = tracker.get_slot("why_partner")
@@ -117,9 +137,12 @@ class ActionReadMotivation(Action):
             SlotSet("motivation_dominant", reading.dominant), SlotSet("motivation_scores", reading.scores),
             SlotSet("motivation_evidence", reading.evidence),
         ]
+        steps = ["interview_finished"] if clarify is None else []
         if reading.motivation == UNCLEAR and clarify is None:
+            await _count(tracker, steps, lang, reading.motivation)
             dispatcher.utter_message(response="utter_motivation_unclear")
             return [*events, FollowupAction("clarify_form")]
+        await _count(tracker, [*steps, "reading"], lang, reading.motivation)
         if reading.motivation == UNCLEAR:
             # They told us they are not sure: no second question, and nothing to disagree with.
             _utter_reading(dispatcher, reading, lang, still_unclear=True)

@@ -24,8 +24,10 @@ from actions.journey import (
     join_words,
 )
 from actions.motivation import label, reasons
+from actions.qualify import qualify
 from actions.readiness import factor, factor_lines, number_text, score_readiness
 from actions.relationship import driven_by_need, flag_texts
+from bot.store import funnel
 from bot.store.assessments import save_assessment
 
 log = logging.getLogger(__name__)
@@ -111,7 +113,7 @@ class ActionSummarizeJourney(Action):
         readiness_record = {fid: readiness.scores.get(fid) for fid in FACTOR_IDS}
         try:
             async with services.sessionmaker()() as session, session.begin():
-                return await save_assessment(
+                assessment_id = await save_assessment(
                     session=session, sender_id=tracker.sender_id,
                     entity={k: v for k, v in entity.items() if answered(v)}, answers=collect_answers(tracker),
                     motivation=tracker.get_slot("motivation"), confidence=tracker.get_slot("motivation_confidence"),
@@ -119,6 +121,15 @@ class ActionSummarizeJourney(Action):
                     readiness_overall=readiness.overall, flags=flags,
                     disagreement=tracker.get_slot("motivation_disagreement"), language=lang,
                     content_version=str(domain.get("content_version") or ""))
+                answers = {"objective": tracker.get_slot("objective"),
+                           "partner_in_mind": tracker.get_slot("partner_in_mind"),
+                           "readiness_overall": readiness.overall}
+                if qualify(answers, services.settings().handoff).passes:
+                    # The journey passed the thresholds: the funnel's "qualified", with the assessment.
+                    await funnel.count(session=session, step="qualified", language=lang,
+                                       territory=tracker.get_slot("territory"),
+                                       motivation=tracker.get_slot("motivation"), aim=answers["objective"])
+                return assessment_id
         except SQLAlchemyError:
             # The summary is still worth giving; the facilitator's dossier falls back to the slots.
             log.exception("assessment not stored")

@@ -37,7 +37,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer turns, for a smoke run")
     parser.add_argument("--only", help="comma-separated section names")
     args = parser.parse_args()
-    sections = engine_bench.SECTIONS
+    from bench import dashboard_bench
+
+    sections = {**engine_bench.SECTIONS, **dashboard_bench.SECTIONS}
     try:
         from bench import telegram_bench
 

@@ -31,7 +31,7 @@ NEEDS_GRAMMAR = {
     "es": re.compile(r"(?<![\w'’])(de|a)\s+\{([a-z_][a-z0-9_]*)\}", re.IGNORECASE),
 }
 # placeholders that hold numbers, dates or codes, never a name: "des del {claimed_at}", "de {count}"
-NOT_NAMES = re.compile(r"^(n|count|total|lead_id|mean|overall|.*_at|.*_count)$")
+NOT_NAMES = re.compile(r"^(n|count|total|target|formed|lead_id|mean|overall|.*_at|.*_count)$")
 
 # The register: the assistant speaks to the person as tu / tú / you, and of their organisation as
 # "la vostra entitat" / "vuestra entidad" / "your organisation" (the organisation as a group: "teniu",

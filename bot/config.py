@@ -78,8 +78,19 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class AllianceTargetSettings:
+    """The programme's target: 8 new alliances with different aims (ids of knowledge/objectives.yml)."""
+
+    innovation: int = 2
+    public_contracting: int = 2
+    integral_attention: int = 2
+    efficiency: int = 2
+
+
+@dataclass(frozen=True)
 class ProgrammeSettings:
-    time_zone: str = "Europe/Madrid"  # dates and times facilitators read are shown in this zone
+    time_zone: str = "Europe/Madrid"  # dates and times staff read are shown in this zone
+    alliance_target: AllianceTargetSettings = field(default_factory=AllianceTargetSettings)
 
 
 @dataclass(frozen=True)
@@ -95,7 +106,8 @@ class WebSettings:
     enabled: bool = False
     host: str = "127.0.0.1"
     port: int = 8088
-    base_url: str = ""
+    base_url: str = ""  # the dashboard's public address, for the login links the bot sends
+    session_idle_minutes: int = 60  # a dashboard session ends after this long without a request
 
 
 @dataclass(frozen=True)
@@ -336,6 +348,11 @@ def _validate(s: Settings) -> None:
         time_zone(s.programme.time_zone)
     except ValueError as exc:
         fail("programme.time_zone", str(exc))
+    for aim, target in vars(s.programme.alliance_target).items():
+        if target < 0:
+            fail(f"programme.alliance_target.{aim}", "must not be negative")
+    if s.web.session_idle_minutes < 1:
+        fail("web.session_idle_minutes", "must be at least 1")
     if s.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         fail("logging.level", "must be DEBUG, INFO, WARNING or ERROR")
     if s.logging.format not in ("text", "json"):

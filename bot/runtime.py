@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.content import Domain, load_domain
 from bot.engine import Engine
 from bot.engine.actions_client import ActionRunner
-from bot.store import migrate
+from bot.store import funnel, migrate
 from bot.store.conversations import ConversationStore
 from bot.store.db import create_engine, make_sessionmaker
 
@@ -53,6 +53,7 @@ def configure_logging(settings: Settings) -> None:
 
 
 async def open_database(settings: Settings, *, upgrade: bool = True) -> tuple[AsyncEngine, async_sessionmaker]:
+    funnel.set_time_zone(settings.programme.time_zone)
     db = create_engine(settings.resolved_database_url())
     if upgrade:
         await migrate.upgrade(db)

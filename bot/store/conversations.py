@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine.tracker import Tracker
+from bot.store import funnel
 from bot.store.models import Conversation
 
 SQLITE_BUSY_SNAPSHOT = 517
@@ -77,6 +78,8 @@ class ConversationStore:
                 raise ConcurrentTurn(tracker.sender_id) from exc
             tracker.conversation_id = inserted.scalar_one()
             tracker.version = 1
+            # A new conversation is the funnel's first step, counted in the same transaction.
+            await funnel.count(session=session, step="first_contact", when=now, language=tracker.language)
             return
         result = await connection.execute(_UPDATE, {
             "b_id": tracker.conversation_id, "b_expected": tracker.version, "b_state": state,

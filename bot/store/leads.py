@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store import funnel
 from bot.store.models import Assessment, Conversation, Entity, Facilitator, Lead, LeadEvent, Outbox
 
 OPEN = ("new", "notified", "claimed", "contacted")
@@ -218,6 +219,8 @@ async def create_or_update_lead(*, session: AsyncSession, sender_id: str, entity
     await add_lead_event(session=session, lead_id=lead.id, actor="entity", action="created")
     await add_outbox(session=session, kind="lead_card", payload={"lead_id": lead.id},
                      dedup_key=f"lead_card:{lead.id}")
+    dims = funnel.lead_dimensions(dossier, language, row.territory)
+    await funnel.count(session=session, step="lead", when=now, **dims)
     return LeadResult(ok=True, lead=lead, created=True)
 
 
@@ -300,6 +303,7 @@ async def claim_lead(*, session: AsyncSession, lead_id: int, facilitator: Facili
     if result.rowcount != 1:
         return await _refused(session, lead_id, "taken")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="claimed")
+    await _count_step(session, lead_id, "claimed", now)
     await set_conversation_paused(session=session, sender_id=sender_id, paused=True)
     if notice is not None and sender_id:
         await add_outbox(session=session, kind="entity_message", payload={"to": sender_id, **notice})
@@ -335,6 +339,7 @@ async def mark_contacted(*, session: AsyncSession, lead_id: int, facilitator: Fa
         return await _refused(session, lead_id, "not_yours")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="contacted",
                          note=note)
+    await _count_step(session, lead_id, "contacted", now)
     return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id))
 
 
@@ -354,11 +359,22 @@ async def close_lead(*, session: AsyncSession, lead_id: int, facilitator: Facili
         return await _refused(session, lead_id, "not_yours")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action=f"closed:{outcome}",
                          note=note)
+    if outcome == "alliance_formed":
+        await _count_step(session, lead_id, "alliance_formed", now)
     paused_before = await _is_paused(session, sender_id)
     await set_conversation_paused(session=session, sender_id=sender_id, paused=False)
     if notice is not None and sender_id and paused_before:
         await add_outbox(session=session, kind="entity_message", payload={"to": sender_id, **notice})
     return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id))
+
+
+async def _count_step(session: AsyncSession, lead_id: int, step: str, when: datetime) -> None:
+    """The lead's funnel step, counted with its territory, language, motivation and aim."""
+    row = (await session.execute(select(Lead.dossier, Lead.language, Entity.territory)
+                                 .outerjoin(Entity, Lead.entity_id == Entity.id).where(Lead.id == lead_id))).first()
+    if row is not None:
+        await funnel.count(session=session, step=step, when=when,
+                           **funnel.lead_dimensions(row.dossier, row.language, row.territory))
 
 
 async def _is_paused(session: AsyncSession, sender_id: str | None) -> bool:

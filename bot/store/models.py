@@ -195,3 +195,57 @@ class WorkshopVote(Base):
     participant: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class FunnelCount(Base):
+    """Anonymous monthly counts of the programme's funnel: nothing here points back to a person.
+
+    Written in the same transaction as each funnel event, so erasure and the retention purge leave past
+    months' totals as they were. Empty strings (not NULL) for unknown dimensions keep the unique key whole.
+    """
+
+    __tablename__ = "funnel_count"
+    __table_args__ = (UniqueConstraint("period", "step", "territory", "language", "motivation", "aim",
+                                       name="uq_funnel_count_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM in the programme's time zone
+    step: Mapped[str] = mapped_column(String(24))
+    territory: Mapped[str] = mapped_column(String(64), default="")
+    language: Mapped[str] = mapped_column(String(8), default="")
+    motivation: Mapped[str] = mapped_column(String(16), default="")
+    aim: Mapped[str] = mapped_column(String(32), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Coordinator(Base):
+    """Programme coordinators: see and report everything on the dashboard."""
+
+    __tablename__ = "coordinator"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class WebLogin(Base):
+    """A one-time login link for the dashboard: only its hash is kept; used once, within minutes."""
+
+    __tablename__ = "web_login"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A dashboard session (cookie holds the token; only its hash is kept)."""
+
+    __tablename__ = "web_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

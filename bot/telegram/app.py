@@ -74,6 +74,8 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         from bot.maintenance import stop_maintenance
 
         await stop_maintenance(app.bot_data.get("maintenance"))
+        if (web_runner := app.bot_data.get("web")) is not None:
+            await web_runner.cleanup()
         if (notifier := app.bot_data.get("notifier")) is not None:
             await notifier.stop()
         await channel.drain()
@@ -110,6 +112,9 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
     from bot.workshop import register_workshop_handlers
 
     register_workshop_handlers(app, runtime)
+    from bot.web.dashboard.telegram import register_dashboard_handler
+
+    register_dashboard_handler(app, runtime)
     return app
 
 

@@ -1,0 +1,270 @@
+"""The programme's figures in the reader's language: the funnel, leads, alliances against the target.
+
+One place for what the dashboard shows, what it exports and what `aliat report` prints, so a number
+reads the same everywhere. Labels come from dialogues/web.yml and knowledge/ (objectives, factors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.content import Domain
+from bot.engine.render import Renderer, knowledge_text
+from bot.exports import Table, local_time
+from bot.store import funnel
+from bot.store.models import Assessment, Entity, Facilitator, Lead
+
+AIMS = ("innovation", "public_contracting", "integral_attention", "efficiency")
+PERIODS = ("month", "quarter", "year", "all")
+
+
+class Labels:
+    """Texts of dialogues/web.yml and names of territories, aims, factors, in a language."""
+
+    def __init__(self, domain: Domain, default_language: str) -> None:
+        self.domain = domain
+        self.r = Renderer(domain, default_language)
+        self.default = default_language
+
+    def t(self, key: str, lang: str, /, **values: Any) -> str:
+        return self.r.text(f"utter_web_{key}", lang, values) or key
+
+    def step(self, step: str, lang: str) -> str:
+        return self.t(f"step_{step}", lang)
+
+    def unknown(self, lang: str) -> str:
+        return self.t("unknown", lang)
+
+    def territory(self, code: str | None, lang: str) -> str:
+        if not code:
+            return self.unknown(lang)
+        response = self.domain.responses.get("utter_ask_territory")
+        for button in response.buttons if response else ():
+            if button.payload == code:
+                return self.r.buttons([button], lang)[0][0]
+        return code
+
+    def aim(self, code: str | None, lang: str) -> str:
+        if not code:
+            return self.unknown(lang)
+        return knowledge_text(self.domain.knowledge, f"objectives.objectives.{code}.label", lang,
+                              self.default) or code
+
+    def factor(self, code: str, lang: str) -> str:
+        return knowledge_text(self.domain.knowledge, f"success_factors.factors.{code}.title", lang,
+                              self.default) or code
+
+    def motivation(self, code: str | None, lang: str) -> str:
+        return self.t(f"motivation_{code}", lang) if code in funnel.MOTIVATIONS else self.unknown(lang)
+
+    def language(self, code: str | None, lang: str) -> str:
+        return self.t(f"language_{code}", lang) if code in ("ca", "es", "en") else self.unknown(lang)
+
+    def status(self, status: str, outcome: str | None, assignee: str | None, lang: str) -> str:
+        name = f"utter_status_closed_{outcome or 'not_pursued'}" if status == "closed" else f"utter_status_{status}"
+        return self.r.text(name, lang, {"assignee": assignee or "?"})
+
+    def priority(self, priority: str, lang: str) -> str:
+        return self.r.text(f"utter_priority_{priority}", lang) or priority
+
+
+# ------------------------------------------------------------------ periods
+def month_range(period: str, today: date) -> tuple[str | None, str | None]:
+    """First and last month (YYYY-MM) of the current month, quarter or year; (None, None) for all."""
+    if period == "month":
+        first = last = f"{today.year:04d}-{today.month:02d}"
+    elif period == "quarter":
+        start = (today.month - 1) // 3 * 3 + 1
+        first, last = f"{today.year:04d}-{start:02d}", f"{today.year:04d}-{start + 2:02d}"
+    elif period == "year":
+        first, last = f"{today.year:04d}-01", f"{today.year:04d}-12"
+    else:
+        first = last = None
+    return first, last
+
+
+def today_in(zone: ZoneInfo) -> date:
+    return datetime.now(UTC).astimezone(zone).date()
+
+
+def parse_month(value: str | None) -> str | None:
+    """YYYY-MM (or YYYY-MM-DD, whose month is taken); None if empty; ValueError if not a month."""
+    if not value:
+        return None
+    parsed = datetime.strptime(value[:7], "%Y-%m")
+    return parsed.strftime("%Y-%m")
+
+
+# ------------------------------------------------------------------ the funnel
+def funnel_rows(result: funnel.Funnel, labels: Labels, lang: str) -> list[tuple[str, str, int, str]]:
+    """(step, label, count, conversion from the step before as "67 %" or "")."""
+    return [(step, labels.step(step, lang), n, "" if share is None else f"{share * 100:.0f} %")
+            for step, n, share in result.conversions()]
+
+
+def funnel_tables(result: funnel.Funnel, labels: Labels, lang: str) -> list[Table]:
+    """The funnel as sheets: by month (with a total row), by territory, by language, by aim."""
+    steps = [labels.step(s, lang) for s in funnel.STEPS]
+    by_month = Table(labels.t("sheet_funnel", lang), [labels.t("col_month", lang), *steps])
+    for month, counts in result.by_month.items():
+        by_month.rows.append([month, *(counts.get(s, 0) for s in funnel.STEPS)])
+    by_month.rows.append([labels.t("sheet_total", lang), *(result.totals.get(s, 0) for s in funnel.STEPS)])
+    tables = [by_month]
+    for dimension, title, name in (("territory", "by_territory", labels.territory),
+                                   ("language", "by_language", labels.language),
+                                   ("aim", "col_aim", labels.aim)):
+        table = Table(labels.t(title, lang), [labels.t(f"col_{'aim' if dimension == 'aim' else dimension}", lang),
+                                              *steps])
+        for value, counts in result.by.get(dimension, {}).items():
+            table.rows.append([name(value, lang), *(counts.get(s, 0) for s in funnel.STEPS)])
+        tables.append(table)
+    return tables
+
+
+# ------------------------------------------------------------------ leads
+@dataclass
+class LeadRow:
+    id: int
+    status: str
+    outcome: str | None
+    priority: str
+    entity: str | None
+    territory: str | None
+    language: str
+    motivation: str | None
+    aim: str | None
+    assignee_id: int | None
+    assignee: str | None
+    created_at: datetime | None
+    claimed_at: datetime | None
+    contacted_at: datetime | None
+    closed_at: datetime | None
+
+
+def lead_query(*, status: str | None = None, territory: str | None = None, assignee_id: int | None = None,
+               unassigned: bool = False, priority: str | None = None, visible_to: int | None = None):  # noqa: ANN201
+    """Leads with their entity and assignee, filtered; `visible_to`: a facilitator sees unassigned leads
+    and their own only."""
+    query = (select(Lead, Entity.name, Entity.territory, Facilitator.name)
+             .outerjoin(Entity, Lead.entity_id == Entity.id)
+             .outerjoin(Facilitator, Lead.assignee_id == Facilitator.id))
+    if status == "open":
+        query = query.where(Lead.status.in_(("new", "notified", "claimed", "contacted")))
+    elif status:
+        query = query.where(Lead.status == status)
+    if territory:
+        query = query.where(Entity.territory == territory)
+    if unassigned:
+        query = query.where(Lead.assignee_id.is_(None))
+    elif assignee_id is not None:
+        query = query.where(Lead.assignee_id == assignee_id)
+    if priority:
+        query = query.where(Lead.priority == priority)
+    if visible_to is not None:
+        query = query.where((Lead.assignee_id.is_(None)) | (Lead.assignee_id == visible_to))
+    return query.order_by(Lead.id.desc())
+
+
+async def lead_rows(session: AsyncSession, **filters: Any) -> list[LeadRow]:
+    """Every lead that matches (no cap: an export must hold every row)."""
+    rows = []
+    for lead, name, territory, assignee in await session.execute(lead_query(**filters)):
+        dossier = lead.dossier or {}
+        answers = dossier.get("answers") or {}
+        rows.append(LeadRow(
+            id=lead.id, status=lead.status, outcome=lead.outcome, priority=lead.priority,
+            entity=name or (dossier.get("entity") or {}).get("name"),
+            territory=territory or (dossier.get("entity") or {}).get("territory") or answers.get("territory"),
+            language=lead.language, motivation=dossier.get("motivation"),
+            aim=dossier.get("alliance_aim") or answers.get("objective"),
+            assignee_id=lead.assignee_id, assignee=assignee, created_at=lead.created_at,
+            claimed_at=lead.claimed_at, contacted_at=lead.contacted_at, closed_at=lead.closed_at))
+    return rows
+
+
+def leads_table(rows: list[LeadRow], labels: Labels, lang: str, zone: ZoneInfo) -> Table:
+    cols = ("id", "created", "status", "priority", "entity", "territory", "language", "motivation", "aim",
+            "assignee", "claimed", "contacted", "closed", "outcome")
+    table = Table(labels.t("sheet_leads", lang), [labels.t(f"col_{c}", lang) for c in cols])
+    for r in rows:
+        table.rows.append([
+            r.id, local_time(r.created_at, zone), labels.status(r.status, r.outcome, r.assignee, lang),
+            labels.priority(r.priority, lang), r.entity or "", labels.territory(r.territory, lang),
+            labels.language(r.language, lang), labels.motivation(r.motivation, lang), labels.aim(r.aim, lang),
+            r.assignee or "", local_time(r.claimed_at, zone), local_time(r.contacted_at, zone),
+            local_time(r.closed_at, zone), labels.t(f"outcome_{r.outcome}", lang) if r.outcome else ""])
+    return table
+
+
+# ------------------------------------------------------------------ alliances
+@dataclass
+class AllianceProgress:
+    target: dict[str, int]
+    formed: dict[str, int]  # by aim, from the anonymous counts (they survive erasure)
+
+    @property
+    def total_target(self) -> int:
+        return sum(self.target.values())
+
+    @property
+    def total_formed(self) -> int:
+        return sum(self.formed.values())
+
+
+def alliance_progress(result: funnel.Funnel, settings: Settings) -> AllianceProgress:
+    target = {aim: int(getattr(settings.programme.alliance_target, aim)) for aim in AIMS}
+    formed: dict[str, int] = {}
+    for aim, steps in result.by.get("aim", {}).items():
+        n = steps.get("alliance_formed", 0)
+        if n:
+            formed[aim] = formed.get(aim, 0) + n
+    return AllianceProgress(target=target, formed=formed)
+
+
+def alliances_tables(progress: AllianceProgress, rows: list[LeadRow], labels: Labels, lang: str,
+                     zone: ZoneInfo) -> list[Table]:
+    summary = Table(labels.t("sheet_alliances", lang), [labels.t("col_aim", lang), labels.t("col_target", lang),
+                                                        labels.t("col_formed", lang)])
+    aims = list(progress.target) + [a for a in progress.formed if a not in progress.target]
+    for aim in aims:
+        summary.rows.append([labels.aim(aim, lang), progress.target.get(aim, 0), progress.formed.get(aim, 0)])
+    summary.rows.append([labels.t("sheet_total", lang), progress.total_target, progress.total_formed])
+    detail = Table(labels.t("alliances", lang), [labels.t(f"col_{c}", lang) for c in
+                                                  ("id", "closed", "entity", "territory", "aim", "assignee")])
+    for r in rows:
+        if r.outcome == "alliance_formed":
+            detail.rows.append([r.id, local_time(r.closed_at, zone), r.entity or "",
+                                labels.territory(r.territory, lang), labels.aim(r.aim, lang), r.assignee or ""])
+    return [summary, detail]
+
+
+# ------------------------------------------------------------------ readiness
+async def readiness_by_factor(session: AsyncSession, *, since: datetime | None = None,
+                              until: datetime | None = None) -> tuple[dict[str, float], int]:
+    """Average readiness per success factor over the assessments still kept, and how many there were."""
+    query = select(Assessment.readiness)
+    if since is not None:
+        query = query.where(Assessment.created_at >= since)
+    if until is not None:
+        query = query.where(Assessment.created_at < until)
+    sums: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    n = 0
+    for (readiness,) in await session.execute(query):
+        n += 1
+        for factor, value in (readiness or {}).items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                sums[factor] = sums.get(factor, 0.0) + float(value)
+                counts[factor] = counts.get(factor, 0) + 1
+    return {f: sums[f] / counts[f] for f in sums}, n
+
+
+async def assessment_count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Assessment)) or 0)
