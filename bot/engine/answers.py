@@ -1,0 +1,333 @@
+"""Reading a typed answer to a choice or a 1-4 scale the way people write it.
+
+In order: a number ("3", "un 3", "3/4", "12 persones"), "don't know", an option's name (its button title
+in any language or a synonym; the longest one named wins, one named after a negation does not count;
+small typos forgiven by rapidfuzz), then the classifier of the question's kind (yes / partly / no,
+1-4, finances...) trained from `answers:` in dialogues/nlu.yml. What none of them reads is refused,
+never guessed. `aliat nlu --slot` calls `read` too, so content editors see what the conversation does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.content import Domain, FormSlot, Response
+from bot.engine.learn import TextClassifier
+from bot.engine.textnorm import normalize
+from bot.numbers import parse_int
+
+DONT_KNOW = "dont_know"
+NOT_SURE = "not_sure"  # the options that already meant "don't know" before it had a value of its own
+
+# Words that turn what follows round ("no estem en una situació difícil", "not a crisis").
+NEGATIONS = frozenset("no ni not never nunca mai sin sense without dont don isnt arent wasnt tampoc "
+                      "tampoco gens nada nothing none cap ningun ninguna ninguno".split())
+NEGATION_WINDOW = 4  # tokens before a name that a negation reaches
+FUZZY_RATIO = 84     # "ninguno" for "Ninguna", "taragona": one or two letters off
+CLASSIFIER_FLOOR = 0.45
+CLASSIFIER_MARGIN = 0.12
+
+_NUMBER_WORDS = {
+    "1": "u un una one",
+    "2": "dos dues two",
+    "3": "tres three",
+    "4": "quatre cuatro four",
+}
+_NUMBER_OF = {w: int(n) for n, words in _NUMBER_WORDS.items() for w in words.split()}
+# "un 3", "3/4" ("3 4" once folded), "3 de 4", "3 out of 4", "nota 3", "diria un 3"
+_SCALE_NUMBER = re.compile(r"^(?:(?:jo |yo |i )?(?:diria|diria que|pondria|posaria|say|would say|i d say)\s)?"
+                           r"(?:un |una |el |la |a |an |nota |puntuacio |score )?(\d{1,2})"
+                           r"(?:\s(?:de|sobre|out of|of|over)?\s?4)?$")
+
+
+class Refused(Exception):
+    """The answer does not fit the question; `reason` picks the explanation to give."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: Any
+    confidence: float
+    how: str  # number, dont_know, name, fuzzy, classifier, motivation
+
+
+def options_of(question: Response | None) -> list[str]:
+    """A choice question's options are its buttons' payloads (payloads starting with / are commands)."""
+    if question is None:
+        return []
+    return [b.payload for b in question.buttons if not b.payload.startswith("/")]
+
+
+def find_slot(domain: Domain, name: str) -> tuple[FormSlot, Response | None] | None:
+    """A form slot by name (the first form that asks it) and its question."""
+    for form in domain.forms.values():
+        for slot in form.slots:
+            if slot.name == name:
+                return slot, domain.responses.get(slot.question)
+    return None
+
+
+class AnswerReader:
+    """One per domain; the classifiers of each kind of question are trained at their first use."""
+
+    def __init__(self, domain: Domain) -> None:
+        self.domain = domain
+        answers = domain.answers
+        dont_know = [t for texts in (answers.get(DONT_KNOW) or {}).values() for t in texts or []]
+        self._dont_know_phrases = sorted({normalize(t) for t in dont_know if normalize(t)}, key=len, reverse=True)
+        self._kinds: dict[str, TextClassifier] = {}
+        for kind, classes in answers.items():
+            if kind == DONT_KNOW or not isinstance(classes, dict):
+                continue
+            examples = {str(cls): [t for texts in (per_lang or {}).values() for t in texts or []]
+                        for cls, per_lang in classes.items()}
+            examples[DONT_KNOW] = dont_know
+            self._kinds[kind] = TextClassifier(examples)
+
+    # ------------------------------------------------------------------ public
+    def read(self, slot: FormSlot, question: Response | None, text: str) -> Reading:
+        """The slot value `text` stands for, or Refused."""
+        norm = normalize(text)
+        if not norm:
+            raise Refused("unclear")  # emoji, symbols: not empty, just not an answer
+        options = options_of(question)
+        number = self._number(slot, norm)
+        if number is not None:
+            return Reading(self._by_number(slot, question, options, number, text), 1.0, "number")
+        if self.says_dont_know(norm):
+            return Reading(self._dont_know_value(slot, options), 1.0, DONT_KNOW)
+        names = self.names(slot, question, options)
+        exact = {opt for opt, words in names.items() if norm in words}
+        if len(exact) == 1:
+            return Reading(_typed(slot, exact.pop()), 1.0, "name")
+        kind = self.kind_of(slot)
+        if kind in self._kinds:
+            # a sentence ("si, un parell de serveis") is the classifier's; a name inside it may mislead
+            guessed = self._classified(slot, options, kind, text)
+            if guessed is not None:
+                return guessed
+        named, negated = _contained(names, norm)
+        if named is not None:
+            return Reading(_typed(slot, named), 0.9, "name")
+        if kind == "motivation":
+            return self._motivation(slot, options, text, negated)
+        if slot.bands:
+            band = _band(slot, options, text)
+            if band is not None:
+                return Reading(band, 1.0, "number")
+        fuzzy = _fuzzy(names, norm)
+        if fuzzy is not None and fuzzy not in negated:
+            return Reading(_typed(slot, fuzzy), 0.8, "fuzzy")
+        raise Refused("scale" if slot.type == "scale" else "choice")
+
+    def _classified(self, slot: FormSlot, options: list[str], kind: str, text: str) -> Reading | None:
+        guess = self._kinds[kind].guess(text)
+        if guess.label is None or guess.confidence < CLASSIFIER_FLOOR or guess.margin < CLASSIFIER_MARGIN:
+            return None
+        if guess.label == DONT_KNOW:
+            return Reading(self._dont_know_value(slot, options), guess.confidence, "classifier")
+        value = self._mapped(slot, options).get(guess.label)
+        return None if value is None else Reading(value, guess.confidence, "classifier")
+
+    def kind_of(self, slot: FormSlot) -> str | None:
+        if slot.reads.get("kind"):
+            return str(slot.reads["kind"])
+        return "scale" if slot.type == "scale" else None
+
+    def says_dont_know(self, norm: str) -> bool:
+        padded = f" {norm} "
+        return any(f" {phrase} " in padded for phrase in self._dont_know_phrases)
+
+    def yes_or_no(self, text: str) -> str | None:
+        """"yes", "no" or None (not a yes/no answer) for a typed confirmation: "sí, esborra-ho", "vale"."""
+        norm = normalize(text)
+        if not norm or self.says_dont_know(norm) or "yes_no" not in self._kinds:
+            return None
+        guess = self._kinds["yes_no"].guess(text)
+        if guess.label in ("yes", "no") and guess.confidence >= CLASSIFIER_FLOOR and guess.margin >= CLASSIFIER_MARGIN:
+            return guess.label
+        return None
+
+    def warm(self) -> None:
+        for classifier in self._kinds.values():
+            classifier.warm()
+
+    # --------------------------------------------------------------- numbers
+    def _number(self, slot: FormSlot, norm: str) -> int | None:
+        whole = parse_int(norm)
+        if whole is not None:
+            return whole
+        if slot.type == "scale":
+            found = _SCALE_NUMBER.match(norm)
+            if found:
+                return parse_int(found.group(1))
+            if norm in _NUMBER_OF:
+                return _NUMBER_OF[norm]
+            words = norm.split()
+            if len(words) == 2 and words[0] in ("un", "una", "el", "a") and words[1] in _NUMBER_OF:
+                return _NUMBER_OF[words[1]]
+        return None
+
+    def _by_number(self, slot: FormSlot, question: Response | None, options: list[str], number: int,
+                   text: str) -> Any:
+        if slot.type == "scale":
+            low, high = slot.min or 1, slot.max or 4
+            if low <= number <= high:
+                return number
+            raise Refused("scale")
+        if slot.bands:
+            band = _band(slot, options, text)
+            if band is None:
+                raise Refused("choice")
+            return band
+        if 1 <= number <= len(options):
+            return options[number - 1]
+        raise Refused("range")
+
+    # ----------------------------------------------------------------- names
+    def names(self, slot: FormSlot, question: Response | None, options: list[str]) -> dict[str, set[str]]:
+        names: dict[str, set[str]] = {opt: {normalize(opt)} for opt in options if opt != DONT_KNOW}
+        if question is not None:
+            for button in question.buttons:
+                if button.payload in names:
+                    names[button.payload].update(_title_names(t) for t in button.title.values())
+        for opt, per_lang in slot.synonyms.items():
+            if opt in names:
+                for words in (per_lang or {}).values():
+                    names[opt].update(normalize(str(w)) for w in words or [])
+        return {opt: {w for w in words if w} for opt, words in names.items()}
+
+    def _mapped(self, slot: FormSlot, options: list[str]) -> dict[str, Any]:
+        mapping: dict[str, Any] = {opt: opt for opt in options}
+        for cls, value in slot.reads.items():
+            if cls != "kind" and (str(value) in options or slot.type == "scale"):
+                mapping[str(cls)] = value
+        if slot.type == "scale":
+            low, high = slot.min or 1, slot.max or 4
+            mapping.update({str(n): n for n in range(low, high + 1)})
+        return mapping
+
+    def _dont_know_value(self, slot: FormSlot, options: list[str]) -> str:
+        if DONT_KNOW in options:
+            return DONT_KNOW
+        if NOT_SURE in options:
+            return NOT_SURE
+        if slot.skippable or slot.type == "scale":
+            return DONT_KNOW
+        raise Refused("dont_know")
+
+    # ----------------------------------------------------------- motivation
+    def _motivation(self, slot: FormSlot, options: list[str], text: str, negated_options: set[str]) -> Reading:
+        """A motivation in the person's words: the classifier's reading, with what they deny left out
+        ("no estem en una situació difícil, tenim un projecte nou" is a project, not a hardship)."""
+        from actions.classifier import MIXED, PROACTIVE, REACTIVE, classify
+
+        result = classify(text=text, answers={}, lang=None)
+        tokens = normalize(text).split()
+        denied = {opt for opt in negated_options if opt in (REACTIVE, PROACTIVE)}
+        claimed: set[str] = set()
+        for e in result.evidence:
+            if e.source != "text" or e.direction not in (REACTIVE, PROACTIVE):
+                continue
+            span = normalize(str(e.value)).split()
+            starts = _positions(tokens, span)
+            if e.negated or (starts and all(_negated(tokens, i, "") for i in starts)):
+                denied.add(e.direction)
+            else:
+                claimed.add(e.direction)
+        claimed -= denied
+        both = self._mapped(slot, options).get(MIXED) or self._mapped(slot, options).get("both")
+        if claimed == {REACTIVE, PROACTIVE} and both:
+            value = both
+        elif len(claimed) == 1:
+            value = claimed.pop()
+        elif len(denied) == 1 and not claimed:
+            value = PROACTIVE if denied == {REACTIVE} else REACTIVE  # "it isn't X": the other one
+        else:
+            raise Refused("choice")
+        if value not in options:
+            raise Refused("choice")
+        return Reading(value, round(float(result.confidence), 3), "motivation")
+
+
+def _typed(slot: FormSlot, option: str) -> Any:
+    if slot.type == "scale":
+        number = parse_int(option)
+        return number if number is not None else option
+    return option
+
+
+def _title_names(title: str) -> str:
+    """A button's title without its emoji or its "3 · " number: "🟡 Anem justos" -> "anem justos"."""
+    norm = normalize(title)
+    return re.sub(r"^\d+ ", "", norm) if re.match(r"^\d+ \D", norm) else norm
+
+
+def _positions(tokens: list[str], word: list[str]) -> list[int]:
+    n = len(word)
+    return [i for i in range(len(tokens) - n + 1) if tokens[i:i + n] == word] if n else []
+
+
+def _negated(tokens: list[str], start: int, name: str) -> bool:
+    if set(name.split()) & NEGATIONS:
+        return False  # "no", "gens", "not at all" are answers, not negations of one
+    return any(t in NEGATIONS for t in tokens[max(0, start - NEGATION_WINDOW):start])
+
+
+def _contained(names: dict[str, set[str]], norm: str) -> tuple[str | None, set[str]]:
+    """The option whose name the answer contains (the longest name wins; a tie is no answer), and the
+    options named only after a negation."""
+    tokens = norm.split()
+    found: dict[str, int] = {}
+    negated: set[str] = set()
+    for opt, words in names.items():
+        for word in words:
+            for start in _positions(tokens, word.split()):
+                if _negated(tokens, start, word):
+                    negated.add(opt)
+                else:
+                    found[opt] = max(found.get(opt, 0), len(word))
+    found = {opt: n for opt, n in found.items() if opt not in negated}
+    if not found:
+        return None, negated
+    longest = max(found.values())
+    best = [opt for opt, n in found.items() if n == longest]
+    return (best[0] if len(best) == 1 else None), negated
+
+
+def _fuzzy(names: dict[str, set[str]], norm: str) -> str | None:
+    """An option named with a letter or two wrong, as a whole answer or as one of its words."""
+    from rapidfuzz import fuzz
+
+    tokens = norm.split()
+    scored: dict[str, float] = {}
+    for opt, words in names.items():
+        for word in words:
+            if len(word) < 4:
+                continue
+            candidates = [norm]
+            if " " not in word and len(word) >= 5:
+                candidates += [t for t in tokens if len(t) >= 5]
+            score = max(fuzz.ratio(word, c) for c in candidates)
+            if score >= FUZZY_RATIO:
+                scored[opt] = max(scored.get(opt, 0.0), score)
+    if not scored:
+        return None
+    best = max(scored.values())
+    winners = [opt for opt, s in scored.items() if s == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def _band(slot: FormSlot, options: list[str], text: str) -> str | None:
+    from bot.engine.values import read_amount
+
+    amount = read_amount(text)
+    fitting = [(low, opt) for opt, low in slot.bands.items() if opt in options and amount is not None
+               and low <= amount]
+    return max(fitting)[1] if fitting else None
