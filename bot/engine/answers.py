@@ -27,7 +27,12 @@ NEGATIONS = frozenset("no ni not never nunca mai sin sense without dont don isnt
 NEGATION_WINDOW = 4  # tokens before a name that a negation reaches
 FUZZY_RATIO = 84     # "ninguno" for "Ninguna", "taragona": one or two letters off
 CLASSIFIER_FLOOR = 0.45
+SHORT_ANSWER_WORDS = 8
+CONTENT_WORD = 5  # letters a word needs to say something about an option on its own
 CLASSIFIER_MARGIN = 0.12
+
+_CLAUSE_BREAK = re.compile(r"[,.;:!?()\n]|\b(?:pero|però|but|sino|sinó)\b", re.IGNORECASE)
+_MORE = frozenset("mes mas more rather".split())
 
 _NUMBER_WORDS = {
     "1": "u un una one",
@@ -107,16 +112,16 @@ class AnswerReader:
         if len(exact) == 1:
             return Reading(_typed(slot, exact.pop()), 1.0, "name")
         kind = self.kind_of(slot)
+        if kind == "motivation":
+            return self._motivation(slot, options, names, text)
         if kind in self._kinds:
             # a sentence ("si, un parell de serveis") is the classifier's; a name inside it may mislead
             guessed = self._classified(slot, options, kind, text)
             if guessed is not None:
                 return guessed
-        named, negated = _contained(names, norm)
+        named, negated = _contained(names, norm, _clauses(text))
         if named is not None:
             return Reading(_typed(slot, named), 0.9, "name")
-        if kind == "motivation":
-            return self._motivation(slot, options, text, negated)
         if slot.bands:
             band = _band(slot, options, text)
             if band is not None:
@@ -124,6 +129,10 @@ class AnswerReader:
         fuzzy = _fuzzy(names, norm)
         if fuzzy is not None and fuzzy not in negated:
             return Reading(_typed(slot, fuzzy), 0.8, "fuzzy")
+        if slot.type == "choice":
+            shared = _shared_words(names, norm)
+            if shared is not None and shared not in negated:
+                return Reading(shared, 0.6, "words")
         raise Refused("scale" if slot.type == "scale" else "choice")
 
     def _classified(self, slot: FormSlot, options: list[str], kind: str, text: str) -> Reading | None:
@@ -172,6 +181,12 @@ class AnswerReader:
             words = norm.split()
             if len(words) == 2 and words[0] in ("un", "una", "el", "a") and words[1] in _NUMBER_OF:
                 return _NUMBER_OF[words[1]]
+            if len(words) <= SHORT_ANSWER_WORDS:
+                # "i'd give it a 3", "diria que tres": one number in a short answer is the answer
+                said = {parse_int(w) for w in words if parse_int(w, max_digits=2) is not None}
+                said |= {_NUMBER_OF[w] for w in words if w in _NUMBER_OF and len(w) > 3}
+                if len(said) == 1:
+                    return said.pop()
         return None
 
     def _by_number(self, slot: FormSlot, question: Response | None, options: list[str], number: int,
@@ -223,37 +238,52 @@ class AnswerReader:
         raise Refused("dont_know")
 
     # ----------------------------------------------------------- motivation
-    def _motivation(self, slot: FormSlot, options: list[str], text: str, negated_options: set[str]) -> Reading:
-        """A motivation in the person's words: the classifier's reading, with what they deny left out
-        ("no estem en una situació difícil, tenim un projecte nou" is a project, not a hardship)."""
+    def _motivation(self, slot: FormSlot, options: list[str], names: dict[str, set[str]], text: str) -> Reading:
+        """A motivation in the person's words, negation-aware: what they deny ("no estem en una situació
+        difícil"), or rank second ("més un projecte que una necessitat"), does not count as claimed.
+        Evidence: the options' names, then the motivation classifier's cues (actions/classifier.py), then
+        the examples of `answers: motivation` in dialogues/nlu.yml."""
         from actions.classifier import MIXED, PROACTIVE, REACTIVE, classify
 
-        result = classify(text=text, answers={}, lang=None)
-        tokens = normalize(text).split()
-        denied = {opt for opt in negated_options if opt in (REACTIVE, PROACTIVE)}
+        norm = normalize(text)
+        tokens, clauses = norm.split(), _clauses(text)
+        second = _ranked_second(tokens, clauses)
         claimed: set[str] = set()
-        for e in result.evidence:
-            if e.source != "text" or e.direction not in (REACTIVE, PROACTIVE):
-                continue
-            span = normalize(str(e.value)).split()
-            starts = _positions(tokens, span)
-            if e.negated or (starts and all(_negated(tokens, i, "") for i in starts)):
-                denied.add(e.direction)
+        denied: set[str] = set()
+
+        def weigh(option: str, start: int, name: str) -> None:
+            if start in second or _negated(tokens, start, name, clauses):
+                denied.add(option)
             else:
-                claimed.add(e.direction)
+                claimed.add(option)
+
+        for opt, words in names.items():
+            for word in words:
+                for start in _positions(tokens, word.split()):
+                    weigh(opt, start, word)
+        for e in classify(text=text, answers={}, lang=None).evidence:
+            if e.source == "text" and e.direction in (REACTIVE, PROACTIVE):
+                for start in _positions(tokens, normalize(str(e.value)).split()):
+                    weigh(e.direction, start, "")
         claimed -= denied
-        both = self._mapped(slot, options).get(MIXED) or self._mapped(slot, options).get("both")
-        if claimed == {REACTIVE, PROACTIVE} and both:
+        both = self._mapped(slot, options).get(MIXED)
+        settled = [opt for opt in claimed if opt not in (REACTIVE, PROACTIVE)]  # "les dues", "no ho sé"
+        value: Any = None
+        if len(settled) == 1:
+            value = settled[0]
+        elif {REACTIVE, PROACTIVE} <= claimed and both:
             value = both
         elif len(claimed) == 1:
-            value = claimed.pop()
-        elif len(denied) == 1 and not claimed:
-            value = PROACTIVE if denied == {REACTIVE} else REACTIVE  # "it isn't X": the other one
-        else:
+            value = next(iter(claimed))
+        elif not claimed and "motivation" in self._kinds:
+            guessed = self._classified(slot, options, "motivation", text)
+            if guessed is not None and guessed.value not in denied:
+                return guessed
+        if value is None and not claimed and len(denied & {REACTIVE, PROACTIVE}) == 1:
+            value = PROACTIVE if REACTIVE in denied else REACTIVE  # "it isn't X": the other one
+        if value is None or value not in options:
             raise Refused("choice")
-        if value not in options:
-            raise Refused("choice")
-        return Reading(value, round(float(result.confidence), 3), "motivation")
+        return Reading(value, 0.8, "motivation")
 
 
 def _typed(slot: FormSlot, option: str) -> Any:
@@ -274,13 +304,37 @@ def _positions(tokens: list[str], word: list[str]) -> list[int]:
     return [i for i in range(len(tokens) - n + 1) if tokens[i:i + n] == word] if n else []
 
 
-def _negated(tokens: list[str], start: int, name: str) -> bool:
+def _clauses(text: str) -> list[int]:
+    """For each token of normalize(text), the number of its clause: a negation does not reach past a
+    comma ("no, és més aviat proactiva" denies nothing)."""
+    marked = normalize(_CLAUSE_BREAK.sub(" qqclause ", text)).split()
+    clauses, current = [], 0
+    for token in marked:
+        if token == "qqclause":
+            current += 1
+        else:
+            clauses.append(current)
+    return clauses
+
+
+def _negated(tokens: list[str], start: int, name: str, clauses: list[int] | None = None) -> bool:
     if set(name.split()) & NEGATIONS:
         return False  # "no", "gens", "not at all" are answers, not negations of one
-    return any(t in NEGATIONS for t in tokens[max(0, start - NEGATION_WINDOW):start])
+    window = range(max(0, start - NEGATION_WINDOW), start)
+    same = [i for i in window if clauses is None or len(clauses) != len(tokens) or clauses[i] == clauses[start]]
+    return any(tokens[i] in NEGATIONS for i in same)
 
 
-def _contained(names: dict[str, set[str]], norm: str) -> tuple[str | None, set[str]]:
+def _ranked_second(tokens: list[str], clauses: list[int]) -> set[int]:
+    """Token positions after the "que" / "than" of "més X que Y", "more X than Y": Y is ranked second."""
+    for i, token in enumerate(tokens):
+        if token in ("que", "than") and any(t in _MORE for t in tokens[max(0, i - 6):i]):
+            return {j for j in range(i + 1, len(tokens)) if len(clauses) != len(tokens) or clauses[j] == clauses[i]}
+    return set()
+
+
+def _contained(names: dict[str, set[str]], norm: str,
+               clauses: list[int] | None = None) -> tuple[str | None, set[str]]:
     """The option whose name the answer contains (the longest name wins; a tie is no answer), and the
     options named only after a negation."""
     tokens = norm.split()
@@ -289,7 +343,7 @@ def _contained(names: dict[str, set[str]], norm: str) -> tuple[str | None, set[s
     for opt, words in names.items():
         for word in words:
             for start in _positions(tokens, word.split()):
-                if _negated(tokens, start, word):
+                if _negated(tokens, start, word, clauses):
                     negated.add(opt)
                 else:
                     found[opt] = max(found.get(opt, 0), len(word))
@@ -324,10 +378,53 @@ def _fuzzy(names: dict[str, set[str]], norm: str) -> str | None:
     return winners[0] if len(winners) == 1 else None
 
 
+# Counts and amounts said in words, for the questions answered in bands ("una desena", "half a million").
+_COUNT_WORDS = {
+    "2": "dos dues two", "3": "tres three", "4": "quatre cuatro four", "5": "cinc cinco five",
+    "6": "sis seis six", "7": "set siete seven", "8": "vuit ocho eight", "9": "nou nueve nine",
+    "10": "deu diez ten desena decena", "12": "dotze doce twelve dotzena docena dozen", "15": "quinze quince fifteen",
+    "20": "vint veinte twenty vintena veintena", "30": "trenta treinta thirty trentena treintena",
+    "40": "quaranta cuarenta forty", "50": "cinquanta cincuenta fifty cinquantena cincuentena",
+    "100": "cent cien hundred centenar centenars cientos hundreds", "500000": "mig medio half",
+}
+_COUNT_OF = {w: n for n, words in _COUNT_WORDS.items() for w in words.split()}
+
+
+def _digits_for_words(text: str) -> str:
+    words = normalize(text).split()
+    if any(w in ("milio", "millon", "million", "milions", "millones", "millions") for w in words):
+        text = normalize(text).replace("mig milio", "500000").replace("medio millon", "500000") \
+            .replace("half a million", "500000")
+        return text
+    return " ".join(_COUNT_OF.get(w, w) for w in words)
+
+
+def _shared_words(names: dict[str, set[str]], norm: str) -> str | None:
+    """Last resort for a choice: the one option whose names share a long word with the answer, give or
+    take an ending ("fem alguna activitat junts" -> "Activitats puntuals", "guanyar concursos" ->
+    "concursos públics")."""
+    from rapidfuzz import fuzz
+
+    tokens = [t for t in norm.split() if len(t) >= CONTENT_WORD]
+    counts: dict[str, int] = {}
+    for opt, words in names.items():
+        vocabulary = {w for name in words for w in name.split() if len(w) >= CONTENT_WORD}
+        hits = sum(1 for t in tokens if any(fuzz.ratio(t, w) >= FUZZY_RATIO for w in vocabulary))
+        if hits:
+            counts[opt] = hits
+    if not counts:
+        return None
+    best = max(counts.values())
+    winners = [opt for opt, n in counts.items() if n == best]
+    return winners[0] if len(winners) == 1 else None
+
+
 def _band(slot: FormSlot, options: list[str], text: str) -> str | None:
     from bot.engine.values import read_amount
 
     amount = read_amount(text)
+    if amount is None:
+        amount = read_amount(_digits_for_words(text))
     fitting = [(low, opt) for opt, low in slot.bands.items() if opt in options and amount is not None
                and low <= amount]
     return max(fitting)[1] if fitting else None
