@@ -108,9 +108,19 @@ def test_everyday_answers(domain, reader, slot, text, value) -> None:
     ("handoff_consent", "no ho sé", "dont_know"),  # consent needs a yes or a no
     ("financial_situation", "asdf qwer", "choice"),
     ("new_idea", "42", "range"),                 # a number where a word is expected
+    ("handoff_consent", "Carmen", "choice"),     # a name is not a yes: never a silent guess
+    ("services_threatened", "presidenta", "choice"),
 ])
 def test_answers_refused_kindly(domain, reader, slot, text, reason) -> None:
     assert read(domain, reader, slot, text) == f"refused:{reason}"
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("sí, esborra-ho", "yes"), ("vale", "yes"), ("ok", "yes"), ("no, deixa-ho", "no"), ("nah", "no"),
+    ("Carmen", None), ("asdf", None), ("hola", None), ("no ho sé", None), ("612345678", None),
+])
+def test_typed_confirmations(reader, text, said) -> None:
+    assert reader.yes_or_no(text) == said
 
 
 def test_long_and_mixed_language_text(domain, reader, matcher) -> None:

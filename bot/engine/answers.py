@@ -19,6 +19,9 @@ from bot.engine.textnorm import normalize
 from bot.numbers import parse_int
 
 DONT_KNOW = "dont_know"
+OTHER = "not_an_answer"
+# intents whose examples are, inside a form, certainly not an answer (they teach the "other" class)
+OTHER_INTENTS = ("out_of_scope", "greet", "privacy", "about_programme", "factors", "help")
 NOT_SURE = "not_sure"  # the options that already meant "don't know" before it had a value of its own
 
 # Words that turn what follows round ("no estem en una situació difícil", "not a crisis").
@@ -28,6 +31,8 @@ NEGATION_WINDOW = 4  # tokens before a name that a negation reaches
 FUZZY_RATIO = 84     # "ninguno" for "Ninguna", "taragona": one or two letters off
 CLASSIFIER_FLOOR = 0.45
 SHORT_ANSWER_WORDS = 8
+CONFIRM_FLOOR = 0.7
+NOT_AN_ANSWER_FLOOR = 0.75
 CONTENT_WORD = 5  # letters a word needs to say something about an option on its own
 CLASSIFIER_MARGIN = 0.12
 
@@ -87,13 +92,22 @@ class AnswerReader:
         dont_know = [t for texts in (answers.get(DONT_KNOW) or {}).values() for t in texts or []]
         self._dont_know_phrases = sorted({normalize(t) for t in dont_know if normalize(t)}, key=len, reverse=True)
         self._kinds: dict[str, TextClassifier] = {}
+        every_answer = list(dont_know)
         for kind, classes in answers.items():
-            if kind == DONT_KNOW or not isinstance(classes, dict):
+            if kind in (DONT_KNOW, OTHER) or not isinstance(classes, dict):
                 continue
             examples = {str(cls): [t for texts in (per_lang or {}).values() for t in texts or []]
                         for cls, per_lang in classes.items()}
             examples[DONT_KNOW] = dont_know
+            every_answer += [t for texts in examples.values() for t in texts]
             self._kinds[kind] = TextClassifier(examples)
+        # What is not an answer at all ("Carmen", "asdf", "what's the weather"): a classifier of three
+        # answers puts anything in one of them, sure of itself, so a second one says whether it is an
+        # answer at all, and vetoes the first when it clearly is not.
+        other = [t for texts in (answers.get(OTHER) or {}).values() for t in texts or []]
+        other += [t for intent in OTHER_INTENTS for texts in (domain.intents.get(intent) or {}).values()
+                  for t in texts or []]
+        self._is_answer = TextClassifier({"answer": every_answer, OTHER: other})
 
     # ------------------------------------------------------------------ public
     def read(self, slot: FormSlot, question: Response | None, text: str) -> Reading:
@@ -139,6 +153,8 @@ class AnswerReader:
         guess = self._kinds[kind].guess(text)
         if guess.label is None or guess.confidence < CLASSIFIER_FLOOR or guess.margin < CLASSIFIER_MARGIN:
             return None
+        if self.not_an_answer(text):
+            return None
         if guess.label == DONT_KNOW:
             return Reading(self._dont_know_value(slot, options), guess.confidence, "classifier")
         value = self._mapped(slot, options).get(guess.label)
@@ -156,14 +172,22 @@ class AnswerReader:
     def yes_or_no(self, text: str) -> str | None:
         """"yes", "no" or None (not a yes/no answer) for a typed confirmation: "sí, esborra-ho", "vale"."""
         norm = normalize(text)
-        if not norm or self.says_dont_know(norm) or "yes_no" not in self._kinds:
-            return None
+        if not any(ch.isalpha() for ch in norm) or self.says_dont_know(norm) or "yes_no" not in self._kinds:
+            return None  # a number or an emoji is not a yes
         guess = self._kinds["yes_no"].guess(text)
-        if guess.label in ("yes", "no") and guess.confidence >= CLASSIFIER_FLOOR and guess.margin >= CLASSIFIER_MARGIN:
+        if self.not_an_answer(text):
+            return None
+        # a confirmation (erasing everything, say) takes a clear yes: a stricter bar than an answer's
+        if guess.label in ("yes", "no") and guess.confidence >= CONFIRM_FLOOR and guess.margin >= CLASSIFIER_MARGIN:
             return guess.label
         return None
 
+    def not_an_answer(self, text: str) -> bool:
+        guess = self._is_answer.guess(text)
+        return guess.label == OTHER and guess.confidence >= NOT_AN_ANSWER_FLOOR
+
     def warm(self) -> None:
+        self._is_answer.warm()
         for classifier in self._kinds.values():
             classifier.warm()
 

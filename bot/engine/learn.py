@@ -32,7 +32,8 @@ class TextClassifier:
     """Labels -> example texts (any language); `guess(text)` the best label with its probability."""
 
     def __init__(self, examples: dict[str, list[str]]) -> None:
-        self._examples = {label: [normalize(t) for t in texts if normalize(t)] for label, texts in examples.items()}
+        self._examples = {label: [normalize(str(t)) for t in texts if normalize(str(t))]
+                          for label, texts in examples.items()}
         self._examples = {label: texts for label, texts in self._examples.items() if texts}
         self._model: Any = None
         self._labels: list[str] = []
