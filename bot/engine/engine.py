@@ -313,7 +313,11 @@ class Engine:
         merged = {**tracker.slots, **(values or {})}
         turn.out.append(self.renderer.response(name, tracker.language, merged, seq=tracker.question_seq))
         tracker.add_event({"event": "bot", "metadata": {"response": name}})
-        response = self.domain.responses.get(name)
+        self._remember_offer(tracker, name)
+
+    def _remember_offer(self, tracker: Tracker, name: str | None) -> None:
+        """The yes/no buttons of the latest message with buttons, for a typed "sí" or "vale"."""
+        response = self.domain.responses.get(name or "")
         if response is not None and response.buttons:
             tracker.offered = {b.means: b.payload for b in response.buttons if b.means}
 
@@ -571,3 +575,4 @@ class Engine:
         if message.text or message.buttons or message.image or message.custom:
             turn.out.append(message)
             tracker.add_event({"event": "bot", "metadata": {"response": name}})
+            self._remember_offer(tracker, name)
