@@ -121,6 +121,7 @@ class Engine:
     # ------------------------------------------------------------ understanding
     async def _process(self, turn: Turn) -> None:
         msg, tracker = turn.message, turn.tracker
+        offered, tracker.offered = tracker.offered, {}  # an offer stands for the very next message only
         text = msg.text
         if text is not None:
             text = text[: self.settings.conversation.max_text_length * 2]
@@ -154,7 +155,7 @@ class Engine:
         if tracker.paused and self._paused_action:
             await self._run_step(turn, self._paused_action)
             return
-        if await self._offered_answer(turn, text):
+        if await self._offered_answer(turn, text, offered):
             return
         if tracker.active_form:
             await self._form_answer(turn, text, from_button=False)
@@ -168,9 +169,8 @@ class Engine:
         else:
             await self._fallback(turn)
 
-    async def _offered_answer(self, turn: Turn, text: str) -> bool:
+    async def _offered_answer(self, turn: Turn, text: str, offered: dict[str, str]) -> bool:
         """A typed yes or no to the yes/no buttons of the bot's latest message presses that button."""
-        offered, turn.tracker.offered = turn.tracker.offered, {}
         if not offered:
             return False
         said = self.reader.yes_or_no(text)
