@@ -178,3 +178,25 @@ def test_terminal_typed_counts_and_language_mid_question(sqlite_url) -> None:
     slots = [json.loads(line) for line in result.stdout.splitlines() if '"slots"' in line][-1]["slots"]
     assert slots["size_staff"] == "1_5" and slots["size_volunteers"] == "1_5"
     assert slots["budget_band"] == "not_sure" and slots["collaboration_today"] == "information"
+
+
+def test_dont_know_is_never_a_score() -> None:
+    from actions.journey import score_of
+    from actions.readiness import score_readiness
+
+    assert score_of("dont_know") is None
+    readiness = score_readiness({"factor_clear_objective": "dont_know", "factor_trust": 1, "factor_commitment": 3,
+                                 "factor_investment": "dont_know", "factor_sharing": 2})
+    assert readiness.overall == 2.0 and readiness.scores["clear_objective"] is None
+    assert "clear_objective" not in readiness.weakest
+
+
+def test_fast_prediction_is_the_pipelines(matcher, reader) -> None:
+    """learn.py computes the probabilities itself (scikit-learn's checks cost ~8 ms a text); they must be
+    the fitted pipeline's own."""
+    import numpy as np
+
+    for classifier in (matcher.classifier, reader._is_answer, reader._kinds["scale"]):
+        classifier.warm()
+        for text in ("anem justets la veritat", "we want to grow with another charity", "asdf", "3"):
+            assert np.allclose(classifier._model.predict_proba([text])[0], classifier._probabilities(text))

@@ -37,6 +37,9 @@ class TextClassifier:
         self._examples = {label: texts for label, texts in self._examples.items() if texts}
         self._model: Any = None
         self._labels: list[str] = []
+        self._vectorizers: list[Any] = []
+        self._coef: Any = None
+        self._intercept: Any = None
         self._lock = threading.Lock()
 
     @property
@@ -63,6 +66,16 @@ class TextClassifier:
         model = Pipeline([("features", features), ("linear", linear)])
         model.fit(texts, labels)
         self._labels = [str(label) for label in model.classes_]
+        # Predicting through the pipeline costs ~8 ms a text in scikit-learn's checks and joblib; the same
+        # arithmetic done here costs well under 1 ms (same probabilities: SGD's one-vs-rest sigmoids,
+        # normalised, or one sigmoid for two labels).
+        offset = 0
+        self._vectorizers = []
+        for _name, vectorizer in features.transformer_list:
+            self._vectorizers.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset))
+            offset += len(vectorizer.vocabulary_)
+        self._coef = linear.coef_.T.copy()
+        self._intercept = linear.intercept_.copy()
         self._model = model
 
     def warm(self) -> None:
@@ -70,13 +83,34 @@ class TextClassifier:
             if self._model is None and len(self._examples) >= 2:
                 self._train()
 
+    def _probabilities(self, norm: str) -> Any:
+        """TfidfVectorizer.transform (sublinear tf, idf, l2 norm per block) and the linear decision."""
+        import math
+        from collections import Counter
+
+        import numpy as np
+
+        decision = self._intercept.copy()
+        for analyzer, vocabulary, idf, offset in self._vectorizers:
+            counts = Counter(vocabulary[t] for t in analyzer(norm) if t in vocabulary)
+            weights = {i: (1.0 + math.log(n)) * idf[i] for i, n in counts.items()}
+            length = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for i, w in weights.items():
+                decision += (w / length) * self._coef[offset + i]
+        if len(self._labels) == 2:
+            positive = 1.0 / (1.0 + np.exp(-decision[0]))
+            return np.array([1.0 - positive, positive])
+        scores = 1.0 / (1.0 + np.exp(-decision))
+        total = scores.sum()
+        return scores / total if total > 0 else np.full(len(scores), 1.0 / len(scores))
+
     def guess(self, text: str) -> Guess:
         norm = normalize(text[:MAX_CHARS])
         if not norm or len(self._examples) < 2:
             return Guess(None, 0.0, 0.0)
         if self._model is None:
             self.warm()
-        probabilities = self._model.predict_proba([norm])[0]
+        probabilities = self._probabilities(norm)
         ranked = sorted(zip(probabilities, self._labels, strict=True), reverse=True)
         best, label = ranked[0]
         second = ranked[1][0] if len(ranked) > 1 else 0.0
