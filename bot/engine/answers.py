@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.content import Domain, FormSlot, Response
 from bot.engine.learn import TextClassifier
+from bot.engine.negation import clauses_of, contained, negated, positions, ranked_second
 from bot.engine.textnorm import normalize
 from bot.numbers import parse_int
 
@@ -24,10 +25,6 @@ OTHER = "not_an_answer"
 OTHER_INTENTS = ("out_of_scope", "greet", "privacy", "about_programme", "factors", "help")
 NOT_SURE = "not_sure"  # the options that already meant "don't know" before it had a value of its own
 
-# Words that turn what follows round ("no estem en una situació difícil", "not a crisis").
-NEGATIONS = frozenset("no ni not never nunca mai sin sense without dont don isnt arent wasnt tampoc "
-                      "tampoco gens nada nothing none cap ningun ninguna ninguno".split())
-NEGATION_WINDOW = 4  # tokens before a name that a negation reaches
 FUZZY_RATIO = 84     # "ninguno" for "Ninguna", "taragona": one or two letters off
 CLASSIFIER_FLOOR = 0.45
 SHORT_ANSWER_WORDS = 8
@@ -35,9 +32,6 @@ CONFIRM_FLOOR = 0.7
 NOT_AN_ANSWER_FLOOR = 0.75
 CONTENT_WORD = 5  # letters a word needs to say something about an option on its own
 CLASSIFIER_MARGIN = 0.12
-
-_CLAUSE_BREAK = re.compile(r"[,.;:!?()\n]|\b(?:pero|però|but|sino|sinó)\b", re.IGNORECASE)
-_MORE = frozenset("mes mas more rather".split())
 
 _NUMBER_WORDS = {
     "1": "u un una one",
@@ -133,7 +127,7 @@ class AnswerReader:
             guessed = self._classified(slot, options, kind, text)
             if guessed is not None:
                 return guessed
-        named, negated = _contained(names, norm, _clauses(text))
+        named, denied = contained(names, norm, clauses_of(text))
         if named is not None:
             return Reading(_typed(slot, named), 0.9, "name")
         if slot.bands:
@@ -141,11 +135,11 @@ class AnswerReader:
             if band is not None:
                 return Reading(band, 1.0, "number")
         fuzzy = _fuzzy(names, norm)
-        if fuzzy is not None and fuzzy not in negated:
+        if fuzzy is not None and fuzzy not in denied:
             return Reading(_typed(slot, fuzzy), 0.8, "fuzzy")
         if slot.type == "choice":
             shared = _shared_words(names, norm)
-            if shared is not None and shared not in negated:
+            if shared is not None and shared not in denied:
                 return Reading(shared, 0.6, "words")
         raise Refused("scale" if slot.type == "scale" else "choice")
 
@@ -270,24 +264,24 @@ class AnswerReader:
         from actions.classifier import MIXED, PROACTIVE, REACTIVE, classify
 
         norm = normalize(text)
-        tokens, clauses = norm.split(), _clauses(text)
-        second = _ranked_second(tokens, clauses)
+        tokens, clauses = norm.split(), clauses_of(text)
+        second = ranked_second(tokens, clauses)
         claimed: set[str] = set()
         denied: set[str] = set()
 
         def weigh(option: str, start: int, name: str) -> None:
-            if start in second or _negated(tokens, start, name, clauses):
+            if start in second or negated(tokens, start, name, clauses):
                 denied.add(option)
             else:
                 claimed.add(option)
 
         for opt, words in names.items():
             for word in words:
-                for start in _positions(tokens, word.split()):
+                for start in positions(tokens, word.split()):
                     weigh(opt, start, word)
         for e in classify(text=text, answers={}, lang=None).evidence:
             if e.source == "text" and e.direction in (REACTIVE, PROACTIVE):
-                for start in _positions(tokens, normalize(str(e.value)).split()):
+                for start in positions(tokens, normalize(str(e.value)).split()):
                     weigh(e.direction, start, "")
         claimed -= denied
         both = self._mapped(slot, options).get(MIXED)
@@ -321,62 +315,6 @@ def _title_names(title: str) -> str:
     """A button's title without its emoji or its "3 · " number: "🟡 Anem justos" -> "anem justos"."""
     norm = normalize(title)
     return re.sub(r"^\d+ ", "", norm) if re.match(r"^\d+ \D", norm) else norm
-
-
-def _positions(tokens: list[str], word: list[str]) -> list[int]:
-    n = len(word)
-    return [i for i in range(len(tokens) - n + 1) if tokens[i:i + n] == word] if n else []
-
-
-def _clauses(text: str) -> list[int]:
-    """For each token of normalize(text), the number of its clause: a negation does not reach past a
-    comma ("no, és més aviat proactiva" denies nothing)."""
-    marked = normalize(_CLAUSE_BREAK.sub(" qqclause ", text)).split()
-    clauses, current = [], 0
-    for token in marked:
-        if token == "qqclause":
-            current += 1
-        else:
-            clauses.append(current)
-    return clauses
-
-
-def _negated(tokens: list[str], start: int, name: str, clauses: list[int] | None = None) -> bool:
-    if set(name.split()) & NEGATIONS:
-        return False  # "no", "gens", "not at all" are answers, not negations of one
-    window = range(max(0, start - NEGATION_WINDOW), start)
-    same = [i for i in window if clauses is None or len(clauses) != len(tokens) or clauses[i] == clauses[start]]
-    return any(tokens[i] in NEGATIONS for i in same)
-
-
-def _ranked_second(tokens: list[str], clauses: list[int]) -> set[int]:
-    """Token positions after the "que" / "than" of "més X que Y", "more X than Y": Y is ranked second."""
-    for i, token in enumerate(tokens):
-        if token in ("que", "than") and any(t in _MORE for t in tokens[max(0, i - 6):i]):
-            return {j for j in range(i + 1, len(tokens)) if len(clauses) != len(tokens) or clauses[j] == clauses[i]}
-    return set()
-
-
-def _contained(names: dict[str, set[str]], norm: str,
-               clauses: list[int] | None = None) -> tuple[str | None, set[str]]:
-    """The option whose name the answer contains (the longest name wins; a tie is no answer), and the
-    options named only after a negation."""
-    tokens = norm.split()
-    found: dict[str, int] = {}
-    negated: set[str] = set()
-    for opt, words in names.items():
-        for word in words:
-            for start in _positions(tokens, word.split()):
-                if _negated(tokens, start, word, clauses):
-                    negated.add(opt)
-                else:
-                    found[opt] = max(found.get(opt, 0), len(word))
-    found = {opt: n for opt, n in found.items() if opt not in negated}
-    if not found:
-        return None, negated
-    longest = max(found.values())
-    best = [opt for opt, n in found.items() if n == longest]
-    return (best[0] if len(best) == 1 else None), negated
 
 
 def _fuzzy(names: dict[str, set[str]], norm: str) -> str | None:
