@@ -191,12 +191,35 @@ def test_dont_know_is_never_a_score() -> None:
     assert "clear_objective" not in readiness.weakest
 
 
-def test_fast_prediction_is_the_pipelines(matcher, reader) -> None:
-    """learn.py computes the probabilities itself (scikit-learn's checks cost ~8 ms a text); they must be
-    the fitted pipeline's own."""
+def test_prediction_in_plain_python_is_the_pipelines(matcher, reader) -> None:
+    """learn.py predicts without scikit-learn from what the trained pipeline wrote; it must give the
+    pipeline's own probabilities, and its analyzers must be scikit-learn's."""
     import numpy as np
+
+    from bot.engine.learn import char_wb_ngrams, train, word_ngrams
 
     for classifier in (matcher.classifier, reader._is_answer, reader._kinds["scale"]):
         classifier.warm()
-        for text in ("anem justets la veritat", "we want to grow with another charity", "asdf", "3"):
-            assert np.allclose(classifier._model.predict_proba([text])[0], classifier._probabilities(text))
+        pipeline = train(classifier._examples)["pipeline"]
+        chars, words = (v for _name, v in pipeline.named_steps["features"].transformer_list)
+        for text in ("anem justets la veritat", "we want to grow with another charity", "asdf", "3", "a  b"):
+            assert np.allclose(pipeline.predict_proba([text])[0], classifier.probabilities(text))
+            assert char_wb_ngrams(text) == chars.build_analyzer()(text)
+            assert word_ngrams(text) == words.build_analyzer()(text)
+
+
+def test_the_bot_never_imports_scikit_learn(tmp_path) -> None:
+    """Training runs in a child process: the bot keeps its memory (scikit-learn and SciPy are ~120 MB)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from bot.content import load_domain; "
+            "from bot.engine.nlu import IntentMatcher; "
+            "m = IntentMatcher(load_domain(Path('dialogues'), Path('knowledge')).intents); "
+            "assert m.match('we run a food bank and want to grow into two towns').intent == 'explore'; "
+            "assert not [n for n in sys.modules if n.split('.')[0] in ('sklearn', 'scipy', 'numpy')]")
+    env = {**__import__("os").environ, "ALIAT_NLU_CACHE": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert list(tmp_path.glob("model-*.json"))  # trained once, kept for the next process
