@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import re
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.textnorm import normalize
+
+log = logging.getLogger(__name__)
 
 MAX_CHARS = 400  # a 10,000-character message is read by its beginning; the rest adds cost, not meaning
 MODEL_VERSION = 1
@@ -59,6 +62,7 @@ class TextClassifier:
         payload = json.dumps([MODEL_VERSION, self._examples], sort_keys=True, ensure_ascii=False)
         self.digest = hashlib.sha256(payload.encode()).hexdigest()[:20]
         self._model: dict[str, Any] | None = None
+        self._failed = False
         self._lock = threading.Lock()
 
     @property
@@ -67,8 +71,13 @@ class TextClassifier:
 
     def warm(self) -> None:
         with self._lock:
-            if self._model is None and len(self._examples) >= 2:
-                self._model = self._load()
+            if self._model is None and not self._failed and len(self._examples) >= 2:
+                try:
+                    self._model = self._load()
+                except (OSError, ValueError, KeyError, subprocess.SubprocessError):
+                    # the bot goes on with exact phrases and option names; nothing is guessed
+                    log.exception("could not train or load the understanding model %s", self.digest)
+                    self._failed = True
 
     def _load(self) -> dict[str, Any]:
         path = cache_dir() / f"model-{self.digest}.json"
@@ -115,7 +124,8 @@ class TextClassifier:
             return Guess(None, 0.0, 0.0)
         if self._model is None:
             self.warm()
-        assert self._model is not None
+        if self._model is None:
+            return Guess(None, 0.0, 0.0)
         ranked = sorted(zip(self.probabilities(norm), self._model["labels"], strict=True), reverse=True)
         best, label = ranked[0]
         second = ranked[1][0] if len(ranked) > 1 else 0.0
