@@ -57,13 +57,24 @@ class TextClassifier:
     """Labels -> example texts (any language); `guess(text)` the best label with its probability."""
 
     def __init__(self, examples: dict[str, list[str]]) -> None:
-        cleaned = {label: [normalize(str(t)) for t in texts if normalize(str(t))] for label, texts in examples.items()}
-        self._examples = {label: texts for label, texts in cleaned.items() if texts}
-        payload = json.dumps([MODEL_VERSION, self._examples], sort_keys=True, ensure_ascii=False)
-        self.digest = hashlib.sha256(payload.encode()).hexdigest()[:20]
+        self._raw = examples  # folded and hashed at first use: `aliat chat` starts without paying for it
+        self._cleaned: dict[str, list[str]] | None = None
         self._model: dict[str, Any] | None = None
         self._failed = False
         self._lock = threading.Lock()
+
+    @property
+    def _examples(self) -> dict[str, list[str]]:
+        if self._cleaned is None:
+            cleaned = {label: [normalize(str(t)) for t in texts if normalize(str(t))]
+                       for label, texts in self._raw.items()}
+            self._cleaned = {label: texts for label, texts in cleaned.items() if texts}
+        return self._cleaned
+
+    @property
+    def digest(self) -> str:
+        payload = json.dumps([MODEL_VERSION, self._examples], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
     @property
     def labels(self) -> list[str]:

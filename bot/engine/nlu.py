@@ -59,18 +59,24 @@ class IntentMatcher:
                  margin: float = 0.1) -> None:
         self.threshold = threshold
         self.margin = margin
-        self._exact: dict[str, str | None] = {}
-        examples: dict[str, list[str]] = {}
-        for intent, per_lang in intents.items():
-            for texts in per_lang.values():
-                for example in texts:
-                    norm = normalize(example)
-                    if not norm:
-                        continue
-                    examples.setdefault(intent, []).append(example)
-                    # one phrase given to two intents is no evidence for either
-                    self._exact[norm] = intent if self._exact.get(norm, intent) == intent else None
-        self.classifier = TextClassifier(examples)
+        self._intents = intents
+        self._exact_phrases: dict[str, str | None] | None = None
+        self.classifier = TextClassifier({intent: [t for texts in per_lang.values() for t in texts]
+                                          for intent, per_lang in intents.items()})
+
+    @property
+    def _exact(self) -> dict[str, str | None]:
+        """Every example as typed (folded); built at first use, off `aliat chat`'s start-up."""
+        if self._exact_phrases is None:
+            exact: dict[str, str | None] = {}
+            for intent, per_lang in self._intents.items():
+                for texts in per_lang.values():
+                    for example in texts:
+                        norm = normalize(example)
+                        if norm:  # one phrase given to two intents is no evidence for either
+                            exact[norm] = intent if exact.get(norm, intent) == intent else None
+            self._exact_phrases = exact
+        return self._exact_phrases
 
     def is_example(self, text: str) -> bool:
         return self._exact.get(normalize(text)) is not None
