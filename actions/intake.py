@@ -28,8 +28,13 @@ class ActionStartJourney(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events: list[EventType] = []
+        # what the person wrote to start ("we run a food bank and want to...") came as an entity
+        given = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
         if tracker.get_slot("assessment_id") is not None:
-            events = [SlotSet(name, None) for name in JOURNEY_SLOTS if tracker.get_slot(name) is not None]
+            events = [SlotSet(name, None) for name in JOURNEY_SLOTS
+                      if tracker.get_slot(name) is not None and name not in given]
+        if "why_partner" in given and tracker.get_slot("why_partner"):
+            dispatcher.utter_message(response="utter_why_partner_kept")
         return [*events, FollowupAction("interview_form")]
 
 

@@ -44,7 +44,7 @@ def join_words(items: list[str], lang: str) -> str:
 
 
 def score_of(value: Any) -> int | None:
-    """A 1-4 scale answer as an int, or None when skipped or missing."""
+    """A 1-4 scale answer as an int, or None when skipped, missing or "dont_know" (never a score)."""
     if isinstance(value, bool) or value is None:
         return None
     try:

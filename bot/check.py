@@ -94,6 +94,7 @@ class Checker:
         self._responses()
         self._rules()
         self._forms()
+        self._answers()
         self._intents()
         self._settings()
         self._knowledge()
@@ -237,6 +238,25 @@ class Checker:
                             if not isinstance(word, str):
                                 self.add(where, f"slot {slot.name}: synonym {word!r} of {option!r} ({lang}) is not "
                                                 "text; put quotes around yes, no, on, off, true, false")
+
+    def _answers(self) -> None:
+        """Examples of kinds of answer (dialogues/nlu.yml `answers:`) must be text, in every language."""
+        for kind, classes in self.domain.answers.items():
+            groups = {"": classes} if set(classes) & set(SUPPORTED_LANGUAGES) else classes
+            for cls, per_lang in groups.items():
+                for lang in self.languages:
+                    examples = (per_lang or {}).get(lang) if isinstance(per_lang, dict) else None
+                    if not examples:
+                        self.add("dialogues", f"answers {kind} {cls}: no examples in {lang}".replace("  ", " "))
+                    for example in examples or []:
+                        if not isinstance(example, str):
+                            self.add("dialogues", f"answers {kind} {cls} ({lang}): {example!r} is not text; put "
+                                                  "quotes around yes, no, on, off, true, false")
+        for form in self.domain.forms.values():
+            for slot in form.slots:
+                kind = slot.reads.get("kind")
+                if kind and kind != "motivation" and kind not in self.domain.answers:
+                    self.add(form.source, f"slot {slot.name}: reads an unknown kind of answer {kind!r}")
 
     def _intents(self) -> None:
         for intent, per_lang in self.domain.intents.items():

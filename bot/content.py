@@ -11,7 +11,7 @@ import yaml
 
 from bot import yamlio
 
-DIALOGUE_SECTIONS = ("responses", "menus", "intents", "commands", "rules", "forms", "slots", "settings")
+DIALOGUE_SECTIONS = ("responses", "menus", "intents", "answers", "commands", "rules", "forms", "slots", "settings")
 SLOT_TYPES = ("text", "choice", "scale", "number", "email", "phone", "any")
 
 
@@ -23,6 +23,7 @@ class ContentError(Exception):
 class Button:
     payload: str
     title: dict[str, str]
+    means: str | None = None  # "yes" or "no": a typed "sí, esborra-ho" or "vale" presses this button
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,10 @@ class FormSlot:
     # a choice of bands ("1 to 5", "6 to 20"...): option -> the lowest number it takes, so a typed
     # count ("3", "12 people", "250.000 €") picks its band instead of the button in that position
     bands: dict[str, float] = field(default_factory=dict)
+    # how typed answers are read: {kind: yes_partly_no} and answer classes that map to another payload
+    # ({partly: some}); kinds and their examples are `answers:` in dialogues/nlu.yml
+    reads: dict[str, Any] = field(default_factory=dict)
+    keep_text: str | None = None  # a slot that keeps the person's own words when they typed the answer
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ class Domain:
     responses: dict[str, Response] = field(default_factory=dict)
     menus: dict[str, tuple[Button, ...]] = field(default_factory=dict)
     intents: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # kinds of answer (yes_partly_no, scale, finances...) -> class -> language -> examples; dont_know alone
+    answers: dict[str, Any] = field(default_factory=dict)
     commands: dict[str, str] = field(default_factory=dict)
     rules: dict[str, Rule] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
@@ -192,6 +199,10 @@ def _parse(domain: Domain, raw: dict[str, dict[str, tuple[Any, str]]]) -> None:
         if not isinstance(examples, dict):
             raise ContentError(f"{src}: intent {name!r} needs examples per language")
         domain.intents[name] = {lang: [str(x) for x in (items or [])] for lang, items in examples.items()}
+    for name, (value, src) in raw["answers"].items():
+        if not isinstance(value, dict):
+            raise ContentError(f"{src}: answers {name!r} needs examples per class and language")
+        domain.answers[name] = value
     for name, (value, _src) in raw["commands"].items():
         domain.commands[str(name).lstrip("/").lower()] = str(value)
     for _key, (value, src) in raw["rules"].items():
@@ -235,7 +246,11 @@ def _buttons(value: Any, where: str, menus: dict[str, tuple[Button, ...]] | None
     for item in value:
         if not isinstance(item, dict) or "payload" not in item or "title" not in item:
             raise ContentError(f"{where}: each button needs a payload and a title")
-        buttons.append(Button(payload=str(item["payload"]), title=_text(item["title"], f"{where} button")))
+        means = item.get("means")
+        if means not in (None, "yes", "no"):
+            raise ContentError(f"{where}: a button's `means` is yes or no, not {means!r}")
+        buttons.append(Button(payload=str(item["payload"]), title=_text(item["title"], f"{where} button"),
+                              means=means))
     return tuple(buttons)
 
 
@@ -265,6 +280,7 @@ def _form(name: str, value: Any, src: str) -> Form:
             skippable=bool(item.get("skippable", False)), ask_if=item.get("ask_if"),
             min=item.get("min"), max=item.get("max"), synonyms=item.get("synonyms") or {},
             bands=_bands(item.get("bands"), f"{where}: slot {item['name']}"),
+            reads=dict(item.get("reads") or {}), keep_text=item.get("keep_text"),
         ))
     return Form(name=name, slots=tuple(slots), on_complete=tuple(value.get("on_complete") or ()),
                 intro=value.get("intro"), progress=bool(value.get("progress", True)), source=src)

@@ -48,7 +48,8 @@ async def test_assessment_and_entity_are_stored_and_linked(any_runtime) -> None:
     assert entity.conversation_id == conversation.id
     assert (entity.name, entity.field, entity.territory) == ("Associació Riu Viu", "lleure educatiu amb infants",
                                                              "terres_ebre")
-    assert (entity.size_staff, entity.size_volunteers, entity.budget_band) == ("1_5", "6_20", "under_100k")
+    # typed counts, as on Telegram: "2" staff and "3" volunteers are both in the band 1-5
+    assert (entity.size_staff, entity.size_volunteers, entity.budget_band) == ("1_5", "1_5", "under_100k")
     assert entity.contact_name is None and entity.contact_email is None and entity.contact_phone is None
     assert entity.consent_at is None
 

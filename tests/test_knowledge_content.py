@@ -293,11 +293,13 @@ def test_programme() -> None:
     data = load("programme.yml")
     assert set(data) == {"programme"}
     programme = data["programme"]
-    assert set(programme) == {"name", "about", "why_neutral", "resources"}
+    assert set(programme) == {"name", "about", "behind", "facilitator", "free", "why_neutral", "resources"}
     assert_text(programme["name"], "programme.name", 40)
     for lang in LANGS:
         assert programme["name"][lang] == "Alia't"
     assert_text(programme["about"], "programme.about")
+    for key in ("behind", "facilitator", "free"):  # what "what is Alia't?" and "is it free?" are answered with
+        assert_text(programme[key], f"programme.{key}")
     assert_text(programme["why_neutral"], "programme.why_neutral")
 
     resources = programme["resources"]

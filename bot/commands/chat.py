@@ -17,6 +17,9 @@ HELP = "talk to the assistant in the terminal (reads stdin line by line when pip
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=["ca", "es", "en"], help="conversation language")
     parser.add_argument("--user", default="local", help="terminal user id (same id resumes the conversation)")
+    parser.add_argument("--json", action="store_true",
+                        help="one JSON line per bot message and the slots after each turn; a line "
+                             '{"payload": P} presses a button')
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     async def _main() -> int:
         runtime = await build_runtime(settings)
         try:
-            return await chat(runtime, user=args.user, language=args.lang)
+            return await chat(runtime, user=args.user, language=args.lang, json_mode=args.json)
         finally:
             await runtime.close()
 

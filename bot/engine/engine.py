@@ -15,17 +15,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.content import Domain, Form, FormSlot, rule_key
 from bot.engine.actions_client import ActionError, ActionRunner
+from bot.engine.answers import AnswerReader
 from bot.engine.messages import BotMessage, UserMessage
 from bot.engine.nlu import IntentMatcher, Parse, parse_intent_payload, split_command
 from bot.engine.render import Renderer
 from bot.engine.tracker import SKIPPED, Tracker
-from bot.engine.values import Refused, coerce
+from bot.engine.values import Refused, read_answer
 from bot.store.conversations import ConcurrentTurn, ConversationStore
 
 log = logging.getLogger(__name__)
 
 # Step names the engine runs itself; everything else is a response, a form or an action.
-BUILTIN_STEPS = ("reset", "end_form", "back", "skip", "ask", "pause", "resume", "set_language", "forget")
+BUILTIN_STEPS = ("reset", "end_form", "back", "skip", "ask", "pause", "resume", "set_language", "forget", "hold")
+# Inside a form, typed text that is not an answer is taken as a request (help, a human...) only when
+# the classifier is this sure: an answer it could not read should be refused and asked again, not
+# turned into a detour.
+IN_FORM_INTENT_FLOOR = 0.7
+# An opening message with at least this many words, read as `explore`, describes the situation: it is
+# kept as the answer to "why are you thinking about a partnership?".
+OPENING_MIN_WORDS = 4
+OPENING_SLOT = "why_partner"
 MAX_FOLLOWUPS = 20
 MAX_TURN_ATTEMPTS = 20
 
@@ -53,6 +62,7 @@ class Engine:
         self.actions = actions
         self.renderer = Renderer(domain, settings.default_language)
         self.matcher = IntentMatcher(domain.intents)
+        self.reader = AnswerReader(domain)
         self._rasa_domain = domain.rasa_domain()
         self._slot_names = sorted(set(domain.slots) | {s.name for f in domain.forms.values() for s in f.slots})
         self._locks: dict[str, asyncio.Lock] = {}
@@ -140,6 +150,7 @@ class Engine:
     # ------------------------------------------------------------ understanding
     async def _process(self, turn: Turn) -> None:
         msg, tracker = turn.message, turn.tracker
+        offered, tracker.offered = tracker.offered, {}  # an offer stands for the very next message only
         text = msg.text
         if text is not None:
             text = text[: self.settings.conversation.max_text_length * 2]
@@ -173,15 +184,40 @@ class Engine:
         if tracker.paused and self._paused_action:
             await self._run_step(turn, self._paused_action)
             return
+        if await self._offered_answer(turn, text, offered):
+            return
         if tracker.active_form:
             await self._form_answer(turn, text, from_button=False)
             return
         parsed = self.matcher.match(text)
         tracker.latest_message["intent"] = {"name": parsed.intent, "confidence": parsed.confidence}
         if parsed.intent is not None and self._rule_for(tracker, parsed.intent):
+            self._keep_opening(parsed, text)
+            tracker.latest_message["entities"] = [{"entity": k, "value": v} for k, v in parsed.entities.items()]
             await self._handle_intent(turn, parsed)
         else:
             await self._fallback(turn)
+
+    async def _offered_answer(self, turn: Turn, text: str, offered: dict[str, str]) -> bool:
+        """A typed yes or no to the yes/no buttons of the bot's latest message presses that button."""
+        if not offered:
+            return False
+        said = self.reader.yes_or_no(text)
+        payload = offered.get(said or "")
+        parse = parse_intent_payload(payload) if payload else None
+        if parse is None or not self._rule_for(turn.tracker, str(parse.intent)):
+            return False
+        turn.tracker.latest_message["intent"] = {"name": parse.intent, "confidence": 1.0}
+        await self._handle_intent(turn, parse)
+        return True
+
+    def _keep_opening(self, parsed: Parse, text: str) -> None:
+        """'We run a food bank and want to open in two more towns': the journey starts with that as
+        its first answer, instead of throwing away the best description the person will give."""
+        if parsed.intent != "explore" or self.matcher.is_example(text) or len(text.split()) < OPENING_MIN_WORDS:
+            return
+        kept = " ".join(text.split())[: self.settings.conversation.max_text_length]
+        parsed.entities[OPENING_SLOT] = kept
 
     def _intents(self) -> set[str]:
         return {r.intent for r in self.domain.rules.values()}
@@ -228,7 +264,8 @@ class Engine:
         for step in rule.steps:
             await self._run_step(turn, step)
         reasks = form_before and tracker.active_form == form_before and not rule.ends_form
-        if reasks and not any(step in ("ask", "back", "skip") or step in self.domain.forms for step in rule.steps):
+        if reasks and not any(step in ("ask", "back", "skip", "hold") or step in self.domain.forms
+                              for step in rule.steps):
             await self._ask(turn)
 
     async def _fallback(self, turn: Turn) -> None:
@@ -280,6 +317,8 @@ class Engine:
             tracker.language = arg
         elif name == "forget":
             await self._forget(turn)
+        # "hold": the pending question is not asked again after this rule (its buttons, e.g. the
+        # languages, stay the latest ones); the next answer to them asks it again
 
     async def _forget(self, turn: Turn) -> None:
         """Erase this sender's personal data in the turn's own transaction, and start afresh."""
@@ -303,6 +342,13 @@ class Engine:
         merged = {**tracker.slots, **(values or {})}
         turn.out.append(self.renderer.response(name, tracker.language, merged, seq=tracker.question_seq))
         tracker.add_event({"event": "bot", "metadata": {"response": name}})
+        self._remember_offer(tracker, name)
+
+    def _remember_offer(self, tracker: Tracker, name: str | None) -> None:
+        """The yes/no buttons of the latest message with buttons, for a typed "sí" or "vale"."""
+        response = self.domain.responses.get(name or "")
+        if response is not None and response.buttons:
+            tracker.offered = {b.means: b.payload for b in response.buttons if b.means}
 
     def _set_slot(self, tracker: Tracker, name: str, value: Any) -> None:
         if name == "requested_slot":
@@ -359,7 +405,7 @@ class Engine:
         current = applicable.index(slot) + 1 if slot in applicable else 0
         return {"step": current, "total": total}
 
-    async def _ask(self, turn: Turn) -> None:
+    async def _ask(self, turn: Turn, *, reask_only: bool = False) -> None:
         """Ask the next unanswered question of the active form, or complete it."""
         tracker = turn.tracker
         form = self.domain.forms.get(tracker.active_form or "")
@@ -372,10 +418,16 @@ class Engine:
             for step in form.on_complete:
                 await self._run_step(turn, step)
             return
+        self._note_prefilled(tracker, form, slot)
         tracker.requested_slot = slot.name
+        tracker.offered = {}
         tracker.question_seq += 1
         values = {**tracker.slots, **self._progress_values(tracker, form, slot)}
         message = self.renderer.response(slot.question, tracker.language, values, seq=tracker.question_seq)
+        message.slot = slot.name
+        if reask_only:
+            # after a refusal, the question alone: not the whole explanation card again
+            message.text = message.text.rsplit("\n\n", 1)[-1]
         if form.progress and "progress" in self.domain.settings:
             prefix = self.renderer.text(str(self.domain.settings["progress"]), tracker.language, values)
             message.text = f"{prefix} {message.text}".strip()
@@ -386,6 +438,15 @@ class Engine:
             message.buttons.append((self.renderer.text("utter_button_back", tracker.language), "/back"))
         turn.out.append(message)
         tracker.add_event({"event": "bot", "metadata": {"response": slot.question}})
+
+    def _note_prefilled(self, tracker: Tracker, form: Form, asked: FormSlot) -> None:
+        """Answers given before their question (the opening message, a name the journey already has)
+        join the history as the form passes them, so ↩ / /back reaches them like any other answer."""
+        for slot in self._pending(tracker, form):
+            if slot is asked:
+                break
+            if tracker.slots.get(slot.name) not in (None, SKIPPED) and slot.name not in tracker.history:
+                tracker.history.append(slot.name)
 
     async def _button_answer(self, turn: Turn, payload: str) -> None:
         tracker = turn.tracker
@@ -406,12 +467,13 @@ class Engine:
             return
         question = self.domain.responses.get(slot.question)
         try:
-            coerced = coerce(slot, question, value, from_button=from_button,
-                             max_text_length=self.settings.conversation.max_text_length)
+            coerced = read_answer(slot, question, value, from_button=from_button,
+                                  max_text_length=self.settings.conversation.max_text_length,
+                                  reader=self.reader).value
         except Refused as refusal:
-            if not from_button and refusal.reason in ("choice", "empty"):
-                parsed = self.matcher.match(value)
-                if parsed.intent and self._rule_for(tracker, parsed.intent):
+            if not from_button and refusal.reason not in ("empty", "range"):
+                parsed = self.matcher.match(value, threshold=IN_FORM_INTENT_FLOOR)
+                if parsed.intent and parsed.intent != "explore" and self._rule_for(tracker, parsed.intent):
                     await self._handle_intent(turn, parsed)
                     return
             await self._refuse(turn, slot, refusal.reason, uttered=False)
@@ -429,6 +491,8 @@ class Engine:
                 return
             coerced = validated.get(slot.name, coerced)
         self._accept(tracker, slot, coerced)
+        if slot.keep_text and not from_button:
+            tracker.set_slot(slot.keep_text, " ".join(value.split())[: self.settings.conversation.max_text_length])
         await self._ask(turn)
 
     def _accept(self, tracker: Tracker, slot: FormSlot, value: Any) -> None:
@@ -440,13 +504,19 @@ class Engine:
         tracker = turn.tracker
         tracker.refusals[slot.name] = tracker.refusals.get(slot.name, 0) + 1
         if not uttered:
-            for name in (f"utter_wrong_{slot.name}", f"utter_wrong_{reason}", "utter_wrong_answer"):
+            kind = self.reader.kind_of(slot) if reason in ("choice", "scale", "unclear") else None
+            names = [f"utter_wrong_{slot.name}", f"utter_wrong_{kind}" if kind else "", f"utter_wrong_{reason}",
+                     "utter_wrong_answer"]
+            question = self.domain.responses.get(slot.question)
+            values = {"count": len([b for b in question.buttons if not b.payload.startswith("/")])
+                      if question else 0, "low": slot.min or 1, "high": slot.max or 4}
+            for name in names:
                 if name in self.domain.responses:
-                    self._utter(turn, name)
+                    self._utter(turn, name, values)
                     break
         if tracker.refusals[slot.name] >= self.settings.conversation.max_refusals_per_question:
             self._utter(turn, "utter_offer_skip")
-        await self._ask(turn)
+        await self._ask(turn, reask_only=True)
 
     async def _back(self, turn: Turn) -> None:
         tracker = turn.tracker
@@ -534,3 +604,4 @@ class Engine:
         if message.text or message.buttons or message.image or message.custom:
             turn.out.append(message)
             tracker.add_event({"event": "bot", "metadata": {"response": name}})
+            self._remember_offer(tracker, name)

@@ -30,6 +30,7 @@ class BotMessage:
     custom: dict[str, Any] | None = None
     seq: int = 0
     response: str | None = None
+    slot: str | None = None  # the form slot this message asks for (a typed number answers it)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"text": self.text, "seq": self.seq}
@@ -41,10 +42,12 @@ class BotMessage:
             data["custom"] = self.custom
         if self.response:
             data["response"] = self.response
+        if self.slot:
+            data["slot"] = self.slot
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BotMessage:
         return cls(text=data.get("text", ""), buttons=[tuple(b) for b in data.get("buttons", [])],
                    image=data.get("image"), custom=data.get("custom"), seq=data.get("seq", 0),
-                   response=data.get("response"))
+                   response=data.get("response"), slot=data.get("slot"))

@@ -1,26 +1,18 @@
-"""Understanding free text: normalisation and a small multilingual example matcher."""
+"""Understanding free text outside a form: commands, button payloads, and intents from what people write."""
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+from bot.engine.learn import TextClassifier
+from bot.engine.textnorm import fold, normalize
+
+__all__ = ["fold", "normalize", "Parse", "parse_intent_payload", "split_command"]
+
 _PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z_][\w]*)(?P<entities>\{.*\})?$", re.DOTALL)
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents; punctuation kept."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def normalize(text: str) -> str:
-    """Lower case, no accents, punctuation folded to single spaces."""
-    return _NON_WORD.sub(" ", fold(text)).replace("_", " ").strip()
 
 
 @dataclass
@@ -59,32 +51,45 @@ def split_command(text: str) -> tuple[str, str] | None:
 
 
 class IntentMatcher:
-    """Scores an utterance against example phrases of every language at once."""
+    """Free text -> intent, every language at once: an example typed as written (after folding case,
+    accents and punctuation) wins outright; anything else goes to the classifier trained on the examples,
+    which answers only when it is sure enough (`threshold`) and not torn between two intents (`margin`)."""
 
-    def __init__(self, intents: dict[str, dict[str, list[str]]], threshold: float = 0.3) -> None:
+    def __init__(self, intents: dict[str, dict[str, list[str]]], threshold: float = 0.4,
+                 margin: float = 0.1) -> None:
         self.threshold = threshold
-        self._examples: list[tuple[str, str, re.Pattern[str]]] = []
-        for intent, per_lang in intents.items():
-            seen: set[str] = set()
-            for examples in per_lang.values():
-                for example in examples:
-                    norm = normalize(example)
-                    if norm and norm not in seen:
-                        seen.add(norm)
-                        self._examples.append((intent, norm, re.compile(rf"(?:^| ){re.escape(norm)}(?: |$)")))
+        self.margin = margin
+        self._intents = intents
+        self._exact_phrases: dict[str, str | None] | None = None
+        self.classifier = TextClassifier({intent: [t for texts in per_lang.values() for t in texts]
+                                          for intent, per_lang in intents.items()})
 
-    def match(self, text: str) -> Parse:
+    @property
+    def _exact(self) -> dict[str, str | None]:
+        """Every example as typed (folded); built at first use, off `aliat chat`'s start-up."""
+        if self._exact_phrases is None:
+            exact: dict[str, str | None] = {}
+            for intent, per_lang in self._intents.items():
+                for texts in per_lang.values():
+                    for example in texts:
+                        norm = normalize(example)
+                        if norm:  # one phrase given to two intents is no evidence for either
+                            exact[norm] = intent if exact.get(norm, intent) == intent else None
+            self._exact_phrases = exact
+        return self._exact_phrases
+
+    def is_example(self, text: str) -> bool:
+        return self._exact.get(normalize(text)) is not None
+
+    def match(self, text: str, *, threshold: float | None = None) -> Parse:
         norm = normalize(text)
         if not norm:
             return Parse(intent=None)
-        best: tuple[float, str | None] = (0.0, None)
-        for intent, example, pattern in self._examples:
-            if example == norm:
-                return Parse(intent=intent, confidence=1.0)
-            if len(example) < len(norm) and pattern.search(norm):
-                score = len(example) / len(norm)
-                if score > best[0]:
-                    best = (score, intent)
-        if best[1] is not None and best[0] >= self.threshold:
-            return Parse(intent=best[1], confidence=round(best[0], 3))
-        return Parse(intent=None, confidence=best[0])
+        exact = self._exact.get(norm)
+        if exact is not None:
+            return Parse(intent=exact, confidence=1.0)
+        guess = self.classifier.guess(text)
+        floor = self.threshold if threshold is None else threshold
+        if guess.label is not None and guess.confidence >= floor and guess.margin >= self.margin:
+            return Parse(intent=guess.label, confidence=guess.confidence)
+        return Parse(intent=None, confidence=guess.confidence)

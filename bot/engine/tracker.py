@@ -23,6 +23,9 @@ class Tracker:
     paused: bool = False
     history: list[str] = field(default_factory=list)
     latest_message: dict[str, Any] = field(default_factory=dict)
+    # the yes/no buttons of the bot's latest message ({"yes": payload, "no": payload}), so a typed
+    # "sí" or "vale" presses them as on Telegram
+    offered: dict[str, str] = field(default_factory=dict)
     version: int = 0
     conversation_id: int | None = None
 
@@ -63,6 +66,7 @@ class Tracker:
             "paused": self.paused,
             "history": self.history,
             "latest_message": self.latest_message,
+            "offered": self.offered,
         }
 
     @classmethod
@@ -81,6 +85,7 @@ class Tracker:
             paused=bool(state.get("paused")),
             history=list(state.get("history") or []),
             latest_message=dict(state.get("latest_message") or {}),
+            offered=dict(state.get("offered") or {}),
             version=version,
             conversation_id=conversation_id,
         )

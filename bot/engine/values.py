@@ -6,25 +6,13 @@ import re
 from typing import Any
 
 from bot.content import FormSlot, Response
-from bot.engine.nlu import fold, normalize
+from bot.engine.answers import AnswerReader, Reading, Refused, options_of
+from bot.engine.textnorm import fold, normalize
+
+__all__ = ["Refused", "coerce", "choose", "options_of", "read_amount", "read_answer"]
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[a-z]{2,24}$", re.IGNORECASE)
 _NUMBER = re.compile(r"-?\d+")
-
-
-class Refused(Exception):
-    """The answer does not fit the question; `reason` picks the explanation to give."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def options_of(question: Response | None) -> list[str]:
-    """A choice question's options are its buttons' payloads (payloads starting with / are commands)."""
-    if question is None:
-        return []
-    return [b.payload for b in question.buttons if not b.payload.startswith("/")]
 
 
 # A typed amount: 3, 12, 250.000, 250,000, 1 200, 1,5 milions, 300k, 2M, 200 mil.
@@ -93,9 +81,19 @@ def _choose_by_name(slot: FormSlot, question: Response | None, options: list[str
     raise Refused("choice")
 
 
+def read_answer(slot: FormSlot, question: Response | None, value: str, *, from_button: bool,
+                max_text_length: int, reader: AnswerReader | None = None) -> Reading:
+    """`coerce` with how sure it is: what the conversation and `aliat nlu --slot` both call."""
+    if reader is not None and not from_button and slot.type in ("choice", "scale") and (value or "").strip():
+        return reader.read(slot, question, value.strip())
+    return Reading(coerce(slot, question, value, from_button=from_button, max_text_length=max_text_length),
+                   1.0, "button" if from_button else "text")
+
+
 def coerce(slot: FormSlot, question: Response | None, value: str, *, from_button: bool,
-           max_text_length: int) -> Any:
-    """The slot value for this answer, or Refused."""
+           max_text_length: int, reader: AnswerReader | None = None) -> Any:
+    """The slot value for this answer, or Refused. With a `reader`, typed answers to choices and scales
+    are read as people write them (bot/engine/answers.py); without, by number, title or synonym only."""
     kind = slot.type
     if from_button and kind in ("choice", "scale"):
         if value not in options_of(question):
@@ -104,6 +102,8 @@ def coerce(slot: FormSlot, question: Response | None, value: str, *, from_button
     text = (value or "").strip()
     if not text:
         raise Refused("empty")
+    if reader is not None and kind in ("choice", "scale"):
+        return reader.read(slot, question, text).value
     if kind == "choice":
         return choose(slot, question, text)
     if kind == "scale":

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings, load_settings
+from bot.console import Keyboard, typed_button
 from bot.engine import BotMessage, UserMessage
 from bot.runtime import Runtime, build_runtime
 
@@ -45,15 +46,16 @@ class Chat:
         self.sender_id = sender_id
         self.language = language
         self.buttons: list[tuple[str, str]] = []
+        self.asks_slot: str | None = None
         self.seq = 0
         self.last: list[BotMessage] = []
 
     async def send(self, text: str | None = None, *, payload: str | None = None, seq: int | None = None,
                    kind: str = "text", metadata: dict | None = None) -> list[BotMessage]:
-        if payload is None and text is not None and text.strip().isdigit() and self.buttons:
-            index = int(text.strip())
-            if 1 <= index <= len(self.buttons):
-                payload, text = self.buttons[index - 1][1], None
+        if payload is None and text is not None:  # a number or a label, read as the terminal does
+            pressed = typed_button(text, Keyboard(self.buttons, self.asks_slot))
+            if pressed is not None:
+                payload, text = pressed, None
         if payload is not None:
             message = UserMessage(sender_id=self.sender_id, payload=payload,
                                   button_seq=self.seq if seq is None else seq, channel="test",
@@ -66,6 +68,7 @@ class Chat:
         with_buttons = [r for r in replies if r.buttons]
         if with_buttons:
             self.buttons = list(with_buttons[-1].buttons)
+            self.asks_slot = with_buttons[-1].slot
         self.seq = max([self.seq] + [r.seq for r in replies])
         return replies
 

@@ -1,0 +1,392 @@
+"""Reading a typed answer to a choice or a 1-4 scale the way people write it.
+
+In order: a number ("3", "un 3", "3/4", "12 persones"), "don't know", an option's name (its button title
+in any language or a synonym; the longest one named wins, one named after a negation does not count;
+small typos forgiven by rapidfuzz), then the classifier of the question's kind (yes / partly / no,
+1-4, finances...) trained from `answers:` in dialogues/nlu.yml. What none of them reads is refused,
+never guessed. `aliat nlu --slot` calls `read` too, so content editors see what the conversation does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.content import Domain, FormSlot, Response
+from bot.engine.learn import TextClassifier
+from bot.engine.negation import clauses_of, contained, negated, positions, ranked_second
+from bot.engine.textnorm import normalize
+from bot.numbers import parse_int
+
+DONT_KNOW = "dont_know"
+OTHER = "not_an_answer"
+# intents whose examples are, inside a form, certainly not an answer (they teach the "other" class)
+OTHER_INTENTS = ("out_of_scope", "greet", "privacy", "about_programme", "factors", "help")
+NOT_SURE = "not_sure"  # the options that already meant "don't know" before it had a value of its own
+
+FUZZY_RATIO = 84     # "ninguno" for "Ninguna", "taragona": one or two letters off
+CLASSIFIER_FLOOR = 0.45
+SHORT_ANSWER_WORDS = 8
+CONFIRM_FLOOR = 0.7
+NOT_AN_ANSWER_FLOOR = 0.75
+CONTENT_WORD = 5  # letters a word needs to say something about an option on its own
+CLASSIFIER_MARGIN = 0.12
+
+_NUMBER_WORDS = {
+    "1": "u un una one",
+    "2": "dos dues two",
+    "3": "tres three",
+    "4": "quatre cuatro four",
+}
+_NUMBER_OF = {w: int(n) for n, words in _NUMBER_WORDS.items() for w in words.split()}
+# "un 3", "3/4" ("3 4" once folded), "3 de 4", "3 out of 4", "nota 3", "diria un 3"
+_SCALE_NUMBER = re.compile(r"^(?:(?:jo |yo |i )?(?:diria|diria que|pondria|posaria|say|would say|i d say)\s)?"
+                           r"(?:un |una |el |la |a |an |nota |puntuacio |score )?(\d{1,2})"
+                           r"(?:\s(?:de|sobre|out of|of|over)?\s?4)?$")
+
+
+class Refused(Exception):
+    """The answer does not fit the question; `reason` picks the explanation to give."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: Any
+    confidence: float
+    how: str  # number, dont_know, name, fuzzy, classifier, motivation
+
+
+def options_of(question: Response | None) -> list[str]:
+    """A choice question's options are its buttons' payloads (payloads starting with / are commands)."""
+    if question is None:
+        return []
+    return [b.payload for b in question.buttons if not b.payload.startswith("/")]
+
+
+def find_slot(domain: Domain, name: str) -> tuple[FormSlot, Response | None] | None:
+    """A form slot by name (the first form that asks it) and its question."""
+    for form in domain.forms.values():
+        for slot in form.slots:
+            if slot.name == name:
+                return slot, domain.responses.get(slot.question)
+    return None
+
+
+class AnswerReader:
+    """One per domain; the classifiers of each kind of question are trained at their first use."""
+
+    def __init__(self, domain: Domain) -> None:
+        self.domain = domain
+        answers = domain.answers
+        dont_know = [t for texts in (answers.get(DONT_KNOW) or {}).values() for t in texts or []]
+        self._dont_know_phrases = sorted({normalize(t) for t in dont_know if normalize(t)}, key=len, reverse=True)
+        self._kinds: dict[str, TextClassifier] = {}
+        every_answer = list(dont_know)
+        for kind, classes in answers.items():
+            if kind in (DONT_KNOW, OTHER) or not isinstance(classes, dict):
+                continue
+            examples = {str(cls): [t for texts in (per_lang or {}).values() for t in texts or []]
+                        for cls, per_lang in classes.items()}
+            examples[DONT_KNOW] = dont_know
+            every_answer += [t for texts in examples.values() for t in texts]
+            self._kinds[kind] = TextClassifier(examples)
+        # What is not an answer at all ("Carmen", "asdf", "what's the weather"): a classifier of three
+        # answers puts anything in one of them, sure of itself, so a second one says whether it is an
+        # answer at all, and vetoes the first when it clearly is not.
+        other = [t for texts in (answers.get(OTHER) or {}).values() for t in texts or []]
+        other += [t for intent in OTHER_INTENTS for texts in (domain.intents.get(intent) or {}).values()
+                  for t in texts or []]
+        self._is_answer = TextClassifier({"answer": every_answer, OTHER: other})
+
+    # ------------------------------------------------------------------ public
+    def read(self, slot: FormSlot, question: Response | None, text: str) -> Reading:
+        """The slot value `text` stands for, or Refused."""
+        norm = normalize(text)
+        if not norm:
+            raise Refused("unclear")  # emoji, symbols: not empty, just not an answer
+        options = options_of(question)
+        number = self._number(slot, norm)
+        if number is not None:
+            return Reading(self._by_number(slot, question, options, number, text), 1.0, "number")
+        if self.says_dont_know(norm):
+            return Reading(self._dont_know_value(slot, options), 1.0, DONT_KNOW)
+        names = self.names(slot, question, options)
+        exact = {opt for opt, words in names.items() if norm in words}
+        if len(exact) == 1:
+            return Reading(_typed(slot, exact.pop()), 1.0, "name")
+        kind = self.kind_of(slot)
+        if kind == "motivation":
+            return self._motivation(slot, options, names, text)
+        if kind in self._kinds:
+            # a sentence ("si, un parell de serveis") is the classifier's; a name inside it may mislead
+            guessed = self._classified(slot, options, kind, text)
+            if guessed is not None:
+                return guessed
+        named, denied = contained(names, norm, clauses_of(text))
+        if named is not None:
+            return Reading(_typed(slot, named), 0.9, "name")
+        if slot.bands:
+            band = _band(slot, options, text)
+            if band is not None:
+                return Reading(band, 1.0, "number")
+        fuzzy = _fuzzy(names, norm)
+        if fuzzy is not None and fuzzy not in denied:
+            return Reading(_typed(slot, fuzzy), 0.8, "fuzzy")
+        if slot.type == "choice":
+            shared = _shared_words(names, norm)
+            if shared is not None and shared not in denied:
+                return Reading(shared, 0.6, "words")
+        raise Refused("scale" if slot.type == "scale" else "choice")
+
+    def _classified(self, slot: FormSlot, options: list[str], kind: str, text: str) -> Reading | None:
+        guess = self._kinds[kind].guess(text)
+        if guess.label is None or guess.confidence < CLASSIFIER_FLOOR or guess.margin < CLASSIFIER_MARGIN:
+            return None
+        if self.not_an_answer(text):
+            return None
+        if guess.label == DONT_KNOW:
+            return Reading(self._dont_know_value(slot, options), guess.confidence, "classifier")
+        value = self._mapped(slot, options).get(guess.label)
+        return None if value is None else Reading(value, guess.confidence, "classifier")
+
+    def kind_of(self, slot: FormSlot) -> str | None:
+        if slot.reads.get("kind"):
+            return str(slot.reads["kind"])
+        return "scale" if slot.type == "scale" else None
+
+    def says_dont_know(self, norm: str) -> bool:
+        padded = f" {norm} "
+        return any(f" {phrase} " in padded for phrase in self._dont_know_phrases)
+
+    def yes_or_no(self, text: str) -> str | None:
+        """"yes", "no" or None (not a yes/no answer) for a typed confirmation: "sí, esborra-ho", "vale"."""
+        norm = normalize(text)
+        if not any(ch.isalpha() for ch in norm) or self.says_dont_know(norm) or "yes_no" not in self._kinds:
+            return None  # a number or an emoji is not a yes
+        guess = self._kinds["yes_no"].guess(text)
+        if self.not_an_answer(text):
+            return None
+        # a confirmation (erasing everything, say) takes a clear yes: a stricter bar than an answer's
+        if guess.label in ("yes", "no") and guess.confidence >= CONFIRM_FLOOR and guess.margin >= CLASSIFIER_MARGIN:
+            return guess.label
+        return None
+
+    def not_an_answer(self, text: str) -> bool:
+        guess = self._is_answer.guess(text)
+        return guess.label == OTHER and guess.confidence >= NOT_AN_ANSWER_FLOOR
+
+    def warm(self) -> None:
+        self._is_answer.warm()
+        for classifier in self._kinds.values():
+            classifier.warm()
+
+    # --------------------------------------------------------------- numbers
+    def _number(self, slot: FormSlot, norm: str) -> int | None:
+        whole = parse_int(norm)
+        if whole is not None:
+            return whole
+        if slot.type == "scale":
+            found = _SCALE_NUMBER.match(norm)
+            if found:
+                return parse_int(found.group(1))
+            if norm in _NUMBER_OF:
+                return _NUMBER_OF[norm]
+            words = norm.split()
+            if len(words) == 2 and words[0] in ("un", "una", "el", "a") and words[1] in _NUMBER_OF:
+                return _NUMBER_OF[words[1]]
+            if len(words) <= SHORT_ANSWER_WORDS:
+                # "i'd give it a 3", "diria que tres": one number in a short answer is the answer
+                said = {parse_int(w) for w in words if parse_int(w, max_digits=2) is not None}
+                said |= {_NUMBER_OF[w] for w in words if w in _NUMBER_OF and len(w) > 3}
+                if len(said) == 1:
+                    return said.pop()
+        return None
+
+    def _by_number(self, slot: FormSlot, question: Response | None, options: list[str], number: int,
+                   text: str) -> Any:
+        if slot.type == "scale":
+            low, high = slot.min or 1, slot.max or 4
+            if low <= number <= high:
+                return number
+            raise Refused("scale")
+        if slot.bands:
+            band = _band(slot, options, text)
+            if band is None:
+                raise Refused("choice")
+            return band
+        if 1 <= number <= len(options):
+            return options[number - 1]
+        raise Refused("range")
+
+    # ----------------------------------------------------------------- names
+    def names(self, slot: FormSlot, question: Response | None, options: list[str]) -> dict[str, set[str]]:
+        names: dict[str, set[str]] = {opt: {normalize(opt)} for opt in options if opt != DONT_KNOW}
+        if question is not None:
+            for button in question.buttons:
+                if button.payload in names:
+                    names[button.payload].update(_title_names(t) for t in button.title.values())
+        for opt, per_lang in slot.synonyms.items():
+            if opt in names:
+                for words in (per_lang or {}).values():
+                    names[opt].update(normalize(str(w)) for w in words or [])
+        return {opt: {w for w in words if w} for opt, words in names.items()}
+
+    def _mapped(self, slot: FormSlot, options: list[str]) -> dict[str, Any]:
+        mapping: dict[str, Any] = {opt: opt for opt in options}
+        for cls, value in slot.reads.items():
+            if cls != "kind" and (str(value) in options or slot.type == "scale"):
+                mapping[str(cls)] = value
+        if slot.type == "scale":
+            low, high = slot.min or 1, slot.max or 4
+            mapping.update({str(n): n for n in range(low, high + 1)})
+        return mapping
+
+    def _dont_know_value(self, slot: FormSlot, options: list[str]) -> str:
+        if DONT_KNOW in options:
+            return DONT_KNOW
+        if NOT_SURE in options:
+            return NOT_SURE
+        if slot.skippable or slot.type == "scale":
+            return DONT_KNOW
+        raise Refused("dont_know")
+
+    # ----------------------------------------------------------- motivation
+    def _motivation(self, slot: FormSlot, options: list[str], names: dict[str, set[str]], text: str) -> Reading:
+        """A motivation in the person's words, negation-aware: what they deny ("no estem en una situació
+        difícil"), or rank second ("més un projecte que una necessitat"), does not count as claimed.
+        Evidence: the options' names, then the motivation classifier's cues (actions/classifier.py), then
+        the examples of `answers: motivation` in dialogues/nlu.yml."""
+        from actions.classifier import MIXED, PROACTIVE, REACTIVE, classify
+
+        norm = normalize(text)
+        tokens, clauses = norm.split(), clauses_of(text)
+        second = ranked_second(tokens, clauses)
+        claimed: set[str] = set()
+        denied: set[str] = set()
+
+        def weigh(option: str, start: int, name: str) -> None:
+            if start in second or negated(tokens, start, name, clauses):
+                denied.add(option)
+            else:
+                claimed.add(option)
+
+        for opt, words in names.items():
+            for word in words:
+                for start in positions(tokens, word.split()):
+                    weigh(opt, start, word)
+        for e in classify(text=text, answers={}, lang=None).evidence:
+            if e.source == "text" and e.direction in (REACTIVE, PROACTIVE):
+                for start in positions(tokens, normalize(str(e.value)).split()):
+                    weigh(e.direction, start, "")
+        claimed -= denied
+        both = self._mapped(slot, options).get(MIXED)
+        settled = [opt for opt in claimed if opt not in (REACTIVE, PROACTIVE)]  # "les dues", "no ho sé"
+        value: Any = None
+        if len(settled) == 1:
+            value = settled[0]
+        elif {REACTIVE, PROACTIVE} <= claimed and both:
+            value = both
+        elif len(claimed) == 1:
+            value = next(iter(claimed))
+        elif not claimed and "motivation" in self._kinds:
+            guessed = self._classified(slot, options, "motivation", text)
+            if guessed is not None and guessed.value not in denied:
+                return guessed
+        if value is None and not claimed and len(denied & {REACTIVE, PROACTIVE}) == 1:
+            value = PROACTIVE if REACTIVE in denied else REACTIVE  # "it isn't X": the other one
+        if value is None or value not in options:
+            raise Refused("choice")
+        return Reading(value, 0.8, "motivation")
+
+
+def _typed(slot: FormSlot, option: str) -> Any:
+    if slot.type == "scale":
+        number = parse_int(option)
+        return number if number is not None else option
+    return option
+
+
+def _title_names(title: str) -> str:
+    """A button's title without its emoji or its "3 · " number: "🟡 Anem justos" -> "anem justos"."""
+    norm = normalize(title)
+    return re.sub(r"^\d+ ", "", norm) if re.match(r"^\d+ \D", norm) else norm
+
+
+def _fuzzy(names: dict[str, set[str]], norm: str) -> str | None:
+    """An option named with a letter or two wrong, as a whole answer or as one of its words."""
+    from rapidfuzz import fuzz
+
+    tokens = norm.split()
+    scored: dict[str, float] = {}
+    for opt, words in names.items():
+        for word in words:
+            if len(word) < 4:
+                continue
+            candidates = [norm]
+            if " " not in word and len(word) >= 5:
+                candidates += [t for t in tokens if len(t) >= 5]
+            score = max(fuzz.ratio(word, c) for c in candidates)
+            if score >= FUZZY_RATIO:
+                scored[opt] = max(scored.get(opt, 0.0), score)
+    if not scored:
+        return None
+    best = max(scored.values())
+    winners = [opt for opt, s in scored.items() if s == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+# Counts and amounts said in words, for the questions answered in bands ("una desena", "half a million").
+_COUNT_WORDS = {
+    "2": "dos dues two", "3": "tres three", "4": "quatre cuatro four", "5": "cinc cinco five",
+    "6": "sis seis six", "7": "set siete seven", "8": "vuit ocho eight", "9": "nou nueve nine",
+    "10": "deu diez ten desena decena", "12": "dotze doce twelve dotzena docena dozen", "15": "quinze quince fifteen",
+    "20": "vint veinte twenty vintena veintena", "30": "trenta treinta thirty trentena treintena",
+    "40": "quaranta cuarenta forty", "50": "cinquanta cincuenta fifty cinquantena cincuentena",
+    "100": "cent cien hundred centenar centenars cientos hundreds", "500000": "mig medio half",
+}
+_COUNT_OF = {w: n for n, words in _COUNT_WORDS.items() for w in words.split()}
+
+
+def _digits_for_words(text: str) -> str:
+    words = normalize(text).split()
+    if any(w in ("milio", "millon", "million", "milions", "millones", "millions") for w in words):
+        text = normalize(text).replace("mig milio", "500000").replace("medio millon", "500000") \
+            .replace("half a million", "500000")
+        return text
+    return " ".join(_COUNT_OF.get(w, w) for w in words)
+
+
+def _shared_words(names: dict[str, set[str]], norm: str) -> str | None:
+    """Last resort for a choice: the one option whose names share a long word with the answer, give or
+    take an ending ("fem alguna activitat junts" -> "Activitats puntuals", "guanyar concursos" ->
+    "concursos públics")."""
+    from rapidfuzz import fuzz
+
+    tokens = [t for t in norm.split() if len(t) >= CONTENT_WORD]
+    counts: dict[str, int] = {}
+    for opt, words in names.items():
+        vocabulary = {w for name in words for w in name.split() if len(w) >= CONTENT_WORD}
+        hits = sum(1 for t in tokens if any(fuzz.ratio(t, w) >= FUZZY_RATIO for w in vocabulary))
+        if hits:
+            counts[opt] = hits
+    if not counts:
+        return None
+    best = max(counts.values())
+    winners = [opt for opt, n in counts.items() if n == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def _band(slot: FormSlot, options: list[str], text: str) -> str | None:
+    from bot.engine.values import read_amount
+
+    amount = read_amount(text)
+    if amount is None:
+        amount = read_amount(_digits_for_words(text))
+    fitting = [(low, opt) for opt, low in slot.bands.items() if opt in options and amount is not None
+               and low <= amount]
+    return max(fitting)[1] if fitting else None

@@ -1,0 +1,235 @@
+"""The understanding layer as people meet it: typos, accents, hedges, negation, don't-know, bad input; and the
+`aliat nlu` and `aliat chat --json` contracts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.content import load_domain
+from bot.engine.answers import AnswerReader, Refused, find_slot
+from bot.engine.nlu import IntentMatcher
+from bot.engine.values import read_answer
+from tests.auxil.cli import aliat
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return load_domain(ROOT / "dialogues", ROOT / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def matcher(domain) -> IntentMatcher:
+    return IntentMatcher(domain.intents)
+
+
+@pytest.fixture(scope="module")
+def reader(domain) -> AnswerReader:
+    return AnswerReader(domain)
+
+
+def read(domain, reader, slot_name: str, text: str):
+    slot, question = find_slot(domain, slot_name)
+    try:
+        return read_answer(slot, question, text, from_button=False, max_text_length=2000, reader=reader).value
+    except Refused as refusal:
+        return f"refused:{refusal.reason}"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("estem pensant en ajuntar-nos amb una altra associacio", "explore"),
+    ("ESTEM PENSANT EN AJUNTAR-NOS AMB UNA ALTRA ASSOCIACIÓ!!", "explore"),
+    ("buenas, queremos presentarnos a un concurso publico con otra entidad", "explore"),
+    ("hi, we run a food bank and want to open in two more towns", "explore"),
+    ("what is alia't?", "about_programme"),
+    ("qui hi ha darrere d'aquest programa?", "about_programme"),
+    ("es gratuit?", "about_programme"),
+    ("vull parlar amb una persna", "human"),        # a typo
+    ("moltes grasies", "thanks"),                  # another
+    ("hola, bon dia", "greet"),
+])
+def test_intents_from_free_text(matcher, text, intent) -> None:
+    assert matcher.match(text).intent == intent
+
+
+@pytest.mark.parametrize("text", ["asdf qwer zxcv", "🙂🙂🙂", "", "!!!", "blorp"])
+def test_gibberish_is_not_an_intent(matcher, text) -> None:
+    assert matcher.match(text).intent is None
+
+
+@pytest.mark.parametrize(("slot", "text", "value"), [
+    ("financial_situation", "anem justets", "tight"),
+    ("financial_situation", "con el agua al cuello", "serious"),
+    ("financial_situation", "we're ok for now", "stable"),
+    ("services_threatened", "home, una mica si", "some"),
+    ("services_threatened", "no gaire", "no"),
+    ("services_threatened", "not really", "no"),
+    ("need_voice", "muchisimo, es lo principal", "yes"),
+    ("need_voice", "depèn", "somewhat"),
+    ("factor_trust", "un 3", 3),
+    ("factor_trust", "3/4", 3),
+    ("factor_trust", "tres", 3),
+    ("factor_trust", "gens", 1),
+    ("factor_trust", "del tot", 4),
+    ("factor_trust", "no, gens", 1),
+    ("factor_trust", "not at all", 1),
+    ("factor_trust", "no ho sé", "dont_know"),
+    ("factor_trust", "no tenemos socio aún así que no sé", "dont_know"),
+    ("factor_trust", "no partner yet, so I can't say", "dont_know"),
+    ("rel_gains_own", "idk", "dont_know"),
+    ("services_threatened", "ni idea", "dont_know"),
+    ("partner_in_mind", "no ho sé", "not_sure"),
+    ("size_staff", "ninguno", "none"),
+    ("size_staff", "3", "1_5"),
+    ("size_volunteers", "12 persones", "6_20"),
+    ("territory", "sabadell", "barcelona"),
+    ("territory", "al penedès", "barcelona"),
+    ("territory", "taragona", "tarragona"),          # a typo
+    ("contact_channel", "correu", "email"),
+    ("handoff_consent", "vale", "yes"),
+    ("handoff_consent", "no, gracias", "no"),
+    ("motivation_alternative", "no estamos en una situacion dificil, solo queremos crecer", "proactive"),
+    ("motivation_alternative", "no estem en una situació difícil", "proactive"),
+    ("motivation_alternative", "una situació difícil", "reactive"),
+])
+def test_everyday_answers(domain, reader, slot, text, value) -> None:
+    assert read(domain, reader, slot, text) == value
+
+
+@pytest.mark.parametrize(("slot", "text", "reason"), [
+    ("factor_trust", "5", "scale"),              # outside the range: refused with the range, not a button
+    ("factor_trust", "🙂", "unclear"),           # emoji only: not "empty"
+    ("factor_trust", "   ", "empty"),
+    ("territory", "12", "range"),
+    ("handoff_consent", "no ho sé", "dont_know"),  # consent needs a yes or a no
+    ("financial_situation", "asdf qwer", "choice"),
+    ("new_idea", "42", "range"),                 # a number where a word is expected
+    ("handoff_consent", "Carmen", "choice"),     # a name is not a yes: never a silent guess
+    ("services_threatened", "presidenta", "choice"),
+])
+def test_answers_refused_kindly(domain, reader, slot, text, reason) -> None:
+    assert read(domain, reader, slot, text) == f"refused:{reason}"
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("sí, esborra-ho", "yes"), ("vale", "yes"), ("ok", "yes"), ("no, deixa-ho", "no"), ("nah", "no"),
+    ("Carmen", None), ("asdf", None), ("hola", None), ("no ho sé", None), ("612345678", None),
+])
+def test_typed_confirmations(reader, text, said) -> None:
+    assert reader.yes_or_no(text) == said
+
+
+def test_long_and_mixed_language_text(domain, reader, matcher) -> None:
+    assert isinstance(read(domain, reader, "financial_situation", "anem justos " + "a" * 10_000), str)
+    assert matcher.match("x" * 10_000).intent is None
+    assert read(domain, reader, "services_threatened", "sí, some of them") in ("yes", "some")
+    assert matcher.match("hola, we want to find partners per un projecte").intent == "explore"
+
+
+def test_aliat_nlu_contract(sqlite_url) -> None:
+    result = aliat("nlu", "--lang", "ca", database_url=sqlite_url, stdin="hola\nasdf qwer\nés gratuït?\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["intent"] for r in rows] == ["greet", None, "about_programme"]
+    assert all(set(r) == {"text", "intent", "confidence"} and 0 <= r["confidence"] <= 1 for r in rows)
+    result = aliat("nlu", "--slot", "factor_trust", database_url=sqlite_url, stdin="un 3\nno ho se\nblorp\n")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["value"] for r in rows] == [3, "dont_know", None]
+    assert all(set(r) == {"text", "value", "confidence"} for r in rows)
+    assert aliat("nlu", "--slot", "no_such_slot", database_url=sqlite_url).returncode == 2
+
+
+def test_aliat_chat_json_contract(sqlite_url) -> None:
+    stdin = '{"payload": "/explore"}\nCasal del Barri\nlleure\n{"payload": "girona"}\n'
+    result = aliat("chat", "--json", "--lang", "ca", "--user", "j", database_url=sqlite_url, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    turns, current = [], []
+    for row in rows:
+        if "slots" in row:
+            turns.append((current, row["slots"]))
+            current = []
+        else:
+            assert set(row) == {"text", "buttons", "image", "slot"}
+            current.append(row)
+    assert len(turns) == 5  # the greeting is a turn of its own, then one per line
+    greeting, _ = turns[0]
+    assert {"title": "🤝 Explorar una aliança", "payload": "/explore"} in greeting[0]["buttons"]
+    assert turns[1][0][-1]["slot"] == "entity_name"
+    assert turns[3][0][-1]["slot"] == "territory"
+    assert turns[4][1]["territory"] == "girona" and turns[4][1]["entity_name"] == "Casal del Barri"
+
+
+def test_terminal_typed_counts_and_language_mid_question(sqlite_url) -> None:
+    # "3" volunteers is the band 1-5 (not the third button); /language mid-question: "2" is Castellano,
+    # not an answer; on the collaboration question "9" is refused with the range and "2" is the option
+    stdin = "\n".join(["1", "Casal", "/skip", "/skip", "3", "3", "/language", "2", "no lo se", "9", "2"]) + "\n"
+    result = aliat("chat", "--lang", "ca", "--user", "t", database_url=sqlite_url, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Perfecto, hablaremos en castellano." in out
+    assert "¿Qué presupuesto anual tenéis" in out.split("Perfecto, hablaremos en castellano.")[1]
+    assert "escribe un número del 1 al 5" in out
+    result = aliat("chat", "--json", "--user", "t", database_url=sqlite_url, stdin="")
+    slots = [json.loads(line) for line in result.stdout.splitlines() if '"slots"' in line][-1]["slots"]
+    assert slots["size_staff"] == "1_5" and slots["size_volunteers"] == "1_5"
+    assert slots["budget_band"] == "not_sure" and slots["collaboration_today"] == "information"
+
+
+def test_dont_know_is_never_a_score() -> None:
+    from actions.journey import score_of
+    from actions.readiness import score_readiness
+
+    assert score_of("dont_know") is None
+    readiness = score_readiness({"factor_clear_objective": "dont_know", "factor_trust": 1, "factor_commitment": 3,
+                                 "factor_investment": "dont_know", "factor_sharing": 2})
+    assert readiness.overall == 2.0 and readiness.scores["clear_objective"] is None
+    assert "clear_objective" not in readiness.weakest
+
+
+def test_prediction_in_plain_python_is_the_pipelines(matcher, reader) -> None:
+    """learn.py predicts without scikit-learn from what the trained pipeline wrote; it must give the
+    pipeline's own probabilities, and its analyzers must be scikit-learn's."""
+    import numpy as np
+
+    from bot.engine.learn import char_wb_ngrams, train, word_ngrams
+
+    for classifier in (matcher.classifier, reader._is_answer, reader._kinds["scale"]):
+        classifier.warm()
+        pipeline = train(classifier._examples)["pipeline"]
+        chars, words = (v for _name, v in pipeline.named_steps["features"].transformer_list)
+        for text in ("anem justets la veritat", "we want to grow with another charity", "asdf", "3", "a  b"):
+            assert np.allclose(pipeline.predict_proba([text])[0], classifier.probabilities(text))
+            assert char_wb_ngrams(text) == chars.build_analyzer()(text)
+            assert word_ngrams(text) == words.build_analyzer()(text)
+
+
+def test_the_bot_never_imports_scikit_learn(tmp_path) -> None:
+    """Training runs in a child process: the bot keeps its memory (scikit-learn and SciPy are ~120 MB)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from bot.content import load_domain; "
+            "from bot.engine.nlu import IntentMatcher; "
+            "m = IntentMatcher(load_domain(Path('dialogues'), Path('knowledge')).intents); "
+            "assert m.match('we run a food bank and want to grow into two towns').intent == 'explore'; "
+            "assert not [n for n in sys.modules if n.split('.')[0] in ('sklearn', 'scipy', 'numpy')]")
+    env = {**__import__("os").environ, "ALIAT_NLU_CACHE": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert list(tmp_path.glob("model-*.json"))  # trained once, kept for the next process
+
+
+def test_a_model_that_cannot_be_trained_is_no_answer_not_a_crash(tmp_path, monkeypatch, caplog) -> None:
+    from bot.engine import learn
+
+    monkeypatch.setenv("ALIAT_NLU_CACHE", str(tmp_path))
+    monkeypatch.setattr(learn.sys, "executable", str(tmp_path / "no-python-here"))
+    classifier = learn.TextClassifier({"a": ["hola que tal"], "b": ["adeu siau"]})
+    assert classifier.guess("hola") == learn.Guess(None, 0.0, 0.0)
+    assert "could not train" in caplog.text
