@@ -264,6 +264,10 @@ class _Knowledge:
     mixed_min: float
     evidence_scale: float
     stack_decay: float
+    model_weight: float = 0.0
+    cue_factor: float = 1.0
+    min_confidence: float = 0.0
+    hedge_words: frozenset[str] = frozenset()
     first_index: _FirstIndex = field(default=({}, {}, 0), compare=False)  # filled by _load
 
 
@@ -334,6 +338,9 @@ def _load(path: Path = CUES_PATH) -> _Knowledge:
             if spec:
                 answers[slot][str(value).lower()] = (str(spec["direction"]), float(spec["weight"]))
     dec = data.get("decision") or {}
+    hedge_words: set[str] = set()
+    for words in (data.get("hedges") or {}).values():
+        hedge_words.update(_words(words))
     return _Knowledge(
         patterns=tuple(patterns),
         negators=frozenset(negators),
@@ -351,6 +358,10 @@ def _load(path: Path = CUES_PATH) -> _Knowledge:
         mixed_min=float(dec.get("mixed_min", 1.25)),
         evidence_scale=float(dec.get("evidence_scale", 2.0)),
         stack_decay=float(dec.get("stack_decay", 0.7)),
+        model_weight=float(dec.get("model_weight", 0.0)),
+        cue_factor=float(dec.get("cue_factor", 1.0)),
+        min_confidence=float(dec.get("min_confidence", 0.0)),
+        hedge_words=frozenset(hedge_words),
         first_index=_first_index(tuple(patterns)),
     )
 
@@ -526,6 +537,8 @@ def classify(
     evidence: list[Evidence] = []
     per_cue: dict[tuple[str, str], float] = {}
 
+    if is_hedge(text, kb):
+        text = None  # "no ho sé", "maybe?": nothing to read, and nothing to quote
     toks, hits = _text_hits(text or "", kb)
     # for the language hint: which cue/span pairs were matched by a hinted-language pattern
     hinted = {(h.pattern.cue, h.start, h.end) for h in hits if h.pattern.lang == hint}
@@ -551,7 +564,9 @@ def classify(
     scores = {REACTIVE: 0.0, PROACTIVE: 0.0}
     for direction in DIRECTIONS:
         weights = sorted((w for (d, _c), w in per_cue.items() if d == direction), reverse=True)
-        scores[direction] = float(sum(w * kb.stack_decay**i for i, w in enumerate(weights)))
+        scores[direction] = kb.cue_factor * float(sum(w * kb.stack_decay**i for i, w in enumerate(weights)))
+    for direction, weight in text_model_scores(text, kb).items():
+        scores[direction] += weight
 
     for slot, raw in (answers or {}).items():
         value = _answer_value(raw)
@@ -568,6 +583,28 @@ def classify(
 
     scores = {k: round(float(v), 3) for k, v in scores.items()}
     return _decide(scores, evidence, kb)
+
+
+def is_hedge(text: str | None, kb: _Knowledge | None = None) -> bool:
+    """True when the text is only hedges or don't-knows ("no ho sé", "potser?", "idk"), or empty."""
+    kb = kb or knowledge()
+    words = normalize(text or "").split()
+    return all(w in kb.hedge_words for w in words)
+
+
+def text_model_scores(text: str | None, kb: _Knowledge | None = None) -> dict[str, float]:
+    """What the statistical model adds to each direction for this text (nothing for an empty one)."""
+    kb = kb or knowledge()
+    if not kb.model_weight or not (text or "").strip():
+        return {}
+    from actions.motivation_model import predict  # lazily: the model is read (or trained) on first use
+
+    probs = predict(text)
+    if not probs:
+        return {}
+    both = probs.get(MIXED, 0.0)
+    return {REACTIVE: kb.model_weight * (probs.get(REACTIVE, 0.0) + both),
+            PROACTIVE: kb.model_weight * (probs.get(PROACTIVE, 0.0) + both)}
 
 
 def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge) -> Classification:
@@ -588,4 +625,7 @@ def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge) 
         return Classification(MIXED, round(min(confidence, 0.99), 3), scores, bigger, evidence)
     margin = (hi - lo) / (hi + lo)
     confidence = 0.35 + 0.6 * margin * amount + 0.05 * margin
+    if confidence < kb.min_confidence:
+        # two weak signals pulling opposite ways: no reading rather than a coin toss
+        return Classification(UNCLEAR, round(1.0 - confidence, 3), scores, None, evidence)
     return Classification(bigger or MIXED, round(min(max(confidence, 0.0), 0.99), 3), scores, None, evidence)
