@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from actions.base import knowledge
 from bot.config import HandoffSettings
 
 UNANSWERED = (None, "", "skipped", "other")
@@ -21,7 +22,8 @@ def qualify(answers: dict[str, Any], rules: HandoffSettings, *, asked_for_human:
     """Thresholds: an objective (if required), readiness >= min_readiness, a partner in mind (if required).
 
     Priority points: passing the thresholds 2, asking for a human 1, a partner in mind 1, a reactive
-    motivation 1 (an entity under threat has less time). High from 3 points, normal from 1, else low.
+    motivation 1 (an entity under threat has less time). High from 3 points, normal from 1, else low;
+    always high when the entity is in urgent trouble (`is_urgent`).
     """
     reasons: list[str] = []
     readiness = answers.get("readiness_overall")
@@ -52,4 +54,25 @@ def qualify(answers: dict[str, Any], rules: HandoffSettings, *, asked_for_human:
     if not has_objective and readiness is not None:
         reasons.append("no_objective")
     priority = "high" if points >= 3 else "normal" if points >= 1 else "low"
+    if is_urgent(answers):
+        # an entity that may close soon cannot wait in the queue, whatever its other points
+        reasons.insert(0, "urgent")
+        priority = "high"
     return Qualification(passes=passes, priority=priority, reasons=reasons)
+
+
+def is_urgent(answers: dict[str, Any]) -> bool:
+    """Serious finances with services at risk, or the person's own words about closing
+    (the rule is knowledge/journey.yml `priority.urgent`)."""
+    rule = knowledge("journey").get("priority", {}).get("urgent", {})
+    wanted = rule.get("answers") or {}
+    if wanted and all(str(answers.get(slot) or "").lower() in {str(v).lower() for v in values}
+                      for slot, values in wanted.items()):
+        return True
+    text = answers.get("why_partner")
+    cues = set(rule.get("cues") or [])
+    if cues and isinstance(text, str) and text.strip() and text != "skipped":
+        from actions.classifier import classify
+
+        return any(e.source == "text" and e.key in cues and not e.negated for e in classify(text).evidence)
+    return False
