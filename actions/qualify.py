@@ -47,10 +47,11 @@ def qualify(answers: dict[str, Any], rules: HandoffSettings, *, asked_for_human:
         points += 1
     if readiness is None:
         reasons.append("no_assessment")
-    elif ready:
-        reasons.append("readiness_high")
     else:
-        reasons.append("readiness_low")
+        # the same words the entity read in its summary: one set of bands (knowledge/journey.yml readiness)
+        bands = knowledge("journey")["readiness"]
+        level = "high" if readiness >= bands["high_from"] else "medium" if readiness >= bands["medium_from"] else "low"
+        reasons.append(f"readiness_{level}")
     if not has_objective and readiness is not None:
         reasons.append("no_objective")
     priority = "high" if points >= 3 else "normal" if points >= 1 else "low"
