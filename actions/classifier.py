@@ -78,6 +78,7 @@ class Classification:
 # --------------------------------------------------------------------------- normalisation
 
 
+@lru_cache(maxsize=4096)
 def _norm_char(ch: str) -> str:
     decomposed = unicodedata.normalize("NFKD", ch)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

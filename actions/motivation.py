@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -33,24 +34,32 @@ class Reading:
     evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _split_words() -> list[list[str]]:
+@lru_cache(maxsize=1)
+def _split_words() -> tuple[tuple[str, ...], ...]:
     """Connectors that start a new clause ("però", "pero también", "but"), longest first, normalised."""
     words = knowledge("journey")["said"]["clause_connectors"]
     phrases = {tuple(normalize(w).split()) for lang in words for w in words[lang]}
-    return sorted((list(p) for p in phrases if p), key=len, reverse=True)
+    return tuple(sorted((p for p in phrases if p), key=len, reverse=True))
+
+
+@lru_cache(maxsize=4096)
+def _norm_word(word: str) -> str:
+    return normalize(word)
+
+
+def _connector_at(normal: list[str], i: int) -> tuple[str, ...] | None:
+    return next((c for c in _split_words() if tuple(normal[i:i + len(c)]) == c), None)
 
 
 def clauses(text: str) -> list[str]:
     """The person's text cut into clauses: at punctuation and before a connector, each as written."""
-    connectors = _split_words()
     out: list[str] = []
     for piece in re.split(r"[.;:!?\n()]+|,\s", text or ""):
         words = piece.split()
-        start = 0
-        i = 1
+        normal = [_norm_word(w) for w in words]
+        start, i = 0, 1
         while i < len(words):
-            normal = [normalize(w) for w in words[i:i + 3]]
-            hit = next((c for c in connectors if normal[:len(c)] == c), None)
+            hit = _connector_at(normal, i)
             if hit and i - start >= 2:
                 out.append(" ".join(words[start:i]))
                 start = i
@@ -63,9 +72,9 @@ def clauses(text: str) -> list[str]:
 
 def _without_connector(clause: str) -> str:
     words = clause.split()
-    for connector in _split_words():
-        if [normalize(w) for w in words[:len(connector)]] == connector and len(words) > len(connector) + 1:
-            return " ".join(words[len(connector):])
+    hit = _connector_at([_norm_word(w) for w in words[:3]], 0)
+    if hit and len(words) > len(hit) + 1:
+        return " ".join(words[len(hit):])
     return clause
 
 
@@ -83,7 +92,7 @@ def clause_evidence(text: str | None, lang: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     parts = clauses(text) or [text]
     for part in parts:
-        result = classify(text=part, lang=lang)
+        result = classify(text=part, lang=lang)  # text alone: the clause's own reading
         if result.motivation == UNCLEAR:
             continue
         directions = (REACTIVE, PROACTIVE) if result.motivation == MIXED else (result.motivation,)

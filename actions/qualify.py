@@ -8,7 +8,7 @@ from typing import Any
 from actions.base import knowledge
 from bot.config import HandoffSettings
 
-UNANSWERED = (None, "", "skipped", "other")
+UNANSWERED = (None, "", "skipped", "other", "dont_know")
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,27 @@ class Qualification:
     passes: bool          # the answers pass the thresholds of config.yml `handoff:`
     priority: str         # high, normal, low
     reasons: list[str] = field(default_factory=list)  # codes; their wording is utter_reason_<code>
+
+
+def _readiness(answers: dict[str, Any]) -> float | None:
+    value = answers.get("readiness_overall")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _has_objective(answers: dict[str, Any]) -> bool:
+    """A chosen objective; "other" counts when the person said what it is."""
+    if answers.get("objective") == "other":
+        return answers.get("objective_other") not in UNANSWERED
+    return answers.get("objective") not in UNANSWERED
+
+
+def passes_thresholds(answers: dict[str, Any], rules: HandoffSettings) -> bool:
+    """An objective (if required), readiness >= min_readiness, a partner in mind (if required)."""
+    readiness = _readiness(answers)
+    has_objective = _has_objective(answers)
+    partner = str(answers.get("partner_in_mind") or "").lower() == "yes"
+    ready = readiness is not None and readiness >= rules.min_readiness
+    return ready and (has_objective or not rules.require_objective) and (partner or not rules.require_partner_in_mind)
 
 
 def qualify(answers: dict[str, Any], rules: HandoffSettings, *, asked_for_human: bool = False) -> Qualification:
@@ -26,12 +47,10 @@ def qualify(answers: dict[str, Any], rules: HandoffSettings, *, asked_for_human:
     always high when the entity is in urgent trouble (`is_urgent`).
     """
     reasons: list[str] = []
-    readiness = answers.get("readiness_overall")
-    readiness = float(readiness) if isinstance(readiness, int | float) else None
-    has_objective = answers.get("objective") not in UNANSWERED
+    readiness = _readiness(answers)
+    has_objective = _has_objective(answers)
     partner = str(answers.get("partner_in_mind") or "").lower() == "yes"
-    ready = readiness is not None and readiness >= rules.min_readiness
-    passes = ready and (has_objective or not rules.require_objective) and (partner or not rules.require_partner_in_mind)
+    passes = passes_thresholds(answers, rules)
     points = 0
     if passes:
         reasons.append("passes_thresholds")

@@ -25,7 +25,7 @@ from actions.journey import (
     join_words,
 )
 from actions.motivation import label, reasons
-from actions.qualify import qualify
+from actions.qualify import passes_thresholds
 from actions.readiness import bar, factor, factor_lines, number_text, score_readiness
 from actions.relationship import driven_by_need, flag_texts
 from bot.store.assessments import save_assessment
@@ -35,7 +35,7 @@ from bot.store.models import Facilitator
 log = logging.getLogger(__name__)
 
 # what qualify() reads to decide whether the closing offers a facilitator (as the handoff does)
-QUALIFY_SLOTS = ("objective", "partner_in_mind", "motivation")
+QUALIFY_SLOTS = ("objective", "objective_other", "partner_in_mind", "motivation")
 
 EXTRA_ANSWER_SLOTS = ("motivation_clarify", "motivation_feedback", "motivation_alternative")
 DONT_KNOW = "dont_know"  # the stored value of a "No ho sé / No lo sé / Not sure" button (issue 14)
@@ -121,8 +121,7 @@ class ActionSummarizeJourney(Action):
         readiness = score_readiness({s: tracker.get_slot(s) for s in FACTOR_SLOTS})
         flags = list(tracker.get_slot("flags") or [])
         relationship = tracker.get_slot("relationship") or {}
-        assessment_id = await self._store(tracker, domain, lang=lang, readiness=readiness, flags=flags)
-        lead = await self._open_lead(tracker)
+        assessment_id, lead = await self._store(tracker, domain, lang=lang, readiness=readiness, flags=flags)
 
         # Drawn in the background (tens of ms of CPU): the turn, and other chats, do not wait for it.
         chart = render_chart_soon(readiness=readiness.scores,
@@ -160,8 +159,8 @@ class ActionSummarizeJourney(Action):
             return
         answers = {k: tracker.get_slot(k) for k in QUALIFY_SLOTS}
         answers["readiness_overall"] = score_readiness({s: tracker.get_slot(s) for s in FACTOR_SLOTS}).overall
-        q = qualify(answers, services.settings().handoff)
-        dispatcher.utter_message(response="utter_summary_close_offer" if q.passes else "utter_summary_close")
+        offer = passes_thresholds(answers, services.settings().handoff)
+        dispatcher.utter_message(response="utter_summary_close_offer" if offer else "utter_summary_close")
 
     def _utter_summary(self, dispatcher: CollectingDispatcher, tracker: Tracker, *, lang: str,
                        motivation: str | None, dominant: str | None, evidence: list[dict[str, Any]],
@@ -191,24 +190,9 @@ class ActionSummarizeJourney(Action):
             overall=number_text(readiness.overall, lang), level=level_text,
             readiness_lines=summary_factor_lines(readiness, answers, lang))
 
-    async def _open_lead(self, tracker: Tracker) -> tuple[Any, str | None] | None:
-        """The entity's open lead, if any, with the name of the facilitator who has it."""
-        try:
-            async with services.sessionmaker()() as session, session.begin():
-                lead = await open_lead_for_sender(session=session, sender_id=tracker.sender_id)
-                if lead is None:
-                    return None
-                name = None
-                if lead.assignee_id is not None:
-                    facilitator = await session.get(Facilitator, lead.assignee_id)
-                    name = facilitator.name if facilitator is not None else None
-                return lead, name
-        except SQLAlchemyError:
-            log.exception("open lead not checked")
-            return None
-
     async def _store(self, tracker: Tracker, domain: DomainDict, *, lang: str, readiness: Any,
-                     flags: list[str]) -> int | None:
+                     flags: list[str]) -> tuple[int | None, tuple[Any, str | None] | None]:
+        """Store the assessment and, in the same transaction, look for the entity's open lead (and who has it)."""
         entity = {"name": tracker.get_slot("entity_name"), "field": tracker.get_slot("field"),
                   "territory": tracker.get_slot("territory"), "size_staff": tracker.get_slot("size_staff"),
                   "size_volunteers": tracker.get_slot("size_volunteers"),
@@ -216,7 +200,7 @@ class ActionSummarizeJourney(Action):
         readiness_record = {fid: readiness.scores.get(fid) for fid in FACTOR_IDS}
         try:
             async with services.sessionmaker()() as session, session.begin():
-                return await save_assessment(
+                assessment_id = await save_assessment(
                     session=session, sender_id=tracker.sender_id,
                     entity={k: v for k, v in entity.items() if answered(v)}, answers=collect_answers(tracker),
                     motivation=tracker.get_slot("motivation"), confidence=tracker.get_slot("motivation_confidence"),
@@ -224,7 +208,12 @@ class ActionSummarizeJourney(Action):
                     readiness_overall=readiness.overall, flags=flags,
                     disagreement=tracker.get_slot("motivation_disagreement"), language=lang,
                     content_version=str(domain.get("content_version") or ""))
+                lead = await open_lead_for_sender(session=session, sender_id=tracker.sender_id)
+                if lead is None:
+                    return assessment_id, None
+                facilitator = await session.get(Facilitator, lead.assignee_id) if lead.assignee_id else None
+                return assessment_id, (lead, facilitator.name if facilitator is not None else None)
         except SQLAlchemyError:
             # The summary is still worth giving; the facilitator's dossier falls back to the slots.
             log.exception("assessment not stored")
-            return None
+            return None, None

@@ -278,3 +278,14 @@ def test_what_the_entity_said_is_in_its_summary() -> None:
                       "rel_conflicts_power": "dont_know", "partner_in_mind": "not_sure"}, "en")
     assert items == ["how your organisation is doing financially", "which organisation you would partner with",
                      "Trust", "fear of losing power or a say"]
+
+
+def test_another_objective_counts_once_the_person_says_what() -> None:
+    from actions.qualify import passes_thresholds
+    from bot.config import HandoffSettings
+
+    rules = HandoffSettings()
+    base = {"readiness_overall": 3.0, "objective": "other"}
+    assert not passes_thresholds(base, rules)
+    assert passes_thresholds({**base, "objective_other": "compartir una furgoneta adaptada"}, rules)
+    assert not passes_thresholds({"readiness_overall": 3.0, "objective": "dont_know"}, rules)
