@@ -523,24 +523,16 @@ def _answer_value(value: Any) -> str | None:
     return s
 
 
-def classify(
-    text: str | None = None,
-    answers: Mapping[str, Any] | None = None,
-    lang: str | None = None,
-) -> Classification:
-    """Classify the motivation behind ``text`` and/or structured ``answers``.
-
-    ``lang`` is only a hint: cues of every language are matched; cues found
-    only in another language's list weigh ``other_language_factor`` less.
-    """
+@lru_cache(maxsize=512)
+def _read_text(text: str, hint: str | None) -> tuple[tuple[Evidence, ...], tuple[tuple[str, float], ...]]:
+    """The free text's evidence and scores (cues and model), cached: a reading looks at a text and at each
+    of its clauses, and the summary at the same text again."""
     kb = knowledge()
-    hint = (lang or "").lower()[:2] or None
     evidence: list[Evidence] = []
     per_cue: dict[tuple[str, str], float] = {}
-
     if is_hedge(text, kb):
-        text = None  # "no ho sé", "maybe?": nothing to read, and nothing to quote
-    toks, hits = _text_hits(text or "", kb)
+        text = ""  # "no ho sé", "maybe?": nothing to read, and nothing to quote
+    toks, hits = _text_hits(text, kb)
     # for the language hint: which cue/span pairs were matched by a hinted-language pattern
     hinted = {(h.pattern.cue, h.start, h.end) for h in hits if h.pattern.lang == hint}
     seen_spans: set[tuple[str, int, int]] = set()
@@ -552,7 +544,7 @@ def classify(
         weight = h.pattern.weight
         if hint in LANGS and span_key not in hinted:
             weight *= kb.other_language_factor
-        value = (text or "")[toks[h.start].start : toks[h.end - 1].end]
+        value = text[toks[h.start].start : toks[h.end - 1].end]
         evidence.append(
             Evidence("text", h.pattern.cue, value, h.pattern.direction, round(weight, 3), h.negated)
         )
@@ -568,7 +560,24 @@ def classify(
         scores[direction] = kb.cue_factor * float(sum(w * kb.stack_decay**i for i, w in enumerate(weights)))
     for direction, weight in text_model_scores(text, kb).items():
         scores[direction] += weight
+    return tuple(evidence), tuple(scores.items())
 
+
+def classify(
+    text: str | None = None,
+    answers: Mapping[str, Any] | None = None,
+    lang: str | None = None,
+) -> Classification:
+    """Classify the motivation behind ``text`` and/or structured ``answers``.
+
+    ``lang`` is only a hint: cues of every language are matched; cues found
+    only in another language's list weigh ``other_language_factor`` less.
+    """
+    kb = knowledge()
+    hint = (lang or "").lower()[:2] or None
+    text_evidence, text_scores = _read_text(text or "", hint)
+    evidence = list(text_evidence)
+    scores = dict(text_scores)
     for slot, raw in (answers or {}).items():
         value = _answer_value(raw)
         if value is None:

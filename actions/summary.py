@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
@@ -29,10 +30,22 @@ from actions.qualify import passes_thresholds
 from actions.readiness import bar, factor, factor_lines, number_text, score_readiness
 from actions.relationship import driven_by_need, flag_texts
 from bot.store.assessments import save_assessment
-from bot.store.leads import open_lead_for_sender
-from bot.store.models import Facilitator
+from bot.store.leads import OPEN
+from bot.store.models import Conversation, Entity, Facilitator, Lead
 
 log = logging.getLogger(__name__)
+
+# The entity's open lead and who has it, in one pre-built statement (the summary turn is the journey's
+# heaviest; the ORM helpers in bot/store/leads.py take three queries for the same answer).
+_LEAD, _ENTITY, _CONVERSATION, _FACILITATOR = (Lead.__table__, Entity.__table__, Conversation.__table__,
+                                               Facilitator.__table__)
+_OPEN_LEAD = (
+    select(_LEAD.c.id, _FACILITATOR.c.name)
+    .select_from(_LEAD.join(_ENTITY, _LEAD.c.entity_id == _ENTITY.c.id)
+                 .join(_CONVERSATION, _ENTITY.c.conversation_id == _CONVERSATION.c.id)
+                 .outerjoin(_FACILITATOR, _LEAD.c.assignee_id == _FACILITATOR.c.id))
+    .where(_CONVERSATION.c.sender_id == bindparam("b_sender"), _LEAD.c.status.in_(OPEN))
+    .order_by(_LEAD.c.id.desc()).limit(1))
 
 # what qualify() reads to decide whether the closing offers a facilitator (as the handoff does)
 QUALIFY_SLOTS = ("objective", "objective_other", "partner_in_mind", "motivation")
@@ -208,11 +221,8 @@ class ActionSummarizeJourney(Action):
                     readiness_overall=readiness.overall, flags=flags,
                     disagreement=tracker.get_slot("motivation_disagreement"), language=lang,
                     content_version=str(domain.get("content_version") or ""))
-                lead = await open_lead_for_sender(session=session, sender_id=tracker.sender_id)
-                if lead is None:
-                    return assessment_id, None
-                facilitator = await session.get(Facilitator, lead.assignee_id) if lead.assignee_id else None
-                return assessment_id, (lead, facilitator.name if facilitator is not None else None)
+                row = (await session.execute(_OPEN_LEAD, {"b_sender": tracker.sender_id})).first()
+                return assessment_id, ((row[0], row[1]) if row is not None else None)
         except SQLAlchemyError:
             # The summary is still worth giving; the facilitator's dossier falls back to the slots.
             log.exception("assessment not stored")
