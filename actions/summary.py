@@ -190,8 +190,9 @@ class ActionSummarizeJourney(Action):
             disagreement_text = ""
         objective = objective_text(answers, lang)
         words = tracker.get_slot("why_partner")
-        level_text = (tr(knowledge("journey")["readiness"]["level"].get(readiness.level), lang) + ": "
-                      + tr(knowledge("success_factors")["overall"][readiness.level], lang)) if readiness.level else ""
+        # one verdict, from the bands of knowledge/journey.yml `readiness` (the same words as the self-check's)
+        level_text = tr(knowledge("journey")["readiness"]["level"].get(readiness.level), lang) if readiness.level else ""
+        verdict = tr(knowledge("success_factors")["overall"][readiness.level], lang) if readiness.level else ""
         dispatcher.utter_message(
             response="utter_summary" if readiness.level else "utter_summary_no_readiness",
             motivation_label=label(motivation, lang) if motivation else "-",
@@ -200,7 +201,7 @@ class ActionSummarizeJourney(Action):
             objective=tr(pieces["objective"], lang).replace("{objective}", objective) if objective else "",
             own_words=tr(pieces["own_words"], lang).replace("{words}", _clip(words))
             if answered(words) and not is_hedge(words) else "",
-            overall=number_text(readiness.overall, lang), level=level_text,
+            overall=number_text(readiness.overall, lang), level=level_text, verdict=verdict,
             readiness_lines=summary_factor_lines(readiness, answers, lang))
 
     async def _store(self, tracker: Tracker, domain: DomainDict, *, lang: str, readiness: Any,
