@@ -67,8 +67,9 @@ def features(text: str) -> list[str]:
     return out
 
 
-def read_corpus(directory: Path = CORPUS_DIR) -> list[tuple[str, str, str]]:
+def read_corpus(directory: Path | None = None) -> list[tuple[str, str, str]]:
     """(lang, label, text) for every sentence of the corpus files."""
+    directory = directory or CORPUS_DIR
     rows: list[tuple[str, str, str]] = []
     for path in sorted(directory.glob("*.txt")):
         label = None
@@ -87,7 +88,8 @@ def read_corpus(directory: Path = CORPUS_DIR) -> list[tuple[str, str, str]]:
     return rows
 
 
-def corpus_hash(directory: Path = CORPUS_DIR) -> str:
+def corpus_hash(directory: Path | None = None) -> str:
+    directory = directory or CORPUS_DIR
     digest = hashlib.sha256(MODEL_VERSION.encode())
     digest.update(str(C).encode())
     kb = knowledge()  # the negation words shape the features
