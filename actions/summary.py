@@ -154,7 +154,8 @@ class ActionSummarizeJourney(Action):
         unknown = find_out(answers, lang)
         if unknown:
             dispatcher.utter_message(response="utter_summary_find_out", items=bullets(unknown))
-        partner = tracker.get_slot("partner_in_mind") in ("yes", "not_sure")
+        # a "maybe" did the check about the kind of partner; the next step is still to find one
+        partner = tracker.get_slot("partner_in_mind") == "yes"
         steps = next_steps(motivation=motivation, dominant=dominant, weakest=readiness.weakest,
                            partner=partner, level=readiness.level, lang=lang)
         dispatcher.utter_message(response="utter_summary_next_steps", steps=bullets(steps))

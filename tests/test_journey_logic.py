@@ -289,3 +289,15 @@ def test_another_objective_counts_once_the_person_says_what() -> None:
     assert not passes_thresholds(base, rules)
     assert passes_thresholds({**base, "objective_other": "compartir una furgoneta adaptada"}, rules)
     assert not passes_thresholds({"readiness_overall": 3.0, "objective": "dont_know"}, rules)
+
+
+def test_a_dont_know_shows_as_a_dash_in_the_summary_and_is_left_out_of_the_average() -> None:
+    from actions.summary import summary_factor_lines
+
+    answers = {"factor_clear_objective": 3, "factor_trust": "dont_know", "factor_commitment": 1,
+               "factor_investment": "skipped", "factor_sharing": 2}
+    readiness = score_readiness(answers)
+    assert readiness.overall == 2.0 and readiness.scores["trust"] is None
+    lines = summary_factor_lines(readiness, answers, "ca").split("\n")
+    assert lines[1].endswith("Confiança —")
+    assert "sense resposta" in lines[3] and lines[0].endswith("3/4")
