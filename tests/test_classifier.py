@@ -375,3 +375,27 @@ def test_accuracy_per_language(capsys):
             print(miss)
     low = {lang: acc for lang, acc in accuracy.items() if acc < MIN_ACCURACY}
     assert not low, f"accuracy below {MIN_ACCURACY}: {low}\n" + "\n".join(misses)
+
+
+# ----------------------------------------------------------------------------- hedges and don't-knows
+
+
+@pytest.mark.parametrize("text", ["maybe?", "idk", "not sure", "No ho sé", "potser...", "no lo sé, la verdad", "ni idea"])
+def test_a_hedge_alone_is_no_signal(text):
+    result = classify(text)
+    assert result.motivation == "unclear"
+    assert result.evidence == [] and result.scores == {"reactive": 0.0, "proactive": 0.0}
+
+
+def test_dont_know_answers_are_no_signal():
+    answers = dict.fromkeys(("financial_situation", "services_threatened", "need_voice", "new_idea",
+                             "replicate_expand", "objective"), "dont_know")
+    result = classify("maybe?", answers)
+    assert result.motivation == "unclear" and result.evidence == []
+
+
+def test_the_cli_keeps_its_contract_for_a_hedge(capsys):
+    assert main(["--json", "not", "sure"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"motivation", "confidence", "evidence", "scores", "dominant"}
+    assert data["motivation"] == "unclear"
