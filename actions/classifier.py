@@ -78,6 +78,7 @@ class Classification:
 # --------------------------------------------------------------------------- normalisation
 
 
+@lru_cache(maxsize=4096)
 def _norm_char(ch: str) -> str:
     decomposed = unicodedata.normalize("NFKD", ch)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
@@ -264,6 +265,10 @@ class _Knowledge:
     mixed_min: float
     evidence_scale: float
     stack_decay: float
+    model_weight: float = 0.0
+    cue_factor: float = 1.0
+    min_confidence: float = 0.0
+    hedge_words: frozenset[str] = frozenset()
     first_index: _FirstIndex = field(default=({}, {}, 0), compare=False)  # filled by _load
 
 
@@ -334,6 +339,9 @@ def _load(path: Path = CUES_PATH) -> _Knowledge:
             if spec:
                 answers[slot][str(value).lower()] = (str(spec["direction"]), float(spec["weight"]))
     dec = data.get("decision") or {}
+    hedge_words: set[str] = set()
+    for words in (data.get("hedges") or {}).values():
+        hedge_words.update(_words(words))
     return _Knowledge(
         patterns=tuple(patterns),
         negators=frozenset(negators),
@@ -351,6 +359,10 @@ def _load(path: Path = CUES_PATH) -> _Knowledge:
         mixed_min=float(dec.get("mixed_min", 1.25)),
         evidence_scale=float(dec.get("evidence_scale", 2.0)),
         stack_decay=float(dec.get("stack_decay", 0.7)),
+        model_weight=float(dec.get("model_weight", 0.0)),
+        cue_factor=float(dec.get("cue_factor", 1.0)),
+        min_confidence=float(dec.get("min_confidence", 0.0)),
+        hedge_words=frozenset(hedge_words),
         first_index=_first_index(tuple(patterns)),
     )
 
@@ -511,22 +523,16 @@ def _answer_value(value: Any) -> str | None:
     return s
 
 
-def classify(
-    text: str | None = None,
-    answers: Mapping[str, Any] | None = None,
-    lang: str | None = None,
-) -> Classification:
-    """Classify the motivation behind ``text`` and/or structured ``answers``.
-
-    ``lang`` is only a hint: cues of every language are matched; cues found
-    only in another language's list weigh ``other_language_factor`` less.
-    """
+@lru_cache(maxsize=512)
+def _read_text(text: str, hint: str | None) -> tuple[tuple[Evidence, ...], tuple[tuple[str, float], ...]]:
+    """The free text's evidence and scores (cues and model), cached: a reading looks at a text and at each
+    of its clauses, and the summary at the same text again."""
     kb = knowledge()
-    hint = (lang or "").lower()[:2] or None
     evidence: list[Evidence] = []
     per_cue: dict[tuple[str, str], float] = {}
-
-    toks, hits = _text_hits(text or "", kb)
+    if is_hedge(text, kb):
+        text = ""  # "no ho sé", "maybe?": nothing to read, and nothing to quote
+    toks, hits = _text_hits(text, kb)
     # for the language hint: which cue/span pairs were matched by a hinted-language pattern
     hinted = {(h.pattern.cue, h.start, h.end) for h in hits if h.pattern.lang == hint}
     seen_spans: set[tuple[str, int, int]] = set()
@@ -538,7 +544,7 @@ def classify(
         weight = h.pattern.weight
         if hint in LANGS and span_key not in hinted:
             weight *= kb.other_language_factor
-        value = (text or "")[toks[h.start].start : toks[h.end - 1].end]
+        value = text[toks[h.start].start : toks[h.end - 1].end]
         evidence.append(
             Evidence("text", h.pattern.cue, value, h.pattern.direction, round(weight, 3), h.negated)
         )
@@ -551,8 +557,27 @@ def classify(
     scores = {REACTIVE: 0.0, PROACTIVE: 0.0}
     for direction in DIRECTIONS:
         weights = sorted((w for (d, _c), w in per_cue.items() if d == direction), reverse=True)
-        scores[direction] = float(sum(w * kb.stack_decay**i for i, w in enumerate(weights)))
+        scores[direction] = kb.cue_factor * float(sum(w * kb.stack_decay**i for i, w in enumerate(weights)))
+    for direction, weight in text_model_scores(text, kb).items():
+        scores[direction] += weight
+    return tuple(evidence), tuple(scores.items())
 
+
+def classify(
+    text: str | None = None,
+    answers: Mapping[str, Any] | None = None,
+    lang: str | None = None,
+) -> Classification:
+    """Classify the motivation behind ``text`` and/or structured ``answers``.
+
+    ``lang`` is only a hint: cues of every language are matched; cues found
+    only in another language's list weigh ``other_language_factor`` less.
+    """
+    kb = knowledge()
+    hint = (lang or "").lower()[:2] or None
+    text_evidence, text_scores = _read_text(text or "", hint)
+    evidence = list(text_evidence)
+    scores = dict(text_scores)
     for slot, raw in (answers or {}).items():
         value = _answer_value(raw)
         if value is None:
@@ -568,6 +593,28 @@ def classify(
 
     scores = {k: round(float(v), 3) for k, v in scores.items()}
     return _decide(scores, evidence, kb)
+
+
+def is_hedge(text: str | None, kb: _Knowledge | None = None) -> bool:
+    """True when the text is only hedges or don't-knows ("no ho sé", "potser?", "idk"), or empty."""
+    kb = kb or knowledge()
+    words = normalize(text or "").split()
+    return all(w in kb.hedge_words for w in words)
+
+
+def text_model_scores(text: str | None, kb: _Knowledge | None = None) -> dict[str, float]:
+    """What the statistical model adds to each direction for this text (nothing for an empty one)."""
+    kb = kb or knowledge()
+    if not kb.model_weight or not (text or "").strip():
+        return {}
+    from actions.motivation_model import predict  # lazily: the model is read (or trained) on first use
+
+    probs = predict(text)
+    if not probs:
+        return {}
+    both = probs.get(MIXED, 0.0)
+    return {REACTIVE: kb.model_weight * (probs.get(REACTIVE, 0.0) + both),
+            PROACTIVE: kb.model_weight * (probs.get(PROACTIVE, 0.0) + both)}
 
 
 def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge) -> Classification:
@@ -588,4 +635,7 @@ def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge) 
         return Classification(MIXED, round(min(confidence, 0.99), 3), scores, bigger, evidence)
     margin = (hi - lo) / (hi + lo)
     confidence = 0.35 + 0.6 * margin * amount + 0.05 * margin
+    if confidence < kb.min_confidence:
+        # two weak signals pulling opposite ways: no reading rather than a coin toss
+        return Classification(UNCLEAR, round(1.0 - confidence, 3), scores, None, evidence)
     return Classification(bigger or MIXED, round(min(max(confidence, 0.0), 0.99), 3), scores, None, evidence)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -14,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
 from actions.base import knowledge, language_of, squeeze, tr
-from actions.classifier import MIXED, PROACTIVE, REACTIVE, UNCLEAR, classify
+from actions.classifier import MIXED, PROACTIVE, REACTIVE, UNCLEAR, classify, is_hedge, normalize
 from actions.journey import CUE_SLOTS, answered, bullets, join_words
 from bot.store import funnel
 
@@ -25,7 +27,8 @@ CLARIFIED = {"reactive": (REACTIVE, (REACTIVE,)), "proactive": (PROACTIVE, (PROA
              "both": (MIXED, (REACTIVE, PROACTIVE))}
 CLARIFIED_CONFIDENCE = 0.6
 CLARIFY_WEIGHT = 1.0
-QUOTE_MAX = 80
+QUOTE_MAX = 120
+CLAUSE = "clause"  # evidence source of a whole clause quoted back (the cues' own evidence is "text")
 
 
 @dataclass
@@ -37,11 +40,85 @@ class Reading:
     evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1)
+def _split_words() -> tuple[tuple[str, ...], ...]:
+    """Connectors that start a new clause ("però", "pero también", "but"), longest first, normalised."""
+    words = knowledge("journey")["said"]["clause_connectors"]
+    phrases = {tuple(normalize(w).split()) for lang in words for w in words[lang]}
+    return tuple(sorted((p for p in phrases if p), key=len, reverse=True))
+
+
+@lru_cache(maxsize=4096)
+def _norm_word(word: str) -> str:
+    return normalize(word)
+
+
+def _connector_at(normal: list[str], i: int) -> tuple[str, ...] | None:
+    return next((c for c in _split_words() if tuple(normal[i:i + len(c)]) == c), None)
+
+
+def clauses(text: str) -> list[str]:
+    """The person's text cut into clauses: at punctuation and before a connector, each as written."""
+    out: list[str] = []
+    for piece in re.split(r"[.;:!?\n()]+|,\s", text or ""):
+        words = piece.split()
+        normal = [_norm_word(w) for w in words]
+        start, i = 0, 1
+        while i < len(words):
+            hit = _connector_at(normal, i)
+            if hit and i - start >= 2:
+                out.append(" ".join(words[start:i]))
+                start = i
+                i += len(hit)
+                continue
+            i += 1
+        out.append(" ".join(words[start:]))
+    return [c.strip(" ,-–—\"'«»“”") for c in out if len(c.split()) >= 2]
+
+
+def _without_connector(clause: str) -> str:
+    words = clause.split()
+    hit = _connector_at([_norm_word(w) for w in words[:3]], 0)
+    if hit and len(words) > len(hit) + 1:
+        return " ".join(words[len(hit):])
+    return clause
+
+
+def _quote(clause: str) -> str:
+    quote = _without_connector(squeeze(clause))
+    if len(quote) > QUOTE_MAX:
+        quote = quote[: QUOTE_MAX - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
+    return quote
+
+
+def clause_evidence(text: str | None, lang: str) -> list[dict[str, Any]]:
+    """Each clause of the free text that reads one way (or both), quoted whole, with its weight."""
+    if not text or is_hedge(text):
+        return []
+    found: list[dict[str, Any]] = []
+    parts = clauses(text) or [text]
+    for part in parts:
+        result = classify(text=part, lang=lang)  # text alone: the clause's own reading
+        if result.motivation == UNCLEAR:
+            continue
+        directions = (REACTIVE, PROACTIVE) if result.motivation == MIXED else (result.motivation,)
+        for direction in directions:
+            found.append({"source": CLAUSE, "key": CLAUSE, "value": _quote(part), "direction": direction,
+                          "weight": round(float(result.scores[direction]), 3), "negated": False})
+    if not found and len(parts) > 1:
+        # no single clause says it, the whole text does: quote it whole
+        result = classify(text=text, lang=lang)
+        if result.motivation in (REACTIVE, PROACTIVE):
+            found.append({"source": CLAUSE, "key": CLAUSE, "value": _quote(text), "direction": result.motivation,
+                          "weight": round(float(result.scores[result.motivation]), 3), "negated": False})
+    return found
+
+
 def read_motivation(*, answers: dict[str, Any], text: str | None, lang: str, clarify: str | None = None) -> Reading:
     """The classifier's result, settled by the clarifying answer when the classifier could not tell."""
     result = classify(text=text or None, answers={k: answers.get(k) for k in CUE_SLOTS}, lang=lang)
     reading = Reading(result.motivation, result.confidence, result.dominant, dict(result.scores),
-                      [e.to_dict() for e in result.evidence])
+                      [e.to_dict() for e in result.evidence] + clause_evidence(text, lang))
     if reading.motivation == UNCLEAR and clarify in CLARIFIED:
         motivation, directions = CLARIFIED[clarify]
         reading.motivation, reading.confidence, reading.dominant = motivation, CLARIFIED_CONFIDENCE, None
@@ -52,31 +129,53 @@ def read_motivation(*, answers: dict[str, Any], text: str | None, lang: str, cla
     return reading
 
 
-def reasons(evidence: list[dict[str, Any]], motivation: str, lang: str) -> list[str]:
-    """The strongest evidence for this motivation, said back in plain words ("you told me that ...")."""
+def _phrase(e: dict[str, Any], said: dict[str, Any], lang: str) -> str:
+    if e.get("source") == CLAUSE:
+        quote = squeeze(e.get("value"))
+        return tr(said["text"], lang).replace("{quote}", quote) if quote else ""
+    return tr((said.get(str(e.get("key"))) or {}).get(str(e.get("value"))), lang)
+
+
+def reasons(evidence: list[dict[str, Any]], motivation: str, lang: str, dominant: str | None = None) -> list[str]:
+    """Why, in words the person recognises: whole clauses they wrote and their button answers in plain
+    words; for a mixed reading, both sides (the heavier one first). Nothing for an unclear reading."""
+    if motivation not in (REACTIVE, PROACTIVE, MIXED):
+        return []
     said = knowledge("journey")["said"]
-    directions = (REACTIVE, PROACTIVE) if motivation in (MIXED, UNCLEAR) else (motivation,)
-    useful = [e for e in evidence if not e.get("negated") and e.get("direction") in directions]
-    useful.sort(key=lambda e: -float(e.get("weight") or 0))
+    limit = int(said.get("max_reasons", 3))
+    if motivation == MIXED:
+        first = dominant if dominant in (REACTIVE, PROACTIVE) else REACTIVE
+        directions: tuple[str, ...] = (first, PROACTIVE if first == REACTIVE else REACTIVE)
+    else:
+        directions = (motivation,)
+    # cue fragments ("text") are the classifier's bookkeeping; the person hears whole clauses
+    useful = [e for e in evidence if not e.get("negated") and e.get("direction") in directions
+              and e.get("source") in (CLAUSE, "answer")]
+    useful.sort(key=lambda e: (e.get("source") != CLAUSE, -float(e.get("weight") or 0)))
+    picked: list[dict[str, Any]] = []
+    for direction in directions:  # the best of each side first, so a mixed reading names both
+        best = next((e for e in useful if e.get("direction") == direction), None)
+        if best is not None:
+            picked.append(best)
+    picked += [e for e in useful if e not in picked]
     out: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    for e in useful:
-        key = (str(e.get("key")), str(e.get("value")))
-        if key in seen:
-            continue
-        seen.add(key)
-        if e.get("source") == "text":
-            quote = squeeze(e.get("value"))
-            if len(quote) > QUOTE_MAX:
-                quote = quote[: QUOTE_MAX - 1].rstrip() + "…"
-            phrase = tr(said["text"], lang).replace("{quote}", quote) if quote else ""
-        else:
-            phrase = tr((said.get(key[0]) or {}).get(key[1]), lang)
+    for e in picked:
+        phrase = _phrase(e, said, lang)
         if phrase and phrase not in out:
             out.append(phrase)
-        if len(out) >= int(said.get("max_reasons", 3)):
+        if len(out) >= limit:
             break
     return out
+
+
+def strength(motivation: str, confidence: float | None, label_text: str, lang: str) -> str:
+    """'is clearly reactive' or 'looks mainly reactive': the wording follows the confidence."""
+    spec = knowledge("journey")["strength"]
+    if motivation == MIXED:
+        key = "mixed"
+    else:
+        key = "clear" if (confidence or 0.0) >= float(spec["clear_from"]) else "likely"
+    return tr(spec[key], lang).replace("{label}", label_text)
 
 
 def meaning(motivation: str, dominant: str | None, lang: str) -> str:
@@ -94,12 +193,15 @@ def _utter_reading(dispatcher: CollectingDispatcher, reading: Reading, lang: str
     spec = knowledge("motivations")["motivations"][reading.motivation]
     text = meaning(reading.motivation, reading.dominant, lang)
     if still_unclear:
-        dispatcher.utter_message(response="utter_motivation_still_unclear", meaning=text)
-    else:
-        why = reasons(reading.evidence, reading.motivation, lang)
-        dispatcher.utter_message(response="utter_motivation_reading" if why else "utter_motivation_reading_no_reasons",
-                                 label=label(reading.motivation, lang).lower(), reasons=join_words(why, lang),
-                                 meaning=text)
+        # They could not say either: say so, with what helps to find out; no reactive or proactive risks.
+        dispatcher.utter_message(response="utter_motivation_still_unclear", meaning=text,
+                                 advice=bullets([tr(a, lang) for a in spec.get("advice", [])]))
+        return
+    why = reasons(reading.evidence, reading.motivation, lang, reading.dominant)
+    dispatcher.utter_message(response="utter_motivation_reading" if why else "utter_motivation_reading_no_reasons",
+                             reading=strength(reading.motivation, reading.confidence,
+                                              label(reading.motivation, lang).lower(), lang),
+                             reasons=join_words(why, lang), meaning=text)
     dispatcher.utter_message(response="utter_motivation_risks_advice",
                              risks=bullets([tr(r, lang) for r in spec.get("risks", [])]),
                              advice=bullets([tr(a, lang) for a in spec.get("advice", [])]))

@@ -96,6 +96,9 @@ class ActionScoreReadiness(Action):
             # The self-check on its own, from the menu: no interview, so no summary to store.
             dispatcher.utter_message(response="utter_self_check_next")
             return events
-        if tracker.get_slot("partner_in_mind") == "yes":
+        partner = tracker.get_slot("partner_in_mind")
+        if partner in ("yes", "not_sure"):
+            if partner == "not_sure":  # "maybe": the check is about the kind of partner they would choose
+                dispatcher.utter_message(response="utter_relationship_maybe_partner")
             return [*events, FollowupAction("relationship_form")]
         return [*events, FollowupAction("action_summarize_journey")]

@@ -1,4 +1,6 @@
-"""The relationship check with a partner in mind: objective indicators, and the flags they raise."""
+"""The relationship check with a partner in mind (or the kind of partner): objective indicators, and the flags
+they raise. Bands are defined once, in knowledge/journey.yml `relationship.bands`; every verdict and every
+flag comes from them, so a flag always agrees with the answers it names."""
 
 from __future__ import annotations
 
@@ -13,49 +15,86 @@ from rasa_sdk.types import DomainDict
 from actions.base import knowledge, language_of, tr
 from actions.classifier import MIXED, REACTIVE
 from actions.journey import bullets, score_of
-from actions.readiness import number_text
+
+FINE, WATCH, RISK = "fine", "watch", "risk"
+ORDER = {FINE: 0, WATCH: 1, RISK: 2}
 
 
 @dataclass
 class Relationship:
-    indicators: dict[str, float | None]          # indicator id -> mean of its 1-4 answers
-    risks: list[str] = field(default_factory=list)  # indicator ids at the risky end
-    flags: list[str] = field(default_factory=list)  # flag ids of knowledge/relationship_indicators.yml
+    indicators: dict[str, float | None]          # indicator id -> mean of its 1-4 answers (as answered)
+    verdicts: dict[str, str | None] = field(default_factory=dict)  # indicator id -> fine / watch / risk
+    answers_risk: dict[str, int] = field(default_factory=dict)     # question id -> risk 1-4 (None: no score)
+    risks: list[str] = field(default_factory=list)  # indicator ids whose verdict is risk
+    flags: list[str] = field(default_factory=list)  # flag ids of knowledge/relationship_indicators.yml (risks)
+    strengths: list[str] = field(default_factory=list)  # good_fit
 
 
 def driven_by_need(motivation: str | None, dominant: str | None) -> bool:
     return motivation == REACTIVE or (motivation == MIXED and dominant == REACTIVE)
 
 
+def bands() -> dict[str, Any]:
+    return knowledge("journey")["relationship"]["bands"]
+
+
+def band_of_mean(mean_risk: float) -> str:
+    b = bands()
+    return RISK if mean_risk >= b["risk_from"] else FINE if mean_risk < b["fine_below"] else WATCH
+
+
+def band_of_answer(risk: int) -> str:
+    b = bands()
+    return RISK if risk >= b["risk_single"] else WATCH if risk >= b["watch_single"] else FINE
+
+
 def assess_relationship(answers: dict[str, Any], *, motivation: str | None = None,
                         dominant: str | None = None) -> Relationship:
-    """`answers` maps rel_<question id> slots (or bare ids) to 1-4."""
-    rules = knowledge("journey")["relationship"]
+    """`answers` maps rel_<question id> slots (or bare ids) to 1-4; a don't-know or a skip is no score."""
     result = Relationship(indicators={})
     for indicator in knowledge("relationship_indicators")["indicators"]:
-        values = [(score_of(answers.get(f"rel_{q['id']}", answers.get(q["id"]))), q.get("risk_when", "high"))
-                  for q in indicator["questions"]]
-        given = [(v, when) for v, when in values if v is not None]
+        given: list[tuple[int, int]] = []  # (answer, risk)
+        for q in indicator["questions"]:
+            value = score_of(answers.get(f"rel_{q['id']}", answers.get(q["id"])))
+            if value is None:
+                continue
+            risk = value if q.get("risk_when", "high") == "high" else 5 - value
+            result.answers_risk[q["id"]] = risk
+            given.append((value, risk))
         if not given:
             result.indicators[indicator["id"]] = None
+            result.verdicts[indicator["id"]] = None
             continue
-        mean = round(sum(v for v, _ in given) / len(given), 2)
-        result.indicators[indicator["id"]] = mean
-        when = given[0][1]
-        if (when == "high" and mean >= rules["risk_high_from"]) or (when == "low" and mean <= rules["risk_low_at_most"]):
+        result.indicators[indicator["id"]] = round(sum(v for v, _ in given) / len(given), 2)
+        verdict = band_of_mean(sum(r for _, r in given) / len(given))
+        for _, risk in given:
+            if ORDER[band_of_answer(risk)] > ORDER[verdict]:
+                verdict = band_of_answer(risk)
+        result.verdicts[indicator["id"]] = verdict
+        if verdict == RISK:
             result.risks.append(indicator["id"])
-    risks = set(result.risks)
-    if "duplications" in risks and driven_by_need(motivation, dominant):
-        result.flags.append("competition_risk")
-    if "conflicts" in risks:
+
+    def risk_of(question: str) -> int:
+        return result.answers_risk.get(question, 0)
+
+    watch_from = bands()["watch_single"]
+    conflicts_at_risk = result.verdicts.get("conflicts") == RISK
+    if conflicts_at_risk and risk_of("conflicts_power") >= watch_from:
+        result.flags.append("power_risk")
+    if conflicts_at_risk and risk_of("conflicts_history") >= watch_from:
         result.flags.append("conflict_risk")
-    if "gains" in risks:
+    # the seed: reactive motivations often bring competition and a hard time accepting a loss of power;
+    # with need as the driver, much overlap or that fear is enough
+    overlap = max(risk_of("duplications_services"), risk_of("duplications_territory"))
+    if driven_by_need(motivation, dominant) and (overlap >= watch_from or risk_of("conflicts_power") >= watch_from):
+        result.flags.append("competition_risk")
+    if "gains" in result.risks:
         result.flags.append("unbalanced_gains")
-    if "complementarities" in risks:
+    if "complementarities" in result.risks:
         result.flags.append("low_complementarity")
-    complementary = result.indicators.get("complementarities")
-    if not result.flags and complementary is not None and complementary >= rules["risk_high_from"]:
-        result.flags.append("good_fit")
+    answered = [v for v in result.verdicts.values() if v is not None]
+    if answered and all(v == FINE for v in answered) and result.verdicts.get("complementarities") == FINE:
+        result.strengths.append("good_fit")
     return result
 
 
@@ -64,18 +103,36 @@ def flag_texts(flags: list[str], lang: str) -> list[str]:
     return [tr(known[f]["text"], lang) for f in flags if f in known]
 
 
+def _scale_word(value: int, lang: str) -> str:
+    return tr(knowledge("relationship_indicators")["scale"].get(value), lang).lower()
+
+
 def indicator_lines(relationship: Relationship, lang: str) -> str:
+    """One line per indicator: its verdict, and the answers that set it when it is not fine."""
     journey = knowledge("journey")
     lines = []
     for indicator in knowledge("relationship_indicators")["indicators"]:
-        mean = relationship.indicators.get(indicator["id"])
-        if mean is None:
-            status = tr(journey["chart"]["no_answer"], lang)
-        else:
-            kind = "risk" if indicator["id"] in relationship.risks else "ok"
-            status = f"{number_text(mean, lang)}/4 {tr(journey['relationship']['status'][kind], lang)}"
-        lines.append(f"{tr(indicator['title'], lang)}: {status}")
+        verdict = relationship.verdicts.get(indicator["id"])
+        if verdict is None:
+            lines.append(f"{tr(indicator['title'], lang)}: {tr(journey['chart']['no_answer'], lang)}")
+            continue
+        line = f"{tr(indicator['title'], lang)}: {tr(journey['relationship']['status'][verdict], lang)}"
+        if verdict != FINE:
+            named = []
+            for q in indicator["questions"]:
+                risk = relationship.answers_risk.get(q["id"])
+                if risk is not None and risk >= bands()["watch_single"]:
+                    value = risk if q.get("risk_when", "high") == "high" else 5 - risk
+                    named.append(f"{tr(q.get('short'), lang)}: {_scale_word(value, lang)}")
+            if named:
+                line += f" ({'; '.join(named)})"
+        lines.append(line)
     return bullets(lines)
+
+
+def relationship_record(relationship: Relationship) -> dict[str, Any]:
+    return {"indicators": relationship.indicators, "verdicts": relationship.verdicts, "risks": relationship.risks,
+            "strengths": relationship.strengths}
 
 
 class ActionCheckRelationship(Action):
@@ -91,5 +148,8 @@ class ActionCheckRelationship(Action):
         texts = flag_texts(relationship.flags, lang)
         if texts:
             dispatcher.utter_message(response="utter_relationship_flags", flags="\n\n".join(f"• {t}" for t in texts))
-        return [SlotSet("relationship", {"indicators": relationship.indicators, "risks": relationship.risks}),
+        strengths = flag_texts(relationship.strengths, lang)
+        if strengths:
+            dispatcher.utter_message(response="utter_relationship_strengths", strengths="\n".join(strengths))
+        return [SlotSet("relationship", relationship_record(relationship)),
                 SlotSet("flags", relationship.flags), FollowupAction("action_summarize_journey")]

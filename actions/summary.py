@@ -6,33 +6,54 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
-from actions.base import knowledge, language_of, tr
+from actions.base import knowledge, language_of, squeeze, tr
 from actions.chart import render_chart_soon
-from actions.classifier import REACTIVE
+from actions.classifier import UNCLEAR, is_hedge
 from actions.journey import (
     FACTOR_IDS,
     FACTOR_SLOTS,
     INTERVIEW_SLOTS,
     RELATIONSHIP_SLOTS,
     answered,
+    bullets,
     join_words,
 )
 from actions.motivation import label, reasons
-from actions.qualify import qualify
-from actions.readiness import factor, factor_lines, number_text, score_readiness
+from actions.qualify import passes_thresholds
+from actions.readiness import bar, factor, factor_lines, number_text, score_readiness
 from actions.relationship import driven_by_need, flag_texts
 from bot.store import funnel
 from bot.store.assessments import save_assessment
+from bot.store.leads import OPEN
+from bot.store.models import Conversation, Entity, Facilitator, Lead
 
 log = logging.getLogger(__name__)
 
+# The entity's open lead and who has it, in one pre-built statement (the summary turn is the journey's
+# heaviest; the ORM helpers in bot/store/leads.py take three queries for the same answer).
+_LEAD, _ENTITY, _CONVERSATION, _FACILITATOR = (Lead.__table__, Entity.__table__, Conversation.__table__,
+                                               Facilitator.__table__)
+_OPEN_LEAD = (
+    select(_LEAD.c.id, _FACILITATOR.c.name)
+    .select_from(_LEAD.join(_ENTITY, _LEAD.c.entity_id == _ENTITY.c.id)
+                 .join(_CONVERSATION, _ENTITY.c.conversation_id == _CONVERSATION.c.id)
+                 .outerjoin(_FACILITATOR, _LEAD.c.assignee_id == _FACILITATOR.c.id))
+    .where(_CONVERSATION.c.sender_id == bindparam("b_sender"), _LEAD.c.status.in_(OPEN))
+    .order_by(_LEAD.c.id.desc()).limit(1))
+
+# what qualify() reads to decide whether the closing offers a facilitator (as the handoff does)
+QUALIFY_SLOTS = ("objective", "objective_other", "partner_in_mind", "motivation")
+
 EXTRA_ANSWER_SLOTS = ("motivation_clarify", "motivation_feedback", "motivation_alternative")
+DONT_KNOW = "dont_know"  # the stored value of a "No ho sé / No lo sé / Not sure" button (issue 14)
+SURE_VIEWS = ("reactive", "proactive", "mixed")
 
 
 def collect_answers(tracker: Tracker) -> dict[str, Any]:
@@ -48,12 +69,57 @@ def next_steps(*, motivation: str | None, dominant: str | None, weakest: list[st
     if weakest:
         titles = join_words([tr(factor(fid)["title"], lang).lower() for fid in weakest], lang)
         steps.append(tr(texts["work_on"], lang).replace("{factors}", titles))
-    if driven_by_need(motivation, dominant) or motivation == REACTIVE:
+    if driven_by_need(motivation, dominant):
         steps.append(tr(texts["reactive"], lang))
+    if motivation == UNCLEAR:
+        steps.append(tr(texts["clarify"], lang))
     steps.append(tr(texts["talk_partner" if partner else "find_partners"], lang))
     steps.append(tr(texts["share"], lang))
-    steps.append(tr(texts["facilitator"], lang))
     return steps
+
+
+def find_out(answers: dict[str, Any], lang: str) -> list[str]:
+    """What the person said they don't know, in plain words: things to find out before going further."""
+    topics = knowledge("journey")["find_out"]
+    items = [tr(topics[slot], lang) for slot in topics if answers.get(slot) == DONT_KNOW]
+    if answers.get("partner_in_mind") == "not_sure":
+        items.append(tr(topics["partner_in_mind"], lang))
+    items += [tr(factor(fid)["title"], lang) for fid in FACTOR_IDS if answers.get(f"factor_{fid}") == DONT_KNOW]
+    for indicator in knowledge("relationship_indicators")["indicators"]:
+        items += [tr(q.get("short"), lang) for q in indicator["questions"] if answers.get(f"rel_{q['id']}") == DONT_KNOW]
+    return [i for i in dict.fromkeys(items) if i]
+
+
+def summary_factor_lines(readiness: Any, answers: dict[str, Any], lang: str) -> str:
+    """The self-check per factor; a don't-know shows as a dash, not as 'no answer'."""
+    dash = str(knowledge("journey")["summary"].get("dont_know", "—"))
+    lines = factor_lines(readiness, lang).split("\n")
+    out = []
+    for fid, line in zip(readiness.scores, lines, strict=False):
+        if answers.get(f"factor_{fid}") == DONT_KNOW:
+            line = f"{bar(None)} {tr(factor(fid)['title'], lang)} {dash}"
+        out.append(line)
+    return "\n".join(out)
+
+
+def objective_text(answers: dict[str, Any], lang: str) -> str:
+    """The chosen objective by its label; "other" in the person's own words when they gave them."""
+    objective = answers.get("objective")
+    if not answered(objective) or objective == DONT_KNOW:
+        return ""
+    spec = next((o for o in knowledge("objectives")["objectives"] if o["id"] == objective), None)
+    if spec is None:
+        return ""
+    own = answers.get("objective_other")
+    if objective == "other" and answered(own):
+        return f"«{_clip(str(own))}»"
+    return tr(spec["label"], lang)
+
+
+def _clip(text: str) -> str:
+    limit = int(knowledge("journey")["summary"].get("words_max", 240))
+    text = squeeze(text)
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 class ActionSummarizeJourney(Action):
@@ -65,47 +131,84 @@ class ActionSummarizeJourney(Action):
         motivation = tracker.get_slot("motivation")
         dominant = tracker.get_slot("motivation_dominant")
         evidence = list(tracker.get_slot("motivation_evidence") or [])
+        answers = collect_answers(tracker)
         readiness = score_readiness({s: tracker.get_slot(s) for s in FACTOR_SLOTS})
         flags = list(tracker.get_slot("flags") or [])
-        disagreement = tracker.get_slot("motivation_disagreement")
-        assessment_id = await self._store(tracker, domain, lang=lang, readiness=readiness, flags=flags)
+        relationship = tracker.get_slot("relationship") or {}
+        assessment_id, lead = await self._store(tracker, domain, lang=lang, readiness=readiness, flags=flags)
 
         # Drawn in the background (tens of ms of CPU): the turn, and other chats, do not wait for it.
         chart = render_chart_soon(readiness=readiness.scores,
                                   scores=dict(tracker.get_slot("motivation_scores") or {}),
                                   lang=lang, entity_name=tracker.get_slot("entity_name"))
         dispatcher.utter_message(response="utter_summary_chart", image=str(chart))
-        self._utter_summary(dispatcher, tracker, lang=lang, motivation=motivation, evidence=evidence,
-                            readiness=readiness, disagreement=disagreement)
+        self._utter_summary(dispatcher, tracker, lang=lang, motivation=motivation, dominant=dominant,
+                            evidence=evidence, readiness=readiness, answers=answers)
+        # 🚩 only for risks, ✅ only for strengths
         if flags:
             dispatcher.utter_message(response="utter_summary_flags",
                                      flags="\n".join(f"• {t}" for t in flag_texts(flags, lang)))
+        strengths = [tr(factor(fid)["strength"], lang) for fid in readiness.strongest[:2]]
+        strengths += flag_texts(list(relationship.get("strengths") or []), lang)
+        if strengths:
+            dispatcher.utter_message(response="utter_summary_strengths", strengths=bullets(strengths))
+        unknown = find_out(answers, lang)
+        if unknown:
+            dispatcher.utter_message(response="utter_summary_find_out", items=bullets(unknown))
+        # a "maybe" did the check about the kind of partner; the next step is still to find one
+        partner = tracker.get_slot("partner_in_mind") == "yes"
         steps = next_steps(motivation=motivation, dominant=dominant, weakest=readiness.weakest,
-                           partner=tracker.get_slot("partner_in_mind") == "yes", level=readiness.level, lang=lang)
-        dispatcher.utter_message(response="utter_summary_next_steps", steps="\n".join(f"• {s}" for s in steps))
-        # The handoff decides what comes next: a facilitator for a qualified entity, resources otherwise.
-        return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart)),
-                FollowupAction("action_offer_handoff_if_qualified")]
+                           partner=partner, level=readiness.level, lang=lang)
+        dispatcher.utter_message(response="utter_summary_next_steps", steps=bullets(steps))
+        self._utter_closing(dispatcher, tracker, lead)
+        return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart))]
+
+    def _utter_closing(self, dispatcher: CollectingDispatcher, tracker: Tracker, lead: tuple[Any, str | None] | None) -> None:
+        """One closing message with one menu: the open lead's state, a facilitator offered, or resources."""
+        if lead is not None:
+            _lead, facilitator = lead
+            if facilitator:
+                dispatcher.utter_message(response="utter_summary_close_lead_claimed", facilitator_name=facilitator)
+            else:
+                dispatcher.utter_message(response="utter_summary_close_lead_open")
+            return
+        answers = {k: tracker.get_slot(k) for k in QUALIFY_SLOTS}
+        answers["readiness_overall"] = score_readiness({s: tracker.get_slot(s) for s in FACTOR_SLOTS}).overall
+        offer = passes_thresholds(answers, services.settings().handoff)
+        dispatcher.utter_message(response="utter_summary_close_offer" if offer else "utter_summary_close")
 
     def _utter_summary(self, dispatcher: CollectingDispatcher, tracker: Tracker, *, lang: str,
-                       motivation: str | None, evidence: list[dict[str, Any]], readiness: Any,
-                       disagreement: str | None) -> None:
+                       motivation: str | None, dominant: str | None, evidence: list[dict[str, Any]],
+                       readiness: Any, answers: dict[str, Any]) -> None:
         pieces = knowledge("journey")["summary"]
-        why = reasons(evidence, motivation, lang) if motivation else []
+        why = reasons(evidence, motivation, lang, dominant) if motivation else []
         views = knowledge("journey")["motivation_by_user"]
-        view = tr(views.get(disagreement), lang) if disagreement in views else ""
+        disagreement = tracker.get_slot("motivation_disagreement")
+        if disagreement in SURE_VIEWS:
+            disagreement_text = tr(pieces["disagreement"], lang).replace("{view}", tr(views[disagreement], lang))
+        elif disagreement:
+            disagreement_text = tr(pieces["disagreement_unsure"], lang)
+        else:
+            disagreement_text = ""
+        objective = objective_text(answers, lang)
+        words = tracker.get_slot("why_partner")
+        # one verdict, from the bands of knowledge/journey.yml `readiness` (the same words as the self-check's)
+        level_text = tr(knowledge("journey")["readiness"]["level"].get(readiness.level), lang) if readiness.level else ""
+        verdict = tr(knowledge("success_factors")["overall"][readiness.level], lang) if readiness.level else ""
         dispatcher.utter_message(
-            response="utter_summary",
+            response="utter_summary" if readiness.level else "utter_summary_no_readiness",
             motivation_label=label(motivation, lang) if motivation else "-",
             reasons=tr(pieces["because"], lang).replace("{reasons}", join_words(why, lang)) if why else "",
-            disagreement=tr(pieces["disagreement"], lang).replace("{view}", view) if disagreement else "",
-            overall=number_text(readiness.overall, lang),
-            level=tr(knowledge("journey")["readiness"]["level"].get(readiness.level), lang)
-            if readiness.level else tr(pieces["no_readiness"], lang),
-            readiness_lines=factor_lines(readiness, lang))
+            disagreement=disagreement_text,
+            objective=tr(pieces["objective"], lang).replace("{objective}", objective) if objective else "",
+            own_words=tr(pieces["own_words"], lang).replace("{words}", _clip(words))
+            if answered(words) and not is_hedge(words) else "",
+            overall=number_text(readiness.overall, lang), level=level_text, verdict=verdict,
+            readiness_lines=summary_factor_lines(readiness, answers, lang))
 
     async def _store(self, tracker: Tracker, domain: DomainDict, *, lang: str, readiness: Any,
-                     flags: list[str]) -> int | None:
+                     flags: list[str]) -> tuple[int | None, tuple[Any, str | None] | None]:
+        """Store the assessment and, in the same transaction, look for the entity's open lead (and who has it)."""
         entity = {"name": tracker.get_slot("entity_name"), "field": tracker.get_slot("field"),
                   "territory": tracker.get_slot("territory"), "size_staff": tracker.get_slot("size_staff"),
                   "size_volunteers": tracker.get_slot("size_volunteers"),
@@ -124,13 +227,14 @@ class ActionSummarizeJourney(Action):
                 answers = {"objective": tracker.get_slot("objective"),
                            "partner_in_mind": tracker.get_slot("partner_in_mind"),
                            "readiness_overall": readiness.overall}
-                if qualify(answers, services.settings().handoff).passes:
+                if passes_thresholds(answers, services.settings().handoff):
                     # The journey passed the thresholds: the funnel's "qualified", with the assessment.
                     await funnel.count(session=session, step="qualified", language=lang,
                                        territory=tracker.get_slot("territory"),
                                        motivation=tracker.get_slot("motivation"), aim=answers["objective"])
-                return assessment_id
+                row = (await session.execute(_OPEN_LEAD, {"b_sender": tracker.sender_id})).first()
+                return assessment_id, ((row[0], row[1]) if row is not None else None)
         except SQLAlchemyError:
             # The summary is still worth giving; the facilitator's dossier falls back to the slots.
             log.exception("assessment not stored")
-            return None
+            return None, None

@@ -6,7 +6,8 @@ optionally `stale: true` to press with an old question number, then checks any o
   responses: [utter_a, utter_b]     exact sequence of response names in the replies ("text" for plain text)
   includes: [utter_a]               these responses appear among the replies
   excludes: [utter_a]               these do not
-  contains: "text" | [texts]        the replies' text or button titles contain each (case-insensitive)
+  contains: "text" | [texts]        the replies' text or button titles contain each (case-insensitive); the
+                                    lead card the terminal previews for a new lead counts as text too
   not_contains: ...                 the replies' text contains none
   buttons: N                        the last keyboard has N buttons
   slots: {name: value}              slot values afterwards (null for empty)
@@ -44,7 +45,8 @@ async def test_conversation(script: Path, runtime) -> None:
             replies = await chat.send(str(step["user"]) if step.get("user") is not None else None,
                                       kind=step.get("kind", "text"), seq=seq)
         names = [r.response or "text" for r in replies]
-        text = "\n".join([r.text for r in replies] + [t for r in replies for t, _ in r.buttons]).lower()
+        text = "\n".join([r.text for r in replies] + [t for r in replies for t, _ in r.buttons]
+                         + [str((r.custom or {}).get("console", "")) for r in replies]).lower()
         if "responses" in step:
             assert names == step["responses"], f"{where}: responses {names}"
         for name in _as_list(step.get("includes", [])):

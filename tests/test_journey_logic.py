@@ -27,9 +27,11 @@ def test_the_reading_says_why_in_the_users_language() -> None:
     reading = read_motivation(answers=REACTIVE_ANSWERS, text="Ens han retallat la subvenció", lang="ca")
     assert reading.motivation == "reactive"
     why = reasons(reading.evidence, reading.motivation, "ca")
-    assert why[0] == "teniu dificultats econòmiques serioses"
+    # their own words first, whole, then the button answers in plain words
+    assert why[0] == "«Ens han retallat la subvenció»"
+    assert "teniu dificultats econòmiques serioses" in why
     assert len(why) <= 3
-    assert reasons(reading.evidence, reading.motivation, "en")[0] == "you have serious financial difficulties"
+    assert "you have serious financial difficulties" in reasons(reading.evidence, reading.motivation, "en")
 
 
 def test_negated_or_opposite_evidence_is_not_given_as_a_reason() -> None:
@@ -89,9 +91,11 @@ def test_much_duplication_is_a_competition_risk_only_when_need_drives() -> None:
 
 
 def test_other_flags_and_a_good_fit() -> None:
-    assert assess_relationship(rel()).flags == ["good_fit"]
+    good = assess_relationship(rel())
+    assert good.flags == [] and good.strengths == ["good_fit"]  # a strength, not a 🚩
     risky = assess_relationship(rel(conflicts=(4, 3), gains=(1, 3), complementarities=(1, 2)), motivation="proactive")
-    assert risky.flags == ["conflict_risk", "unbalanced_gains", "low_complementarity"]
+    assert risky.flags == ["power_risk", "conflict_risk", "unbalanced_gains", "low_complementarity"]
+    assert risky.strengths == []
     assert risky.indicators["gains"] == 2.0
     assert assess_relationship({}).indicators == dict.fromkeys(
         ("conflicts", "gains", "duplications", "complementarities"))
@@ -101,6 +105,8 @@ def test_next_steps_follow_the_results() -> None:
     steps = next_steps(motivation="reactive", dominant=None, weakest=["trust"], partner=True, level="low", lang="en")
     assert steps[0] == "Start where you are weakest: trust."
     assert any("beyond the urgency" in s for s in steps)
+    unclear = next_steps(motivation="unclear", dominant=None, weakest=[], partner=False, level="low", lang="en")
+    assert not any("urgency" in s for s in unclear) and any("what drives you" in s for s in unclear)
     assert any("other organisation" in s for s in steps)
     calm = next_steps(motivation="proactive", dominant=None, weakest=[], partner=False, level="high", lang="ca")
     assert not any("urgència" in s for s in calm) and any("possibles socis" in s for s in calm)
@@ -158,3 +164,140 @@ def test_check_reports_a_reference_that_does_not_exist(runtime) -> None:
         del domain.responses["utter_broken"]
     assert any("utter_broken" in p and "success_factors.factors.nope.title" in p for p in problems)
     assert any("nowhere.at_all" in p for p in problems)
+
+
+# ----------------------------------------------------------------------------- issue 15: a reading an expert would sign
+
+VAGUE = {"financial_situation": "dont_know", "services_threatened": "some", "need_voice": "dont_know",
+         "new_idea": "dont_know", "replicate_expand": "dont_know", "objective": "dont_know"}
+
+
+@pytest.mark.parametrize("text", ["maybe?", "not sure", "idk", "no ho sé", "potser", "no lo sé, la verdad", None])
+def test_hedges_and_dont_knows_are_no_reading(text) -> None:
+    # one weak answer ("maybe" -> some services at risk) and don't-knows: unclear, with nothing to quote back
+    reading = read_motivation(answers=VAGUE, text=text, lang="en")
+    assert reading.motivation == "unclear"
+    assert reasons(reading.evidence, reading.motivation, "en") == []
+    assert not [e for e in reading.evidence if e["source"] == "clause"]
+
+
+def test_one_weak_signal_is_not_a_reading() -> None:
+    for answers in ({"financial_situation": "tight"}, {"services_threatened": "some"}, {"need_voice": "somewhat"},
+                    {"objective": "saving_money"}):
+        assert read_motivation(answers=answers, text=None, lang="ca").motivation == "unclear", answers
+
+
+@pytest.mark.parametrize(("text", "lang", "money", "project"), [
+    ("tenemos que recortar gastos urgentemente pero también queremos llevar los huertos a otros barrios", "es",
+     "«tenemos que recortar gastos urgentemente»", "«queremos llevar los huertos a otros barrios»"),
+    ("Ens han retallat la subvenció i anem molt justos, però també volem portar el casal a altres pobles", "ca",
+     "«Ens han retallat la subvenció i anem molt justos»", "«volem portar el casal a altres pobles»"),
+    ("we need to cut costs urgently, but we also want to expand the youth club to two more towns", "en",
+     '"we need to cut costs urgently"', '"we also want to expand the youth club to two more towns"'),
+])
+def test_a_mixed_reading_names_both_sides_in_whole_clauses(text, lang, money, project) -> None:
+    reading = read_motivation(answers={}, text=text, lang=lang)
+    assert reading.motivation == "mixed"
+    why = reasons(reading.evidence, reading.motivation, lang, reading.dominant)
+    assert money in why and project in why
+    # the heavier side comes first
+    first = money if reading.dominant == "reactive" else project
+    assert why[0] == first
+
+
+def test_reasons_quote_what_was_written_not_cue_fragments() -> None:
+    text = "Necessitem algú que tingui experiència en salut mental, perquè nosaltres sols no podem obrir el servei"
+    reading = read_motivation(answers={}, text=text, lang="ca")
+    quotes = [e["value"] for e in reading.evidence if e["source"] == "clause"]
+    assert quotes and all(q in text and len(q.split()) >= 3 for q in quotes)
+    for phrase in reasons(reading.evidence, reading.motivation, "ca"):
+        assert phrase.strip("«»") in text
+
+
+def test_the_wording_follows_the_confidence() -> None:
+    from actions.motivation import strength
+
+    assert strength("reactive", 0.9, "reactiva", "ca") == "és clarament reactiva"
+    assert strength("reactive", 0.5, "reactiva", "ca") == "sembla sobretot reactiva"
+    assert strength("mixed", 0.9, "mixed", "en").startswith("looks mixed")
+
+
+def test_the_seeds_own_situations_are_read() -> None:
+    cases = [("Voldríem oferir a les famílies una atenció integral amb l'entitat del costat", "ca", "proactive"),
+             ("the payments from the regional government come eight or nine months late", "en", "reactive"),
+             ("el banco nos ha cerrado la línea de crédito", "es", "reactive")]
+    for text, lang, expected in cases:
+        assert read_motivation(answers={}, text=text, lang=lang).motivation == expected, text
+
+
+def test_a_midpoint_is_to_watch_and_every_flag_agrees_with_its_answers() -> None:
+    watch = assess_relationship(rel(conflicts=(2, 3)))
+    assert watch.verdicts["conflicts"] == "watch" and watch.flags == []
+    assert assess_relationship(rel(conflicts=(1, 2))).verdicts["conflicts"] == "fine"
+    # the issue's case: fear of losing power 4/4, duplications "quite a lot", what the other gains "a little"
+    case = assess_relationship(rel(conflicts=(1, 4), gains=(3, 2), duplications=(3, 2), complementarities=(3, 3)),
+                               motivation="reactive")
+    assert case.verdicts == {"conflicts": "risk", "gains": "watch", "duplications": "watch",
+                             "complementarities": "fine"}
+    assert case.flags == ["power_risk", "competition_risk"] and case.strengths == []
+    # the same answers with a project as the driver: the fear of losing power stays a risk, no competition
+    assert assess_relationship(rel(conflicts=(1, 4)), motivation="proactive").flags == ["power_risk"]
+
+
+def test_a_dont_know_is_no_score() -> None:
+    answers = rel()
+    answers["rel_conflicts_power"] = "dont_know"
+    answers["rel_conflicts_history"] = "dont_know"
+    result = assess_relationship(answers)
+    assert result.indicators["conflicts"] is None and result.verdicts["conflicts"] is None
+
+
+def test_urgency_makes_a_lead_high_priority() -> None:
+    from actions.qualify import qualify
+    from bot.config import HandoffSettings
+
+    rules = HandoffSettings()
+    calm = qualify({"objective": "impact", "readiness_overall": 2.0}, rules)
+    assert calm.priority != "high" and "urgent" not in calm.reasons
+    urgent = qualify({"financial_situation": "serious", "services_threatened": "yes", "readiness_overall": 2.0}, rules)
+    assert urgent.priority == "high" and urgent.reasons[0] == "urgent"
+    words = qualify({"why_partner": "si no trobem diners haurem de tancar a l'estiu", "readiness_overall": 1.5}, rules)
+    assert words.priority == "high" and "urgent" in words.reasons
+    # serious finances alone, or services at risk alone, are not the rule
+    assert qualify({"financial_situation": "serious", "services_threatened": "no"}, rules).priority != "high"
+
+
+def test_what_the_entity_said_is_in_its_summary() -> None:
+    from actions.summary import find_out, objective_text
+
+    assert objective_text({"objective": "public_contracting"}, "ca") == "Contractació pública"
+    assert objective_text({"objective": "other", "objective_other": "compartir una furgoneta"}, "es") == \
+        "«compartir una furgoneta»"
+    assert objective_text({"objective": "dont_know"}, "en") == ""
+    items = find_out({"financial_situation": "dont_know", "factor_trust": "dont_know",
+                      "rel_conflicts_power": "dont_know", "partner_in_mind": "not_sure"}, "en")
+    assert items == ["how your organisation is doing financially", "which organisation you would partner with",
+                     "Trust", "fear of losing power or a say"]
+
+
+def test_another_objective_counts_once_the_person_says_what() -> None:
+    from actions.qualify import passes_thresholds
+    from bot.config import HandoffSettings
+
+    rules = HandoffSettings()
+    base = {"readiness_overall": 3.0, "objective": "other"}
+    assert not passes_thresholds(base, rules)
+    assert passes_thresholds({**base, "objective_other": "compartir una furgoneta adaptada"}, rules)
+    assert not passes_thresholds({"readiness_overall": 3.0, "objective": "dont_know"}, rules)
+
+
+def test_a_dont_know_shows_as_a_dash_in_the_summary_and_is_left_out_of_the_average() -> None:
+    from actions.summary import summary_factor_lines
+
+    answers = {"factor_clear_objective": 3, "factor_trust": "dont_know", "factor_commitment": 1,
+               "factor_investment": "skipped", "factor_sharing": 2}
+    readiness = score_readiness(answers)
+    assert readiness.overall == 2.0 and readiness.scores["trust"] is None
+    lines = summary_factor_lines(readiness, answers, "ca").split("\n")
+    assert lines[1].endswith("Confiança —")
+    assert "sense resposta" in lines[3] and lines[0].endswith("3/4")

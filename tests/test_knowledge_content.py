@@ -178,7 +178,7 @@ def test_success_factors() -> None:
 # --- relationship indicators -----------------------------------------------------
 
 INDICATOR_IDS = ["conflicts", "gains", "duplications", "complementarities"]
-FLAG_IDS = {"competition_risk", "conflict_risk", "unbalanced_gains", "low_complementarity", "good_fit"}
+FLAG_IDS = {"power_risk", "competition_risk", "conflict_risk", "unbalanced_gains", "low_complementarity", "good_fit"}
 
 
 def test_relationship_indicators() -> None:
@@ -196,7 +196,8 @@ def test_relationship_indicators() -> None:
         assert_text(ind["explanation"], f"{where}.explanation")
         assert len(ind["questions"]) == 2, f"{where}: expected 2 questions"
         for q in ind["questions"]:
-            assert set(q) == {"id", "text", "risk_when"}, where
+            assert set(q) == {"id", "text", "short", "risk_when"}, where
+            assert_text(q["short"], f"{where}.{q['id']}.short", 40)
             assert ID_RE.match(q["id"]), q["id"]
             assert q["id"].startswith(ind["id"] + "_"), f"{q['id']}: prefix it with {ind['id']}_"
             assert q["risk_when"] in {"high", "low"}, q["id"]
@@ -224,11 +225,15 @@ def test_question_ids_unique_across_knowledge() -> None:
 
 # --- objectives -------------------------------------------------------------------
 
+# the seed's targets (innovation, public contracting, integral attention, efficiency, competitiveness),
+# then voice before the administration, impact and saving money; "other" asks what
 OBJECTIVE_IDS = [
     "innovation",
     "public_contracting",
     "integral_attention",
     "efficiency",
+    "competitiveness",
+    "voice",
     "impact",
     "saving_money",
     "other",
