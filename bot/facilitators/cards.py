@@ -61,7 +61,7 @@ def answer_label(r: Renderer, slot: str, value: Any, lang: str) -> str:
         return motivation_label(r, value, lang)
     for button in _question_buttons(r, slot):
         if button.payload == str(value):
-            return pick(button.title, lang, r.default)
+            return r.expand(pick(button.title, lang, r.default), lang)
     return str(value)
 
 
