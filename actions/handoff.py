@@ -20,6 +20,7 @@ from bot.content import Domain, load_domain
 from bot.engine.render import Renderer
 from bot.notifier.notifier import copy_fields
 from bot.notifier.senders import telegram_chat_id
+from bot.numbers import parse_int
 from bot.store import leads as store
 from bot.store.models import Assessment
 
@@ -216,9 +217,10 @@ def _attachment(tracker: Tracker) -> tuple[int, int] | None:
     """The Telegram chat and message to copy to the facilitator (a photo, a file, a voice note...), if any."""
     chat = telegram_chat_id(tracker.sender_id)
     message_id = ((tracker.latest_message or {}).get("metadata") or {}).get("message_id")
-    if chat is None or not str(message_id or "").isdigit():
+    number = parse_int(str(message_id or ""), max_digits=12)
+    if chat is None or number is None:
         return None
-    return chat, int(message_id)
+    return chat, number
 
 
 class ActionRelayToFacilitator(Action):

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from bot.engine import BotMessage, UserMessage
 from bot.engine.nlu import normalize
+from bot.numbers import parse_int
 from bot.runtime import Runtime
 
 
@@ -34,8 +35,9 @@ def to_message(line: str, buttons: list[tuple[str, str]], seq: int, sender_id: s
     """A typed number or a button's label becomes that button's payload; anything else is text."""
     stripped = line.strip()
     if buttons:
-        if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
-            payload = buttons[int(stripped) - 1][1]
+        position = parse_int(stripped)
+        if position is not None and 1 <= position <= len(buttons):
+            payload = buttons[position - 1][1]
             return UserMessage(sender_id=sender_id, payload=payload, button_seq=seq, channel="console",
                                language_hint=language, kind="payload")
         labels = [i for i, (title, _) in enumerate(buttons) if normalize(title) == normalize(stripped)]

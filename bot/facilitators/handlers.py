@@ -26,12 +26,13 @@ from bot.engine.render import Renderer
 from bot.facilitators.cards import CardAction, card_buttons, card_text, details_text, status_line
 from bot.notifier import wake
 from bot.notifier.notifier import copy_fields
+from bot.numbers import parse_int
 from bot.store import leads as store
 from bot.store.models import Facilitator
 
 log = logging.getLogger(__name__)
-CALLBACK = re.compile(r"^lead:(\d{1,12}):(claim|details|release|contacted|formed|dropped)$")
-LEAD_REF = re.compile(r"#(\d{1,12})\b")
+CALLBACK = re.compile(r"^lead:([0-9]{1,9}):(claim|details|release|contacted|formed|dropped)$")
+LEAD_REF = re.compile(r"#([0-9]{1,9})\b")
 COMMANDS = ("leads", "lead", "claim", "reply", "contacted", "release", "close", "note")
 OUTCOME_WORDS = {"formed": "alliance_formed", "alliance": "alliance_formed", "alliance_formed": "alliance_formed",
                  "dropped": "not_pursued", "not_pursued": "not_pursued", "no": "not_pursued"}
@@ -216,7 +217,7 @@ class FacilitatorHandlers:
             raise ApplicationHandlerStop
         command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
         args = list(context.args or [])
-        lead_id = int(args[0].lstrip("#")) if args and args[0].lstrip("#").isdigit() else None
+        lead_id = parse_int(args[0].lstrip("#")) if args else None
         rest = " ".join(args[1:]).strip()
         if command == "leads":
             text = await desk.leads(facilitator)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from bot.numbers import parse_int
+
 log = logging.getLogger(__name__)
 
 PARSE_MODE = "HTML"
@@ -62,9 +64,10 @@ class Pressed:
 
 def parse_callback(data: str | None) -> Pressed | None:
     match = _CALLBACK_RE.match(data or "")
-    if match is None:
+    seq = parse_int(match.group(1)) if match is not None else None
+    if match is None or seq is None:  # forged: digits of another script, or endless
         return None
-    return Pressed(seq=int(match.group(1)), payload=match.group(2))
+    return Pressed(seq=seq, payload=match.group(2))
 
 
 def keyboard(buttons: list[tuple[str, str]] | list[list[str]], seq: int) -> InlineKeyboardMarkup | None:

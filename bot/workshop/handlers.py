@@ -34,6 +34,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.numbers import parse_int
 from bot.runtime import Runtime
 from bot.store import workshops as store
 from bot.store.models import Workshop
@@ -330,7 +331,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         act = Act(parts[1])
         args = parts[2:]
         if act is Act.RATE:
-            await _rate(query, service, int(args[0]), int(args[1]), args[2], user_language)
+            await _rate(query, service, _int(args[0]), _int(args[1]), args[2], user_language)
             return
         async with service.session() as session:
             trainer = await store.is_trainer(session=session, telegram_user_id=query.from_user.id)
@@ -339,11 +340,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif act is Act.PROGRAMME:
             await _start(query, service, Programme(args[0]), service.texts.language_for(args[1]))
         elif act is Act.NEXT:
-            await _next(query, service, int(args[0]), int(args[1]), user_language)
+            await _next(query, service, _int(args[0]), _int(args[1]), user_language)
         else:
-            await _end(query, service, int(args[0]), user_language)
+            await _end(query, service, _int(args[0]), user_language)
     except (IndexError, ValueError):
         await query.answer()  # not a button we made
+
+
+def _int(text: str) -> int:
+    """A number in button data (written by the client: it may be forged); ValueError if it is not one."""
+    number = parse_int(text)
+    if number is None:
+        raise ValueError(text)
+    return number
 
 
 async def _start(query: Any, service: WorkshopService, programme: Programme, language: str) -> None:
