@@ -1,0 +1,30 @@
+"""Text leaving the assistant for other programs: spreadsheet cells and an administrator's terminal.
+
+What entities and facilitators typed ends up in `aliat leads export --csv` (opened in a spreadsheet)
+and in `aliat leads list|show` (printed to a terminal). A cell starting with = + - @ (or a tab or a
+carriage return) is a formula to Excel, LibreOffice and Google Sheets (`=HYPERLINK(...)`,
+`=cmd|' /C calc'!A0`); a control character is a command to a terminal (`ESC ]0;title BEL`). Both are
+neutralised here, once, for every export (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """The cell's text; one that a spreadsheet would read as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def strip_controls(text: str, *, keep: str = "\n\t") -> str:
+    """`text` without control, format-override and other non-printing characters (keeps newlines and tabs)."""
+    return "".join(ch for ch in text if ch in keep or unicodedata.category(ch)[0] != "C")
+
+
+def terminal_safe(value: object) -> str:
+    """For printing to a terminal: no escape sequences, no bell, no bidi overrides; newlines kept."""
+    return strip_controls("" if value is None else str(value))
