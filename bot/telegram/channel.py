@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, Message
+from telegram import Bot, Message, ReplyParameters
 
 from bot.charts import wait_for_chart
 from bot.engine import BotMessage, UserMessage
@@ -136,6 +137,61 @@ class TelegramChannel:
             return
         if rows:
             self._deliver_in_order(chat_id, list(rows))
+
+    # ------------------------------------------------------------------ other handlers' answers
+    async def once(self, *, update_id: int, chat_id: int,
+                   work: Callable[[AsyncSession], Awaitable[list[BotMessage] | None]],
+                   reply_to: int | None = None) -> bool:
+        """For handlers outside the conversation (facilitators, workshops, group commands): `work(session)`
+        makes its changes and returns the replies; processed_update, those changes and the replies commit
+        in one transaction, so a redelivered update changes nothing twice. The replies then go out through
+        the chat's delivery chain: the handler never waits for a paced send. False: a duplicate."""
+        rows: list[tuple[int, dict[str, Any]]] = []
+        try:
+            async with self.runtime.sessionmaker() as session, session.begin():
+                connection = await session.connection()
+                if (await connection.execute(_HANDLED, {"bot_id": self.bot_id, "update_id": update_id})).first():
+                    self.counters["duplicate_updates"] += 1
+                    log.info("update %s already handled; skipped", update_id)
+                    return False
+                await connection.execute(_PROCESSED, {"bot_id": self.bot_id, "update_id": update_id})
+                replies = await work(session) or []
+                if replies:
+                    rows.append(await self._reply_row(connection, chat_id, f"reply:{self.bot_id}:{update_id}",
+                                                      update_id, replies, reply_to=reply_to))
+        except IntegrityError:
+            self.counters["duplicate_updates"] += 1
+            log.info("update %s handled elsewhere meanwhile; skipped", update_id)
+            return False
+        if rows:
+            self._deliver_in_order(chat_id, rows)
+        return True
+
+    async def queue(self, chat_id: int, replies: list[BotMessage], *, key: str, update_id: int | None = None,
+                    reply_to: int | None = None) -> bool:
+        """Replies that are no update's effect (an apology, a flood notice), sent like every reply; `key`
+        makes them once (False: already queued)."""
+        try:
+            async with self.runtime.sessionmaker() as session, session.begin():
+                connection = await session.connection()
+                row = await self._reply_row(connection, chat_id, f"{key}:{self.bot_id}", update_id, replies,
+                                            reply_to=reply_to)
+        except IntegrityError:
+            return False
+        self._deliver_in_order(chat_id, [row])
+        return True
+
+    async def _reply_row(self, connection: Any, chat_id: int, dedup_key: str, update_id: int | None,
+                         replies: list[BotMessage], *, reply_to: int | None = None) -> tuple[int, dict[str, Any]]:
+        payload = self._payload(chat_id, update_id or 0, replies, None)
+        if reply_to is not None:
+            payload["reply_to"] = reply_to
+        now = _now()
+        row_id = (await connection.execute(_REPLY, {
+            "kind": REPLY_KIND, "dedup_key": dedup_key[:128], "payload": payload, "status": "pending",
+            "attempts": 1, "next_attempt_at": now + SWEEP_GRACE, "locked_until": now + CLAIM_FOR,
+            "created_at": now})).scalar_one()
+        return row_id, payload
 
     def _deliver_in_order(self, chat_id: int, rows: list[tuple[int, dict[str, Any]]]) -> None:
         previous = self._deliveries.get(chat_id)
@@ -266,7 +322,8 @@ class TelegramChannel:
         edit = progress.get("edit")
         messages = progress.get("messages") or []
         if progress["done"] == 0 and messages:
-            await self.send(chat_id, BotMessage.from_dict(messages[0]), priority=FIRST)
+            await self.send(chat_id, BotMessage.from_dict(messages[0]), priority=FIRST,
+                            reply_to=progress.get("reply_to"))
             progress["done"] = 1
         if edit and not progress.get("edit_done"):
             await self._edit_pressed(chat_id, edit)
@@ -290,11 +347,15 @@ class TelegramChannel:
             await self.sender.quietly(chat_id, lambda: self.bot.edit_message_reply_markup(
                 chat_id=chat_id, message_id=message_id, reply_markup=None, **limit), what="editMessageReplyMarkup")
 
-    async def send(self, chat_id: int, message: BotMessage, *, priority: int = NEXT) -> list[Message]:
+    async def send(self, chat_id: int, message: BotMessage, *, priority: int = NEXT,
+                   reply_to: int | None = None) -> list[Message]:
         """One BotMessage: its image as a photo, then its text in pieces, the keyboard on the last one.
-        `priority` (FIRST for the start of an answer) is for the first call; the others are NEXT."""
+        `priority` (FIRST for the start of an answer) is for the first call; the others are NEXT.
+        `reply_to`: the first call answers that message (a refusal in a group says to whom it speaks)."""
         sent: list[Message] = []
         limit = self._limit(priority)  # the first call's; the next ones are NEXT
+        if reply_to is not None:
+            limit = {**limit, "reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True)}
         if message.image:
             photo = await self._image_path(message.image)
             if photo is None:
@@ -305,7 +366,8 @@ class TelegramChannel:
                 sent.append(await self.sender.call(chat_id, lambda limit=limit: self.bot.send_photo(
                     chat_id, data, **limit), what="sendPhoto"))
                 limit = self._limit(NEXT)
-        for html, markup in render.text_messages(message.text, message.buttons, message.seq):
+        inline = (message.custom or {}).get("inline")
+        for html, markup in render.text_messages(message.text, message.buttons, message.seq, inline=inline):
             sent.append(await self.sender.call(chat_id, lambda html=html, markup=markup, limit=limit: self.bot.send_message(
                 chat_id, html, parse_mode=render.PARSE_MODE, reply_markup=markup, **limit), what="sendMessage"))
             limit = self._limit(NEXT)
