@@ -4,14 +4,20 @@ fake Bot API (a hostile user, a curious facilitator, an unlucky operator)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.store import leads as store
+from bot.store import workshops
+from bot.store.models import LeadEvent, Outbox, WorkshopVote
 from tests.auxil import updates as U
 from tests.auxil.fake_bot_api import FakeBotApi
-from tests.auxil.runtime import make_runtime
+from tests.auxil.runtime import ask_for_a_facilitator, make_runtime
 from tests.auxil.telegram_bot import bot_settings, channel, running_bot, settle
 
 FACILITATOR = 7001
+ENTITY = 1001
+GROUP = -100777
+TRAINER, OTHER_TRAINER = 8001, 8002
 
 
 @pytest.fixture
@@ -42,3 +48,116 @@ async def test_lead_with_an_exotic_or_endless_number_gets_an_answer_not_an_apolo
     assert len(texts) == 1 and "Ui" not in texts[0]
     assert answer in texts[0] or answer == "#2"
     assert channel(app).counters["handler_errors"] == 0
+
+
+# ---------------------------------------------------------------------- 4. every handler deduplicated
+async def _lead_held_by_the_facilitator(fake, runtime) -> int:
+    await ask_for_a_facilitator(runtime, f"tg:{ENTITY}")
+    since = len(fake.calls)
+    await fake.push_update(U.make_command("claim", "1", user_id=FACILITATOR))
+    await fake.wait_for(lambda c: c.ok and c.chat_id == FACILITATOR and "és teu" in (c.text or ""), since=since)
+    return 1
+
+
+async def _count(runtime, model, **where) -> int:
+    async with runtime.sessionmaker() as session:
+        query = select(func.count()).select_from(model)
+        for key, value in where.items():
+            query = query.where(getattr(model, key) == value)
+        return await session.scalar(query)
+
+
+async def _twice(fake, update: dict) -> None:
+    """Telegram delivering the same update twice (a webhook retry, a restart before the offset moved)."""
+    await fake.push_raw_update(update)
+    await fake.wait_updates_consumed()
+    await settle(fake)
+    await fake.push_raw_update(dict(update))
+    await fake.wait_updates_consumed()
+    await settle(fake)
+
+
+@pytest.mark.parametrize("command, kind, action", [("reply", "entity_message", "replied"), ("note", None, "note")])
+async def test_a_redelivered_facilitator_command_acts_once(bot, command, kind, action) -> None:
+    fake, app, runtime = bot
+    lead_id = await _lead_held_by_the_facilitator(fake, runtime)
+    since = len(fake.calls)
+    before = await _count(runtime, Outbox, kind=kind) if kind else 0
+    await _twice(fake, U.make_command(command, f"{lead_id} Dijous a les 10?", user_id=FACILITATOR,
+                                      update_id=9000))
+    assert await _count(runtime, LeadEvent, lead_id=lead_id, action=action) == 1
+    if kind:
+        assert await _count(runtime, Outbox, kind=kind) == before + 1
+    answers = [c for c in fake.calls[since:] if c.method == "sendMessage" and c.chat_id == FACILITATOR]
+    assert len(answers) == 1
+    assert channel(app).counters["duplicate_updates"] == 1
+
+
+async def test_a_redelivered_card_press_acts_once(bot) -> None:
+    fake, app, runtime = bot
+    await ask_for_a_facilitator(runtime, f"tg:{ENTITY}")
+    await _twice(fake, U.make_callback("lead:1:claim", chat_id=GROUP, user_id=FACILITATOR, update_id=9100))
+    assert await _count(runtime, LeadEvent, lead_id=1, action="claimed") == 1
+    async with runtime.sessionmaker() as session:
+        assert (await store.get_lead(session=session, lead_id=1)).status == "claimed"
+    answers = [c.params.get("text") for c in fake.calls_to("answerCallbackQuery")]
+    assert len(answers) == 2 and "#1" in (answers[0] or "") and not answers[1]  # the repeat: a silent answer
+    assert channel(app).counters["duplicate_updates"] == 1
+
+
+# ---------------------------------------------------------------------- workshops: 4 and 8
+@pytest.fixture
+async def workshop(bot):
+    """A running factor workshop in GROUP started by TRAINER: (fake, app, runtime, workshop id, step)."""
+    fake, app, runtime = bot
+    async with runtime.sessionmaker() as session, session.begin():
+        await workshops.add_trainer(session=session, telegram_user_id=TRAINER, name="Formadora")
+        await workshops.add_trainer(session=session, telegram_user_id=OTHER_TRAINER, name="Altra")
+    since = len(fake.calls)
+    await fake.push_update(U.make_callback("ws:p:factors:ca", chat_id=GROUP, user_id=TRAINER))
+    await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == GROUP
+                        and any("ws:r:" in b.get("callback_data", "") for row in
+                                (c.params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row),
+                        since=since, timeout=15)
+    async with runtime.sessionmaker() as session:
+        running = await workshops.running_workshop(session=session, chat_id=GROUP)
+    return fake, app, runtime, running.id, running.state["step"]
+
+
+async def test_a_redelivered_rating_counts_once(workshop) -> None:
+    fake, _app, runtime, workshop_id, step = workshop
+    await _twice(fake, U.make_callback(f"ws:r:{workshop_id}:{step}:3", chat_id=GROUP, user_id=5001,
+                                       update_id=9200))
+    assert await _count(runtime, WorkshopVote, workshop_id=workshop_id) == 1
+
+
+async def test_a_rating_from_another_chat_does_not_count(workshop) -> None:
+    fake, _app, runtime, workshop_id, step = workshop
+    for chat in (-100999, 5002):  # another group, a private chat: forged or copied button data
+        await fake.push_update(U.make_callback(f"ws:r:{workshop_id}:{step}:3", chat_id=chat, user_id=5002))
+    await fake.wait_updates_consumed()
+    await settle(fake)
+    assert await _count(runtime, WorkshopVote, workshop_id=workshop_id) == 0
+    await fake.push_update(U.make_callback(f"ws:r:{workshop_id}:{step}:3", chat_id=GROUP, user_id=5002))
+    await fake.wait_updates_consumed()
+    await settle(fake)
+    assert await _count(runtime, WorkshopVote, workshop_id=workshop_id) == 1
+
+
+@pytest.mark.parametrize("data", ["ws:n:{id}:{step}", "ws:e:{id}"])
+async def test_only_the_workshops_own_trainer_advances_or_ends_it(workshop, data) -> None:
+    fake, _app, runtime, workshop_id, step = workshop
+    press = data.format(id=workshop_id, step=step)
+    await fake.push_update(U.make_callback(press, chat_id=-100999, user_id=OTHER_TRAINER))  # from elsewhere
+    await fake.push_update(U.make_callback(press, chat_id=GROUP, user_id=OTHER_TRAINER))  # another trainer
+    await fake.wait_updates_consumed()
+    await settle(fake)
+    async with runtime.sessionmaker() as session:
+        current = await workshops.get_workshop(session=session, workshop_id=workshop_id)
+    assert current.status == workshops.RUNNING and current.state["step"] == step
+    await fake.push_update(U.make_callback(press, chat_id=GROUP, user_id=TRAINER))
+    await fake.wait_updates_consumed()
+    await settle(fake, timeout=20)
+    async with runtime.sessionmaker() as session:
+        current = await workshops.get_workshop(session=session, workshop_id=workshop_id)
+    assert current.status != workshops.RUNNING or current.state["step"] == step + 1
