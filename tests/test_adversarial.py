@@ -3,6 +3,10 @@ fake Bot API (a hostile user, a curious facilitator, an unlucky operator)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select
 
@@ -161,3 +165,64 @@ async def test_only_the_workshops_own_trainer_advances_or_ends_it(workshop, data
     async with runtime.sessionmaker() as session:
         current = await workshops.get_workshop(session=session, workshop_id=workshop_id)
     assert current.status != workshops.RUNNING or current.state["step"] == step + 1
+
+
+# ---------------------------------------------------------------------- 1. no one stalls anyone
+FLOODS = {
+    "workshop_in_a_group": lambda: U.make_command("workshop", addressed=True, chat_id=-100555, user_id=6666),
+    "leads_in_private": lambda: U.make_command("leads", user_id=6666),
+    "exotic_digits_in_private": lambda: U.make_message("፩", user_id=6666),
+}
+
+
+@pytest.fixture
+async def paced_bot(sqlite_url):
+    """The bot with Telegram's limits kept (rate limiter on), as in production."""
+    async with FakeBotApi() as fake:
+        settings = bot_settings(sqlite_url, fake, rate_limit=True)
+        # A low limit, so that the group's notice comes after 5 refusals (one every 3 s), not 30.
+        settings = replace(settings, telegram=replace(settings.telegram, flood_max_per_minute=5))
+        runtime = await make_runtime(sqlite_url)
+        runtime.settings = settings
+        try:
+            async with running_bot(settings, fake, runtime) as app:
+                yield fake, app, runtime
+        finally:
+            await runtime.close()
+
+
+@pytest.mark.parametrize("flood", FLOODS)
+async def test_a_flood_in_one_chat_does_not_hold_back_the_others(paced_bot, flood) -> None:
+    fake, app, _runtime = paced_bot
+    if flood == "exotic_digits_in_private":  # a scale question waiting for its answer
+        for said in ("/start",):
+            await fake.push_update(U.make_command(said.lstrip("/"), user_id=6666))
+        await fake.wait_for(lambda c: c.ok and c.chat_id == 6666)
+    flooded = 500
+    for _ in range(flooded):
+        await fake.push_update(FLOODS[flood]())
+    pushed: dict[int, float] = {}
+    for i in range(20):  # others start a conversation while the flood is being read
+        user = 2000 + i
+        pushed[user] = time.monotonic()
+        await fake.push_update(U.make_command("start", user_id=user))
+        await asyncio.sleep(0.1)
+    first = {}
+    for user, at in pushed.items():
+        (reply,) = await fake.wait_for(lambda c, user=user: c.ok and c.method == "sendMessage" and c.chat_id == user,
+                                       timeout=30)
+        first[user] = reply.time - at
+    waits = sorted(first.values())
+    p99 = waits[int(0.99 * (len(waits) - 1))]
+    assert p99 < 1.0, f"first replies waited {waits}"
+    # The flooder was told once; the rest was dropped and counted.
+    await fake.wait_updates_consumed(timeout=30)
+    counters = channel(app).counters
+    limit = channel(app).runtime.settings.telegram.flood_max_per_minute
+    assert counters["updates_dropped_flood"] >= flooded - limit - 5
+    flood_chat = -100555 if flood == "workshop_in_a_group" else 6666
+    await fake.wait_for(lambda c: c.ok and c.chat_id == flood_chat and "atabalat" in (c.text or ""), timeout=40)
+    await settle(fake, quiet=1.0)
+    notices = [c for c in fake.sent_messages(flood_chat) if "atabalat" in (c.text or "")]
+    answered = [c for c in fake.sent_messages(flood_chat) if "atabalat" not in (c.text or "")]
+    assert len(notices) == 1 and len(answered) <= limit + 1  # (+1: the greeting before the exotic digits)

@@ -51,6 +51,8 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         rt.actions.preload()
         channel = TelegramChannel(rt, app.bot, sender)
         app.bot_data["channel"] = channel
+        if isinstance(app.update_processor, PerChatUpdateProcessor):
+            app.update_processor.on_flood = channel.flood_notice
         await set_command_menu(channel)
         channel.start_sweeper(SWEEP_INTERVAL)
         from bot.notifier import start_notifier
@@ -60,24 +62,34 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
 
         app.bot_data["maintenance"] = start_maintenance(rt)
 
-    async def post_shutdown(app: Application) -> None:
+    async def before_shutdown(app: Application) -> None:
+        """Stop what writes and sends, then drain the replies while the HTTP client is still open (at most
+        telegram.drain_seconds): serve() calls this before app.shutdown() closes the client."""
         channel: TelegramChannel | None = app.bot_data.get("channel")
-        if channel is None:
+        if channel is None or app.bot_data.get("drained"):
             return
+        app.bot_data["drained"] = True
         from bot.maintenance import stop_maintenance
 
         await stop_maintenance(app.bot_data.get("maintenance"))
         if (notifier := app.bot_data.get("notifier")) is not None:
             await notifier.stop()
-        await channel.drain()
+        await channel.drain(timeout=settings.telegram.drain_seconds)
         await channel.stop_sweeper()
+
+    async def post_shutdown(app: Application) -> None:
+        channel: TelegramChannel | None = app.bot_data.get("channel")
+        if channel is None:
+            return
+        await before_shutdown(app)  # (when the application was run without serve())
         if owns_runtime:
             await channel.runtime.close()
 
     builder: ApplicationBuilder = (
         Application.builder()
         .token(settings.telegram_token)
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        .concurrent_updates(PerChatUpdateProcessor(256, flood_per_minute=settings.telegram.flood_max_per_minute,
+                                                   counters=sender.counters))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -98,6 +110,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
     # them. Our poller (and webhook) acknowledge an update only after its turn has committed.
     builder = builder.updater(None)
     app = builder.build()
+    app.bot_data["before_shutdown"] = before_shutdown
     register_handlers(app)
     from bot.workshop import register_workshop_handlers
 
@@ -139,6 +152,9 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event) -> No
         else:
             await _serve_polling(app, settings, stop)
     finally:
+        # Replies are drained before app.shutdown(): it closes the HTTP client they are sent with.
+        if (before_shutdown := app.bot_data.get("before_shutdown")) is not None:
+            await before_shutdown(app)
         await app.shutdown()
         if app.post_shutdown:
             await app.post_shutdown(app)
