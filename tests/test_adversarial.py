@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from bot.store import leads as store
 from bot.store import workshops
 from bot.store.models import LeadEvent, Outbox, WorkshopVote
+from bot.telegram.app import build_application, serve
 from tests.auxil import updates as U
 from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.runtime import ask_for_a_facilitator, make_runtime
@@ -226,3 +228,80 @@ async def test_a_flood_in_one_chat_does_not_hold_back_the_others(paced_bot, floo
     notices = [c for c in fake.sent_messages(flood_chat) if "atabalat" in (c.text or "")]
     answered = [c for c in fake.sent_messages(flood_chat) if "atabalat" not in (c.text or "")]
     assert len(notices) == 1 and len(answered) <= limit + 1  # (+1: the greeting before the exotic digits)
+
+
+# ---------------------------------------------------------------------- 3. one send per reply
+async def test_replies_queued_longer_than_a_claim_are_sent_once(sqlite_url, monkeypatch) -> None:
+    """A chat's replies go about one a second; those still queued when their claim (shortened here from 30 s)
+    would lapse must not be taken by the sweeper too."""
+    import bot.telegram.app as app_module
+    import bot.telegram.channel as channel_module
+
+    monkeypatch.setattr(channel_module, "CLAIM_FOR", timedelta(seconds=1))
+    monkeypatch.setattr(channel_module, "SWEEP_GRACE", timedelta(seconds=0.1))
+    monkeypatch.setattr(app_module, "SWEEP_INTERVAL", 0.2)
+    async with FakeBotApi() as fake:
+        settings = bot_settings(sqlite_url, fake, rate_limit=True)
+        async with running_bot(settings, fake) as app:
+            quick = 20
+            for _ in range(quick):
+                await fake.push_update(U.make_command("privacy", user_id=ENTITY))
+            runtime = channel(app).runtime
+            for _ in range(600):
+                async with runtime.sessionmaker() as session:
+                    rows = list(await session.scalars(select(Outbox).where(Outbox.kind == "reply")))
+                if len(rows) == quick and all(r.status == "sent" for r in rows):
+                    break
+                await asyncio.sleep(0.1)
+            await settle(fake, quiet=1.0)
+            expected = sum(len(r.payload["messages"]) for r in rows)
+            sends = [c for c in fake.calls if c.ok and c.method in ("sendMessage", "sendPhoto") and c.chat_id == ENTITY]
+            assert len(rows) == quick and len(sends) == expected
+            assert channel(app).counters["replies_swept"] == 0
+
+
+# ---------------------------------------------------------------------- 7. clean stop
+async def test_sigterm_drains_with_the_client_open_then_leaves_the_rest_for_the_restart(sqlite_url) -> None:
+    async with FakeBotApi() as fake:
+        settings = bot_settings(sqlite_url, fake, rate_limit=True)
+        settings = replace(settings, telegram=replace(settings.telegram, drain_seconds=2))
+        app = build_application(settings)
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(app, settings, stop))
+        await fake.wait_for("deleteWebhook")
+        queued = 15
+        for _ in range(queued):  # fifteen answers in one chat: about fifteen seconds of sending
+            await fake.push_update(U.make_command("privacy", user_id=ENTITY))
+        await fake.wait_updates_consumed()
+        await fake.wait_for(lambda c: c.ok and c.chat_id == ENTITY)
+        started = time.monotonic()
+        stop.set()  # what SIGTERM does in `aliat run`
+        await asyncio.wait_for(task, 15)
+        took = time.monotonic() - started
+        assert took < 2 + 3, f"stopping took {took:.1f} s"
+        sent_before = len([c for c in fake.calls if c.ok and c.chat_id == ENTITY and c.method == "sendMessage"])
+        assert not [c for c in fake.calls if c.chat_id == ENTITY and not c.ok]  # nothing failed: the client was open
+        # Restarted, the sweeper sends the rest at once (their claims were released), each reply once.
+        app = build_application(settings)
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(app, settings, stop))
+        try:
+            runtime = None
+            for _ in range(300):
+                runtime = app.bot_data.get("channel") and app.bot_data["channel"].runtime
+                if runtime is not None:
+                    async with runtime.sessionmaker() as session:
+                        statuses = list(await session.scalars(select(Outbox.status).where(Outbox.kind == "reply")))
+                    if len(statuses) == queued and set(statuses) == {"sent"}:
+                        break
+                await asyncio.sleep(0.1)
+            assert statuses == ["sent"] * queued
+            await settle(fake, quiet=1.0)
+            async with runtime.sessionmaker() as session:
+                expected = sum(len(p["messages"]) for p in await session.scalars(
+                    select(Outbox.payload).where(Outbox.kind == "reply")))
+            sends = [c for c in fake.calls if c.ok and c.chat_id == ENTITY and c.method == "sendMessage"]
+            assert len(sends) == expected > sent_before
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 15)
