@@ -22,7 +22,7 @@ from bot.notifier.notifier import copy_fields
 from bot.notifier.senders import telegram_chat_id
 from bot.numbers import parse_int
 from bot.store import leads as store
-from bot.store.models import Assessment
+from bot.store.models import Assessment, Conversation
 
 CONTACT_SLOTS = ("contact_name", "contact_role", "contact_channel", "contact_email", "contact_phone")
 ANSWER_SLOTS = ("entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "objective",
@@ -105,7 +105,10 @@ async def _assessment(session, tracker: Tracker) -> Assessment | None:  # noqa: 
     assessment_id = tracker.get_slot("assessment_id")
     if not isinstance(assessment_id, int | float) or isinstance(assessment_id, bool):
         return None
-    return await session.scalar(select(Assessment).where(Assessment.id == int(assessment_id)))
+    # Only this conversation's own assessment: a slot is no proof of ownership (issue 13: forged button data).
+    return await session.scalar(select(Assessment).join(Conversation, Assessment.conversation_id == Conversation.id)
+                                .where(Assessment.id == int(assessment_id),
+                                       Conversation.sender_id == tracker.sender_id))
 
 
 def _dossier(tracker: Tracker, assessment: Assessment | None) -> dict[str, Any]:

@@ -20,9 +20,16 @@ def spreadsheet_safe(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+# Bidirectional overrides and isolates: they reorder what a terminal or a spreadsheet shows.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
 def strip_controls(text: str, *, keep: str = "\n\t") -> str:
-    """`text` without control, format-override and other non-printing characters (keeps newlines and tabs)."""
-    return "".join(ch for ch in text if ch in keep or unicodedata.category(ch)[0] != "C")
+    """`text` without control characters (C0, DEL, C1: escape sequences, bells), bidi overrides and
+    unpaired surrogates; newlines and tabs stay (unless `keep` says otherwise), and so do the joiners that
+    hold emoji together."""
+    return "".join(ch for ch in text if ch in keep or (
+        unicodedata.category(ch) not in ("Cc", "Cs") and ch not in BIDI_CONTROLS))
 
 
 def terminal_safe(value: object) -> str:

@@ -27,6 +27,7 @@ from telegram.ext import (
 
 from bot.engine import BotMessage
 from bot.engine.render import Renderer
+from bot.export_safe import strip_controls
 from bot.facilitators.cards import CardAction, details_text, status_line
 from bot.notifier import wake
 from bot.notifier.notifier import copy_fields
@@ -86,6 +87,7 @@ class LeadDesk:
                      note: str | None = None, *, session: AsyncSession | None = None) -> tuple[bool, str]:
         """Claim, release, mark contacted or close; (changed, what to tell the facilitator)."""
         lang = self.lang(facilitator)
+        note = strip_controls(note) if note else note  # stored free text: no control characters
         outer = session
         async with self._tx(outer) as session:
             lead = await store.get_lead(session=session, lead_id=lead_id)
@@ -124,6 +126,7 @@ class LeadDesk:
                     copy: tuple[int, int] | None = None, session: AsyncSession | None = None) -> str:
         """Pass a facilitator's words (and a photo or file: `copy`) to the entity whose lead they hold."""
         lang = self.lang(facilitator)
+        text = strip_controls(text)
         outer = session
         async with self._tx(outer) as session:
             lead = await store.get_lead(session=session, lead_id=lead_id)
@@ -150,6 +153,7 @@ class LeadDesk:
     async def note(self, facilitator: Facilitator, lead_id: int, text: str, *,
                    session: AsyncSession | None = None) -> str:
         lang = self.lang(facilitator)
+        text = strip_controls(text)
         async with self._tx(session) as session:
             ok = await store.add_note(session=session, lead_id=lead_id, facilitator=facilitator, note=text)
         return self.r.text("utter_fac_note_saved" if ok else "utter_fac_not_found", lang, {"lead_id": lead_id})
