@@ -39,9 +39,9 @@ def main() -> int:
     args = parser.parse_args()
     sections = engine_bench.SECTIONS
     try:
-        from bench import telegram_bench
+        from bench import flood_bench, telegram_bench
 
-        sections = {**sections, **telegram_bench.SECTIONS}
+        sections = {**sections, **telegram_bench.SECTIONS, **flood_bench.SECTIONS}
     except ImportError:
         pass
     wanted = set(args.only.split(",")) if args.only else set(sections)

@@ -49,6 +49,7 @@ async def test_lead_with_an_exotic_or_endless_number_gets_an_answer_not_an_apolo
     fake, app, _runtime = bot
     since = len(fake.calls)
     await fake.push_update(U.make_command("lead", arg, user_id=FACILITATOR))
+    await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == FACILITATOR, since=since)
     await settle(fake)
     texts = [c.text for c in fake.calls[since:] if c.method == "sendMessage" and c.ok]
     assert len(texts) == 1 and "Ui" not in texts[0]

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SWEEP_INTERVAL = 5.0
+PIPELINE_POLL = 0.05  # seconds between getUpdates while updates are being handled (they are not confirmed yet)
 # The command menu; the descriptions are responses telegram_command_<name> in dialogues/telegram.yml.
 MENU_COMMANDS = ("start", "help", "language", "facilitator", "privacy", "forget", "restart")
 
@@ -166,20 +167,35 @@ async def handle_updates(app: Application, updates: list[Update]) -> None:
 
 
 async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Event) -> None:
-    """getUpdates with an offset that moves past a batch only once the batch is handled (committed).
+    """getUpdates, each update handled as soon as it arrives, the offset past committed updates only.
 
-    After a crash the unconfirmed updates come again, and processed_update skips those already done.
+    Updates are not handled batch by batch: a batch waiting for its slowest update (a chat that floods,
+    an action server taking its time) would hold back every other chat. Each update runs in its own task
+    (its chat's updates in order, bot/telegram/ordering.py) and the poller asks for more at once. The
+    offset given to Telegram confirms only the updates below the oldest one still being handled, so
+    updates after it come again with the next answer (and are skipped here) and after a crash come again
+    (and processed_update skips those already done).
     """
     await app.bot.delete_webhook(drop_pending_updates=False)
     await app.start()
     log.info("polling for updates (bot %s)", app.bot.id)
-    offset: int | None = None
+    in_flight: dict[int, asyncio.Task[None]] = {}
+    handled: set[int] = set()  # handled, not confirmed yet (an update before them is still in flight)
+    next_id: int | None = None  # the offset once nothing is in flight: after the last update dispatched
     backoff = 0.5
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
+            if in_flight:  # Telegram answers at once while they are unconfirmed: wait for progress first
+                await asyncio.wait({*in_flight.values(), stopping}, timeout=PIPELINE_POLL,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                if stop.is_set():
+                    break
+            offset = min(in_flight) if in_flight else next_id
+            if offset is not None:
+                handled.difference_update([uid for uid in handled if uid < offset])
             fetch = asyncio.create_task(app.bot.get_updates(
-                offset=offset, timeout=settings.telegram.polling_timeout_seconds,
+                offset=offset, timeout=0 if in_flight else settings.telegram.polling_timeout_seconds,
                 allowed_updates=Update.ALL_TYPES))
             done, _ = await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if fetch not in done:
@@ -198,11 +214,19 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 0.5
-            if updates:
-                await handle_updates(app, updates)
-                offset = updates[-1].update_id + 1
+            for update in updates:
+                uid = update.update_id
+                if uid in in_flight or uid in handled:
+                    continue  # this process has it already (a redelivery otherwise: processed_update skips it)
+                next_id = max(next_id or 0, uid + 1)
+                task = asyncio.create_task(app.update_processor.process_update(update, app.process_update(update)),
+                                           name=f"aliat-update-{uid}")
+                in_flight[uid] = task
+                task.add_done_callback(lambda _t, uid=uid: (in_flight.pop(uid, None), handled.add(uid)))
     finally:
         stopping.cancel()
+        if in_flight:  # let the updates under way commit (their replies are drained afterwards)
+            await asyncio.gather(*in_flight.values(), return_exceptions=True)
         await app.stop()
 
 
