@@ -1,6 +1,8 @@
 """The flood guard: one person sending too much in one chat is told once to wait, and the rest is dropped.
 
-A token bucket per (chat, user): `per_minute` updates a minute, as a burst or spread out. Beyond it an
+A token bucket per (chat, user): `per_minute` updates a minute, at most a third of them at once (a person
+typing or tapping fast sends a few in a row, never dozens; and a flood let through in one go would cost
+every other chat a burst of database writes). Beyond it an
 update is not handled at all (no engine turn, no database write): it is counted, logged by update id, and
 the first one over the limit gets a short "too many messages" answer. In a workshop group each participant
 has a bucket of their own, so two hundred people rating one card are not a flood.
@@ -38,6 +40,7 @@ def flood_key(update: object) -> tuple[int, int] | None:
 class FloodGuard:
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
+        self.burst = max(1, per_minute // 3)
         self._buckets: dict[tuple[int, int], _Bucket] = {}
 
     def admit(self, key: tuple[int, int], now: float | None = None) -> str:
@@ -49,8 +52,8 @@ class FloodGuard:
         if bucket is None:
             if len(self._buckets) >= MAX_KEYS:
                 self._forget(now)
-            bucket = self._buckets[key] = _Bucket(float(self.per_minute), now)
-        bucket.tokens = min(float(self.per_minute), bucket.tokens + (now - bucket.last) * self.per_minute / 60)
+            bucket = self._buckets[key] = _Bucket(float(self.burst), now)
+        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.last) * self.per_minute / 60)
         bucket.last = now
         if bucket.tokens >= 1:
             bucket.tokens -= 1
