@@ -18,6 +18,7 @@ from actions.base import checked_name, language_of
 from actions.qualify import qualify
 from bot.content import Domain, load_domain
 from bot.engine.render import Renderer
+from bot.export_safe import strip_controls
 from bot.notifier.notifier import copy_fields
 from bot.notifier.senders import telegram_chat_id
 from bot.numbers import parse_int
@@ -241,6 +242,7 @@ class ActionRelayToFacilitator(Action):
                 return [ConversationResumed()]
             lead, facilitator = held
             text = tracker.latest_message.get("text") if tracker.latest_message else None
+            text = strip_controls(str(text)) if text else text  # stored in the outbox: no control characters
             extra = None
             if not text or not str(text).strip():
                 lang = _language_of(facilitator)
