@@ -243,6 +243,7 @@ async def test_replies_queued_longer_than_a_claim_are_sent_once(sqlite_url, monk
     monkeypatch.setattr(app_module, "SWEEP_INTERVAL", 0.2)
     async with FakeBotApi() as fake:
         settings = bot_settings(sqlite_url, fake, rate_limit=True)
+        settings = replace(settings, telegram=replace(settings.telegram, flood_max_per_minute=0))  # all 20 pass
         async with running_bot(settings, fake) as app:
             quick = 20
             for _ in range(quick):
@@ -265,7 +266,7 @@ async def test_replies_queued_longer_than_a_claim_are_sent_once(sqlite_url, monk
 async def test_sigterm_drains_with_the_client_open_then_leaves_the_rest_for_the_restart(sqlite_url) -> None:
     async with FakeBotApi() as fake:
         settings = bot_settings(sqlite_url, fake, rate_limit=True)
-        settings = replace(settings, telegram=replace(settings.telegram, drain_seconds=2))
+        settings = replace(settings, telegram=replace(settings.telegram, drain_seconds=2, flood_max_per_minute=0))
         app = build_application(settings)
         stop = asyncio.Event()
         task = asyncio.create_task(serve(app, settings, stop))
