@@ -125,7 +125,13 @@ async def test_forget_deletes_the_entitys_chart_and_old_charts_are_purged(runtim
     outside.write_bytes(b"keep")
     chat = Chat(runtime, sender_id="tg:8080", language="ca")
     await chat.send("/start")
-    await chat.send(payload=f'/help{{"journey_chart": "{chart}", "entity_name": "{outside}"}}')
+    # The slots a finished journey leaves (set here directly: button data can no longer set slots, issue 13).
+    store = runtime.engine.store
+    async with store.turn("tg:8080") as session:
+        tracker = await store.load(session, "tg:8080")
+        tracker.slots.update({"journey_chart": str(chart), "entity_name": str(outside)})
+        await store.save(session, tracker, channel="test")
+        await session.commit()
     assert (await chat.tracker()).slots["journey_chart"] == str(chart)
     await chat.send("/forget")
     await chat.send(payload="/forget_confirm")

@@ -183,14 +183,20 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
     handled: set[int] = set()  # handled, not confirmed yet (an update before them is still in flight)
     next_id: int | None = None  # the offset once nothing is in flight: after the last update dispatched
     backoff = 0.5
+    loop = asyncio.get_running_loop()
+    last_poll = 0.0
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
-            if in_flight:  # Telegram answers at once while they are unconfirmed: wait for progress first
-                await asyncio.wait({*in_flight.values(), stopping}, timeout=PIPELINE_POLL,
-                                   return_when=asyncio.FIRST_COMPLETED)
+            if in_flight:
+                # Telegram answers at once while updates are unconfirmed (re-sending those under way): ask
+                # at most every PIPELINE_POLL, or as soon as all of them are done (then a long poll again).
+                remaining = last_poll + PIPELINE_POLL - loop.time()
+                if remaining > 0:
+                    await asyncio.wait(list(in_flight.values()), timeout=remaining)
                 if stop.is_set():
                     break
+            last_poll = loop.time()
             offset = min(in_flight) if in_flight else next_id
             if offset is not None:
                 handled.difference_update([uid for uid in handled if uid < offset])
