@@ -185,12 +185,14 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
     backoff = 0.5
     loop = asyncio.get_running_loop()
     last_poll = 0.0
+    fresh = 0  # updates the last answer brought that were not under way already
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
-            if in_flight:
-                # Telegram answers at once while updates are unconfirmed (re-sending those under way): ask
-                # at most every PIPELINE_POLL, or as soon as all of them are done (then a long poll again).
+            if in_flight and not fresh:
+                # Telegram answers at once while updates are unconfirmed (re-sending those under way): when
+                # the last answer brought nothing new, ask again after PIPELINE_POLL, or as soon as all of
+                # them are done (then a long poll as usual). After new updates, ask at once: more may wait.
                 remaining = last_poll + PIPELINE_POLL - loop.time()
                 if remaining > 0:
                     await asyncio.wait(list(in_flight.values()), timeout=remaining)
@@ -220,15 +222,19 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 0.5
+            fresh = 0
             for update in updates:
                 uid = update.update_id
                 if uid in in_flight or uid in handled:
                     continue  # this process has it already (a redelivery otherwise: processed_update skips it)
                 next_id = max(next_id or 0, uid + 1)
+                fresh += 1
                 task = asyncio.create_task(app.update_processor.process_update(update, app.process_update(update)),
                                            name=f"aliat-update-{uid}")
                 in_flight[uid] = task
                 task.add_done_callback(lambda _t, uid=uid: (in_flight.pop(uid, None), handled.add(uid)))
+            if fresh:
+                await asyncio.sleep(0)  # updates the flood guard drops are done at once: the offset moves on
     finally:
         stopping.cancel()
         if in_flight:  # let the updates under way commit (their replies are drained afterwards)
