@@ -174,7 +174,9 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
     (its chat's updates in order, bot/telegram/ordering.py) and the poller asks for more at once. The
     offset given to Telegram confirms only the updates below the oldest one still being handled, so
     updates after it come again with the next answer (and are skipped here) and after a crash come again
-    (and processed_update skips those already done).
+    (and processed_update skips those already done). Telegram answers with at most 100 updates from the
+    offset: with a hundred under way at once, newer ones wait for the oldest to finish (the flood guard
+    keeps that far off: what it drops is done at once).
     """
     await app.bot.delete_webhook(drop_pending_updates=False)
     await app.start()
