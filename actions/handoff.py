@@ -18,10 +18,12 @@ from actions.base import checked_name, language_of
 from actions.qualify import qualify
 from bot.content import Domain, load_domain
 from bot.engine.render import Renderer
+from bot.export_safe import strip_controls
 from bot.notifier.notifier import copy_fields
 from bot.notifier.senders import telegram_chat_id
+from bot.numbers import parse_int
 from bot.store import leads as store
-from bot.store.models import Assessment
+from bot.store.models import Assessment, Conversation
 
 CONTACT_SLOTS = ("contact_name", "contact_role", "contact_channel", "contact_email", "contact_phone")
 ANSWER_SLOTS = ("entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "objective",
@@ -104,7 +106,10 @@ async def _assessment(session, tracker: Tracker) -> Assessment | None:  # noqa: 
     assessment_id = tracker.get_slot("assessment_id")
     if not isinstance(assessment_id, int | float) or isinstance(assessment_id, bool):
         return None
-    return await session.scalar(select(Assessment).where(Assessment.id == int(assessment_id)))
+    # Only this conversation's own assessment: a slot is no proof of ownership (issue 13: forged button data).
+    return await session.scalar(select(Assessment).join(Conversation, Assessment.conversation_id == Conversation.id)
+                                .where(Assessment.id == int(assessment_id),
+                                       Conversation.sender_id == tracker.sender_id))
 
 
 def _dossier(tracker: Tracker, assessment: Assessment | None) -> dict[str, Any]:
@@ -216,9 +221,10 @@ def _attachment(tracker: Tracker) -> tuple[int, int] | None:
     """The Telegram chat and message to copy to the facilitator (a photo, a file, a voice note...), if any."""
     chat = telegram_chat_id(tracker.sender_id)
     message_id = ((tracker.latest_message or {}).get("metadata") or {}).get("message_id")
-    if chat is None or not str(message_id or "").isdigit():
+    number = parse_int(str(message_id or ""), max_digits=12)
+    if chat is None or number is None:
         return None
-    return chat, int(message_id)
+    return chat, number
 
 
 class ActionRelayToFacilitator(Action):
@@ -236,6 +242,7 @@ class ActionRelayToFacilitator(Action):
                 return [ConversationResumed()]
             lead, facilitator = held
             text = tracker.latest_message.get("text") if tracker.latest_message else None
+            text = strip_controls(str(text)) if text else text  # stored in the outbox: no control characters
             extra = None
             if not text or not str(text).strip():
                 lang = _language_of(facilitator)

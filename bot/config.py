@@ -49,6 +49,8 @@ class TelegramSettings:
     max_send_retries: int = 5
     polling_timeout_seconds: int = 10
     http_client: str = "aiohttp"
+    flood_max_per_minute: int = 30
+    drain_seconds: float = 10
 
 
 @dataclass(frozen=True)
@@ -328,6 +330,10 @@ def _validate(s: Settings) -> None:
         fail("telegram.max_send_retries", "must not be negative")
     if t.http_client not in ("aiohttp", "httpx"):
         fail("telegram.http_client", "must be aiohttp or httpx")
+    if t.flood_max_per_minute < 0:
+        fail("telegram.flood_max_per_minute", "must not be negative (0: no limit)")
+    if t.drain_seconds < 0:
+        fail("telegram.drain_seconds", "must not be negative")
     h = s.handoff
     if not 1 <= h.min_readiness <= 4:
         fail("handoff.min_readiness", "must be between 1 and 4")

@@ -45,6 +45,8 @@ def test_environment_overrides() -> None:
     ({"ALIAT_TELEGRAM__RATE_LIMIT": "maybe"}, "ALIAT_TELEGRAM__RATE_LIMIT"),
     ({"ALIAT_FACILITATOR_CHAT_ID": "the group"}, "handoff.facilitator_chat_id"),
     ({"ALIAT_ACTION_ENDPOINT": "ftp://x"}, "actions.endpoint"),
+    ({"ALIAT_TELEGRAM__FLOOD_MAX_PER_MINUTE": "-1"}, "telegram.flood_max_per_minute"),
+    ({"ALIAT_TELEGRAM__DRAIN_SECONDS": "-5"}, "telegram.drain_seconds"),
 ])
 def test_wrong_values_name_the_key(env, key) -> None:
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
@@ -71,3 +73,8 @@ def test_wrong_setting_stops_start_up_with_its_name(sqlite_url) -> None:
     assert result.returncode == 2
     assert "default_language" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_flood_guard_and_drain_defaults() -> None:
+    telegram = load_settings(CONFIG, env={}).telegram
+    assert telegram.flood_max_per_minute == 30 and telegram.drain_seconds == 10

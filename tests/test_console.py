@@ -70,3 +70,13 @@ def test_python_dash_m_bot_works(sqlite_url) -> None:
     assert result.returncode == 0
     for command in ("chat", "check", "db", "classify"):
         assert command in result.stdout
+
+
+def test_an_exotic_digit_is_text_not_a_crash() -> None:
+    from bot.console import to_message
+
+    buttons = [("Sí", "/affirm"), ("No", "/deny")]
+    for typed in ("፩", "9" * 40):
+        message = to_message(typed, buttons, 1, "console:x", "ca")
+        assert message.payload is None and message.text == typed
+    assert to_message("２", buttons, 1, "console:x", "ca").payload == "/deny"

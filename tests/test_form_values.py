@@ -83,3 +83,18 @@ def test_bands_must_be_numbers(tmp_path) -> None:
         "forms:\n  f_form:\n    slots:\n      - {name: n, type: choice, bands: {a: lots}}\n")
     with pytest.raises(ContentError, match="bands"):
         load_domain(tmp_path / "dialogues", SETTINGS.knowledge_dir)
+
+
+# Issue 13: digits of other scripts ("፩", "²") pass str.isdigit() but not int(); a turn must refuse
+# them like any other wrong answer, never crash.
+@pytest.mark.parametrize("slot", ["factor_trust", "territory", "size_staff", "budget_band"])
+@pytest.mark.parametrize("text", ["፩", "²", "³₂", "٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣", "9" * 400, "-" + "9" * 30])
+def test_exotic_or_endless_digits_are_refused_not_a_crash(slot, text) -> None:
+    try:
+        answer(slot, text)
+    except Refused:
+        pass
+
+
+def test_full_width_digits_still_answer_a_scale() -> None:
+    assert answer("factor_trust", "３") == 3

@@ -125,7 +125,13 @@ async def test_forget_deletes_the_entitys_chart_and_old_charts_are_purged(runtim
     outside.write_bytes(b"keep")
     chat = Chat(runtime, sender_id="tg:8080", language="ca")
     await chat.send("/start")
-    await chat.send(payload=f'/help{{"journey_chart": "{chart}", "entity_name": "{outside}"}}')
+    # The slots a finished journey leaves (set here directly: button data can no longer set slots, issue 13).
+    store = runtime.engine.store
+    async with store.turn("tg:8080") as session:
+        tracker = await store.load(session, "tg:8080")
+        tracker.slots.update({"journey_chart": str(chart), "entity_name": str(outside)})
+        await store.save(session, tracker, channel="test")
+        await session.commit()
     assert (await chat.tracker()).slots["journey_chart"] == str(chart)
     await chat.send("/forget")
     await chat.send(payload="/forget_confirm")
@@ -140,3 +146,56 @@ async def test_forget_deletes_the_entitys_chart_and_old_charts_are_purged(runtim
     assert purge_charts(older_than_seconds=86400) >= 1
     assert not old.exists() and fresh.exists()
     fresh.unlink()
+
+
+# Issue 13, item 9: erasure reaches the disk. SQLite keeps old pages in the -wal file (and in free pages
+# of the main file unless secure_delete is on): the files themselves are scanned, not the tables.
+def _on_disk(url: str, needle: str) -> list[str]:
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    database = Path(make_url(url).database)
+    files = [p for p in database.parent.iterdir() if p.name.startswith(database.name)]
+    return [p.name for p in files if needle.encode() in p.read_bytes()]
+
+
+async def _erased_everywhere(url: str, needle: str) -> list[str]:
+    import asyncio
+
+    for _ in range(50):  # the checkpoint runs right after the commit
+        found = _on_disk(url, needle)
+        if not found:
+            return []
+        await asyncio.sleep(0.05)
+    return found
+
+
+async def test_forget_leaves_no_copy_in_the_sqlite_files(runtime, sqlite_url) -> None:
+    secret = "Zorglub Cooperativa de Proves"
+    chat = Chat(runtime, sender_id="tg:31337", language="ca")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send(secret)
+    await _seed_personal_data(runtime, "tg:31337")
+    assert _on_disk(sqlite_url, secret), "the test needs the text on disk first"
+    await chat.send("/forget")
+    await chat.send(payload="/forget_confirm")
+    assert await _erased_everywhere(sqlite_url, secret) == []
+    assert await _erased_everywhere(sqlite_url, SECRETS[0]) == []
+
+
+async def test_purge_leaves_no_copy_in_the_sqlite_files(runtime, sqlite_url) -> None:
+    from bot.maintenance import run_maintenance
+
+    chat = Chat(runtime, sender_id="tg:31338", language="ca")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send("Zorglub Fundacio Antiga")
+    old = datetime.now(UTC) - timedelta(days=400)
+    async with runtime.sessionmaker() as session:
+        await session.execute(update(Conversation).values(updated_at=old))
+        await session.commit()
+    assert _on_disk(sqlite_url, "Zorglub Fundacio Antiga")
+    assert (await run_maintenance(runtime))["conversations"] == 1
+    assert await _erased_everywhere(sqlite_url, "Zorglub Fundacio Antiga") == []

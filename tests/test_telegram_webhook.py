@@ -74,3 +74,26 @@ async def test_a_redelivered_webhook_update_is_handled_once(fake, app) -> None:
     await settle(fake)
     assert len([c for c in fake.calls[since:] if c.method == "sendMessage"]) == 1
     assert channel(app).counters["duplicate_updates"] == 2
+
+
+# Issue 13, item 10: a body that is not an update Telegram would send is a 400, never a 500 with a traceback.
+DEEP = "[" * 100_000 + "]" * 100_000
+ODD_BODIES = ['"text"', "[1, 2]", "42", "null", "true", "{}", '{"update_id": "x"}', '{"update_id": -1}',
+              '{"update_id": 1, "message": "hola"}', '{"update_id": 1, "message": {"chat": 5}}',
+              '{"update_id": 1, "callback_query": []}', '{"a": ' * 5000 + "1" + "}" * 5000, DEEP,
+              "\xff\xfe not utf-8", "{not json"]
+
+
+@pytest.mark.parametrize("body", ODD_BODIES, ids=range(len(ODD_BODIES)))
+async def test_an_odd_webhook_body_gets_400(fake, app, body, caplog) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        async with session.post(fake.webhook_url, data=body.encode("utf-8", "surrogateescape"),
+                                headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
+                                         "Content-Type": "application/json"}) as response:
+            assert response.status == 400
+    assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.exc_info]
+    since = len(fake.calls)
+    assert await fake.post_to_webhook(U.make_command("help"), secret=WEBHOOK_SECRET) == 200
+    await wait_sends(fake, 1, since=since)

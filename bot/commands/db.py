@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
         await db.dispose()
 
     async def _purge(days: int) -> int:
+        from bot.store.db import checkpoint
         from bot.store.privacy import purge_expired
 
         db, sessionmaker = await open_database(settings, upgrade=True)
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
             async with sessionmaker() as session:
                 purged = await purge_expired(session=session, older_than_days=days)
                 await session.commit()
+            await checkpoint(db)  # SQLite: no copy of the purged rows stays in the -wal file
             return purged
         finally:
             await db.dispose()

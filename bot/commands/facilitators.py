@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from bot.config import load_settings
+from bot.export_safe import strip_controls, terminal_safe
 from bot.runtime import open_database
 from bot.store import leads as store
 
@@ -31,11 +32,14 @@ async def _run(args: argparse.Namespace) -> int:
         async with sessionmaker() as session, session.begin():
             if args.fac_command == "add":
                 row = await store.add_facilitator(session=session, telegram_user_id=args.telegram_user_id,
-                                                  name=args.name, territory=args.territory, language=args.lang)
+                                                  name=strip_controls(args.name, keep=""),
+                                                  territory=args.territory and strip_controls(args.territory, keep=""),
+                                                  language=args.lang)
                 print(f"facilitator {row.telegram_user_id} ({row.name}) registered")
             elif args.fac_command == "list":
                 for row in await store.list_facilitators(session=session):
-                    print(f"{row.telegram_user_id}\t{row.name}\t{row.territory or '-'}\t{row.language or '-'}")
+                    print(terminal_safe(f"{row.telegram_user_id}\t{row.name}\t{row.territory or '-'}\t"
+                                        f"{row.language or '-'}"))
             else:
                 found, released = await store.remove_facilitator(session=session,
                                                                  telegram_user_id=args.telegram_user_id)

@@ -11,6 +11,7 @@ import sys
 from bot.config import load_settings
 from bot.content import load_domain
 from bot.engine.render import Renderer
+from bot.export_safe import spreadsheet_safe, terminal_safe
 from bot.facilitators.cards import details_text
 from bot.runtime import open_database
 from bot.store import leads as store
@@ -42,25 +43,27 @@ async def _run(args: argparse.Namespace) -> int:
             if args.leads_command == "list":
                 rows = await store.list_leads(session=session, status=args.status)
                 if args.json:
-                    print(json.dumps(rows, ensure_ascii=False, indent=2))
+                    print(json.dumps(rows, ensure_ascii=True, indent=2, default=str))  # escapes, not bytes
                 else:
                     for r in rows:
-                        print(f"#{r['id']}\t{r['status']}\t{r['priority']}\t{r['entity_name'] or '?'}\t"
-                              f"{r['assignee_name'] or '-'}\t{r['updated_at']}")
+                        print(terminal_safe(f"#{r['id']}\t{r['status']}\t{r['priority']}\t{r['entity_name'] or '?'}\t"
+                                            f"{r['assignee_name'] or '-'}\t{r['updated_at']}"))
             elif args.leads_command == "show":
                 view = await store.show_lead(session=session, lead_id=args.lead_id)
                 if view is None:
                     print(f"no lead {args.lead_id}", file=sys.stderr)
                     return 1
                 domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
-                print(details_text(Renderer(domain, settings.default_language, settings.programme.time_zone), view, settings.default_language))
+                renderer = Renderer(domain, settings.default_language, settings.programme.time_zone)
+                print(terminal_safe(details_text(renderer, view, settings.default_language)))
             elif args.leads_command == "export":
                 rows = await store.list_leads(session=session)
                 out = sys.stdout if args.csv == "-" else open(args.csv, "w", newline="", encoding="utf-8")  # noqa: SIM115
                 try:
                     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
                     writer.writeheader()
-                    writer.writerows(rows)
+                    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items() if k in CSV_FIELDS}
+                                     for row in rows)
                 finally:
                     if out is not sys.stdout:
                         out.close()

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from bot.config import load_settings
+from bot.export_safe import strip_controls, terminal_safe
 from bot.runtime import database
 from bot.store import workshops as store
 
@@ -31,7 +32,7 @@ async def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     async with database(settings) as sessionmaker, sessionmaker() as session:
         if args.trainers_command == "add":
-            name = args.name.strip()
+            name = strip_controls(args.name, keep="").strip()
             if not name:
                 print("aliat trainers add: --name must not be empty")
                 return 2
@@ -50,5 +51,5 @@ async def _run(args: argparse.Namespace) -> int:
             if not trainers:
                 print("no trainers yet: aliat trainers add TELEGRAM_USER_ID --name NAME")
             for trainer in trainers:
-                print(f"{trainer.telegram_user_id}\t{trainer.name}")
+                print(terminal_safe(f"{trainer.telegram_user_id}\t{trainer.name}"))
     return 0

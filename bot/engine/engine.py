@@ -18,6 +18,7 @@ from bot.engine.actions_client import ActionError, ActionRunner
 from bot.engine.answers import AnswerReader
 from bot.engine.messages import BotMessage, UserMessage
 from bot.engine.nlu import IntentMatcher, Parse, parse_intent_payload, split_command
+from bot.engine.payloads import checked as checked_payload
 from bot.engine.render import Renderer
 from bot.engine.tracker import SKIPPED, Tracker
 from bot.engine.values import Refused, read_answer
@@ -161,6 +162,7 @@ class Engine:
                 self._user_event(turn, msg.payload, None)
                 await self._button_answer(turn, msg.payload)
                 return
+            parse = checked_payload(self.domain, parse)  # client-written: only what our buttons offer
         elif text is not None and text.strip().startswith("/"):
             command = split_command(text.strip())
             intent = self.domain.commands.get(command[0]) if command else None

@@ -8,6 +8,7 @@ from typing import Any
 from bot.content import FormSlot, Response
 from bot.engine.answers import AnswerReader, Reading, Refused, options_of
 from bot.engine.textnorm import fold, normalize
+from bot.numbers import parse_int
 
 __all__ = ["Refused", "coerce", "choose", "options_of", "read_amount", "read_answer"]
 
@@ -43,8 +44,9 @@ def choose(slot: FormSlot, question: Response | None, text: str) -> str:
         raise Refused("empty")
     if slot.bands:
         return _choose_band(slot, question, options, norm, text)
-    if norm.isdigit() and 1 <= int(norm) <= len(options):
-        return options[int(norm) - 1]
+    position = parse_int(norm)
+    if position is not None and 1 <= position <= len(options):
+        return options[position - 1]
     return _choose_by_name(slot, question, options, norm)
 
 
@@ -98,7 +100,8 @@ def coerce(slot: FormSlot, question: Response | None, value: str, *, from_button
     if from_button and kind in ("choice", "scale"):
         if value not in options_of(question):
             raise Refused("choice")
-        return int(value) if kind == "scale" and value.lstrip("-").isdigit() else value
+        number = parse_int(value, signed=True) if kind == "scale" else None
+        return number if number is not None else value
     text = (value or "").strip()
     if not text:
         raise Refused("empty")
@@ -109,18 +112,21 @@ def coerce(slot: FormSlot, question: Response | None, value: str, *, from_button
     if kind == "scale":
         low, high = slot.min or 1, slot.max or 4
         norm = normalize(text)
-        if norm.lstrip("-").isdigit():
-            number = int(norm)
+        number = parse_int(norm, signed=True)
+        if number is not None:
             if low <= number <= high:
                 return number
             raise Refused("scale")
         picked = choose(slot, question, text)
-        return int(picked) if picked.lstrip("-").isdigit() else picked
+        number = parse_int(picked, signed=True)
+        return number if number is not None else picked
     if kind == "number":
         found = _NUMBER.search(text.replace(".", "").replace(" ", ""))
         if not found:
             raise Refused("number")
-        number = int(found.group())
+        number = parse_int(found.group(), signed=True)
+        if number is None:
+            raise Refused("number")
         if (slot.min is not None and number < slot.min) or (slot.max is not None and number > slot.max):
             raise Refused("number")
         return number

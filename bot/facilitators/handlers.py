@@ -7,10 +7,13 @@ facilitators can act: anyone else is told so and nothing changes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import AsyncIterator
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -22,25 +25,22 @@ from telegram.ext import (
     filters,
 )
 
+from bot.engine import BotMessage
 from bot.engine.render import Renderer
-from bot.facilitators.cards import CardAction, card_buttons, card_text, details_text, status_line
+from bot.export_safe import strip_controls
+from bot.facilitators.cards import CardAction, details_text, status_line
 from bot.notifier import wake
 from bot.notifier.notifier import copy_fields
+from bot.numbers import parse_int
 from bot.store import leads as store
 from bot.store.models import Facilitator
 
 log = logging.getLogger(__name__)
-CALLBACK = re.compile(r"^lead:(\d{1,12}):(claim|details|release|contacted|formed|dropped)$")
-LEAD_REF = re.compile(r"#(\d{1,12})\b")
+CALLBACK = re.compile(r"^lead:([0-9]{1,9}):(claim|details|release|contacted|formed|dropped)$")
+LEAD_REF = re.compile(r"#([0-9]{1,9})\b")
 COMMANDS = ("leads", "lead", "claim", "reply", "contacted", "release", "close", "note")
 OUTCOME_WORDS = {"formed": "alliance_formed", "alliance": "alliance_formed", "alliance_formed": "alliance_formed",
                  "dropped": "not_pursued", "not_pursued": "not_pursued", "no": "not_pursued"}
-
-
-def _markup(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in buttons])
 
 
 class LeadDesk:
@@ -51,6 +51,15 @@ class LeadDesk:
         self.settings = runtime.settings
         self.r = Renderer(runtime.domain, runtime.settings.default_language, runtime.settings.programme.time_zone)
 
+    @contextlib.asynccontextmanager
+    async def _tx(self, session: AsyncSession | None) -> AsyncIterator[AsyncSession]:
+        """The caller's transaction (the update's, with its processed_update row), else a new one."""
+        if session is not None:
+            yield session
+            return
+        async with self.runtime.sessionmaker() as own, own.begin():
+            yield own
+
     def lang(self, facilitator: Facilitator | None) -> str:
         return (facilitator.language if facilitator else None) or self.settings.default_language
 
@@ -58,9 +67,12 @@ class LeadDesk:
         async with self.runtime.sessionmaker() as session:
             return await store.get_facilitator(session=session, telegram_user_id=user_id)
 
-    async def view(self, lead_id: int, *, with_events: bool = False) -> store.LeadView | None:
-        async with self.runtime.sessionmaker() as session:
+    async def view(self, lead_id: int, *, with_events: bool = False,
+                   session: AsyncSession | None = None) -> store.LeadView | None:
+        if session is not None:
             return await store.show_lead(session=session, lead_id=lead_id, with_events=with_events)
+        async with self.runtime.sessionmaker() as own:
+            return await store.show_lead(session=own, lead_id=lead_id, with_events=with_events)
 
     def _refusal(self, result: store.LeadResult, lang: str) -> str:
         if result.reason == "not_found":
@@ -72,10 +84,12 @@ class LeadDesk:
         return self.r.text("utter_fac_not_yours", lang)
 
     async def change(self, facilitator: Facilitator, lead_id: int, action: CardAction | str,
-                     note: str | None = None) -> tuple[bool, str]:
+                     note: str | None = None, *, session: AsyncSession | None = None) -> tuple[bool, str]:
         """Claim, release, mark contacted or close; (changed, what to tell the facilitator)."""
         lang = self.lang(facilitator)
-        async with self.runtime.sessionmaker() as session, session.begin():
+        note = strip_controls(note) if note else note  # stored free text: no control characters
+        outer = session
+        async with self._tx(outer) as session:
             lead = await store.get_lead(session=session, lead_id=lead_id)
             if lead is None:
                 return False, self.r.text("utter_fac_not_found", lang)
@@ -98,19 +112,23 @@ class LeadDesk:
             if not result.ok:
                 return False, self._refusal(result, lang)
             await store.add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
-        wake()
+            view = await self.view(lead_id, session=session) if outer is not None else None
+        if outer is None:
+            wake()
+            view = await self.view(lead_id)
         log.info("lead %s: %s by facilitator %s", lead_id, action, facilitator.id)
-        view = await self.view(lead_id)
         if action == CardAction.CLAIM:
             return True, self.r.text("utter_fac_claimed", lang, {"lead_id": lead_id})
         return True, self.r.text("utter_fac_done", lang, {"lead_id": lead_id, "status_line": status_line(
             self.r, view, lang)})
 
     async def reply(self, facilitator: Facilitator, lead_id: int, text: str, *,
-                    copy: tuple[int, int] | None = None) -> str:
+                    copy: tuple[int, int] | None = None, session: AsyncSession | None = None) -> str:
         """Pass a facilitator's words (and a photo or file: `copy`) to the entity whose lead they hold."""
         lang = self.lang(facilitator)
-        async with self.runtime.sessionmaker() as session, session.begin():
+        text = strip_controls(text)
+        outer = session
+        async with self._tx(outer) as session:
             lead = await store.get_lead(session=session, lead_id=lead_id)
             if lead is None or lead.status not in store.HELD or lead.assignee_id != facilitator.id:
                 return self.r.text("utter_fac_not_relayable", lang)
@@ -128,12 +146,15 @@ class LeadDesk:
             await store.add_lead_event(session=session, lead_id=lead_id, actor=store.actor_of(facilitator),
                                        action="replied")
             entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
-        wake()
+        if outer is None:
+            wake()
         return self.r.text("utter_fac_reply_sent", lang, {"entity_name": entity_name})
 
-    async def note(self, facilitator: Facilitator, lead_id: int, text: str) -> str:
+    async def note(self, facilitator: Facilitator, lead_id: int, text: str, *,
+                   session: AsyncSession | None = None) -> str:
         lang = self.lang(facilitator)
-        async with self.runtime.sessionmaker() as session, session.begin():
+        text = strip_controls(text)
+        async with self._tx(session) as session:
             ok = await store.add_note(session=session, lead_id=lead_id, facilitator=facilitator, note=text)
         return self.r.text("utter_fac_note_saved" if ok else "utter_fac_not_found", lang, {"lead_id": lead_id})
 
@@ -185,16 +206,21 @@ class FacilitatorHandlers:
         if action == CardAction.DETAILS:
             await query.answer(await self._send_private(context, facilitator, await desk.details(facilitator, lead_id)))
             raise ApplicationHandlerStop
-        _changed, text = await desk.change(facilitator, lead_id, action)
-        await query.answer(text, show_alert=not _changed)
-        view = await desk.view(lead_id)
-        if view is not None and query.message is not None:
-            card_lang = lang if query.message.chat.type == "private" else desk.settings.default_language
-            try:
-                await query.edit_message_text(card_text(desk.r, view, card_lang),
-                                              reply_markup=_markup(card_buttons(desk.r, view, card_lang)))
-            except TelegramError as exc:
-                log.info("card of lead %s not edited: %s", lead_id, type(exc).__name__)
+        outcome: list[tuple[bool, str]] = []
+
+        async def work(session: AsyncSession) -> None:
+            outcome.append(await desk.change(facilitator, lead_id, action, session=session))
+
+        # The change and processed_update commit together: a redelivered press changes nothing twice. The
+        # card itself is edited by the notifier (the lead_refresh row written with the change), not here:
+        # an edit in a group waits its turn (a message every 3 s) and the handler must not.
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        if not await _channel(context).once(update_id=update.update_id, chat_id=chat_id, work=work):
+            await query.answer()
+            raise ApplicationHandlerStop
+        wake()
+        changed, text = outcome[0]
+        await query.answer(text, show_alert=not changed)
         raise ApplicationHandlerStop
 
     async def _send_private(self, context: ContextTypes.DEFAULT_TYPE, facilitator: Facilitator, text: str) -> str:
@@ -211,39 +237,54 @@ class FacilitatorHandlers:
         desk = self.desk_for(context)
         facilitator = await desk.facilitator(update.effective_user.id)
         lang = desk.lang(facilitator)
-        if facilitator is None:
-            await message.reply_text(desk.r.text("utter_fac_not_facilitator", lang))
-            raise ApplicationHandlerStop
         command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
         args = list(context.args or [])
-        lead_id = int(args[0].lstrip("#")) if args and args[0].lstrip("#").isdigit() else None
+        lead_id = parse_int(args[0].lstrip("#")) if args else None
         rest = " ".join(args[1:]).strip()
+        private = message.chat.type == "private"
+        sent_privately = None
+        if facilitator is not None and command == "lead" and lead_id is not None and not private:
+            # Details go to the facilitator's private chat, never to the group (read-only: no effect to record).
+            sent_privately = await self._send_private(context, facilitator, await desk.details(facilitator, lead_id))
+
+        async def work(session: AsyncSession) -> list[BotMessage]:
+            return [BotMessage(text=await self._command_text(desk, facilitator, command, lead_id, rest, lang,
+                                                               sent_privately, session))]
+
+        # The change, processed_update and the answer commit together; the answer goes through the outbox.
+        if await _channel(context).once(update_id=update.update_id, chat_id=message.chat_id, work=work,
+                                        reply_to=None if private else message.message_id):
+            wake()
+        raise ApplicationHandlerStop
+
+    async def _command_text(self, desk: LeadDesk, facilitator: Facilitator | None, command: str,
+                            lead_id: int | None, rest: str, lang: str, sent_privately: str | None,
+                            session: AsyncSession) -> str:
+        if facilitator is None:
+            return desk.r.text("utter_fac_not_facilitator", lang)
         if command == "leads":
-            text = await desk.leads(facilitator)
-        elif lead_id is None:
-            text = desk.r.text("utter_fac_usage", lang)
-        elif command == "lead":
-            details = await desk.details(facilitator, lead_id)
-            private = message.chat.type == "private"
-            text = details if private else await self._send_private(context, facilitator, details)
-        elif command == "reply":
-            text = await desk.reply(facilitator, lead_id, rest) if rest else desk.r.text("utter_fac_usage", lang)
-        elif command == "note":
-            text = await desk.note(facilitator, lead_id, rest) if rest else desk.r.text("utter_fac_usage", lang)
-        elif command == "close":
+            return await desk.leads(facilitator)
+        if lead_id is None:
+            return desk.r.text("utter_fac_usage", lang)
+        if command == "lead":
+            return sent_privately or await desk.details(facilitator, lead_id)
+        if command == "reply":
+            return await desk.reply(facilitator, lead_id, rest, session=session) if rest else \
+                desk.r.text("utter_fac_usage", lang)
+        if command == "note":
+            return await desk.note(facilitator, lead_id, rest, session=session) if rest else \
+                desk.r.text("utter_fac_usage", lang)
+        if command == "close":
             words = rest.split(maxsplit=1)
             outcome = OUTCOME_WORDS.get(words[0].lower()) if words else None
             if outcome is None:
-                text = desk.r.text("utter_fac_usage", lang)
-            else:
-                action = CardAction.FORMED if outcome == "alliance_formed" else CardAction.DROPPED
-                _, text = await desk.change(facilitator, lead_id, action, words[1] if len(words) > 1 else None)
-        else:
-            action = {"claim": CardAction.CLAIM, "contacted": CardAction.CONTACTED,
-                      "release": CardAction.RELEASE}[command]
-            _, text = await desk.change(facilitator, lead_id, action, rest or None)
-        await message.reply_text(text)
-        raise ApplicationHandlerStop
+                return desk.r.text("utter_fac_usage", lang)
+            action = CardAction.FORMED if outcome == "alliance_formed" else CardAction.DROPPED
+            return (await desk.change(facilitator, lead_id, action, words[1] if len(words) > 1 else None,
+                                      session=session))[1]
+        action = {"claim": CardAction.CLAIM, "contacted": CardAction.CONTACTED,
+                  "release": CardAction.RELEASE}[command]
+        return (await desk.change(facilitator, lead_id, action, rest or None, session=session))[1]
 
     async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A facilitator replying to a passed message ("💬 #12 · ...") answers that entity."""
@@ -259,9 +300,20 @@ class FacilitatorHandlers:
         if facilitator is None:
             return  # an entity replying to one of the bot's messages: the assistant handles it
         copy = None if message.text is not None else (message.chat_id, message.message_id)
-        await message.reply_text(await desk.reply(facilitator, int(found.group(1)),
-                                                  message.text or message.caption or "", copy=copy))
+
+        async def work(session: AsyncSession) -> list[BotMessage]:
+            return [BotMessage(text=await desk.reply(facilitator, int(found.group(1)),
+                                                     message.text or message.caption or "", copy=copy,
+                                                     session=session))]
+
+        if await _channel(context).once(update_id=update.update_id, chat_id=message.chat_id, work=work,
+                                        reply_to=None if message.chat.type == "private" else message.message_id):
+            wake()
         raise ApplicationHandlerStop
+
+
+def _channel(context: ContextTypes.DEFAULT_TYPE):  # noqa: ANN202
+    return context.application.bot_data["channel"]
 
 
 def register_facilitator_handlers(app: Application, runtime=None, *, group: int = -1) -> None:  # noqa: ANN001

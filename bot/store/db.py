@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 import orjson
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from bot.store.sqlite_inline import inline_creator
+
+log = logging.getLogger(__name__)
 
 
 def is_sqlite(url: str) -> bool:
@@ -24,8 +30,9 @@ def _json_dumps(value: object) -> str:
 JSON_CODEC = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
 
 SQLITE_BUSY_TIMEOUT = 15.0  # seconds a statement waits for another connection's write lock
+# secure_delete: deleted rows are overwritten with zeros, not left in free pages (erasure, see below).
 SQLITE_PRAGMAS = ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=0",
-                  "PRAGMA foreign_keys=ON"]
+                  "PRAGMA foreign_keys=ON", "PRAGMA secure_delete=ON"]
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -44,4 +51,43 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions on `engine`; on SQLite, a commit that erased personal data (`mark_erased`) is followed by a
+    WAL checkpoint that empties the -wal file, where older copies of the erased rows would stay."""
+    if engine.dialect.name != "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=False)
+    session_class = type("ErasingSession", (Session,), {})
+    pending: set[asyncio.Task[None]] = set()
+
+    @event.listens_for(session_class, "after_commit")
+    def _after_commit(session: Session) -> None:
+        if session.info.pop(ERASED, False):
+            task = asyncio.get_running_loop().create_task(checkpoint(engine), name="aliat-erasure-checkpoint")
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+    @event.listens_for(session_class, "after_rollback")
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(ERASED, None)
+
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
+
+
+ERASED = "aliat_erased"
+
+
+def mark_erased(session: AsyncSession) -> None:
+    """This transaction erases personal data: checkpoint the SQLite WAL once it has committed."""
+    session.info[ERASED] = True
+
+
+async def checkpoint(engine: AsyncEngine) -> None:
+    """SQLite: copy the WAL into the database file and truncate it to nothing (with secure_delete on, the
+    erased rows are then gone from both files). PostgreSQL: nothing here; VACUUM and the retention of
+    backups complete an erasure there (README, Reliability)."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception:  # busy or closing: the next erasure or the hourly maintenance checkpoints again
+        log.warning("WAL checkpoint after an erasure failed", exc_info=True)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store.db import mark_erased
 from bot.store.models import Assessment, Conversation, Entity, Lead, LeadEvent, Outbox
 
 OPEN_LEAD_STATUSES = ("new", "notified", "claimed", "contacted")
@@ -24,6 +25,7 @@ async def forget_sender(*, session: AsyncSession, sender_id: str, actor: str = "
     Nothing is committed here: the caller commits with the rest of its turn.
     """
     counts = {"entities": 0, "assessments": 0, "leads": 0, "outbox": 0}
+    mark_erased(session)  # SQLite: the WAL is checkpointed once this commits (bot/store/db.py)
     conversation = await session.scalar(select(Conversation).where(Conversation.sender_id == sender_id))
     if conversation is None:
         return counts

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import os
 import time
 from collections import Counter
 
+import orjson
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SWEEP_INTERVAL = 5.0
+PIPELINE_POLL = 0.05  # seconds between getUpdates while updates are being handled (they are not confirmed yet)
 # The command menu; the descriptions are responses telegram_command_<name> in dialogues/telegram.yml.
 MENU_COMMANDS = ("start", "help", "language", "facilitator", "privacy", "forget", "restart")
 
@@ -53,6 +54,8 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         rt.actions.preload()
         channel = TelegramChannel(rt, app.bot, sender)
         app.bot_data["channel"] = channel
+        if isinstance(app.update_processor, PerChatUpdateProcessor):
+            app.update_processor.on_flood = channel.flood_notice
         await set_command_menu(channel)
         channel.start_sweeper(SWEEP_INTERVAL)
         from bot.notifier import start_notifier
@@ -65,12 +68,13 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
 
         app.bot_data["web"] = await start_with_bot(rt, app)
 
-    async def post_shutdown(app: Application) -> None:
+    async def before_shutdown(app: Application) -> None:
+        """Stop what writes and sends, then drain the replies while the HTTP client is still open (at most
+        telegram.drain_seconds): serve() calls this before app.shutdown() closes the client."""
         channel: TelegramChannel | None = app.bot_data.get("channel")
-        if channel is None:
+        if channel is None or app.bot_data.get("drained"):
             return
-        if (web_runner := app.bot_data.get("web")) is not None:
-            await web_runner.cleanup()
+        app.bot_data["drained"] = True
         from bot.maintenance import stop_maintenance
 
         await stop_maintenance(app.bot_data.get("maintenance"))
@@ -78,15 +82,22 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
             await web_runner.cleanup()
         if (notifier := app.bot_data.get("notifier")) is not None:
             await notifier.stop()
-        await channel.drain()
+        await channel.drain(timeout=settings.telegram.drain_seconds)
         await channel.stop_sweeper()
+
+    async def post_shutdown(app: Application) -> None:
+        channel: TelegramChannel | None = app.bot_data.get("channel")
+        if channel is None:
+            return
+        await before_shutdown(app)  # (when the application was run without serve())
         if owns_runtime:
             await channel.runtime.close()
 
     builder: ApplicationBuilder = (
         Application.builder()
         .token(settings.telegram_token)
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        .concurrent_updates(PerChatUpdateProcessor(256, flood_per_minute=settings.telegram.flood_max_per_minute,
+                                                   counters=sender.counters))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -107,6 +118,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
     # them. Our poller (and webhook) acknowledge an update only after its turn has committed.
     builder = builder.updater(None)
     app = builder.build()
+    app.bot_data["before_shutdown"] = before_shutdown
     register_handlers(app)
     app.add_handler(TypeHandler(Update, remember_update_id), group=-1000)  # log lines carry the update id
     from bot.workshop import register_workshop_handlers
@@ -152,6 +164,9 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event) -> No
         else:
             await _serve_polling(app, settings, stop)
     finally:
+        # Replies are drained before app.shutdown(): it closes the HTTP client they are sent with.
+        if (before_shutdown := app.bot_data.get("before_shutdown")) is not None:
+            await before_shutdown(app)
         await app.shutdown()
         if app.post_shutdown:
             await app.post_shutdown(app)
@@ -163,20 +178,45 @@ async def handle_updates(app: Application, updates: list[Update]) -> None:
 
 
 async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Event) -> None:
-    """getUpdates with an offset that moves past a batch only once the batch is handled (committed).
+    """getUpdates, each update handled as soon as it arrives, the offset past committed updates only.
 
-    After a crash the unconfirmed updates come again, and processed_update skips those already done.
+    Updates are not handled batch by batch: a batch waiting for its slowest update (a chat that floods,
+    an action server taking its time) would hold back every other chat. Each update runs in its own task
+    (its chat's updates in order, bot/telegram/ordering.py) and the poller asks for more at once. The
+    offset given to Telegram confirms only the updates below the oldest one still being handled, so
+    updates after it come again with the next answer (and are skipped here) and after a crash come again
+    (and processed_update skips those already done). Telegram answers with at most 100 updates from the
+    offset: with a hundred under way at once, newer ones wait for the oldest to finish (the flood guard
+    keeps that far off: what it drops is done at once).
     """
     await app.bot.delete_webhook(drop_pending_updates=False)
     await app.start()
     log.info("polling for updates (bot %s)", app.bot.id)
-    offset: int | None = None
+    in_flight: dict[int, asyncio.Task[None]] = {}
+    handled: set[int] = set()  # handled, not confirmed yet (an update before them is still in flight)
+    next_id: int | None = None  # the offset once nothing is in flight: after the last update dispatched
     backoff = 0.5
+    loop = asyncio.get_running_loop()
+    last_poll = 0.0
+    fresh = 0  # updates the last answer brought that were not under way already
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
+            if in_flight and not fresh:
+                # Telegram answers at once while updates are unconfirmed (re-sending those under way): when
+                # the last answer brought nothing new, ask again after PIPELINE_POLL, or as soon as all of
+                # them are done (then a long poll as usual). After new updates, ask at once: more may wait.
+                remaining = last_poll + PIPELINE_POLL - loop.time()
+                if remaining > 0:
+                    await asyncio.wait(list(in_flight.values()), timeout=remaining)
+                if stop.is_set():
+                    break
+            last_poll = loop.time()
+            offset = min(in_flight) if in_flight else next_id
+            if offset is not None:
+                handled.difference_update([uid for uid in handled if uid < offset])
             fetch = asyncio.create_task(app.bot.get_updates(
-                offset=offset, timeout=settings.telegram.polling_timeout_seconds,
+                offset=offset, timeout=0 if in_flight else settings.telegram.polling_timeout_seconds,
                 allowed_updates=Update.ALL_TYPES))
             done, _ = await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if fetch not in done:
@@ -196,11 +236,23 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
                 continue
             backoff = 0.5
             app.bot_data["telegram_seen"] = time.monotonic()  # /readyz (bot/web)
-            if updates:
-                await handle_updates(app, updates)
-                offset = updates[-1].update_id + 1
+            fresh = 0
+            for update in updates:
+                uid = update.update_id
+                if uid in in_flight or uid in handled:
+                    continue  # this process has it already (a redelivery otherwise: processed_update skips it)
+                next_id = max(next_id or 0, uid + 1)
+                fresh += 1
+                task = asyncio.create_task(app.update_processor.process_update(update, app.process_update(update)),
+                                           name=f"aliat-update-{uid}")
+                in_flight[uid] = task
+                task.add_done_callback(lambda _t, uid=uid: (in_flight.pop(uid, None), handled.add(uid)))
+            if fresh:
+                await asyncio.sleep(0)  # updates the flood guard drops are done at once: the offset moves on
     finally:
         stopping.cancel()
+        if in_flight:  # let the updates under way commit (their replies are drained afterwards)
+            await asyncio.gather(*in_flight.values(), return_exceptions=True)
         await app.stop()
 
 
@@ -226,6 +278,25 @@ async def _serve_webhook(app: Application, settings: Settings, stop: asyncio.Eve
         await app.stop()
 
 
+def update_from_body(body: bytes, app: Application) -> Update | None:
+    """The Update a webhook body holds, or None for anything Telegram would not send: not JSON, not an
+    object, no integer update_id, a field of the wrong type, nesting deeper than orjson's 1024 levels."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    if type(update_id) is not int or not 0 <= update_id < 2 ** 53:
+        return None
+    if any(not isinstance(value, dict) for key, value in data.items() if key != "update_id"):
+        return None  # every kind of update (message, callback_query...) is an object
+    try:
+        return Update.de_json(data, app.bot)
+    except Exception as exc:  # a malformed object deep inside: python-telegram-bot's own error types vary
+        log.warning("webhook body not an update (%s)", type(exc).__name__)
+        return None
+
+
 def webhook_app(app: Application, settings: Settings) -> web.Application:
     """An aiohttp app taking Telegram's POSTs: secret checked in constant time, update queued."""
     expected = settings.webhook_secret.encode()
@@ -235,11 +306,7 @@ def webhook_app(app: Application, settings: Settings) -> web.Application:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not expected or not hmac.compare_digest(given, expected):
             return web.Response(status=403)
-        try:
-            data = json.loads(await request.read())
-            update = Update.de_json(data, app.bot)
-        except (ValueError, TypeError, KeyError):
-            return web.Response(status=400)
+        update = update_from_body(await request.read(), app)
         if update is None:
             return web.Response(status=400)
         app.bot_data["telegram_seen"] = time.monotonic()  # /readyz (bot/web)

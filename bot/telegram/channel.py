@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, Message
+from telegram import Bot, Message, ReplyParameters, Update
+from telegram.constants import ChatType
 
 from bot.charts import wait_for_chart
 from bot.engine import BotMessage, UserMessage
@@ -76,6 +78,10 @@ class TelegramChannel:
         # back only itself).
         self._deliveries: dict[int, asyncio.Task[None]] = {}
         self._in_flight: set[int] = set()
+        # Rows waiting in this process's delivery chains (a chat's replies go about one a second): the
+        # sweeper leaves them alone, and their claims are renewed, or a reply queued for longer than
+        # CLAIM_FOR would be sent twice, by the sweeper and by the chain.
+        self._queued: set[int] = set()
         self._sent: list[int] = []  # delivered, not yet recorded as sent
         self._marker: asyncio.Task[None] | None = None
 
@@ -137,26 +143,122 @@ class TelegramChannel:
         if rows:
             self._deliver_in_order(chat_id, list(rows))
 
+    # ------------------------------------------------------------------ other handlers' answers
+    async def once(self, *, update_id: int, chat_id: int,
+                   work: Callable[[AsyncSession], Awaitable[list[BotMessage] | None]],
+                   reply_to: int | None = None) -> bool:
+        """For handlers outside the conversation (facilitators, workshops, group commands): `work(session)`
+        makes its changes and returns the replies; processed_update, those changes and the replies commit
+        in one transaction, so a redelivered update changes nothing twice. The replies then go out through
+        the chat's delivery chain: the handler never waits for a paced send. False: a duplicate."""
+        rows: list[tuple[int, dict[str, Any]]] = []
+        try:
+            async with self.runtime.sessionmaker() as session, session.begin():
+                connection = await session.connection()
+                if (await connection.execute(_HANDLED, {"bot_id": self.bot_id, "update_id": update_id})).first():
+                    self.counters["duplicate_updates"] += 1
+                    log.info("update %s already handled; skipped", update_id)
+                    return False
+                await connection.execute(_PROCESSED, {"bot_id": self.bot_id, "update_id": update_id})
+                replies = await work(session) or []
+                if replies:
+                    rows.append(await self._reply_row(connection, chat_id, f"reply:{self.bot_id}:{update_id}",
+                                                      update_id, replies, reply_to=reply_to))
+        except IntegrityError:
+            self.counters["duplicate_updates"] += 1
+            log.info("update %s handled elsewhere meanwhile; skipped", update_id)
+            return False
+        if rows:
+            self._deliver_in_order(chat_id, rows)
+        return True
+
+    async def queue(self, chat_id: int, replies: list[BotMessage], *, key: str, update_id: int | None = None,
+                    reply_to: int | None = None) -> bool:
+        """Replies that are no update's effect (an apology, a flood notice), sent like every reply; `key`
+        makes them once (False: already queued)."""
+        try:
+            async with self.runtime.sessionmaker() as session, session.begin():
+                connection = await session.connection()
+                row = await self._reply_row(connection, chat_id, f"{key}:{self.bot_id}", update_id, replies,
+                                            reply_to=reply_to)
+        except IntegrityError:
+            return False
+        self._deliver_in_order(chat_id, [row])
+        return True
+
+    async def flood_notice(self, update: Update) -> None:
+        """The one answer to someone over the flood limit (bot/telegram/flood.py): wait a moment."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        user = update.effective_user
+        language = self.language_of(None, user.language_code if user else None)
+        in_group = chat.type != ChatType.PRIVATE and update.message is not None
+        await self.queue(chat.id, [BotMessage(text=self.text("utter_too_many_messages", language))],
+                         key=f"flood:{update.update_id}", update_id=update.update_id,
+                         reply_to=update.message.message_id if in_group else None)
+
+    async def _reply_row(self, connection: Any, chat_id: int, dedup_key: str, update_id: int | None,
+                         replies: list[BotMessage], *, reply_to: int | None = None) -> tuple[int, dict[str, Any]]:
+        payload = self._payload(chat_id, update_id or 0, replies, None)
+        if reply_to is not None:
+            payload["reply_to"] = reply_to
+        now = _now()
+        row_id = (await connection.execute(_REPLY, {
+            "kind": REPLY_KIND, "dedup_key": dedup_key[:128], "payload": payload, "status": "pending",
+            "attempts": 1, "next_attempt_at": now + SWEEP_GRACE, "locked_until": now + CLAIM_FOR,
+            "created_at": now})).scalar_one()
+        return row_id, payload
+
     def _deliver_in_order(self, chat_id: int, rows: list[tuple[int, dict[str, Any]]]) -> None:
         previous = self._deliveries.get(chat_id)
+        self._queued.update(row_id for row_id, _payload in rows)
 
         async def chain() -> None:
-            if previous is not None:
-                with contextlib.suppress(Exception):
-                    await previous
-            for row_id, payload in rows:
-                try:
-                    await self.deliver_claimed(row_id, payload, attempts=1)
-                except Exception:  # the row stays pending: the sweeper sends it later
-                    log.exception("delivery of outbox row %s failed", row_id)
+            try:
+                if previous is not None:
+                    with contextlib.suppress(Exception):
+                        await previous
+                for row_id, payload in rows:
+                    try:
+                        await self.deliver_claimed(row_id, payload, attempts=1)
+                    except Exception:  # the row stays pending: the sweeper sends it later
+                        log.exception("delivery of outbox row %s failed", row_id)
+                    finally:
+                        self._queued.discard(row_id)
+            finally:  # cancelled at shutdown: what is left is released for the sweeper (see drain)
+                self._queued.difference_update(row_id for row_id, _payload in rows)
 
         task = asyncio.get_running_loop().create_task(chain(), name=f"aliat-deliver-{chat_id}")
         self._deliveries[chat_id] = task
         task.add_done_callback(lambda t: self._deliveries.get(chat_id) is t and self._deliveries.pop(chat_id))
 
-    async def drain(self) -> None:
-        """Wait for the deliveries under way, and record them as sent (at shutdown)."""
+    async def renew_claims(self) -> int:
+        """Keep the claims of the replies still queued here (the sweeper of another worker leaves them)."""
+        ids = sorted(self._queued | self._in_flight)
+        if not ids:
+            return 0
+        async with self.runtime.sessionmaker() as session:
+            await session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == "pending")
+                                  .values(locked_until=_now() + CLAIM_FOR))
+            await session.commit()
+        return len(ids)
+
+    async def drain(self, timeout: float | None = None) -> int:
+        """At shutdown, with the HTTP client still open: wait for the deliveries under way (at most `timeout`
+        seconds), record them as sent, and release the claims of the rest so that the sweeper of the next
+        start sends them at once. Returns how many replies were left."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
         while self._deliveries:
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                break
+            await asyncio.wait(list(self._deliveries.values()), timeout=remaining)
+        left = sorted(self._queued)
+        for task in list(self._deliveries.values()):
+            task.cancel()
+        if self._deliveries:
             await asyncio.gather(*list(self._deliveries.values()), return_exceptions=True)
         if self._marker is not None:
             self._marker.cancel()
@@ -164,6 +266,16 @@ class TelegramChannel:
                 await self._marker
             self._marker = None
         await self.flush_sent(retries=0)
+        if left:
+            log.warning("%s replies not sent before stopping; they go after the restart", len(left))
+            try:
+                async with self.runtime.sessionmaker() as session:
+                    await session.execute(update(Outbox).where(Outbox.id.in_(left), Outbox.status == "pending")
+                                          .values(locked_until=None))
+                    await session.commit()
+            except Exception:  # their claims lapse after CLAIM_FOR anyway
+                log.warning("claims of unsent replies not released", exc_info=True)
+        return len(left)
 
     # ------------------------------------------------------------------ "sent" marks
     def _mark_sent(self, row_id: int) -> None:
@@ -267,7 +379,8 @@ class TelegramChannel:
         edit = progress.get("edit")
         messages = progress.get("messages") or []
         if progress["done"] == 0 and messages:
-            await self.send(chat_id, BotMessage.from_dict(messages[0]), priority=FIRST)
+            await self.send(chat_id, BotMessage.from_dict(messages[0]), priority=FIRST,
+                            reply_to=progress.get("reply_to"))
             progress["done"] = 1
         if edit and not progress.get("edit_done"):
             await self._edit_pressed(chat_id, edit)
@@ -291,11 +404,15 @@ class TelegramChannel:
             await self.sender.quietly(chat_id, lambda: self.bot.edit_message_reply_markup(
                 chat_id=chat_id, message_id=message_id, reply_markup=None, **limit), what="editMessageReplyMarkup")
 
-    async def send(self, chat_id: int, message: BotMessage, *, priority: int = NEXT) -> list[Message]:
+    async def send(self, chat_id: int, message: BotMessage, *, priority: int = NEXT,
+                   reply_to: int | None = None) -> list[Message]:
         """One BotMessage: its image as a photo, then its text in pieces, the keyboard on the last one.
-        `priority` (FIRST for the start of an answer) is for the first call; the others are NEXT."""
+        `priority` (FIRST for the start of an answer) is for the first call; the others are NEXT.
+        `reply_to`: the first call answers that message (a refusal in a group says to whom it speaks)."""
         sent: list[Message] = []
         limit = self._limit(priority)  # the first call's; the next ones are NEXT
+        if reply_to is not None:
+            limit = {**limit, "reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True)}
         if message.image:
             photo = await self._image_path(message.image)
             if photo is None:
@@ -306,7 +423,8 @@ class TelegramChannel:
                 sent.append(await self.sender.call(chat_id, lambda limit=limit: self.bot.send_photo(
                     chat_id, data, **limit), what="sendPhoto"))
                 limit = self._limit(NEXT)
-        for html, markup in render.text_messages(message.text, message.buttons, message.seq):
+        inline = (message.custom or {}).get("inline")
+        for html, markup in render.text_messages(message.text, message.buttons, message.seq, inline=inline):
             sent.append(await self.sender.call(chat_id, lambda html=html, markup=markup, limit=limit: self.bot.send_message(
                 chat_id, html, parse_mode=render.PARSE_MODE, reply_markup=markup, **limit), what="sendMessage"))
             limit = self._limit(NEXT)
@@ -330,7 +448,7 @@ class TelegramChannel:
                 .order_by(Outbox.id).limit(50)))
         delivered = 0
         for row_id in ids:
-            if row_id in self._in_flight:  # this process is still sending it (e.g. waiting out a 429)
+            if row_id in self._in_flight or row_id in self._queued:  # this process is sending it, or will
                 continue
             if await self.deliver_row(row_id):
                 delivered += 1
@@ -341,6 +459,7 @@ class TelegramChannel:
         async def loop() -> None:
             while True:  # first sweep at start-up: replies a crashed process left behind go out now
                 try:
+                    await self.renew_claims()
                     await self.sweep_once()
                 except Exception:  # the sweeper must outlive a database hiccup
                     log.exception("reply sweep failed")

@@ -11,7 +11,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.engine import UserMessage
+from bot.engine import BotMessage, UserMessage
 from bot.engine.nlu import split_command
 from bot.telegram import render
 from bot.telegram.channel import Press, TelegramChannel
@@ -122,9 +122,13 @@ async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     channel = channel_of(context)
     user = update.effective_user
     language = channel.language_of(None, user.language_code if user else None)
-    await channel.sender.quietly(message.chat_id, lambda: context.bot.send_message(
-        message.chat_id, render.escape(channel.text("utter_group_private_only", language)),
-        parse_mode=render.PARSE_MODE, reply_to_message_id=message.message_id), what="sendMessage", paced=True)
+
+    async def pointer(_session: object) -> list[BotMessage]:
+        return [BotMessage(text=channel.text("utter_group_private_only", language))]
+
+    # Through the outbox like every reply: a group allows a message every 3 s, and the poller must not wait.
+    await channel.once(update_id=update.update_id, chat_id=message.chat_id, work=pointer,
+                       reply_to=message.message_id)
 
 
 # ---------------------------------------------------------------------- errors
@@ -145,9 +149,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         tracker = None
     user = update.effective_user
     language = channel.language_of(tracker, user.language_code if user else None)
-    await channel.sender.quietly(chat.id, lambda: context.bot.send_message(
-        chat.id, render.escape(channel.text("utter_something_went_wrong", language)),
-        parse_mode=render.PARSE_MODE), what="sendMessage", paced=True)
+    apology = [BotMessage(text=channel.text("utter_something_went_wrong", language))]
+    try:  # queued, not awaited: the handler must not wait for a paced send
+        await channel.queue(chat.id, apology, key=f"apology:{update_id}", update_id=update_id)
+    except Exception:  # the database is down: say it straight away, once
+        await channel.sender.quietly(chat.id, lambda: context.bot.send_message(
+            chat.id, render.escape(apology[0].text), parse_mode=render.PARSE_MODE), what="sendMessage")
 
 
 def register_handlers(app: Application) -> None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from bot.numbers import parse_int
+
 log = logging.getLogger(__name__)
 
 PARSE_MODE = "HTML"
@@ -62,9 +64,10 @@ class Pressed:
 
 def parse_callback(data: str | None) -> Pressed | None:
     match = _CALLBACK_RE.match(data or "")
-    if match is None:
+    seq = parse_int(match.group(1)) if match is not None else None
+    if match is None or seq is None:  # forged: digits of another script, or endless
         return None
-    return Pressed(seq=int(match.group(1)), payload=match.group(2))
+    return Pressed(seq=seq, payload=match.group(2))
 
 
 def keyboard(buttons: list[tuple[str, str]] | list[list[str]], seq: int) -> InlineKeyboardMarkup | None:
@@ -99,9 +102,13 @@ def chosen_text(original_html: str, title: str | None) -> str | None:
     return text if len(html.unescape(re.sub(r"<[^>]+>", "", text))) <= MAX_TEXT else None
 
 
-def text_messages(text: str, buttons: list, seq: int) -> list[tuple[str, InlineKeyboardMarkup | None]]:
-    """The Telegram messages one reply's text becomes: split pieces, escaped, the keyboard on the last."""
+def text_messages(text: str, buttons: list, seq: int, *,
+                  inline: list | None = None) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """The Telegram messages one reply's text becomes: split pieces, escaped, the keyboard on the last.
+    `inline`: rows of (title, callback data) of another feature's buttons (workshops), sent as they are."""
     markup = keyboard(buttons, seq) if buttons else None
+    if inline:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in inline])
     pieces = split_text(text)
     if not pieces and markup is not None:
         pieces = ["👇"]  # a keyboard needs a message to sit under

@@ -12,6 +12,7 @@ so a /workshop in a private chat never reaches the engine. Callback data:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -21,7 +22,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll, Update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -34,6 +36,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot.engine import BotMessage
+from bot.numbers import parse_int
 from bot.runtime import Runtime
 from bot.store import workshops as store
 from bot.store.models import Workshop
@@ -88,6 +92,7 @@ class WorkshopService:
     _texts: WorkshopTexts | None = None
     _tallies: dict[int, _Tally] = field(default_factory=dict)
     _polls: dict[str, tuple[int, str]] = field(default_factory=dict)
+    _later: dict[int, asyncio.Task[None]] = field(default_factory=dict)
 
     @property
     def runtime(self) -> Runtime:
@@ -103,6 +108,24 @@ class WorkshopService:
 
     def session(self):  # noqa: ANN201 - an AsyncSession context manager
         return self.runtime.sessionmaker()
+
+    def later(self, workshop_id: int, work: Awaitable[Any]) -> None:
+        """Run a workshop's group messages after the handler returns, one after another per workshop: a group
+        takes a message every 3 s, and a handler that waited for them would hold back every other chat."""
+        previous = self._later.get(workshop_id)
+
+        async def chain() -> None:
+            if previous is not None:
+                with contextlib.suppress(Exception):
+                    await previous
+            try:
+                await work
+            except Exception:
+                log.error("workshop %s: sending to the group failed", workshop_id, exc_info=True)
+
+        task = self.app.create_task(chain(), name=f"workshop-later-{workshop_id}")
+        self._later[workshop_id] = task
+        task.add_done_callback(lambda t: self._later.get(workshop_id) is t and self._later.pop(workshop_id))
 
     # ------------------------------------------------------------------ presenting
     async def present(self, workshop: Workshop) -> None:
@@ -273,10 +296,32 @@ def _service(context: ContextTypes.DEFAULT_TYPE) -> WorkshopService:
     return context.application.bot_data["workshop"]
 
 
-async def _reply(update: Update, text: str, **kwargs: Any) -> None:
-    message = update.effective_message
-    if message is not None:
-        await _retrying(lambda: message.reply_text(text, **kwargs))
+Work = Callable[[AsyncSession], Awaitable[list[BotMessage] | None]]
+
+
+async def _once(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Work, *, chat_id: int,
+                reply_to: int | None = None) -> bool:
+    """Run `work(session)` once per update: its changes, processed_update and its replies in one transaction
+    (the Telegram channel's `once`), the replies through the outbox so no handler waits for a paced send.
+    False: a redelivered update, nothing done. Without the channel (the workshop alone, in tests) the changes
+    commit on their own and the replies are sent at once."""
+    channel = context.application.bot_data.get("channel")
+    if channel is not None:
+        return await channel.once(update_id=update.update_id, chat_id=chat_id, work=work, reply_to=reply_to)
+    async with _service(context).session() as session, session.begin():
+        replies = await work(session) or []
+    answering = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    for reply in replies:
+        rows = (reply.custom or {}).get("inline")
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows]) \
+            if rows else None
+        await _retrying(lambda reply=reply, markup=markup: context.bot.send_message(
+            chat_id, reply.text, reply_markup=markup, reply_parameters=answering))
+    return True
+
+
+def _said(text: str, inline: list[list[tuple[str, str]]] | None = None) -> list[BotMessage]:
+    return [BotMessage(text=text, custom={"inline": inline} if inline else None)]
 
 
 @_stops
@@ -287,35 +332,40 @@ async def on_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     texts = service.texts
     language = texts.language_for(*(context.args or [])[:1], user.language_code)
-    async with service.session() as session:
-        trainer = await store.is_trainer(session=session, telegram_user_id=user.id)
-        running = await store.running_workshop(session=session, chat_id=message.chat_id) if trainer else None
-    if not trainer:
-        await _reply(update, texts.t("workshop_only_trainer_start", texts.language_for(user.language_code)))
-    elif running is not None:
-        await _reply(update, texts.t("workshop_already_running", language))
-    else:
-        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(texts.programme_label(p, language),
-                                                               callback_data=callback(Act.PROGRAMME, p, language))]
-                                         for p in Programme])
-        await _reply(update, texts.t("workshop_choose_programme", language), reply_markup=keyboard)
+
+    async def work(session: AsyncSession) -> list[BotMessage]:
+        if not await store.is_trainer(session=session, telegram_user_id=user.id):
+            return _said(texts.t("workshop_only_trainer_start", texts.language_for(user.language_code)))
+        if await store.running_workshop(session=session, chat_id=message.chat_id) is not None:
+            return _said(texts.t("workshop_already_running", language))
+        return _said(texts.t("workshop_choose_programme", language),
+                     [[(texts.programme_label(p, language), callback(Act.PROGRAMME, p, language))] for p in Programme])
+
+    await _once(update, context, work, chat_id=message.chat_id, reply_to=message.message_id)
 
 
 @_stops
 async def on_workshop_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/workshop_end: the trainer ends the workshop running in this chat."""
+    """/workshop_end: the trainer who started the workshop running in this chat ends it."""
     service, message, user = _service(context), update.effective_message, update.effective_user
     if message is None or user is None:
         return
     texts = service.texts
-    async with service.session() as session:
+    ending: list[int] = []
+
+    async def work(session: AsyncSession) -> list[BotMessage] | None:
         trainer = await store.is_trainer(session=session, telegram_user_id=user.id)
         running = await store.running_workshop(session=session, chat_id=message.chat_id)
-    language = running.language if running is not None else texts.language_for(user.language_code)
-    if not trainer:
-        await _reply(update, texts.t("workshop_only_trainer", texts.language_for(user.language_code)))
-    elif running is None or not await service.finish(running.id):
-        await _reply(update, texts.t("workshop_none_running", language))
+        language = running.language if running is not None else texts.language_for(user.language_code)
+        if not trainer or (running is not None and running.trainer_user_id != user.id):
+            return _said(texts.t("workshop_only_trainer", texts.language_for(user.language_code)))
+        if running is None:
+            return _said(texts.t("workshop_none_running", language))
+        ending.append(running.id)
+        return None
+
+    if await _once(update, context, work, chat_id=message.chat_id, reply_to=message.message_id) and ending:
+        service.later(ending[0], service.finish(ending[0]))
 
 
 @_stops
@@ -330,91 +380,153 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         act = Act(parts[1])
         args = parts[2:]
         if act is Act.RATE:
-            await _rate(query, service, int(args[0]), int(args[1]), args[2], user_language)
-            return
-        async with service.session() as session:
-            trainer = await store.is_trainer(session=session, telegram_user_id=query.from_user.id)
-        if not trainer:
-            await query.answer(service.texts.t("workshop_only_trainer", user_language))
+            await _rate(update, context, _int(args[0]), _int(args[1]), args[2], user_language)
         elif act is Act.PROGRAMME:
-            await _start(query, service, Programme(args[0]), service.texts.language_for(args[1]))
+            await _start(update, context, Programme(args[0]), service.texts.language_for(args[1]), user_language)
         elif act is Act.NEXT:
-            await _next(query, service, int(args[0]), int(args[1]), user_language)
+            await _next(update, context, _int(args[0]), _int(args[1]), user_language)
         else:
-            await _end(query, service, int(args[0]), user_language)
+            await _end(update, context, _int(args[0]), user_language)
     except (IndexError, ValueError):
         await query.answer()  # not a button we made
 
 
-async def _start(query: Any, service: WorkshopService, programme: Programme, language: str) -> None:
+def _int(text: str) -> int:
+    """A number in button data (written by the client: it may be forged); ValueError if it is not one."""
+    number = parse_int(text)
+    if number is None:
+        raise ValueError(text)
+    return number
+
+
+def _refusal(query: Any, workshop: Workshop | None, service: WorkshopService, language: str, *,
+             trainer_only: bool) -> str | None:
+    """Why this press does not count: another chat's workshop (forged or stale data), not its trainer."""
+    if workshop is None or workshop.status != store.RUNNING:
+        return service.texts.t("workshop_ended_already", language)
+    if workshop.chat_id != query.message.chat.id:
+        return service.texts.t("workshop_card_closed", language)
+    if trainer_only and workshop.trainer_user_id != query.from_user.id:
+        return service.texts.t("workshop_only_trainer", language)
+    return None
+
+
+async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, programme: Programme, language: str,
+                 user_language: str) -> None:
+    query, service = update.callback_query, _service(context)
     chat_id = query.message.chat.id
     state = initial_state(programme, service.texts.knowledge)
-    async with service.session() as session:
-        if await store.running_workshop(session=session, chat_id=chat_id) is not None:
-            await query.answer(service.texts.t("workshop_already_running", language))
-            return
-        if not state["items"]:
-            await query.answer(service.texts.t("workshop_nothing_to_show", language))
-            return
-        workshop = await store.create_workshop(session=session, chat_id=chat_id, trainer_user_id=query.from_user.id,
-                                               programme=programme.value, language=language, state=state)
-        await session.commit()
-    await query.answer()
+    said: list[str] = []
+    started: list[Workshop] = []
+
+    async def work(session: AsyncSession) -> None:
+        if not await store.is_trainer(session=session, telegram_user_id=query.from_user.id):
+            said.append(service.texts.t("workshop_only_trainer", user_language))
+        elif await store.running_workshop(session=session, chat_id=chat_id) is not None:
+            said.append(service.texts.t("workshop_already_running", language))
+        elif not state["items"]:
+            said.append(service.texts.t("workshop_nothing_to_show", language))
+        else:
+            started.append(await store.create_workshop(
+                session=session, chat_id=chat_id, trainer_user_id=query.from_user.id, programme=programme.value,
+                language=language, state=state))
+
+    if not await _once(update, context, work, chat_id=chat_id):
+        await query.answer()
+        return
+    await query.answer(said[0] if said else None)
+    if not started:
+        return
+    workshop = started[0]
     log.info("workshop %s started (%s, %s items)", workshop.id, programme.value, len(state["items"]))
-    started = service.texts.t("workshop_started", language, programme=service.texts.programme_label(programme, language))
-    await _quietly(lambda: query.edit_message_text(started))
-    await service.present(workshop)
+    text = service.texts.t("workshop_started", language, programme=service.texts.programme_label(programme, language))
+
+    async def show() -> None:
+        await _quietly(lambda: query.edit_message_text(text))
+        await service.present(workshop)
+
+    service.later(workshop.id, show())
 
 
-async def _next(query: Any, service: WorkshopService, workshop_id: int, step: int, language: str) -> None:
-    async with service.session() as session:
+async def _next(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop_id: int, step: int,
+                language: str) -> None:
+    query, service = update.callback_query, _service(context)
+    said: list[str] = []
+    moved: list[tuple[Workshop, dict[str, Any], bool]] = []
+
+    async def work(session: AsyncSession) -> None:
         workshop = await store.get_workshop(session=session, workshop_id=workshop_id, for_update=True)
-        if workshop is None or workshop.status != store.RUNNING:
-            await query.answer(service.texts.t("workshop_ended_already", language))
+        refusal = _refusal(query, workshop, service, language, trainer_only=True)
+        if refusal is not None:
+            said.append(refusal)
             return
         if workshop.state.get("step") != step:
-            await query.answer(service.texts.t("workshop_moved_on", language))
+            said.append(service.texts.t("workshop_moved_on", language))
             return
         before = dict(workshop.state)
         last = step >= len(before["items"]) - 1
         if not last:
             store.update_state(workshop, step=step + 1, control=None, poll_message=None)
-        await session.commit()
-    await query.answer()
-    if last:
-        await service.finish(workshop_id)
+        moved.append((workshop, before, last))
+
+    if not await _once(update, context, work, chat_id=query.message.chat.id):
+        await query.answer()
         return
-    await service.close_round(workshop_id, workshop.chat_id, before, workshop.language)
-    await service.present(workshop)
+    await query.answer(said[0] if said else None)
+    if not moved:
+        return
+    workshop, before, last = moved[0]
+    if last:
+        service.later(workshop_id, service.finish(workshop_id))
+        return
+
+    async def show() -> None:  # group messages wait their turn (one every 3 s): not in the handler
+        await service.close_round(workshop_id, workshop.chat_id, before, workshop.language)
+        await service.present(workshop)
+
+    service.later(workshop_id, show())
 
 
-async def _end(query: Any, service: WorkshopService, workshop_id: int, language: str) -> None:
+async def _end(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop_id: int, language: str) -> None:
+    query, service = update.callback_query, _service(context)
     async with service.session() as session:
         workshop = await store.get_workshop(session=session, workshop_id=workshop_id)
-    if workshop is None or workshop.status != store.RUNNING:
-        await query.answer(service.texts.t("workshop_ended_already", language))
-        return
-    await query.answer()
-    await service.finish(workshop_id)
+    refusal = _refusal(query, workshop, service, language, trainer_only=True)
+    await query.answer(refusal)
+    if refusal is None:
+        service.later(workshop_id, service.finish(workshop_id))
 
 
-async def _rate(query: Any, service: WorkshopService, workshop_id: int, step: int, value: str, language: str) -> None:
+async def _rate(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop_id: int, step: int, value: str,
+                language: str) -> None:
+    query, service = update.callback_query, _service(context)
     if value not in RATINGS:
         await query.answer()
         return
-    async with service.session() as session:
+    said: list[str] = []
+
+    async def work(session: AsyncSession) -> None:
         workshop = await store.get_workshop(session=session, workshop_id=workshop_id)
-        if workshop is None or workshop.status != store.RUNNING or not workshop.state.get("salt"):
-            await query.answer(service.texts.t("workshop_ended_already", language))
+        refusal = _refusal(query, workshop, service, language, trainer_only=False)
+        if refusal is None and not workshop.state.get("salt"):
+            refusal = service.texts.t("workshop_ended_already", language)
+        if refusal is not None:
+            said.append(refusal)
             return
         items = workshop.state["items"]
         if workshop.state.get("step") != step or item_kind(items[step]["id"]) != FACTOR:
-            await query.answer(service.texts.t("workshop_card_closed", language))
+            said.append(service.texts.t("workshop_card_closed", language))
             return
         participant = store.pseudonym(salt=workshop.state["salt"], workshop_id=workshop_id, user_id=query.from_user.id)
         await store.record_rating(session=session, workshop_id=workshop_id, item_id=items[step]["id"],
                                   participant=participant, value=value)
-        await session.commit()
+
+    if not await _once(update, context, work, chat_id=query.message.chat.id):
+        await query.answer()  # a redelivered press: counted once already
+        return
+    if said:
+        await query.answer(said[0])
+        return
     await query.answer(service.texts.t("workshop_rating_saved", language, value=value,
                                        label=service.texts.rating_label(value, language)))
     service.tally_changed(workshop_id)
@@ -426,7 +538,9 @@ async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     answer, service = update.poll_answer, _service(context)
     if answer is None or answer.user is None or not answer.option_ids:
         return  # anonymous (a channel voting) or a retracted vote: nothing to count
-    async with service.session() as session:
+    counted: list[int] = []
+
+    async def work(session: AsyncSession) -> None:
         known = service._polls.get(answer.poll_id)
         if known is not None:
             workshop = await store.get_workshop(session=session, workshop_id=known[0])
@@ -443,11 +557,13 @@ async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if not 0 <= index < len(options):
             return
         participant = store.pseudonym(salt=workshop.state["salt"], workshop_id=workshop.id, user_id=answer.user.id)
-        counted = await store.record_answer(session=session, workshop_id=workshop.id, item_id=item,
-                                            participant=participant, value=options[index])
-        await session.commit()
-    if counted:
-        service.tally_changed(workshop.id)
+        if await store.record_answer(session=session, workshop_id=workshop.id, item_id=item,
+                                     participant=participant, value=options[index]):
+            counted.append(workshop.id)
+
+    # No chat: the pseudonymous answer is recorded once per update, with no reply.
+    if await _once(update, context, work, chat_id=answer.user.id) and counted:
+        service.tally_changed(counted[0])
 
 
 def register_workshop_handlers(app: Application, runtime: Runtime | None = None, *,
