@@ -97,8 +97,8 @@ class ActionScoreReadiness(Action):
             dispatcher.utter_message(response="utter_self_check_next")
             return events
         partner = tracker.get_slot("partner_in_mind")
-        if partner in ("yes", "not_sure"):
-            if partner == "not_sure":  # "maybe": the check is about the kind of partner they would choose
-                dispatcher.utter_message(response="utter_relationship_maybe_partner")
+        if partner == "yes":
             return [*events, FollowupAction("relationship_form")]
+        if partner == "not_sure":  # "maybe": the check (about the kind of partner) is offered, not imposed
+            return [*events, SlotSet("relationship_check", None), FollowupAction("relationship_offer_form")]
         return [*events, FollowupAction("action_summarize_journey")]

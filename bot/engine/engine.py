@@ -378,7 +378,14 @@ class Engine:
         await self._ask(turn)
 
     def _applies(self, tracker: Tracker, slot: FormSlot) -> bool:
-        cond = slot.ask_if
+        return self._holds(tracker, slot.ask_if)
+
+    def _question(self, tracker: Tracker, slot: FormSlot) -> str:
+        """The question's wording: the first `ask_as` whose condition holds, else the plain question."""
+        return next((name for cond, name in slot.ask_as if self._holds(tracker, cond)), slot.question)
+
+    @staticmethod
+    def _holds(tracker: Tracker, cond: dict[str, Any] | None) -> bool:
         if not cond:
             return True
         value = tracker.slots.get(str(cond.get("slot")))
@@ -423,7 +430,8 @@ class Engine:
         tracker.offered = {}
         tracker.question_seq += 1
         values = {**tracker.slots, **self._progress_values(tracker, form, slot)}
-        message = self.renderer.response(slot.question, tracker.language, values, seq=tracker.question_seq)
+        question = self._question(tracker, slot)
+        message = self.renderer.response(question, tracker.language, values, seq=tracker.question_seq)
         message.slot = slot.name
         if reask_only:
             # after a refusal, the question alone: not the whole explanation card again
@@ -437,7 +445,7 @@ class Engine:
         if tracker.history:
             message.buttons.append((self.renderer.text("utter_button_back", tracker.language), "/back"))
         turn.out.append(message)
-        tracker.add_event({"event": "bot", "metadata": {"response": slot.question}})
+        tracker.add_event({"event": "bot", "metadata": {"response": question}})
 
     def _note_prefilled(self, tracker: Tracker, form: Form, asked: FormSlot) -> None:
         """Answers given before their question (the opening message, a name the journey already has)
@@ -465,7 +473,7 @@ class Engine:
         if slot is None:
             await self._ask(turn)
             return
-        question = self.domain.responses.get(slot.question)
+        question = self.domain.responses.get(self._question(tracker, slot))
         try:
             coerced = read_answer(slot, question, value, from_button=from_button,
                                   max_text_length=self.settings.conversation.max_text_length,
