@@ -35,7 +35,7 @@ def read_text(text: str | None, lang: str | None) -> Understood:
     found = {e.key for e in classify(text=text, lang=lang).evidence if e.source == "text" and not e.negated}
     spec = _spec()
     answers = {slot: str(rule["value"]) for slot, rule in (spec.get("fill") or {}).items()
-               if found & set(rule.get("cues") or ())}
+               if found & set(rule.get("cues") or ()) and not found & set(rule.get("unless") or ())}
     hint = next((topic for topic, cues in (spec.get("financial_hint") or {}).items() if found & set(cues or ())),
                 None)
     return Understood(answers, hint)
