@@ -364,6 +364,7 @@ class Engine:
         tracker.active_form = None
         tracker.requested_slot = None
         tracker.history = []
+        tracker.prefilled = []
         tracker.refusals = {}
 
     async def _activate_form(self, turn: Turn, form: Form) -> None:
@@ -371,6 +372,7 @@ class Engine:
         tracker.active_form = form.name
         tracker.requested_slot = None
         tracker.history = []
+        tracker.prefilled = []
         tracker.refusals = {}
         tracker.add_event({"event": "active_loop", "name": form.name})
         if form.intro:
@@ -407,7 +409,10 @@ class Engine:
         return next((s for s in form.slots if s.name == tracker.requested_slot), None)
 
     def _progress_values(self, tracker: Tracker, form: Form, slot: FormSlot | None) -> dict[str, Any]:
-        applicable = self._pending(tracker, form)
+        # the questions actually asked: not the answers found already given, passed or still ahead
+        applicable = [s for s in self._pending(tracker, form) if s is slot or not (
+            s.name in tracker.prefilled
+            or (s.name not in tracker.history and tracker.slots.get(s.name) not in (None, SKIPPED)))]
         total = len(applicable)
         current = applicable.index(slot) + 1 if slot in applicable else 0
         return {"step": current, "total": total}
@@ -455,6 +460,7 @@ class Engine:
                 break
             if tracker.slots.get(slot.name) not in (None, SKIPPED) and slot.name not in tracker.history:
                 tracker.history.append(slot.name)
+                tracker.prefilled.append(slot.name)
 
     async def _button_answer(self, turn: Turn, payload: str) -> None:
         tracker = turn.tracker
@@ -536,6 +542,8 @@ class Engine:
         else:
             previous = tracker.history.pop()
             tracker.set_slot(previous, None)
+            if previous in tracker.prefilled:
+                tracker.prefilled.remove(previous)
         await self._ask(turn)
 
     async def _skip(self, turn: Turn) -> None:
