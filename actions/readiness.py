@@ -77,13 +77,15 @@ class ActionScoreReadiness(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang = language_of(tracker)
         readiness = score_readiness({f"factor_{fid}": tracker.get_slot(f"factor_{fid}") for fid in FACTOR_IDS})
+        in_journey = tracker.get_slot("motivation") is not None
         if readiness.overall is None:
             dispatcher.utter_message(response="utter_readiness_none")
         else:
-            dispatcher.utter_message(
-                response="utter_readiness_result", lines=factor_lines(readiness, lang),
-                overall=number_text(readiness.overall, lang),
-                overall_text=tr(knowledge("success_factors")["overall"][readiness.level], lang))
+            if not in_journey:  # in the journey the summary's table is the one: the bars are not printed twice
+                dispatcher.utter_message(
+                    response="utter_readiness_result", lines=factor_lines(readiness, lang),
+                    overall=number_text(readiness.overall, lang),
+                    overall_text=tr(knowledge("success_factors")["overall"][readiness.level], lang))
             if readiness.weakest:
                 dispatcher.utter_message(response="utter_readiness_advice", advice="\n\n".join(
                     f"• {tr(factor(fid)['title'], lang)}: {tr(factor(fid)['advice'], lang)}"
@@ -92,7 +94,7 @@ class ActionScoreReadiness(Action):
                 dispatcher.utter_message(response="utter_readiness_strengths", strengths=bullets(
                     [tr(factor(fid)["strength"], lang) for fid in readiness.strongest[:2]]))
         events = readiness_slots(readiness)
-        if tracker.get_slot("motivation") is None:
+        if not in_journey:
             # The self-check on its own, from the menu: no interview, so no summary to store.
             dispatcher.utter_message(response="utter_self_check_next")
             return events
