@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,13 @@ MAX_TURN_ATTEMPTS = 20
 InTransaction = Callable[[AsyncSession, Tracker, list[BotMessage]], Awaitable[None]]
 SkipIf = Callable[[AsyncSession], Awaitable[bool]]
 
+
+
+def _only_emoji(text: str) -> bool:
+    """Pictographs (and their joiners, skin tones, variation selectors) and spaces only: no word, no digit."""
+    chars = [ch for ch in text if not ch.isspace()]
+    return bool(chars) and any(unicodedata.category(ch) == "So" for ch in chars) and all(
+        unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf") for ch in chars)
 
 @dataclass
 class Turn:
@@ -176,6 +184,9 @@ class Engine:
                     self._user_event(turn, None, None)
                     await self._form_answer(turn, str(msg.metadata["phone_number"]), from_button=False)
                     return
+        elif not tracker.active_form and _only_emoji(text) and "non_text_sticker" in self._intents():
+            # "👍", "🙂🙂" outside a question: answered as the sticker it is, not as a misunderstanding
+            parse = Parse(intent="non_text_sticker", confidence=1.0)
         self._user_event(turn, text if msg.payload is None else msg.payload, parse)
         if parse is not None:
             await self._handle_intent(turn, parse)
