@@ -9,7 +9,7 @@ from bot.grammar import join_list
 
 INTERVIEW_SLOTS = (
     "entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "collaboration_today",
-    "why_partner", "financial_hint", "financial_situation", "services_threatened", "need_voice", "new_idea", "replicate_expand",
+    "why_partner", "financial_situation", "services_threatened", "need_voice", "new_idea", "replicate_expand",
     "objective", "objective_other", "partner_in_mind",
 )
 # The structured answers the motivation classifier reads (knowledge/motivation_cues.yml `answers:`).
@@ -23,8 +23,9 @@ FACTOR_SLOTS = tuple(f"factor_{i}" for i in FACTOR_IDS)
 RELATIONSHIP_QUESTION_IDS = tuple(q["id"] for ind in knowledge("relationship_indicators").get("indicators", [])
                                   for q in ind.get("questions", []))
 RELATIONSHIP_SLOTS = tuple(f"rel_{q}" for q in RELATIONSHIP_QUESTION_IDS)
+# results, and the journey's working slots (not answers: not stored with the assessment nor shown on cards)
 RESULT_SLOTS = ("readiness", "readiness_overall", "readiness_level", "relationship_check", "relationship", "flags",
-                "assessment_id", "journey_chart")
+                "assessment_id", "journey_chart", "financial_hint")
 JOURNEY_SLOTS = INTERVIEW_SLOTS + MOTIVATION_SLOTS + FACTOR_SLOTS + RELATIONSHIP_SLOTS + RESULT_SLOTS
 
 SKIPPED = "skipped"
