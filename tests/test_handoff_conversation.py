@@ -49,7 +49,7 @@ async def test_consent_contact_lead_and_second_request(runtime) -> None:
     await chat.send("Coop Sud")
     await chat.send("Marta")
     await chat.send("/skip")
-    await chat.send("/skip")
+    await chat.send("uns 30")  # volunteers: a typed count picks its band
     await chat.send("/skip")
     await chat.send("4")  # email and phone
     replies = await chat.send("not an email")
@@ -63,6 +63,7 @@ async def test_consent_contact_lead_and_second_request(runtime) -> None:
         entity = await s.scalar(select(Entity))
         assert entity.contact_email == "marta@coop.cat" and entity.contact_phone == "+34600112233"
         assert entity.contact_role is None and entity.consent_at is not None
+        assert (entity.size_volunteers, entity.budget_band) == ("21_50", None)  # asked in the handoff only
         assert entity.consent_version == runtime.settings.handoff.consent_version
         lead = await s.scalar(select(Lead))
         assert lead.dossier["sender_id"] == "tg:602" and "asked_for_human" in lead.priority_reasons
