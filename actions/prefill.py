@@ -16,6 +16,7 @@ from actions.base import knowledge, tr
 from actions.classifier import classify, is_hedge
 
 HINT_SLOT = "financial_hint"
+FILLED_SLOT = "prefilled_answers"  # which answers the text gave, so a rewritten text can take them back
 
 
 @dataclass
@@ -42,19 +43,28 @@ def read_text(text: str | None, lang: str | None) -> Understood:
 
 
 def prefill_slots(text: str | None, lang: str | None, current: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Slots to set (never over an answer already given) and, in the person's language, what was understood
-    ("teniu serveis en perill"), to say back in one line."""
+    """Slots to set (never over an answer the person gave) and, in the person's language, what was understood
+    ("teniu serveis en perill"), to say back in one line. An answer an earlier text gave, which the new text
+    (the "why" rewritten after ↩ Back) no longer gives, is taken back, unless the person has changed it."""
     understood = read_text(text, lang)
     said = knowledge("journey").get("said") or {}
+    fills = _spec().get("fill") or {}
+    current = dict(current)
     slots: dict[str, Any] = {}
+    for slot in current.get(FILLED_SLOT) or ():
+        if slot not in understood.answers and slot in fills and current.get(slot) == str(fills[slot]["value"]):
+            slots[slot] = current[slot] = None
     lines: list[str] = []
+    given: list[str] = []
     for slot, value in understood.answers.items():
         if current.get(slot) is not None:
             continue
         slots[slot] = value
+        given.append(slot)
         line = tr((said.get(slot) or {}).get(value), lang or "ca")
         if line:
             lines.append(line)
+    slots[FILLED_SLOT] = given
     if current.get("financial_situation") is None:
         slots[HINT_SLOT] = understood.hint
     return slots, lines

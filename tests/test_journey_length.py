@@ -89,3 +89,16 @@ def test_an_answer_already_given_is_not_overwritten_and_is_said_back() -> None:
     # the finances answered already: no hint to change its question
     slots, _ = prefill_slots("ens han retallat la subvencio", "ca", {"financial_situation": "tight"})
     assert "financial_hint" not in slots
+
+
+def test_a_rewritten_text_takes_back_what_it_no_longer_says() -> None:
+    first, _ = prefill_slots("volem portar el nostre projecte a altres comarques", "ca", {})
+    assert first["replicate_expand"] == "yes" and first["prefilled_answers"] == ["replicate_expand"]
+    # ↩ Back to the "why" question, and a text about money instead: the replicate answer is taken back
+    current = {**first, "financial_situation": None}
+    again, said = prefill_slots("anem molt justos de diners", "ca", current)
+    assert again["replicate_expand"] is None and again["financial_hint"] == "money"
+    assert again["prefilled_answers"] == [] and said == []
+    # ... unless the person changed it themselves
+    again, _ = prefill_slots("anem molt justos de diners", "ca", {**current, "replicate_expand": "no"})
+    assert "replicate_expand" not in again
