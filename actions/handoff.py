@@ -115,7 +115,9 @@ async def _assessment(session, tracker: Tracker) -> Assessment | None:  # noqa: 
 def _dossier(tracker: Tracker, assessment: Assessment | None) -> dict[str, Any]:
     answers = {k: tracker.get_slot(k) for k in ANSWER_SLOTS if _filled(tracker.get_slot(k))}
     dossier: dict[str, Any] = {
-        "entity": {k: answers.get(k) for k in ("name", "territory", "field") if answers.get(k)},
+        # the size too: volunteers and budget are asked in the handoff form, after the journey saved the entity
+        "entity": {k: answers.get(k) for k in ("name", "territory", "field", "size_staff", "size_volunteers",
+                                               "budget_band") if answers.get(k)},
         "answers": answers,
         "motivation": tracker.get_slot("motivation"),
         "readiness_overall": tracker.get_slot("readiness_overall"),

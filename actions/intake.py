@@ -10,8 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.base import checked_name, squeeze
+from actions.base import checked_name, language_of, squeeze
 from actions.journey import JOURNEY_SLOTS
+from actions.prefill import prefill_slots
 
 FIELD_MAX = 300
 
@@ -34,7 +35,14 @@ class ActionStartJourney(Action):
             events = [SlotSet(name, None) for name in JOURNEY_SLOTS
                       if tracker.get_slot(name) is not None and name not in given]
         if "why_partner" in given and tracker.get_slot("why_partner"):
-            dispatcher.utter_message(response="utter_why_partner_kept")
+            reset = {e["name"] for e in events}
+            current = {name: None if name in reset else tracker.get_slot(name) for name in JOURNEY_SLOTS}
+            slots, understood = prefill_slots(tracker.get_slot("why_partner"), language_of(tracker), current)
+            if understood:
+                dispatcher.utter_message(response="utter_why_partner_kept_understood", understood=understood)
+            else:
+                dispatcher.utter_message(response="utter_why_partner_kept")
+            events += [SlotSet(name, value) for name, value in slots.items()]
         return [*events, FollowupAction("interview_form")]
 
 
@@ -60,4 +68,8 @@ class ValidateInterviewForm(FormValidationAction):
         if len(text) < 3 or not _has_letters(text):
             dispatcher.utter_message(response="utter_wrong_why_partner")
             return {"why_partner": None}
-        return {"why_partner": text}
+        current = {name: tracker.get_slot(name) for name in JOURNEY_SLOTS}
+        slots, understood = prefill_slots(text, language_of(tracker), current)
+        if understood:
+            dispatcher.utter_message(response="utter_understood_from_text", understood=understood)
+        return {"why_partner": text, **slots}

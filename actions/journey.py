@@ -23,8 +23,9 @@ FACTOR_SLOTS = tuple(f"factor_{i}" for i in FACTOR_IDS)
 RELATIONSHIP_QUESTION_IDS = tuple(q["id"] for ind in knowledge("relationship_indicators").get("indicators", [])
                                   for q in ind.get("questions", []))
 RELATIONSHIP_SLOTS = tuple(f"rel_{q}" for q in RELATIONSHIP_QUESTION_IDS)
-RESULT_SLOTS = ("readiness", "readiness_overall", "readiness_level", "relationship", "flags", "assessment_id",
-                "journey_chart")
+# results, and the journey's working slots (not answers: not stored with the assessment nor shown on cards)
+RESULT_SLOTS = ("readiness", "readiness_overall", "readiness_level", "relationship_check", "relationship", "flags",
+                "assessment_id", "journey_chart", "financial_hint", "prefilled_answers")
 JOURNEY_SLOTS = INTERVIEW_SLOTS + MOTIVATION_SLOTS + FACTOR_SLOTS + RELATIONSHIP_SLOTS + RESULT_SLOTS
 
 SKIPPED = "skipped"

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import services
 from actions.base import knowledge, language_of, squeeze, tr
 from actions.classifier import MIXED, PROACTIVE, REACTIVE, UNCLEAR, classify, is_hedge, normalize
-from actions.journey import CUE_SLOTS, answered, bullets, join_words
+from actions.journey import CUE_SLOTS, answered, bullets
 from bot.store import funnel
 
 log = logging.getLogger(__name__)
@@ -201,7 +201,7 @@ def _utter_reading(dispatcher: CollectingDispatcher, reading: Reading, lang: str
     dispatcher.utter_message(response="utter_motivation_reading" if why else "utter_motivation_reading_no_reasons",
                              reading=strength(reading.motivation, reading.confidence,
                                               label(reading.motivation, lang).lower(), lang),
-                             reasons=join_words(why, lang), meaning=text)
+                             reasons=why, meaning=text)
     dispatcher.utter_message(response="utter_motivation_risks_advice",
                              risks=bullets([tr(r, lang) for r in spec.get("risks", [])]),
                              advice=bullets([tr(a, lang) for a in spec.get("advice", [])]))

@@ -77,13 +77,15 @@ class ActionScoreReadiness(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang = language_of(tracker)
         readiness = score_readiness({f"factor_{fid}": tracker.get_slot(f"factor_{fid}") for fid in FACTOR_IDS})
+        in_journey = tracker.get_slot("motivation") is not None
         if readiness.overall is None:
             dispatcher.utter_message(response="utter_readiness_none")
         else:
-            dispatcher.utter_message(
-                response="utter_readiness_result", lines=factor_lines(readiness, lang),
-                overall=number_text(readiness.overall, lang),
-                overall_text=tr(knowledge("success_factors")["overall"][readiness.level], lang))
+            if not in_journey:  # in the journey the summary's table is the one: the bars are not printed twice
+                dispatcher.utter_message(
+                    response="utter_readiness_result", lines=factor_lines(readiness, lang),
+                    overall=number_text(readiness.overall, lang),
+                    overall_text=tr(knowledge("success_factors")["overall"][readiness.level], lang))
             if readiness.weakest:
                 dispatcher.utter_message(response="utter_readiness_advice", advice="\n\n".join(
                     f"• {tr(factor(fid)['title'], lang)}: {tr(factor(fid)['advice'], lang)}"
@@ -92,13 +94,13 @@ class ActionScoreReadiness(Action):
                 dispatcher.utter_message(response="utter_readiness_strengths", strengths=bullets(
                     [tr(factor(fid)["strength"], lang) for fid in readiness.strongest[:2]]))
         events = readiness_slots(readiness)
-        if tracker.get_slot("motivation") is None:
+        if not in_journey:
             # The self-check on its own, from the menu: no interview, so no summary to store.
             dispatcher.utter_message(response="utter_self_check_next")
             return events
         partner = tracker.get_slot("partner_in_mind")
-        if partner in ("yes", "not_sure"):
-            if partner == "not_sure":  # "maybe": the check is about the kind of partner they would choose
-                dispatcher.utter_message(response="utter_relationship_maybe_partner")
+        if partner == "yes":
             return [*events, FollowupAction("relationship_form")]
+        if partner == "not_sure":  # "maybe": the check (about the kind of partner) is offered, not imposed
+            return [*events, SlotSet("relationship_check", None), FollowupAction("relationship_offer_form")]
         return [*events, FollowupAction("action_summarize_journey")]

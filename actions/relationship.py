@@ -153,3 +153,16 @@ class ActionCheckRelationship(Action):
             dispatcher.utter_message(response="utter_relationship_strengths", strengths="\n".join(strengths))
         return [SlotSet("relationship", relationship_record(relationship)),
                 SlotSet("flags", relationship.flags), FollowupAction("action_summarize_journey")]
+
+
+class ActionAfterRelationshipOffer(Action):
+    """A "maybe" partner chose: the relationship check (about the kind of partner), or straight to the summary."""
+
+    def name(self) -> str:
+        return "action_after_relationship_offer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("relationship_check") == "yes":
+            dispatcher.utter_message(response="utter_relationship_maybe_partner")
+            return [FollowupAction("relationship_form")]
+        return [FollowupAction("action_summarize_journey")]

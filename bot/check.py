@@ -221,6 +221,15 @@ class Checker:
                 options = [b for b in question.buttons if not b.payload.startswith("/")]
                 if slot.type in ("choice", "scale") and not options:
                     self.add(where, f"slot {slot.name}: a {slot.type} question needs option buttons")
+                for cond, other in slot.ask_as:
+                    variant = self.domain.responses.get(other)
+                    if variant is None:
+                        self.add(where, f"slot {slot.name}: ask_as question {other!r} does not exist")
+                    elif {b.payload for b in variant.buttons if not b.payload.startswith("/")} - {
+                            b.payload for b in options}:
+                        self.add(where, f"slot {slot.name}: ask_as question {other!r} has options the slot lacks")
+                    if str(cond.get("slot")) not in names and str(cond.get("slot")) not in self.domain.slots:
+                        self.add(where, f"slot {slot.name}: ask_as refers to unknown slot {cond.get('slot')!r}")
                 if slot.ask_if:
                     ref = str(slot.ask_if.get("slot"))
                     if ref not in names and ref not in self.domain.slots:

@@ -52,6 +52,9 @@ class FormSlot:
     # ({partly: some}); kinds and their examples are `answers:` in dialogues/nlu.yml
     reads: dict[str, Any] = field(default_factory=dict)
     keep_text: str | None = None  # a slot that keeps the person's own words when they typed the answer
+    # other wordings of the question, each with an ask_if-style condition: the first that holds is asked
+    # ("You mentioned the grant cut: tight or serious?" when the opening message spoke of money)
+    ask_as: tuple[tuple[dict[str, Any], str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,15 @@ def _response(name: str, value: Any, src: str, menus: dict[str, tuple[Button, ..
                     image=value.get("image"), source=src)
 
 
+def _ask_as(value: Any, where: str) -> tuple[tuple[dict[str, Any], str], ...]:
+    if not value:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, dict) and v.get("question") and v.get("slot")
+                                               for v in value):
+        raise ContentError(f"{where}: ask_as is a list of {{slot, equals|in|not_in, question}}")
+    return tuple(({k: v for k, v in item.items() if k != "question"}, str(item["question"])) for item in value)
+
+
 def _form(name: str, value: Any, src: str) -> Form:
     where = f"{src}: form {name}"
     if not isinstance(value, dict) or not isinstance(value.get("slots"), list):
@@ -281,6 +293,7 @@ def _form(name: str, value: Any, src: str) -> Form:
             min=item.get("min"), max=item.get("max"), synonyms=item.get("synonyms") or {},
             bands=_bands(item.get("bands"), f"{where}: slot {item['name']}"),
             reads=dict(item.get("reads") or {}), keep_text=item.get("keep_text"),
+            ask_as=_ask_as(item.get("ask_as"), f"{where}: slot {item['name']}"),
         ))
     return Form(name=name, slots=tuple(slots), on_complete=tuple(value.get("on_complete") or ()),
                 intro=value.get("intro"), progress=bool(value.get("progress", True)), source=src)

@@ -53,7 +53,7 @@ def _view() -> LeadView:
     ("ca", ("Territori: Catalunya Central", "Idioma: castellà", "Objectiu: Contractació pública", "Motivació: Reactiva")),
     ("es", ("Territorio: Cataluña Central", "Idioma: castellano", "Objetivo: Contratación pública",
             "Motivación: Reactiva")),
-    ("en", ("Territory: Central Catalonia", "Language: Spanish", "Objective: Public contracting", "Motivation: Reactive")),
+    ("en", ("Territory: Central Catalonia", "Language: Spanish", "Objective: Public contracts", "Motivation: Reactive")),
 ])
 def test_card_shows_labels_not_codes(renderer, lang, words) -> None:
     text = card_text(renderer, _view(), lang)

@@ -16,7 +16,7 @@ def test_piped_conversation_picks_buttons_by_number(sqlite_url) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Explorar una aliança" in out
-    assert "(1/15)" in out and "(2/15)" in out
+    assert "(1/13)" in out and "(2/13)" in out
     assert "Traceback" not in result.stderr
 
 
@@ -47,12 +47,12 @@ def test_killed_in_the_middle_of_a_form_resumes_at_the_same_question(sqlite_url)
     proc.stdin.flush()
     deadline = time.monotonic() + 30
     seen = ""
-    while "(2/15)" not in seen and time.monotonic() < deadline:
+    while "(2/13)" not in seen and time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             break
         seen += line
-    assert "(2/15)" in seen
+    assert "(2/13)" in seen
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     proc.stdout.close()
@@ -60,9 +60,9 @@ def test_killed_in_the_middle_of_a_form_resumes_at_the_same_question(sqlite_url)
     proc.stderr.close()
     result = aliat("chat", "--user", "ana", database_url=sqlite_url, stdin="")
     assert result.returncode == 0, result.stderr
-    assert "(2/15)" in result.stdout and "A què us dediqueu" in result.stdout
+    assert "(2/13)" in result.stdout and "A què us dediqueu" in result.stdout
     result = aliat("chat", "--user", "ana", database_url=sqlite_url, stdin="lleure educatiu\n")
-    assert "(3/15)" in result.stdout  # the form went on from the answer given before the kill
+    assert "(3/13)" in result.stdout  # the form went on from the answer given before the kill
 
 
 def test_python_dash_m_bot_works(sqlite_url) -> None:

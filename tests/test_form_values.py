@@ -74,7 +74,7 @@ async def test_typed_on_telegram_the_count_is_stored(runtime) -> None:
     assert tracker.requested_slot == "size_staff"
     await engine.handle(UserMessage(sender_id=sender, text="som 3", channel="telegram"))
     tracker = await engine.peek(sender)
-    assert tracker.slots["size_staff"] == "1_5" and tracker.requested_slot == "size_volunteers"
+    assert tracker.slots["size_staff"] == "1_5" and tracker.requested_slot == "collaboration_today"
 
 
 def test_bands_must_be_numbers(tmp_path) -> None:

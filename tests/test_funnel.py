@@ -15,10 +15,11 @@ from bot.store.models import FunnelCount
 from bot.store.privacy import forget_sender, purge_expired
 from tests.auxil.runtime import Chat, reset_postgres
 
-# entity name, field, territory (terres_ebre), staff, volunteers, budget, collaboration, why, then the cues
-INTERVIEW = ["Associació Riu Viu", "lleure educatiu amb infants", "5", "2", "3", "1", "2",
+# entity name, field, territory (terres_ebre), staff, collaboration, why, then the cues (the why text answers
+# "services at risk" and the finances are confirmed in one line: 2 = serious)
+INTERVIEW = ["Associació Riu Viu", "lleure educatiu amb infants", "5", "2", "2",
              "Ens han retallat la subvenció i si no ens aliem haurem de tancar",
-             "3", "1", "1", "2", "2", "6", "1"]
+             "2", "1", "2", "2", "6", "1"]
 
 
 async def _journey_and_handoff(chat: Chat) -> None:
@@ -27,7 +28,7 @@ async def _journey_and_handoff(chat: Chat) -> None:
     for answer in [*INTERVIEW, "1", "4", "4", "3", "3", "4", "1", "2", "3", "3", "4", "4", "3", "4"]:
         await chat.send(answer)
     await chat.send("/facilitator")
-    for answer in ["1", "Marta", "coordinadora", "2", "marta@riuviu.cat"]:
+    for answer in ["1", "Marta", "coordinadora", "/skip", "/skip", "2", "marta@riuviu.cat"]:
         await chat.send(answer)
 
 

@@ -21,6 +21,8 @@ async def _handoff(chat: Chat, channel_choice: str = "2", contact: str = "marta@
     await chat.send("Coop Sud")
     await chat.send("Marta")
     await chat.send("coordinadora")
+    await chat.send("uns 12")  # volunteers (a typed count: 6-20)
+    await chat.send("/skip")  # budget
     await chat.send(channel_choice)
     if contact:
         await chat.send(contact)
@@ -47,6 +49,8 @@ async def test_consent_contact_lead_and_second_request(runtime) -> None:
     await chat.send("Coop Sud")
     await chat.send("Marta")
     await chat.send("/skip")
+    await chat.send("uns 30")  # volunteers: a typed count picks its band
+    await chat.send("/skip")
     await chat.send("4")  # email and phone
     replies = await chat.send("not an email")
     assert replies[0].response == "utter_wrong_email"
@@ -59,6 +63,7 @@ async def test_consent_contact_lead_and_second_request(runtime) -> None:
         entity = await s.scalar(select(Entity))
         assert entity.contact_email == "marta@coop.cat" and entity.contact_phone == "+34600112233"
         assert entity.contact_role is None and entity.consent_at is not None
+        assert (entity.size_volunteers, entity.budget_band) == ("21_50", None)  # asked in the handoff only
         assert entity.consent_version == runtime.settings.handoff.consent_version
         lead = await s.scalar(select(Lead))
         assert lead.dossier["sender_id"] == "tg:602" and "asked_for_human" in lead.priority_reasons
@@ -79,7 +84,7 @@ async def test_console_shows_card_and_keeps_outbox(runtime) -> None:
     async def send(text):
         return await runtime.engine.handle(UserMessage(sender_id="console:tester", text=text, channel=chat_channel))
 
-    for text in ["/start", "/facilitator", "1", "Coop Sud", "Marta", "/skip", "1"]:
+    for text in ["/start", "/facilitator", "1", "Coop Sud", "Marta", "/skip", "/skip", "/skip", "1"]:
         replies = await send(text)
     assert replies[0].response == "utter_handoff_done"
     assert any(r.custom and "Lead #1" in r.custom.get("console", "") for r in replies)

@@ -51,6 +51,8 @@ async def test_handoff_end_to_end(runtime) -> None:
             await say(make_message("sí"), "entitat")
             await say(make_message("Coop Sud"), "Com et dius")
             await say(make_message("Marta"), "càrrec")
+            await say(make_command("skip"), "voluntàries")
+            await say(make_message("uns 12"), "pressupost")
             await say(make_command("skip"), "contacti")
             await say(make_message("1"), "Coop Sud")
 

@@ -8,9 +8,9 @@ from bot.store import leads as store
 from bot.store.models import Lead
 from tests.auxil.runtime import Chat, ask_for_a_facilitator
 
-# entity name, field, territory, staff, volunteers, budget, collaboration, why, then the cue buttons
-INTERVIEW = ["Coop Sud", "inserció laboral de joves", "1", "2", "3", "1", "2",
-             "Tenim una idea nova de formació i ens cal un soci que en sàpiga", "1", "3", "3", "1", "1", "1", "2"]
+# entity name, field, territory, staff, collaboration, why, then the cue buttons (the why text answers "new idea")
+INTERVIEW = ["Coop Sud", "inserció laboral de joves", "1", "2", "2",
+             "Tenim una idea nova de formació i ens cal un soci que en sàpiga", "1", "3", "3", "1", "1", "2"]
 
 
 async def _journey(chat: Chat) -> list:

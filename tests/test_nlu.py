@@ -165,19 +165,19 @@ def test_aliat_chat_json_contract(sqlite_url) -> None:
 
 
 def test_terminal_typed_counts_and_language_mid_question(sqlite_url) -> None:
-    # "3" volunteers is the band 1-5 (not the third button); /language mid-question: "2" is Castellano,
+    # "3" staff is the band 1-5 (not the third button); /language mid-question: "2" is Castellano,
     # not an answer; on the collaboration question "9" is refused with the range and "2" is the option
-    stdin = "\n".join(["1", "Casal", "/skip", "/skip", "3", "3", "/language", "2", "no lo se", "9", "2"]) + "\n"
+    # (volunteers and budget are asked in the handoff: their typed counts, in handoff_consent_contact_ca)
+    stdin = "\n".join(["1", "Casal", "/skip", "/skip", "3", "/language", "2", "9", "2"]) + "\n"
     result = aliat("chat", "--lang", "ca", "--user", "t", database_url=sqlite_url, stdin=stdin)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Perfecto, hablaremos en castellano." in out
-    assert "¿Qué presupuesto anual tenéis" in out.split("Perfecto, hablaremos en castellano.")[1]
+    assert "¿Cómo colaboráis hoy" in out.split("Perfecto, hablaremos en castellano.")[1]
     assert "escribe un número del 1 al 5" in out
     result = aliat("chat", "--json", "--user", "t", database_url=sqlite_url, stdin="")
     slots = [json.loads(line) for line in result.stdout.splitlines() if '"slots"' in line][-1]["slots"]
-    assert slots["size_staff"] == "1_5" and slots["size_volunteers"] == "1_5"
-    assert slots["budget_band"] == "not_sure" and slots["collaboration_today"] == "information"
+    assert slots["size_staff"] == "1_5" and slots["collaboration_today"] == "information"
 
 
 def test_dont_know_is_never_a_score() -> None:

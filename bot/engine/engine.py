@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,13 @@ MAX_TURN_ATTEMPTS = 20
 InTransaction = Callable[[AsyncSession, Tracker, list[BotMessage]], Awaitable[None]]
 SkipIf = Callable[[AsyncSession], Awaitable[bool]]
 
+
+
+def _only_emoji(text: str) -> bool:
+    """Pictographs (and their joiners, skin tones, variation selectors) and spaces only: no word, no digit."""
+    chars = [ch for ch in text if not ch.isspace()]
+    return bool(chars) and any(unicodedata.category(ch) == "So" for ch in chars) and all(
+        unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf") for ch in chars)
 
 @dataclass
 class Turn:
@@ -178,6 +186,9 @@ class Engine:
                     self._user_event(turn, None, None)
                     await self._form_answer(turn, str(msg.metadata["phone_number"]), from_button=False)
                     return
+        elif not tracker.active_form and _only_emoji(text) and "non_text_sticker" in self._intents():
+            # "👍", "🙂🙂" outside a question: answered as the sticker it is, not as a misunderstanding
+            parse = Parse(intent="non_text_sticker", confidence=1.0)
         self._user_event(turn, text if msg.payload is None else msg.payload, parse)
         if parse is not None:
             await self._handle_intent(turn, parse)
@@ -366,6 +377,7 @@ class Engine:
         tracker.active_form = None
         tracker.requested_slot = None
         tracker.history = []
+        tracker.prefilled = []
         tracker.refusals = {}
 
     async def _activate_form(self, turn: Turn, form: Form) -> None:
@@ -373,6 +385,7 @@ class Engine:
         tracker.active_form = form.name
         tracker.requested_slot = None
         tracker.history = []
+        tracker.prefilled = []
         tracker.refusals = {}
         tracker.add_event({"event": "active_loop", "name": form.name})
         if form.intro:
@@ -380,7 +393,14 @@ class Engine:
         await self._ask(turn)
 
     def _applies(self, tracker: Tracker, slot: FormSlot) -> bool:
-        cond = slot.ask_if
+        return self._holds(tracker, slot.ask_if)
+
+    def _question(self, tracker: Tracker, slot: FormSlot) -> str:
+        """The question's wording: the first `ask_as` whose condition holds, else the plain question."""
+        return next((name for cond, name in slot.ask_as if self._holds(tracker, cond)), slot.question)
+
+    @staticmethod
+    def _holds(tracker: Tracker, cond: dict[str, Any] | None) -> bool:
         if not cond:
             return True
         value = tracker.slots.get(str(cond.get("slot")))
@@ -402,7 +422,10 @@ class Engine:
         return next((s for s in form.slots if s.name == tracker.requested_slot), None)
 
     def _progress_values(self, tracker: Tracker, form: Form, slot: FormSlot | None) -> dict[str, Any]:
-        applicable = self._pending(tracker, form)
+        # the questions actually asked: not the answers found already given, passed or still ahead
+        applicable = [s for s in self._pending(tracker, form) if s is slot or not (
+            s.name in tracker.prefilled
+            or (s.name not in tracker.history and tracker.slots.get(s.name) not in (None, SKIPPED)))]
         total = len(applicable)
         current = applicable.index(slot) + 1 if slot in applicable else 0
         return {"step": current, "total": total}
@@ -425,7 +448,8 @@ class Engine:
         tracker.offered = {}
         tracker.question_seq += 1
         values = {**tracker.slots, **self._progress_values(tracker, form, slot)}
-        message = self.renderer.response(slot.question, tracker.language, values, seq=tracker.question_seq)
+        question = self._question(tracker, slot)
+        message = self.renderer.response(question, tracker.language, values, seq=tracker.question_seq)
         message.slot = slot.name
         if reask_only:
             # after a refusal, the question alone: not the whole explanation card again
@@ -439,7 +463,7 @@ class Engine:
         if tracker.history:
             message.buttons.append((self.renderer.text("utter_button_back", tracker.language), "/back"))
         turn.out.append(message)
-        tracker.add_event({"event": "bot", "metadata": {"response": slot.question}})
+        tracker.add_event({"event": "bot", "metadata": {"response": question}})
 
     def _note_prefilled(self, tracker: Tracker, form: Form, asked: FormSlot) -> None:
         """Answers given before their question (the opening message, a name the journey already has)
@@ -449,6 +473,7 @@ class Engine:
                 break
             if tracker.slots.get(slot.name) not in (None, SKIPPED) and slot.name not in tracker.history:
                 tracker.history.append(slot.name)
+                tracker.prefilled.append(slot.name)
 
     async def _button_answer(self, turn: Turn, payload: str) -> None:
         tracker = turn.tracker
@@ -467,7 +492,7 @@ class Engine:
         if slot is None:
             await self._ask(turn)
             return
-        question = self.domain.responses.get(slot.question)
+        question = self.domain.responses.get(self._question(tracker, slot))
         try:
             coerced = read_answer(slot, question, value, from_button=from_button,
                                   max_text_length=self.settings.conversation.max_text_length,
@@ -530,6 +555,8 @@ class Engine:
         else:
             previous = tracker.history.pop()
             tracker.set_slot(previous, None)
+            if previous in tracker.prefilled:
+                tracker.prefilled.remove(previous)
         await self._ask(turn)
 
     async def _skip(self, turn: Turn) -> None:

@@ -22,6 +22,9 @@ class Tracker:
     misunderstandings: int = 0
     paused: bool = False
     history: list[str] = field(default_factory=list)
+    # answers the form found already given (the opening message, what it said) and passed without asking:
+    # they are not counted in the "(3/10)" progress
+    prefilled: list[str] = field(default_factory=list)
     latest_message: dict[str, Any] = field(default_factory=dict)
     # the yes/no buttons of the bot's latest message ({"yes": payload, "no": payload}), so a typed
     # "sí" or "vale" presses them as on Telegram
@@ -52,6 +55,7 @@ class Tracker:
         self.refusals = {}
         self.misunderstandings = 0
         self.history = []
+        self.prefilled = []
         self.add_event({"event": "restart"})
 
     def to_state(self) -> dict[str, Any]:
@@ -65,6 +69,7 @@ class Tracker:
             "misunderstandings": self.misunderstandings,
             "paused": self.paused,
             "history": self.history,
+            "prefilled": self.prefilled,
             "latest_message": self.latest_message,
             "offered": self.offered,
         }
@@ -84,6 +89,7 @@ class Tracker:
             misunderstandings=int(state.get("misunderstandings") or 0),
             paused=bool(state.get("paused")),
             history=list(state.get("history") or []),
+            prefilled=list(state.get("prefilled") or []),
             latest_message=dict(state.get("latest_message") or {}),
             offered=dict(state.get("offered") or {}),
             version=version,

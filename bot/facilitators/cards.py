@@ -61,7 +61,8 @@ def answer_label(r: Renderer, slot: str, value: Any, lang: str) -> str:
         return motivation_label(r, value, lang)
     for button in _question_buttons(r, slot):
         if button.payload == str(value):
-            return r.expand(pick(button.title, lang, r.default), lang)
+            # titles may be knowledge references ({k:objectives…label}): rendered like the button itself
+            return r.buttons([button], lang)[0][0]
     return str(value)
 
 

@@ -81,9 +81,9 @@ class Chat:
 
 async def ask_for_a_facilitator(runtime: Runtime, sender_id: str, entity_name: str = "Coop Sud") -> Chat:
     """An entity that asks for a human straight away: consent, its name, a contact name, Telegram as the
-    channel; a lead (and its card in the outbox) is made."""
+    channel (volunteers and budget skipped); a lead (and its card in the outbox) is made."""
     chat = Chat(runtime, sender_id)
-    for said in ["/start", "/facilitator", "1", entity_name, "Marta", "/skip", "1"]:
+    for said in ["/start", "/facilitator", "1", entity_name, "Marta", "/skip", "/skip", "/skip", "1"]:
         await chat.send(said)
     return chat
 
