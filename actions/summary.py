@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import services
 from actions.base import knowledge, language_of, squeeze, tr
 from actions.chart import render_chart_soon
-from actions.classifier import UNCLEAR, is_hedge
+from actions.classifier import UNCLEAR, is_hedge, normalize
 from actions.journey import (
     FACTOR_IDS,
     FACTOR_SLOTS,
@@ -116,6 +116,13 @@ def objective_text(answers: dict[str, Any], lang: str) -> str:
     return tr(spec["label"], lang)
 
 
+def _quoted_already(words: str, reasons_text: str) -> bool:
+    """Whether the reasons already quote (nearly) all of the person's words: then not twice."""
+    said = normalize(words).split()
+    quoted = set(normalize(reasons_text).split())
+    return bool(said) and sum(w in quoted for w in said) >= 0.8 * len(said)
+
+
 def _clip(text: str) -> str:
     limit = int(knowledge("journey")["summary"].get("words_max", 240))
     text = squeeze(text)
@@ -195,14 +202,15 @@ class ActionSummarizeJourney(Action):
         # one verdict, from the bands of knowledge/journey.yml `readiness` (the same words as the self-check's)
         level_text = tr(knowledge("journey")["readiness"]["level"].get(readiness.level), lang) if readiness.level else ""
         verdict = tr(knowledge("success_factors")["overall"][readiness.level], lang) if readiness.level else ""
+        reasons_text = tr(pieces["because"], lang).replace("{reasons}", join_words(why, lang)) if why else ""
         dispatcher.utter_message(
             response="utter_summary" if readiness.level else "utter_summary_no_readiness",
             motivation_label=label(motivation, lang) if motivation else "-",
-            reasons=tr(pieces["because"], lang).replace("{reasons}", join_words(why, lang)) if why else "",
+            reasons=reasons_text,
             disagreement=disagreement_text,
             objective=tr(pieces["objective"], lang).replace("{objective}", objective) if objective else "",
             own_words=tr(pieces["own_words"], lang).replace("{words}", _clip(words))
-            if answered(words) and not is_hedge(words) else "",
+            if answered(words) and not is_hedge(words) and not _quoted_already(words, reasons_text) else "",
             overall=number_text(readiness.overall, lang), level=level_text, verdict=verdict,
             readiness_lines=summary_factor_lines(readiness, answers, lang))
 

@@ -40,7 +40,8 @@ async def test_another_conversations_assessment_is_never_attached(runtime) -> No
     attacker = Chat(runtime, sender_id="tg:666", language="ca")
     await attacker.send("/start")
     await attacker.send(payload='/human{"assessment_id": 1}', seq=attacker.seq)
-    for said in ["1", "Atacant", "Marta", "/skip", "1"]:  # consent, entity, contact name, role, channel
+    for said in ["1", "Atacant", "Marta", "/skip", "/skip", "/skip", "1"]:  # consent, entity, contact, role,
+        # volunteers, budget, channel
         await attacker.send(said)
     async with runtime.sessionmaker() as session:
         leads = list(await session.scalars(select(Lead)))

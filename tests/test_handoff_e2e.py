@@ -25,7 +25,9 @@ async def test_handoff_end_to_end(runtime) -> None:
     async with FakeBotApi() as fake:
         s = runtime.settings
         settings = replace(s, telegram_token=fake.token, telegram_api_base_url=fake.base_url,
-                           telegram=replace(s.telegram, rate_limit=False, polling_timeout_seconds=1),
+                           # the entity answers faster than anyone types: no flood guard
+                           telegram=replace(s.telegram, rate_limit=False, polling_timeout_seconds=1,
+                                            flood_max_per_minute=0),
                            handoff=replace(s.handoff, facilitator_chat_id=str(GROUP)))
         runtime.settings = settings
         async with runtime.sessionmaker() as session, session.begin():

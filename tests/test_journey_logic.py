@@ -301,3 +301,12 @@ def test_a_dont_know_shows_as_a_dash_in_the_summary_and_is_left_out_of_the_avera
     lines = summary_factor_lines(readiness, answers, "ca").split("\n")
     assert lines[1].endswith("Confiança —")
     assert "sense resposta" in lines[3] and lines[0].endswith("3/4")
+
+
+def test_the_summary_does_not_quote_the_same_words_twice() -> None:
+    from actions.summary import _quoted_already
+
+    assert _quoted_already("ens han retallat la subvencio", "Perquè m'has dit «ens han retallat la subvenció».")
+    assert not _quoted_already("ens han retallat la subvencio i volem portar el projecte a Girona amb un soci",
+                               "Perquè m'has dit «ens han retallat la subvenció».")
+    assert not _quoted_already("", "«res»")

@@ -110,9 +110,16 @@ def test_everyday_answers(domain, reader, slot, text, value) -> None:
     ("new_idea", "42", "range"),                 # a number where a word is expected
     ("handoff_consent", "Carmen", "choice"),     # a name is not a yes: never a silent guess
     ("services_threatened", "presidenta", "choice"),
+    ("services_threatened", "contractacio publica", "choice"),  # the next question's answer, typed ahead
+    ("need_voice", "public contracting", "choice"),
 ])
 def test_answers_refused_kindly(domain, reader, slot, text, reason) -> None:
     assert read(domain, reader, slot, text) == f"refused:{reason}"
+
+
+@pytest.mark.parametrize("text", ["contractacio publica", "Contratación pública", "public contracting"])
+def test_an_option_whose_title_is_a_knowledge_text_is_read_by_that_text(domain, reader, text) -> None:
+    assert read(domain, reader, "objective", text) == "public_contracting"
 
 
 @pytest.mark.parametrize(("text", "said"), [

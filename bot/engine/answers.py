@@ -16,6 +16,7 @@ from typing import Any
 from bot.content import Domain, FormSlot, Response
 from bot.engine.learn import TextClassifier
 from bot.engine.negation import clauses_of, contained, negated, positions, ranked_second
+from bot.engine.render import expand_knowledge
 from bot.engine.textnorm import normalize
 from bot.numbers import parse_int
 
@@ -86,6 +87,7 @@ class AnswerReader:
         dont_know = [t for texts in (answers.get(DONT_KNOW) or {}).values() for t in texts or []]
         self._dont_know_phrases = sorted({normalize(t) for t in dont_know if normalize(t)}, key=len, reverse=True)
         self._kinds: dict[str, TextClassifier] = {}
+        self._elsewhere: dict[str, list[tuple[FormSlot, frozenset[str]]]] | None = None  # every option name
         every_answer = list(dont_know)
         for kind, classes in answers.items():
             if kind in (DONT_KNOW, OTHER) or not isinstance(classes, dict):
@@ -95,6 +97,7 @@ class AnswerReader:
             examples[DONT_KNOW] = dont_know
             every_answer += [t for texts in examples.values() for t in texts]
             self._kinds[kind] = TextClassifier(examples)
+        self._everyday = {normalize(t) for t in every_answer}  # every example answer, of every kind
         # What is not an answer at all ("Carmen", "asdf", "what's the weather"): a classifier of three
         # answers puts anything in one of them, sure of itself, so a second one says whether it is an
         # answer at all, and vetoes the first when it clearly is not.
@@ -119,6 +122,10 @@ class AnswerReader:
         exact = {opt for opt, words in names.items() if norm in words}
         if len(exact) == 1:
             return Reading(_typed(slot, exact.pop()), 1.0, "name")
+        if not exact and self.answers_another(slot, norm):
+            # "contractació pública" typed to "are services at risk?": the answer to another question
+            # (typed ahead, or a slip), not a hedged yes to this one
+            raise Refused("scale" if slot.type == "scale" else "choice")
         kind = self.kind_of(slot)
         if kind == "motivation":
             return self._motivation(slot, options, names, text)
@@ -224,12 +231,41 @@ class AnswerReader:
         raise Refused("range")
 
     # ----------------------------------------------------------------- names
+    def _expand(self, title: str, lang: str) -> str:
+        """A title that is a knowledge reference ({k:objectives…label}) read as the person sees it."""
+        return expand_knowledge(self.domain.knowledge, title, lang, lang)
+
+    def answers_another(self, slot: FormSlot, norm: str) -> bool:
+        """Whether `norm` is, word for word, an option of another kind of choice question and not of this
+        one ("contractació pública" to "are services at risk?"). Questions of the same kind (two
+        yes/partly/no questions, staff and volunteers) share their everyday words and do not count."""
+        if self._elsewhere is None:
+            elsewhere: dict[str, list[tuple[FormSlot, frozenset[str]]]] = {}
+            for form in self.domain.forms.values():
+                for other in form.slots:
+                    if other.type != "choice":
+                        continue
+                    question = self.domain.responses.get(other.question)
+                    options = options_of(question)
+                    for words in self.names(other, question, options).values():
+                        for word in words:
+                            if len(word) >= CONTENT_WORD and not word.isdigit():
+                                elsewhere.setdefault(word, []).append((other, frozenset(options)))
+            self._elsewhere = elsewhere
+        if norm in self._everyday:
+            return False  # "no gaire", "not really": an everyday answer, whatever else it names
+        mine = frozenset(options_of(self.domain.responses.get(slot.question)))
+        kind = self.kind_of(slot)
+        return any(other.name != slot.name and options != mine and (kind is None or self.kind_of(other) != kind)
+                   for other, options in self._elsewhere.get(norm, ()))
+
     def names(self, slot: FormSlot, question: Response | None, options: list[str]) -> dict[str, set[str]]:
         names: dict[str, set[str]] = {opt: {normalize(opt)} for opt in options if opt != DONT_KNOW}
         if question is not None:
             for button in question.buttons:
                 if button.payload in names:
-                    names[button.payload].update(_title_names(t) for t in button.title.values())
+                    names[button.payload].update(_title_names(self._expand(t, lang))
+                                                 for lang, t in button.title.items())
         for opt, per_lang in slot.synonyms.items():
             if opt in names:
                 for words in (per_lang or {}).values():

@@ -65,6 +65,13 @@ def knowledge_text(knowledge: dict[str, Any], path: str, language: str, default:
     return str(node) if isinstance(node, str | int | float) and not isinstance(node, bool) else None
 
 
+def expand_knowledge(knowledge: dict[str, Any], template: str, language: str, default: str) -> str:
+    """Replace {k:...} references with knowledge texts in this language (unknown ones become empty)."""
+    if "{k:" not in template:
+        return template
+    return _KNOWLEDGE_REF.sub(lambda m: knowledge_text(knowledge, m.group(1), language, default) or "", template)
+
+
 def knowledge_refs(template: str) -> list[str]:
     """The knowledge paths a text refers to with {k:...}."""
     return _KNOWLEDGE_REF.findall(template)
@@ -78,10 +85,7 @@ class Renderer:
 
     def expand(self, template: str, language: str) -> str:
         """Replace {k:...} references with knowledge texts in this language (unknown ones become empty)."""
-        if "{k:" not in template:
-            return template
-        return _KNOWLEDGE_REF.sub(
-            lambda m: knowledge_text(self.domain.knowledge, m.group(1), language, self.default) or "", template)
+        return expand_knowledge(self.domain.knowledge, template, language, self.default)
 
     def _fill(self, texts: dict[str, str], language: str, values: dict[str, Any] | None) -> str:
         return fill(self.expand(pick(texts, language, self.default), language), values or {}, language)
