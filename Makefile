@@ -31,6 +31,7 @@ lint: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/lint-imports
 	$(BIN)/aliat check
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 

@@ -81,5 +81,11 @@ async def build_runtime(settings: Settings, *, upgrade: bool = True) -> Runtime:
     actions = ActionRunner(endpoint=settings.actions.endpoint, timeout=settings.actions.timeout_seconds)
     store = ConversationStore(sessionmaker, dialect=db.dialect.name)
     engine = Engine(settings=settings, domain=domain, store=store, actions=actions)
+    from bot.engine.render import Renderer
+    from bot.facilitators.cards import lead_preview
+
+    engine.previews["lead_preview"] = lead_preview(
+        sessionmaker, Renderer(domain, settings.default_language, settings.programme.time_zone),
+        settings.default_language)
     return Runtime(settings=settings, domain=domain, db=db, sessionmaker=sessionmaker, actions=actions,
                    engine=engine)

@@ -70,6 +70,9 @@ class Engine:
         self._paused_action = str(domain.settings.get("paused_action") or "")
         # Called after every turn with (channel, outcome, seconds) when metrics are on (bot/web/metrics.py).
         self.turn_observers: list[Callable[[str, str, float], None]] = []
+        # Previews an action may ask for by name (custom {"lead_preview": 12}), set by the runtime:
+        # (key, language) -> the text shown in the terminal.
+        self.previews: dict[str, Callable[[Any, str], Awaitable[str | None]]] = {}
 
     # ----------------------------------------------------------------- the turn
     async def handle(self, message: UserMessage, *, in_transaction: InTransaction | None = None,
@@ -561,6 +564,7 @@ class Engine:
             return None
         events = list(result.get("events") or [])
         for response in result.get("responses") or []:
+            await self._expand_preview(turn, response)
             self._render_action_response(turn, response)
         followups: list[str] = []
         for event in events:
@@ -585,6 +589,24 @@ class Engine:
         for step in followups:
             await self._run_step(turn, step)
         return events
+
+    async def _expand_preview(self, turn: Turn, response: dict[str, Any]) -> None:
+        """An action asks for a preview ({"lead_preview": id}: the card a facilitator would get, for the
+        terminal, where no facilitator is); the function the runtime registered renders it. Actions
+        render no cards themselves (they sit below the channels: pyproject.toml's contracts)."""
+        custom = response.get("custom")
+        if not isinstance(custom, dict) or len(custom) != 1:
+            return
+        (kind, key), = custom.items()
+        show = self.previews.get(kind)
+        if show is None:
+            return
+        try:
+            text = await show(key, turn.tracker.language)
+        except Exception:  # a preview is a courtesy: never the end of the turn
+            log.exception("preview %s failed", kind)
+            text = None
+        response["custom"] = {"console": text} if text else None
 
     def _render_action_response(self, turn: Turn, response: dict[str, Any]) -> None:
         tracker = turn.tracker

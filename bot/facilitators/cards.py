@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.engine.render import Renderer, knowledge_text, pick
 from bot.formats import decimal, when
-from bot.store.leads import LeadView
+from bot.store.leads import LeadView, show_lead
 
 
 class CardAction(StrEnum):
@@ -182,3 +182,16 @@ def details_text(r: Renderer, view: LeadView, lang: str) -> str:
         "history": "\n".join(history) or "·",
     })
     return r.text("utter_lead_details", lang, values)
+
+
+def lead_preview(sessionmaker, renderer: Renderer, card_language: str):  # noqa: ANN001, ANN201
+    """The engine's preview of a queued lead in the terminal (no facilitator there): a header in the
+    conversation's language, then the card as facilitators get it."""
+    async def show(lead_id: object, language: str) -> str | None:
+        async with sessionmaker() as session:
+            view = await show_lead(session=session, lead_id=int(str(lead_id)), with_events=False)
+        if view is None:
+            return None
+        return f"{renderer.text('utter_console_card_header', language)}\n" + card_text(renderer, view, card_language)
+
+    return show

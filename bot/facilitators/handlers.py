@@ -29,11 +29,11 @@ from bot.engine import BotMessage
 from bot.engine.render import Renderer
 from bot.export_safe import strip_controls
 from bot.facilitators.cards import CardAction, details_text, status_line
-from bot.notifier import wake
-from bot.notifier.notifier import copy_fields
 from bot.numbers import parse_int
 from bot.store import leads as store
+from bot.store import outbox
 from bot.store.models import Facilitator
+from bot.store.outbox import wake
 
 log = logging.getLogger(__name__)
 CALLBACK = re.compile(r"^lead:([0-9]{1,9}):(claim|details|release|contacted|formed|dropped)$")
@@ -141,7 +141,8 @@ class LeadDesk:
                                {"facilitator_name": facilitator.name, "text": text})
             payload: dict = {"to": sender_id, "text": body}
             if copy is not None:
-                payload.update(copy_fields(self.r, lead.language, *copy))
+                payload.update(outbox.copy_request(*copy),
+                               copy_failed_text=self.r.text("utter_relay_non_text", lead.language))
             await store.add_outbox(session=session, kind="entity_message", payload=payload)
             await store.add_lead_event(session=session, lead_id=lead_id, actor=store.actor_of(facilitator),
                                        action="replied")

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.addresses import telegram_chat_id
 from bot.config import Settings
 from bot.content import Domain
 from bot.engine.render import Renderer
@@ -26,21 +27,10 @@ from bot.store import outbox
 from bot.store.models import Facilitator, Outbox
 
 log = logging.getLogger(__name__)
-_running: set[asyncio.Event] = set()
 REMINDER_CHECK_SECONDS = 60
 
 
-def copy_fields(renderer: Renderer, language: str, from_chat_id: int, message_id: int) -> dict[str, Any]:
-    """What a relay or entity_message row adds to pass on a photo, file or voice note: the message to
-    copy, and the line sent instead when it can no longer be copied (see `_do_relay`)."""
-    return {"copy": {"from_chat_id": from_chat_id, "message_id": message_id},
-            "copy_failed_text": renderer.text("utter_relay_non_text", language)}
-
-
-def wake() -> None:
-    """Tell the notifiers running in this process that there is something new (else they poll)."""
-    for event in list(_running):
-        event.set()
+wake = outbox.wake  # kept for callers in the channels; writers below the channels call outbox.wake
 
 
 class Notifier:
@@ -62,7 +52,7 @@ class Notifier:
     # ------------------------------------------------------------------ loop
     async def run_forever(self) -> None:
         """Deliver until stop(); check reminders every minute."""
-        _running.add(self._wake)
+        outbox.subscribe(self._wake)
         loop = asyncio.get_running_loop()
         next_reminders = loop.time()
         try:
@@ -79,7 +69,7 @@ class Notifier:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.settings.notifier.poll_interval_seconds)
         finally:
-            _running.discard(self._wake)
+            outbox.unsubscribe(self._wake)
 
     def start(self) -> asyncio.Task:
         self.task = asyncio.create_task(self.run_forever(), name="aliat-notifier")
@@ -175,8 +165,6 @@ class Notifier:
         delivered = await self._send_each(row, payload, targets,
                                           lambda lang: (card_text(r, view, lang), card_buttons(r, view, lang)))
         first = next((d for d in delivered if d.get("message_id") is not None), None)
-        from bot.notifier.senders import telegram_chat_id
-
         async with self.sessionmaker() as session, session.begin():
             await store.mark_notified(session=session, lead_id=view.lead.id,
                                       chat_id=telegram_chat_id(first["to"]) if first else None,
@@ -216,17 +204,31 @@ class Notifier:
         await self._send_each(row, payload, [(f"telegram:{view.assignee.telegram_user_id}", lang)],
                               lambda _lang: (text, card_buttons(r, view, lang)))
 
+    def _relay_text(self, payload: dict[str, Any]) -> str:
+        """A row written by an action names its response and values (actions don't render); one written
+        by a facilitator's handler (or before this) carries its text."""
+        if payload.get("text") is not None or not payload.get("response"):
+            return str(payload.get("text") or "")
+        lang = payload.get("lang") or self.settings.default_language
+        values = dict(payload.get("values") or {})
+        if payload.get("text_response"):  # an attachment or a sticker: a line saying what came instead of words
+            values["text"] = self.renderer.text(str(payload["text_response"]), lang)
+        return self.renderer.text(str(payload["response"]), lang, values)
+
     async def _do_relay(self, row: Outbox, payload: dict[str, Any]) -> None:
         """A message between an entity and its facilitator; for a photo, file or voice note, a header
         then a copy of it (or, when it can no longer be copied, a line saying so)."""
         to = str(payload["to"])
-        delivered = await self._send_each(row, payload, [(to, "")], lambda _lang: (payload["text"], None))
+        text = self._relay_text(payload)
+        delivered = await self._send_each(row, payload, [(to, "")], lambda _lang: (text, None))
         copy = payload.get("copy")
         if not copy or payload.get("copied"):
             return
         header = next((d.get("message_id") for d in delivered if d["to"] == to), None)
         if not await self.sender.copy(to, int(copy["from_chat_id"]), int(copy["message_id"]), reply_to=header):
-            await self.sender.send(to, str(payload.get("copy_failed_text") or "…"))
+            failed = payload.get("copy_failed_text") or self.renderer.text(
+                "utter_relay_non_text", payload.get("lang") or self.settings.default_language)
+            await self.sender.send(to, str(failed))
         payload["copied"] = True
         await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
 

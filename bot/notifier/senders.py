@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import re
 import sys
 from collections.abc import Iterator
 from typing import Protocol, TextIO
 
+from bot.addresses import telegram_chat_id
+
 Buttons = list[list[tuple[str, str]]]
-_TELEGRAM = re.compile(r"^(?:telegram|tg)?[:_]?(-?\d{1,20})$")
-
-
-def telegram_chat_id(address: str | int | None) -> int | None:
-    """The Telegram chat of an address: "telegram:123", "tg:123" or "123"; None for other channels."""
-    if address is None:
-        return None
-    match = _TELEGRAM.match(str(address).strip())
-    return int(match.group(1)) if match else None
+__all__ = ["Buttons", "ConsoleSender", "DeliveryError", "Sender", "TelegramSender", "telegram_chat_id"]
 
 
 class DeliveryError(Exception):

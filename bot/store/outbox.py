@@ -8,6 +8,7 @@ takes the row again: at least once. On PostgreSQL several notifiers share the ta
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,33 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.leads import now_utc
 from bot.store.models import Outbox
+
+# The notifiers running in this process wait on these between polls. Whoever writes a row (an action,
+# a facilitator's button) calls `wake()` after its commit; the writer needs to know nothing of who
+# delivers (an action running on an action server wakes no one, and the notifier finds the row at
+# its next poll).
+_waiting: set[asyncio.Event] = set()
+
+
+def subscribe(event: asyncio.Event) -> None:
+    """Have `wake()` set this event (a deliverer's loop)."""
+    _waiting.add(event)
+
+
+def unsubscribe(event: asyncio.Event) -> None:
+    _waiting.discard(event)
+
+
+def wake() -> None:
+    """Tell the deliverers running in this process that there is something new (else they poll)."""
+    for event in list(_waiting):
+        event.set()
+
+
+def copy_request(from_chat_id: int, message_id: int) -> dict[str, Any]:
+    """What a relay or entity_message row adds to pass on a photo, file or voice note; the line sent
+    instead when it can no longer be copied is rendered by the notifier, in the row's `lang`."""
+    return {"copy": {"from_chat_id": from_chat_id, "message_id": message_id}}
 
 
 async def lease_due(*, sessionmaker: async_sessionmaker[AsyncSession], limit: int = 20,
