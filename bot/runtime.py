@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.content import Domain, load_domain
 from bot.engine import Engine
 from bot.engine.actions_client import ActionRunner
+from bot.engine.tracker import Tracker
 from bot.store import funnel, migrate
 from bot.store.conversations import ConversationStore
 from bot.store.db import create_engine, make_sessionmaker
@@ -79,7 +80,7 @@ async def build_runtime(settings: Settings, *, upgrade: bool = True) -> Runtime:
 
     action_services.bind(settings=settings, sessionmaker=sessionmaker)
     actions = ActionRunner(endpoint=settings.actions.endpoint, timeout=settings.actions.timeout_seconds)
-    store = ConversationStore(sessionmaker, dialect=db.dialect.name)
+    store = ConversationStore(sessionmaker, dialect=db.dialect.name, restore=Tracker.from_state)
     engine = Engine(settings=settings, domain=domain, store=store, actions=actions)
     from bot.engine.render import Renderer
     from bot.facilitators.cards import lead_preview

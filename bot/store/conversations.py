@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.engine.tracker import Tracker
 from bot.store import funnel
 from bot.store.models import Conversation
 
@@ -31,10 +31,27 @@ def _stale_snapshot(exc: OperationalError) -> bool:
     return getattr(exc.orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT
 
 
+class ConversationState(Protocol):
+    """What the store needs of a conversation's state (the engine's Tracker): the store knows nothing
+    of the engine, which gives it `restore` to rebuild one from a row (pyproject.toml's contracts)."""
+
+    sender_id: str
+    language: str
+    version: int
+    conversation_id: int | None
+
+    def to_state(self) -> dict[str, Any]: ...
+
+
+Restore = Callable[[str, str, dict[str, Any], int, int], ConversationState]
+
+
 class ConversationStore:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, dialect: str) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, dialect: str,
+                 restore: Restore | None = None) -> None:
         self.sessionmaker = sessionmaker
         self.dialect = dialect
+        self.restore = restore  # (sender_id, language, state, version, conversation_id) -> tracker
 
     @asynccontextmanager
     async def turn(self, sender_id: str) -> AsyncIterator[AsyncSession]:
@@ -54,14 +71,16 @@ class ConversationStore:
                 await session.rollback()
                 raise
 
-    async def load(self, session: AsyncSession, sender_id: str) -> Tracker | None:
+    async def load(self, session: AsyncSession, sender_id: str) -> ConversationState | None:
         connection = await session.connection()
         row = (await connection.execute(_LOAD, {"sender_id": sender_id})).first()
         if row is None:
             return None
-        return Tracker.from_state(sender_id, row.language, row.state, row.version, row.id)
+        if self.restore is None:
+            raise TypeError("ConversationStore(restore=...) is needed to load a conversation")
+        return self.restore(sender_id, row.language, row.state, row.version, row.id)
 
-    async def save(self, session: AsyncSession, tracker: Tracker, *, channel: str) -> None:
+    async def save(self, session: AsyncSession, tracker: ConversationState, *, channel: str) -> None:
         """Insert or update with a version check, without committing (the caller commits).
 
         Pre-built Core statements on the session's connection: a turn's two statements cost a fraction
