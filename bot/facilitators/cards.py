@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
+from bot import callbacks
+from bot.callbacks import CardAction
 from bot.engine.render import Renderer, knowledge_text, pick
 from bot.formats import decimal, when
 from bot.store.leads import LeadView, show_lead
 
-
-class CardAction(StrEnum):
-    CLAIM = "claim"
-    DETAILS = "details"
-    RELEASE = "release"
-    CONTACTED = "contacted"
-    FORMED = "formed"
-    DROPPED = "dropped"
-
-
-CALLBACK_PREFIX = "lead"
 Buttons = list[list[tuple[str, str]]]
 
 
-def callback_data(lead_id: int, action: CardAction) -> str:
-    return f"{CALLBACK_PREFIX}:{lead_id}:{action.value}"
+callback_data = callbacks.lead
 
 
 def status_line(r: Renderer, view: LeadView, lang: str) -> str:

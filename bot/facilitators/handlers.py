@@ -25,6 +25,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.engine import BotMessage
 from bot.engine.render import Renderer
 from bot.export_safe import strip_controls
@@ -36,7 +37,6 @@ from bot.store.models import Facilitator
 from bot.store.outbox import wake
 
 log = logging.getLogger(__name__)
-CALLBACK = re.compile(r"^lead:([0-9]{1,9}):(claim|details|release|contacted|formed|dropped)$")
 LEAD_REF = re.compile(r"#([0-9]{1,9})\b")
 COMMANDS = ("leads", "lead", "claim", "reply", "contacted", "release", "close", "note")
 OUTCOME_WORDS = {"formed": "alliance_formed", "alliance": "alliance_formed", "alliance_formed": "alliance_formed",
@@ -193,17 +193,17 @@ class FacilitatorHandlers:
     async def on_card_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         desk = self.desk_for(context)
-        match = CALLBACK.match(query.data or "")
-        facilitator = await desk.facilitator(query.from_user.id) if match else None
+        pressed = callbacks.parse_lead(query.data)
+        facilitator = await desk.facilitator(query.from_user.id) if pressed else None
         lang = desk.lang(facilitator)
-        if match is None:
+        if pressed is None:
             await query.answer(desk.r.text("utter_fac_invalid", lang), show_alert=True)
             raise ApplicationHandlerStop
         if facilitator is None:
             log.info("card button refused: not a facilitator")
             await query.answer(desk.r.text("utter_fac_not_facilitator", lang), show_alert=True)
             raise ApplicationHandlerStop
-        lead_id, action = int(match.group(1)), CardAction(match.group(2))
+        lead_id, action = pressed.lead_id, pressed.action
         if action == CardAction.DETAILS:
             await query.answer(await self._send_private(context, facilitator, await desk.details(facilitator, lead_id)))
             raise ApplicationHandlerStop
@@ -323,7 +323,7 @@ def register_facilitator_handlers(app: Application, runtime=None, *, group: int 
     Without a runtime, the one of the Telegram channel (`app.bot_data["channel"].runtime`) is used.
     """
     handlers = FacilitatorHandlers(runtime)
-    app.add_handler(CallbackQueryHandler(handlers.on_card_button, pattern=r"^lead:"), group=group)
+    app.add_handler(CallbackQueryHandler(handlers.on_card_button, pattern=callbacks.PATTERN[callbacks.Prefix.LEAD]), group=group)
     app.add_handler(CommandHandler(list(COMMANDS), handlers.on_command), group=group)
     # a reply in words, or with a photo, file, voice note... (passed on as a copy)
     app.add_handler(MessageHandler(filters.REPLY & ~filters.COMMAND & ~filters.StatusUpdate.ALL, handlers.on_reply),

@@ -11,6 +11,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot import callbacks
 from bot.engine import BotMessage, UserMessage
 from bot.engine.nlu import split_command
 from bot.telegram import render
@@ -75,7 +76,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     channel = channel_of(context)
     chat_id = query.message.chat.id if query.message is not None else (query.from_user.id)
     await channel.sender.quietly(chat_id, query.answer, what="answerCallbackQuery")
-    pressed = render.parse_callback(query.data)
+    pressed = callbacks.parse_question(query.data)
     if pressed is None or query.message is None or query.message.chat.type != ChatType.PRIVATE:
         return
     msg = query.message
@@ -163,7 +164,7 @@ def register_handlers(app: Application) -> None:
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(private & filters.TEXT, on_private_text))
     app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_private_other))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=render.CALLBACK_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=callbacks.PATTERN[callbacks.Prefix.QUESTION]))
     app.add_handler(CallbackQueryHandler(on_other_button))
     app.add_handler(MessageHandler(groups & filters.COMMAND, on_group_command))
     app.add_error_handler(on_error)
