@@ -192,7 +192,7 @@ async def _tell_facilitator(session, lead, facilitator, response: str, *,  # noq
     """Queue a message about this lead for its facilitator: the response and its values, rendered by the
     notifier in the facilitator's language when it delivers the relay."""
     entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
-    await store.add_outbox(session=session, kind="relay", payload={
+    await outbox.add_outbox(session=session, kind="relay", payload={
         "to": f"telegram:{facilitator.telegram_user_id}", "lead_id": lead.id, "response": response,
         "lang": _language_of(facilitator), "values": {"lead_id": lead.id, "entity_name": entity_name, **values},
         **(extra or {})})

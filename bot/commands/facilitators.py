@@ -8,6 +8,7 @@ import asyncio
 from bot.config import load_settings
 from bot.export_safe import strip_controls, terminal_safe
 from bot.runtime import open_database
+from bot.store import facilitators as facilitator_store
 from bot.store import leads as store
 
 NAME = "facilitators"
@@ -31,13 +32,13 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         async with sessionmaker() as session, session.begin():
             if args.fac_command == "add":
-                row = await store.add_facilitator(session=session, telegram_user_id=args.telegram_user_id,
+                row = await facilitator_store.add_facilitator(session=session, telegram_user_id=args.telegram_user_id,
                                                   name=strip_controls(args.name, keep=""),
                                                   territory=args.territory and strip_controls(args.territory, keep=""),
                                                   language=args.lang)
                 print(f"facilitator {row.telegram_user_id} ({row.name}) registered")
             elif args.fac_command == "list":
-                for row in await store.list_facilitators(session=session):
+                for row in await facilitator_store.list_facilitators(session=session):
                     print(terminal_safe(f"{row.telegram_user_id}\t{row.name}\t{row.territory or '-'}\t"
                                         f"{row.language or '-'}"))
             else:

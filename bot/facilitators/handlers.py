@@ -31,6 +31,7 @@ from bot.engine.render import Renderer
 from bot.export_safe import strip_controls
 from bot.facilitators.cards import CardAction, details_text, status_line
 from bot.numbers import parse_int
+from bot.store import facilitators as facilitator_store
 from bot.store import leads as store
 from bot.store import outbox
 from bot.store.models import Facilitator
@@ -65,7 +66,7 @@ class LeadDesk:
 
     async def facilitator(self, user_id: int) -> Facilitator | None:
         async with self.runtime.sessionmaker() as session:
-            return await store.get_facilitator(session=session, telegram_user_id=user_id)
+            return await facilitator_store.get_facilitator(session=session, telegram_user_id=user_id)
 
     async def view(self, lead_id: int, *, with_events: bool = False,
                    session: AsyncSession | None = None) -> store.LeadView | None:
@@ -111,7 +112,7 @@ class LeadDesk:
                                                 outcome=outcome, note=note, notice=notice)
             if not result.ok:
                 return False, self._refusal(result, lang)
-            await store.add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
+            await outbox.add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
             view = await self.view(lead_id, session=session) if outer is not None else None
         if outer is None:
             wake()
@@ -143,7 +144,7 @@ class LeadDesk:
             if copy is not None:
                 payload.update(outbox.copy_request(*copy),
                                copy_failed_text=self.r.text("utter_relay_non_text", lead.language))
-            await store.add_outbox(session=session, kind="entity_message", payload=payload)
+            await outbox.add_outbox(session=session, kind="entity_message", payload=payload)
             await store.add_lead_event(session=session, lead_id=lead_id, actor=store.actor_of(facilitator),
                                        action="replied")
             entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"

@@ -22,8 +22,8 @@ from bot.engine.render import Renderer
 from bot.facilitators.cards import card_buttons, card_text
 from bot.formats import when
 from bot.notifier.senders import DeliveryError, Sender
+from bot.store import facilitators, outbox
 from bot.store import leads as store
-from bot.store import outbox
 from bot.store.models import Facilitator, Outbox
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ class Notifier:
         if h.facilitator_chat_id:
             targets.append((f"telegram:{h.facilitator_chat_id}", default))
         if not h.facilitator_chat_id or h.notify_private:
-            people = await store.list_facilitators(session=session)
+            people = await facilitators.list_facilitators(session=session)
             territory = view.entity.territory if view.entity else None
 
             def fits(f: Facilitator) -> bool:

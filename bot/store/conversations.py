@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store import funnel
+from bot.store.clock import now_utc
 from bot.store.models import Conversation
 
 SQLITE_BUSY_SNAPSHOT = 517
@@ -22,8 +23,9 @@ class ConcurrentTurn(Exception):
     """Another worker saved this conversation first; the turn is run again."""
 
 
-def _lock_key(sender_id: str) -> int:
-    # Stable 63-bit key for pg_advisory_xact_lock (Python's hash() is salted per process).
+def lock_key(sender_id: str) -> int:
+    """The conversation's key for pg_advisory_xact_lock: a turn and a facilitator's change to the same
+    conversation take the same lock. Stable 63 bits (Python's hash() is salted per process)."""
     return int.from_bytes(hashlib.blake2b(sender_id.encode(), digest_size=8).digest(), "big") >> 1
 
 
@@ -58,7 +60,7 @@ class ConversationStore:
         """A session for one turn; on PostgreSQL it holds the conversation's advisory lock until commit."""
         async with self.sessionmaker() as session:
             if self.dialect == "postgresql":
-                await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(sender_id)})
+                await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(sender_id)})
             try:
                 yield session
             except OperationalError as exc:
@@ -115,3 +117,43 @@ _UPDATE = (update(Conversation)
            .where(Conversation.id == bindparam("b_id"), Conversation.version == bindparam("b_expected"))
            .values(state=bindparam("b_state", type_=Conversation.state.type), language=bindparam("b_language"),
                    version=bindparam("b_version"), updated_at=bindparam("b_updated_at")))
+
+
+# ------------------------------------------------------------------ lock and pause from outside a turn
+# A facilitator's claim or release changes the entity's conversation while it may be mid-turn: the turn
+# lock (PostgreSQL) and the version column (both) keep the two from overwriting each other. The paused
+# flag is part of the saved state (the engine's Tracker writes it); only this module reads or writes
+# that state outside the engine.
+async def lock_conversation(*, session: AsyncSession, sender_id: str | None) -> None:
+    """On PostgreSQL, hold the conversation's turn lock until commit (taken before any row lock)."""
+    if sender_id and session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(sender_id)})
+
+
+async def set_conversation_paused(*, session: AsyncSession, sender_id: str | None, paused: bool) -> bool:
+    """Pause (a human is on it) or resume the entity's conversation, guarded by the version column."""
+    if not sender_id:
+        return False
+    for _ in range(5):
+        row = (await session.execute(
+            select(Conversation.id, Conversation.state, Conversation.version)
+            .where(Conversation.sender_id == sender_id))).first()
+        if row is None:
+            return False
+        state = dict(row.state or {})
+        if bool(state.get("paused")) == paused:
+            return True
+        state["paused"] = paused
+        result = await session.execute(
+            update(Conversation).where(Conversation.id == row.id, Conversation.version == row.version)
+            .values(state=state, version=row.version + 1, updated_at=now_utc()))
+        if result.rowcount == 1:
+            return True
+    return False
+
+
+async def is_paused(*, session: AsyncSession, sender_id: str | None) -> bool:
+    if not sender_id:
+        return False
+    state = await session.scalar(select(Conversation.state).where(Conversation.sender_id == sender_id))
+    return bool((state or {}).get("paused"))

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.runtime import Runtime
-from bot.store.leads import aware, now_utc
+from bot.store.clock import aware, now_utc
 from bot.store.migrate import head_revision
 from bot.store.models import Outbox
 

@@ -24,7 +24,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
-from bot.store.leads import UNCLAIMED, aware, now_utc
+from bot.store.clock import aware, now_utc
+from bot.store.leads import UNCLAIMED
 from bot.store.models import Lead, Outbox, Workshop
 from bot.store.workshops import RUNNING
 
