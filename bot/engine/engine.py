@@ -22,6 +22,7 @@ from bot.engine.payloads import checked as checked_payload
 from bot.engine.render import Renderer
 from bot.engine.tracker import SKIPPED, Tracker
 from bot.engine.values import Refused, read_answer
+from bot.keyed_locks import KeyedLocks
 from bot.store.conversations import ConcurrentTurn, ConversationStore
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class Engine:
         self.reader = AnswerReader(domain)
         self._rasa_domain = domain.rasa_domain()
         self._slot_names = sorted(set(domain.slots) | {s.name for f in domain.forms.values() for s in f.slots})
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks = KeyedLocks()  # one turn at a time per sender in this process
         self._paused_action = str(domain.settings.get("paused_action") or "")
         # Called after every turn with (channel, outcome, seconds) when metrics are on (bot/web/metrics.py).
         self.turn_observers: list[Callable[[str, str, float], None]] = []
@@ -108,22 +109,17 @@ class Engine:
 
     async def _handle_locked(self, message: UserMessage, in_transaction: InTransaction | None,
                              skip_if: SkipIf | None, channel: str | None) -> list[BotMessage]:
-        lock = self._locks.setdefault(message.sender_id, asyncio.Lock())
-        async with lock:
-            try:
-                # Another process saved the conversation meanwhile (only possible without PostgreSQL's
-                # advisory lock, i.e. two processes on one SQLite file): run the turn again on fresh state.
-                for attempt in range(MAX_TURN_ATTEMPTS):
-                    try:
-                        return await self._handle_once(message, in_transaction, skip_if,
-                                                       channel or message.channel)
-                    except ConcurrentTurn:
-                        log.info("conversation saved elsewhere meanwhile; turn retried (attempt %s)", attempt + 1)
-                        await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
-                raise ConcurrentTurn(message.sender_id)
-            finally:
-                if not lock._waiters:  # type: ignore[attr-defined]
-                    self._locks.pop(message.sender_id, None)
+        async with self._locks.hold(message.sender_id):
+            # Another process saved the conversation meanwhile (only possible without PostgreSQL's
+            # advisory lock, i.e. two processes on one SQLite file): run the turn again on fresh state.
+            for attempt in range(MAX_TURN_ATTEMPTS):
+                try:
+                    return await self._handle_once(message, in_transaction, skip_if,
+                                                   channel or message.channel)
+                except ConcurrentTurn:
+                    log.info("conversation saved elsewhere meanwhile; turn retried (attempt %s)", attempt + 1)
+                    await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+            raise ConcurrentTurn(message.sender_id)
 
     async def _handle_once(self, message: UserMessage, in_transaction: InTransaction | None,
                            skip_if: SkipIf | None, channel: str) -> list[BotMessage]:

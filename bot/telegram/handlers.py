@@ -1,4 +1,5 @@
-"""Handlers: private chats go to the engine; groups only to commands addressed to the bot (see hooks).
+"""Handlers: private chats go to the engine; groups only to commands addressed to the bot.
+Other features (workshops, facilitators' cards) add their own handlers in earlier groups (app.py).
 
 Edited messages, channel posts and other updates have no handler: they are ignored without a word.
 """
@@ -16,7 +17,6 @@ from bot.engine import BotMessage, UserMessage
 from bot.engine.nlu import split_command
 from bot.telegram import render
 from bot.telegram.channel import Press, TelegramChannel
-from bot.telegram.hooks import channel_hooks
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +90,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_other_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Buttons of other features go to their hook; anything else is answered and ignored."""
+    """A button no handler took (stale or forged data): answered and ignored."""
     query = update.callback_query
     assert query is not None
-    prefix = (query.data or "").split(":", 1)[0]
-    hook = channel_hooks(context.application).callbacks.get(prefix)
-    if hook is not None:
-        await hook(update, context)
-        return
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
     await channel_of(context).sender.quietly(chat_id, query.answer, what="answerCallbackQuery")
 
@@ -113,10 +108,6 @@ async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return  # addressed to another bot
     command = split_command(message.text)
     if command is None:
-        return
-    hook = channel_hooks(context.application).group_commands.get(command[0])
-    if hook is not None:
-        await hook(update, context)
         return
     if not target:
         return  # "/start" alone in a group may be meant for another bot: stay quiet
