@@ -31,7 +31,7 @@ from typing import Any
 
 from bot import yamlio
 
-CUES_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "motivation_cues.yml"
+CUES_FILE = "motivation_cues.yml"  # in config.yml's paths.knowledge
 
 REACTIVE = "reactive"
 PROACTIVE = "proactive"
@@ -279,7 +279,7 @@ def _words(values: Any) -> list[str]:
     return out
 
 
-def _load(path: Path = CUES_PATH) -> _Knowledge:
+def _load(path: Path) -> _Knowledge:
     with path.open(encoding="utf-8") as fh:
         data = yamlio.safe_load(fh)
     gap = int(data.get("gap", 3))
@@ -367,10 +367,16 @@ def _load(path: Path = CUES_PATH) -> _Knowledge:
     )
 
 
-@lru_cache(maxsize=1)
 def knowledge() -> _Knowledge:
-    """The cue file, loaded once."""
-    return _load()
+    """The cue file of paths.knowledge (config.yml), loaded once per folder."""
+    from actions.services import knowledge_dir
+
+    return _cues(knowledge_dir())
+
+
+@lru_cache(maxsize=4)
+def _cues(folder: Path) -> _Knowledge:
+    return _load(folder / CUES_FILE)
 
 
 # --------------------------------------------------------------------------- text analysis
