@@ -91,7 +91,7 @@ def _sender_channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or ""
 
 
-async def _assessment(session, tracker: Tracker) -> Assessment | None:  # noqa: ANN001
+async def _assessment(session, tracker: Tracker) -> Assessment | None:
     assessment_id = tracker.get_slot("assessment_id")
     if not isinstance(assessment_id, int | float) or isinstance(assessment_id, bool):
         return None
@@ -183,11 +183,11 @@ class ActionOfferHandoffIfQualified(Action):
         return []
 
 
-def _language_of(facilitator) -> str:  # noqa: ANN001
+def _language_of(facilitator) -> str:
     return facilitator.language or services.settings().default_language
 
 
-async def _tell_facilitator(session, lead, facilitator, response: str, *,  # noqa: ANN001
+async def _tell_facilitator(session, lead, facilitator, response: str, *,
                             extra: dict | None = None, **values) -> None:
     """Queue a message about this lead for its facilitator: the response and its values, rendered by the
     notifier in the facilitator's language when it delivers the relay."""

@@ -149,7 +149,7 @@ class LeadRow:
 
 
 def lead_query(*, status: str | None = None, territory: str | None = None, assignee_id: int | None = None,
-               unassigned: bool = False, priority: str | None = None, visible_to: int | None = None):  # noqa: ANN201
+               unassigned: bool = False, priority: str | None = None, visible_to: int | None = None):
     """Leads with their entity and assignee, filtered; `visible_to`: a facilitator sees unassigned leads
     and their own only."""
     query = (select(Lead, Entity.name, Entity.territory, Facilitator.name)

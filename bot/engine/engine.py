@@ -235,7 +235,7 @@ class Engine:
         turn.tracker.add_event({"event": "user", "text": text, "parse_data": latest,
                                 "input_channel": turn.message.channel})
 
-    def _rule_for(self, tracker: Tracker, intent: str, args: str = ""):  # noqa: ANN202
+    def _rule_for(self, tracker: Tracker, intent: str, args: str = ""):
         """The rule for an intent; a command's words after it (`/start ws`) pick a rule of their own
         when there is one."""
         rules = self.domain.rules

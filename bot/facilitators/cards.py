@@ -173,7 +173,7 @@ def details_text(r: Renderer, view: LeadView, lang: str) -> str:
     return r.text("utter_lead_details", lang, values)
 
 
-def lead_preview(sessionmaker, renderer: Renderer, card_language: str):  # noqa: ANN001, ANN201
+def lead_preview(sessionmaker, renderer: Renderer, card_language: str):
     """The engine's preview of a queued lead in the terminal (no facilitator there): a header in the
     conversation's language, then the card as facilitators get it."""
     async def show(lead_id: object, language: str) -> str | None:

@@ -47,7 +47,7 @@ OUTCOME_WORDS = {"formed": "alliance_formed", "alliance": "alliance_formed", "al
 class LeadDesk:
     """What facilitators can do to leads, channel-neutral: each call returns the text to show them."""
 
-    def __init__(self, runtime) -> None:  # noqa: ANN001
+    def __init__(self, runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
         self.r = Renderer(runtime.domain, runtime.settings.default_language, runtime.settings.programme.time_zone)
@@ -182,7 +182,7 @@ class LeadDesk:
 
 
 class FacilitatorHandlers:
-    def __init__(self, runtime=None) -> None:  # noqa: ANN001
+    def __init__(self, runtime=None) -> None:
         self._desk = LeadDesk(runtime) if runtime is not None else None
 
     def desk_for(self, context: ContextTypes.DEFAULT_TYPE) -> LeadDesk:
@@ -314,11 +314,11 @@ class FacilitatorHandlers:
         raise ApplicationHandlerStop
 
 
-def _channel(context: ContextTypes.DEFAULT_TYPE):  # noqa: ANN202
+def _channel(context: ContextTypes.DEFAULT_TYPE):
     return context.application.bot_data["channel"]
 
 
-def register_facilitator_handlers(app: Application, runtime=None, *, group: int = -1) -> None:  # noqa: ANN001
+def register_facilitator_handlers(app: Application, runtime=None, *, group: int = -1) -> None:
     """Add the facilitators' handlers to a python-telegram-bot Application (before the assistant's).
 
     Without a runtime, the one of the Telegram channel (`app.bot_data["channel"].runtime`) is used.

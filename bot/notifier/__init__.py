@@ -17,7 +17,7 @@ __all__ = ["ConsoleSender", "DeliveryError", "Notifier", "Sender", "TelegramSend
            "telegram_chat_id", "wake"]
 
 
-def start_notifier(app_or_bot, runtime) -> Notifier:  # noqa: ANN001
+def start_notifier(app_or_bot, runtime) -> Notifier:
     """Start delivering in the background with the application's Bot; returns the Notifier (stop() it)."""
     bot = getattr(app_or_bot, "bot", app_or_bot)
     notifier = Notifier.from_runtime(runtime, TelegramSender(bot))

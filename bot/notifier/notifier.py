@@ -46,7 +46,7 @@ class Notifier:
         self.task: asyncio.Task | None = None
 
     @classmethod
-    def from_runtime(cls, runtime, sender: Sender) -> Notifier:  # noqa: ANN001
+    def from_runtime(cls, runtime, sender: Sender) -> Notifier:
         return cls(settings=runtime.settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker, sender=sender)
 
     # ------------------------------------------------------------------ loop
@@ -103,7 +103,7 @@ class Notifier:
                 log.error("outbox row %s has unknown kind %s; kept", row.id, row.kind)
                 raise DeliveryError(f"unknown kind {row.kind}")
             await handler(row, payload)
-        except Exception as exc:  # noqa: BLE001 - every failure is retried, never lost
+        except Exception as exc:
             attempts = row.attempts + 1
             n = self.settings.notifier
             retry_after = exc.retry_after if isinstance(exc, DeliveryError) else None
@@ -136,7 +136,7 @@ class Notifier:
         return targets or [("facilitators", default)]
 
     async def _send_each(self, row: Outbox, payload: dict[str, Any], targets: list[tuple[str, str]],
-                         build) -> list[dict[str, Any]]:  # noqa: ANN001
+                         build) -> list[dict[str, Any]]:
         """Send to every target not reached yet, saving progress after each, so none gets it twice."""
         delivered: list[dict[str, Any]] = list(payload.get("delivered") or [])
         done = {d["to"] for d in delivered}

@@ -36,11 +36,11 @@ class Sender(Protocol):
 class TelegramSender:
     """Sends through a python-telegram-bot `Bot` (the application's, so its rate limiter applies)."""
 
-    def __init__(self, bot) -> None:  # noqa: ANN001
+    def __init__(self, bot) -> None:
         self.bot = bot
 
     @staticmethod
-    def _markup(buttons: Buttons | None):  # noqa: ANN205
+    def _markup(buttons: Buttons | None):
         from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
         if not buttons:

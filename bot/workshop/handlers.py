@@ -97,7 +97,7 @@ class WorkshopService:
             self._texts = WorkshopTexts(self.runtime.domain, s.languages, s.default_language)
         return self._texts
 
-    def session(self):  # noqa: ANN201 - an AsyncSession context manager
+    def session(self):
         return self.runtime.sessionmaker()
 
     def later(self, workshop_id: int, work: Awaitable[Any]) -> None:

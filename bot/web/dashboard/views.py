@@ -38,7 +38,7 @@ MAX_NOTE = 2000
 
 
 class Dashboard:
-    def __init__(self, runtime) -> None:  # noqa: ANN001
+    def __init__(self, runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
         self.labels = reports.Labels(runtime.domain, self.settings.default_language)
