@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import yamlio
+from bot.languages import SUPPORTED_LANGUAGES
 
 CUES_FILE = "motivation_cues.yml"  # in config.yml's paths.knowledge
 
@@ -38,7 +39,7 @@ PROACTIVE = "proactive"
 MIXED = "mixed"
 UNCLEAR = "unclear"
 DIRECTIONS = (REACTIVE, PROACTIVE)
-LANGS = ("ca", "es", "en")
+LANGS = SUPPORTED_LANGUAGES
 
 _APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc"
 _CLAUSE_PUNCT = ".,;:!?()[]{}\n\u00bf\u00a1\u2026\"\u201c\u201d\u00ab\u00bb\u2013\u2014"

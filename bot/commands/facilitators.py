@@ -7,6 +7,7 @@ import asyncio
 
 from bot.config import load_settings
 from bot.export_safe import strip_controls, terminal_safe
+from bot.languages import SUPPORTED_LANGUAGES
 from bot.runtime import open_database
 from bot.store import facilitators as facilitator_store
 from bot.store import leads as store
@@ -21,7 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add.add_argument("telegram_user_id", type=int)
     add.add_argument("--name", required=True)
     add.add_argument("--territory")
-    add.add_argument("--lang", choices=["ca", "es", "en"])
+    add.add_argument("--lang", choices=SUPPORTED_LANGUAGES)
     sub.add_parser("list", help="list active facilitators")
     remove = sub.add_parser("remove", help="deactivate a facilitator; the leads they hold go back to be claimed")
     remove.add_argument("telegram_user_id", type=int)
