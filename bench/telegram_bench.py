@@ -1,6 +1,6 @@
 """Telegram sections of `make bench`: CPU per turn, a workshop burst, and the ceiling, against a bare bot.
 
-Layout: this process hosts the fake Bot API (tests/auxil/fake_bot_api.py, on 127.0.0.1) and the
+Layout: this process hosts the fake Bot API (fake_telegram/bot_api.py, on 127.0.0.1) and the
 simulated users; the bot under test runs in its own process (bench/bot_proc.py: the real
 `build_application` + `serve`, polling; or bench/bare_bot.py, the baseline), so its CPU time, read from
 /proc/<pid>/stat, is its own and not the fake's or the users'.

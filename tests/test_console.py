@@ -73,10 +73,10 @@ def test_python_dash_m_bot_works(sqlite_url) -> None:
 
 
 def test_an_exotic_digit_is_text_not_a_crash() -> None:
-    from bot.console import to_message
+    from bot.console import Keyboard, to_message
 
-    buttons = [("Sí", "/affirm"), ("No", "/deny")]
+    keyboard = Keyboard(buttons=[("Sí", "/affirm"), ("No", "/deny")], seq=1)
     for typed in ("፩", "9" * 40):
-        message = to_message(typed, buttons, 1, "console:x", "ca")
+        message = to_message(typed, keyboard, "console:x", "ca")
         assert message.payload is None and message.text == typed
-    assert to_message("２", buttons, 1, "console:x", "ca").payload == "/deny"
+    assert to_message("２", keyboard, "console:x", "ca").payload == "/deny"
