@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 
 
-@dataclass
 class _Entry:
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    users: int = 0  # tasks holding or waiting for the lock
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0  # tasks holding or waiting for the lock
 
 
 class KeyedLocks:
@@ -26,7 +27,9 @@ class KeyedLocks:
     @asynccontextmanager
     async def hold(self, key: Hashable) -> AsyncIterator[None]:
         """Run the block alone among the tasks that hold the same key, in the order they came."""
-        entry = self._entries.setdefault(key, _Entry())
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = self._entries[key] = _Entry()
         entry.users += 1
         try:
             async with entry.lock:
