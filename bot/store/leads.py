@@ -28,7 +28,7 @@ from bot.store.conversations import is_paused, lock_conversation, set_conversati
 from bot.store.facilitators import add_facilitator as add_facilitator
 from bot.store.facilitators import get_facilitator as get_facilitator
 from bot.store.facilitators import list_facilitators as list_facilitators
-from bot.store.models import Assessment, Conversation, Entity, Facilitator, Lead, LeadEvent
+from bot.store.models import ENTITY_FIELDS, Assessment, Conversation, Entity, Facilitator, Lead, LeadEvent
 from bot.store.outbox import add_outbox as add_outbox
 
 
@@ -46,7 +46,6 @@ OPEN = (LeadStatus.NEW, LeadStatus.NOTIFIED, LeadStatus.CLAIMED, LeadStatus.CONT
 UNCLAIMED = (LeadStatus.NEW, LeadStatus.NOTIFIED)
 HELD = (LeadStatus.CLAIMED, LeadStatus.CONTACTED)
 OUTCOMES = ("alliance_formed", "not_pursued")
-ENTITY_FIELDS = ("name", "field", "territory", "size_staff", "size_volunteers", "budget_band")
 CONTACT_FIELDS = ("contact_name", "contact_role", "contact_email", "contact_phone", "contact_telegram",
                   "telegram_chat_id")
 
@@ -152,9 +151,9 @@ async def create_or_update_lead(*, session: AsyncSession, sender_id: str, entity
     if row is None:
         row = Entity(conversation_id=conversation_id, created_at=now)
         session.add(row)
-    for key in ENTITY_FIELDS:
+    for key, size in ENTITY_FIELDS.items():
         if entity.get(key) not in (None, ""):
-            setattr(row, key, str(entity[key])[:300])
+            setattr(row, key, str(entity[key])[:size])
     for key in CONTACT_FIELDS:
         if key in contact:
             setattr(row, key, contact[key])
