@@ -143,8 +143,9 @@ def _tokenize(text: str) -> list[_Token]:
     return tokens
 
 
-def normalize(text: str) -> str:
-    """Normalised form of ``text`` (lower case, no accents, single spaces)."""
+def tokenized(text: str) -> str:
+    """``text`` as the classifier reads it: its tokens (lower case, no accents, apostrophes split) joined by
+    single spaces. Not the engine's `bot.engine.textnorm.normalize`, which keeps words whole."""
     return " ".join(t.text for t in _tokenize(text or ""))
 
 
@@ -187,7 +188,7 @@ def _compile_pattern(raw: str, default_gap: int) -> tuple[_Elem, ...]:
         for alt in part.split("|"):
             prefix = alt.endswith("*")
             core = alt.rstrip("*")
-            words = normalize(core).split()
+            words = tokenized(core).split()
             if not words:
                 continue
             if len(words) > 1:
@@ -276,7 +277,7 @@ class _Knowledge:
 def _words(values: Any) -> list[str]:
     out: list[str] = []
     for v in values or []:
-        out.extend(normalize(str(v)).split())
+        out.extend(tokenized(str(v)).split())
     return out
 
 
@@ -326,7 +327,7 @@ def _load(path: Path) -> _Knowledge:
     breakers: set[str] = set()
     for words in (neg.get("clause_breakers") or {}).values():
         breakers.update(_words(words))
-    ignore = tuple(tuple(normalize(p).split()) for p in neg.get("ignore_phrases", []) or [])
+    ignore = tuple(tuple(tokenized(p).split()) for p in neg.get("ignore_phrases", []) or [])
     reassure: list[tuple[_Elem, ...]] = []
     for words in (neg.get("reassurances") or {}).values():
         for w in words or []:
@@ -605,7 +606,7 @@ def classify(
 def is_hedge(text: str | None, kb: _Knowledge | None = None) -> bool:
     """True when the text is only hedges or don't-knows ("no ho sé", "potser?", "idk"), or empty."""
     kb = kb or knowledge()
-    words = normalize(text or "").split()
+    words = tokenized(text or "").split()
     return all(w in kb.hedge_words for w in words)
 
 

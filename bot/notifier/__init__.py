@@ -11,9 +11,9 @@ Alone: `aliat notifier` (Telegram) or `aliat notifier --console` (prints instead
 from __future__ import annotations
 
 from bot.notifier.notifier import Notifier, wake
-from bot.notifier.senders import ConsoleSender, DeliveryError, Sender, TelegramSender, telegram_chat_id
+from bot.notifier.senders import ConsoleSender, Deliverer, DeliveryError, TelegramSender, telegram_chat_id
 
-__all__ = ["ConsoleSender", "DeliveryError", "Notifier", "Sender", "TelegramSender", "start_notifier",
+__all__ = ["ConsoleSender", "Deliverer", "DeliveryError", "Notifier", "TelegramSender", "start_notifier",
            "telegram_chat_id", "wake"]
 
 

@@ -21,7 +21,7 @@ from bot.content import Domain
 from bot.engine.render import Renderer
 from bot.facilitators.cards import card_buttons, card_text
 from bot.formats import when
-from bot.notifier.senders import DeliveryError, Sender
+from bot.notifier.senders import Deliverer, DeliveryError
 from bot.store import facilitators, outbox
 from bot.store import leads as store
 from bot.store.models import Facilitator, Outbox
@@ -35,7 +35,7 @@ wake = outbox.wake  # kept for callers in the channels; writers below the channe
 
 class Notifier:
     def __init__(self, *, settings: Settings, domain: Domain, sessionmaker: async_sessionmaker[AsyncSession],
-                 sender: Sender, lease_seconds: float = 60) -> None:
+                 sender: Deliverer, lease_seconds: float = 60) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.sender = sender
@@ -46,7 +46,7 @@ class Notifier:
         self.task: asyncio.Task | None = None
 
     @classmethod
-    def from_runtime(cls, runtime, sender: Sender) -> Notifier:
+    def from_runtime(cls, runtime, sender: Deliverer) -> Notifier:
         return cls(settings=runtime.settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker, sender=sender)
 
     # ------------------------------------------------------------------ loop

@@ -11,7 +11,7 @@ from typing import Protocol, TextIO
 from bot.addresses import telegram_chat_id
 
 Buttons = list[list[tuple[str, str]]]
-__all__ = ["Buttons", "ConsoleSender", "DeliveryError", "Sender", "TelegramSender", "telegram_chat_id"]
+__all__ = ["Buttons", "ConsoleSender", "Deliverer", "DeliveryError", "TelegramSender", "telegram_chat_id"]
 
 
 class DeliveryError(Exception):
@@ -22,7 +22,10 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
-class Sender(Protocol):
+class Deliverer(Protocol):
+    """Where the notifier's rows go (Telegram, a terminal). Not `bot.telegram.sender.Sender`, which paces
+    and retries the conversation's replies per chat."""
+
     async def send(self, address: str, text: str, buttons: Buttons | None = None) -> int | None:
         """Deliver; return the message id (to edit it later) when the channel has one."""
 
