@@ -15,7 +15,7 @@ from sqlalchemy import select
 from actions import services
 from actions.base import checked_name, language_of
 from actions.qualify import qualify
-from bot.addresses import telegram_chat_id
+from bot.addresses import telegram_address, telegram_chat_id
 from bot.export_safe import strip_controls
 from bot.numbers import parse_int
 from bot.store import leads as store
@@ -193,7 +193,7 @@ async def _tell_facilitator(session, lead, facilitator, response: str, *,
     notifier in the facilitator's language when it delivers the relay."""
     entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
     await outbox.add_outbox(session=session, kind="relay", payload={
-        "to": f"telegram:{facilitator.telegram_user_id}", "lead_id": lead.id, "response": response,
+        "to": telegram_address(facilitator.telegram_user_id), "lead_id": lead.id, "response": response,
         "lang": _language_of(facilitator), "values": {"lead_id": lead.id, "entity_name": entity_name, **values},
         **(extra or {})})
 

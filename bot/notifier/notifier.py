@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.addresses import telegram_chat_id
+from bot.addresses import telegram_address, telegram_chat_id
 from bot.config import Settings
 from bot.content import Domain
 from bot.engine.render import Renderer
@@ -122,7 +122,7 @@ class Notifier:
         h, default = self.settings.handoff, self.settings.default_language
         targets: list[tuple[str, str]] = []
         if h.facilitator_chat_id:
-            targets.append((f"telegram:{h.facilitator_chat_id}", default))
+            targets.append((telegram_address(h.facilitator_chat_id), default))
         if not h.facilitator_chat_id or h.notify_private:
             people = await facilitators.list_facilitators(session=session)
             territory = view.entity.territory if view.entity else None
@@ -132,7 +132,7 @@ class Notifier:
                         and (not f.language or f.language == view.lead.language))
 
             routed = [f for f in people if fits(f)] or people
-            targets += [(f"telegram:{f.telegram_user_id}", f.language or default) for f in routed]
+            targets += [(telegram_address(f.telegram_user_id), f.language or default) for f in routed]
         return targets or [("facilitators", default)]
 
     async def _send_each(self, row: Outbox, payload: dict[str, Any], targets: list[tuple[str, str]],
@@ -201,7 +201,7 @@ class Notifier:
         text = r.text("utter_lead_reminder_assignee", lang, {
             "lead_id": view.lead.id, "entity_name": (view.entity.name if view.entity else None) or "?",
             "claimed_at": when(view.lead.claimed_at, lang, r.time_zone, day_only=True) or "?"})
-        await self._send_each(row, payload, [(f"telegram:{view.assignee.telegram_user_id}", lang)],
+        await self._send_each(row, payload, [(telegram_address(view.assignee.telegram_user_id), lang)],
                               lambda _lang: (text, card_buttons(r, view, lang)))
 
     def _relay_text(self, payload: dict[str, Any]) -> str:

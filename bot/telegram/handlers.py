@@ -13,6 +13,7 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot import callbacks
+from bot.addresses import telegram_sender_id
 from bot.engine import BotMessage, UserMessage
 from bot.engine.nlu import split_command
 from bot.telegram import render
@@ -30,7 +31,7 @@ def channel_of(context: ContextTypes.DEFAULT_TYPE) -> TelegramChannel:
 
 
 def sender_id(chat_id: int) -> str:
-    return f"tg:{chat_id}"
+    return telegram_sender_id(chat_id)
 
 
 def message_kind(message: Message) -> str:
