@@ -27,10 +27,11 @@ check: $(STAMP)
 	$(BIN)/aliat check
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/ruff check bot actions tests bench fake_telegram
 
 test: $(STAMP)
-	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/ruff check bot actions tests bench fake_telegram
+	$(BIN)/lint-imports
 	$(BIN)/aliat check
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 

@@ -8,16 +8,20 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions import services
 from bot import yamlio
 
-KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 DEFAULT_LANGUAGE = "ca"
 
 
-@lru_cache(maxsize=32)
 def knowledge(name: str) -> Any:
-    """A knowledge/<name>.yml file, parsed once per process."""
-    return yamlio.safe_load((KNOWLEDGE_DIR / f"{name}.yml").read_text(encoding="utf-8")) or {}
+    """<paths.knowledge>/<name>.yml (config.yml), parsed once per process and folder."""
+    return _knowledge(str(services.knowledge_dir()), name)
+
+
+@lru_cache(maxsize=64)
+def _knowledge(folder: str, name: str) -> Any:
+    return yamlio.safe_load((Path(folder) / f"{name}.yml").read_text(encoding="utf-8")) or {}
 
 
 def squeeze(value: Any) -> str:

@@ -37,14 +37,14 @@ def _font_file(bold: bool) -> str | None:
 
 
 @functools.cache
-def _font(size: int, bold: bool = False):  # noqa: ANN202 - a PIL font
+def _font(size: int, bold: bool = False):
     from PIL import ImageFont
 
     path = _font_file(bold)
     return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
 
 
-def _fit(draw, text: str, size: int, width: int, *, bold: bool = False) -> tuple[str, object]:  # noqa: ANN001
+def _fit(draw, text: str, size: int, width: int, *, bold: bool = False) -> tuple[str, object]:
     """The text in the largest size up to `size` (not below 70 % of it) that fits, ellipsised if need be."""
     smallest = max(8, int(size * 0.7))
     for each in range(size, smallest - 1, -1):

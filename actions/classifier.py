@@ -30,15 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from bot import yamlio
+from bot.languages import SUPPORTED_LANGUAGES
 
-CUES_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "motivation_cues.yml"
+CUES_FILE = "motivation_cues.yml"  # in config.yml's paths.knowledge
 
 REACTIVE = "reactive"
 PROACTIVE = "proactive"
 MIXED = "mixed"
 UNCLEAR = "unclear"
 DIRECTIONS = (REACTIVE, PROACTIVE)
-LANGS = ("ca", "es", "en")
+LANGS = SUPPORTED_LANGUAGES
 
 _APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc"
 _CLAUSE_PUNCT = ".,;:!?()[]{}\n\u00bf\u00a1\u2026\"\u201c\u201d\u00ab\u00bb\u2013\u2014"
@@ -142,8 +143,9 @@ def _tokenize(text: str) -> list[_Token]:
     return tokens
 
 
-def normalize(text: str) -> str:
-    """Normalised form of ``text`` (lower case, no accents, single spaces)."""
+def tokenized(text: str) -> str:
+    """``text`` as the classifier reads it: its tokens (lower case, no accents, apostrophes split) joined by
+    single spaces. Not the engine's `bot.engine.textnorm.normalize`, which keeps words whole."""
     return " ".join(t.text for t in _tokenize(text or ""))
 
 
@@ -186,7 +188,7 @@ def _compile_pattern(raw: str, default_gap: int) -> tuple[_Elem, ...]:
         for alt in part.split("|"):
             prefix = alt.endswith("*")
             core = alt.rstrip("*")
-            words = normalize(core).split()
+            words = tokenized(core).split()
             if not words:
                 continue
             if len(words) > 1:
@@ -275,11 +277,11 @@ class _Knowledge:
 def _words(values: Any) -> list[str]:
     out: list[str] = []
     for v in values or []:
-        out.extend(normalize(str(v)).split())
+        out.extend(tokenized(str(v)).split())
     return out
 
 
-def _load(path: Path = CUES_PATH) -> _Knowledge:
+def _load(path: Path) -> _Knowledge:
     with path.open(encoding="utf-8") as fh:
         data = yamlio.safe_load(fh)
     gap = int(data.get("gap", 3))
@@ -325,7 +327,7 @@ def _load(path: Path = CUES_PATH) -> _Knowledge:
     breakers: set[str] = set()
     for words in (neg.get("clause_breakers") or {}).values():
         breakers.update(_words(words))
-    ignore = tuple(tuple(normalize(p).split()) for p in neg.get("ignore_phrases", []) or [])
+    ignore = tuple(tuple(tokenized(p).split()) for p in neg.get("ignore_phrases", []) or [])
     reassure: list[tuple[_Elem, ...]] = []
     for words in (neg.get("reassurances") or {}).values():
         for w in words or []:
@@ -367,10 +369,16 @@ def _load(path: Path = CUES_PATH) -> _Knowledge:
     )
 
 
-@lru_cache(maxsize=1)
 def knowledge() -> _Knowledge:
-    """The cue file, loaded once."""
-    return _load()
+    """The cue file of paths.knowledge (config.yml), loaded once per folder."""
+    from actions.services import knowledge_dir
+
+    return _cues(knowledge_dir())
+
+
+@lru_cache(maxsize=4)
+def _cues(folder: Path) -> _Knowledge:
+    return _load(folder / CUES_FILE)
 
 
 # --------------------------------------------------------------------------- text analysis
@@ -598,7 +606,7 @@ def classify(
 def is_hedge(text: str | None, kb: _Knowledge | None = None) -> bool:
     """True when the text is only hedges or don't-knows ("no ho sé", "potser?", "idk"), or empty."""
     kb = kb or knowledge()
-    words = normalize(text or "").split()
+    words = tokenized(text or "").split()
     return all(w in kb.hedge_words for w in words)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -16,30 +15,20 @@ from sqlalchemy import select
 from actions import services
 from actions.base import checked_name, language_of
 from actions.qualify import qualify
-from bot.content import Domain, load_domain
-from bot.engine.render import Renderer
+from bot.addresses import telegram_address, telegram_chat_id
 from bot.export_safe import strip_controls
-from bot.notifier.notifier import copy_fields
-from bot.notifier.senders import telegram_chat_id
 from bot.numbers import parse_int
 from bot.store import leads as store
+from bot.store import outbox
 from bot.store.models import Assessment, Conversation
 
 CONTACT_SLOTS = ("contact_name", "contact_role", "contact_channel", "contact_email", "contact_phone")
 ANSWER_SLOTS = ("entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "objective",
                 "partner_in_mind", "motivation", "readiness_overall")
 
-
-@lru_cache(maxsize=4)
-def _domain(dialogues: str, knowledge: str) -> Domain:
-    from pathlib import Path
-
-    return load_domain(Path(dialogues), Path(knowledge))
-
-
-def renderer() -> Renderer:
-    s = services.settings()
-    return Renderer(_domain(str(s.dialogues_dir), str(s.knowledge_dir)), s.default_language, s.programme.time_zone)
+# Actions write leads and outbox rows and return events; they render nothing that is not a reply to this
+# conversation. The facilitators' card (the console preview here) and the relays are rendered by the
+# engine and the notifier from the ids in the row (import-linter's contracts in pyproject.toml).
 
 
 def _filled(value: Any) -> bool:
@@ -102,7 +91,7 @@ def _sender_channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or ""
 
 
-async def _assessment(session, tracker: Tracker) -> Assessment | None:  # noqa: ANN001
+async def _assessment(session, tracker: Tracker) -> Assessment | None:
     assessment_id = tracker.get_slot("assessment_id")
     if not isinstance(assessment_id, int | float) or isinstance(assessment_id, bool):
         return None
@@ -174,21 +163,12 @@ class ActionSubmitHandoff(Action):
                 dossier=dossier, priority=q.priority, priority_reasons=q.reasons, language=language,
                 assessment_id=assessment.id if assessment else None)
             lead_id = result.lead.id
-            preview = None
-            if _sender_channel(tracker) in ("console", "test"):
-                view = await store.show_lead(session=session, lead_id=lead_id, with_events=False)
-                r = renderer()
-                from bot.facilitators.cards import card_text
-
-                preview = f"{r.text('utter_console_card_header', language)}\n" + card_text(
-                    r, view, settings.default_language)
         dispatcher.utter_message(response="utter_handoff_done" if result.created else "utter_handoff_updated",
                                  entity_name=tracker.get_slot("entity_name"))
-        if preview:
-            dispatcher.utter_message(custom={"console": preview})
-        from bot.notifier import wake
-
-        wake()
+        if _sender_channel(tracker) in ("console", "test"):
+            # No facilitator sees a terminal: the engine shows the card that was queued (bot/engine/engine.py).
+            dispatcher.utter_message(custom={"lead_preview": lead_id})
+        outbox.wake()
         return [SlotSet("lead_id", lead_id)]
 
 
@@ -205,18 +185,19 @@ class ActionOfferHandoffIfQualified(Action):
         return []
 
 
-def _language_of(facilitator) -> str:  # noqa: ANN001
+def _language_of(facilitator) -> str:
     return facilitator.language or services.settings().default_language
 
 
-async def _tell_facilitator(session, lead, facilitator, response: str, *,  # noqa: ANN001
+async def _tell_facilitator(session, lead, facilitator, response: str, *,
                             extra: dict | None = None, **values) -> None:
-    """Queue a message about this lead for its facilitator (the notifier delivers the relay)."""
+    """Queue a message about this lead for its facilitator: the response and its values, rendered by the
+    notifier in the facilitator's language when it delivers the relay."""
     entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
-    text = renderer().text(response, _language_of(facilitator),
-                           {"lead_id": lead.id, "entity_name": entity_name, **values})
-    await store.add_outbox(session=session, kind="relay", payload={
-        "to": f"telegram:{facilitator.telegram_user_id}", "text": text, "lead_id": lead.id, **(extra or {})})
+    await outbox.add_outbox(session=session, kind="relay", payload={
+        "to": telegram_address(facilitator.telegram_user_id), "lead_id": lead.id, "response": response,
+        "lang": _language_of(facilitator), "values": {"lead_id": lead.id, "entity_name": entity_name, **values},
+        **(extra or {})})
 
 
 def _attachment(tracker: Tracker) -> tuple[int, int] | None:
@@ -236,7 +217,6 @@ class ActionRelayToFacilitator(Action):
         return "action_relay_to_facilitator"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        r = renderer()
         async with services.sessionmaker()() as session, session.begin():
             held = await store.held_lead_for_sender(session=session, sender_id=tracker.sender_id)
             if held is None:
@@ -247,17 +227,14 @@ class ActionRelayToFacilitator(Action):
             text = strip_controls(str(text)) if text else text  # stored in the outbox: no control characters
             extra = None
             if not text or not str(text).strip():
-                lang = _language_of(facilitator)
                 attachment = _attachment(tracker)
                 if attachment is not None:  # the header, then a copy of the photo or file itself
-                    text = r.text("utter_relay_attachment", lang)
-                    extra = copy_fields(r, lang, *attachment)
+                    extra = {"text_response": "utter_relay_attachment", **outbox.copy_request(*attachment)}
                 else:
-                    text = r.text("utter_relay_non_text", lang)
+                    extra = {"text_response": "utter_relay_non_text"}
+                text = None
             await _tell_facilitator(session, lead, facilitator, "utter_relay_from_entity", text=text, extra=extra)
-        from bot.notifier import wake
-
-        wake()
+        outbox.wake()
         return []
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
 from actions.base import knowledge, language_of, squeeze, tr
-from actions.classifier import MIXED, PROACTIVE, REACTIVE, UNCLEAR, classify, is_hedge, normalize
+from actions.classifier import MIXED, PROACTIVE, REACTIVE, UNCLEAR, classify, is_hedge, tokenized
 from actions.journey import CUE_SLOTS, answered, bullets
 from bot.store import funnel
 
@@ -44,13 +44,13 @@ class Reading:
 def _split_words() -> tuple[tuple[str, ...], ...]:
     """Connectors that start a new clause ("però", "pero también", "but"), longest first, normalised."""
     words = knowledge("journey")["said"]["clause_connectors"]
-    phrases = {tuple(normalize(w).split()) for lang in words for w in words[lang]}
+    phrases = {tuple(tokenized(w).split()) for lang in words for w in words[lang]}
     return tuple(sorted((p for p in phrases if p), key=len, reverse=True))
 
 
 @lru_cache(maxsize=4096)
 def _norm_word(word: str) -> str:
-    return normalize(word)
+    return tokenized(word)
 
 
 def _connector_at(normal: list[str], i: int) -> tuple[str, ...] | None:

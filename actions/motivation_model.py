@@ -100,7 +100,7 @@ def corpus_hash(directory: Path | None = None) -> str:
     return digest.hexdigest()[:16]
 
 
-def _fit(texts: list[str], labels: list[str], c: float = C):  # noqa: ANN202 - scikit-learn objects
+def _fit(texts: list[str], labels: list[str], c: float = C):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 

@@ -7,6 +7,8 @@ from config.yml and the environment, the same way the bot builds them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings, load_settings
@@ -25,6 +27,15 @@ def settings() -> Settings:
     if "settings" not in _bound:
         _bound["settings"] = load_settings()
     return _bound["settings"]  # type: ignore[return-value]
+
+
+def knowledge_dir() -> Path:
+    """config.yml's `paths.knowledge` (the bot's settings in process, the action server's own otherwise)."""
+    current = settings()
+    known = _bound.get("knowledge_dir")  # (settings, folder): the classifier asks on every call
+    if not isinstance(known, tuple) or known[0] is not current:
+        known = _bound["knowledge_dir"] = (current, current.knowledge_dir)
+    return known[1]
 
 
 def sessionmaker() -> async_sessionmaker[AsyncSession]:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import services
 from actions.base import knowledge, language_of, squeeze, tr
 from actions.chart import render_chart_soon
-from actions.classifier import UNCLEAR, is_hedge, normalize
+from actions.classifier import UNCLEAR, is_hedge, tokenized
 from actions.journey import (
     FACTOR_IDS,
     FACTOR_SLOTS,
@@ -118,8 +118,8 @@ def objective_text(answers: dict[str, Any], lang: str) -> str:
 
 def _quoted_already(words: str, reasons_text: str) -> bool:
     """Whether the reasons already quote (nearly) all of the person's words: then not twice."""
-    said = normalize(words).split()
-    quoted = set(normalize(reasons_text).split())
+    said = tokenized(words).split()
+    quoted = set(tokenized(reasons_text).split())
     return bool(said) and sum(w in quoted for w in said) >= 0.8 * len(said)
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from telegram import InlineKeyboardMarkup, Update  # noqa: E402
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler  # noqa: E402
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 
 def build(templates: list[list[list[dict]]], *, rate_limit: bool, aiohttp: bool = False) -> Application:

@@ -20,9 +20,9 @@ from collections import Counter
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from bot.config import load_settings  # noqa: E402
-from bot.runtime import build_runtime  # noqa: E402
-from bot.telegram import build_application, serve  # noqa: E402
+from bot.config import load_settings
+from bot.runtime import build_runtime
+from bot.telegram import build_application, serve
 
 
 async def main(stats_path: str) -> None:

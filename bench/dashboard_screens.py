@@ -19,7 +19,7 @@ PAGES = (("overview", "/overview?period=all", 1100), ("leads", "/leads", 390), (
          ("alliances", "/alliances", 1100), ("workshops", "/workshops?period=all", 1100))
 
 
-async def _workshops(session, knowledge: dict) -> None:  # noqa: ANN001
+async def _workshops(session, knowledge: dict) -> None:
     """Three demo workshops with quiz answers and factor ratings."""
     import random
 

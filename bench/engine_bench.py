@@ -51,7 +51,7 @@ async def _reset_pg() -> bool:
             await conn.execute(text("CREATE SCHEMA public"))
         await engine.dispose()
         return True
-    except Exception as exc:  # noqa: BLE001 - the bench reports what it could not measure
+    except Exception as exc:
         print(f"  PostgreSQL unavailable ({type(exc).__name__}); skipped")
         return False
 

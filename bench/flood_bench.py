@@ -28,7 +28,7 @@ from bench.telegram_bench import (
     journey,
     templates,
 )
-from tests.auxil import updates as U
+from fake_telegram import updates as U
 
 FLOOD_GROUP = -100_424_242
 FLOODER = 424_242

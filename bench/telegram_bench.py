@@ -1,6 +1,6 @@
 """Telegram sections of `make bench`: CPU per turn, a workshop burst, and the ceiling, against a bare bot.
 
-Layout: this process hosts the fake Bot API (tests/auxil/fake_bot_api.py, on 127.0.0.1) and the
+Layout: this process hosts the fake Bot API (fake_telegram/bot_api.py, on 127.0.0.1) and the
 simulated users; the bot under test runs in its own process (bench/bot_proc.py: the real
 `build_application` + `serve`, polling; or bench/bare_bot.py, the baseline), so its CPU time, read from
 /proc/<pid>/stat, is its own and not the fake's or the users'.
@@ -30,8 +30,8 @@ from typing import Any
 
 from bench.engine_bench import percentile
 from bench.tg_script import LANGUAGE, Turn, build_scripts
-from tests.auxil import updates as U
-from tests.auxil.fake_bot_api import SEND_METHODS, Call, FakeBotApi, _max_in_window
+from fake_telegram import updates as U
+from fake_telegram.bot_api import SEND_METHODS, Call, FakeBotApi, max_in_window
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = 24  # distinct journeys; chat c plays journey c % TEMPLATES
@@ -548,7 +548,7 @@ async def burst(quick: bool = False) -> dict[str, Any]:
     noted = sum(1 for t in toasts if t and t.startswith("Anotat"))
     lost = crowd.lost + entity_outcome.lost + counters.get("replies_undelivered", 0) + (participants - noted)
     tally_edits = sum(1 for c in calls if c.ok and c.method == "editMessageText" and c.chat_id == GROUP_ID)
-    to_group = _max_in_window([c.time for c in calls if c.ok and c.chat_id == GROUP_ID and (
+    to_group = max_in_window([c.time for c in calls if c.ok and c.chat_id == GROUP_ID and (
         c.method in SEND_METHODS or c.method.startswith("edit"))], 60.0)
     during = [dur for _s, t0, dur in bot.stats.get("turns", []) if burst_from <= t0 < burst_to + 5]
     first = _dist(crowd.first_reply())

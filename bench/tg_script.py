@@ -17,6 +17,7 @@ from typing import Any
 
 from bench.engine_bench import settings_for
 from bench.journeys import TEXT_ANSWERS, is_menu
+from bot import callbacks
 from bot.engine import BotMessage, UserMessage
 from bot.runtime import build_runtime
 from bot.telegram import render
@@ -84,7 +85,7 @@ async def build_scripts(users: int, seed: int = 7, max_turns: int = 60) -> list[
                     sender_id=sender, text="/start", channel="telegram", language_hint=LANGUAGE))
                 data = _press_for(replies, "/explore", rng)
                 if data is not None:
-                    pressed = render.parse_callback(data)
+                    pressed = callbacks.parse_question(data)
                     assert pressed is not None
                     replies = await play(Turn("press", data=data), UserMessage(
                         sender_id=sender, payload=pressed.payload, button_seq=pressed.seq, channel="telegram",
@@ -94,7 +95,7 @@ async def build_scripts(users: int, seed: int = 7, max_turns: int = 60) -> list[
                         break
                     data = _press_for(replies, None, rng)
                     if data is not None:
-                        pressed = render.parse_callback(data)
+                        pressed = callbacks.parse_question(data)
                         assert pressed is not None
                         replies = await play(Turn("press", data=data), UserMessage(
                             sender_id=sender, payload=pressed.payload, button_seq=pressed.seq,

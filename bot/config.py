@@ -11,9 +11,9 @@ import yaml
 
 from bot import yamlio
 from bot.formats import time_zone
+from bot.languages import SUPPORTED_LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SUPPORTED_LANGUAGES = ("ca", "es", "en")
 
 
 class ConfigError(Exception):

@@ -16,14 +16,10 @@ from datetime import UTC, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from bot.export_safe import FORMULA_STARTS as FORMULA_STARTS
+from bot.export_safe import spreadsheet_safe as spreadsheet_safe  # the one rule, with the terminal's
+
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
-
-
-def spreadsheet_safe(value: Any) -> str:
-    """The value as text that no spreadsheet reads as a formula (a leading apostrophe when needed)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def local_time(value: datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.content import Domain
 from bot.engine.render import Renderer, knowledge_text
 from bot.exports import Table, local_time
+from bot.languages import SUPPORTED_LANGUAGES
 from bot.store import funnel
 from bot.store.models import Assessment, Entity, Facilitator, Lead
 
@@ -65,7 +66,7 @@ class Labels:
         return self.t(f"motivation_{code}", lang) if code in funnel.MOTIVATIONS else self.unknown(lang)
 
     def language(self, code: str | None, lang: str) -> str:
-        return self.t(f"language_{code}", lang) if code in ("ca", "es", "en") else self.unknown(lang)
+        return self.t(f"language_{code}", lang) if code in SUPPORTED_LANGUAGES else self.unknown(lang)
 
     def status(self, status: str, outcome: str | None, assignee: str | None, lang: str) -> str:
         name = f"utter_status_closed_{outcome or 'not_pursued'}" if status == "closed" else f"utter_status_{status}"
@@ -149,7 +150,7 @@ class LeadRow:
 
 
 def lead_query(*, status: str | None = None, territory: str | None = None, assignee_id: int | None = None,
-               unassigned: bool = False, priority: str | None = None, visible_to: int | None = None):  # noqa: ANN201
+               unassigned: bool = False, priority: str | None = None, visible_to: int | None = None):
     """Leads with their entity and assignee, filtered; `visible_to`: a facilitator sees unassigned leads
     and their own only."""
     query = (select(Lead, Entity.name, Entity.territory, Facilitator.name)

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.content import Domain, load_domain
 from bot.engine import Engine
 from bot.engine.actions_client import ActionRunner
+from bot.engine.tracker import Tracker
 from bot.store import funnel, migrate
 from bot.store.conversations import ConversationStore
 from bot.store.db import create_engine, make_sessionmaker
@@ -70,6 +71,24 @@ async def database(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
         await db.dispose()
 
 
+def _lead_preview(settings: Settings, domain: Domain, sessionmaker: async_sessionmaker[AsyncSession]):
+    """The terminal's card preview (bot/facilitators/cards.py), imported at its first use: a chat starts
+    without the cards, the leads store and the button codec (cold start)."""
+    loaded = []
+
+    async def show(lead_id: object, language: str) -> str | None:
+        if not loaded:
+            from bot.engine.render import Renderer
+            from bot.facilitators.cards import lead_preview
+
+            loaded.append(lead_preview(sessionmaker, Renderer(domain, settings.default_language,
+                                                              settings.programme.time_zone),
+                                       settings.default_language))
+        return await loaded[0](lead_id, language)
+
+    return show
+
+
 async def build_runtime(settings: Settings, *, upgrade: bool = True) -> Runtime:
     """Load content, open the database (applying migrations) and build the engine."""
     quiet_third_party_loggers()
@@ -79,7 +98,8 @@ async def build_runtime(settings: Settings, *, upgrade: bool = True) -> Runtime:
 
     action_services.bind(settings=settings, sessionmaker=sessionmaker)
     actions = ActionRunner(endpoint=settings.actions.endpoint, timeout=settings.actions.timeout_seconds)
-    store = ConversationStore(sessionmaker, dialect=db.dialect.name)
+    store = ConversationStore(sessionmaker, dialect=db.dialect.name, restore=Tracker.from_state)
     engine = Engine(settings=settings, domain=domain, store=store, actions=actions)
+    engine.previews["lead_preview"] = _lead_preview(settings, domain, sessionmaker)
     return Runtime(settings=settings, domain=domain, db=db, sessionmaker=sessionmaker, actions=actions,
                    engine=engine)

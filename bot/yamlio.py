@@ -11,4 +11,4 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def safe_load(stream: Any) -> Any:
     """Like yaml.safe_load; raises yaml.YAMLError the same way."""
-    return yaml.load(stream, Loader=_Loader)  # noqa: S506 - a safe loader
+    return yaml.load(stream, Loader=_Loader)

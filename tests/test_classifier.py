@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.classifier import Classification, Evidence, classify, knowledge, normalize
+from actions.classifier import Classification, Evidence, classify, knowledge, tokenized
 from bot.classify_cli import main
 
 EVAL_PATH = Path(__file__).resolve().parent / "data" / "motivation_eval.yml"
@@ -55,10 +55,10 @@ def test_mixed_has_dominant():
 
 
 def test_normalize_accents_apostrophes_and_geminate_l():
-    assert normalize("L'Administració d'un   país!") == "l administracio d un pais"
-    assert normalize("il·lusió") == "illusio"
-    assert normalize("We can't") == "we can not"
-    assert normalize("Económicamente, ¿AÑO?") == "economicamente ano"
+    assert tokenized("L'Administració d'un   país!") == "l administracio d un pais"
+    assert tokenized("il·lusió") == "illusio"
+    assert tokenized("We can't") == "we can not"
+    assert tokenized("Económicamente, ¿AÑO?") == "economicamente ano"
 
 
 # ----------------------------------------------------------------------------- robustness

@@ -16,7 +16,7 @@ DOMAIN = load_domain(SETTINGS.dialogues_dir, SETTINGS.knowledge_dir)
 SLOTS = {slot.name: slot for form in DOMAIN.forms.values() for slot in form.slots}
 
 
-def answer(slot_name: str, text: str):  # noqa: ANN201
+def answer(slot_name: str, text: str):
     slot = SLOTS[slot_name]
     return coerce(slot, DOMAIN.responses[slot.question], text, from_button=False, max_text_length=100)
 

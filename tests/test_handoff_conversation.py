@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 
 from sqlalchemy import func, select
 
 from actions.qualify import qualify
 from bot.config import HandoffSettings
+from bot.notifier import ConsoleSender, Notifier
 from bot.store import leads as store
 from bot.store.models import Entity, Lead, Outbox
 from tests.auxil.runtime import Chat
@@ -108,7 +110,12 @@ async def test_paused_messages_are_relayed_and_bot_hands_back(runtime) -> None:
     async with runtime.sessionmaker() as s:
         relays = list(await s.scalars(select(Outbox).where(Outbox.kind == "relay").order_by(Outbox.id)))
     assert [r.payload["to"] for r in relays] == ["telegram:7100", "telegram:7100"]
-    assert "quan podem parlar" in relays[0].payload["text"] and f"#{lead.id}" in relays[0].payload["text"]
+    # The action names the response; the notifier renders it in the facilitator's language when it delivers.
+    out = io.StringIO()
+    while await Notifier.from_runtime(runtime, ConsoleSender(out)).run_once():
+        pass
+    relayed = [m for m in out.getvalue().split("→ telegram:7100")[1:] if "quan podem parlar" in m]
+    assert len(relayed) == 1 and f"#{lead.id}" in relayed[0]
     replies = await chat.send("/bot")
     assert replies[0].response == "utter_back_to_bot"
     assert (await chat.tracker()).paused is False

@@ -17,7 +17,7 @@ from bot.store.db import SQLITE_PRAGMAS, create_engine, make_sessionmaker
 from bot.store.sqlite_inline import inline_creator
 
 
-async def _table(engine) -> None:  # noqa: ANN001
+async def _table(engine) -> None:
     async with engine.begin() as conn:
         await conn.execute(text("CREATE TABLE IF NOT EXISTS t (n INTEGER)"))
 

@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 
 from bot.engine import UserMessage
+from bot.engine.tracker import Tracker
 from bot.store import migrate
 from bot.store.conversations import ConcurrentTurn, ConversationStore
 from bot.store.db import create_engine, make_sessionmaker
@@ -75,7 +76,8 @@ async def test_events_are_bounded(any_runtime) -> None:
 
 
 async def test_stale_version_is_refused(any_runtime) -> None:
-    store = ConversationStore(any_runtime.sessionmaker, dialect=any_runtime.db.dialect.name)
+    store = ConversationStore(any_runtime.sessionmaker, dialect=any_runtime.db.dialect.name,
+                              restore=Tracker.from_state)
     await any_runtime.engine.handle(UserMessage(sender_id="s:3", text="/start"))
     async with any_runtime.sessionmaker() as session:
         first = await store.load(session, "s:3")

@@ -8,6 +8,7 @@ import logging
 
 from bot.config import load_settings
 from bot.console import chat
+from bot.languages import SUPPORTED_LANGUAGES
 from bot.runtime import build_runtime, configure_logging
 
 NAME = "chat"
@@ -15,7 +16,7 @@ HELP = "talk to the assistant in the terminal (reads stdin line by line when pip
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", choices=["ca", "es", "en"], help="conversation language")
+    parser.add_argument("--lang", choices=SUPPORTED_LANGUAGES, help="conversation language")
     parser.add_argument("--user", default="local", help="terminal user id (same id resumes the conversation)")
     parser.add_argument("--json", action="store_true",
                         help="one JSON line per bot message and the slots after each turn; a line "

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from bot.config import load_settings
+from bot.languages import SUPPORTED_LANGUAGES
 from bot.runtime import open_database
 from bot.store import staff
 
@@ -18,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add = sub.add_parser("add", help="register a coordinator (or update one)")
     add.add_argument("telegram_user_id", type=int)
     add.add_argument("--name", required=True)
-    add.add_argument("--lang", choices=["ca", "es", "en"])
+    add.add_argument("--lang", choices=SUPPORTED_LANGUAGES)
     sub.add_parser("list", help="list active coordinators")
     remove = sub.add_parser("remove", help="remove a coordinator; their dashboard sessions end at once")
     remove.add_argument("telegram_user_id", type=int)

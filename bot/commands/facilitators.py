@@ -7,7 +7,9 @@ import asyncio
 
 from bot.config import load_settings
 from bot.export_safe import strip_controls, terminal_safe
+from bot.languages import SUPPORTED_LANGUAGES
 from bot.runtime import open_database
+from bot.store import facilitators as facilitator_store
 from bot.store import leads as store
 
 NAME = "facilitators"
@@ -20,7 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add.add_argument("telegram_user_id", type=int)
     add.add_argument("--name", required=True)
     add.add_argument("--territory")
-    add.add_argument("--lang", choices=["ca", "es", "en"])
+    add.add_argument("--lang", choices=SUPPORTED_LANGUAGES)
     sub.add_parser("list", help="list active facilitators")
     remove = sub.add_parser("remove", help="deactivate a facilitator; the leads they hold go back to be claimed")
     remove.add_argument("telegram_user_id", type=int)
@@ -31,13 +33,13 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         async with sessionmaker() as session, session.begin():
             if args.fac_command == "add":
-                row = await store.add_facilitator(session=session, telegram_user_id=args.telegram_user_id,
+                row = await facilitator_store.add_facilitator(session=session, telegram_user_id=args.telegram_user_id,
                                                   name=strip_controls(args.name, keep=""),
                                                   territory=args.territory and strip_controls(args.territory, keep=""),
                                                   language=args.lang)
                 print(f"facilitator {row.telegram_user_id} ({row.name}) registered")
             elif args.fac_command == "list":
-                for row in await store.list_facilitators(session=session):
+                for row in await facilitator_store.list_facilitators(session=session):
                     print(terminal_safe(f"{row.telegram_user_id}\t{row.name}\t{row.territory or '-'}\t"
                                         f"{row.language or '-'}"))
             else:

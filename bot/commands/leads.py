@@ -58,7 +58,7 @@ async def _run(args: argparse.Namespace) -> int:
                 print(terminal_safe(details_text(renderer, view, settings.default_language)))
             elif args.leads_command == "export":
                 rows = await store.list_leads(session=session)
-                out = sys.stdout if args.csv == "-" else open(args.csv, "w", newline="", encoding="utf-8")  # noqa: SIM115
+                out = sys.stdout if args.csv == "-" else open(args.csv, "w", newline="", encoding="utf-8")
                 try:
                     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
                     writer.writeheader()

@@ -12,13 +12,14 @@ from bot.content import load_domain
 from bot.engine.answers import AnswerReader, Refused, find_slot
 from bot.engine.nlu import IntentMatcher
 from bot.engine.values import read_answer
+from bot.languages import SUPPORTED_LANGUAGES
 
 NAME = "nlu"
 HELP = "read lines on stdin as the conversation does; print the intent (or, with --slot, the answer) as JSON"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", choices=["ca", "es", "en"],
+    parser.add_argument("--lang", choices=SUPPORTED_LANGUAGES,
                         help="the conversation's language (every language is understood at once)")
     parser.add_argument("--slot", help="read each line as the answer to this form question (e.g. financial_situation)")
 

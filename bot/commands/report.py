@@ -11,6 +11,7 @@ from bot import reports
 from bot.config import load_settings
 from bot.content import load_domain
 from bot.exports import write_csv, write_xlsx
+from bot.languages import SUPPORTED_LANGUAGES
 from bot.runtime import open_database
 from bot.store import funnel
 
@@ -33,7 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     for name in ("leads", "alliances"):
         sub.add_parser(name, help=f"every {name[:-1]} row, as a spreadsheet")
     for p in sub.choices.values():
-        p.add_argument("--lang", choices=["ca", "es", "en"], help="language of the titles (default: config)")
+        p.add_argument("--lang", choices=SUPPORTED_LANGUAGES, help="language of the titles (default: config)")
         p.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
         p.add_argument("--csv", metavar="FILE", help="write CSV ('-' for stdout)")
         p.add_argument("--excel-csv", action="store_true", help="CSV with ';' and a BOM, as Excel in ca/es expects")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.content import Domain, FormSlot, Response
+from bot.engine.amounts import read_amount
 from bot.engine.learn import TextClassifier
 from bot.engine.negation import clauses_of, contained, negated, positions, ranked_second
 from bot.engine.render import expand_knowledge
@@ -418,8 +419,6 @@ def _shared_words(names: dict[str, set[str]], norm: str) -> str | None:
 
 
 def _band(slot: FormSlot, options: list[str], text: str) -> str | None:
-    from bot.engine.values import read_amount
-
     amount = read_amount(text)
     if amount is None:
         amount = read_amount(_digits_for_words(text))

@@ -23,6 +23,7 @@ from bot.engine.payloads import checked as checked_payload
 from bot.engine.render import Renderer
 from bot.engine.tracker import SKIPPED, Tracker
 from bot.engine.values import Refused, read_answer
+from bot.keyed_locks import KeyedLocks
 from bot.store.conversations import ConcurrentTurn, ConversationStore
 
 log = logging.getLogger(__name__)
@@ -74,10 +75,13 @@ class Engine:
         self.reader = AnswerReader(domain)
         self._rasa_domain = domain.rasa_domain()
         self._slot_names = sorted(set(domain.slots) | {s.name for f in domain.forms.values() for s in f.slots})
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks = KeyedLocks()  # one turn at a time per sender in this process
         self._paused_action = str(domain.settings.get("paused_action") or "")
         # Called after every turn with (channel, outcome, seconds) when metrics are on (bot/web/metrics.py).
         self.turn_observers: list[Callable[[str, str, float], None]] = []
+        # Previews an action may ask for by name (custom {"lead_preview": 12}), set by the runtime:
+        # (key, language) -> the text shown in the terminal.
+        self.previews: dict[str, Callable[[Any, str], Awaitable[str | None]]] = {}
 
     # ----------------------------------------------------------------- the turn
     async def handle(self, message: UserMessage, *, in_transaction: InTransaction | None = None,
@@ -113,22 +117,17 @@ class Engine:
 
     async def _handle_locked(self, message: UserMessage, in_transaction: InTransaction | None,
                              skip_if: SkipIf | None, channel: str | None) -> list[BotMessage]:
-        lock = self._locks.setdefault(message.sender_id, asyncio.Lock())
-        async with lock:
-            try:
-                # Another process saved the conversation meanwhile (only possible without PostgreSQL's
-                # advisory lock, i.e. two processes on one SQLite file): run the turn again on fresh state.
-                for attempt in range(MAX_TURN_ATTEMPTS):
-                    try:
-                        return await self._handle_once(message, in_transaction, skip_if,
-                                                       channel or message.channel)
-                    except ConcurrentTurn:
-                        log.info("conversation saved elsewhere meanwhile; turn retried (attempt %s)", attempt + 1)
-                        await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
-                raise ConcurrentTurn(message.sender_id)
-            finally:
-                if not lock._waiters:  # type: ignore[attr-defined]
-                    self._locks.pop(message.sender_id, None)
+        async with self._locks.hold(message.sender_id):
+            # Another process saved the conversation meanwhile (only possible without PostgreSQL's
+            # advisory lock, i.e. two processes on one SQLite file): run the turn again on fresh state.
+            for attempt in range(MAX_TURN_ATTEMPTS):
+                try:
+                    return await self._handle_once(message, in_transaction, skip_if,
+                                                   channel or message.channel)
+                except ConcurrentTurn:
+                    log.info("conversation saved elsewhere meanwhile; turn retried (attempt %s)", attempt + 1)
+                    await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+            raise ConcurrentTurn(message.sender_id)
 
     async def _handle_once(self, message: UserMessage, in_transaction: InTransaction | None,
                            skip_if: SkipIf | None, channel: str) -> list[BotMessage]:
@@ -247,7 +246,7 @@ class Engine:
         turn.tracker.add_event({"event": "user", "text": text, "parse_data": latest,
                                 "input_channel": turn.message.channel})
 
-    def _rule_for(self, tracker: Tracker, intent: str, args: str = ""):  # noqa: ANN202
+    def _rule_for(self, tracker: Tracker, intent: str, args: str = ""):
         """The rule for an intent; a command's words after it (`/start ws`) pick a rule of their own
         when there is one."""
         rules = self.domain.rules
@@ -588,6 +587,7 @@ class Engine:
             return None
         events = list(result.get("events") or [])
         for response in result.get("responses") or []:
+            await self._expand_preview(turn, response)
             self._render_action_response(turn, response)
         followups: list[str] = []
         for event in events:
@@ -612,6 +612,24 @@ class Engine:
         for step in followups:
             await self._run_step(turn, step)
         return events
+
+    async def _expand_preview(self, turn: Turn, response: dict[str, Any]) -> None:
+        """An action asks for a preview ({"lead_preview": id}: the card a facilitator would get, for the
+        terminal, where no facilitator is); the function the runtime registered renders it. Actions
+        render no cards themselves (they sit below the channels: pyproject.toml's contracts)."""
+        custom = response.get("custom")
+        if not isinstance(custom, dict) or len(custom) != 1:
+            return
+        (kind, key), = custom.items()
+        show = self.previews.get(kind)
+        if show is None:
+            return
+        try:
+            text = await show(key, turn.tracker.language)
+        except Exception:  # a preview is a courtesy: never the end of the turn
+            log.exception("preview %s failed", kind)
+            text = None
+        response["custom"] = {"console": text} if text else None
 
     def _render_action_response(self, turn: Turn, response: dict[str, Any]) -> None:
         tracker = turn.tracker

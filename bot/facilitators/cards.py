@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
+from bot import callbacks
+from bot.callbacks import CardAction
 from bot.engine.render import Renderer, knowledge_text, pick
 from bot.formats import decimal, when
-from bot.store.leads import LeadView
+from bot.store.leads import LeadView, show_lead
 
-
-class CardAction(StrEnum):
-    CLAIM = "claim"
-    DETAILS = "details"
-    RELEASE = "release"
-    CONTACTED = "contacted"
-    FORMED = "formed"
-    DROPPED = "dropped"
-
-
-CALLBACK_PREFIX = "lead"
 Buttons = list[list[tuple[str, str]]]
 
 
-def callback_data(lead_id: int, action: CardAction) -> str:
-    return f"{CALLBACK_PREFIX}:{lead_id}:{action.value}"
+callback_data = callbacks.lead
 
 
 def status_line(r: Renderer, view: LeadView, lang: str) -> str:
@@ -183,3 +172,16 @@ def details_text(r: Renderer, view: LeadView, lang: str) -> str:
         "history": "\n".join(history) or "·",
     })
     return r.text("utter_lead_details", lang, values)
+
+
+def lead_preview(sessionmaker, renderer: Renderer, card_language: str):
+    """The engine's preview of a queued lead in the terminal (no facilitator there): a header in the
+    conversation's language, then the card as facilitators get it."""
+    async def show(lead_id: object, language: str) -> str | None:
+        async with sessionmaker() as session:
+            view = await show_lead(session=session, lead_id=int(str(lead_id)), with_events=False)
+        if view is None:
+            return None
+        return f"{renderer.text('utter_console_card_header', language)}\n" + card_text(renderer, view, card_language)
+
+    return show

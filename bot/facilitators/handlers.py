@@ -25,18 +25,19 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.engine import BotMessage
 from bot.engine.render import Renderer
 from bot.export_safe import strip_controls
 from bot.facilitators.cards import CardAction, details_text, status_line
-from bot.notifier import wake
-from bot.notifier.notifier import copy_fields
 from bot.numbers import parse_int
+from bot.store import facilitators as facilitator_store
 from bot.store import leads as store
+from bot.store import outbox
 from bot.store.models import Facilitator
+from bot.store.outbox import wake
 
 log = logging.getLogger(__name__)
-CALLBACK = re.compile(r"^lead:([0-9]{1,9}):(claim|details|release|contacted|formed|dropped)$")
 LEAD_REF = re.compile(r"#([0-9]{1,9})\b")
 COMMANDS = ("leads", "lead", "claim", "reply", "contacted", "release", "close", "note")
 OUTCOME_WORDS = {"formed": "alliance_formed", "alliance": "alliance_formed", "alliance_formed": "alliance_formed",
@@ -46,7 +47,7 @@ OUTCOME_WORDS = {"formed": "alliance_formed", "alliance": "alliance_formed", "al
 class LeadDesk:
     """What facilitators can do to leads, channel-neutral: each call returns the text to show them."""
 
-    def __init__(self, runtime) -> None:  # noqa: ANN001
+    def __init__(self, runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
         self.r = Renderer(runtime.domain, runtime.settings.default_language, runtime.settings.programme.time_zone)
@@ -65,7 +66,7 @@ class LeadDesk:
 
     async def facilitator(self, user_id: int) -> Facilitator | None:
         async with self.runtime.sessionmaker() as session:
-            return await store.get_facilitator(session=session, telegram_user_id=user_id)
+            return await facilitator_store.get_facilitator(session=session, telegram_user_id=user_id)
 
     async def view(self, lead_id: int, *, with_events: bool = False,
                    session: AsyncSession | None = None) -> store.LeadView | None:
@@ -111,7 +112,7 @@ class LeadDesk:
                                                 outcome=outcome, note=note, notice=notice)
             if not result.ok:
                 return False, self._refusal(result, lang)
-            await store.add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
+            await outbox.add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
             view = await self.view(lead_id, session=session) if outer is not None else None
         if outer is None:
             wake()
@@ -141,8 +142,9 @@ class LeadDesk:
                                {"facilitator_name": facilitator.name, "text": text})
             payload: dict = {"to": sender_id, "text": body}
             if copy is not None:
-                payload.update(copy_fields(self.r, lead.language, *copy))
-            await store.add_outbox(session=session, kind="entity_message", payload=payload)
+                payload.update(outbox.copy_request(*copy),
+                               copy_failed_text=self.r.text("utter_relay_non_text", lead.language))
+            await outbox.add_outbox(session=session, kind="entity_message", payload=payload)
             await store.add_lead_event(session=session, lead_id=lead_id, actor=store.actor_of(facilitator),
                                        action="replied")
             entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
@@ -180,7 +182,7 @@ class LeadDesk:
 
 
 class FacilitatorHandlers:
-    def __init__(self, runtime=None) -> None:  # noqa: ANN001
+    def __init__(self, runtime=None) -> None:
         self._desk = LeadDesk(runtime) if runtime is not None else None
 
     def desk_for(self, context: ContextTypes.DEFAULT_TYPE) -> LeadDesk:
@@ -192,17 +194,17 @@ class FacilitatorHandlers:
     async def on_card_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         desk = self.desk_for(context)
-        match = CALLBACK.match(query.data or "")
-        facilitator = await desk.facilitator(query.from_user.id) if match else None
+        pressed = callbacks.parse_lead(query.data)
+        facilitator = await desk.facilitator(query.from_user.id) if pressed else None
         lang = desk.lang(facilitator)
-        if match is None:
+        if pressed is None:
             await query.answer(desk.r.text("utter_fac_invalid", lang), show_alert=True)
             raise ApplicationHandlerStop
         if facilitator is None:
             log.info("card button refused: not a facilitator")
             await query.answer(desk.r.text("utter_fac_not_facilitator", lang), show_alert=True)
             raise ApplicationHandlerStop
-        lead_id, action = int(match.group(1)), CardAction(match.group(2))
+        lead_id, action = pressed.lead_id, pressed.action
         if action == CardAction.DETAILS:
             await query.answer(await self._send_private(context, facilitator, await desk.details(facilitator, lead_id)))
             raise ApplicationHandlerStop
@@ -312,17 +314,17 @@ class FacilitatorHandlers:
         raise ApplicationHandlerStop
 
 
-def _channel(context: ContextTypes.DEFAULT_TYPE):  # noqa: ANN202
+def _channel(context: ContextTypes.DEFAULT_TYPE):
     return context.application.bot_data["channel"]
 
 
-def register_facilitator_handlers(app: Application, runtime=None, *, group: int = -1) -> None:  # noqa: ANN001
+def register_facilitator_handlers(app: Application, runtime=None, *, group: int = -1) -> None:
     """Add the facilitators' handlers to a python-telegram-bot Application (before the assistant's).
 
     Without a runtime, the one of the Telegram channel (`app.bot_data["channel"].runtime`) is used.
     """
     handlers = FacilitatorHandlers(runtime)
-    app.add_handler(CallbackQueryHandler(handlers.on_card_button, pattern=r"^lead:"), group=group)
+    app.add_handler(CallbackQueryHandler(handlers.on_card_button, pattern=callbacks.PATTERN[callbacks.Prefix.LEAD]), group=group)
     app.add_handler(CommandHandler(list(COMMANDS), handlers.on_command), group=group)
     # a reply in words, or with a photo, file, voice note... (passed on as a copy)
     app.add_handler(MessageHandler(filters.REPLY & ~filters.COMMAND & ~filters.StatusUpdate.ALL, handlers.on_reply),

@@ -11,13 +11,13 @@ Alone: `aliat notifier` (Telegram) or `aliat notifier --console` (prints instead
 from __future__ import annotations
 
 from bot.notifier.notifier import Notifier, wake
-from bot.notifier.senders import ConsoleSender, DeliveryError, Sender, TelegramSender, telegram_chat_id
+from bot.notifier.senders import ConsoleSender, Deliverer, DeliveryError, TelegramSender, telegram_chat_id
 
-__all__ = ["ConsoleSender", "DeliveryError", "Notifier", "Sender", "TelegramSender", "start_notifier",
+__all__ = ["ConsoleSender", "Deliverer", "DeliveryError", "Notifier", "TelegramSender", "start_notifier",
            "telegram_chat_id", "wake"]
 
 
-def start_notifier(app_or_bot, runtime) -> Notifier:  # noqa: ANN001
+def start_notifier(app_or_bot, runtime) -> Notifier:
     """Start delivering in the background with the application's Bot; returns the Notifier (stop() it)."""
     bot = getattr(app_or_bot, "bot", app_or_bot)
     notifier = Notifier.from_runtime(runtime, TelegramSender(bot))

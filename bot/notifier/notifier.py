@@ -15,37 +15,27 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.addresses import telegram_address, telegram_chat_id
 from bot.config import Settings
 from bot.content import Domain
 from bot.engine.render import Renderer
 from bot.facilitators.cards import card_buttons, card_text
 from bot.formats import when
-from bot.notifier.senders import DeliveryError, Sender
+from bot.notifier.senders import Deliverer, DeliveryError
+from bot.store import facilitators, outbox
 from bot.store import leads as store
-from bot.store import outbox
 from bot.store.models import Facilitator, Outbox
 
 log = logging.getLogger(__name__)
-_running: set[asyncio.Event] = set()
 REMINDER_CHECK_SECONDS = 60
 
 
-def copy_fields(renderer: Renderer, language: str, from_chat_id: int, message_id: int) -> dict[str, Any]:
-    """What a relay or entity_message row adds to pass on a photo, file or voice note: the message to
-    copy, and the line sent instead when it can no longer be copied (see `_do_relay`)."""
-    return {"copy": {"from_chat_id": from_chat_id, "message_id": message_id},
-            "copy_failed_text": renderer.text("utter_relay_non_text", language)}
-
-
-def wake() -> None:
-    """Tell the notifiers running in this process that there is something new (else they poll)."""
-    for event in list(_running):
-        event.set()
+wake = outbox.wake  # kept for callers in the channels; writers below the channels call outbox.wake
 
 
 class Notifier:
     def __init__(self, *, settings: Settings, domain: Domain, sessionmaker: async_sessionmaker[AsyncSession],
-                 sender: Sender, lease_seconds: float = 60) -> None:
+                 sender: Deliverer, lease_seconds: float = 60) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.sender = sender
@@ -56,13 +46,13 @@ class Notifier:
         self.task: asyncio.Task | None = None
 
     @classmethod
-    def from_runtime(cls, runtime, sender: Sender) -> Notifier:  # noqa: ANN001
+    def from_runtime(cls, runtime, sender: Deliverer) -> Notifier:
         return cls(settings=runtime.settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker, sender=sender)
 
     # ------------------------------------------------------------------ loop
     async def run_forever(self) -> None:
         """Deliver until stop(); check reminders every minute."""
-        _running.add(self._wake)
+        outbox.subscribe(self._wake)
         loop = asyncio.get_running_loop()
         next_reminders = loop.time()
         try:
@@ -79,7 +69,7 @@ class Notifier:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.settings.notifier.poll_interval_seconds)
         finally:
-            _running.discard(self._wake)
+            outbox.unsubscribe(self._wake)
 
     def start(self) -> asyncio.Task:
         self.task = asyncio.create_task(self.run_forever(), name="aliat-notifier")
@@ -113,7 +103,7 @@ class Notifier:
                 log.error("outbox row %s has unknown kind %s; kept", row.id, row.kind)
                 raise DeliveryError(f"unknown kind {row.kind}")
             await handler(row, payload)
-        except Exception as exc:  # noqa: BLE001 - every failure is retried, never lost
+        except Exception as exc:
             attempts = row.attempts + 1
             n = self.settings.notifier
             retry_after = exc.retry_after if isinstance(exc, DeliveryError) else None
@@ -132,9 +122,9 @@ class Notifier:
         h, default = self.settings.handoff, self.settings.default_language
         targets: list[tuple[str, str]] = []
         if h.facilitator_chat_id:
-            targets.append((f"telegram:{h.facilitator_chat_id}", default))
+            targets.append((telegram_address(h.facilitator_chat_id), default))
         if not h.facilitator_chat_id or h.notify_private:
-            people = await store.list_facilitators(session=session)
+            people = await facilitators.list_facilitators(session=session)
             territory = view.entity.territory if view.entity else None
 
             def fits(f: Facilitator) -> bool:
@@ -142,11 +132,11 @@ class Notifier:
                         and (not f.language or f.language == view.lead.language))
 
             routed = [f for f in people if fits(f)] or people
-            targets += [(f"telegram:{f.telegram_user_id}", f.language or default) for f in routed]
+            targets += [(telegram_address(f.telegram_user_id), f.language or default) for f in routed]
         return targets or [("facilitators", default)]
 
     async def _send_each(self, row: Outbox, payload: dict[str, Any], targets: list[tuple[str, str]],
-                         build) -> list[dict[str, Any]]:  # noqa: ANN001
+                         build) -> list[dict[str, Any]]:
         """Send to every target not reached yet, saving progress after each, so none gets it twice."""
         delivered: list[dict[str, Any]] = list(payload.get("delivered") or [])
         done = {d["to"] for d in delivered}
@@ -175,8 +165,6 @@ class Notifier:
         delivered = await self._send_each(row, payload, targets,
                                           lambda lang: (card_text(r, view, lang), card_buttons(r, view, lang)))
         first = next((d for d in delivered if d.get("message_id") is not None), None)
-        from bot.notifier.senders import telegram_chat_id
-
         async with self.sessionmaker() as session, session.begin():
             await store.mark_notified(session=session, lead_id=view.lead.id,
                                       chat_id=telegram_chat_id(first["to"]) if first else None,
@@ -213,20 +201,34 @@ class Notifier:
         text = r.text("utter_lead_reminder_assignee", lang, {
             "lead_id": view.lead.id, "entity_name": (view.entity.name if view.entity else None) or "?",
             "claimed_at": when(view.lead.claimed_at, lang, r.time_zone, day_only=True) or "?"})
-        await self._send_each(row, payload, [(f"telegram:{view.assignee.telegram_user_id}", lang)],
+        await self._send_each(row, payload, [(telegram_address(view.assignee.telegram_user_id), lang)],
                               lambda _lang: (text, card_buttons(r, view, lang)))
+
+    def _relay_text(self, payload: dict[str, Any]) -> str:
+        """A row written by an action names its response and values (actions don't render); one written
+        by a facilitator's handler (or before this) carries its text."""
+        if payload.get("text") is not None or not payload.get("response"):
+            return str(payload.get("text") or "")
+        lang = payload.get("lang") or self.settings.default_language
+        values = dict(payload.get("values") or {})
+        if payload.get("text_response"):  # an attachment or a sticker: a line saying what came instead of words
+            values["text"] = self.renderer.text(str(payload["text_response"]), lang)
+        return self.renderer.text(str(payload["response"]), lang, values)
 
     async def _do_relay(self, row: Outbox, payload: dict[str, Any]) -> None:
         """A message between an entity and its facilitator; for a photo, file or voice note, a header
         then a copy of it (or, when it can no longer be copied, a line saying so)."""
         to = str(payload["to"])
-        delivered = await self._send_each(row, payload, [(to, "")], lambda _lang: (payload["text"], None))
+        text = self._relay_text(payload)
+        delivered = await self._send_each(row, payload, [(to, "")], lambda _lang: (text, None))
         copy = payload.get("copy")
         if not copy or payload.get("copied"):
             return
         header = next((d.get("message_id") for d in delivered if d["to"] == to), None)
         if not await self.sender.copy(to, int(copy["from_chat_id"]), int(copy["message_id"]), reply_to=header):
-            await self.sender.send(to, str(payload.get("copy_failed_text") or "…"))
+            failed = payload.get("copy_failed_text") or self.renderer.text(
+                "utter_relay_non_text", payload.get("lang") or self.settings.default_language)
+            await self.sender.send(to, str(failed))
         payload["copied"] = True
         await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
 

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import re
 import sys
 from collections.abc import Iterator
 from typing import Protocol, TextIO
 
+from bot.addresses import telegram_chat_id
+
 Buttons = list[list[tuple[str, str]]]
-_TELEGRAM = re.compile(r"^(?:telegram|tg)?[:_]?(-?\d{1,20})$")
-
-
-def telegram_chat_id(address: str | int | None) -> int | None:
-    """The Telegram chat of an address: "telegram:123", "tg:123" or "123"; None for other channels."""
-    if address is None:
-        return None
-    match = _TELEGRAM.match(str(address).strip())
-    return int(match.group(1)) if match else None
+__all__ = ["Buttons", "ConsoleSender", "Deliverer", "DeliveryError", "TelegramSender", "telegram_chat_id"]
 
 
 class DeliveryError(Exception):
@@ -29,7 +22,10 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
-class Sender(Protocol):
+class Deliverer(Protocol):
+    """Where the notifier's rows go (Telegram, a terminal). Not `bot.telegram.sender.Sender`, which paces
+    and retries the conversation's replies per chat."""
+
     async def send(self, address: str, text: str, buttons: Buttons | None = None) -> int | None:
         """Deliver; return the message id (to edit it later) when the channel has one."""
 
@@ -43,11 +39,11 @@ class Sender(Protocol):
 class TelegramSender:
     """Sends through a python-telegram-bot `Bot` (the application's, so its rate limiter applies)."""
 
-    def __init__(self, bot) -> None:  # noqa: ANN001
+    def __init__(self, bot) -> None:
         self.bot = bot
 
     @staticmethod
-    def _markup(buttons: Buttons | None):  # noqa: ANN205
+    def _markup(buttons: Buttons | None):
         from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
         if not buttons:

@@ -8,12 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import Assessment, Conversation, Entity
-
-# Entity columns the journey fills; contact details are the handoff's, after consent.
-ENTITY_FIELDS = {"name": 200, "field": 300, "territory": 64, "size_staff": 32, "size_volunteers": 32,
-                 "budget_band": 32}
-
+from bot.store.models import ENTITY_FIELDS, Assessment, Conversation, Entity
 
 _CONVERSATION_OF = select(Conversation.__table__.c.id).where(
     Conversation.__table__.c.sender_id == bindparam("b_sender"))

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.engine.tracker import Tracker
 from bot.store import funnel
+from bot.store.clock import now_utc
 from bot.store.models import Conversation
 
 SQLITE_BUSY_SNAPSHOT = 517
@@ -22,8 +23,9 @@ class ConcurrentTurn(Exception):
     """Another worker saved this conversation first; the turn is run again."""
 
 
-def _lock_key(sender_id: str) -> int:
-    # Stable 63-bit key for pg_advisory_xact_lock (Python's hash() is salted per process).
+def lock_key(sender_id: str) -> int:
+    """The conversation's key for pg_advisory_xact_lock: a turn and a facilitator's change to the same
+    conversation take the same lock. Stable 63 bits (Python's hash() is salted per process)."""
     return int.from_bytes(hashlib.blake2b(sender_id.encode(), digest_size=8).digest(), "big") >> 1
 
 
@@ -31,17 +33,34 @@ def _stale_snapshot(exc: OperationalError) -> bool:
     return getattr(exc.orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT
 
 
+class ConversationState(Protocol):
+    """What the store needs of a conversation's state (the engine's Tracker): the store knows nothing
+    of the engine, which gives it `restore` to rebuild one from a row (pyproject.toml's contracts)."""
+
+    sender_id: str
+    language: str
+    version: int
+    conversation_id: int | None
+
+    def to_state(self) -> dict[str, Any]: ...
+
+
+Restore = Callable[[str, str, dict[str, Any], int, int], ConversationState]
+
+
 class ConversationStore:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, dialect: str) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, dialect: str,
+                 restore: Restore | None = None) -> None:
         self.sessionmaker = sessionmaker
         self.dialect = dialect
+        self.restore = restore  # (sender_id, language, state, version, conversation_id) -> tracker
 
     @asynccontextmanager
     async def turn(self, sender_id: str) -> AsyncIterator[AsyncSession]:
         """A session for one turn; on PostgreSQL it holds the conversation's advisory lock until commit."""
         async with self.sessionmaker() as session:
             if self.dialect == "postgresql":
-                await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(sender_id)})
+                await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(sender_id)})
             try:
                 yield session
             except OperationalError as exc:
@@ -54,14 +73,16 @@ class ConversationStore:
                 await session.rollback()
                 raise
 
-    async def load(self, session: AsyncSession, sender_id: str) -> Tracker | None:
+    async def load(self, session: AsyncSession, sender_id: str) -> ConversationState | None:
         connection = await session.connection()
         row = (await connection.execute(_LOAD, {"sender_id": sender_id})).first()
         if row is None:
             return None
-        return Tracker.from_state(sender_id, row.language, row.state, row.version, row.id)
+        if self.restore is None:
+            raise TypeError("ConversationStore(restore=...) is needed to load a conversation")
+        return self.restore(sender_id, row.language, row.state, row.version, row.id)
 
-    async def save(self, session: AsyncSession, tracker: Tracker, *, channel: str) -> None:
+    async def save(self, session: AsyncSession, tracker: ConversationState, *, channel: str) -> None:
         """Insert or update with a version check, without committing (the caller commits).
 
         Pre-built Core statements on the session's connection: a turn's two statements cost a fraction
@@ -96,3 +117,43 @@ _UPDATE = (update(Conversation)
            .where(Conversation.id == bindparam("b_id"), Conversation.version == bindparam("b_expected"))
            .values(state=bindparam("b_state", type_=Conversation.state.type), language=bindparam("b_language"),
                    version=bindparam("b_version"), updated_at=bindparam("b_updated_at")))
+
+
+# ------------------------------------------------------------------ lock and pause from outside a turn
+# A facilitator's claim or release changes the entity's conversation while it may be mid-turn: the turn
+# lock (PostgreSQL) and the version column (both) keep the two from overwriting each other. The paused
+# flag is part of the saved state (the engine's Tracker writes it); only this module reads or writes
+# that state outside the engine.
+async def lock_conversation(*, session: AsyncSession, sender_id: str | None) -> None:
+    """On PostgreSQL, hold the conversation's turn lock until commit (taken before any row lock)."""
+    if sender_id and session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(sender_id)})
+
+
+async def set_conversation_paused(*, session: AsyncSession, sender_id: str | None, paused: bool) -> bool:
+    """Pause (a human is on it) or resume the entity's conversation, guarded by the version column."""
+    if not sender_id:
+        return False
+    for _ in range(5):
+        row = (await session.execute(
+            select(Conversation.id, Conversation.state, Conversation.version)
+            .where(Conversation.sender_id == sender_id))).first()
+        if row is None:
+            return False
+        state = dict(row.state or {})
+        if bool(state.get("paused")) == paused:
+            return True
+        state["paused"] = paused
+        result = await session.execute(
+            update(Conversation).where(Conversation.id == row.id, Conversation.version == row.version)
+            .values(state=state, version=row.version + 1, updated_at=now_utc()))
+        if result.rowcount == 1:
+            return True
+    return False
+
+
+async def is_paused(*, session: AsyncSession, sender_id: str | None) -> bool:
+    if not sender_id:
+        return False
+    state = await session.scalar(select(Conversation.state).where(Conversation.sender_id == sender_id))
+    return bool((state or {}).get("paused"))

@@ -59,7 +59,7 @@ _TABLE = FunnelCount.__table__
 _KEY = ["period", "step", *DIMENSIONS]
 
 
-def _upsert(dialect: str):  # noqa: ANN202
+def _upsert(dialect: str):
     # The dialects' inserts are imported on first use: the PostgreSQL one alone costs ~0.1 s of
     # `aliat chat`'s start-up on SQLite.
     if dialect == "postgresql":

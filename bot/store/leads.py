@@ -1,4 +1,8 @@
-"""Leads, their history and the facilitators: the contract between the assistant and the people.
+"""Leads and their history: the contract between the assistant and the people.
+
+Facilitators are in `facilitators.py`, outbox rows in `outbox.py`, the conversation's lock and pause in
+`conversations.py`, the clock in `clock.py`; their names are imported here too, for the callers that
+use this module as the handoff's store (`from bot.store import leads as store`).
 
 Every function takes keyword-only arguments and a session, flushes but never commits: the caller
 owns the transaction (`async with sessionmaker() as s, s.begin(): ...`), so a lead, its history
@@ -8,37 +12,42 @@ so when two facilitators press Claim together exactly one row changes and one of
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store import funnel
-from bot.store.models import Assessment, Conversation, Entity, Facilitator, Lead, LeadEvent, Outbox
+from bot.store.clock import aware as aware
+from bot.store.clock import now_utc as now_utc
+from bot.store.conversations import is_paused, lock_conversation, set_conversation_paused
+from bot.store.facilitators import add_facilitator as add_facilitator
+from bot.store.facilitators import get_facilitator as get_facilitator
+from bot.store.facilitators import list_facilitators as list_facilitators
+from bot.store.models import ENTITY_FIELDS, Assessment, Conversation, Entity, Facilitator, Lead, LeadEvent
+from bot.store.outbox import add_outbox as add_outbox
 
-OPEN = ("new", "notified", "claimed", "contacted")
-UNCLAIMED = ("new", "notified")
-HELD = ("claimed", "contacted")
+
+class LeadStatus(StrEnum):
+    """A lead's `status` column (a StrEnum: equal to the strings stored and compared elsewhere)."""
+
+    NEW = "new"
+    NOTIFIED = "notified"
+    CLAIMED = "claimed"
+    CONTACTED = "contacted"
+    CLOSED = "closed"
+
+
+OPEN = (LeadStatus.NEW, LeadStatus.NOTIFIED, LeadStatus.CLAIMED, LeadStatus.CONTACTED)
+UNCLAIMED = (LeadStatus.NEW, LeadStatus.NOTIFIED)
+HELD = (LeadStatus.CLAIMED, LeadStatus.CONTACTED)
 OUTCOMES = ("alliance_formed", "not_pursued")
-ENTITY_FIELDS = ("name", "field", "territory", "size_staff", "size_volunteers", "budget_band")
 CONTACT_FIELDS = ("contact_name", "contact_role", "contact_email", "contact_phone", "contact_telegram",
                   "telegram_chat_id")
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite gives naive datetimes back; everything here is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -97,51 +106,6 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
 
-# ------------------------------------------------------------------ conversation lock and pause
-def _lock_key(sender_id: str) -> int:
-    # The same key as bot.store.conversations: a facilitator's change waits for the entity's turn.
-    return int.from_bytes(hashlib.blake2b(sender_id.encode(), digest_size=8).digest(), "big") >> 1
-
-
-async def lock_conversation(*, session: AsyncSession, sender_id: str | None) -> None:
-    """On PostgreSQL, hold the conversation's turn lock until commit (taken before any row lock)."""
-    if sender_id and session.bind.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(sender_id)})
-
-
-async def set_conversation_paused(*, session: AsyncSession, sender_id: str | None, paused: bool) -> bool:
-    """Pause (a human is on it) or resume the entity's conversation, guarded by the version column."""
-    if not sender_id:
-        return False
-    for _ in range(5):
-        row = (await session.execute(
-            select(Conversation.id, Conversation.state, Conversation.version)
-            .where(Conversation.sender_id == sender_id))).first()
-        if row is None:
-            return False
-        state = dict(row.state or {})
-        if bool(state.get("paused")) == paused:
-            return True
-        state["paused"] = paused
-        result = await session.execute(
-            update(Conversation).where(Conversation.id == row.id, Conversation.version == row.version)
-            .values(state=state, version=row.version + 1, updated_at=now_utc()))
-        if result.rowcount == 1:
-            return True
-    return False
-
-
-# ------------------------------------------------------------------ outbox
-async def add_outbox(*, session: AsyncSession, kind: str, payload: dict[str, Any], dedup_key: str | None = None,
-                     delay_seconds: float = 0) -> Outbox:
-    """Queue a message for the notifier, in the caller's transaction."""
-    row = Outbox(kind=kind, dedup_key=dedup_key or f"{kind}:{uuid.uuid4().hex}", payload=payload,
-                 status="pending", attempts=0, next_attempt_at=now_utc() + timedelta(seconds=delay_seconds))
-    session.add(row)
-    await session.flush()
-    return row
-
-
 # ------------------------------------------------------------------ history
 async def add_lead_event(*, session: AsyncSession, lead_id: int, actor: str, action: str,
                          note: str | None = None) -> LeadEvent:
@@ -187,9 +151,9 @@ async def create_or_update_lead(*, session: AsyncSession, sender_id: str, entity
     if row is None:
         row = Entity(conversation_id=conversation_id, created_at=now)
         session.add(row)
-    for key in ENTITY_FIELDS:
+    for key, size in ENTITY_FIELDS.items():
         if entity.get(key) not in (None, ""):
-            setattr(row, key, str(entity[key])[:300])
+            setattr(row, key, str(entity[key])[:size])
     for key in CONTACT_FIELDS:
         if key in contact:
             setattr(row, key, contact[key])
@@ -211,7 +175,7 @@ async def create_or_update_lead(*, session: AsyncSession, sender_id: str, entity
         await add_lead_event(session=session, lead_id=lead.id, actor="entity", action="updated")
         await add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead.id})
         return LeadResult(ok=True, lead=lead, created=False)
-    lead = Lead(entity_id=row.id, assessment_id=assessment_id, status="new", priority=priority,
+    lead = Lead(entity_id=row.id, assessment_id=assessment_id, status=LeadStatus.NEW, priority=priority,
                 priority_reasons=list(priority_reasons), dossier=dossier, language=language,
                 created_at=now, updated_at=now)
     session.add(lead)
@@ -282,7 +246,7 @@ async def _refused(session: AsyncSession, lead_id: int, reason: str) -> LeadResu
     if lead is None:
         return LeadResult(ok=False, lead=None, reason="not_found")
     holder = await session.get(Facilitator, lead.assignee_id) if lead.assignee_id else None
-    if lead.status == "closed":
+    if lead.status == LeadStatus.CLOSED:
         reason = "closed"
     return LeadResult(ok=False, lead=lead, reason=reason, holder=holder)
 
@@ -299,7 +263,7 @@ async def claim_lead(*, session: AsyncSession, lead_id: int, facilitator: Facili
     now = now_utc()
     result = await session.execute(
         update(Lead).where(Lead.id == lead_id, Lead.status.in_(UNCLAIMED))
-        .values(status="claimed", assignee_id=facilitator.id, claimed_at=now, updated_at=now, reminded_at=None))
+        .values(status=LeadStatus.CLAIMED, assignee_id=facilitator.id, claimed_at=now, updated_at=now, reminded_at=None))
     if result.rowcount != 1:
         return await _refused(session, lead_id, "taken")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="claimed")
@@ -319,7 +283,7 @@ async def release_lead(*, session: AsyncSession, lead_id: int, facilitator: Faci
     if facilitator is not None:
         query = query.where(Lead.assignee_id == facilitator.id)
     now = now_utc()
-    result = await session.execute(query.values(status="notified", assignee_id=None, claimed_at=None,
+    result = await session.execute(query.values(status=LeadStatus.NOTIFIED, assignee_id=None, claimed_at=None,
                                                 updated_at=now, reminded_at=now))
     if result.rowcount != 1:
         return await _refused(session, lead_id, "not_yours")
@@ -333,8 +297,8 @@ async def mark_contacted(*, session: AsyncSession, lead_id: int, facilitator: Fa
                          note: str | None = None) -> LeadResult:
     now = now_utc()
     result = await session.execute(
-        update(Lead).where(Lead.id == lead_id, Lead.status == "claimed", Lead.assignee_id == facilitator.id)
-        .values(status="contacted", contacted_at=now, updated_at=now))
+        update(Lead).where(Lead.id == lead_id, Lead.status == LeadStatus.CLAIMED, Lead.assignee_id == facilitator.id)
+        .values(status=LeadStatus.CONTACTED, contacted_at=now, updated_at=now))
     if result.rowcount != 1:
         return await _refused(session, lead_id, "not_yours")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="contacted",
@@ -354,14 +318,14 @@ async def close_lead(*, session: AsyncSession, lead_id: int, facilitator: Facili
     result = await session.execute(
         update(Lead).where(Lead.id == lead_id, or_(
             Lead.status.in_(UNCLAIMED), (Lead.status.in_(HELD)) & (Lead.assignee_id == facilitator.id)))
-        .values(status="closed", outcome=outcome, closed_at=now, updated_at=now))
+        .values(status=LeadStatus.CLOSED, outcome=outcome, closed_at=now, updated_at=now))
     if result.rowcount != 1:
         return await _refused(session, lead_id, "not_yours")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action=f"closed:{outcome}",
                          note=note)
     if outcome == "alliance_formed":
         await _count_step(session, lead_id, "alliance_formed", now)
-    paused_before = await _is_paused(session, sender_id)
+    paused_before = await is_paused(session=session, sender_id=sender_id)
     await set_conversation_paused(session=session, sender_id=sender_id, paused=False)
     if notice is not None and sender_id and paused_before:
         await add_outbox(session=session, kind="entity_message", payload={"to": sender_id, **notice})
@@ -375,13 +339,6 @@ async def _count_step(session: AsyncSession, lead_id: int, step: str, when: date
     if row is not None:
         await funnel.count(session=session, step=step, when=when,
                            **funnel.lead_dimensions(row.dossier, row.language, row.territory))
-
-
-async def _is_paused(session: AsyncSession, sender_id: str | None) -> bool:
-    if not sender_id:
-        return False
-    state = await session.scalar(select(Conversation.state).where(Conversation.sender_id == sender_id))
-    return bool((state or {}).get("paused"))
 
 
 async def add_note(*, session: AsyncSession, lead_id: int, facilitator: Facilitator, note: str) -> bool:
@@ -403,8 +360,8 @@ async def mark_notified(*, session: AsyncSession, lead_id: int, chat_id: int | N
         return
     if values and lead.card_message_id is None:
         await session.execute(update(Lead).where(Lead.id == lead_id).values(**values))
-    result = await session.execute(update(Lead).where(Lead.id == lead_id, Lead.status == "new")
-                                   .values(status="notified", updated_at=now_utc()))
+    result = await session.execute(update(Lead).where(Lead.id == lead_id, Lead.status == LeadStatus.NEW)
+                                   .values(status=LeadStatus.NOTIFIED, updated_at=now_utc()))
     if result.rowcount == 1:
         await add_lead_event(session=session, lead_id=lead_id, actor="system", action="notified")
 
@@ -434,7 +391,7 @@ async def schedule_reminders(*, session: AsyncSession, unclaimed_hours: float, n
             await add_lead_event(session=session, lead_id=lead.id, actor="system", action="reminded")
             count += 1
     contact_before = now - timedelta(days=no_contact_days)
-    leads = await session.scalars(select(Lead).where(Lead.status == "claimed", Lead.assignee_id.is_not(None)))
+    leads = await session.scalars(select(Lead).where(Lead.status == LeadStatus.CLAIMED, Lead.assignee_id.is_not(None)))
     for lead in list(leads):
         since = aware(lead.reminded_at) or aware(lead.claimed_at)
         if since is not None and since <= contact_before:
@@ -446,34 +403,7 @@ async def schedule_reminders(*, session: AsyncSession, unclaimed_hours: float, n
     return count
 
 
-# ------------------------------------------------------------------ facilitators
-async def add_facilitator(*, session: AsyncSession, telegram_user_id: int, name: str, territory: str | None = None,
-                          language: str | None = None) -> Facilitator:
-    """Register (or re-activate and update) a facilitator."""
-    row = await session.scalar(select(Facilitator).where(Facilitator.telegram_user_id == telegram_user_id))
-    if row is None:
-        row = Facilitator(telegram_user_id=telegram_user_id, name=name, territory=territory, language=language,
-                          active=True, created_at=now_utc())
-        session.add(row)
-    else:
-        row.name, row.territory, row.language, row.active = name, territory, language, True
-    await session.flush()
-    return row
-
-
-async def get_facilitator(*, session: AsyncSession, telegram_user_id: int) -> Facilitator | None:
-    """The active facilitator with this Telegram user id, or None (anyone else may not act on leads)."""
-    return await session.scalar(select(Facilitator).where(Facilitator.telegram_user_id == telegram_user_id,
-                                                          Facilitator.active.is_(True)))
-
-
-async def list_facilitators(*, session: AsyncSession, include_inactive: bool = False) -> list[Facilitator]:
-    query = select(Facilitator).order_by(Facilitator.id)
-    if not include_inactive:
-        query = query.where(Facilitator.active.is_(True))
-    return list(await session.scalars(query))
-
-
+# ------------------------------------------------------------------ facilitators leaving
 async def remove_facilitator(*, session: AsyncSession, telegram_user_id: int) -> tuple[bool, list[int]]:
     """Deactivate (history keeps the name); the leads they held go back to be claimed. Returns (found, released)."""
     row = await get_facilitator(session=session, telegram_user_id=telegram_user_id)

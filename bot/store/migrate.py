@@ -63,7 +63,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     cfg = alembic_config()
 
-    def _run(sync_conn) -> None:  # noqa: ANN001
+    def _run(sync_conn) -> None:
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, revision)
 

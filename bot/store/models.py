@@ -66,6 +66,12 @@ class Entity(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+# The entity's columns the journey fills (contact details are the handoff's, after consent), with the
+# longest text each takes: one list, sizes read from the table (a longer value is cut, never refused).
+ENTITY_FIELDS: dict[str, int] = {name: Entity.__table__.c[name].type.length for name in (
+    "name", "field", "territory", "size_staff", "size_volunteers", "budget_band")}
+
+
 class Assessment(Base):
     """The result of one journey: answers, motivation with its evidence, readiness, flags."""
 

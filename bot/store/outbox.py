@@ -8,14 +8,53 @@ takes the row again: at least once. On PostgreSQL several notifiers share the ta
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.store.leads import now_utc
+from bot.store.clock import now_utc
 from bot.store.models import Outbox
+
+# The notifiers running in this process wait on these between polls. Whoever writes a row (an action,
+# a facilitator's button) calls `wake()` after its commit; the writer needs to know nothing of who
+# delivers (an action running on an action server wakes no one, and the notifier finds the row at
+# its next poll).
+_waiting: set[asyncio.Event] = set()
+
+
+def subscribe(event: asyncio.Event) -> None:
+    """Have `wake()` set this event (a deliverer's loop)."""
+    _waiting.add(event)
+
+
+def unsubscribe(event: asyncio.Event) -> None:
+    _waiting.discard(event)
+
+
+def wake() -> None:
+    """Tell the deliverers running in this process that there is something new (else they poll)."""
+    for event in list(_waiting):
+        event.set()
+
+
+async def add_outbox(*, session: AsyncSession, kind: str, payload: dict[str, Any], dedup_key: str | None = None,
+                     delay_seconds: float = 0) -> Outbox:
+    """Queue a message for the notifier, in the caller's transaction (`wake()` after the commit)."""
+    row = Outbox(kind=kind, dedup_key=dedup_key or f"{kind}:{uuid.uuid4().hex}", payload=payload,
+                 status="pending", attempts=0, next_attempt_at=now_utc() + timedelta(seconds=delay_seconds))
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def copy_request(from_chat_id: int, message_id: int) -> dict[str, Any]:
+    """What a relay or entity_message row adds to pass on a photo, file or voice note; the line sent
+    instead when it can no longer be copied is rendered by the notifier, in the row's `lang`."""
+    return {"copy": {"from_chat_id": from_chat_id, "message_id": message_id}}
 
 
 async def lease_due(*, sessionmaker: async_sessionmaker[AsyncSession], limit: int = 20,

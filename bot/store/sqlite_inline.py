@@ -122,7 +122,7 @@ class _ImmediateQueue:
         future, function = item
         try:
             result = function()
-        except BaseException as error:  # noqa: BLE001 - handed to the waiting caller, as aiosqlite does
+        except BaseException as error:
             if future is not None:
                 future.set_exception(error)
             return

@@ -121,7 +121,7 @@ async def end_abandoned_workshops(*, session: AsyncSession, started_before: date
 
 
 # ---------------------------------------------------------------------- votes
-def _insert(session: AsyncSession):  # noqa: ANN202 - dialect-specific Insert
+def _insert(session: AsyncSession):
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WorkshopVote)
 

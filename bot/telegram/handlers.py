@@ -1,4 +1,5 @@
-"""Handlers: private chats go to the engine; groups only to commands addressed to the bot (see hooks).
+"""Handlers: private chats go to the engine; groups only to commands addressed to the bot.
+Other features (workshops, facilitators' cards) add their own handlers in earlier groups (app.py).
 
 Edited messages, channel posts and other updates have no handler: they are ignored without a word.
 """
@@ -11,11 +12,12 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot import callbacks
+from bot.addresses import telegram_sender_id
 from bot.engine import BotMessage, UserMessage
 from bot.engine.nlu import split_command
 from bot.telegram import render
 from bot.telegram.channel import Press, TelegramChannel
-from bot.telegram.hooks import channel_hooks
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ def channel_of(context: ContextTypes.DEFAULT_TYPE) -> TelegramChannel:
 
 
 def sender_id(chat_id: int) -> str:
-    return f"tg:{chat_id}"
+    return telegram_sender_id(chat_id)
 
 
 def message_kind(message: Message) -> str:
@@ -75,7 +77,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     channel = channel_of(context)
     chat_id = query.message.chat.id if query.message is not None else (query.from_user.id)
     await channel.sender.quietly(chat_id, query.answer, what="answerCallbackQuery")
-    pressed = render.parse_callback(query.data)
+    pressed = callbacks.parse_question(query.data)
     if pressed is None or query.message is None or query.message.chat.type != ChatType.PRIVATE:
         return
     msg = query.message
@@ -89,14 +91,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_other_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Buttons of other features go to their hook; anything else is answered and ignored."""
+    """A button no handler took (stale or forged data): answered and ignored."""
     query = update.callback_query
     assert query is not None
-    prefix = (query.data or "").split(":", 1)[0]
-    hook = channel_hooks(context.application).callbacks.get(prefix)
-    if hook is not None:
-        await hook(update, context)
-        return
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
     await channel_of(context).sender.quietly(chat_id, query.answer, what="answerCallbackQuery")
 
@@ -112,10 +109,6 @@ async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return  # addressed to another bot
     command = split_command(message.text)
     if command is None:
-        return
-    hook = channel_hooks(context.application).group_commands.get(command[0])
-    if hook is not None:
-        await hook(update, context)
         return
     if not target:
         return  # "/start" alone in a group may be meant for another bot: stay quiet
@@ -163,7 +156,7 @@ def register_handlers(app: Application) -> None:
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(private & filters.TEXT, on_private_text))
     app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_private_other))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=render.CALLBACK_PATTERN))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=callbacks.PATTERN[callbacks.Prefix.QUESTION]))
     app.add_handler(CallbackQueryHandler(on_other_button))
     app.add_handler(MessageHandler(groups & filters.COMMAND, on_group_command))
     app.add_error_handler(on_error)

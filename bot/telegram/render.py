@@ -5,22 +5,24 @@ from __future__ import annotations
 import html
 import logging
 import re
-from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
-from bot.numbers import parse_int
+from bot import callbacks
 
 log = logging.getLogger(__name__)
 
 PARSE_MODE = "HTML"
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted on the text as shown (after parsing)
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # 1024
-MAX_CALLBACK_DATA = 64  # bytes, UTF-8
-# Conversation buttons: "q<question seq>:<payload>". Other features (workshops) use other prefixes.
-CALLBACK_PATTERN = r"^q\d+:"
-_CALLBACK_RE = re.compile(r"^q(\d+):(.*)$", re.DOTALL)
+MAX_CALLBACK_DATA = callbacks.MAX_BYTES
+# Conversation buttons: "q<question seq>:<payload>" (bot/callbacks.py has every kind of button data).
+CALLBACK_PATTERN = callbacks.PATTERN[callbacks.Prefix.QUESTION]
+# The conversation's codec under the names the renderer's callers (and tests) know.
+Pressed = callbacks.Pressed
+callback_data = callbacks.question
+parse_callback = callbacks.parse_question
 
 
 def escape(text: str) -> str:
@@ -48,26 +50,6 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
-def callback_data(seq: int, payload: str) -> str | None:
-    """`q<seq>:<payload>`, or None when it would not fit Telegram's 64 bytes."""
-    data = f"q{seq}:{payload}"
-    if len(data.encode("utf-8")) > MAX_CALLBACK_DATA:
-        return None
-    return data
-
-
-@dataclass(frozen=True)
-class Pressed:
-    seq: int
-    payload: str
-
-
-def parse_callback(data: str | None) -> Pressed | None:
-    match = _CALLBACK_RE.match(data or "")
-    seq = parse_int(match.group(1)) if match is not None else None
-    if match is None or seq is None:  # forged: digits of another script, or endless
-        return None
-    return Pressed(seq=seq, payload=match.group(2))
 
 
 def keyboard(buttons: list[tuple[str, str]] | list[list[str]], seq: int) -> InlineKeyboardMarkup | None:

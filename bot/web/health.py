@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.runtime import Runtime
-from bot.store.leads import aware, now_utc
+from bot.store.clock import aware, now_utc
 from bot.store.migrate import head_revision
 from bot.store.models import Outbox
 
@@ -70,7 +70,7 @@ class Readiness:
             versions, oldest = await asyncio.wait_for(self._facts(), ops.check_timeout_seconds)
         except TimeoutError:
             return {"database": {"ok": False, "error": f"no answer within {ops.check_timeout_seconds:g}s"}}
-        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; the type says which
+        except Exception as exc:
             return {"database": {"ok": False, "error": type(exc).__name__}}
         head = head_revision()
         age = 0.0 if oldest is None else max(0.0, (now_utc() - oldest).total_seconds())

@@ -24,7 +24,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
-from bot.store.leads import UNCLAIMED, aware, now_utc
+from bot.store.clock import aware, now_utc
+from bot.store.leads import UNCLAIMED
 from bot.store.models import Lead, Outbox, Workshop
 from bot.store.workshops import RUNNING
 
@@ -76,7 +77,7 @@ class DatabaseGauges(Collector):
         try:
             self.facts = await asyncio.wait_for(self._read(), self.runtime.settings.ops.check_timeout_seconds)
             self.up = 1
-        except Exception as exc:  # noqa: BLE001 - a scrape must still answer; aliat_database_up says it
+        except Exception as exc:
             log.warning("metrics: database not readable (%s)", type(exc).__name__)
             self.up, self.facts = 0, {}
 

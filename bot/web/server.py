@@ -110,7 +110,7 @@ def _webhook_heartbeat(application: Any, limit: float) -> Callable[[web.Applicat
             try:
                 await application.bot.get_webhook_info()
                 application.bot_data[TELEGRAM_SEEN] = time.monotonic()
-            except Exception as exc:  # noqa: BLE001 - readiness reports it once the limit passes
+            except Exception as exc:
                 log.warning("getWebhookInfo failed (%s)", type(exc).__name__)
             await asyncio.sleep(interval)
 

@@ -45,7 +45,7 @@ def render_chart(results: Results, texts: WorkshopTexts) -> bytes:
     return buffer.getvalue()
 
 
-def _scenarios(fig: Figure, spec, results: Results, texts: WorkshopTexts) -> None:  # noqa: ANN001
+def _scenarios(fig: Figure, spec, results: Results, texts: WorkshopTexts) -> None:
     lang = results.language
     ax = fig.add_subplot(spec)
     labels = [texts.t("workshop_chart_case", lang, n=s.number) for s in results.scenarios]
@@ -79,7 +79,7 @@ def _scenarios(fig: Figure, spec, results: Results, texts: WorkshopTexts) -> Non
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def _factors(fig: Figure, spec, results: Results, texts: WorkshopTexts) -> None:  # noqa: ANN001
+def _factors(fig: Figure, spec, results: Results, texts: WorkshopTexts) -> None:
     lang = results.language
     ax = fig.add_subplot(spec)
     labels = [texts.factor_title(f.item, lang) for f in results.factors]

@@ -19,7 +19,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,8 +35,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.engine import BotMessage
-from bot.numbers import parse_int
 from bot.runtime import Runtime
 from bot.store import workshops as store
 from bot.store.models import Workshop
@@ -55,22 +54,14 @@ from bot.workshop.texts import WorkshopTexts
 
 log = logging.getLogger(__name__)
 
-PREFIX = "ws"
-CALLBACK_PATTERN = rf"^{PREFIX}:"
+CALLBACK_PATTERN = callbacks.PATTERN[callbacks.Prefix.WORKSHOP]
 DEEP_LINK_PAYLOAD = "ws"
 DEFAULT_TALLY_INTERVAL = 3.0  # seconds between tally edits of one workshop (Telegram: ~20 messages/min per group)
 HANDLER_GROUP = -1
 
 
-class Act(StrEnum):
-    PROGRAMME = "p"
-    NEXT = "n"
-    END = "e"
-    RATE = "r"
-
-
-def callback(act: Act, *parts: object) -> str:
-    return ":".join([PREFIX, act.value, *map(str, parts)])
+Act = callbacks.WorkshopAct
+callback = callbacks.workshop
 
 
 @dataclass
@@ -106,7 +97,7 @@ class WorkshopService:
             self._texts = WorkshopTexts(self.runtime.domain, s.languages, s.default_language)
         return self._texts
 
-    def session(self):  # noqa: ANN201 - an AsyncSession context manager
+    def session(self):
         return self.runtime.sessionmaker()
 
     def later(self, workshop_id: int, work: Awaitable[Any]) -> None:
@@ -374,29 +365,22 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, service = update.callback_query, _service(context)
     if query is None or query.message is None:
         return
-    parts = (query.data or "").split(":")
+    pressed = callbacks.parse_workshop(query.data)
     user_language = service.texts.language_for(query.from_user.language_code)
     try:
-        act = Act(parts[1])
-        args = parts[2:]
+        if pressed is None:
+            raise ValueError("not a workshop button")
+        act, args = pressed.act, pressed.args
         if act is Act.RATE:
-            await _rate(update, context, _int(args[0]), _int(args[1]), args[2], user_language)
+            await _rate(update, context, pressed.number(0), pressed.number(1), args[2], user_language)
         elif act is Act.PROGRAMME:
             await _start(update, context, Programme(args[0]), service.texts.language_for(args[1]), user_language)
         elif act is Act.NEXT:
-            await _next(update, context, _int(args[0]), _int(args[1]), user_language)
+            await _next(update, context, pressed.number(0), pressed.number(1), user_language)
         else:
-            await _end(update, context, _int(args[0]), user_language)
+            await _end(update, context, pressed.number(0), user_language)
     except (IndexError, ValueError):
         await query.answer()  # not a button we made
-
-
-def _int(text: str) -> int:
-    """A number in button data (written by the client: it may be forged); ValueError if it is not one."""
-    number = parse_int(text)
-    if number is None:
-        raise ValueError(text)
-    return number
 
 
 def _refusal(query: Any, workshop: Workshop | None, service: WorkshopService, language: str, *,

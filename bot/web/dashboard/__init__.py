@@ -18,7 +18,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 DASHBOARD = web.AppKey("dashboard", Dashboard)
 
 
-def setup(app: web.Application, runtime) -> None:  # noqa: ANN001
+def setup(app: web.Application, runtime) -> None:
     """Add the dashboard's pages, login and exports to `app`."""
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                          undefined=jinja2.StrictUndefined)  # no context processors: aiohttp warns on their request keys

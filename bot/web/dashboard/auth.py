@@ -49,7 +49,7 @@ def clear_session_cookie(response: web.StreamResponse) -> None:
     response.del_cookie(COOKIE, path="/")
 
 
-async def viewer_for(request: web.Request, runtime, idle_minutes: int) -> Viewer | None:  # noqa: ANN001
+async def viewer_for(request: web.Request, runtime, idle_minutes: int) -> Viewer | None:
     """The signed-in staff member for this request, or None (no cookie, idle too long, no longer staff)."""
     token = request.cookies.get(COOKIE)
     if not token or len(token) > 128:

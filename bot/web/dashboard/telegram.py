@@ -14,10 +14,10 @@ log = logging.getLogger(__name__)
 
 
 class DashboardLink:
-    def __init__(self, runtime=None) -> None:  # noqa: ANN001
+    def __init__(self, runtime=None) -> None:
         self._runtime = runtime
 
-    def runtime(self, context: ContextTypes.DEFAULT_TYPE):  # noqa: ANN201
+    def runtime(self, context: ContextTypes.DEFAULT_TYPE):
         return self._runtime or context.application.bot_data["channel"].runtime
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -44,6 +44,6 @@ class DashboardLink:
         raise ApplicationHandlerStop
 
 
-def register_dashboard_handler(app: Application, runtime=None, *, group: int = -1) -> None:  # noqa: ANN001
+def register_dashboard_handler(app: Application, runtime=None, *, group: int = -1) -> None:
     """Add /dashboard (before the assistant's handlers, like the facilitators' commands)."""
     app.add_handler(CommandHandler("dashboard", DashboardLink(runtime).on_command), group=group)

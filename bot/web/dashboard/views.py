@@ -18,6 +18,7 @@ from bot.engine.render import knowledge_text
 from bot.exports import Table, csv_bytes, xlsx_bytes
 from bot.facilitators.cards import CardAction, card_values
 from bot.facilitators.handlers import LeadDesk
+from bot.store import facilitators as facilitator_store
 from bot.store import funnel, staff
 from bot.store import leads as store
 from bot.store import workshops as workshop_store
@@ -37,7 +38,7 @@ MAX_NOTE = 2000
 
 
 class Dashboard:
-    def __init__(self, runtime) -> None:  # noqa: ANN001
+    def __init__(self, runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
         self.labels = reports.Labels(runtime.domain, self.settings.default_language)
@@ -211,7 +212,7 @@ class Dashboard:
         lang = viewer.lang
         async with self.runtime.sessionmaker() as session:
             rows = await reports.lead_rows(session, **filters)
-            assignees = await store.list_facilitators(session=session) if viewer.coordinator else []
+            assignees = await facilitator_store.list_facilitators(session=session) if viewer.coordinator else []
         items = [{"row": r, "status": self.labels.status(r.status, r.outcome, r.assignee, lang),
                   "priority": self.labels.priority(r.priority, lang),
                   "territory": self.labels.territory(r.territory, lang),
@@ -285,7 +286,7 @@ class Dashboard:
 
     async def _facilitator_names(self) -> dict[str, str]:
         async with self.runtime.sessionmaker() as session:
-            people = await store.list_facilitators(session=session, include_inactive=True)
+            people = await facilitator_store.list_facilitators(session=session, include_inactive=True)
         return {store.actor_of(f): f.name for f in people}
 
     def _actor(self, actor: str, names: dict[str, str], lang: str) -> str:

@@ -81,7 +81,7 @@ def downgrade() -> None:
 
 
 # ------------------------------------------------------------------ back-fill
-def _period(value) -> str | None:  # noqa: ANN001
+def _period(value) -> str | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value is None:
@@ -91,13 +91,13 @@ def _period(value) -> str | None:  # noqa: ANN001
     return value.astimezone(ZONE).strftime("%Y-%m")
 
 
-def _clean(name: str, value) -> str:  # noqa: ANN001
+def _clean(name: str, value) -> str:
     if value in (None, "", "skipped") or isinstance(value, bool | dict | list):
         return ""
     return str(value).strip()[:SIZES[name]]
 
 
-def _json(value):  # noqa: ANN001, ANN202
+def _json(value):
     if isinstance(value, str):
         import json
 
@@ -108,16 +108,16 @@ def _json(value):  # noqa: ANN001, ANN202
     return value or {}
 
 
-def _qualifies(answers: dict, readiness) -> bool:  # noqa: ANN001
+def _qualifies(answers: dict, readiness) -> bool:
     """The default thresholds of config.yml (handoff.min_readiness 2.5, an objective required)."""
     return (isinstance(readiness, int | float) and readiness >= 2.5
             and answers.get("objective") not in (None, "", "skipped", "other"))
 
 
-def backfill(conn) -> Counter:  # noqa: ANN001
+def backfill(conn) -> Counter:
     counts: Counter = Counter()
 
-    def add(step: str, when, territory=None, language=None, motivation=None, aim=None) -> None:  # noqa: ANN001
+    def add(step: str, when, territory=None, language=None, motivation=None, aim=None) -> None:
         period = _period(when)
         if period is not None:
             counts[(period, step, _clean("territory", territory), _clean("language", language),
