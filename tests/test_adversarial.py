@@ -170,6 +170,23 @@ async def test_only_the_workshops_own_trainer_advances_or_ends_it(workshop, data
     assert current.status != workshops.RUNNING or current.state["step"] == step + 1
 
 
+@pytest.mark.parametrize("data", ["ws:n:{id}:{step}", "ws:e:{id}"])
+async def test_a_programme_coordinator_may_advance_or_end_it(workshop, data) -> None:
+    from bot.store import staff
+
+    fake, _app, runtime, workshop_id, step = workshop
+    coordinator = 7777
+    async with runtime.sessionmaker() as session, session.begin():
+        await staff.add_coordinator(session=session, telegram_user_id=coordinator, name="Coordinadora")
+    await fake.push_update(U.make_callback(data.format(id=workshop_id, step=step), chat_id=GROUP,
+                                           user_id=coordinator))
+    await fake.wait_updates_consumed()
+    await settle(fake, timeout=20)
+    async with runtime.sessionmaker() as session:
+        current = await workshops.get_workshop(session=session, workshop_id=workshop_id)
+    assert current.status != workshops.RUNNING or current.state["step"] == step + 1
+
+
 # ---------------------------------------------------------------------- 1. no one stalls anyone
 FLOODS = {
     "workshop_in_a_group": lambda: U.make_command("workshop", addressed=True, chat_id=-100555, user_id=6666),

@@ -58,6 +58,12 @@ async def remove_coordinator(*, session: AsyncSession, telegram_user_id: int) ->
 
 
 # ------------------------------------------------------------------ who is this
+async def is_coordinator(*, session: AsyncSession, telegram_user_id: int) -> bool:
+    found = await session.scalar(select(Coordinator.id).where(Coordinator.telegram_user_id == telegram_user_id,
+                                                             Coordinator.active.is_(True)))
+    return found is not None
+
+
 @dataclass(frozen=True)
 class StaffMember:
     telegram_user_id: int

@@ -40,6 +40,7 @@ from bot.engine import BotMessage
 from bot.runtime import Runtime
 from bot.store import workshops as store
 from bot.store.models import Workshop
+from bot.store.staff import is_coordinator
 from bot.workshop.report import load_results, report
 from bot.workshop.session import (
     FACTOR,
@@ -337,7 +338,7 @@ async def on_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 @_stops
 async def on_workshop_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/workshop_end: the trainer who started the workshop running in this chat ends it."""
+    """/workshop_end: the trainer who started the workshop running in this chat (or a coordinator) ends it."""
     service, message, user = _service(context), update.effective_message, update.effective_user
     if message is None or user is None:
         return
@@ -346,9 +347,10 @@ async def on_workshop_end(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
     async def work(session: AsyncSession) -> list[BotMessage] | None:
         trainer = await store.is_trainer(session=session, telegram_user_id=user.id)
+        coordinator = await is_coordinator(session=session, telegram_user_id=user.id)
         running = await store.running_workshop(session=session, chat_id=message.chat_id)
         language = running.language if running is not None else texts.language_for(user.language_code)
-        if not trainer or (running is not None and running.trainer_user_id != user.id):
+        if not coordinator and (not trainer or (running is not None and running.trainer_user_id != user.id)):
             return _said(texts.t("workshop_only_trainer", texts.language_for(user.language_code)))
         if running is None:
             return _said(texts.t("workshop_none_running", language))
@@ -384,13 +386,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _refusal(query: Any, workshop: Workshop | None, service: WorkshopService, language: str, *,
-             trainer_only: bool) -> str | None:
-    """Why this press does not count: another chat's workshop (forged or stale data), not its trainer."""
+             trainer_only: bool, coordinator: bool = False) -> str | None:
+    """Why this press does not count: another chat's workshop (forged or stale data), not its trainer
+    (a programme coordinator may also advance or end it)."""
     if workshop is None or workshop.status != store.RUNNING:
         return service.texts.t("workshop_ended_already", language)
     if workshop.chat_id != query.message.chat.id:
         return service.texts.t("workshop_card_closed", language)
-    if trainer_only and workshop.trainer_user_id != query.from_user.id:
+    if trainer_only and workshop.trainer_user_id != query.from_user.id and not coordinator:
         return service.texts.t("workshop_only_trainer", language)
     return None
 
@@ -440,7 +443,8 @@ async def _next(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop_id:
 
     async def work(session: AsyncSession) -> None:
         workshop = await store.get_workshop(session=session, workshop_id=workshop_id, for_update=True)
-        refusal = _refusal(query, workshop, service, language, trainer_only=True)
+        coordinator = await is_coordinator(session=session, telegram_user_id=query.from_user.id)
+        refusal = _refusal(query, workshop, service, language, trainer_only=True, coordinator=coordinator)
         if refusal is not None:
             said.append(refusal)
             return
@@ -475,7 +479,8 @@ async def _end(update: Update, context: ContextTypes.DEFAULT_TYPE, workshop_id: 
     query, service = update.callback_query, _service(context)
     async with service.session() as session:
         workshop = await store.get_workshop(session=session, workshop_id=workshop_id)
-    refusal = _refusal(query, workshop, service, language, trainer_only=True)
+        coordinator = await is_coordinator(session=session, telegram_user_id=query.from_user.id)
+    refusal = _refusal(query, workshop, service, language, trainer_only=True, coordinator=coordinator)
     await query.answer(refusal)
     if refusal is None:
         service.later(workshop_id, service.finish(workshop_id))
