@@ -55,3 +55,9 @@ def test_coordinators_command(sqlite_url) -> None:
     assert aliat("coordinators", "remove", "501", database_url=sqlite_url).returncode == 0
     assert aliat("coordinators", "remove", "501", database_url=sqlite_url).returncode == 1
     assert aliat("coordinators", "list", database_url=sqlite_url).stdout.splitlines() == ["502\tPau\t-"]
+
+
+def test_a_coordinators_name_is_stored_and_printed_without_control_characters(sqlite_url) -> None:
+    aliat("coordinators", "add", "503", "--name", "Pep\x1b]0;PWNED\x07 Roca", database_url=sqlite_url)
+    listed = aliat("coordinators", "list", database_url=sqlite_url).stdout
+    assert "\x1b" not in listed and "\x07" not in listed and "503\t" in listed

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from bot.config import load_settings
+from bot.export_safe import strip_controls, terminal_safe
 from bot.languages import SUPPORTED_LANGUAGES
 from bot.runtime import open_database
 from bot.store import staff
@@ -31,11 +32,11 @@ async def _run(args: argparse.Namespace) -> int:
         async with sessionmaker() as session, session.begin():
             if args.coord_command == "add":
                 row = await staff.add_coordinator(session=session, telegram_user_id=args.telegram_user_id,
-                                                  name=args.name, language=args.lang)
-                print(f"coordinator {row.telegram_user_id} ({row.name}) registered")
+                                                  name=strip_controls(args.name, keep=""), language=args.lang)
+                print(terminal_safe(f"coordinator {row.telegram_user_id} ({row.name}) registered"))
             elif args.coord_command == "list":
                 for row in await staff.list_coordinators(session=session):
-                    print(f"{row.telegram_user_id}\t{row.name}\t{row.language or '-'}")
+                    print(terminal_safe(f"{row.telegram_user_id}\t{row.name}\t{row.language or '-'}"))
             elif not await staff.remove_coordinator(session=session, telegram_user_id=args.telegram_user_id):
                 print(f"no active coordinator {args.telegram_user_id}")
                 return 1
