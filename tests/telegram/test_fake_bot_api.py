@@ -39,12 +39,6 @@ def tiny_png(width: int = 2, height: int = 3) -> bytes:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(fake: FakeBotApi) -> AsyncIterator[Bot]:
     async with Bot(fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url) as b:
         yield b
