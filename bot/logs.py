@@ -3,7 +3,7 @@
 A JSON line has `time`, `level`, `logger`, `message` and, while an update is being handled, its
 `update_id` (kept in a context variable set first thing for every update, so the lines of its turn,
 its delivery and any error carry it). Messages are our own log calls, which name ids only: never a
-message text or a contact detail (tests/test_hostile_input.py, tests/test_ops_run.py).
+message text or a contact detail (tests/engine/test_hostile_input.py, tests/web/test_ops_run.py).
 """
 
 from __future__ import annotations

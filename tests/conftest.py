@@ -6,7 +6,9 @@ import os
 
 import pytest
 
+from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.runtime import PG_URL, make_runtime, reset_postgres
+from tests.auxil.telegram_bot import bot_settings, running_bot
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
@@ -45,3 +47,19 @@ async def any_runtime(database_url):
     rt = await make_runtime(database_url)
     yield rt
     await rt.close()
+
+
+@pytest.fixture
+async def fake():
+    """The fake Bot API on 127.0.0.1 (tests/auxil/fake_bot_api.py): Telegram without Telegram."""
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+async def polling_bot(fake, sqlite_url):
+    """The real Application polling `fake` with config.yml's content on SQLite; stopped after the test.
+    Tests that need other settings, a runtime of their own or a restart use `running_bot` from
+    tests/auxil/telegram_bot.py directly."""
+    async with running_bot(bot_settings(sqlite_url, fake), fake) as app:
+        yield app

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.auxil.paths import ROOT
 
 
 def cli_env(database_url: str, **extra: str) -> dict[str, str]:

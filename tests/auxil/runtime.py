@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -13,9 +12,9 @@ from bot.config import Settings, load_settings
 from bot.console import Keyboard, typed_button
 from bot.engine import BotMessage, UserMessage
 from bot.runtime import Runtime, build_runtime
+from tests.auxil.paths import ROOT
 
 PG_URL = os.environ.get("ALIAT_TEST_DATABASE_URL", "")
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def settings_for_tests(database_url: str, **overrides) -> Settings:

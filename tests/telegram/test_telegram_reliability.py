@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy import select
 
 from bot.engine import UserMessage
@@ -16,17 +14,10 @@ from bot.store.models import Outbox
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.sender import ChatPacer, Sender
 from tests.auxil import updates as U
-from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.runtime import make_runtime
 from tests.auxil.telegram_bot import bot_settings, channel, running_bot, settle, wait_sends
 
 CHAT = U.DEFAULT_USER_ID
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
 
 
 async def test_a_429_and_5xx_storm_still_delivers_every_reply_in_order(fake, sqlite_url) -> None:
@@ -52,18 +43,17 @@ async def test_a_429_and_5xx_storm_still_delivers_every_reply_in_order(fake, sql
         assert counters["send_retries"] >= len(refused) and counters["replies_undelivered"] == 0
 
 
-async def test_retry_after_is_waited_for_in_that_chat_only(fake, sqlite_url) -> None:
-    async with running_bot(bot_settings(sqlite_url, fake), fake):
-        fake.fail_next("sendMessage", status=429, retry_after=1)
-        since = len(fake.calls)
-        start = time.monotonic()
-        await fake.push_update(U.make_command("help", user_id=5001))
-        await asyncio.sleep(0.05)
-        await fake.push_update(U.make_command("help", user_id=5002))
-        calls = await wait_sends(fake, 2, since=since)
-        first = {c.chat_id: c.time - start for c in calls}
-        assert first[5002] < 0.8  # the other chat did not wait for 5001's flood control
-        assert first[5001] >= 1.0
+async def test_retry_after_is_waited_for_in_that_chat_only(fake, polling_bot) -> None:
+    fake.fail_next("sendMessage", status=429, retry_after=1)
+    since = len(fake.calls)
+    start = time.monotonic()
+    await fake.push_update(U.make_command("help", user_id=5001))
+    await asyncio.sleep(0.05)
+    await fake.push_update(U.make_command("help", user_id=5002))
+    calls = await wait_sends(fake, 2, since=since)
+    first = {c.chat_id: c.time - start for c in calls}
+    assert first[5002] < 0.8  # the other chat did not wait for 5001's flood control
+    assert first[5001] >= 1.0
 
 
 async def test_telegram_down_for_a_while_then_the_sweeper_delivers(fake, sqlite_url, caplog) -> None:
@@ -89,50 +79,50 @@ async def test_telegram_down_for_a_while_then_the_sweeper_delivers(fake, sqlite_
         assert await ch.sweep_once() == 0
 
 
-async def test_a_crash_between_commit_and_send_loses_no_reply(fake, sqlite_url, monkeypatch) -> None:
-    async with running_bot(bot_settings(sqlite_url, fake), fake) as app:
-        ch = channel(app)
-        real = TelegramChannel.deliver_claimed
+async def test_a_crash_between_commit_and_send_loses_no_reply(fake, polling_bot, monkeypatch) -> None:
+    app = polling_bot
+    ch = channel(app)
+    real = TelegramChannel.deliver_claimed
 
-        async def crash(self, row_id, payload, *, attempts):  # the process "dies" right after commit
-            return False
+    async def crash(self, row_id, payload, *, attempts):  # the process "dies" right after commit
+        return False
 
-        monkeypatch.setattr(TelegramChannel, "deliver_claimed", crash)
-        since = len(fake.calls)
-        await fake.push_update(U.make_command("start"))
-        await fake.wait_updates_consumed()
-        await settle(fake, quiet=0.2)
-        assert not [c for c in fake.calls[since:] if c.method == "sendMessage"]
-        monkeypatch.setattr(TelegramChannel, "deliver_claimed", real)
-        async with ch.runtime.sessionmaker() as session:
-            row = await session.scalar(select(Outbox).where(Outbox.kind == "reply"))
-            row.next_attempt_at = row.created_at
-            row.locked_until = row.created_at  # the dead worker's claim has lapsed
-            await session.commit()
-        assert await ch.sweep_once() == 1
-        (greeting,) = [c for c in fake.calls[since:] if c.ok and c.method == "sendMessage"]
-        assert greeting.text.startswith("Hola!") and greeting.params["reply_markup"]["inline_keyboard"]
+    monkeypatch.setattr(TelegramChannel, "deliver_claimed", crash)
+    since = len(fake.calls)
+    await fake.push_update(U.make_command("start"))
+    await fake.wait_updates_consumed()
+    await settle(fake, quiet=0.2)
+    assert not [c for c in fake.calls[since:] if c.method == "sendMessage"]
+    monkeypatch.setattr(TelegramChannel, "deliver_claimed", real)
+    async with ch.runtime.sessionmaker() as session:
+        row = await session.scalar(select(Outbox).where(Outbox.kind == "reply"))
+        row.next_attempt_at = row.created_at
+        row.locked_until = row.created_at  # the dead worker's claim has lapsed
+        await session.commit()
+    assert await ch.sweep_once() == 1
+    (greeting,) = [c for c in fake.calls[since:] if c.ok and c.method == "sendMessage"]
+    assert greeting.text.startswith("Hola!") and greeting.params["reply_markup"]["inline_keyboard"]
 
 
-async def test_a_handler_error_is_logged_without_texts_and_the_user_is_told(fake, sqlite_url, monkeypatch,
+async def test_a_handler_error_is_logged_without_texts_and_the_user_is_told(fake, polling_bot, monkeypatch,
                                                                             caplog) -> None:
-    async with running_bot(bot_settings(sqlite_url, fake), fake) as app:
-        ch = channel(app)
-        await fake.push_update(U.make_command("language"))
-        await wait_sends(fake, 1, since=0)
-        await settle(fake, quiet=0.1)
+    app = polling_bot
+    ch = channel(app)
+    await fake.push_update(U.make_command("language"))
+    await wait_sends(fake, 1, since=0)
+    await settle(fake, quiet=0.1)
 
-        async def broken(message, **kw):
-            raise RuntimeError("engine broke")
+    async def broken(message, **kw):
+        raise RuntimeError("engine broke")
 
-        monkeypatch.setattr(ch.runtime.engine, "handle", broken)
-        since = len(fake.calls)
-        with caplog.at_level(logging.ERROR):
-            await fake.push_update(U.make_message("El meu secret: 600123123", language_code="es"))
-            (sorry,) = await wait_sends(fake, 1, since=since)
-        assert sorry.text.startswith("Ui, alguna cosa")  # the conversation's language (ca), not the hint
-        assert "engine broke" in caplog.text and "600123123" not in caplog.text
-        assert any(r.exc_info for r in caplog.records if r.name == "bot.telegram.handlers")
+    monkeypatch.setattr(ch.runtime.engine, "handle", broken)
+    since = len(fake.calls)
+    with caplog.at_level(logging.ERROR):
+        await fake.push_update(U.make_message("El meu secret: 600123123", language_code="es"))
+        (sorry,) = await wait_sends(fake, 1, since=since)
+    assert sorry.text.startswith("Ui, alguna cosa")  # the conversation's language (ca), not the hint
+    assert "engine broke" in caplog.text and "600123123" not in caplog.text
+    assert any(r.exc_info for r in caplog.records if r.name == "bot.telegram.handlers")
 
 
 async def test_two_workers_racing_on_one_update_handle_it_once(fake, database_url) -> None:

@@ -3,7 +3,7 @@
 ``tests/data/motivation_fresh.yml`` (120 cases, 40 per language) was written blind by someone who had seen
 neither the cues, nor the corpus, nor the other sets, and was scored once, when the model was finished:
 ca 90.0 %, es 92.5 %, en 90.0 % (89.7 % for ca and en without the two sentences that are word for word in
-the corpus, see tests/test_motivation_model.py). The floor sits one miss below that. Do not fit the cues or the corpus
+the corpus, see tests/journey/test_motivation_model.py). The floor sits one miss below that. Do not fit the cues or the corpus
 to these sentences, and do not print the misses here: the set is worth something only while nobody
 has tuned to it.
 """
@@ -11,13 +11,13 @@ has tuned to it.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import yaml
 
 from actions.classifier import classify
+from tests.auxil.paths import DATA
 
-FRESH_PATH = Path(__file__).resolve().parent / "data" / "motivation_fresh.yml"
+FRESH_PATH = DATA / "motivation_fresh.yml"
 MIN_ACCURACY = 0.875
 LABELS = {"reactive", "proactive", "mixed", "unclear"}
 

@@ -92,7 +92,7 @@ async def test_a_whole_journey_through_the_action_server_ends_with_its_chart(act
 
     from bot.charts import wait_for_chart
     from bot.config import ActionsSettings
-    from tests.test_journey_storage import run_journey
+    from tests.journey.test_journey_storage import run_journey
 
     runtime = await make_runtime(sqlite_url, actions=ActionsSettings(endpoint=action_server, timeout_seconds=10))
     try:

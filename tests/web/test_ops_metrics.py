@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from tests.auxil import updates as U
-from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.ops import get, samples, value, with_ops
 from tests.auxil.runtime import ask_for_a_facilitator, make_runtime
 from tests.auxil.telegram_bot import bot_settings, running_bot, settle, wait_sends
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi() as server:
-        yield server
 
 
 async def test_metrics_after_a_journey_show_what_happened(fake, sqlite_url) -> None:

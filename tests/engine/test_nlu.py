@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,7 @@ from bot.engine.answers import AnswerReader, Refused, find_slot
 from bot.engine.nlu import IntentMatcher
 from bot.engine.values import read_answer
 from tests.auxil.cli import aliat
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.auxil.paths import ROOT
 
 
 @pytest.fixture(scope="module")

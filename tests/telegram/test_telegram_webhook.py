@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from tests.auxil import updates as U
-from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.telegram_bot import (
     WEBHOOK_SECRET,
     bot_settings,
@@ -20,12 +17,6 @@ from tests.auxil.telegram_bot import (
 )
 
 CHAT = U.DEFAULT_USER_ID
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
 
 
 @pytest.fixture

@@ -23,12 +23,6 @@ from tests.auxil.telegram_bot import bot_settings, running_bot, wait_sends
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x03" + b"\x00" * 40
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
 def bot_for(fake: FakeBotApi, **timeouts: float) -> Bot:
     return Bot(fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url,
                request=AiohttpRequest(4, **timeouts), get_updates_request=AiohttpRequest(1))

@@ -9,13 +9,13 @@ well the cues generalise; do not tune cues to its exact sentences.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import yaml
 
 from actions.classifier import classify
+from tests.auxil.paths import DATA
 
-HELDOUT_PATH = Path(__file__).resolve().parent / "data" / "motivation_heldout.yml"
+HELDOUT_PATH = DATA / "motivation_heldout.yml"
 MIN_ACCURACY = 0.85
 LABELS = {"reactive", "proactive", "mixed", "unclear"}
 

@@ -1,19 +1,17 @@
 """The understanding layer's evaluation: the learnable half (tests/data/nlu_examples.yml) and the held-out
 half written blind by someone else (tests/data/nlu_heldout.yml, never tuned to). Fails below 90 % on the
-held-out half, the issue's floor. `python -m tests.test_nlu_eval` prints the table the README reports."""
+held-out half, the issue's floor. `python -m tests.engine.test_nlu_eval` prints the table the README reports."""
 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from bot.content import load_domain
 from tests.auxil.nlu_eval import Result, evaluate, load_cases
+from tests.auxil.paths import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data"
 LANGS = ("ca", "es", "en")
 HELD_OUT_FLOOR = 0.90
 LEARNABLE_FLOOR = 0.95

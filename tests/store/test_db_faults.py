@@ -12,16 +12,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.engine import UserMessage
 from tests.auxil import updates as U
-from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.runtime import PG_URL, make_runtime, reset_postgres
 from tests.auxil.tcp_proxy import TcpProxy
 from tests.auxil.telegram_bot import bot_settings, running_bot, wait_sends
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi() as server:
-        yield server
 
 
 async def test_locked_sqlite_delays_the_turn_and_loses_nothing(fake, tmp_path) -> None:

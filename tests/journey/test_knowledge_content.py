@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+from tests.auxil.paths import ROOT
+
+KNOWLEDGE = ROOT / "knowledge"
 LANGS = {"ca", "es", "en"}
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 

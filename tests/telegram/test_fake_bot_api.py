@@ -39,12 +39,6 @@ def tiny_png(width: int = 2, height: int = 3) -> bytes:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(fake: FakeBotApi) -> AsyncIterator[Bot]:
     async with Bot(fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url) as b:
         yield b
@@ -386,28 +380,6 @@ async def test_webhook_delivery_with_secret(fake: FakeBotApi) -> None:
         await app.stop()
         await app.shutdown()
         await runner.cleanup()
-
-
-async def test_ptb_start_webhook(fake: FakeBotApi, unused_tcp_port: int) -> None:
-    pytest.importorskip("tornado", reason="PTB's webhook server needs python-telegram-bot[webhooks]")
-    app = build_app(fake)
-    app.add_handler(MessageHandler(filters.TEXT, echo))
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    url = f"http://127.0.0.1:{unused_tcp_port}/tg"
-    await app.updater.start_webhook(
-        listen="127.0.0.1", port=unused_tcp_port, url_path="tg", webhook_url=url, secret_token="s3cret"
-    )
-    try:
-        assert fake.webhook_url == url and fake.webhook_secret == "s3cret"
-        assert await fake.push_update(U.make_message("hola")) == 200
-        await fake.wait_for("sendMessage")
-        assert await fake.post_to_webhook(U.make_message("x"), secret="wrong") == 403
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 # --------------------------------------------------------------------------- update builders

@@ -10,19 +10,10 @@ import os
 import signal
 import sys
 
-import pytest
-
 from tests.auxil import updates as U
-from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.ops import get, samples, value
 from tests.auxil.runtime import ROOT
 from tests.auxil.telegram_bot import free_port, wait_sends
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi() as server:
-        yield server
 
 
 async def _until_up(url: str, timeout: float = 20.0) -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import yaml
 
 from actions.classifier import Classification, Evidence, classify, knowledge, tokenized
 from bot.classify_cli import main
+from tests.auxil.paths import DATA
 
-EVAL_PATH = Path(__file__).resolve().parent / "data" / "motivation_eval.yml"
+EVAL_PATH = DATA / "motivation_eval.yml"
 MIN_ACCURACY = 0.90
 
 

@@ -6,14 +6,10 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.cli import main
 from bot.telegram.app import _file_url
 from tests.auxil import updates as U
-from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.runtime import ROOT
 from tests.auxil.telegram_bot import keyboard_message, press, wait_sends
 
@@ -42,12 +38,6 @@ def test_webhook_mode_needs_a_proper_secret(monkeypatch, capsys) -> None:
 def test_the_file_url_follows_the_api_url() -> None:
     assert _file_url("http://127.0.0.1:8081/bot") == "http://127.0.0.1:8081/file/bot"
     assert _file_url("https://api.telegram.org/bot/") == "https://api.telegram.org/file/bot"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
 
 
 async def test_aliat_run_as_a_subprocess_holds_a_conversation(fake, tmp_path) -> None:

@@ -1,4 +1,4 @@
-"""Conversation tests: YAML scripts in tests/conversations/ say what the user sends and what must follow.
+"""Conversation tests: YAML scripts in tests/journey/conversations/ say what the user sends and what must follow.
 
 Each file: `name`, optional `lang` (first-contact language, default ca) and `steps`. A step sends
 `user: TEXT` (a number picks a button of the last keyboard, like the terminal) or `payload: /intent...`,
@@ -23,9 +23,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.auxil.paths import CONVERSATIONS
 from tests.auxil.runtime import Chat
 
-SCRIPTS = sorted((Path(__file__).resolve().parent / "conversations").glob("*.yml"))
+SCRIPTS = sorted(CONVERSATIONS.glob("*.yml"))
 
 
 def _as_list(value) -> list:

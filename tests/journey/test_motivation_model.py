@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import yaml
 
 from actions import motivation_model as mm
 from actions.classifier import tokenized
-
-DATA = Path(__file__).resolve().parent / "data"
+from tests.auxil.paths import DATA
 
 
 def test_the_corpus_has_at_least_300_sentences_per_language_and_every_label() -> None:

@@ -1,5 +1,5 @@
 """Issue 16: ask only what is needed. The journey's length is measured over the journey conversation scripts
-(tests/conversations/journey_*.yml): answers from the message that starts the journey to the motivation reading,
+(tests/journey/conversations/journey_*.yml): answers from the message that starts the journey to the motivation reading,
 and to the summary. The opening message counts as an answer when it tells the situation (it is kept as the
 "why" answer); the bare "Explore" button does not. Refused answers, ↩ Back and /skip count: they are turns too."""
 
@@ -12,8 +12,9 @@ import pytest
 
 from actions.prefill import prefill_slots, read_text
 from bot import yamlio
+from tests.auxil.paths import CONVERSATIONS
 
-SCRIPTS = sorted((Path(__file__).parent / "conversations").glob("journey_*.yml"))
+SCRIPTS = sorted(CONVERSATIONS.glob("journey_*.yml"))
 READING = {"utter_motivation_reading", "utter_motivation_still_unclear"}
 
 
@@ -39,7 +40,7 @@ def answers_to(path: Path) -> tuple[int | None, int | None]:
 
 def test_the_counter_counts_a_known_script() -> None:
     # journey_short_ca: the opening message, 10 answers to the reading; feedback, 5 factors and the offer
-    assert answers_to(Path(__file__).parent / "conversations" / "journey_short_ca.yml") == (11, 18)
+    assert answers_to(CONVERSATIONS / "journey_short_ca.yml") == (11, 18)
 
 
 def test_median_answers_to_the_reading_and_to_the_summary() -> None:
@@ -53,7 +54,7 @@ def test_median_answers_to_the_reading_and_to_the_summary() -> None:
 
 @pytest.mark.parametrize("lang", ["ca", "es", "en"])
 def test_the_shorter_scripts_reach_the_reading_in_twelve(lang: str) -> None:
-    reading, summary = answers_to(Path(__file__).parent / "conversations" / f"journey_short_{lang}.yml")
+    reading, summary = answers_to(CONVERSATIONS / f"journey_short_{lang}.yml")
     assert reading is not None and reading <= 12
     assert summary is not None
 

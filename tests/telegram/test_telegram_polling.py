@@ -3,8 +3,6 @@ of update, duplicates, long replies, groups."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import func, select
 
@@ -26,12 +24,6 @@ from tests.auxil.telegram_bot import (
 
 CHAT = U.DEFAULT_USER_ID
 MENU = ["start", "help", "language", "facilitator", "privacy", "forget", "restart"]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
 
 
 @pytest.fixture

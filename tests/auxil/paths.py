@@ -1,0 +1,9 @@
+"""Where things are, for every test folder: one place, so a test file can move between folders freely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent  # the repository
+DATA = ROOT / "tests" / "data"  # evaluation sets shared by the classifier and NLU tests
+CONVERSATIONS = ROOT / "tests" / "journey" / "conversations"  # the YAML conversation scripts
