@@ -42,8 +42,13 @@ class ActionRunner:
         return self._executor
 
     def preload(self) -> None:
-        """Load the actions now (a long-running bot), not during somebody's first turn."""
+        """Load the actions now (a long-running bot), not during somebody's first turn, and, when they run
+        in this process, the motivation model they read free text with."""
         self.known("")
+        if not self.endpoint and self._package == "actions":
+            from actions.motivation_model import model
+
+            model()
 
     def known(self, name: str) -> bool:
         """Whether an action of that name exists (always asked of the local package)."""

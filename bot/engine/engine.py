@@ -146,6 +146,12 @@ class Engine:
             await session.commit()
             return turn.out
 
+    def warm(self) -> None:
+        """Load the understanding models now (trained once, in a child process, after the examples
+        change): a long-running bot, so the first person to type after a start does not wait for them."""
+        self.matcher.classifier.warm()
+        self.reader.warm()
+
     async def peek(self, sender_id: str) -> Tracker | None:
         """The stored tracker, read only (for channels and tests)."""
         async with self.store.sessionmaker() as session:

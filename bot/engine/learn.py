@@ -80,6 +80,10 @@ class TextClassifier:
     def labels(self) -> list[str]:
         return sorted(self._examples)
 
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
     def warm(self) -> None:
         with self._lock:
             if self._model is None and not self._failed and len(self._examples) >= 2:

@@ -51,7 +51,8 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
 
     async def post_init(app: Application) -> None:
         rt = runtime if runtime is not None else await build_runtime(settings)
-        rt.actions.preload()
+        # actions, the understanding models and the motivation model, before anyone types
+        await asyncio.to_thread(lambda: (rt.actions.preload(), rt.engine.warm()))
         channel = TelegramChannel(rt, app.bot, sender)
         app.bot_data["channel"] = channel
         if isinstance(app.update_processor, PerChatUpdateProcessor):
