@@ -20,6 +20,7 @@ from bot.engine.render import Renderer, knowledge_text
 from bot.exports import Table, local_time
 from bot.languages import SUPPORTED_LANGUAGES
 from bot.store import funnel
+from bot.store.leads import OPEN
 from bot.store.models import Assessment, Entity, Facilitator, Lead
 
 AIMS = ("innovation", "public_contracting", "integral_attention", "efficiency")
@@ -157,7 +158,7 @@ def lead_query(*, status: str | None = None, territory: str | None = None, assig
              .outerjoin(Entity, Lead.entity_id == Entity.id)
              .outerjoin(Facilitator, Lead.assignee_id == Facilitator.id))
     if status == "open":
-        query = query.where(Lead.status.in_(("new", "notified", "claimed", "contacted")))
+        query = query.where(Lead.status.in_(OPEN))  # the store's own list of open statuses
     elif status:
         query = query.where(Lead.status == status)
     if territory:

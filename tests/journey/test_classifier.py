@@ -7,11 +7,10 @@ import json
 from collections import Counter
 
 import pytest
-import yaml
 
 from actions.classifier import Classification, Evidence, classify, knowledge, tokenized
 from bot.classify_cli import main
-from tests.auxil.paths import DATA
+from tests.auxil.paths import DATA, cases
 
 EVAL_PATH = DATA / "motivation_eval.yml"
 MIN_ACCURACY = 0.90
@@ -341,8 +340,7 @@ def test_cli_bad_arguments(capsys):
 
 
 def _eval_cases() -> list[dict]:
-    with EVAL_PATH.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["cases"]
+    return cases("motivation_eval.yml")
 
 
 def test_eval_set_shape():

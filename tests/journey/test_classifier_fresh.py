@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import yaml
-
 from actions.classifier import classify
-from tests.auxil.paths import DATA
+from tests.auxil.paths import DATA, cases
 
 FRESH_PATH = DATA / "motivation_fresh.yml"
 MIN_ACCURACY = 0.875
@@ -23,8 +21,7 @@ LABELS = {"reactive", "proactive", "mixed", "unclear"}
 
 
 def _cases() -> list[dict]:
-    with FRESH_PATH.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["cases"]
+    return cases("motivation_fresh.yml")
 
 
 def test_fresh_set_shape():

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import yaml
-
 from actions.classifier import classify
-from tests.auxil.paths import DATA
+from tests.auxil.paths import DATA, cases
 
 HELDOUT_PATH = DATA / "motivation_heldout.yml"
 MIN_ACCURACY = 0.85
@@ -21,8 +19,7 @@ LABELS = {"reactive", "proactive", "mixed", "unclear"}
 
 
 def _cases() -> list[dict]:
-    with HELDOUT_PATH.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["cases"]
+    return cases("motivation_heldout.yml")
 
 
 def test_heldout_set_shape():
