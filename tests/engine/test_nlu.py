@@ -238,3 +238,9 @@ def test_a_model_that_cannot_be_trained_is_no_answer_not_a_crash(tmp_path, monke
     classifier = learn.TextClassifier({"a": ["hola que tal"], "b": ["adeu siau"]})
     assert classifier.guess("hola") == learn.Guess(None, 0.0, 0.0)
     assert "could not train" in caplog.text
+
+
+@pytest.mark.parametrize("text", ["home, una mica", "home, bastant greu", "home si", "home"])
+def test_a_catalan_home_is_a_hedge_not_the_menu(matcher, text) -> None:
+    """"Home, …" opens half the answers typed in Catalan: it must not take anyone out of a question."""
+    assert matcher.match(text, threshold=0.7).intent != "menu"
