@@ -67,7 +67,7 @@ def test_the_shorter_scripts_reach_the_reading_in_twelve(lang: str) -> None:
     ("queremos llevar nuestro proyecto a otros barrios sin abrir sede propia", "es", {"replicate_expand": "yes"}, None),
     ("we want to start a new delivery service with another charity", "en", {"new_idea": "yes"}, None),
     # the number before "more": "dos pobles mes", "tres barrios mas"
-    ("volem portar el servei a dos pobles mes", "ca", {"replicate_expand": "yes"}, None),
+    ("volem ser a dos pobles mes amb el mateix projecte", "ca", {"replicate_expand": "yes"}, None),
     ("queremos llegar a tres barrios mas con lo que ya hacemos", "es", {"replicate_expand": "yes"}, None),
     # negated: nothing assumed
     ("no tenim cap servei en perill", "ca", {}, None),
