@@ -21,8 +21,9 @@ from bot.config import ActionsSettings, load_settings
 from bot.runtime import build_runtime
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("ALIAT_BENCH_DATABASE_URL") or os.environ.get(
-    "ALIAT_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+# The bench drops and recreates the public schema of this database: never the tests' (ALIAT_TEST_DATABASE_URL,
+# CI's `test`), which a bench run beside a test run would wipe. Created when missing.
+PG_URL = os.environ.get("ALIAT_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/aliat_bench")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -41,10 +42,28 @@ def settings_for(url: str, **overrides):
     return replace(load_settings(ROOT / "config.yml", env=env), database_url=url, **overrides)
 
 
+async def _create_database(url: str) -> None:
+    """CREATE DATABASE when the bench's database does not exist yet (through the server's `postgres` one)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    target = make_url(url)
+    admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            exists = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": target.database})
+            if not exists:
+                await conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        await admin.dispose()
+
+
 async def _reset_pg() -> bool:
     from sqlalchemy.ext.asyncio import create_async_engine
 
     try:
+        await _create_database(PG_URL)
         engine = create_async_engine(PG_URL)
         async with engine.begin() as conn:
             await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
