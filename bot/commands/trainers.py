@@ -2,54 +2,28 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import load_settings
-from bot.export_safe import strip_controls, terminal_safe
-from bot.runtime import database
+from bot.commands.roster import Roster
 from bot.store import workshops as store
 
 NAME = "trainers"
 HELP = "trainers who may run workshops in Telegram groups: add, list, remove"
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="trainers_command", required=True)
-    add = sub.add_parser("add", help="register a trainer (or rename one)")
-    add.add_argument("telegram_user_id", type=int, metavar="TELEGRAM_USER_ID")
-    add.add_argument("--name", required=True, help="how the trainer is shown in `aliat trainers list`")
-    sub.add_parser("list", help="list the trainers")
-    remove = sub.add_parser("remove", help="remove a trainer")
-    remove.add_argument("telegram_user_id", type=int, metavar="TELEGRAM_USER_ID")
+async def _remove(session: AsyncSession, telegram_user_id: int) -> str | None:
+    if not await store.remove_trainer(session=session, telegram_user_id=telegram_user_id):
+        return None
+    return f"trainer {telegram_user_id} removed"
 
 
-def run(args: argparse.Namespace) -> int:
-    return asyncio.run(_run(args))
-
-
-async def _run(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    async with database(settings) as sessionmaker, sessionmaker() as session:
-        if args.trainers_command == "add":
-            name = strip_controls(args.name, keep="").strip()
-            if not name:
-                print("aliat trainers add: --name must not be empty")
-                return 2
-            await store.add_trainer(session=session, telegram_user_id=args.telegram_user_id, name=name)
-            await session.commit()
-            print(f"trainer {args.telegram_user_id} ({name}) can now run workshops")
-        elif args.trainers_command == "remove":
-            removed = await store.remove_trainer(session=session, telegram_user_id=args.telegram_user_id)
-            await session.commit()
-            if not removed:
-                print(f"no trainer with Telegram user id {args.telegram_user_id}")
-                return 1
-            print(f"trainer {args.telegram_user_id} removed")
-        else:
-            trainers = await store.list_trainers(session=session)
-            if not trainers:
-                print("no trainers yet: aliat trainers add TELEGRAM_USER_ID --name NAME")
-            for trainer in trainers:
-                print(terminal_safe(f"{trainer.telegram_user_id}\t{trainer.name}"))
-    return 0
+ROSTER = Roster(
+    noun="trainer", command=NAME,
+    help_add="register a trainer (or rename one)", help_remove="remove a trainer",
+    add=store.add_trainer, remove=_remove,
+    rows=lambda session: store.list_trainers(session=session),
+    columns=lambda row: (row.name,),
+    added="{noun} {id} ({name}) can now run workshops",
+    missing="no {noun} with Telegram user id {id}")
+configure = ROSTER.configure
+run = ROSTER.run
