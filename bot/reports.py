@@ -20,7 +20,7 @@ from bot.engine.render import Renderer, knowledge_text
 from bot.exports import Table, local_time
 from bot.languages import SUPPORTED_LANGUAGES
 from bot.store import funnel
-from bot.store.leads import OPEN
+from bot.store.leads import filter_leads
 from bot.store.models import Assessment, Entity, Facilitator, Lead
 
 AIMS = ("innovation", "public_contracting", "integral_attention", "efficiency")
@@ -157,20 +157,8 @@ def lead_query(*, status: str | None = None, territory: str | None = None, assig
     query = (select(Lead, Entity.name, Entity.territory, Facilitator.name)
              .outerjoin(Entity, Lead.entity_id == Entity.id)
              .outerjoin(Facilitator, Lead.assignee_id == Facilitator.id))
-    if status == "open":
-        query = query.where(Lead.status.in_(OPEN))  # the store's own list of open statuses
-    elif status:
-        query = query.where(Lead.status == status)
-    if territory:
-        query = query.where(Entity.territory == territory)
-    if unassigned:
-        query = query.where(Lead.assignee_id.is_(None))
-    elif assignee_id is not None:
-        query = query.where(Lead.assignee_id == assignee_id)
-    if priority:
-        query = query.where(Lead.priority == priority)
-    if visible_to is not None:
-        query = query.where((Lead.assignee_id.is_(None)) | (Lead.assignee_id == visible_to))
+    query = filter_leads(query, status=status, territory=territory, assignee_id=assignee_id, unassigned=unassigned,
+                         priority=priority, visible_to=visible_to)
     return query.order_by(Lead.id.desc())
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store import funnel
@@ -205,16 +205,35 @@ async def show_lead(*, session: AsyncSession, lead_id: int, with_events: bool = 
     return LeadView(lead=lead, entity=entity, assignee=assignee, events=events)
 
 
+def filter_leads(query: Select, *, status: str | None = None, territory: str | None = None,
+                 assignee_id: int | None = None, unassigned: bool = False, priority: str | None = None,
+                 visible_to: int | None = None) -> Select:
+    """The one lead filter (CLI, Telegram, dashboard) for a query joining Lead, Entity and Facilitator.
+    `status` "open": any of OPEN; `visible_to`: a facilitator sees unassigned leads and their own only."""
+    if status == "open":
+        query = query.where(Lead.status.in_(OPEN))
+    elif status:
+        query = query.where(Lead.status == status)
+    if territory:
+        query = query.where(Entity.territory == territory)
+    if unassigned:
+        query = query.where(Lead.assignee_id.is_(None))
+    elif assignee_id is not None:
+        query = query.where(Lead.assignee_id == assignee_id)
+    if priority:
+        query = query.where(Lead.priority == priority)
+    if visible_to is not None:
+        query = query.where((Lead.assignee_id.is_(None)) | (Lead.assignee_id == visible_to))
+    return query
+
+
 async def list_leads(*, session: AsyncSession, status: str | None = None, assignee_id: int | None = None,
                      open_only: bool = False, limit: int = 1000) -> list[dict[str, Any]]:
     query = select(Lead, Entity, Facilitator).outerjoin(Entity, Lead.entity_id == Entity.id) \
         .outerjoin(Facilitator, Lead.assignee_id == Facilitator.id)
-    if status:
-        query = query.where(Lead.status == status)
+    query = filter_leads(query, status=status, assignee_id=assignee_id)
     if open_only:
         query = query.where(Lead.status.in_(OPEN))
-    if assignee_id is not None:
-        query = query.where(Lead.assignee_id == assignee_id)
     rows = await session.execute(query.order_by(Lead.id).limit(limit))
     return [LeadView(lead=lead, entity=entity, assignee=fac).summary() for lead, entity, fac in rows]
 
