@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import JSON, DateTime, column, table, text
 
 from bot.store import migrate
 from bot.store.db import create_engine
+
+# the table as migration 0002 left it
+CONVERSATION_0002 = table("conversation", column("id"), column("sender_id"), column("channel"), column("language"),
+                          column("state", JSON()), column("version"), column("created_at", DateTime(timezone=True)),
+                          column("updated_at", DateTime(timezone=True)))
 
 
 def _state(value) -> dict:
@@ -32,14 +37,14 @@ async def test_paused_conversations_stay_paused_through_the_migration(database_u
     db = create_engine(database_url)
     try:
         await migrate.upgrade(db, "0002_dashboard")
+        when = datetime(2026, 1, 5, tzinfo=UTC)
+        rows = [("tg:1", {"paused": True, "slots": {"entity_name": "Coop Sud"}}),  # a facilitator holds it
+                ("tg:2", {"paused": False, "slots": {}}), ("tg:3", {"slots": {}})]
         async with db.begin() as conn:
-            await conn.execute(text(
-                "INSERT INTO conversation (id, sender_id, channel, language, state, version, created_at, updated_at)"
-                " VALUES (1, 'tg:1', 'telegram', 'ca', :held, 3, :a, :a), (2, 'tg:2', 'telegram', 'es', :free, 1, :a, :a),"
-                " (3, 'tg:3', 'console', 'en', :old, 1, :a, :a)"),
-                {"held": json.dumps({"paused": True, "slots": {"entity_name": "Coop Sud"}}),
-                 "free": json.dumps({"paused": False, "slots": {}}), "old": json.dumps({"slots": {}}),
-                 "a": datetime(2026, 1, 5, tzinfo=UTC)})
+            await conn.execute(CONVERSATION_0002.insert(), [
+                {"id": i, "sender_id": sender, "channel": "telegram", "language": "ca", "state": state,
+                 "version": 1, "created_at": when, "updated_at": when}
+                for i, (sender, state) in enumerate(rows, start=1)])
         await migrate.upgrade(db, "0003_conversation_paused")
         async with db.connect() as conn:
             rows = (await conn.execute(text("SELECT id, paused, state FROM conversation ORDER BY id"))).all()
