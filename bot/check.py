@@ -9,7 +9,7 @@ from typing import Any
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.content import Button, ContentError, Domain, load_domain
 from bot.engine.actions_client import ActionRunner
-from bot.engine.engine import BUILTIN_STEPS
+from bot.engine.engine import BUILTIN_STEPS, step_problem
 from bot.engine.nlu import parse_intent_payload
 from bot.engine.render import knowledge_refs, knowledge_text, placeholders
 
@@ -166,8 +166,9 @@ class Checker:
 
     def _step_exists(self, step: str) -> bool:
         name, _, _ = step.partition(":")
-        return (name in BUILTIN_STEPS or step in self.domain.forms or step in self.domain.responses
-                or self.actions.known(step))
+        if name in BUILTIN_STEPS:  # and with the argument it needs (the engine refuses to start otherwise)
+            return step_problem(step, self.languages) is None
+        return step in self.domain.forms or step in self.domain.responses or self.actions.known(step)
 
     def _responses(self) -> None:
         for name, response in self.domain.responses.items():

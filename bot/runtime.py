@@ -98,7 +98,8 @@ async def build_runtime(settings: Settings, *, upgrade: bool = True) -> Runtime:
 
     action_services.bind(settings=settings, sessionmaker=sessionmaker)
     actions = ActionRunner(endpoint=settings.actions.endpoint, timeout=settings.actions.timeout_seconds)
-    store = ConversationStore(sessionmaker, dialect=db.dialect.name, restore=Tracker.from_state)
+    # the engine knows only its store interface (bot/engine/ports.py): this is where the concrete one is chosen
+    store = ConversationStore[Tracker](sessionmaker, dialect=db.dialect.name, restore=Tracker.from_state)
     engine = Engine(settings=settings, domain=domain, store=store, actions=actions)
     engine.previews["lead_preview"] = _lead_preview(settings, domain, sessionmaker)
     return Runtime(settings=settings, domain=domain, db=db, sessionmaker=sessionmaker, actions=actions,

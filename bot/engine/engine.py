@@ -8,28 +8,29 @@ import random
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.content import Domain, Form, FormSlot, rule_key
+from bot.content import ContentError, Domain, rule_key
 from bot.engine.actions_client import ActionError, ActionRunner
 from bot.engine.answers import AnswerReader
+from bot.engine.forms import FormLoop, end_form
 from bot.engine.messages import BotMessage, UserMessage
 from bot.engine.nlu import IntentMatcher, Parse, parse_intent_payload, split_command
 from bot.engine.payloads import checked as checked_payload
+from bot.engine.ports import ConcurrentTurn, ConversationStorePort
 from bot.engine.render import Renderer
-from bot.engine.tracker import SKIPPED, Tracker
-from bot.engine.values import Refused, read_answer
+from bot.engine.tracker import Tracker
+from bot.engine.turn import Turn
 from bot.keyed_locks import KeyedLocks
-from bot.store.conversations import ConcurrentTurn, ConversationStore
 
 log = logging.getLogger(__name__)
 
-# Step names the engine runs itself; everything else is a response, a form or an action.
-BUILTIN_STEPS = ("reset", "end_form", "back", "skip", "ask", "pause", "resume", "set_language", "forget", "hold")
+__all__ = ["BUILTINS", "BUILTIN_STEPS", "Engine", "Turn", "check_steps", "step_problem"]
+
 # Inside a form, typed text that is not an answer is taken as a request (help, a human...) only when
 # the classifier is this sure: an answer it could not read should be refused and asked again, not
 # turned into a detour.
@@ -45,27 +46,19 @@ InTransaction = Callable[[AsyncSession, Tracker, list[BotMessage]], Awaitable[No
 SkipIf = Callable[[AsyncSession], Awaitable[bool]]
 
 
-
 def _only_emoji(text: str) -> bool:
     """Pictographs (and their joiners, skin tones, variation selectors) and spaces only: no word, no digit."""
     chars = [ch for ch in text if not ch.isspace()]
     return bool(chars) and any(unicodedata.category(ch) == "So" for ch in chars) and all(
         unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf") for ch in chars)
 
-@dataclass
-class Turn:
-    tracker: Tracker
-    message: UserMessage
-    out: list[BotMessage] = field(default_factory=list)
-    depth: int = 0
-    session: AsyncSession | None = None
-
 
 class Engine:
     """Channel-neutral: channels call `handle` and render the BotMessages it returns."""
 
-    def __init__(self, *, settings: Settings, domain: Domain, store: ConversationStore,
+    def __init__(self, *, settings: Settings, domain: Domain, store: ConversationStorePort,
                  actions: ActionRunner) -> None:
+        check_steps(domain, settings.languages)
         self.settings = settings
         self.domain = domain
         self.store = store
@@ -73,6 +66,8 @@ class Engine:
         self.renderer = Renderer(domain, settings.default_language)
         self.matcher = IntentMatcher(domain.intents)
         self.reader = AnswerReader(domain)
+        self.forms = FormLoop(settings=settings, domain=domain, renderer=self.renderer, reader=self.reader,
+                              host=self)
         self._rasa_domain = domain.rasa_domain()
         self._slot_names = sorted(set(domain.slots) | {s.name for f in domain.forms.values() for s in f.slots})
         self._locks = KeyedLocks()  # one turn at a time per sender in this process
@@ -154,8 +149,7 @@ class Engine:
 
     async def peek(self, sender_id: str) -> Tracker | None:
         """The stored tracker, read only (for channels and tests)."""
-        async with self.store.sessionmaker() as session:
-            return await self.store.load(session, sender_id)
+        return await self.store.peek(sender_id)
 
     def _first_language(self, message: UserMessage) -> str:
         hint = (message.language_hint or "").lower()[:2]
@@ -173,7 +167,7 @@ class Engine:
             parse = parse_intent_payload(msg.payload)
             if parse is None:
                 self._user_event(turn, msg.payload, None)
-                await self._button_answer(turn, msg.payload)
+                await self.forms.button_answer(turn, msg.payload)
                 return
             parse = checked_payload(self.domain, parse)  # client-written: only what our buttons offer
         elif text is not None and text.strip().startswith("/"):
@@ -186,10 +180,10 @@ class Engine:
             parse = Parse(intent=f"non_text_{kind}" if f"non_text_{kind}" in self._intents() else "non_text",
                           confidence=1.0)
             if kind == "contact" and tracker.active_form and msg.metadata.get("phone_number"):
-                slot = self._current_slot(tracker)
+                slot = self.forms.current_slot(tracker)
                 if slot is not None and slot.type == "phone":
                     self._user_event(turn, None, None)
-                    await self._form_answer(turn, str(msg.metadata["phone_number"]), from_button=False)
+                    await self.forms.answer(turn, str(msg.metadata["phone_number"]), from_button=False)
                     return
         elif not tracker.active_form and _only_emoji(text) and "non_text_sticker" in self._intents():
             # "👍", "🙂🙂" outside a question: answered as the sticker it is, not as a misunderstanding
@@ -200,12 +194,12 @@ class Engine:
             return
         assert text is not None
         if tracker.paused and self._paused_action:
-            await self._run_step(turn, self._paused_action)
+            await self.run_step(turn, self._paused_action)
             return
         if await self._offered_answer(turn, text, offered):
             return
         if tracker.active_form:
-            await self._form_answer(turn, text, from_button=False)
+            await self.forms.answer(turn, text, from_button=False)
             return
         parsed = self.matcher.match(text)
         tracker.latest_message["intent"] = {"name": parsed.intent, "confidence": parsed.confidence}
@@ -267,7 +261,7 @@ class Engine:
         assert parse.intent is not None
         rule = self._rule_for(tracker, parse.intent, str(parse.entities.get("args") or ""))
         if rule is None and tracker.paused and self._paused_action:
-            await self._run_step(turn, self._paused_action)
+            await self.run_step(turn, self._paused_action)
             return
         if rule is None:
             await self._fallback(turn)
@@ -278,84 +272,102 @@ class Engine:
                 self._set_slot(tracker, name, value)
         form_before = tracker.active_form
         if rule.ends_form:
-            self._end_form(tracker)
+            end_form(tracker)
         for step in rule.steps:
-            await self._run_step(turn, step)
+            await self.run_step(turn, step)
         reasks = form_before and tracker.active_form == form_before and not rule.ends_form
-        if reasks and not any(step in ("ask", "back", "skip", "hold") or step in self.domain.forms
-                              for step in rule.steps):
-            await self._ask(turn)
+        if reasks and not any(_keeps_question(step) or step in self.domain.forms for step in rule.steps):
+            await self.forms.ask(turn)
+
+    async def taken_as_request(self, turn: Turn, text: str) -> bool:
+        """Inside a form, a typed text the form could not read as an answer: a request (help, a human...)
+        when the classifier is sure enough and a rule answers it; else the form refuses it and asks again."""
+        parsed = self.matcher.match(text, threshold=IN_FORM_INTENT_FLOOR)
+        if parsed.intent and parsed.intent != "explore" and self._rule_for(turn.tracker, parsed.intent):
+            await self._handle_intent(turn, parsed)
+            return True
+        return False
 
     async def _fallback(self, turn: Turn) -> None:
         tracker = turn.tracker
         tracker.misunderstandings += 1
         if tracker.misunderstandings >= self.settings.conversation.offer_human_after_misunderstandings:
             tracker.misunderstandings = 0
-            self._utter(turn, "utter_offer_human")
+            self.utter(turn, "utter_offer_human")
         else:
-            self._utter(turn, "utter_fallback")
+            self.utter(turn, "utter_fallback")
 
     # -------------------------------------------------------------------- steps
-    async def _run_step(self, turn: Turn, step: str) -> None:
+    async def run_step(self, turn: Turn, step: str) -> None:
+        """A rule's step: a built-in (BUILTINS), a form, a response or an action, looked up in that order."""
         turn.depth += 1
         if turn.depth > MAX_FOLLOWUPS:
             log.error("too many follow-up steps in one turn; stopped at %s", step)
             return
-        tracker = turn.tracker
         name, _, arg = step.partition(":")
-        if name in BUILTIN_STEPS:
-            await self._builtin(turn, name, arg)
+        builtin = BUILTINS.get(name)
+        if builtin is not None:
+            await builtin.run(self, turn, arg)
         elif step in self.domain.forms:
-            await self._activate_form(turn, self.domain.forms[step])
+            await self.forms.activate(turn, self.domain.forms[step])
         elif step in self.domain.responses:
-            self._utter(turn, step)
+            self.utter(turn, step)
         elif self.actions.known(step):
-            await self._run_action(turn, step)
+            await self.run_action(turn, step)
         else:
             log.error("unknown step %s (run `aliat check`)", step)
-        tracker.add_event({"event": "action", "name": step})
+        turn.tracker.add_event({"event": "action", "name": step})
 
-    async def _builtin(self, turn: Turn, name: str, arg: str) -> None:
-        tracker = turn.tracker
-        if name == "reset":
-            tracker.reset()
-        elif name == "end_form":
-            self._end_form(tracker)
-        elif name == "back":
-            await self._back(turn)
-        elif name == "skip":
-            await self._skip(turn)
-        elif name == "ask":
-            await self._ask(turn)
-        elif name == "pause":
-            tracker.paused = True
-        elif name == "resume":
-            tracker.paused = False
-        elif name == "set_language" and arg in self.settings.languages:
-            tracker.language = arg
-        elif name == "forget":
-            await self._forget(turn)
-        # "hold": the pending question is not asked again after this rule (its buttons, e.g. the
-        # languages, stay the latest ones); the next answer to them asks it again
+    def has_action(self, name: str) -> bool:
+        return self.actions.known(name)
 
-    async def _forget(self, turn: Turn) -> None:
+    # The built-in steps (the BUILTINS table below the class), each (turn, argument).
+    async def _reset(self, turn: Turn, arg: str) -> None:
+        turn.tracker.reset()
+
+    async def _end_form(self, turn: Turn, arg: str) -> None:
+        end_form(turn.tracker)
+
+    async def _back(self, turn: Turn, arg: str) -> None:
+        await self.forms.back(turn)
+
+    async def _skip(self, turn: Turn, arg: str) -> None:
+        await self.forms.skip(turn)
+
+    async def _ask(self, turn: Turn, arg: str) -> None:
+        await self.forms.ask(turn)
+
+    async def _pause(self, turn: Turn, arg: str) -> None:
+        turn.tracker.paused = True
+
+    async def _resume(self, turn: Turn, arg: str) -> None:
+        turn.tracker.paused = False
+
+    async def _set_language(self, turn: Turn, arg: str) -> None:
+        if arg in self.settings.languages:
+            turn.tracker.language = arg
+
+    async def _hold(self, turn: Turn, arg: str) -> None:
+        """The pending question is not asked again after this rule (its buttons, e.g. the languages,
+        stay the latest ones); the next answer to them asks it again."""
+
+    async def _forget(self, turn: Turn, arg: str) -> None:
         """Erase this sender's personal data in the turn's own transaction, and start afresh."""
         from bot.charts import delete_chart
-        from bot.store.privacy import forget_sender
 
         tracker = turn.tracker
         if turn.session is not None:
-            await forget_sender(session=turn.session, sender_id=tracker.sender_id)
+            await self.store.forget(turn.session, tracker.sender_id)
         for value in tracker.slots.values():  # a chart drawn for this entity shows its name
             delete_chart(value)
         tracker.slots = {}
         tracker.events = []
         tracker.latest_message = {}
         tracker.paused = False
-        self._end_form(tracker)
+        end_form(tracker)
         tracker.misunderstandings = 0
 
-    def _utter(self, turn: Turn, name: str, values: dict[str, Any] | None = None) -> None:
+    def utter(self, turn: Turn, name: str, values: dict[str, Any] | None = None) -> None:
         tracker = turn.tracker
         merged = {**tracker.slots, **(values or {})}
         turn.out.append(self.renderer.response(name, tracker.language, merged, seq=tracker.question_seq))
@@ -377,209 +389,8 @@ class Engine:
             return
         tracker.set_slot(name, value)
 
-    # -------------------------------------------------------------------- forms
-    def _end_form(self, tracker: Tracker) -> None:
-        tracker.active_form = None
-        tracker.requested_slot = None
-        tracker.history = []
-        tracker.prefilled = []
-        tracker.refusals = {}
-
-    async def _activate_form(self, turn: Turn, form: Form) -> None:
-        tracker = turn.tracker
-        tracker.active_form = form.name
-        tracker.requested_slot = None
-        tracker.history = []
-        tracker.prefilled = []
-        tracker.refusals = {}
-        tracker.add_event({"event": "active_loop", "name": form.name})
-        if form.intro:
-            self._utter(turn, form.intro, self._progress_values(tracker, form, None))
-        await self._ask(turn)
-
-    def _applies(self, tracker: Tracker, slot: FormSlot) -> bool:
-        return self._holds(tracker, slot.ask_if)
-
-    def _question(self, tracker: Tracker, slot: FormSlot) -> str:
-        """The question's wording: the first `ask_as` whose condition holds, else the plain question."""
-        return next((name for cond, name in slot.ask_as if self._holds(tracker, cond)), slot.question)
-
-    @staticmethod
-    def _holds(tracker: Tracker, cond: dict[str, Any] | None) -> bool:
-        if not cond:
-            return True
-        value = tracker.slots.get(str(cond.get("slot")))
-        if "in" in cond:
-            return value in (cond["in"] or [])
-        if "not_in" in cond:
-            return value not in (cond["not_in"] or [])
-        if "equals" in cond:
-            return value == cond["equals"]
-        return value not in (None, SKIPPED)
-
-    def _pending(self, tracker: Tracker, form: Form) -> list[FormSlot]:
-        return [s for s in form.slots if self._applies(tracker, s)]
-
-    def _current_slot(self, tracker: Tracker) -> FormSlot | None:
-        form = self.domain.forms.get(tracker.active_form or "")
-        if form is None or tracker.requested_slot is None:
-            return None
-        return next((s for s in form.slots if s.name == tracker.requested_slot), None)
-
-    def _progress_values(self, tracker: Tracker, form: Form, slot: FormSlot | None) -> dict[str, Any]:
-        # the questions actually asked: not the answers found already given, passed or still ahead
-        applicable = [s for s in self._pending(tracker, form) if s is slot or not (
-            s.name in tracker.prefilled
-            or (s.name not in tracker.history and tracker.slots.get(s.name) not in (None, SKIPPED)))]
-        total = len(applicable)
-        current = applicable.index(slot) + 1 if slot in applicable else 0
-        return {"step": current, "total": total}
-
-    async def _ask(self, turn: Turn, *, reask_only: bool = False) -> None:
-        """Ask the next unanswered question of the active form, or complete it."""
-        tracker = turn.tracker
-        form = self.domain.forms.get(tracker.active_form or "")
-        if form is None:
-            return
-        slot = next((s for s in self._pending(tracker, form) if tracker.slots.get(s.name) is None), None)
-        if slot is None:
-            self._end_form(tracker)
-            tracker.add_event({"event": "active_loop", "name": None})
-            for step in form.on_complete:
-                await self._run_step(turn, step)
-            return
-        self._note_prefilled(tracker, form, slot)
-        tracker.requested_slot = slot.name
-        tracker.offered = {}
-        tracker.question_seq += 1
-        values = {**tracker.slots, **self._progress_values(tracker, form, slot)}
-        question = self._question(tracker, slot)
-        message = self.renderer.response(question, tracker.language, values, seq=tracker.question_seq)
-        message.slot = slot.name
-        if reask_only:
-            # after a refusal, the question alone: not the whole explanation card again
-            message.text = message.text.rsplit("\n\n", 1)[-1]
-        if form.progress and "progress" in self.domain.settings:
-            prefix = self.renderer.text(str(self.domain.settings["progress"]), tracker.language, values)
-            message.text = f"{prefix} {message.text}".strip()
-        refused = tracker.refusals.get(slot.name, 0)
-        if slot.skippable or refused >= self.settings.conversation.max_refusals_per_question:
-            message.buttons.append((self.renderer.text("utter_button_skip", tracker.language), "/skip"))
-        if tracker.history:
-            message.buttons.append((self.renderer.text("utter_button_back", tracker.language), "/back"))
-        turn.out.append(message)
-        tracker.add_event({"event": "bot", "metadata": {"response": question}})
-
-    def _note_prefilled(self, tracker: Tracker, form: Form, asked: FormSlot) -> None:
-        """Answers given before their question (the opening message, a name the journey already has)
-        join the history as the form passes them, so ↩ / /back reaches them like any other answer."""
-        for slot in self._pending(tracker, form):
-            if slot is asked:
-                break
-            if tracker.slots.get(slot.name) not in (None, SKIPPED) and slot.name not in tracker.history:
-                tracker.history.append(slot.name)
-                tracker.prefilled.append(slot.name)
-
-    async def _button_answer(self, turn: Turn, payload: str) -> None:
-        tracker = turn.tracker
-        msg = turn.message
-        stale = msg.button_seq is not None and msg.button_seq != tracker.question_seq
-        if tracker.active_form is None or tracker.paused or stale:
-            self._utter(turn, "utter_question_closed")
-            if tracker.active_form and not tracker.paused:
-                await self._ask(turn)
-            return
-        await self._form_answer(turn, payload, from_button=True)
-
-    async def _form_answer(self, turn: Turn, value: str, *, from_button: bool) -> None:
-        tracker = turn.tracker
-        slot = self._current_slot(tracker)
-        if slot is None:
-            await self._ask(turn)
-            return
-        question = self.domain.responses.get(self._question(tracker, slot))
-        try:
-            coerced = read_answer(slot, question, value, from_button=from_button,
-                                  max_text_length=self.settings.conversation.max_text_length,
-                                  reader=self.reader).value
-        except Refused as refusal:
-            if not from_button and refusal.reason not in ("empty", "range"):
-                parsed = self.matcher.match(value, threshold=IN_FORM_INTENT_FLOOR)
-                if parsed.intent and parsed.intent != "explore" and self._rule_for(tracker, parsed.intent):
-                    await self._handle_intent(turn, parsed)
-                    return
-            await self._refuse(turn, slot, refusal.reason, uttered=False)
-            return
-        validator = f"validate_{tracker.active_form}"
-        if self.actions.known(validator):
-            tracker.add_event({"event": "slot", "name": slot.name, "value": coerced})
-            before = len(turn.out)
-            events = await self._run_action(turn, validator, candidate=(slot.name, coerced))
-            if events is None:
-                return
-            validated = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
-            if slot.name in validated and validated[slot.name] is None:
-                await self._refuse(turn, slot, slot.type, uttered=len(turn.out) > before)
-                return
-            coerced = validated.get(slot.name, coerced)
-        self._accept(tracker, slot, coerced)
-        if slot.keep_text and not from_button:
-            tracker.set_slot(slot.keep_text, " ".join(value.split())[: self.settings.conversation.max_text_length])
-        await self._ask(turn)
-
-    def _accept(self, tracker: Tracker, slot: FormSlot, value: Any) -> None:
-        tracker.set_slot(slot.name, value)
-        tracker.refusals.pop(slot.name, None)
-        tracker.history.append(slot.name)
-
-    async def _refuse(self, turn: Turn, slot: FormSlot, reason: str, *, uttered: bool) -> None:
-        tracker = turn.tracker
-        tracker.refusals[slot.name] = tracker.refusals.get(slot.name, 0) + 1
-        if not uttered:
-            kind = self.reader.kind_of(slot) if reason in ("choice", "scale", "unclear") else None
-            names = [f"utter_wrong_{slot.name}", f"utter_wrong_{kind}" if kind else "", f"utter_wrong_{reason}",
-                     "utter_wrong_answer"]
-            question = self.domain.responses.get(slot.question)
-            values = {"count": len([b for b in question.buttons if not b.payload.startswith("/")])
-                      if question else 0, "low": slot.min or 1, "high": slot.max or 4}
-            for name in names:
-                if name in self.domain.responses:
-                    self._utter(turn, name, values)
-                    break
-        if tracker.refusals[slot.name] >= self.settings.conversation.max_refusals_per_question:
-            self._utter(turn, "utter_offer_skip")
-        await self._ask(turn, reask_only=True)
-
-    async def _back(self, turn: Turn) -> None:
-        tracker = turn.tracker
-        if not tracker.active_form:
-            self._utter(turn, "utter_cannot_go_back")
-            return
-        if not tracker.history:
-            self._utter(turn, "utter_cannot_go_back")
-        else:
-            previous = tracker.history.pop()
-            tracker.set_slot(previous, None)
-            if previous in tracker.prefilled:
-                tracker.prefilled.remove(previous)
-        await self._ask(turn)
-
-    async def _skip(self, turn: Turn) -> None:
-        tracker = turn.tracker
-        slot = self._current_slot(tracker)
-        if slot is None:
-            self._utter(turn, "utter_question_closed")
-            return
-        allowed = slot.skippable or tracker.refusals.get(slot.name, 0) >= (
-            self.settings.conversation.max_refusals_per_question)
-        if not allowed:
-            self._utter(turn, "utter_cannot_skip")
-        else:
-            self._accept(tracker, slot, SKIPPED)
-        await self._ask(turn)
-
     # ------------------------------------------------------------------ actions
-    async def _run_action(self, turn: Turn, name: str,
+    async def run_action(self, turn: Turn, name: str,
                           candidate: tuple[str, Any] | None = None) -> list[dict[str, Any]] | None:
         tracker = turn.tracker
         payload = tracker.rasa_dict(self._slot_names)
@@ -589,7 +400,7 @@ class Engine:
             result = await self.actions.run(name, payload, self._rasa_domain)
         except (ActionError, Exception):  # an action's bug must not end the conversation
             log.exception("action %s failed", name)
-            self._utter(turn, "utter_something_went_wrong")
+            self.utter(turn, "utter_something_went_wrong")
             return None
         events = list(result.get("events") or [])
         for response in result.get("responses") or []:
@@ -610,13 +421,13 @@ class Engine:
                 if event.get("name") in self.domain.forms:
                     followups.append(event["name"])
                 else:
-                    self._end_form(tracker)
+                    end_form(tracker)
             elif kind == "pause":
                 tracker.paused = True
             elif kind == "resume":
                 tracker.paused = False
         for step in followups:
-            await self._run_step(turn, step)
+            await self.run_step(turn, step)
         return events
 
     async def _expand_preview(self, turn: Turn, response: dict[str, Any]) -> None:
@@ -658,3 +469,61 @@ class Engine:
             turn.out.append(message)
             tracker.add_event({"event": "bot", "metadata": {"response": name}})
             self._remember_offer(tracker, name)
+
+
+# ------------------------------------------------------------ built-in steps
+@dataclass(frozen=True)
+class Builtin:
+    """A step the engine runs itself; everything else is a form, a response or an action."""
+
+    run: Callable[[Engine, Turn, str], Awaitable[None]]
+    # it takes care of the form's pending question (asks it, or leaves it be): the rule does not ask it again
+    keeps_question: bool = False
+    takes_language: bool = False  # "set_language:ca"; no other built-in takes an argument
+
+
+BUILTINS: dict[str, Builtin] = {
+    "reset": Builtin(Engine._reset),
+    "end_form": Builtin(Engine._end_form),
+    "back": Builtin(Engine._back, keeps_question=True),
+    "skip": Builtin(Engine._skip, keeps_question=True),
+    "ask": Builtin(Engine._ask, keeps_question=True),
+    "hold": Builtin(Engine._hold, keeps_question=True),
+    "pause": Builtin(Engine._pause),
+    "resume": Builtin(Engine._resume),
+    "set_language": Builtin(Engine._set_language, takes_language=True),
+    "forget": Builtin(Engine._forget),
+}
+BUILTIN_STEPS = tuple(BUILTINS)
+
+
+def _keeps_question(step: str) -> bool:
+    builtin = BUILTINS.get(step)
+    return builtin is not None and builtin.keeps_question
+
+
+def step_problem(step: str, languages: tuple[str, ...] | list[str]) -> str | None:
+    """What is wrong with a step that names a built-in, or None. Only built-ins take an argument
+    (`name:argument`), so a step with a colon is one, and a misspelt built-in is caught here."""
+    name, colon, arg = step.partition(":")
+    builtin = BUILTINS.get(name)
+    if builtin is None:
+        return f"step {step!r}: no built-in step {name!r} (built-ins: {', '.join(BUILTINS)})" if colon else None
+    if builtin.takes_language and arg not in languages:
+        return f"step {step!r}: {name} needs one of the languages {', '.join(languages)} (`{name}:{languages[0]}`)"
+    if not builtin.takes_language and colon:
+        return f"step {step!r}: {name} takes no argument"
+    return None
+
+
+def check_steps(domain: Domain, languages: tuple[str, ...] | list[str]) -> None:
+    """At start-up: every step that names a built-in names one that exists, with a valid argument
+    (a step naming a form, a response or an action is `aliat check`'s to find)."""
+    named = [(rule.source or "dialogues", step) for rule in domain.rules.values() for step in rule.steps]
+    named += [(form.source or "dialogues", step) for form in domain.forms.values() for step in form.on_complete]
+    if domain.settings.get("paused_action"):
+        named.append(("dialogues settings: paused_action", str(domain.settings["paused_action"])))
+    problems = [f"{where}: {problem}" for where, step in named
+                if (problem := step_problem(step, languages)) is not None]
+    if problems:
+        raise ContentError("\n".join(dict.fromkeys(problems)))

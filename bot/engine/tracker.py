@@ -20,6 +20,8 @@ class Tracker:
     question_seq: int = 0
     refusals: dict[str, int] = field(default_factory=dict)
     misunderstandings: int = 0
+    # a human is on the conversation; kept by the store beside the state (a facilitator's claim pauses a
+    # conversation without loading it), not in it
     paused: bool = False
     history: list[str] = field(default_factory=list)
     # answers the form found already given (the opening message, what it said) and passed without asking:
@@ -67,7 +69,6 @@ class Tracker:
             "question_seq": self.question_seq,
             "refusals": self.refusals,
             "misunderstandings": self.misunderstandings,
-            "paused": self.paused,
             "history": self.history,
             "prefilled": self.prefilled,
             "latest_message": self.latest_message,
@@ -76,7 +77,7 @@ class Tracker:
 
     @classmethod
     def from_state(cls, sender_id: str, language: str, state: dict[str, Any], version: int = 0,
-                   conversation_id: int | None = None) -> Tracker:
+                   conversation_id: int | None = None, paused: bool = False) -> Tracker:
         return cls(
             sender_id=sender_id,
             language=language,
@@ -87,7 +88,7 @@ class Tracker:
             question_seq=int(state.get("question_seq") or 0),
             refusals=dict(state.get("refusals") or {}),
             misunderstandings=int(state.get("misunderstandings") or 0),
-            paused=bool(state.get("paused")),
+            paused=paused,
             history=list(state.get("history") or []),
             prefilled=list(state.get("prefilled") or []),
             latest_message=dict(state.get("latest_message") or {}),

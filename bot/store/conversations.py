@@ -1,4 +1,10 @@
-"""Loading and saving trackers, one turn at a time per conversation."""
+"""Loading and saving trackers, one turn at a time per conversation, and pausing them (a human is on it).
+
+ConversationStore is the engine's store (it satisfies bot/engine/ports.py's ConversationStorePort
+without importing it: the engine sits above the store). The tracker's state is saved as JSON the store
+never reads; what the store itself needs of a conversation (its lock, version and paused flag) are
+columns.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +12,22 @@ import hashlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.concurrency import ConcurrentTurn
 from bot.store import funnel
 from bot.store.clock import now_utc
 from bot.store.models import Conversation
+from bot.store.privacy import forget_sender
+
+__all__ = ["ConcurrentTurn", "ConversationState", "ConversationStore", "is_paused", "lock_conversation",
+           "lock_key", "set_conversation_paused"]
 
 SQLITE_BUSY_SNAPSHOT = 517
-
-
-class ConcurrentTurn(Exception):
-    """Another worker saved this conversation first; the turn is run again."""
 
 
 def lock_key(sender_id: str) -> int:
@@ -41,19 +48,22 @@ class ConversationState(Protocol):
     language: str
     version: int
     conversation_id: int | None
+    paused: bool
 
     def to_state(self) -> dict[str, Any]: ...
 
 
-Restore = Callable[[str, str, dict[str, Any], int, int], ConversationState]
+State = TypeVar("State", bound=ConversationState)
+# (sender_id, language, state, version, conversation_id, paused) -> the engine's tracker
+Restore = Callable[[str, str, dict[str, Any], int, int, bool], State]
 
 
-class ConversationStore:
+class ConversationStore(Generic[State]):
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, dialect: str,
-                 restore: Restore | None = None) -> None:
+                 restore: Restore[State] | None = None) -> None:
         self.sessionmaker = sessionmaker
         self.dialect = dialect
-        self.restore = restore  # (sender_id, language, state, version, conversation_id) -> tracker
+        self.restore = restore
 
     @asynccontextmanager
     async def turn(self, sender_id: str) -> AsyncIterator[AsyncSession]:
@@ -73,16 +83,25 @@ class ConversationStore:
                 await session.rollback()
                 raise
 
-    async def load(self, session: AsyncSession, sender_id: str) -> ConversationState | None:
+    async def load(self, session: AsyncSession, sender_id: str) -> State | None:
         connection = await session.connection()
         row = (await connection.execute(_LOAD, {"sender_id": sender_id})).first()
         if row is None:
             return None
         if self.restore is None:
             raise TypeError("ConversationStore(restore=...) is needed to load a conversation")
-        return self.restore(sender_id, row.language, row.state, row.version, row.id)
+        return self.restore(sender_id, row.language, row.state, row.version, row.id, bool(row.paused))
 
-    async def save(self, session: AsyncSession, tracker: ConversationState, *, channel: str) -> None:
+    async def peek(self, sender_id: str) -> State | None:
+        """The stored tracker, read outside a turn (for channels and tests)."""
+        async with self.sessionmaker() as session:
+            return await self.load(session, sender_id)
+
+    async def forget(self, session: AsyncSession, sender_id: str) -> None:
+        """/forget: erase the sender's personal data in the turn's transaction (bot/store/privacy.py)."""
+        await forget_sender(session=session, sender_id=sender_id)
+
+    async def save(self, session: AsyncSession, tracker: State, *, channel: str) -> None:
         """Insert or update with a version check, without committing (the caller commits).
 
         Pre-built Core statements on the session's connection: a turn's two statements cost a fraction
@@ -94,7 +113,8 @@ class ConversationStore:
             try:
                 inserted = await connection.execute(_INSERT, {
                     "sender_id": tracker.sender_id, "channel": channel, "language": tracker.language,
-                    "state": state, "version": 1, "created_at": now, "updated_at": now})
+                    "state": state, "paused": tracker.paused, "version": 1, "created_at": now,
+                    "updated_at": now})
             except IntegrityError as exc:
                 raise ConcurrentTurn(tracker.sender_id) from exc
             tracker.conversation_id = inserted.scalar_one()
@@ -104,26 +124,27 @@ class ConversationStore:
             return
         result = await connection.execute(_UPDATE, {
             "b_id": tracker.conversation_id, "b_expected": tracker.version, "b_state": state,
-            "b_language": tracker.language, "b_version": tracker.version + 1, "b_updated_at": now})
+            "b_paused": tracker.paused, "b_language": tracker.language, "b_version": tracker.version + 1,
+            "b_updated_at": now})
         if result.rowcount != 1:
             raise ConcurrentTurn(tracker.sender_id)
         tracker.version += 1
 
 
-_LOAD = select(Conversation.id, Conversation.language, Conversation.state, Conversation.version).where(
-    Conversation.sender_id == bindparam("sender_id"))
+_LOAD = select(Conversation.id, Conversation.language, Conversation.state, Conversation.version,
+               Conversation.paused).where(Conversation.sender_id == bindparam("sender_id"))
 _INSERT = insert(Conversation).returning(Conversation.id)
 _UPDATE = (update(Conversation)
            .where(Conversation.id == bindparam("b_id"), Conversation.version == bindparam("b_expected"))
-           .values(state=bindparam("b_state", type_=Conversation.state.type), language=bindparam("b_language"),
-                   version=bindparam("b_version"), updated_at=bindparam("b_updated_at")))
+           .values(state=bindparam("b_state", type_=Conversation.state.type), paused=bindparam("b_paused"),
+                   language=bindparam("b_language"), version=bindparam("b_version"),
+                   updated_at=bindparam("b_updated_at")))
 
 
 # ------------------------------------------------------------------ lock and pause from outside a turn
 # A facilitator's claim or release changes the entity's conversation while it may be mid-turn: the turn
-# lock (PostgreSQL) and the version column (both) keep the two from overwriting each other. The paused
-# flag is part of the saved state (the engine's Tracker writes it); only this module reads or writes
-# that state outside the engine.
+# lock (PostgreSQL) and the version column (both) keep the two from overwriting each other. Pausing bumps
+# the version, so a turn that read the conversation before is run again on the new flag.
 async def lock_conversation(*, session: AsyncSession, sender_id: str | None) -> None:
     """On PostgreSQL, hold the conversation's turn lock until commit (taken before any row lock)."""
     if sender_id and session.bind.dialect.name == "postgresql":
@@ -131,29 +152,18 @@ async def lock_conversation(*, session: AsyncSession, sender_id: str | None) -> 
 
 
 async def set_conversation_paused(*, session: AsyncSession, sender_id: str | None, paused: bool) -> bool:
-    """Pause (a human is on it) or resume the entity's conversation, guarded by the version column."""
+    """Pause (a human is on it) or resume the entity's conversation; False if it has none."""
     if not sender_id:
         return False
-    for _ in range(5):
-        row = (await session.execute(
-            select(Conversation.id, Conversation.state, Conversation.version)
-            .where(Conversation.sender_id == sender_id))).first()
-        if row is None:
-            return False
-        state = dict(row.state or {})
-        if bool(state.get("paused")) == paused:
-            return True
-        state["paused"] = paused
-        result = await session.execute(
-            update(Conversation).where(Conversation.id == row.id, Conversation.version == row.version)
-            .values(state=state, version=row.version + 1, updated_at=now_utc()))
-        if result.rowcount == 1:
-            return True
-    return False
+    result = await session.execute(
+        update(Conversation).where(Conversation.sender_id == sender_id, Conversation.paused != paused)
+        .values(paused=paused, version=Conversation.version + 1, updated_at=now_utc()))
+    if result.rowcount == 1:
+        return True
+    return await session.scalar(select(Conversation.id).where(Conversation.sender_id == sender_id)) is not None
 
 
 async def is_paused(*, session: AsyncSession, sender_id: str | None) -> bool:
     if not sender_id:
         return False
-    state = await session.scalar(select(Conversation.state).where(Conversation.sender_id == sender_id))
-    return bool((state or {}).get("paused"))
+    return bool(await session.scalar(select(Conversation.paused).where(Conversation.sender_id == sender_id)))

@@ -70,8 +70,8 @@ async def test_claim_race_one_winner(database_url) -> None:
         async with rt.sessionmaker() as s:
             lead = await store.get_lead(session=s, lead_id=lead_id)
             assert lead.status == "claimed"
-            state = await s.scalar(select(Conversation.state).where(Conversation.sender_id == "tg:501"))
-            assert state["paused"] is True
+            paused = await s.scalar(select(Conversation.paused).where(Conversation.sender_id == "tg:501"))
+            assert paused is True
             notices = list(await s.scalars(select(Outbox).where(Outbox.kind == "entity_message")))
             assert len(notices) == 1 and notices[0].payload["to"] == "tg:501"
             claims = await s.scalar(select(func.count()).select_from(LeadEvent).where(LeadEvent.action == "claimed"))
@@ -99,8 +99,8 @@ async def test_status_changes_only_by_assignee(database_url) -> None:
         async with rt.sessionmaker() as s, s.begin():
             stale = await store.claim_lead(session=s, lead_id=lead_id, facilitator=b)
             assert not stale.ok and stale.reason == "closed"
-            state = await s.scalar(select(Conversation.state).where(Conversation.sender_id == "tg:501"))
-            assert state["paused"] is False
+            paused = await s.scalar(select(Conversation.paused).where(Conversation.sender_id == "tg:501"))
+            assert paused is False
             stats = await store.lead_stats(session=s)
             assert stats["alliances_formed"] == 1 and stats["by_motivation"] == {"proactive": 1}
             # A new request after closing makes a new lead.

@@ -1,0 +1,249 @@
+"""The form loop: ask a form's questions in order, read and validate the answers, go back, skip, finish.
+
+A module of its own, as rasa_sdk/forms.py is: the engine (bot/engine/engine.py) decides which rule runs;
+this decides what the pending question is and what an answer does to it. It asks of the engine it runs
+in (FormHost) to say a response, to run a step or an action (the form's validator), and whether a typed
+text that is no answer is a request instead (help, a human...).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bot.config import Settings
+from bot.content import Domain, Form, FormSlot
+from bot.engine.answers import AnswerReader
+from bot.engine.render import Renderer
+from bot.engine.tracker import SKIPPED, Tracker
+from bot.engine.turn import Turn
+from bot.engine.values import Refused, read_answer
+
+
+class FormHost(Protocol):
+    def utter(self, turn: Turn, name: str, values: dict[str, Any] | None = None) -> None: ...
+
+    async def run_step(self, turn: Turn, step: str) -> None: ...
+
+    def has_action(self, name: str) -> bool: ...
+
+    async def run_action(self, turn: Turn, name: str,
+                         candidate: tuple[str, Any] | None = None) -> list[dict[str, Any]] | None: ...
+
+    async def taken_as_request(self, turn: Turn, text: str) -> bool:
+        """Handle a typed text that is not an answer as the request it is, if it is one."""
+        ...
+
+
+def end_form(tracker: Tracker) -> None:
+    tracker.active_form = None
+    tracker.requested_slot = None
+    tracker.history = []
+    tracker.prefilled = []
+    tracker.refusals = {}
+
+
+def holds(tracker: Tracker, cond: dict[str, Any] | None) -> bool:
+    """An `ask_if`/`ask_as` condition on the slots: in, not_in, equals, or (alone) answered."""
+    if not cond:
+        return True
+    value = tracker.slots.get(str(cond.get("slot")))
+    if "in" in cond:
+        return value in (cond["in"] or [])
+    if "not_in" in cond:
+        return value not in (cond["not_in"] or [])
+    if "equals" in cond:
+        return value == cond["equals"]
+    return value not in (None, SKIPPED)
+
+
+def question_of(tracker: Tracker, slot: FormSlot) -> str:
+    """The question's wording: the first `ask_as` whose condition holds, else the plain question."""
+    return next((name for cond, name in slot.ask_as if holds(tracker, cond)), slot.question)
+
+
+def pending(tracker: Tracker, form: Form) -> list[FormSlot]:
+    """The form's questions that apply to this conversation, in order."""
+    return [s for s in form.slots if holds(tracker, s.ask_if)]
+
+
+def accept(tracker: Tracker, slot: FormSlot, value: Any) -> None:
+    tracker.set_slot(slot.name, value)
+    tracker.refusals.pop(slot.name, None)
+    tracker.history.append(slot.name)
+
+
+def progress_values(tracker: Tracker, form: Form, slot: FormSlot | None) -> dict[str, Any]:
+    """{step, total} for "(3/10)": the questions actually asked, not the answers found already given,
+    passed or still ahead."""
+    applicable = [s for s in pending(tracker, form) if s is slot or not (
+        s.name in tracker.prefilled
+        or (s.name not in tracker.history and tracker.slots.get(s.name) not in (None, SKIPPED)))]
+    total = len(applicable)
+    current = applicable.index(slot) + 1 if slot in applicable else 0
+    return {"step": current, "total": total}
+
+
+def note_prefilled(tracker: Tracker, form: Form, asked: FormSlot) -> None:
+    """Answers given before their question (the opening message, a name the journey already has)
+    join the history as the form passes them, so ↩ / /back reaches them like any other answer."""
+    for slot in pending(tracker, form):
+        if slot is asked:
+            break
+        if tracker.slots.get(slot.name) not in (None, SKIPPED) and slot.name not in tracker.history:
+            tracker.history.append(slot.name)
+            tracker.prefilled.append(slot.name)
+
+
+class FormLoop:
+    def __init__(self, *, settings: Settings, domain: Domain, renderer: Renderer, reader: AnswerReader,
+                 host: FormHost) -> None:
+        self.settings = settings
+        self.domain = domain
+        self.renderer = renderer
+        self.reader = reader
+        self.host = host
+
+    def current_slot(self, tracker: Tracker) -> FormSlot | None:
+        form = self.domain.forms.get(tracker.active_form or "")
+        if form is None or tracker.requested_slot is None:
+            return None
+        return next((s for s in form.slots if s.name == tracker.requested_slot), None)
+
+    async def activate(self, turn: Turn, form: Form) -> None:
+        tracker = turn.tracker
+        end_form(tracker)
+        tracker.active_form = form.name
+        tracker.add_event({"event": "active_loop", "name": form.name})
+        if form.intro:
+            self.host.utter(turn, form.intro, progress_values(tracker, form, None))
+        await self.ask(turn)
+
+    async def ask(self, turn: Turn, *, reask_only: bool = False) -> None:
+        """Ask the next unanswered question of the active form, or complete it."""
+        tracker = turn.tracker
+        form = self.domain.forms.get(tracker.active_form or "")
+        if form is None:
+            return
+        slot = next((s for s in pending(tracker, form) if tracker.slots.get(s.name) is None), None)
+        if slot is None:
+            end_form(tracker)
+            tracker.add_event({"event": "active_loop", "name": None})
+            for step in form.on_complete:
+                await self.host.run_step(turn, step)
+            return
+        note_prefilled(tracker, form, slot)
+        tracker.requested_slot = slot.name
+        tracker.offered = {}
+        tracker.question_seq += 1
+        values = {**tracker.slots, **progress_values(tracker, form, slot)}
+        question = question_of(tracker, slot)
+        message = self.renderer.response(question, tracker.language, values, seq=tracker.question_seq)
+        message.slot = slot.name
+        if reask_only:
+            # after a refusal, the question alone: not the whole explanation card again
+            message.text = message.text.rsplit("\n\n", 1)[-1]
+        if form.progress and "progress" in self.domain.settings:
+            prefix = self.renderer.text(str(self.domain.settings["progress"]), tracker.language, values)
+            message.text = f"{prefix} {message.text}".strip()
+        refused = tracker.refusals.get(slot.name, 0)
+        if slot.skippable or refused >= self.settings.conversation.max_refusals_per_question:
+            message.buttons.append((self.renderer.text("utter_button_skip", tracker.language), "/skip"))
+        if tracker.history:
+            message.buttons.append((self.renderer.text("utter_button_back", tracker.language), "/back"))
+        turn.out.append(message)
+        tracker.add_event({"event": "bot", "metadata": {"response": question}})
+
+    async def button_answer(self, turn: Turn, payload: str) -> None:
+        """A pressed answer button: taken if its question is still the pending one."""
+        tracker = turn.tracker
+        msg = turn.message
+        stale = msg.button_seq is not None and msg.button_seq != tracker.question_seq
+        if tracker.active_form is None or tracker.paused or stale:
+            self.host.utter(turn, "utter_question_closed")
+            if tracker.active_form and not tracker.paused:
+                await self.ask(turn)
+            return
+        await self.answer(turn, payload, from_button=True)
+
+    async def answer(self, turn: Turn, value: str, *, from_button: bool) -> None:
+        """Read, validate (the form's `validate_<form>` action) and keep an answer, then ask on."""
+        tracker = turn.tracker
+        slot = self.current_slot(tracker)
+        if slot is None:
+            await self.ask(turn)
+            return
+        question = self.domain.responses.get(question_of(tracker, slot))
+        try:
+            coerced = read_answer(slot, question, value, from_button=from_button,
+                                  max_text_length=self.settings.conversation.max_text_length,
+                                  reader=self.reader).value
+        except Refused as refusal:
+            if (not from_button and refusal.reason not in ("empty", "range")
+                    and await self.host.taken_as_request(turn, value)):
+                return
+            await self._refuse(turn, slot, refusal.reason, uttered=False)
+            return
+        validator = f"validate_{tracker.active_form}"
+        if self.host.has_action(validator):
+            tracker.add_event({"event": "slot", "name": slot.name, "value": coerced})
+            before = len(turn.out)
+            events = await self.host.run_action(turn, validator, candidate=(slot.name, coerced))
+            if events is None:
+                return
+            validated = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
+            if slot.name in validated and validated[slot.name] is None:
+                await self._refuse(turn, slot, slot.type, uttered=len(turn.out) > before)
+                return
+            coerced = validated.get(slot.name, coerced)
+        accept(tracker, slot, coerced)
+        if slot.keep_text and not from_button:
+            tracker.set_slot(slot.keep_text, " ".join(value.split())[: self.settings.conversation.max_text_length])
+        await self.ask(turn)
+
+    async def _refuse(self, turn: Turn, slot: FormSlot, reason: str, *, uttered: bool) -> None:
+        tracker = turn.tracker
+        tracker.refusals[slot.name] = tracker.refusals.get(slot.name, 0) + 1
+        if not uttered:
+            kind = self.reader.kind_of(slot) if reason in ("choice", "scale", "unclear") else None
+            names = [f"utter_wrong_{slot.name}", f"utter_wrong_{kind}" if kind else "", f"utter_wrong_{reason}",
+                     "utter_wrong_answer"]
+            question = self.domain.responses.get(slot.question)
+            values = {"count": len([b for b in question.buttons if not b.payload.startswith("/")])
+                      if question else 0, "low": slot.min or 1, "high": slot.max or 4}
+            for name in names:
+                if name in self.domain.responses:
+                    self.host.utter(turn, name, values)
+                    break
+        if tracker.refusals[slot.name] >= self.settings.conversation.max_refusals_per_question:
+            self.host.utter(turn, "utter_offer_skip")
+        await self.ask(turn, reask_only=True)
+
+    async def back(self, turn: Turn) -> None:
+        """Forget the latest answer and ask its question again."""
+        tracker = turn.tracker
+        if not tracker.active_form:
+            self.host.utter(turn, "utter_cannot_go_back")
+            return
+        if not tracker.history:
+            self.host.utter(turn, "utter_cannot_go_back")
+        else:
+            previous = tracker.history.pop()
+            tracker.set_slot(previous, None)
+            if previous in tracker.prefilled:
+                tracker.prefilled.remove(previous)
+        await self.ask(turn)
+
+    async def skip(self, turn: Turn) -> None:
+        """Pass the pending question, if it may be passed (skippable, or refused often enough)."""
+        tracker = turn.tracker
+        slot = self.current_slot(tracker)
+        if slot is None:
+            self.host.utter(turn, "utter_question_closed")
+            return
+        allowed = slot.skippable or tracker.refusals.get(slot.name, 0) >= (
+            self.settings.conversation.max_refusals_per_question)
+        if not allowed:
+            self.host.utter(turn, "utter_cannot_skip")
+        else:
+            accept(tracker, slot, SKIPPED)
+        await self.ask(turn)
