@@ -63,7 +63,7 @@ async def test_the_dashboard_in_a_browser(runtime, tmp_path) -> None:
         task = asyncio.create_task(serve(app, settings, stop))
         try:
             await fake.wait_for("getUpdates")
-            while "web" not in app.bot_data:
+            while app.bot_data.web is None:
                 await asyncio.sleep(0.01)
             assert "només per a l'equip" in await _link(fake, STRANGER)
             assert "xat privat" in await _link(fake, LAIA, chat_id=-100555)  # not in a group

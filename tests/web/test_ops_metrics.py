@@ -72,7 +72,7 @@ async def test_metrics_are_off_by_default_and_the_server_stays_closed(fake, sqli
     settings = bot_settings(sqlite_url, fake)
     assert not (settings.web.enabled or settings.ops.enabled or settings.ops.metrics)
     async with running_bot(settings, fake) as app:
-        assert app.bot_data["web"] is None
+        assert app.bot_data.web is None
 
 
 async def test_metrics_without_health_endpoints_only_if_asked(sqlite_url) -> None:
@@ -106,7 +106,7 @@ async def test_webhook_mode_runs_both_servers_and_asks_telegram_while_quiet(fake
         status, body = await get(f"{base}/readyz")
         assert status == 200 and body["checks"]["telegram"]["ok"], body
         assert await get(f"http://127.0.0.1:{settings.telegram.webhook_port}/healthz") == (200, "ok")
-        app.bot_data["telegram_seen"] = time.monotonic() - 60  # silence for longer than the limit
+        app.bot_data.telegram_seen = time.monotonic() - 60  # silence for longer than the limit
         status, body = await get(f"{base}/readyz")
         assert status == 503 and not body["checks"]["telegram"]["ok"]
         since = len(fake.calls)

@@ -40,4 +40,4 @@ async def test_workshop_beside_the_conversation(runtime, sqlite_url):
                                 timeout=10)
             # By now the conversation would have answered the trainer's /workshop, had it seen it.
             assert len(fake.sent_messages(TRAINER_ID)) == 1
-            await app.bot_data["workshop"].close()
+            await app.bot_data.workshop.close()
