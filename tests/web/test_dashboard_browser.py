@@ -20,7 +20,7 @@ from bot.store import leads as store
 from bot.store import staff
 from tests.auxil.dashboard import LAIA, NURIA, PAU, STRANGER, seed, with_web
 from tests.auxil.fake_bot_api import FakeBotApi
-from tests.auxil.telegram_bot import free_port
+from tests.auxil.telegram_bot import free_port, settle
 from tests.auxil.updates import make_command
 
 # ALIAT_CHROMIUM points at another build (or at nothing, to see the skip message).
@@ -56,6 +56,7 @@ async def test_the_dashboard_in_a_browser(fake, bots, tmp_path) -> None:
                                telegram=replace(s.telegram, rate_limit=False, polling_timeout_seconds=1))
     with_web(runtime, port=port, base_url=f"http://127.0.0.1:{port}")
     await bots.start(runtime.settings, runtime)
+    await settle(fake)  # the seeded leads' cards go out first: _link reads the next message in the chat
     assert "només per a l'equip" in await _link(fake, STRANGER)
     assert "xat privat" in await _link(fake, LAIA, chat_id=-100555)  # not in a group
     laia_link = await _link(fake, LAIA)
