@@ -8,7 +8,7 @@ import pytest
 
 from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.runtime import PG_URL, make_runtime, reset_postgres
-from tests.auxil.telegram_bot import bot_settings, running_bot
+from tests.auxil.telegram_bot import Bots
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
@@ -57,9 +57,18 @@ async def fake():
 
 
 @pytest.fixture
-async def polling_bot(fake, sqlite_url):
-    """The real Application polling `fake` with config.yml's content on SQLite; stopped after the test.
-    Tests that need other settings, a runtime of their own or a restart use `running_bot` from
-    tests/auxil/telegram_bot.py directly."""
-    async with running_bot(bot_settings(sqlite_url, fake), fake) as app:
-        yield app
+async def bots(fake, sqlite_url):
+    """Start the real Application against `fake` (tests/auxil/telegram_bot.py's `Bots`):
+    `app = await bots.start()` on SQLite with config.yml's content; `bots.start(settings, runtime)` with
+    settings of the test's own (`bots.settings(webhook=True)`...) and a runtime from `bots.runtime()`;
+    `bots.stop(app)`, `bots.restart(app)`. Whatever still runs is stopped after the test, then those
+    runtimes are closed."""
+    runner = Bots(fake, sqlite_url)
+    yield runner
+    await runner.close()
+
+
+@pytest.fixture
+async def polling_bot(bots):
+    """The real Application polling `fake` with config.yml's content on SQLite; stopped after the test."""
+    return await bots.start()

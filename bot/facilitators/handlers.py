@@ -188,7 +188,7 @@ class FacilitatorHandlers:
     def desk_for(self, context: ContextTypes.DEFAULT_TYPE) -> LeadDesk:
         """The runtime given at registration, else the Telegram channel's (opened in post_init)."""
         if self._desk is None:
-            self._desk = LeadDesk(context.application.bot_data["channel"].runtime)
+            self._desk = LeadDesk(context.application.bot_data.channel.runtime)
         return self._desk
 
     async def on_card_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -315,13 +315,13 @@ class FacilitatorHandlers:
 
 
 def _channel(context: ContextTypes.DEFAULT_TYPE):
-    return context.application.bot_data["channel"]
+    return context.application.bot_data.channel
 
 
 def register_facilitator_handlers(app: Application, runtime=None, *, group: int = -1) -> None:
     """Add the facilitators' handlers to a python-telegram-bot Application (before the assistant's).
 
-    Without a runtime, the one of the Telegram channel (`app.bot_data["channel"].runtime`) is used.
+    Without a runtime, the one of the Telegram channel (`app.bot_data.channel.runtime`) is used.
     """
     handlers = FacilitatorHandlers(runtime)
     app.add_handler(CallbackQueryHandler(handlers.on_card_button, pattern=callbacks.PATTERN[callbacks.Prefix.LEAD]), group=group)

@@ -2,8 +2,8 @@
 
 Inside `aliat run` (from the Application's post_init)::
 
-    app.bot_data["notifier"] = start_notifier(app, runtime)      # post_init
-    await app.bot_data["notifier"].stop()                        # post_shutdown
+    app.bot_data.notifier = start_notifier(app, runtime)      # post_init
+    await app.bot_data.notifier.stop()                        # post_shutdown
 
 Alone: `aliat notifier` (Telegram) or `aliat notifier --console` (prints instead of sending).
 """

@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.logs import remember_update_id
 from bot.runtime import Runtime, build_runtime
 from bot.telegram.channel import TelegramChannel
+from bot.telegram.context import CONTEXT_TYPES, TelegramApp
 from bot.telegram.handlers import register_handlers
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.limiter import PriorityRateLimiter
@@ -43,51 +44,51 @@ MENU_COMMANDS = ("start", "help", "language", "facilitator", "privacy", "forget"
 
 
 def build_application(settings: Settings, runtime: Runtime | None = None, *,
-                      counters: Counter[str] | None = None) -> Application:
+                      counters: Counter[str] | None = None) -> TelegramApp:
     """The Application with its handlers; the runtime is opened in post_init unless one is given."""
     owns_runtime = runtime is None
     sender = Sender(max_retries=settings.telegram.max_send_retries, pace=settings.telegram.rate_limit,
                     counters=counters)
 
-    async def post_init(app: Application) -> None:
+    async def post_init(app: TelegramApp) -> None:
         rt = runtime if runtime is not None else await build_runtime(settings)
         # actions, the understanding models and the motivation model, before anyone types
         await asyncio.to_thread(lambda: (rt.actions.preload(), rt.engine.warm()))
         channel = TelegramChannel(rt, app.bot, sender)
-        app.bot_data["channel"] = channel
+        app.bot_data.channel = channel
         if isinstance(app.update_processor, PerChatUpdateProcessor):
             app.update_processor.on_flood = channel.flood_notice
         await set_command_menu(channel)
         channel.start_sweeper(SWEEP_INTERVAL)
         from bot.notifier import start_notifier
 
-        app.bot_data["notifier"] = start_notifier(app, rt)
+        app.bot_data.notifier = start_notifier(app, rt)
         from bot.maintenance import start_maintenance
 
-        app.bot_data["maintenance"] = start_maintenance(rt)
+        app.bot_data.maintenance = start_maintenance(rt)
         from bot.web import start_with_bot  # /healthz, /readyz, /metrics, dashboard: when configured
 
-        app.bot_data["web"] = await start_with_bot(rt, app)
+        app.bot_data.web = await start_with_bot(rt, app)
 
-    async def before_shutdown(app: Application) -> None:
+    async def before_shutdown(app: TelegramApp) -> None:
         """Stop what writes and sends, then drain the replies while the HTTP client is still open (at most
         telegram.drain_seconds): serve() calls this before app.shutdown() closes the client."""
-        channel: TelegramChannel | None = app.bot_data.get("channel")
-        if channel is None or app.bot_data.get("drained"):
+        channel = app.bot_data.channel
+        if channel is None or app.bot_data.drained:
             return
-        app.bot_data["drained"] = True
+        app.bot_data.drained = True
         from bot.maintenance import stop_maintenance
 
-        await stop_maintenance(app.bot_data.get("maintenance"))
-        if (web_runner := app.bot_data.get("web")) is not None:
+        await stop_maintenance(app.bot_data.maintenance)
+        if (web_runner := app.bot_data.web) is not None:
             await web_runner.cleanup()
-        if (notifier := app.bot_data.get("notifier")) is not None:
+        if (notifier := app.bot_data.notifier) is not None:
             await notifier.stop()
         await channel.drain(timeout=settings.telegram.drain_seconds)
         await channel.stop_sweeper()
 
-    async def post_shutdown(app: Application) -> None:
-        channel: TelegramChannel | None = app.bot_data.get("channel")
+    async def post_shutdown(app: TelegramApp) -> None:
+        channel = app.bot_data.channel
         if channel is None:
             return
         await before_shutdown(app)  # (when the application was run without serve())
@@ -97,6 +98,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
     builder: ApplicationBuilder = (
         Application.builder()
         .token(settings.telegram_token)
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(256, flood_per_minute=settings.telegram.flood_max_per_minute,
                                                    counters=sender.counters))
         .post_init(post_init)
@@ -119,7 +121,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
     # them. Our poller (and webhook) acknowledge an update only after its turn has committed.
     builder = builder.updater(None)
     app = builder.build()
-    app.bot_data["before_shutdown"] = before_shutdown
+    app.bot_data.before_shutdown = before_shutdown
     register_handlers(app)
     app.add_handler(TypeHandler(Update, remember_update_id), group=-1000)  # log lines carry the update id
     from bot.workshop import register_workshop_handlers
@@ -154,7 +156,7 @@ async def set_command_menu(channel: TelegramChannel) -> None:
 
 
 # ---------------------------------------------------------------------- running
-async def serve(app: Application, settings: Settings, stop: asyncio.Event) -> None:
+async def serve(app: TelegramApp, settings: Settings, stop: asyncio.Event) -> None:
     """Run like Application.run_polling/run_webhook do (post_init ... post_shutdown) until `stop` is set."""
     await app.initialize()
     try:
@@ -166,7 +168,7 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event) -> No
             await _serve_polling(app, settings, stop)
     finally:
         # Replies are drained before app.shutdown(): it closes the HTTP client they are sent with.
-        if (before_shutdown := app.bot_data.get("before_shutdown")) is not None:
+        if (before_shutdown := app.bot_data.before_shutdown) is not None:
             await before_shutdown(app)
         await app.shutdown()
         if app.post_shutdown:
@@ -236,7 +238,7 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 0.5
-            app.bot_data["telegram_seen"] = time.monotonic()  # /readyz (bot/web)
+            app.bot_data.telegram_seen = time.monotonic()  # /readyz (bot/web)
             fresh = 0
             for update in updates:
                 uid = update.update_id
@@ -310,7 +312,7 @@ def webhook_app(app: Application, settings: Settings) -> web.Application:
         update = update_from_body(await request.read(), app)
         if update is None:
             return web.Response(status=400)
-        app.bot_data["telegram_seen"] = time.monotonic()  # /readyz (bot/web)
+        app.bot_data.telegram_seen = time.monotonic()  # /readyz (bot/web)
         # Answered only once the update is handled: if this worker dies, Telegram sends it again.
         await handle_updates(app, [update])
         return web.Response(status=200)

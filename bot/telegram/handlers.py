@@ -18,6 +18,7 @@ from bot.engine import BotMessage, UserMessage
 from bot.engine.nlu import split_command
 from bot.telegram import render
 from bot.telegram.channel import Press, TelegramChannel
+from bot.telegram.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,10 @@ log = logging.getLogger(__name__)
 NON_TEXT_KINDS = ("sticker", "photo", "voice", "video", "document", "location", "contact")
 
 
-def channel_of(context: ContextTypes.DEFAULT_TYPE) -> TelegramChannel:
-    return context.application.bot_data["channel"]
+def channel_of(context: Context) -> TelegramChannel:
+    if (channel := context.bot_data.channel) is None:
+        raise RuntimeError("the Telegram channel opens in post_init, before the first update")
+    return channel
 
 
 def sender_id(chat_id: int) -> str:

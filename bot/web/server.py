@@ -25,7 +25,6 @@ from bot.web.health import Readiness
 log = logging.getLogger(__name__)
 
 RUNTIME = web.AppKey("runtime", Runtime)
-TELEGRAM_SEEN = "telegram_seen"  # the Application's bot_data key: time.monotonic() of Telegram's last word
 
 
 def create_app(runtime: Runtime, *, telegram_seen: Callable[[], float | None] | None = None,
@@ -86,14 +85,14 @@ async def start(app: web.Application, host: str, port: int) -> web.AppRunner:
 async def start_with_bot(runtime: Runtime, application: Any) -> web.AppRunner | None:
     """Inside `aliat run`: the server, when the dashboard, the health endpoints or metrics are on.
 
-    `application` is the Telegram Application: its bot_data holds the channel (whose counters /metrics
-    reads) and the time Telegram was last heard from, which the poller and the webhook set."""
+    `application` is the Telegram Application: its bot_data (bot/telegram/context.py) holds the channel (whose
+    counters /metrics reads) and the time Telegram was last heard from, which the poller and the webhook set."""
     settings = runtime.settings
     if not (settings.web.enabled or settings.ops.enabled or settings.ops.metrics):
         return None
     bot_data = application.bot_data
-    channel = bot_data.get("channel")
-    app = create_app(runtime, telegram_seen=lambda: bot_data.get(TELEGRAM_SEEN),
+    channel = bot_data.channel
+    app = create_app(runtime, telegram_seen=lambda: bot_data.telegram_seen,
                      counters=channel.counters if channel is not None else None)
     if settings.webhook_url:
         app.cleanup_ctx.append(_webhook_heartbeat(application, settings.ops.telegram_seen_seconds))
@@ -109,7 +108,7 @@ def _webhook_heartbeat(application: Any, limit: float) -> Callable[[web.Applicat
         while True:
             try:
                 await application.bot.get_webhook_info()
-                application.bot_data[TELEGRAM_SEEN] = time.monotonic()
+                application.bot_data.telegram_seen = time.monotonic()
             except Exception as exc:
                 log.warning("getWebhookInfo failed (%s)", type(exc).__name__)
             await asyncio.sleep(interval)

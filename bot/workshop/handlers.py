@@ -89,7 +89,7 @@ class WorkshopService:
     @property
     def runtime(self) -> Runtime:
         # The Telegram channel opens its runtime in post_init, after handlers are registered.
-        return self.given_runtime or self.app.bot_data["channel"].runtime
+        return self.given_runtime or self.app.bot_data.channel.runtime
 
     @property
     def texts(self) -> WorkshopTexts:
@@ -285,7 +285,7 @@ def _stops(handler: Handler) -> Handler:
 
 
 def _service(context: ContextTypes.DEFAULT_TYPE) -> WorkshopService:
-    return context.application.bot_data["workshop"]
+    return context.application.bot_data.workshop
 
 
 Work = Callable[[AsyncSession], Awaitable[list[BotMessage] | None]]
@@ -297,7 +297,7 @@ async def _once(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Work, 
     (the Telegram channel's `once`), the replies through the outbox so no handler waits for a paced send.
     False: a redelivered update, nothing done. Without the channel (the workshop alone, in tests) the changes
     commit on their own and the replies are sent at once."""
-    channel = context.application.bot_data.get("channel")
+    channel = context.application.bot_data.channel
     if channel is not None:
         return await channel.once(update_id=update.update_id, chat_id=chat_id, work=work, reply_to=reply_to)
     async with _service(context).session() as session, session.begin():
@@ -558,7 +558,7 @@ async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def register_workshop_handlers(app: Application, runtime: Runtime | None = None, *,
                                tally_interval: float = DEFAULT_TALLY_INTERVAL, group: int = HANDLER_GROUP) -> None:
     """Add the workshop handlers; without `runtime`, the Telegram channel's runtime is used."""
-    app.bot_data["workshop"] = WorkshopService(app, runtime, tally_interval)
+    app.bot_data.workshop = WorkshopService(app, runtime, tally_interval)
     messages = filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler("workshop", on_workshop, filters=messages), group=group)
     app.add_handler(CommandHandler("workshop_end", on_workshop_end, filters=messages), group=group)

@@ -17,7 +17,7 @@ from bot.telegram import build_application, serve
 from bot.telegram.channel import TelegramChannel
 from tests.auxil import updates as U
 from tests.auxil.fake_bot_api import Call, FakeBotApi
-from tests.auxil.runtime import settings_for_tests
+from tests.auxil.runtime import make_runtime, settings_for_tests
 
 WEBHOOK_SECRET = "s3cret-token_for-tests"
 
@@ -40,29 +40,83 @@ def bot_settings(database_url: str, fake: FakeBotApi, *, webhook: bool = False, 
     return replace(settings, telegram=telegram)
 
 
-@contextlib.asynccontextmanager
-async def running_bot(settings: Settings, fake: FakeBotApi, runtime: Runtime | None = None) -> AsyncIterator[Application]:
-    """Start the bot (polling or webhook per settings); stop it on exit."""
-    app = build_application(settings, runtime)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, settings, stop))
-    since = len(fake.calls)
-    waiting = "setWebhook" if settings.webhook_url else "deleteWebhook"  # getUpdates is recorded when it returns
-    try:
-        await fake.wait_for(lambda c: c.method == waiting or task.done(), timeout=10, since=since)
+class Bots:
+    """Starts the real Application (polling, or webhook per its settings) against a fake Bot API and stops
+    it, as `aliat run` does: the `bots` fixture. `start` returns once post_init has run (the channel, the
+    notifier and the web server are in `app.bot_data`); after `stop` they are still there to read (the
+    counters, the runtime). `close` stops what still runs, then closes the runtimes made by `runtime`."""
+
+    def __init__(self, fake: FakeBotApi, database_url: str | None = None) -> None:
+        self.fake = fake
+        self.database_url = database_url
+        self._running: dict[int, tuple[Application, Settings, Runtime | None, asyncio.Event, asyncio.Task[None]]] = {}
+        self._runtimes: list[Runtime] = []
+
+    def settings(self, database_url: str | None = None, **options: Any) -> Settings:
+        """`bot_settings` for this fake and database (webhook=, rate_limit=, max_send_retries=)."""
+        database_url = database_url or self.database_url
+        assert database_url is not None, "no database given"
+        return bot_settings(database_url, self.fake, **options)
+
+    async def runtime(self, database_url: str | None = None) -> Runtime:
+        """A runtime of the test's own, to give to `start` and to read after `stop`; closed after the bots."""
+        database_url = database_url or self.database_url
+        assert database_url is not None, "no database given"
+        runtime = await make_runtime(database_url)
+        self._runtimes.append(runtime)
+        return runtime
+
+    async def start(self, settings: Settings | None = None, runtime: Runtime | None = None,
+                    **options: Any) -> Application:
+        """A running bot with `settings` (else `self.settings(**options)`), on `runtime` when given (the
+        test closes it), else on one the Application opens and closes itself."""
+        settings = settings or self.settings(**options)
+        app = build_application(settings, runtime)
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(app, settings, stop))
+        self._running[id(app)] = (app, settings, runtime, stop, task)
+        since = len(self.fake.calls)
+        # serve() calls these once post_init is done; the fake records a call when it has answered it
+        waiting = "setWebhook" if settings.webhook_url else "deleteWebhook"
+        await self.fake.wait_for(lambda c: c.method == waiting or task.done(), timeout=10, since=since)
         if task.done():
+            self._running.pop(id(app))
             task.result()
-        # post_init (menu) has run once the updater polls; make sure the channel is there.
-        while "channel" not in app.bot_data:
-            await asyncio.sleep(0.01)
-        yield app
-    finally:
+        return app
+
+    async def stop(self, app: Application) -> None:
+        """What SIGTERM does in `aliat run`: stop, drain the replies, shut down."""
+        _app, _settings, _runtime, stop, task = self._running.pop(id(app))
         stop.set()
         await asyncio.wait_for(task, 15)
 
+    async def restart(self, app: Application) -> Application:
+        """Stop `app`, then start a new Application with its settings and runtime."""
+        _app, settings, runtime, _stop, _task = self._running[id(app)]
+        await self.stop(app)
+        return await self.start(settings, runtime)
+
+    async def close(self) -> None:
+        try:
+            for app, *_ in list(self._running.values()):
+                await self.stop(app)
+        finally:
+            for runtime in self._runtimes:
+                await runtime.close()
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings, fake: FakeBotApi, runtime: Runtime | None = None) -> AsyncIterator[Application]:
+    """Start the bot (polling or webhook per settings); stop it on exit."""
+    bots = Bots(fake)
+    try:
+        yield await bots.start(settings, runtime)
+    finally:
+        await bots.close()
+
 
 def channel(app: Application) -> TelegramChannel:
-    return app.bot_data["channel"]
+    return app.bot_data.channel
 
 
 def keyboard_message(fake: FakeBotApi, chat_id: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from telegram.ext import Application
 
 from bot.runtime import Runtime
 from bot.store import workshops as store
+from bot.telegram.context import CONTEXT_TYPES
 from bot.workshop import register_workshop_handlers
 from tests.auxil import updates as U
 from tests.auxil.fake_bot_api import FakeBotApi
@@ -76,7 +77,7 @@ async def workshop_bot(database_url: str, *, tally_interval: float = 0.2) -> Asy
     try:
         async with FakeBotApi(username=U.BOT_USERNAME) as fake:
             app = (Application.builder().token(fake.token).base_url(fake.base_url)
-                   .base_file_url(fake.base_file_url).build())
+                   .base_file_url(fake.base_file_url).context_types(CONTEXT_TYPES).build())
             register_workshop_handlers(app, runtime, tally_interval=tally_interval)
             await app.initialize()
             assert app.updater is not None
@@ -85,7 +86,7 @@ async def workshop_bot(database_url: str, *, tally_interval: float = 0.2) -> Asy
             try:
                 yield WorkshopBot(fake, app, runtime)
             finally:
-                await app.bot_data["workshop"].close()
+                await app.bot_data.workshop.close()
                 await app.updater.stop()
                 await app.stop()
                 await app.shutdown()

@@ -307,7 +307,7 @@ async def test_sigterm_drains_with_the_client_open_then_leaves_the_rest_for_the_
         try:
             runtime = None
             for _ in range(300):
-                runtime = app.bot_data.get("channel") and app.bot_data["channel"].runtime
+                runtime = app.bot_data.channel and app.bot_data.channel.runtime
                 if runtime is not None:
                     async with runtime.sessionmaker() as session:
                         statuses = list(await session.scalars(select(Outbox.status).where(Outbox.kind == "reply")))

@@ -6,7 +6,6 @@ seeing another's leads. Screenshots go to $ALIAT_SCREENSHOTS (docs/ when regener
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -19,10 +18,9 @@ from openpyxl import load_workbook
 
 from bot.store import leads as store
 from bot.store import staff
-from bot.telegram.app import build_application, serve
 from tests.auxil.dashboard import LAIA, NURIA, PAU, STRANGER, seed, with_web
 from tests.auxil.fake_bot_api import FakeBotApi
-from tests.auxil.telegram_bot import free_port
+from tests.auxil.telegram_bot import free_port, settle
 from tests.auxil.updates import make_command
 
 # ALIAT_CHROMIUM points at another build (or at nothing, to see the skip message).
@@ -47,40 +45,31 @@ async def _link(fake: FakeBotApi, user_id: int, *, chat_id: int | None = None) -
     return found.group(1) if found else reply.text
 
 
-async def test_the_dashboard_in_a_browser(runtime, tmp_path) -> None:
+async def test_the_dashboard_in_a_browser(fake, bots, tmp_path) -> None:
     shots = Path(os.environ.get("ALIAT_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     port = free_port()
+    runtime = await bots.runtime()
     await seed(runtime, leads=3)
-    async with FakeBotApi() as fake:
-        s = runtime.settings
-        runtime.settings = replace(s, telegram_token=fake.token, telegram_api_base_url=fake.base_url,
-                                   telegram=replace(s.telegram, rate_limit=False, polling_timeout_seconds=1))
-        with_web(runtime, port=port, base_url=f"http://127.0.0.1:{port}")
-        settings = runtime.settings
-        app = build_application(settings, runtime)
-        stop = asyncio.Event()
-        task = asyncio.create_task(serve(app, settings, stop))
+    s = runtime.settings
+    runtime.settings = replace(s, telegram_token=fake.token, telegram_api_base_url=fake.base_url,
+                               telegram=replace(s.telegram, rate_limit=False, polling_timeout_seconds=1))
+    with_web(runtime, port=port, base_url=f"http://127.0.0.1:{port}")
+    await bots.start(runtime.settings, runtime)
+    await settle(fake)  # the seeded leads' cards go out first: _link reads the next message in the chat
+    assert "només per a l'equip" in await _link(fake, STRANGER)
+    assert "xat privat" in await _link(fake, LAIA, chat_id=-100555)  # not in a group
+    laia_link = await _link(fake, LAIA)
+    assert laia_link.startswith(f"http://127.0.0.1:{port}/login?t=")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:
-            await fake.wait_for("getUpdates")
-            while "web" not in app.bot_data:
-                await asyncio.sleep(0.01)
-            assert "només per a l'equip" in await _link(fake, STRANGER)
-            assert "xat privat" in await _link(fake, LAIA, chat_id=-100555)  # not in a group
-            laia_link = await _link(fake, LAIA)
-            assert laia_link.startswith(f"http://127.0.0.1:{port}/login?t=")
-            async with async_playwright() as p:
-                browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-                try:
-                    await _facilitator(browser, fake, runtime, laia_link, shots)
-                    await _refused_links(browser, runtime, laia_link, port)
-                    await _other_facilitator(browser, await _link(fake, PAU))
-                    await _coordinator(browser, await _link(fake, NURIA), shots, tmp_path)
-                finally:
-                    await browser.close()
+            await _facilitator(browser, fake, runtime, laia_link, shots)
+            await _refused_links(browser, runtime, laia_link, port)
+            await _other_facilitator(browser, await _link(fake, PAU))
+            await _coordinator(browser, await _link(fake, NURIA), shots, tmp_path)
         finally:
-            stop.set()
-            await asyncio.wait_for(task, 15)
+            await browser.close()
 
 
 async def _facilitator(browser, fake: FakeBotApi, runtime, link: str, shots: Path) -> None:

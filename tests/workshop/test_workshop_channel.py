@@ -5,39 +5,36 @@ from __future__ import annotations
 from bot.store import workshops as store
 from bot.workshop import register_workshop_handlers
 from tests.auxil import updates as U
-from tests.auxil.fake_bot_api import FakeBotApi
-from tests.auxil.telegram_bot import bot_settings, running_bot
 from tests.auxil.workshop_bot import TRAINER_ID
 
 GROUP = U.DEFAULT_GROUP_ID
 
 
-async def test_workshop_beside_the_conversation(runtime, sqlite_url):
+async def test_workshop_beside_the_conversation(fake, bots):
+    runtime = await bots.runtime()
     async with runtime.sessionmaker() as session:
         await store.add_trainer(session=session, telegram_user_id=TRAINER_ID, name="Formadora")
         await session.commit()
-    async with FakeBotApi() as fake:
-        settings = bot_settings(sqlite_url, fake)
-        async with running_bot(settings, fake, runtime) as app:
-            register_workshop_handlers(app, runtime)  # what the channel's build_application does
-            since = len(fake.calls)
-            # In private, /workshop is the trainer's rehearsal, not a turn of the conversation.
-            await fake.push_update(U.make_command("workshop", user_id=TRAINER_ID))
-            sent = await fake.wait_for("sendMessage", since=since)
-            assert sent[0].params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "ws:p:scenarios:ca"
-            # In a group, /workshop@bot reaches the workshop, and a press on its buttons too.
-            since = len(fake.calls)
-            await fake.push_update(U.make_command("workshop", addressed=True, chat_id=GROUP, user_id=TRAINER_ID))
-            choice = (await fake.wait_for("sendMessage", since=since))[0]
-            await fake.push_update(U.make_callback("ws:p:scenarios:ca", chat_id=GROUP, user_id=TRAINER_ID,
-                                                   message_id=choice.result["message_id"]))
-            await fake.wait_for("sendPoll", since=since)
-            # The conversation still answers a normal private message.
-            since = len(fake.calls)
-            await fake.push_update(U.make_message("/start", user_id=4242, entities=[
-                {"type": "bot_command", "offset": 0, "length": 6}]))
-            await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == 4242, since=since,
-                                timeout=10)
-            # By now the conversation would have answered the trainer's /workshop, had it seen it.
-            assert len(fake.sent_messages(TRAINER_ID)) == 1
-            await app.bot_data["workshop"].close()
+    app = await bots.start(bots.settings(), runtime)
+    register_workshop_handlers(app, runtime)  # what the channel's build_application does
+    since = len(fake.calls)
+    # In private, /workshop is the trainer's rehearsal, not a turn of the conversation.
+    await fake.push_update(U.make_command("workshop", user_id=TRAINER_ID))
+    sent = await fake.wait_for("sendMessage", since=since)
+    assert sent[0].params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "ws:p:scenarios:ca"
+    # In a group, /workshop@bot reaches the workshop, and a press on its buttons too.
+    since = len(fake.calls)
+    await fake.push_update(U.make_command("workshop", addressed=True, chat_id=GROUP, user_id=TRAINER_ID))
+    choice = (await fake.wait_for("sendMessage", since=since))[0]
+    await fake.push_update(U.make_callback("ws:p:scenarios:ca", chat_id=GROUP, user_id=TRAINER_ID,
+                                           message_id=choice.result["message_id"]))
+    await fake.wait_for("sendPoll", since=since)
+    # The conversation still answers a normal private message.
+    since = len(fake.calls)
+    await fake.push_update(U.make_message("/start", user_id=4242, entities=[
+        {"type": "bot_command", "offset": 0, "length": 6}]))
+    await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == 4242, since=since,
+                        timeout=10)
+    # By now the conversation would have answered the trainer's /workshop, had it seen it.
+    assert len(fake.sent_messages(TRAINER_ID)) == 1
+    await app.bot_data.workshop.close()

@@ -18,7 +18,7 @@ class DashboardLink:
         self._runtime = runtime
 
     def runtime(self, context: ContextTypes.DEFAULT_TYPE):
-        return self._runtime or context.application.bot_data["channel"].runtime
+        return self._runtime or context.application.bot_data.channel.runtime
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
