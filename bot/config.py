@@ -301,17 +301,17 @@ NAMED_ENV = {
 SECRET_KEYS = {"telegram_token", "webhook_secret", "telegram_api_base_url", "webhook_url", "base_dir"}
 
 
-def _setting(parts: tuple[str, ...]) -> FieldInfo | None:
-    """The field a path of keys names, if it is a value (not a section)."""
+def _fields_along(parts: tuple[str, ...]) -> list[FieldInfo]:
+    """The fields a path of keys goes through, as far as they exist."""
+    found: list[FieldInfo] = []
     cls: Any = Settings
-    found = None
     for part in parts:
         fields = getattr(cls, "__pydantic_fields__", None)
         if not fields or part not in fields:
-            return None
-        found = fields[part]
-        cls = found.annotation
-    return None if is_pydantic_dataclass(cls) else found
+            break
+        found.append(fields[part])
+        cls = fields[part].annotation
+    return found
 
 
 def _path_of(var: str) -> tuple[str, ...] | None:
@@ -321,7 +321,8 @@ def _path_of(var: str) -> tuple[str, ...] | None:
     if not var.startswith("ALIAT_") or var.startswith("ALIAT_TEST_") or var == "ALIAT_CONFIG":
         return None
     parts = tuple(p.lower() for p in var[len("ALIAT_"):].split("__"))
-    return parts if _setting(parts) else None
+    along = _fields_along(parts)
+    return parts if len(along) == len(parts) and not is_pydantic_dataclass(along[-1].annotation) else None
 
 
 def reads_env(var: str) -> bool:
@@ -419,22 +420,10 @@ def _explain(error: Any, origin: Mapping[tuple[str, ...], str]) -> str:
     loc = tuple(str(p) for p in error["loc"])
     key = ".".join(loc)
     var = next((origin[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in origin), None)
-    field_info = _field_at(loc)
-    why = _why(error, field_info)
+    along = _fields_along(loc)
+    why = _why(error, along[-1] if along else None)
     name = f"{key} ({var})" if var else key
     return f"{name}: {why}" if name else why
-
-
-def _field_at(loc: tuple[str, ...]) -> FieldInfo | None:
-    cls: Any = Settings
-    found = None
-    for part in loc:
-        fields = getattr(cls, "__pydantic_fields__", None)
-        if not fields or part not in fields:
-            break
-        found = fields[part]
-        cls = found.annotation
-    return found
 
 
 def _why(error: Any, info: FieldInfo | None) -> str:
