@@ -1,22 +1,25 @@
 """Settings: config.yml, overridden by the environment, validated once at start-up.
 
-Each section is a frozen pydantic dataclass: what a value may be is written beside its default, pydantic
-checks it, and the JSON schema of config.yml comes for free (`python -m bot.config`, docs/config.schema.json).
-Dataclasses rather than BaseSettings models, because settings are derived with `dataclasses.replace`
-(tests, `aliat web`), which validates the copy again. pydantic-settings reads the environment:
-ALIAT_<KEY>, ALIAT_<SECTION>__<KEY> and the variables named in the design. A wrong value is a ConfigError
-naming the key as config.yml spells it, and the variable when it came from the environment.
+Each section is a frozen dataclass whose annotations say what a value may be (bounds, choices, checks),
+beside its default; pydantic validates config.yml and the environment against them at load, and the JSON
+schema of config.yml comes for free (`python -m bot.config`, docs/config.schema.json). Plain dataclasses
+rather than BaseSettings models or pydantic dataclasses: code and tests derive settings with
+`dataclasses.replace` (a port 0 for "any free port", a dummy database URL), which must not validate, as
+it never did. pydantic-settings reads the environment: ALIAT_<KEY>, ALIAT_<SECTION>__<KEY> and the
+variables named in the design. A wrong value is a ConfigError naming the key as config.yml spells it, and
+the variable when it came from the environment.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass as _plain_dataclass
-from dataclasses import field
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
 
 import yaml
 from annotated_types import Ge, Gt, Le
@@ -27,9 +30,8 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
-    field_validator,
+    with_config,
 )
-from pydantic.dataclasses import dataclass, is_pydantic_dataclass
 from pydantic.fields import FieldInfo
 from pydantic_settings import EnvSettingsSource, NoDecode, SettingsConfigDict
 
@@ -45,7 +47,7 @@ class ConfigError(Exception):
     """A setting is missing or wrong; the message names it."""
 
 
-@_plain_dataclass(frozen=True)
+@dataclass(frozen=True)
 class Why:
     """What to tell the person who set a value out of its bounds, when the bounds alone say it badly."""
 
@@ -84,6 +86,18 @@ def _supported(languages: tuple[str, ...]) -> tuple[str, ...]:
     return languages
 
 
+def _numeric_chat(value: str) -> str:
+    if value and not value.lstrip("-").isdigit():
+        raise ValueError("must be a numeric Telegram chat id")
+    return value
+
+
+def _https(value: str) -> str:
+    if value and not value.startswith("https://") and not value.startswith("http://127."):
+        raise ValueError("must be an https URL")
+    return value
+
+
 def _known_zone(name: str) -> str:
     time_zone(name)  # its ValueError names the zone
     return name
@@ -107,8 +121,12 @@ Port = Annotated[int, Field(ge=1, le=65535), NUMBER, Why("must be a port number 
 HttpUrl = Annotated[Text, AfterValidator(_http_url_or_empty)]
 Languages = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated), AfterValidator(_supported)]
 
-# extra="forbid": a key config.yml misspells stops start-up ("unknown setting") instead of being ignored
-section = dataclass(frozen=True, config=ConfigDict(extra="forbid", coerce_numbers_to_str=True))
+
+
+def section(cls: type) -> type:
+    """A frozen dataclass of settings. extra="forbid": a key config.yml misspells stops start-up ("unknown
+    setting") instead of being ignored; a number where text is expected (a chat id) is read as text."""
+    return with_config(ConfigDict(extra="forbid", coerce_numbers_to_str=True))(dataclass(frozen=True)(cls))
 
 
 @section
@@ -146,7 +164,7 @@ class TelegramSettings:
 
 @section
 class HandoffSettings:
-    facilitator_chat_id: Text = ""
+    facilitator_chat_id: Annotated[Text, AfterValidator(_numeric_chat)] = ""
     min_readiness: Annotated[float, Field(ge=1, le=4), NUMBER] = 2.5
     require_objective: bool = True
     require_partner_in_mind: bool = False
@@ -155,13 +173,6 @@ class HandoffSettings:
     consent_version: Text = "2026-11"
     notify_private: bool = False
 
-    @field_validator("facilitator_chat_id")
-    @classmethod
-    def _numeric_chat(cls, value: str) -> str:
-        if value and not value.lstrip("-").isdigit():
-            raise ValueError("must be a numeric Telegram chat id")
-        return value
-
 
 @section
 class NotifierSettings:
@@ -169,14 +180,6 @@ class NotifierSettings:
     retry_base_seconds: Positive = 2
     retry_max_seconds: Positive = 600
     max_attempts: Int = 0
-
-    @field_validator("retry_max_seconds")
-    @classmethod
-    def _not_below_base(cls, value: float, info) -> float:
-        base = info.data.get("retry_base_seconds")
-        if base is not None and value < base:
-            raise ValueError(f"must be at least retry_base_seconds ({base:g})")
-        return value
 
 
 @section
@@ -252,24 +255,9 @@ class Settings:
     # Secrets and deployment facts: environment only.
     telegram_token: Text = ""
     telegram_api_base_url: HttpUrl = ""
-    webhook_url: Text = ""
+    webhook_url: Annotated[Text, AfterValidator(_https)] = ""
     webhook_secret: Text = ""
     base_dir: Path = PROJECT_ROOT
-
-    @field_validator("default_language")
-    @classmethod
-    def _one_of_languages(cls, value: str, info) -> str:
-        languages = info.data.get("languages")
-        if languages is not None and value not in languages:
-            raise ValueError(f"{value!r} is not in languages {list(languages)}")
-        return value
-
-    @field_validator("webhook_url")
-    @classmethod
-    def _https(cls, value: str) -> str:
-        if value and not value.startswith("https://") and not value.startswith("http://127."):
-            raise ValueError("must be an https URL")
-        return value
 
     @property
     def dialogues_dir(self) -> Path:
@@ -301,13 +289,22 @@ NAMED_ENV = {
 SECRET_KEYS = {"telegram_token", "webhook_secret", "telegram_api_base_url", "webhook_url", "base_dir"}
 
 
+@cache
+def _fields(cls: type) -> dict[str, FieldInfo]:
+    """A section's fields as pydantic reads them (annotation, bounds, our Why)."""
+    if not dataclasses.is_dataclass(cls):
+        return {}
+    hints = get_type_hints(cls, include_extras=True)
+    return {f.name: FieldInfo.from_annotation(hints[f.name]) for f in dataclasses.fields(cls)}
+
+
 def _fields_along(parts: tuple[str, ...]) -> list[FieldInfo]:
     """The fields a path of keys goes through, as far as they exist."""
     found: list[FieldInfo] = []
     cls: Any = Settings
     for part in parts:
-        fields = getattr(cls, "__pydantic_fields__", None)
-        if not fields or part not in fields:
+        fields = _fields(cls)
+        if part not in fields:
             break
         found.append(fields[part])
         cls = fields[part].annotation
@@ -322,7 +319,7 @@ def _path_of(var: str) -> tuple[str, ...] | None:
         return None
     parts = tuple(p.lower() for p in var[len("ALIAT_"):].split("__"))
     along = _fields_along(parts)
-    return parts if len(along) == len(parts) and not is_pydantic_dataclass(along[-1].annotation) else None
+    return parts if len(along) == len(parts) and not dataclasses.is_dataclass(along[-1].annotation) else None
 
 
 def reads_env(var: str) -> bool:
@@ -340,11 +337,10 @@ def resolve_sqlite_path(url: str, base_dir: Path) -> str:
 
 
 class _SettingsShape:
-    """What pydantic-settings' sources read of a settings class, which a pydantic dataclass spells
-    __pydantic_config__ and __pydantic_fields__ (sections may be dataclasses; the top needs these two)."""
+    """The two things pydantic-settings' sources read of a settings class (a BaseSettings has them)."""
 
     model_config = SettingsConfigDict(case_sensitive=False, env_prefix="ALIAT_", env_nested_delimiter="__")
-    model_fields = Settings.__pydantic_fields__
+    model_fields = _fields(Settings)
 
 
 class _Environment(EnvSettingsSource):
@@ -389,18 +385,38 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: Mapping[str, 
     values = _merge(_empty_sections(raw, Settings), environment())
     values["base_dir"] = config_path.resolve().parent
     try:
-        return Settings(**values)
+        settings = _validator().validate_python(values)
     except ValidationError as exc:
         raise ConfigError("\n".join(_explain(error, environment.origin) for error in exc.errors())) from None
+    _check_together(settings, environment.origin)
+    return settings
+
+
+@cache
+def _validator() -> TypeAdapter[Settings]:
+    return TypeAdapter(Settings)
+
+
+def _check_together(s: Settings, origin: Mapping[tuple[str, ...], str]) -> None:
+    """What one value's annotation cannot say: how two values go together."""
+    problems = []
+    if s.default_language not in s.languages:
+        problems.append((("default_language",), f"{s.default_language!r} is not in languages {list(s.languages)}"))
+    if s.notifier.retry_max_seconds < s.notifier.retry_base_seconds:
+        problems.append((("notifier", "retry_max_seconds"),
+                         f"must be at least retry_base_seconds ({s.notifier.retry_base_seconds:g})"))
+    if problems:
+        raise ConfigError("\n".join(_explain({"loc": loc, "type": "value_error", "ctx": {"error": why}}, origin)
+                                    for loc, why in problems))
 
 
 def _empty_sections(raw: dict[str, Any], cls: Any) -> dict[str, Any]:
     """A section left empty in config.yml (`paths:`) keeps its defaults."""
-    fields = getattr(cls, "__pydantic_fields__", {})
+    fields = _fields(cls)
     out = dict(raw)
     for key, value in raw.items():
         section_cls = fields[key].annotation if key in fields else None
-        if is_pydantic_dataclass(section_cls):
+        if dataclasses.is_dataclass(section_cls):
             if value is None:
                 out[key] = {}
             elif isinstance(value, dict):
@@ -461,7 +477,7 @@ def _why(error: Any, info: FieldInfo | None) -> str:
 
 def config_schema() -> dict[str, Any]:
     """A JSON schema of config.yml for editors and reviewers: the settings without the environment's."""
-    schema = TypeAdapter(Settings).json_schema()
+    schema = _validator().json_schema()
     for key in SECRET_KEYS:
         schema["properties"].pop(key, None)
     schema["title"] = "config.yml of Alia't assistant"
