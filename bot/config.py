@@ -122,7 +122,6 @@ HttpUrl = Annotated[Text, AfterValidator(_http_url_or_empty)]
 Languages = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated), AfterValidator(_supported)]
 
 
-
 def section(cls: type) -> type:
     """A frozen dataclass of settings. extra="forbid": a key config.yml misspells stops start-up ("unknown
     setting") instead of being ignored; a number where text is expected (a chat id) is read as text."""
