@@ -6,35 +6,29 @@ This model is trained from ``corpus/motivation/{ca,es,en}.txt`` (sentences writt
 label per section): TF-IDF over words, word pairs and character n-grams of the normalised text, and a
 multinomial logistic regression (scikit-learn).
 
-Training takes a few seconds, so it happens lazily, once: the weights are saved as JSON under ``data/``
-with the corpus's hash in the name, and later processes only read that file. Prediction is plain Python
-(a dictionary lookup per feature), so neither scikit-learn nor numpy is imported on the hot path.
+Training takes a few seconds, so it happens lazily, once, in a child process (bot/textmodel.py, which
+also predicts the understanding layer's models): the weights are saved as JSON under ``data/`` with the
+corpus's hash in the name, and later processes only read that file. Prediction is plain Python (a
+dictionary lookup per feature), so the bot's process never imports scikit-learn or numpy.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import math
-import os
-import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import orjson
+from typing import Any
 
 from actions.classifier import _tokenize, knowledge
-
-log = logging.getLogger(__name__)
+from bot import textmodel
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "corpus" / "motivation"
 CACHE_DIR = ROOT / "data"
 LABELS = ("reactive", "proactive", "mixed", "unclear")
 # Change when the features or the learner change, so that an old cached model is not reused.
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"  # 3: the weights as bot/textmodel.py keeps them
 C = 10.0  # inverse regularisation, chosen by cross-validation on the corpus (see corpus_cv below)
 
 
@@ -100,28 +94,33 @@ def corpus_hash(directory: Path | None = None) -> str:
     return digest.hexdigest()[:16]
 
 
-def _fit(texts: list[str], labels: list[str], c: float = C):
+def _fit(docs: list[list[str]], labels: list[str], c: float = C):
+    """TF-IDF over the features each sentence already has (`features`, computed where the knowledge is)
+    and a multinomial logistic regression."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, lowercase=False)
-    matrix = vectorizer.fit_transform(texts)
+    vectorizer = TfidfVectorizer(analyzer=_as_given, sublinear_tf=True, lowercase=False)
+    matrix = vectorizer.fit_transform(docs)
     learner = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
     learner.fit(matrix, labels)
     return vectorizer, learner
 
 
-def train(rows: list[tuple[str, str, str]] | None = None) -> dict:
-    """Fit on the corpus and return the weights as plain data (what is cached as JSON)."""
+def _as_given(doc: list[str]) -> list[str]:
+    return doc
+
+
+def train(given: dict[str, Any]) -> dict[str, Any]:
+    """Fit on {"docs": features per sentence, "labels": ...} and return the weights as plain data (run by
+    bot/textmodel.py in a child process)."""
+    vectorizer, learner = _fit(given["docs"], given["labels"])
+    return textmodel.export([vectorizer], learner, link="softmax", decimals=5)
+
+
+def _corpus_features(rows: list[tuple[str, str, str]] | None = None) -> dict[str, Any]:
     rows = rows if rows is not None else read_corpus()
-    vectorizer, learner = _fit([t for _, _, t in rows], [label for _, label, _ in rows])
-    classes = [str(c) for c in learner.classes_]
-    coef = learner.coef_
-    weights = {}
-    idf = vectorizer.idf_
-    for feature, column in vectorizer.vocabulary_.items():
-        weights[feature] = [float(idf[column]), *(round(float(coef[k, column]), 5) for k in range(len(classes)))]
-    return {"classes": classes, "intercept": [float(v) for v in learner.intercept_], "weights": weights}
+    return {"docs": [features(t) for _, _, t in rows], "labels": [label for _, label, _ in rows]}
 
 
 def corpus_cv(folds: int = 5, c: float = C) -> float:
@@ -129,38 +128,23 @@ def corpus_cv(folds: int = 5, c: float = C) -> float:
     from sklearn.model_selection import StratifiedKFold
 
     rows = read_corpus()
-    texts = [t for _, _, t in rows]
+    docs = [features(t) for _, _, t in rows]
     labels = [f"{lang}:{label}" for lang, label, _ in rows]
     right = 0
-    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, labels):
-        vectorizer, learner = _fit([texts[i] for i in train_idx], [rows[i][1] for i in train_idx], c)
-        predicted = learner.predict(vectorizer.transform([texts[i] for i in test_idx]))
+    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=0).split(docs, labels):
+        vectorizer, learner = _fit([docs[i] for i in train_idx], [rows[i][1] for i in train_idx], c)
+        predicted = learner.predict(vectorizer.transform([docs[i] for i in test_idx]))
         right += sum(p == rows[i][1] for p, i in zip(predicted, test_idx, strict=True))
     return right / len(rows)
 
 
 @dataclass(frozen=True)
 class Model:
-    classes: tuple[str, ...]
-    intercept: tuple[float, ...]
-    weights: dict[str, list[float]]  # feature -> [idf, weight per class]
+    linear: textmodel.TextModel
 
     def predict(self, text: str) -> dict[str, float]:
         """Probabilities per label; an empty dict when the text has no known feature."""
-        counts = Counter(f for f in features(text or "") if f in self.weights)
-        if not counts:
-            return {}
-        values = {f: (1.0 + math.log(n)) * self.weights[f][0] for f, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
-        logits = list(self.intercept)
-        for f, v in values.items():
-            row = self.weights[f]
-            for k in range(len(logits)):
-                logits[k] += v / norm * row[k + 1]
-        top = max(logits)
-        exps = [math.exp(z - top) for z in logits]
-        total = sum(exps)
-        return {label: e / total for label, e in zip(self.classes, exps, strict=True)}
+        return self.linear.predict(text or "")
 
 
 def _cache_path() -> Path:
@@ -170,28 +154,8 @@ def _cache_path() -> Path:
 @lru_cache(maxsize=1)
 def model() -> Model:
     """The trained model: read from data/ when the corpus has not changed, else trained and saved."""
-    path = _cache_path()
-    data = None
-    if path.exists():
-        try:
-            data = orjson.loads(path.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            data = None
-    if data is None:
-        data = train()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # written aside and renamed: a process reading at the same time sees the whole file or none
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".motivation_model-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(orjson.dumps(data))
-            os.replace(tmp, path)
-            for old in path.parent.glob("motivation_model-*.json"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError:
-            log.warning("motivation model not cached (data/ not writable); trained in memory")
-    return Model(tuple(data["classes"]), tuple(data["intercept"]), data["weights"])
+    return Model(textmodel.cached(_cache_path(), "actions.motivation_model:train", _corpus_features, (features,),
+                                  stale="motivation_model-*.json"))
 
 
 def predict(text: str | None) -> dict[str, float]:
@@ -203,6 +167,6 @@ if __name__ == "__main__":  # pragma: no cover - `python -m actions.motivation_m
 
     model.cache_clear()
     built = model()
-    print(f"motivation model: {len(built.weights)} features, cached in {_cache_path()}")
+    print(f"motivation model: {len(built.linear.blocks[0])} features, cached in {_cache_path()}")
     if "--cv" in sys.argv:
         print(f"cross-validated accuracy on the corpus: {corpus_cv():.3f}")

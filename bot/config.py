@@ -1,19 +1,46 @@
-"""Settings: config.yml, overridden by the environment, validated once at start-up."""
+"""Settings: config.yml, overridden by the environment, validated once at start-up.
+
+Each section is a frozen dataclass whose annotations say what a value may be (bounds, choices, checks),
+beside its default; pydantic validates config.yml and the environment against them at load, and the JSON
+schema of config.yml comes for free (`python -m bot.config`, docs/config.schema.json). Plain dataclasses
+rather than BaseSettings models or pydantic dataclasses: code and tests derive settings with
+`dataclasses.replace` (a port 0 for "any free port", a dummy database URL), which must not validate, as
+it never did. pydantic-settings reads the environment: ALIAT_<KEY>, ALIAT_<SECTION>__<KEY> and the
+variables named in the design. A wrong value is a ConfigError naming the key as config.yml spells it, and
+the variable when it came from the environment.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
 
 import yaml
+from annotated_types import Ge, Gt, Le
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    with_config,
+)
+from pydantic.fields import FieldInfo
+from pydantic_settings import EnvSettingsSource, NoDecode, SettingsConfigDict
 
 from bot import yamlio
 from bot.formats import time_zone
 from bot.languages import SUPPORTED_LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_PATH = PROJECT_ROOT / "docs" / "config.schema.json"
 
 
 class ConfigError(Exception):
@@ -21,113 +48,198 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class Why:
+    """What to tell the person who set a value out of its bounds, when the bounds alone say it badly."""
+
+    text: str
+
+
+def _not_a_bool(value: Any) -> Any:
+    if isinstance(value, bool):  # pydantic would read YAML's `yes` as the number 1
+        raise ValueError(f"expected a number, got {value!r}")
+    return value
+
+
+def _empty_is_blank(value: Any) -> Any:
+    return "" if value is None else value  # `endpoint:` left empty in config.yml
+
+
+def _http_url_or_empty(value: str) -> str:
+    if value and not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http(s) URL or empty")
+    return value
+
+
+def _comma_separated(value: Any) -> Any:
+    items = value.split(",") if isinstance(value, str) else value  # ALIAT_LANGUAGES=ca,es
+    if isinstance(items, list | tuple):
+        return tuple(str(item).strip() for item in items if str(item).strip())
+    return items
+
+
+def _supported(languages: tuple[str, ...]) -> tuple[str, ...]:
+    if not languages:
+        raise ValueError("at least one language is needed")
+    for lang in languages:
+        if lang not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"{lang!r} is not one of {', '.join(SUPPORTED_LANGUAGES)}")
+    return languages
+
+
+def _numeric_chat(value: str) -> str:
+    if value and not value.lstrip("-").isdigit():
+        raise ValueError("must be a numeric Telegram chat id")
+    return value
+
+
+def _https(value: str) -> str:
+    if value and not value.startswith("https://") and not value.startswith("http://127."):
+        raise ValueError("must be an https URL")
+    return value
+
+
+def _known_zone(name: str) -> str:
+    time_zone(name)  # its ValueError names the zone
+    return name
+
+
+def _log_level(level: str) -> str:
+    if level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
+# The checks that convert (before) come after the bounds, so the bounds reach the JSON schema.
+NUMBER = BeforeValidator(_not_a_bool)
+BLANK = BeforeValidator(_empty_is_blank)
+Int = Annotated[int, NUMBER]
+Text = Annotated[str, BLANK]
+Positive = Annotated[float, Field(gt=0), NUMBER]
+AtLeastOne = Annotated[int, Field(ge=1), NUMBER]
+NotNegative = Annotated[int, Field(ge=0), NUMBER]
+Port = Annotated[int, Field(ge=1, le=65535), NUMBER, Why("must be a port number (1-65535)")]
+HttpUrl = Annotated[Text, AfterValidator(_http_url_or_empty)]
+Languages = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated), AfterValidator(_supported)]
+
+
+def section(cls: type) -> type:
+    """A frozen dataclass of settings. extra="forbid": a key config.yml misspells stops start-up ("unknown
+    setting") instead of being ignored; a number where text is expected (a chat id) is read as text."""
+    return with_config(ConfigDict(extra="forbid", coerce_numbers_to_str=True))(dataclass(frozen=True)(cls))
+
+
+@section
 class PathsSettings:
-    dialogues: str = "dialogues"
-    knowledge: str = "knowledge"
+    dialogues: Text = "dialogues"
+    knowledge: Text = "knowledge"
 
 
-@dataclass(frozen=True)
+@section
 class ConversationSettings:
-    max_events: int = 20
-    offer_human_after_misunderstandings: int = 2
-    max_text_length: int = 2000
-    max_refusals_per_question: int = 2
+    max_events: Annotated[int, Field(ge=5, le=1000), NUMBER] = 20
+    offer_human_after_misunderstandings: AtLeastOne = 2
+    max_text_length: Annotated[int, Field(ge=100), NUMBER] = 2000
+    max_refusals_per_question: AtLeastOne = 2
 
 
-@dataclass(frozen=True)
+@section
 class ActionsSettings:
-    endpoint: str = ""
-    timeout_seconds: float = 10
+    endpoint: HttpUrl = ""
+    timeout_seconds: Positive = 10
 
 
-@dataclass(frozen=True)
+@section
 class TelegramSettings:
     rate_limit: bool = True
-    webhook_listen: str = "0.0.0.0"
-    webhook_port: int = 8443
-    webhook_path: str = "telegram"
-    max_send_retries: int = 5
-    polling_timeout_seconds: int = 10
-    http_client: str = "aiohttp"
-    flood_max_per_minute: int = 30
-    drain_seconds: float = 10
+    webhook_listen: Text = "0.0.0.0"
+    webhook_port: Port = 8443
+    webhook_path: Text = "telegram"
+    max_send_retries: NotNegative = 5
+    polling_timeout_seconds: Int = 10
+    http_client: Literal["aiohttp", "httpx"] = "aiohttp"
+    flood_max_per_minute: Annotated[NotNegative, Why("must not be negative (0: no limit)")] = 30
+    drain_seconds: Annotated[float, Field(ge=0), NUMBER] = 10
 
 
-@dataclass(frozen=True)
+@section
 class HandoffSettings:
-    facilitator_chat_id: str = ""
-    min_readiness: float = 2.5
+    facilitator_chat_id: Annotated[Text, AfterValidator(_numeric_chat)] = ""
+    min_readiness: Annotated[float, Field(ge=1, le=4), NUMBER] = 2.5
     require_objective: bool = True
     require_partner_in_mind: bool = False
-    reminder_unclaimed_hours: float = 24
-    reminder_no_contact_days: float = 3
-    consent_version: str = "2026-11"
+    reminder_unclaimed_hours: Positive = 24
+    reminder_no_contact_days: Positive = 3
+    consent_version: Text = "2026-11"
     notify_private: bool = False
 
 
-@dataclass(frozen=True)
+@section
 class NotifierSettings:
-    poll_interval_seconds: float = 2
-    retry_base_seconds: float = 2
-    retry_max_seconds: float = 600
-    max_attempts: int = 0
+    poll_interval_seconds: Positive = 2
+    retry_base_seconds: Positive = 2
+    retry_max_seconds: Positive = 600
+    max_attempts: Int = 0
 
 
-@dataclass(frozen=True)
+@section
 class RetentionSettings:
-    conversation_days: int = 365
-    workshop_days: int = 30
+    conversation_days: AtLeastOne = 365
+    workshop_days: AtLeastOne = 30
 
 
-@dataclass(frozen=True)
+@section
 class AllianceTargetSettings:
     """The programme's target: 8 new alliances with different aims (ids of knowledge/objectives.yml)."""
 
-    innovation: int = 2
-    public_contracting: int = 2
-    integral_attention: int = 2
-    efficiency: int = 2
+    innovation: NotNegative = 2
+    public_contracting: NotNegative = 2
+    integral_attention: NotNegative = 2
+    efficiency: NotNegative = 2
 
 
-@dataclass(frozen=True)
+@section
 class ProgrammeSettings:
-    time_zone: str = "Europe/Madrid"  # dates and times staff read are shown in this zone
+    # dates and times staff read are shown in this zone
+    time_zone: Annotated[Text, AfterValidator(_known_zone)] = "Europe/Madrid"
     alliance_target: AllianceTargetSettings = field(default_factory=AllianceTargetSettings)
 
 
-@dataclass(frozen=True)
+@section
 class LoggingSettings:
-    level: str = "INFO"
-    format: str = "text"  # text, or json: one object a line (bot/logs.py)
+    level: Annotated[Text, AfterValidator(_log_level)] = "INFO"
+    format: Literal["text", "json"] = "text"  # json: one object a line (bot/logs.py)
 
 
-@dataclass(frozen=True)
+@section
 class WebSettings:
     """The one HTTP server: the staff dashboard and the operations endpoints (bot/web)."""
 
     enabled: bool = False
-    host: str = "127.0.0.1"
-    port: int = 8088
-    base_url: str = ""  # the dashboard's public address, for the login links the bot sends
-    session_idle_minutes: int = 60  # a dashboard session ends after this long without a request
+    host: Annotated[str, Field(pattern=r"\S"), BLANK,
+                    Why("must be an address to listen on (127.0.0.1, or 0.0.0.0 in a container)")] = "127.0.0.1"
+    port: Port = 8088
+    base_url: HttpUrl = ""  # the dashboard's public address, for the login links the bot sends
+    session_idle_minutes: AtLeastOne = 60  # a dashboard session ends after this long without a request
 
 
-@dataclass(frozen=True)
+@section
 class OpsSettings:
     """Health, readiness and metrics for whoever runs the server (docs/operations.md)."""
 
     enabled: bool = False  # /healthz and /readyz on web.host:web.port, even with the dashboard off
     metrics: bool = False  # /metrics in Prometheus' format (also starts the server)
-    telegram_seen_seconds: float = 120  # /readyz fails when Telegram has not been heard from for longer
-    outbox_oldest_seconds: float = 900  # ... or when a message has waited in the outbox longer than this
-    check_timeout_seconds: float = 3  # a database check taking longer counts as the database being down
+    telegram_seen_seconds: Positive = 120  # /readyz fails when Telegram has not been heard from for longer
+    outbox_oldest_seconds: Positive = 900  # ... or when a message has waited in the outbox longer than this
+    check_timeout_seconds: Positive = 3  # a database check taking longer counts as the database being down
 
 
-@dataclass(frozen=True)
+@section
 class Settings:
-    languages: tuple[str, ...] = SUPPORTED_LANGUAGES
-    default_language: str = "ca"
-    database_url: str = "sqlite+aiosqlite:///data/aliat.db"
+    languages: Languages = SUPPORTED_LANGUAGES
+    default_language: Text = "ca"
+    database_url: Annotated[str, Field(pattern=r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://"), BLANK,
+                            Why("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")] = (
+        "sqlite+aiosqlite:///data/aliat.db")
     paths: PathsSettings = field(default_factory=PathsSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     actions: ActionsSettings = field(default_factory=ActionsSettings)
@@ -140,10 +252,10 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     ops: OpsSettings = field(default_factory=OpsSettings)
     # Secrets and deployment facts: environment only.
-    telegram_token: str = ""
-    telegram_api_base_url: str = ""
-    webhook_url: str = ""
-    webhook_secret: str = ""
+    telegram_token: Text = ""
+    telegram_api_base_url: HttpUrl = ""
+    webhook_url: Annotated[Text, AfterValidator(_https)] = ""
+    webhook_secret: Text = ""
     base_dir: Path = PROJECT_ROOT
 
     @property
@@ -176,13 +288,42 @@ NAMED_ENV = {
 SECRET_KEYS = {"telegram_token", "webhook_secret", "telegram_api_base_url", "webhook_url", "base_dir"}
 
 
+@cache
+def _fields(cls: type) -> dict[str, FieldInfo]:
+    """A section's fields as pydantic reads them (annotation, bounds, our Why)."""
+    if not dataclasses.is_dataclass(cls):
+        return {}
+    hints = get_type_hints(cls, include_extras=True)
+    return {f.name: FieldInfo.from_annotation(hints[f.name]) for f in dataclasses.fields(cls)}
+
+
+def _fields_along(parts: tuple[str, ...]) -> list[FieldInfo]:
+    """The fields a path of keys goes through, as far as they exist."""
+    found: list[FieldInfo] = []
+    cls: Any = Settings
+    for part in parts:
+        fields = _fields(cls)
+        if part not in fields:
+            break
+        found.append(fields[part])
+        cls = fields[part].annotation
+    return found
+
+
+def _path_of(var: str) -> tuple[str, ...] | None:
+    """The keys an environment variable sets, or None."""
+    if var in NAMED_ENV:
+        return NAMED_ENV[var]
+    if not var.startswith("ALIAT_") or var.startswith("ALIAT_TEST_") or var == "ALIAT_CONFIG":
+        return None
+    parts = tuple(p.lower() for p in var[len("ALIAT_"):].split("__"))
+    along = _fields_along(parts)
+    return parts if len(along) == len(parts) and not dataclasses.is_dataclass(along[-1].annotation) else None
+
+
 def reads_env(var: str) -> bool:
     """Whether `load_settings` takes anything from this environment variable (compose and docs use it)."""
-    if var in NAMED_ENV or var == "ALIAT_CONFIG":
-        return True
-    if not var.startswith("ALIAT_") or var.startswith("ALIAT_TEST_"):
-        return False
-    return _exists(Settings(), tuple(p.lower() for p in var[len("ALIAT_"):].split("__")))
+    return var == "ALIAT_CONFIG" or _path_of(var) is not None
 
 
 def resolve_sqlite_path(url: str, base_dir: Path) -> str:
@@ -194,7 +335,34 @@ def resolve_sqlite_path(url: str, base_dir: Path) -> str:
     return url
 
 
-def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Settings:
+class _SettingsShape:
+    """The two things pydantic-settings' sources read of a settings class (a BaseSettings has them)."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, env_prefix="ALIAT_", env_nested_delimiter="__")
+    model_fields = _fields(Settings)
+
+
+class _Environment(EnvSettingsSource):
+    """pydantic-settings' reading of ALIAT_<SECTION>__<KEY>, from the mapping given (tests pass their own),
+    and only of variables that name a setting: a stray ALIAT_ variable never stopped start-up."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.given = env
+        self.origin: dict[tuple[str, ...], str] = {}  # which variable set which key, for the error messages
+        super().__init__(_SettingsShape)  # type: ignore[arg-type]
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        found: dict[str, str | None] = {}
+        # the named variables last, so ALIAT_FACILITATOR_CHAT_ID wins over ALIAT_HANDOFF__FACILITATOR_CHAT_ID
+        for var in sorted(self.given, key=lambda v: v in NAMED_ENV):
+            path = _path_of(var)
+            if path:
+                self.origin[path] = var
+                found["aliat_" + "__".join(path)] = self.given[var]
+        return found
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read config.yml (or ALIAT_CONFIG), apply the environment, validate; ConfigError names a bad key."""
     env = dict(os.environ if env is None else env)
     config_path = Path(path or env.get("ALIAT_CONFIG") or PROJECT_ROOT / "config.yml")
@@ -212,169 +380,108 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
     for key in raw:
         if key in SECRET_KEYS:
             raise ConfigError(f"{key}: secrets and deployment values come from the environment, not config.yml")
-    settings = _build(Settings, raw, "")
-    settings = _apply_env(settings, env)
-    settings = replace(settings, base_dir=config_path.resolve().parent)
-    _validate(settings)
-    return settings
-
-
-def _build(cls: type, raw: Any, prefix: str) -> Any:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{prefix.rstrip('.') or 'config'}: must be a mapping")
-    known = {f.name: f for f in fields(cls)}
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        name = f"{prefix}{key}"
-        if key not in known:
-            raise ConfigError(f"{name}: unknown setting")
-        default = getattr(cls(), key)
-        if is_dataclass(default):
-            values[key] = _build(type(default), value or {}, f"{name}.")
-        else:
-            values[key] = _coerce(name, value, default)
-    return cls(**values)
-
-
-def _coerce(name: str, value: Any, default: Any) -> Any:
+    environment = _Environment(env)
+    values = _merge(_empty_sections(raw, Settings), environment())
+    values["base_dir"] = config_path.resolve().parent
     try:
-        if isinstance(default, bool):
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in ("1", "true", "yes", "on"):
-                return True
-            if text in ("0", "false", "no", "off"):
-                return False
-            raise ValueError
-        if isinstance(default, int):
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError
-            return int(value)
-        if isinstance(default, float):
-            if isinstance(value, bool):
-                raise ValueError
-            return float(value)
-        if isinstance(default, tuple):
-            items = value.split(",") if isinstance(value, str) else value
-            if not isinstance(items, list | tuple):
-                raise ValueError
-            return tuple(str(item).strip() for item in items if str(item).strip())
-        if value is None:
-            return ""
-        if isinstance(value, dict | list):
-            raise ValueError
-        return str(value)
-    except (TypeError, ValueError):
-        kind = type(default).__name__
-        raise ConfigError(f"{name}: expected {kind}, got {value!r}") from None
-
-
-def _apply_env(settings: Settings, env: dict[str, str]) -> Settings:
-    for var, value in env.items():
-        if var in NAMED_ENV:
-            settings = _set(settings, NAMED_ENV[var], value, var)
-        elif var.startswith("ALIAT_") and var not in ("ALIAT_CONFIG",) and not var.startswith("ALIAT_TEST_"):
-            parts = tuple(p.lower() for p in var[len("ALIAT_"):].split("__"))
-            if _exists(settings, parts):
-                settings = _set(settings, parts, value, var)
+        settings = _validator().validate_python(values)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_explain(error, environment.origin) for error in exc.errors())) from None
+    _check_together(settings, environment.origin)
     return settings
 
 
-def _exists(obj: Any, parts: tuple[str, ...]) -> bool:
-    for part in parts:
-        if not is_dataclass(obj) or part not in {f.name for f in fields(obj)}:
-            return False
-        obj = getattr(obj, part)
-    return not is_dataclass(obj)
+@cache
+def _validator() -> TypeAdapter[Settings]:
+    return TypeAdapter(Settings)
 
 
-def _set(obj: Any, parts: tuple[str, ...], value: str, var: str) -> Any:
-    head, rest = parts[0], parts[1:]
-    current = getattr(obj, head)
-    if rest:
-        return replace(obj, **{head: _set(current, rest, value, var)})
-    return replace(obj, **{head: _coerce(var, value, current)})
-
-
-def _validate(s: Settings) -> None:
-    def fail(key: str, why: str) -> None:
-        raise ConfigError(f"{key}: {why}")
-
-    if not s.languages:
-        fail("languages", "at least one language is needed")
-    for lang in s.languages:
-        if lang not in SUPPORTED_LANGUAGES:
-            fail("languages", f"{lang!r} is not one of {', '.join(SUPPORTED_LANGUAGES)}")
+def _check_together(s: Settings, origin: Mapping[tuple[str, ...], str]) -> None:
+    """What one value's annotation cannot say: how two values go together."""
+    problems = []
     if s.default_language not in s.languages:
-        fail("default_language", f"{s.default_language!r} is not in languages {list(s.languages)}")
-    if not s.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-        fail("database_url", "must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
-    c = s.conversation
-    if not 5 <= c.max_events <= 1000:
-        fail("conversation.max_events", "must be between 5 and 1000")
-    if c.offer_human_after_misunderstandings < 1:
-        fail("conversation.offer_human_after_misunderstandings", "must be at least 1")
-    if c.max_text_length < 100:
-        fail("conversation.max_text_length", "must be at least 100")
-    if c.max_refusals_per_question < 1:
-        fail("conversation.max_refusals_per_question", "must be at least 1")
-    if s.actions.endpoint and not s.actions.endpoint.startswith(("http://", "https://")):
-        fail("actions.endpoint", "must be an http(s) URL or empty")
-    if s.actions.timeout_seconds <= 0:
-        fail("actions.timeout_seconds", "must be positive")
-    t = s.telegram
-    if not 1 <= t.webhook_port <= 65535:
-        fail("telegram.webhook_port", "must be a port number (1-65535)")
-    if t.max_send_retries < 0:
-        fail("telegram.max_send_retries", "must not be negative")
-    if t.http_client not in ("aiohttp", "httpx"):
-        fail("telegram.http_client", "must be aiohttp or httpx")
-    if t.flood_max_per_minute < 0:
-        fail("telegram.flood_max_per_minute", "must not be negative (0: no limit)")
-    if t.drain_seconds < 0:
-        fail("telegram.drain_seconds", "must not be negative")
-    h = s.handoff
-    if not 1 <= h.min_readiness <= 4:
-        fail("handoff.min_readiness", "must be between 1 and 4")
-    if h.reminder_unclaimed_hours <= 0:
-        fail("handoff.reminder_unclaimed_hours", "must be positive")
-    if h.reminder_no_contact_days <= 0:
-        fail("handoff.reminder_no_contact_days", "must be positive")
-    if h.facilitator_chat_id and not h.facilitator_chat_id.lstrip("-").isdigit():
-        fail("handoff.facilitator_chat_id", "must be a numeric Telegram chat id")
-    n = s.notifier
-    if n.poll_interval_seconds <= 0 or n.retry_base_seconds <= 0 or n.retry_max_seconds < n.retry_base_seconds:
-        fail("notifier", "intervals must be positive and retry_max_seconds >= retry_base_seconds")
-    if s.retention.conversation_days < 1:
-        fail("retention.conversation_days", "must be at least 1")
-    if s.retention.workshop_days < 1:
-        fail("retention.workshop_days", "must be at least 1")
-    try:
-        time_zone(s.programme.time_zone)
-    except ValueError as exc:
-        fail("programme.time_zone", str(exc))
-    for aim, target in vars(s.programme.alliance_target).items():
-        if target < 0:
-            fail(f"programme.alliance_target.{aim}", "must not be negative")
-    if s.web.session_idle_minutes < 1:
-        fail("web.session_idle_minutes", "must be at least 1")
-    if s.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        fail("logging.level", "must be DEBUG, INFO, WARNING or ERROR")
-    if s.logging.format not in ("text", "json"):
-        fail("logging.format", "must be text or json")
-    w = s.web
-    if not 1 <= w.port <= 65535:
-        fail("web.port", "must be a port number (1-65535)")
-    if not w.host.strip():
-        fail("web.host", "must be an address to listen on (127.0.0.1, or 0.0.0.0 in a container)")
-    if w.base_url and not w.base_url.startswith(("http://", "https://")):
-        fail("web.base_url", "must be an http(s) URL or empty")
-    o = s.ops
-    for key in ("telegram_seen_seconds", "outbox_oldest_seconds", "check_timeout_seconds"):
-        if getattr(o, key) <= 0:
-            fail(f"ops.{key}", "must be positive")
-    if s.telegram_api_base_url and not s.telegram_api_base_url.startswith(("http://", "https://")):
-        fail("TELEGRAM_API_BASE_URL", "must be an http(s) URL")
-    if s.webhook_url and not s.webhook_url.startswith("https://") and not s.webhook_url.startswith("http://127."):
-        fail("ALIAT_WEBHOOK_URL", "must be an https URL")
+        problems.append((("default_language",), f"{s.default_language!r} is not in languages {list(s.languages)}"))
+    if s.notifier.retry_max_seconds < s.notifier.retry_base_seconds:
+        problems.append((("notifier", "retry_max_seconds"),
+                         f"must be at least retry_base_seconds ({s.notifier.retry_base_seconds:g})"))
+    if problems:
+        raise ConfigError("\n".join(_explain({"loc": loc, "type": "value_error", "ctx": {"error": why}}, origin)
+                                    for loc, why in problems))
+
+
+def _empty_sections(raw: dict[str, Any], cls: Any) -> dict[str, Any]:
+    """A section left empty in config.yml (`paths:`) keeps its defaults."""
+    fields = _fields(cls)
+    out = dict(raw)
+    for key, value in raw.items():
+        section_cls = fields[key].annotation if key in fields else None
+        if dataclasses.is_dataclass(section_cls):
+            if value is None:
+                out[key] = {}
+            elif isinstance(value, dict):
+                out[key] = _empty_sections(value, section_cls)
+    return out
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _explain(error: Any, origin: Mapping[tuple[str, ...], str]) -> str:
+    """One line of a ConfigError: the key (and variable) first, then what is wrong in our words."""
+    loc = tuple(str(p) for p in error["loc"])
+    key = ".".join(loc)
+    var = next((origin[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in origin), None)
+    along = _fields_along(loc)
+    why = _why(error, along[-1] if along else None)
+    name = f"{key} ({var})" if var else key
+    return f"{name}: {why}" if name else why
+
+
+def _why(error: Any, info: FieldInfo | None) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    metadata = info.metadata if info else []
+    if kind == "unexpected_keyword_argument":
+        return "unknown setting"
+    if kind == "value_error":
+        return str(ctx["error"])
+    if kind in ("dataclass_type", "dataclass_args_type"):
+        return "must be a mapping"
+    told = next((m.text for m in metadata if isinstance(m, Why)), None)
+    if told and kind in ("greater_than", "greater_than_equal", "less_than_equal", "string_pattern_mismatch"):
+        return told
+    if kind == "literal_error" and info is not None:
+        names = [str(a) for a in get_args(info.annotation)]
+        return "must be " + (", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0])
+    low = next((m.ge for m in metadata if isinstance(m, Ge)), None)
+    high = next((m.le for m in metadata if isinstance(m, Le)), None)
+    above = next((m.gt for m in metadata if isinstance(m, Gt)), None)
+    if kind in ("greater_than", "greater_than_equal", "less_than_equal"):
+        if low is not None and high is not None:
+            return f"must be between {low} and {high}"
+        if above == 0:
+            return "must be positive"
+        if low == 0:
+            return "must not be negative"
+        if low is not None:
+            return f"must be at least {low}"
+        return error["msg"]
+    expected = info.annotation if info else None
+    expected = get_origin(expected) or expected
+    return f"expected {getattr(expected, '__name__', 'a value')}, got {error.get('input')!r}"
+
+
+def config_schema() -> dict[str, Any]:
+    """A JSON schema of config.yml for editors and reviewers: the settings without the environment's."""
+    schema = _validator().json_schema()
+    for key in SECRET_KEYS:
+        schema["properties"].pop(key, None)
+    schema["title"] = "config.yml of Alia't assistant"
+    return schema
+
+
+if __name__ == "__main__":  # `python -m bot.config > docs/config.schema.json` (a test checks it is current)
+    print(json.dumps(config_schema(), indent=2, ensure_ascii=False))

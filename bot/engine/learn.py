@@ -5,12 +5,11 @@ languages at once; word unigrams and bigrams carry the phrases. A linear model (
 fitted by SGD) gives a probability per label, so a caller can refuse when the best label is weak (fallback
 threshold) or barely ahead of the second one (ambiguity threshold).
 
-scikit-learn trains the model in a child process (`python -m bot.engine.learn`), which writes what
-prediction needs (vocabularies, idf, weights) to a small JSON file named after a digest of the examples;
-the bot reads that file and predicts in plain Python. So the bot process never imports scikit-learn,
-SciPy or NumPy (about 120 MB at peak with the training), `aliat chat` starts without them, a prediction
-costs a fraction of a millisecond, and the model is trained once per change of the examples, not once
-per process. Files live in $ALIAT_NLU_CACHE (default: <tmp>/aliat-nlu); a lost file is trained again.
+bot/textmodel.py trains it in a child process (`train` below) and predicts it in plain Python, with
+`char_wb_ngrams` and `word_ngrams`, which read a text as scikit-learn's analyzers do. So `aliat chat`
+starts without scikit-learn, a prediction costs a fraction of a millisecond, and the model is trained
+once per change of the examples, not once per process: files live in $ALIAT_NLU_CACHE (default:
+<tmp>/aliat-nlu), named after a digest of the examples; a lost file is trained again.
 """
 
 from __future__ import annotations
@@ -18,24 +17,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import threading
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot import textmodel
 from bot.engine.textnorm import normalize
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 400  # a 10,000-character message is read by its beginning; the rest adds cost, not meaning
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: the weights as bot/textmodel.py keeps them
 CHAR_NGRAMS = (1, 4)
 WORD_NGRAMS = (1, 2)
 _WORD = re.compile(r"(?u)\b\w+\b")
@@ -59,7 +56,7 @@ class TextClassifier:
     def __init__(self, examples: dict[str, list[str]]) -> None:
         self._raw = examples  # folded and hashed at first use: `aliat chat` starts without paying for it
         self._cleaned: dict[str, list[str]] | None = None
-        self._model: dict[str, Any] | None = None
+        self._model: textmodel.TextModel | None = None
         self._failed = False
         self._lock = threading.Lock()
 
@@ -94,44 +91,14 @@ class TextClassifier:
                     log.exception("could not train or load the understanding model %s", self.digest)
                     self._failed = True
 
-    def _load(self) -> dict[str, Any]:
-        path = cache_dir() / f"model-{self.digest}.json"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", suffix=".json", dir=path.parent, delete=False,
-                                             encoding="utf-8") as spec:
-                json.dump(self._examples, spec, ensure_ascii=False)
-            try:
-                subprocess.run([sys.executable, "-m", "bot.engine.learn", spec.name, str(path)], check=True,
-                               capture_output=True, timeout=300)
-            finally:
-                os.unlink(spec.name)
-        model = json.loads(path.read_text(encoding="utf-8"))
-        model["vocabularies"] = [dict(v) for v in model["vocabularies"]]
-        return model
+    def _load(self) -> textmodel.TextModel:
+        return textmodel.cached(cache_dir() / f"model-{self.digest}.json", "bot.engine.learn:train",
+                                lambda: self._examples, (char_wb_ngrams, word_ngrams))
 
     def probabilities(self, norm: str) -> list[float]:
-        """What the fitted pipeline's predict_proba gives: TF-IDF per block (sublinear tf, idf, l2 norm),
-        the linear decision, SGD's one-vs-rest sigmoids normalised (one sigmoid for two labels)."""
+        """What the fitted pipeline's predict_proba gives, per label in sorted order."""
         assert self._model is not None
-        model = self._model
-        decision = list(model["intercept"])
-        coef = model["coef"]
-        for terms, vocabulary, idf, offset in zip((char_wb_ngrams(norm), word_ngrams(norm)), model["vocabularies"],
-                                                  model["idf"], model["offsets"], strict=True):
-            counts = Counter(vocabulary[t] for t in terms if t in vocabulary)
-            weights = {i: (1.0 + math.log(n)) * idf[i] for i, n in counts.items()}
-            length = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            for i, w in weights.items():
-                row = coef[offset + i]
-                for c in range(len(decision)):
-                    decision[c] += (w / length) * row[c]
-        if len(model["labels"]) == 2:
-            positive = _sigmoid(decision[0])
-            return [1.0 - positive, positive]
-        scores = [_sigmoid(d) for d in decision]
-        total = sum(scores)
-        return [s / total for s in scores] if total > 0 else [1.0 / len(scores)] * len(scores)
+        return self._model.probabilities(norm)
 
     def guess(self, text: str) -> Guess:
         norm = normalize(text[:MAX_CHARS])
@@ -141,14 +108,10 @@ class TextClassifier:
             self.warm()
         if self._model is None:
             return Guess(None, 0.0, 0.0)
-        ranked = sorted(zip(self.probabilities(norm), self._model["labels"], strict=True), reverse=True)
+        ranked = sorted(zip(self.probabilities(norm), self._model.labels, strict=True), reverse=True)
         best, label = ranked[0]
         second = ranked[1][0] if len(ranked) > 1 else 0.0
         return Guess(label, round(best, 3), round(best - second, 3))
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
 
 
 def char_wb_ngrams(text: str) -> list[str]:
@@ -179,7 +142,8 @@ def word_ngrams(text: str) -> list[str]:
 
 
 def train(examples: dict[str, list[str]]) -> dict[str, Any]:
-    """Fit the pipeline with scikit-learn; return what prediction needs (and the pipeline, for tests)."""
+    """Fit the pipeline with scikit-learn (in bot/textmodel.py's child process); return what prediction
+    needs (and the pipeline, for tests)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import SGDClassifier
     from sklearn.pipeline import FeatureUnion, Pipeline
@@ -198,32 +162,5 @@ def train(examples: dict[str, list[str]]) -> dict[str, Any]:
                            class_weight="balanced")
     pipeline = Pipeline([("features", features), ("linear", linear)])
     pipeline.fit(texts, labels)
-    vectorizers = [v for _name, v in features.transformer_list]
-    offsets, offset = [], 0
-    for vectorizer in vectorizers:
-        offsets.append(offset)
-        offset += len(vectorizer.vocabulary_)
-    return {
-        "labels": [str(label) for label in linear.classes_],
-        "vocabularies": [sorted((str(t), int(i)) for t, i in v.vocabulary_.items()) for v in vectorizers],
-        "idf": [[float(x) for x in v.idf_] for v in vectorizers],
-        "offsets": offsets,
-        "coef": [[float(x) for x in row] for row in linear.coef_.T],
-        "intercept": [float(x) for x in linear.intercept_],
-        "pipeline": pipeline,
-    }
-
-
-def main(argv: list[str]) -> int:
-    """python -m bot.engine.learn EXAMPLES.json MODEL.json: train, and write the model atomically."""
-    source, target = Path(argv[0]), Path(argv[1])
-    model = train(json.loads(source.read_text(encoding="utf-8")))
-    model.pop("pipeline")
-    with tempfile.NamedTemporaryFile("w", suffix=".part", dir=target.parent, delete=False, encoding="utf-8") as out:
-        json.dump(model, out, ensure_ascii=False, separators=(",", ":"))
-    os.replace(out.name, target)
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover - run by TextClassifier in a child process
-    sys.exit(main(sys.argv[1:]))
+    model = textmodel.export([v for _name, v in features.transformer_list], linear, link="ovr")
+    return {**model, "pipeline": pipeline}

@@ -78,3 +78,22 @@ def test_wrong_setting_stops_start_up_with_its_name(sqlite_url) -> None:
 def test_flood_guard_and_drain_defaults() -> None:
     telegram = load_settings(CONFIG, env={}).telegram
     assert telegram.flood_max_per_minute == 30 and telegram.drain_seconds == 10
+
+
+def test_the_config_schema_in_docs_is_current() -> None:
+    """docs/config.schema.json is what editors check config.yml against: `python -m bot.config` rewrites it."""
+    import json
+
+    from bot.config import SCHEMA_PATH, config_schema
+
+    written = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert written == config_schema(), "run: python -m bot.config > docs/config.schema.json"
+    assert "telegram_token" not in config_schema()["properties"]  # secrets are the environment's
+
+
+def test_a_stray_variable_is_not_a_setting_and_a_boolean_is_not_a_number(tmp_path) -> None:
+    assert load_settings(CONFIG, env={"ALIAT_WEB__PORTS": "1", "ALIAT_TEST_DATABASE_URL": "x"}).web.port == 8088
+    bad = tmp_path / "config.yml"
+    bad.write_text("conversation:\n  max_events: yes\n")
+    with pytest.raises(ConfigError, match=r"conversation\.max_events"):
+        load_settings(bad, env={})

@@ -231,10 +231,11 @@ def test_the_bot_never_imports_scikit_learn(tmp_path) -> None:
 
 
 def test_a_model_that_cannot_be_trained_is_no_answer_not_a_crash(tmp_path, monkeypatch, caplog) -> None:
+    from bot import textmodel
     from bot.engine import learn
 
     monkeypatch.setenv("ALIAT_NLU_CACHE", str(tmp_path))
-    monkeypatch.setattr(learn.sys, "executable", str(tmp_path / "no-python-here"))
+    monkeypatch.setattr(textmodel.sys, "executable", str(tmp_path / "no-python-here"))  # training runs there
     classifier = learn.TextClassifier({"a": ["hola que tal"], "b": ["adeu siau"]})
     assert classifier.guess("hola") == learn.Guess(None, 0.0, 0.0)
     assert "could not train" in caplog.text
