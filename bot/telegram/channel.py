@@ -402,6 +402,9 @@ class TelegramChannel:
         limit = self._limit(priority)  # the first call's; the next ones are NEXT
         if reply_to is not None:
             limit = {**limit, "reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True)}
+        custom = message.custom or {}
+        inline = custom.get("inline")
+        text = message.text
         if message.image:
             photo = await self._image_path(message.image)
             if photo is None:
@@ -409,11 +412,14 @@ class TelegramChannel:
                 log.error("image for response %s not found; sent without it", message.response)
             else:
                 data = photo.read_bytes()
-                sent.append(await self.sender.call(chat_id, lambda limit=limit: self.bot.send_photo(
-                    chat_id, data, **limit), what="sendPhoto"))
+                # `caption`: a short text without buttons goes on the picture (a workshop's results chart).
+                caption = {}
+                if custom.get("caption") and len(text) <= render.MAX_CAPTION and not message.buttons and not inline:
+                    caption, text = {"caption": render.escape(text), "parse_mode": render.PARSE_MODE}, ""
+                sent.append(await self.sender.call(chat_id, lambda limit=limit, caption=caption: self.bot.send_photo(
+                    chat_id, data, **caption, **limit), what="sendPhoto"))
                 limit = self._limit(NEXT)
-        inline = (message.custom or {}).get("inline")
-        for html, markup in render.text_messages(message.text, message.buttons, message.seq, inline=inline):
+        for html, markup in render.text_messages(text, message.buttons, message.seq, inline=inline):
             sent.append(await self.sender.call(chat_id, lambda html=html, markup=markup, limit=limit: self.bot.send_message(
                 chat_id, html, parse_mode=render.PARSE_MODE, reply_markup=markup, **limit), what="sendMessage"))
             limit = self._limit(NEXT)
