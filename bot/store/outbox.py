@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Collection
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import delete, or_, select, update
@@ -166,17 +166,20 @@ async def renew_leases(*, sessionmaker: async_sessionmaker[AsyncSession], row_id
                               .values(locked_until=now_utc() + timedelta(seconds=lease_seconds)))
 
 
+# A lead's card row stays while the lead does: its edits (lead_refresh) read where the card went, and its
+# dedup key keeps the card to one per lead. The lead's own purge (bot/store/privacy.py) takes it.
+KEEP_SENT_KINDS = ("lead_card",)
+
+
 async def purge_sent(*, sessionmaker: async_sessionmaker[AsyncSession], older_than_days: float,
-                     limit: int = 1000) -> int:
-    """Delete rows sent more than `older_than_days` ago (a delivered message has nothing left to do; a
-    lead card's row stays while its lead can still be edited, see the caller)."""
-    cutoff = now_utc() - timedelta(days=older_than_days)
+                     now: datetime | None = None) -> int:
+    """Delete the rows sent more than `older_than_days` ago: a delivered message has nothing left to do,
+    and its payload holds what was said."""
+    cutoff = (now or now_utc()) - timedelta(days=older_than_days)
     async with sessionmaker() as session, session.begin():
-        ids = list(await session.scalars(select(Outbox.id).where(Outbox.status == "sent", Outbox.sent_at < cutoff)
-                                         .order_by(Outbox.id).limit(limit)))
-        if ids:
-            await session.execute(delete(Outbox).where(Outbox.id.in_(ids)))
-        return len(ids)
+        result = await session.execute(delete(Outbox).where(Outbox.status == "sent", Outbox.sent_at < cutoff,
+                                                            Outbox.kind.not_in(KEEP_SENT_KINDS)))
+        return result.rowcount or 0
 
 
 async def pending_count(*, session: AsyncSession) -> int:

@@ -159,3 +159,20 @@ async def test_the_chat_pacer_allows_a_burst_then_spaces_messages() -> None:
         await pacer.wait(1)
     await pacer.wait(2)  # another chat has its own bucket
     assert burst < 0.05 and time.monotonic() - start >= 0.28
+
+
+async def test_a_reply_to_someone_who_blocked_the_bot_is_given_up_at_once(fake, polling_bot) -> None:
+    """Permanent failures stop at the first attempt, under the one retry policy (which never gives up on
+    the others: notifier.max_attempts is 0)."""
+    ch = channel(polling_bot)
+    fake.fail_next("sendMessage", status=403, description="Forbidden: bot was blocked by the user")
+    await fake.push_update(U.make_command("privacy", update_id=901))
+    await fake.wait_for(lambda c: c.method == "sendMessage" and c.status == 403)
+    for _ in range(100):
+        async with ch.runtime.sessionmaker() as session:
+            row = await session.scalar(select(Outbox).where(Outbox.kind == "reply"))
+        if row is not None and row.status != "pending":
+            break
+        await asyncio.sleep(0.02)
+    assert row.status == "failed" and row.attempts == 1 and "forbidden" in row.last_error
+    assert ch.counters["replies_undelivered"] == 1 and ch.counters["replies_delayed"] == 0
