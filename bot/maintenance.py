@@ -12,13 +12,14 @@ from sqlalchemy import delete
 from bot.charts import purge_charts
 from bot.runtime import Runtime
 from bot.store.db import checkpoint
-from bot.store.models import Outbox, ProcessedUpdate
+from bot.store.models import ProcessedUpdate
+from bot.store.outbox import purge_sent
 from bot.store.privacy import purge_expired
 from bot.store.workshops import end_abandoned_workshops, purge_workshops
 
 log = logging.getLogger(__name__)
-# Sent replies hold message texts; they are kept only long enough to answer a retry question.
-KEEP_SENT_REPLIES = timedelta(days=7)
+# Sent outbox rows hold message texts; they are kept only long enough to answer a retry question.
+KEEP_SENT_MESSAGES = timedelta(days=7)
 # Charts are sent right after they are drawn; a day covers a delivery retried after an outage.
 KEEP_CHARTS = timedelta(days=1)
 # Telegram does not redeliver updates older than a day; a week is ample.
@@ -41,10 +42,9 @@ async def run_maintenance(runtime: Runtime, *, now: datetime | None = None) -> d
                                                                     started_before=now - ABANDONED_WORKSHOP)
         done["workshops"] = await purge_workshops(session=session, older_than_days=retention.workshop_days, now=now)
         await session.commit()
+    done["sent_messages"] = await purge_sent(sessionmaker=runtime.sessionmaker, now=now,
+                                             older_than_days=KEEP_SENT_MESSAGES.total_seconds() / 86400)
     async with runtime.sessionmaker() as session:
-        result = await session.execute(delete(Outbox).where(
-            Outbox.kind == "reply", Outbox.status == "sent", Outbox.sent_at < now - KEEP_SENT_REPLIES))
-        done["sent_replies"] = result.rowcount or 0
         result = await session.execute(delete(ProcessedUpdate).where(
             ProcessedUpdate.handled_at < now - KEEP_PROCESSED_UPDATES))
         done["processed_updates"] = result.rowcount or 0

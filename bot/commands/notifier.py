@@ -8,11 +8,11 @@ import os
 import sys
 
 from bot.config import ConfigError, load_settings
-from bot.notifier import ConsoleSender, Notifier, TelegramSender
+from bot.notifier import ConsoleSender, Notifier
 from bot.runtime import build_runtime, configure_logging
 
 NAME = "notifier"
-HELP = "deliver lead cards, reminders and relayed messages from the outbox (runs until stopped)"
+HELP = "deliver lead cards, reminders and relayed messages from the outbox (runs until stopped; replies are left to aliat run)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +41,11 @@ async def _main(args: argparse.Namespace) -> int:
                 kwargs["request"] = AiohttpRequest(8)
             bot = Bot(settings.telegram_token, **kwargs)
             await bot.initialize()
-            sender = TelegramSender(bot)
+            from bot.telegram.deliver import TelegramTransport
+            from bot.telegram.sender import Sender
+
+            sender = TelegramTransport(bot, Sender(max_retries=settings.telegram.max_send_retries,
+                                                   pace=settings.telegram.rate_limit))
         notifier = Notifier.from_runtime(runtime, sender)
         if args.once:
             await notifier.schedule_reminders()

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -35,7 +34,7 @@ from bot.store import facilitators as facilitator_store
 from bot.store import leads as store
 from bot.store import outbox
 from bot.store.models import Facilitator
-from bot.store.outbox import wake
+from bot.store.outbox import DeliveryError, wake
 
 log = logging.getLogger(__name__)
 LEAD_REF = re.compile(r"#([0-9]{1,9})\b")
@@ -228,9 +227,11 @@ class FacilitatorHandlers:
     async def _send_private(self, context: ContextTypes.DEFAULT_TYPE, facilitator: Facilitator, text: str) -> str:
         desk = self.desk_for(context)
         lang = desk.lang(facilitator)
-        try:
-            await context.bot.send_message(chat_id=facilitator.telegram_user_id, text=text)
-        except TelegramError:
+        chat_id = facilitator.telegram_user_id
+        try:  # answered at once (not through the outbox): the button's answer says whether it went
+            await _channel(context).sender.call(chat_id, lambda: context.bot.send_message(chat_id=chat_id, text=text),
+                                                what="sendMessage", paced=False)
+        except DeliveryError:
             return desk.r.text("utter_fac_open_private", lang)
         return desk.r.text("utter_fac_details_sent", lang)
 

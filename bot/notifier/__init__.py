@@ -1,25 +1,22 @@
-"""Delivers the outbox: lead cards and reminders to facilitators, messages between them and entities.
+"""Delivers the outbox: one deliverer (`OutboxDeliverer`) with a handler per kind; the notifier registers
+lead cards and reminders to facilitators and messages between them and entities, the Telegram channel
+its conversation replies.
 
-Inside `aliat run` (from the Application's post_init)::
+Inside `aliat run` (from the Application's post_init, bot/telegram/app.py)::
 
-    app.bot_data.notifier = start_notifier(app, runtime)      # post_init
-    await app.bot_data.notifier.stop()                        # post_shutdown
+    notifier = Notifier.from_runtime(runtime, TelegramTransport(app.bot, sender))
+    channel.deliver_replies_with(notifier)
+    notifier.start()                                              # post_init
+    await notifier.stop()                                         # post_shutdown
 
-Alone: `aliat notifier` (Telegram) or `aliat notifier --console` (prints instead of sending).
+Alone: `aliat notifier` (Telegram) or `aliat notifier --console` (prints instead of sending); either way
+the conversation's replies are left to the bot.
 """
 
 from __future__ import annotations
 
+from bot.notifier.deliverer import OutboxDeliverer
 from bot.notifier.notifier import Notifier, wake
-from bot.notifier.senders import ConsoleSender, Deliverer, DeliveryError, TelegramSender, telegram_chat_id
+from bot.notifier.senders import ConsoleSender, DeliveryError, Transport
 
-__all__ = ["ConsoleSender", "Deliverer", "DeliveryError", "Notifier", "TelegramSender", "start_notifier",
-           "telegram_chat_id", "wake"]
-
-
-def start_notifier(app_or_bot, runtime) -> Notifier:
-    """Start delivering in the background with the application's Bot; returns the Notifier (stop() it)."""
-    bot = getattr(app_or_bot, "bot", app_or_bot)
-    notifier = Notifier.from_runtime(runtime, TelegramSender(bot))
-    notifier.start()
-    return notifier
+__all__ = ["ConsoleSender", "DeliveryError", "Notifier", "OutboxDeliverer", "Transport", "wake"]

@@ -1,14 +1,14 @@
-"""The notifier: delivers outbox rows (lead cards, reminders, messages between entity and facilitator).
+"""The notifier: the outbox's deliverer with the notifications' kinds (lead cards, reminders, messages
+between entity and facilitator) registered.
 
-At least once, with exponential backoff, never dropping a row (unless `notifier.max_attempts` says
-so); one card per lead (the card row's dedup key), and a card that reached some chats and not others
-is resumed where it stopped. Rows leased by a notifier that died are taken again when the lease ends.
+At least once, with the one retry policy (`notifier:` in config.yml); one card per lead (the card row's
+dedup key), and a card that reached some chats and not others is resumed where it stopped. Rows leased by a
+deliverer that died are taken again when the lease ends. Inside `aliat run` the Telegram channel registers
+its "reply" kind on the same notifier: one deliverer for every message the bot sends.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -21,100 +21,45 @@ from bot.content import Domain
 from bot.engine.render import Renderer
 from bot.facilitators.cards import card_buttons, card_text
 from bot.formats import when
-from bot.notifier.senders import Deliverer, DeliveryError
+from bot.notifier.deliverer import OutboxDeliverer
+from bot.notifier.senders import Transport
 from bot.store import facilitators, outbox
 from bot.store import leads as store
 from bot.store.models import Facilitator, Outbox
+from bot.store.outbox import DeliveryError
 
 log = logging.getLogger(__name__)
 REMINDER_CHECK_SECONDS = 60
+KINDS = ("lead_card", "lead_reminder", "lead_refresh", "assignee_reminder", "relay", "entity_message")
 
 
 wake = outbox.wake  # kept for callers in the channels; writers below the channels call outbox.wake
 
 
-class Notifier:
+class Notifier(OutboxDeliverer):
     def __init__(self, *, settings: Settings, domain: Domain, sessionmaker: async_sessionmaker[AsyncSession],
-                 sender: Deliverer, lease_seconds: float = 60) -> None:
-        self.settings = settings
-        self.sessionmaker = sessionmaker
+                 sender: Transport, lease_seconds: float = 60) -> None:
+        super().__init__(settings=settings, sessionmaker=sessionmaker, lease_seconds=lease_seconds)
         self.sender = sender
         self.renderer = Renderer(domain, settings.default_language, settings.programme.time_zone)
-        self.lease_seconds = lease_seconds
-        self._wake = asyncio.Event()
-        self._stop = asyncio.Event()
-        self.task: asyncio.Task | None = None
+        for kind in KINDS:
+            self.register(kind, getattr(self, f"_do_{kind}"))
 
     @classmethod
-    def from_runtime(cls, runtime, sender: Deliverer) -> Notifier:
+    def from_runtime(cls, runtime, sender: Transport) -> Notifier:
         return cls(settings=runtime.settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker, sender=sender)
 
-    # ------------------------------------------------------------------ loop
-    async def run_forever(self) -> None:
-        """Deliver until stop(); check reminders every minute."""
-        outbox.subscribe(self._wake)
-        loop = asyncio.get_running_loop()
-        next_reminders = loop.time()
-        try:
-            while not self._stop.is_set():
-                try:
-                    if loop.time() >= next_reminders:
-                        await self.schedule_reminders()
-                        next_reminders = loop.time() + REMINDER_CHECK_SECONDS
-                    while await self.run_once() and not self._stop.is_set():
-                        pass
-                except Exception:  # the database may be away for a moment; keep going
-                    log.exception("notifier round failed")
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.notifier.poll_interval_seconds)
-        finally:
-            outbox.unsubscribe(self._wake)
+    def periodic_seconds(self) -> float:
+        return REMINDER_CHECK_SECONDS
 
-    def start(self) -> asyncio.Task:
-        self.task = asyncio.create_task(self.run_forever(), name="aliat-notifier")
-        return self.task
-
-    async def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self.task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self.task, 10)
+    async def periodic(self) -> None:
+        await self.schedule_reminders()
 
     async def schedule_reminders(self) -> int:
         h = self.settings.handoff
         async with self.sessionmaker() as session, session.begin():
             return await store.schedule_reminders(session=session, unclaimed_hours=h.reminder_unclaimed_hours,
                                                   no_contact_days=h.reminder_no_contact_days)
-
-    async def run_once(self, limit: int = 20) -> int:
-        """Deliver the rows due now; return how many were taken (delivered or not)."""
-        rows = await outbox.lease_due(sessionmaker=self.sessionmaker, limit=limit, lease_seconds=self.lease_seconds)
-        for row in rows:
-            await self._deliver_row(row)
-        return len(rows)
-
-    async def _deliver_row(self, row: Outbox) -> None:
-        payload = dict(row.payload or {})
-        try:
-            handler = getattr(self, f"_do_{row.kind}", None)
-            if handler is None:
-                log.error("outbox row %s has unknown kind %s; kept", row.id, row.kind)
-                raise DeliveryError(f"unknown kind {row.kind}")
-            await handler(row, payload)
-        except Exception as exc:
-            attempts = row.attempts + 1
-            n = self.settings.notifier
-            retry_after = exc.retry_after if isinstance(exc, DeliveryError) else None
-            delay = retry_after if retry_after else min(n.retry_base_seconds * 2 ** (attempts - 1), n.retry_max_seconds)
-            give_up = bool(n.max_attempts) and attempts >= n.max_attempts
-            log.warning("outbox row %s (%s) not delivered, attempt %s, next in %.0fs: %s", row.id, row.kind,
-                        attempts, delay, type(exc).__name__)
-            await outbox.mark_failed(sessionmaker=self.sessionmaker, row_id=row.id, attempts=attempts,
-                                     error=f"{type(exc).__name__}: {exc}", retry_in=delay, give_up=give_up)
-            return
-        await outbox.mark_sent(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
 
     # ------------------------------------------------------------------ targets
     async def card_targets(self, session: AsyncSession, view: store.LeadView) -> list[tuple[str, str]]:
@@ -137,17 +82,30 @@ class Notifier:
 
     async def _send_each(self, row: Outbox, payload: dict[str, Any], targets: list[tuple[str, str]],
                          build) -> list[dict[str, Any]]:
-        """Send to every target not reached yet, saving progress after each, so none gets it twice."""
+        """Send to every target not reached yet, saving progress after each, so none gets it twice. A target
+        that can never be reached (a facilitator who blocked the bot) is passed over, not waited for: the
+        others still get the card; the row fails only when no target was reached."""
         delivered: list[dict[str, Any]] = list(payload.get("delivered") or [])
         done = {d["to"] for d in delivered}
+        refused: DeliveryError | None = None
         for address, lang in targets:
             if address in done:
                 continue
             text, buttons = build(lang)
-            message_id = await self.sender.send(address, text, buttons)
-            delivered.append({"to": address, "message_id": message_id, "lang": lang})
+            try:
+                message_id = await self.sender.send(address, text, buttons)
+            except DeliveryError as exc:
+                if not exc.permanent or len(targets) == 1:
+                    raise
+                log.warning("outbox row %s: a target refused it for good (%s); passed over", row.id, exc)
+                refused = exc
+                delivered.append({"to": address, "message_id": None, "lang": lang, "refused": True})
+            else:
+                delivered.append({"to": address, "message_id": message_id, "lang": lang})
             payload["delivered"] = delivered
             await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
+        if refused is not None and all(d.get("refused") for d in delivered):
+            raise refused
         return delivered
 
     # ------------------------------------------------------------------ kinds

@@ -19,7 +19,6 @@ from collections import Counter
 import orjson
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
-from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.config import Settings
@@ -31,13 +30,12 @@ from bot.telegram.handlers import register_handlers
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.limiter import PriorityRateLimiter
 from bot.telegram.ordering import PerChatUpdateProcessor
-from bot.telegram.sender import Sender
+from bot.telegram.sender import Sender, telegram_failure
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-SWEEP_INTERVAL = 5.0
 PIPELINE_POLL = 0.05  # seconds between getUpdates while updates are being handled (they are not confirmed yet)
 # The command menu; the descriptions are responses telegram_command_<name> in dialogues/telegram.yml.
 MENU_COMMANDS = ("start", "help", "language", "facilitator", "privacy", "forget", "restart")
@@ -59,10 +57,15 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         if isinstance(app.update_processor, PerChatUpdateProcessor):
             app.update_processor.on_flood = channel.flood_notice
         await set_command_menu(channel)
-        channel.start_sweeper(SWEEP_INTERVAL)
-        from bot.notifier import start_notifier
+        # The outbox's one deliverer: lead cards, relays and reminders, and the replies left pending (its
+        # first round, at start-up, sends those a crashed or stopped process left behind).
+        from bot.notifier import Notifier
+        from bot.telegram.deliver import TelegramTransport
 
-        app.bot_data.notifier = start_notifier(app, rt)
+        notifier = Notifier.from_runtime(rt, TelegramTransport(app.bot, sender))
+        channel.deliver_replies_with(notifier)
+        notifier.start()
+        app.bot_data.notifier = notifier
         from bot.maintenance import start_maintenance
 
         app.bot_data.maintenance = start_maintenance(rt)
@@ -85,7 +88,6 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         if (notifier := app.bot_data.notifier) is not None:
             await notifier.stop()
         await channel.drain(timeout=settings.telegram.drain_seconds)
-        await channel.stop_sweeper()
 
     async def post_shutdown(app: TelegramApp) -> None:
         channel = app.bot_data.channel
@@ -229,10 +231,13 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
                 break
             try:
                 updates = list(fetch.result())
-            except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
-                continue
-            except (NetworkError, TimedOut) as exc:
+            except Exception as exc:
+                failure = telegram_failure(exc, "getUpdates")
+                if failure is None or failure.permanent:  # a wrong token: nothing to wait for
+                    raise
+                if failure.retry_after is not None:
+                    await asyncio.sleep(failure.retry_after)
+                    continue
                 log.warning("getUpdates failed (%s); retrying in %.1fs", type(exc).__name__, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
@@ -257,10 +262,6 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
         if in_flight:  # let the updates under way commit (their replies are drained afterwards)
             await asyncio.gather(*in_flight.values(), return_exceptions=True)
         await app.stop()
-
-
-def _seconds(value: object) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)  # type: ignore[arg-type]
 
 
 async def _serve_webhook(app: Application, settings: Settings, stop: asyncio.Event) -> None:

@@ -2,9 +2,10 @@
 deliver them right after commit.
 
 The replies of a turn are written to the outbox (kind "reply") in the same transaction as the tracker
-and the processed_update row. They are delivered at once and marked sent; if the process dies between
-commit and delivery, or Telegram stays unreachable, the sweeper delivers them later. A reply is never
-dropped silently: a failure is logged with the update id (never the text) and counted.
+and the processed_update row. They are delivered at once from memory and marked sent; if the process dies
+between commit and delivery, or Telegram stays unreachable, the outbox's one deliverer (bot/notifier, with
+"reply" registered by `deliver_replies_with`) sends them later, under the same retry policy. A reply is
+never dropped silently: a failure is logged with the update id (never the text) and counted.
 """
 
 from __future__ import annotations
@@ -28,18 +29,20 @@ from telegram.constants import ChatType
 from bot.charts import wait_for_chart
 from bot.engine import BotMessage, UserMessage
 from bot.engine.tracker import Tracker
+from bot.notifier import OutboxDeliverer
 from bot.runtime import Runtime
+from bot.store import outbox
 from bot.store.models import Outbox, ProcessedUpdate
+from bot.store.outbox import DeliveryError
 from bot.telegram import render
 from bot.telegram.limiter import FIRST, LAST, NEXT
-from bot.telegram.sender import Sender, SendFailed
+from bot.telegram.sender import Sender
 
 log = logging.getLogger(__name__)
 
 REPLY_KIND = "reply"
-SWEEP_GRACE = timedelta(seconds=5)  # the sweeper leaves fresh rows to the turn that wrote them
-CLAIM_FOR = timedelta(seconds=30)  # a dead worker's claim lapses after this; live ones skip their own
-MAX_DELIVERY_ATTEMPTS = 12
+SWEEP_GRACE = timedelta(seconds=5)  # the deliverer leaves fresh rows to the turn that wrote them
+CLAIM_FOR = timedelta(seconds=30)  # a dead worker's claim lapses after this; live ones renew and skip their own
 MARK_SENT_AFTER = 0.05  # seconds: the "sent" marks of replies delivered meanwhile go in one statement
 
 # The turn's own statements, built once (Core, on the session's connection: no ORM unit of work).
@@ -72,15 +75,14 @@ class TelegramChannel:
         self.bot = bot
         self.sender = sender
         self.counters: Counter[str] = sender.counters
-        self._sweeper: asyncio.Task[None] | None = None
         # Delivery runs after the turn commits, one chain per chat so a chat's replies keep their
         # order, while the poller already fetches the next updates (a chat waiting out a 429 holds
         # back only itself).
         self._deliveries: dict[int, asyncio.Task[None]] = {}
         self._in_flight: set[int] = set()
         # Rows waiting in this process's delivery chains (a chat's replies go about one a second): the
-        # sweeper leaves them alone, and their claims are renewed, or a reply queued for longer than
-        # CLAIM_FOR would be sent twice, by the sweeper and by the chain.
+        # deliverer leaves them alone and renews their claims, or a reply queued for longer than
+        # CLAIM_FOR would be sent twice, by another worker's deliverer and by the chain.
         self._queued: set[int] = set()
         self._sent: list[int] = []  # delivered, not yet recorded as sent
         self._marker: asyncio.Task[None] | None = None
@@ -120,11 +122,11 @@ class TelegramChannel:
             payload = self._payload(chat_id, update_id, replies, press)
             if payload["messages"] or payload["edit"]:
                 # Written already claimed by this worker: it is delivered from memory right after commit,
-                # with no second round trip; the sweeper takes it only if this worker dies.
+                # with no second round trip; the deliverer takes it only if this delivery fails or the worker dies.
                 now = _now()
                 row_id = (await connection.execute(_REPLY, {
                     "kind": REPLY_KIND, "dedup_key": f"reply:{self.bot_id}:{update_id}", "payload": payload,
-                    "status": "pending", "attempts": 1, "next_attempt_at": now + SWEEP_GRACE,
+                    "status": "pending", "attempts": 0, "next_attempt_at": now + SWEEP_GRACE,
                     "locked_until": now + CLAIM_FOR, "created_at": now})).scalar_one()
                 rows.append((row_id, payload))
 
@@ -206,7 +208,7 @@ class TelegramChannel:
         now = _now()
         row_id = (await connection.execute(_REPLY, {
             "kind": REPLY_KIND, "dedup_key": dedup_key[:128], "payload": payload, "status": "pending",
-            "attempts": 1, "next_attempt_at": now + SWEEP_GRACE, "locked_until": now + CLAIM_FOR,
+            "attempts": 0, "next_attempt_at": now + SWEEP_GRACE, "locked_until": now + CLAIM_FOR,
             "created_at": now})).scalar_one()
         return row_id, payload
 
@@ -222,31 +224,27 @@ class TelegramChannel:
                 for row_id, payload in rows:
                     try:
                         await self.deliver_claimed(row_id, payload, attempts=1)
-                    except Exception:  # the row stays pending: the sweeper sends it later
+                    except Exception:  # the row stays pending: the deliverer sends it once its claim lapses
                         log.exception("delivery of outbox row %s failed", row_id)
                     finally:
                         self._queued.discard(row_id)
-            finally:  # cancelled at shutdown: what is left is released for the sweeper (see drain)
+            finally:  # cancelled at shutdown: what is left is released for the deliverer (see drain)
                 self._queued.difference_update(row_id for row_id, _payload in rows)
 
         task = asyncio.get_running_loop().create_task(chain(), name=f"aliat-deliver-{chat_id}")
         self._deliveries[chat_id] = task
         task.add_done_callback(lambda t: self._deliveries.get(chat_id) is t and self._deliveries.pop(chat_id))
 
-    async def renew_claims(self) -> int:
-        """Keep the claims of the replies still queued here (the sweeper of another worker leaves them)."""
-        ids = sorted(self._queued | self._in_flight)
-        if not ids:
-            return 0
-        async with self.runtime.sessionmaker() as session:
-            await session.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.status == "pending")
-                                  .values(locked_until=_now() + CLAIM_FOR))
-            await session.commit()
-        return len(ids)
+    def deliver_replies_with(self, deliverer: OutboxDeliverer) -> None:
+        """Register the "reply" kind on the outbox's deliverer: it sends the replies left pending (a failed
+        delivery, a crash, a stop before the queue was empty), and leaves alone and keeps claimed those
+        this process is sending."""
+        deliverer.register(REPLY_KIND, self.deliver_leased, held=lambda: self._queued | self._in_flight,
+                           hold_seconds=CLAIM_FOR.total_seconds(), on_failure=self._failed)
 
     async def drain(self, timeout: float | None = None) -> int:
         """At shutdown, with the HTTP client still open: wait for the deliveries under way (at most `timeout`
-        seconds), record them as sent, and release the claims of the rest so that the sweeper of the next
+        seconds), record them as sent, and release the claims of the rest so that the deliverer of the next
         start sends them at once. Returns how many replies were left."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
@@ -282,7 +280,7 @@ class TelegramChannel:
         """Record a delivered reply as sent, with the others delivered in the next few milliseconds.
 
         One UPDATE for a batch instead of a transaction per reply. Until it is written, the row's claim
-        (CLAIM_FOR) keeps the sweeper away from it; a crash in between means that reply may go twice
+        (CLAIM_FOR) keeps the deliverer away from it; a crash in between means that reply may go twice
         (replies are at-least-once, see README)."""
         self._sent.append(row_id)
         if self._marker is None or self._marker.done():
@@ -323,32 +321,19 @@ class TelegramChannel:
                 "messages": [r.to_dict() for r in replies]}
 
     # ------------------------------------------------------------------ delivery
-    async def deliver_row(self, row_id: int) -> bool:
-        """Claim an outbox reply, send what is left of it, record the outcome. True when all went."""
-        async with self.runtime.sessionmaker() as session:
-            now = _now()
-            claimed = await session.execute(
-                update(Outbox)
-                .where(Outbox.id == row_id, Outbox.status == "pending",
-                       (Outbox.locked_until.is_(None)) | (Outbox.locked_until < now))
-                .values(locked_until=now + CLAIM_FOR, attempts=Outbox.attempts + 1))
-            await session.commit()
-            if claimed.rowcount != 1:
-                return False
-            row = await session.get(Outbox, row_id)
-            assert row is not None
-            payload, attempts = dict(row.payload), row.attempts
-        return await self.deliver_claimed(row_id, payload, attempts=attempts)
-
     async def deliver_claimed(self, row_id: int, payload: dict[str, Any], *, attempts: int) -> bool:
-        """Send what is left of a reply this worker has claimed, and record the outcome."""
+        """Send what is left of a reply this worker has claimed (the fast path, right after commit), and
+        record the outcome: a failure under the outbox's one retry policy."""
         self._in_flight.add(row_id)
         try:
             progress = dict(payload)
             try:
                 await self._send_payload(progress)
-            except SendFailed as exc:
-                await self._record_failure(row_id, progress, attempts, exc)
+            except DeliveryError as exc:
+                give_up, _delay = await outbox.record_failure(
+                    sessionmaker=self.runtime.sessionmaker, policy=self.runtime.settings.notifier, row_id=row_id,
+                    attempts=attempts, error=exc, payload=progress)
+                self._failed(row_id, progress, give_up, exc)
                 return False
             self._mark_sent(row_id)
             self.counters["replies_sent"] += 1
@@ -356,20 +341,24 @@ class TelegramChannel:
         finally:
             self._in_flight.discard(row_id)
 
-    async def _record_failure(self, row_id: int, progress: dict[str, Any], attempts: int, exc: SendFailed) -> None:
+    async def deliver_leased(self, row: Outbox, payload: dict[str, Any]) -> None:
+        """The deliverer's handler of "reply" rows: send what is left (`payload` keeps the progress); the
+        deliverer records the outcome."""
+        self._in_flight.add(row.id)
+        try:
+            await self._send_payload(payload)
+        finally:
+            self._in_flight.discard(row.id)
+        self.counters["replies_sent"] += 1
+        self.counters["replies_swept"] += 1
+
+    def _failed(self, row: Outbox | int, progress: dict[str, Any], give_up: bool, exc: Exception) -> None:
         update_id = progress.get("update_id")
-        give_up = exc.permanent or attempts >= MAX_DELIVERY_ATTEMPTS
         self.counters["replies_undelivered" if give_up else "replies_delayed"] += 1
         if give_up:
             log.error("reply to update %s not delivered (%s); given up", update_id, exc)
         else:
-            log.warning("reply to update %s not delivered yet (%s); the sweeper retries it", update_id, exc)
-        delay = timedelta(seconds=min(600, 5 * 2 ** min(attempts, 7)))
-        values: dict[str, Any] = {"locked_until": None, "payload": progress, "last_error": str(exc)[:500]}
-        values.update({"status": "failed"} if give_up else {"next_attempt_at": _now() + delay})
-        async with self.runtime.sessionmaker() as session:
-            await session.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
-            await session.commit()
+            log.warning("reply to update %s not delivered yet (%s); retried later", update_id, exc)
 
     async def _send_payload(self, progress: dict[str, Any]) -> None:
         """The first message, the edit of the pressed button, then the other messages; `progress` records
@@ -413,6 +402,9 @@ class TelegramChannel:
         limit = self._limit(priority)  # the first call's; the next ones are NEXT
         if reply_to is not None:
             limit = {**limit, "reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True)}
+        custom = message.custom or {}
+        inline = custom.get("inline")
+        text = message.text
         if message.image:
             photo = await self._image_path(message.image)
             if photo is None:
@@ -420,11 +412,14 @@ class TelegramChannel:
                 log.error("image for response %s not found; sent without it", message.response)
             else:
                 data = photo.read_bytes()
-                sent.append(await self.sender.call(chat_id, lambda limit=limit: self.bot.send_photo(
-                    chat_id, data, **limit), what="sendPhoto"))
+                # `caption`: a short text without buttons goes on the picture (a workshop's results chart).
+                caption = {}
+                if custom.get("caption") and len(text) <= render.MAX_CAPTION and not message.buttons and not inline:
+                    caption, text = {"caption": render.escape(text), "parse_mode": render.PARSE_MODE}, ""
+                sent.append(await self.sender.call(chat_id, lambda limit=limit, caption=caption: self.bot.send_photo(
+                    chat_id, data, **caption, **limit), what="sendPhoto"))
                 limit = self._limit(NEXT)
-        inline = (message.custom or {}).get("inline")
-        for html, markup in render.text_messages(message.text, message.buttons, message.seq, inline=inline):
+        for html, markup in render.text_messages(text, message.buttons, message.seq, inline=inline):
             sent.append(await self.sender.call(chat_id, lambda html=html, markup=markup, limit=limit: self.bot.send_message(
                 chat_id, html, parse_mode=render.PARSE_MODE, reply_markup=markup, **limit), what="sendMessage"))
             limit = self._limit(NEXT)
@@ -435,41 +430,3 @@ class TelegramChannel:
         if not path.is_absolute():
             path = self.runtime.settings.base_dir / path
         return path if await wait_for_chart(path) else None
-
-    # ------------------------------------------------------------------ the sweeper
-    async def sweep_once(self) -> int:
-        """Deliver replies left pending (a crash, Telegram down); returns how many went."""
-        now = _now()
-        async with self.runtime.sessionmaker() as session:
-            ids = list(await session.scalars(
-                select(Outbox.id).where(Outbox.kind == REPLY_KIND, Outbox.status == "pending",
-                                        Outbox.next_attempt_at <= now,
-                                        (Outbox.locked_until.is_(None)) | (Outbox.locked_until < now))
-                .order_by(Outbox.id).limit(50)))
-        delivered = 0
-        for row_id in ids:
-            if row_id in self._in_flight or row_id in self._queued:  # this process is sending it, or will
-                continue
-            if await self.deliver_row(row_id):
-                delivered += 1
-                self.counters["replies_swept"] += 1
-        return delivered
-
-    def start_sweeper(self, interval: float) -> None:
-        async def loop() -> None:
-            while True:  # first sweep at start-up: replies a crashed process left behind go out now
-                try:
-                    await self.renew_claims()
-                    await self.sweep_once()
-                except Exception:  # the sweeper must outlive a database hiccup
-                    log.exception("reply sweep failed")
-                await asyncio.sleep(interval)
-
-        self._sweeper = asyncio.get_running_loop().create_task(loop(), name="aliat-reply-sweeper")
-
-    async def stop_sweeper(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
-            self._sweeper = None

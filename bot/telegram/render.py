@@ -87,10 +87,13 @@ def chosen_text(original_html: str, title: str | None) -> str | None:
 def text_messages(text: str, buttons: list, seq: int, *,
                   inline: list | None = None) -> list[tuple[str, InlineKeyboardMarkup | None]]:
     """The Telegram messages one reply's text becomes: split pieces, escaped, the keyboard on the last.
-    `inline`: rows of (title, callback data) of another feature's buttons (workshops), sent as they are."""
+    `inline`: rows of (title, callback data or an https:// link) of another feature's buttons (workshops),
+    sent as they are."""
     markup = keyboard(buttons, seq) if buttons else None
     if inline:
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in inline])
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t, url=d) if d.startswith("https://")
+                                        else InlineKeyboardButton(t, callback_data=d) for t, d in row]
+                                       for row in inline])
     pieces = split_text(text)
     if not pieces and markup is not None:
         pieces = ["👇"]  # a keyboard needs a message to sit under

@@ -1,5 +1,8 @@
 """Calls to the Bot API with Telegram's limits kept: per-chat pacing, 429 and 5xx retries, counted failures.
 
+The only module that knows python-telegram-bot's errors: they leave it as the outbox's DeliveryError
+(`permanent`, `retry_after`), which the one retry policy (bot/store/outbox.py) reads, whoever sent.
+
 The rate limiter (bot/telegram/limiter.py, when `telegram.rate_limit` is on) keeps the overall (30/s) and per-group (20/min)
 rates; it never retries, so that a 429 is retried here, in the task of the chat that got it,
 instead of pausing every chat of the bot.
@@ -16,7 +19,17 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.store.outbox import DeliveryError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -25,12 +38,30 @@ BACKOFF_BASE = 0.5
 BACKOFF_MAX = 30.0
 
 
-class SendFailed(Exception):
-    """A call that did not go through; `permanent` when retrying later cannot help (blocked, bad request)."""
+def telegram_failure(exc: BaseException, what: str = "call") -> DeliveryError | None:
+    """A python-telegram-bot error as a DeliveryError (None: not one of Telegram's). Permanent: the request
+    itself is refused (bad request, blocked by the user, removed from the group, a wrong token); a 429
+    carries Telegram's wait; anything else (5xx, timeouts, dropped connections) may go later."""
+    if isinstance(exc, RetryAfter):
+        return DeliveryError(f"{what}: 429", retry_after=_seconds(exc.retry_after))
+    if isinstance(exc, Forbidden):
+        return DeliveryError(f"{what}: forbidden", permanent=True)
+    if isinstance(exc, BadRequest | InvalidToken | ChatMigrated):
+        return DeliveryError(f"{what}: {type(exc).__name__}", permanent=True)
+    if isinstance(exc, TelegramError):
+        return DeliveryError(f"{what}: {type(exc).__name__}")
+    return None
 
-    def __init__(self, reason: str, *, permanent: bool) -> None:
-        super().__init__(reason)
-        self.permanent = permanent
+
+def not_modified(exc: DeliveryError) -> bool:
+    """An edit that changed nothing (the message already says that): nothing to retry or report."""
+    return isinstance(exc.__cause__, BadRequest) and "not modified" in str(exc.__cause__).lower()
+
+
+def refused_request(exc: DeliveryError) -> bool:
+    """Telegram refused the request itself (a message to copy that was deleted, a kind it does not copy),
+    as opposed to the chat refusing the bot."""
+    return isinstance(exc.__cause__, BadRequest)
 
 
 class ChatPacer:
@@ -79,30 +110,34 @@ class Sender:
 
     async def call(self, chat_id: int, make_call: Callable[[], Awaitable[T]], *, what: str,
                    paced: bool = True) -> T:
-        """`make_call()` builds a fresh request each attempt. Raises SendFailed when it cannot go through."""
+        """`make_call()` builds a fresh request each attempt. Raises DeliveryError when it cannot go through."""
         attempt = 0
         while True:
             if paced and self.pacer is not None and chat_id > 0:
                 await self.pacer.wait(chat_id)
             try:
                 return await make_call()
-            except RetryAfter as exc:
-                wait = _seconds(exc.retry_after) + 0.05
-                self.counters["telegram_429"] += 1
-                reason = "429"
-            except (BadRequest, InvalidToken, ChatMigrated) as exc:
-                self.counters["send_failed_permanent"] += 1
-                raise SendFailed(f"{what}: {type(exc).__name__}", permanent=True) from exc
-            except Forbidden as exc:  # blocked by the user, or removed from the group
-                self.counters["send_forbidden"] += 1
-                raise SendFailed(f"{what}: forbidden", permanent=True) from exc
-            except NetworkError as exc:  # 5xx, timeouts, dropped connections
-                wait = min(BACKOFF_MAX, self.backoff_base * 2 ** attempt) * (0.5 + random.random())
-                self.counters["telegram_network_error"] += 1
-                reason = type(exc).__name__
+            except TelegramError as exc:
+                failure = telegram_failure(exc, what)
+                assert failure is not None
+                if failure.permanent:
+                    self.counters["send_forbidden" if isinstance(exc, Forbidden) else "send_failed_permanent"] += 1
+                    raise failure from exc
+                if failure.retry_after is not None:
+                    wait = failure.retry_after + 0.05
+                    self.counters["telegram_429"] += 1
+                    reason = "429"
+                elif isinstance(exc, NetworkError):  # 5xx, timeouts, dropped connections
+                    wait = min(BACKOFF_MAX, self.backoff_base * 2 ** attempt) * (0.5 + random.random())
+                    self.counters["telegram_network_error"] += 1
+                    reason = type(exc).__name__
+                else:  # another of Telegram's errors: not one a retry right now would cure
+                    self.counters["send_failed_transient"] += 1
+                    raise failure from exc
             if attempt >= self.max_retries:
                 self.counters["send_failed_transient"] += 1
-                raise SendFailed(f"{what}: gave up after {attempt + 1} attempts ({reason})", permanent=False)
+                raise DeliveryError(f"{what}: gave up after {attempt + 1} attempts ({reason})",
+                                    retry_after=wait if reason == "429" else None)
             attempt += 1
             self.counters["send_retries"] += 1
             log.info("%s to chat %s: %s, retry %s in %.1fs", what, chat_id, reason, attempt, wait)
@@ -113,7 +148,7 @@ class Sender:
         """For calls whose failure changes nothing for the user (an edit, a callback answer)."""
         try:
             return await self.call(chat_id, make_call, what=what, paced=paced)
-        except SendFailed as exc:
-            if "not modified" not in str(exc.__cause__ or ""):
+        except DeliveryError as exc:
+            if not not_modified(exc):
                 log.warning("%s", exc)
             return None

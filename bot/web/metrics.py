@@ -39,7 +39,7 @@ LEAD_STATUSES = ("new", "notified", "claimed", "contacted", "closed")
 NAMED_COUNTERS = {
     "replies_sent": ("aliat_replies_sent", "Conversation replies delivered to Telegram"),
     "send_retries": ("aliat_send_retries", "Bot API calls retried after a 429, a 5xx or a network error"),
-    "replies_delayed": ("aliat_replies_delayed", "Replies that could not go at once (the sweeper retries them)"),
+    "replies_delayed": ("aliat_replies_delayed", "Replies that could not go at once (the outbox deliverer retries them)"),
     "replies_undelivered": ("aliat_replies_undelivered", "Replies given up on (blocked, refused, too many tries)"),
     "telegram_429": ("aliat_telegram_429", "Bot API answers 429 Too Many Requests"),
     "handler_errors": ("aliat_handler_errors", "Updates whose handling raised (the user was told to try again)"),

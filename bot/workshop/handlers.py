@@ -15,16 +15,16 @@ import asyncio
 import contextlib
 import functools
 import logging
+import os
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -36,6 +36,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.charts import chart_dir
 from bot.engine import BotMessage
 from bot.runtime import Runtime
 from bot.store import workshops as store
@@ -85,6 +86,7 @@ class WorkshopService:
     _tallies: dict[int, _Tally] = field(default_factory=dict)
     _polls: dict[str, tuple[int, str]] = field(default_factory=dict)
     _later: dict[int, asyncio.Task[None]] = field(default_factory=dict)
+    given_sender: Any = None  # bot/telegram/sender.py's Sender, for the workshop alone (tests)
 
     @property
     def runtime(self) -> Runtime:
@@ -97,6 +99,13 @@ class WorkshopService:
             s = self.runtime.settings
             self._texts = WorkshopTexts(self.runtime.domain, s.languages, s.default_language)
         return self._texts
+
+    @property
+    def sender(self) -> Any:
+        """The Telegram channel's Sender (pacing, 429 waits, Telegram's errors as DeliveryError), or the one
+        given to the workshop alone."""
+        channel = self.app.bot_data.channel
+        return channel.sender if channel is not None else self.given_sender
 
     def session(self):
         return self.runtime.sessionmaker()
@@ -130,9 +139,11 @@ class WorkshopService:
         if item_kind(item) == SCENARIO:
             options = answer_options(self.texts.knowledge)
             question, explanation = self.texts.scenario_poll(items, step, lang)
-            sent = await _retrying(lambda: bot.send_poll(
+            # Sent here, not through the outbox: the poll's and the control message's ids are stored.
+            sent = await self.sender.call(chat_id, lambda: bot.send_poll(
                 chat_id, question, [self.texts.option_label(o, lang) for o in options], is_anonymous=False,
-                type=Poll.QUIZ, correct_option_ids=[options.index(items[step]["answer"])], explanation=explanation))
+                type=Poll.QUIZ, correct_option_ids=[options.index(items[step]["answer"])], explanation=explanation),
+                what="sendPoll")
             self._polls[sent.poll.id] = (workshop.id, item)
             poll_message = sent.message_id
             poll_id: str | None = sent.poll.id
@@ -141,11 +152,12 @@ class WorkshopService:
             buttons = [InlineKeyboardButton(
                 self.texts.t("workshop_rating_button", lang, value=v, label=self.texts.rating_label(v, lang)),
                 callback_data=callback(Act.RATE, workshop.id, step, v)) for v in RATINGS]
-            await _retrying(lambda: bot.send_message(
+            await self.sender.call(chat_id, lambda: bot.send_message(
                 chat_id, self.texts.factor_card(items, step, lang), parse_mode=ParseMode.HTML,
-                reply_markup=InlineKeyboardMarkup([buttons[:2], buttons[2:]])))
-        control = await _retrying(lambda: bot.send_message(
-            chat_id, self.texts.tally(items, step, {}, lang), reply_markup=self.control_keyboard(workshop)))
+                reply_markup=InlineKeyboardMarkup([buttons[:2], buttons[2:]])), what="sendMessage")
+        control = await self.sender.call(chat_id, lambda: bot.send_message(
+            chat_id, self.texts.tally(items, step, {}, lang), reply_markup=self.control_keyboard(workshop)),
+            what="sendMessage")
         async with self.session() as session:
             current = await store.get_workshop(session=session, workshop_id=workshop.id, for_update=True)
             if current is None:
@@ -173,10 +185,12 @@ class WorkshopService:
             return
         async with self.session() as session:
             counts = await store.item_tally(session=session, workshop_id=workshop_id, item_id=items[step]["id"])
-        await _quietly(lambda: self.app.bot.edit_message_text(
-            self.texts.tally(items, step, counts, language, closed=True), chat_id, state["control"]))
+        await self.sender.quietly(chat_id, lambda: self.app.bot.edit_message_text(
+            self.texts.tally(items, step, counts, language, closed=True), chat_id, state["control"]),
+            what="editMessageText")
         if state.get("poll_message"):
-            await _quietly(lambda: self.app.bot.stop_poll(chat_id, state["poll_message"]))
+            await self.sender.quietly(chat_id, lambda: self.app.bot.stop_poll(chat_id, state["poll_message"]),
+                                      what="stopPoll")
 
     async def finish(self, workshop_id: int) -> bool:
         """End the workshop (the salt goes), then post the chart, the summary and the deep link."""
@@ -192,11 +206,22 @@ class WorkshopService:
             results = await load_results(session=session, workshop=workshop, texts=self.texts)
         png, summary = await asyncio.to_thread(report, results, self.texts)
         bot, lang, chat_id = self.app.bot, workshop.language, workshop.chat_id
-        await _retrying(lambda: bot.send_photo(chat_id, png, caption=self.texts.t("workshop_results_caption", lang)))
+        caption = self.texts.t("workshop_results_caption", lang)
         link = f"https://t.me/{bot.username}?start={DEEP_LINK_PAYLOAD}"
-        invite = self.texts.t("workshop_invite", lang, link=link)
-        await _retrying(lambda: bot.send_message(chat_id, f"{summary}\n\n{invite}", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton(self.texts.t("workshop_invite_button", lang), url=link)]])))
+        text, button = f"{summary}\n\n{self.texts.t('workshop_invite', lang, link=link)}", \
+            self.texts.t("workshop_invite_button", lang)
+        channel = self.app.bot_data.channel
+        if channel is not None:
+            # Through the outbox: the results reach the group even if Telegram is away for a while or the
+            # bot restarts meanwhile. The chart goes as a file of the charts folder (purged after a day).
+            path = await asyncio.to_thread(_save_chart, png, workshop.id)
+            await channel.queue(chat_id, [
+                BotMessage(text=caption, image=str(path), custom={"caption": True}),
+                BotMessage(text=text, custom={"inline": [[(button, link)]]})], key=f"workshop-results:{workshop.id}")
+        else:
+            await self.sender.call(chat_id, lambda: bot.send_photo(chat_id, png, caption=caption), what="sendPhoto")
+            await self.sender.call(chat_id, lambda: bot.send_message(chat_id, text, reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton(button, url=link)]])), what="sendMessage")
         self._polls = {k: v for k, v in self._polls.items() if v[0] != workshop.id}
         log.info("workshop %s ended with %s participant(s)", workshop.id, results.participants)
         return True
@@ -228,8 +253,8 @@ class WorkshopService:
                 items, step = workshop.state["items"], workshop.state["step"]
                 counts = await store.item_tally(session=session, workshop_id=workshop_id, item_id=items[step]["id"])
             text = self.texts.tally(items, step, counts, workshop.language)
-            await _quietly(lambda w=workshop, t=text: self.app.bot.edit_message_text(
-                t, w.chat_id, w.state["control"], reply_markup=self.control_keyboard(w)))
+            await self.sender.quietly(workshop.chat_id, lambda w=workshop, t=text: self.app.bot.edit_message_text(
+                t, w.chat_id, w.state["control"], reply_markup=self.control_keyboard(w)), what="editMessageText")
 
     async def close(self) -> None:
         """Cancel pending tally edits (tests, shutdown)."""
@@ -237,31 +262,14 @@ class WorkshopService:
             self._forget_tally(workshop_id)
 
 
-# ---------------------------------------------------------------------- Telegram calls
-async def _retrying(call: Callable[[], Awaitable[Any]], attempts: int = 4) -> Any:
-    """A send that matters (poll, card, chart): wait out flood limits and brief network trouble."""
-    for attempt in range(attempts):
-        try:
-            return await call()
-        except RetryAfter as exc:
-            delay = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else exc.retry_after
-            await asyncio.sleep(min(float(delay), 30.0))
-        except (BadRequest, Forbidden):
-            raise
-        except NetworkError:
-            if attempt == attempts - 1:
-                raise
-            await asyncio.sleep(0.5 * 2 ** attempt)
-    return await call()
-
-
-async def _quietly(call: Callable[[], Awaitable[Any]]) -> None:
-    """An edit or a poll stop: nice to have, never worth failing a handler for."""
-    try:
-        await call()
-    except TelegramError as exc:
-        if "not modified" not in str(exc):
-            log.warning("workshop edit failed: %s", type(exc).__name__)
+def _save_chart(png: bytes, workshop_id: int):
+    """The results chart as a file for the outbox, renamed into place once whole (the sender waits for it)."""
+    folder = chart_dir()
+    path = folder / f"workshop-{workshop_id}-{uuid.uuid4().hex}.png"
+    partial = path.with_suffix(".part")
+    partial.write_bytes(png)
+    os.replace(partial, path)
+    return path
 
 
 # ---------------------------------------------------------------------- handlers
@@ -307,8 +315,8 @@ async def _once(update: Update, context: ContextTypes.DEFAULT_TYPE, work: Work, 
         rows = (reply.custom or {}).get("inline")
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in rows]) \
             if rows else None
-        await _retrying(lambda reply=reply, markup=markup: context.bot.send_message(
-            chat_id, reply.text, reply_markup=markup, reply_parameters=answering))
+        await _service(context).sender.call(chat_id, lambda reply=reply, markup=markup: context.bot.send_message(
+            chat_id, reply.text, reply_markup=markup, reply_parameters=answering), what="sendMessage")
     return True
 
 
@@ -429,7 +437,7 @@ async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, programme: 
     text = service.texts.t("workshop_started", language, programme=service.texts.programme_label(programme, language))
 
     async def show() -> None:
-        await _quietly(lambda: query.edit_message_text(text))
+        await service.sender.quietly(chat_id, lambda: query.edit_message_text(text), what="editMessageText")
         await service.present(workshop)
 
     service.later(workshop.id, show())
@@ -556,9 +564,11 @@ async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 def register_workshop_handlers(app: Application, runtime: Runtime | None = None, *,
-                               tally_interval: float = DEFAULT_TALLY_INTERVAL, group: int = HANDLER_GROUP) -> None:
-    """Add the workshop handlers; without `runtime`, the Telegram channel's runtime is used."""
-    app.bot_data.workshop = WorkshopService(app, runtime, tally_interval)
+                               tally_interval: float = DEFAULT_TALLY_INTERVAL, group: int = HANDLER_GROUP,
+                               sender: Any = None) -> None:
+    """Add the workshop handlers; without `runtime`, the Telegram channel's runtime (and Sender) is used;
+    `sender`: for the workshop without the channel."""
+    app.bot_data.workshop = WorkshopService(app, runtime, tally_interval, given_sender=sender)
     messages = filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler("workshop", on_workshop, filters=messages), group=group)
     app.add_handler(CommandHandler("workshop_end", on_workshop_end, filters=messages), group=group)

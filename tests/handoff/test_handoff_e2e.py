@@ -9,9 +9,11 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from bot.facilitators import register_facilitator_handlers
-from bot.notifier import Notifier, TelegramSender
+from bot.notifier import Notifier
 from bot.store import leads as store
 from bot.store.models import Lead
+from bot.telegram.deliver import TelegramTransport
+from bot.telegram.sender import Sender
 from tests.auxil.updates import make_callback, make_command, make_document, make_message, make_photo
 
 GROUP = -100777
@@ -33,7 +35,7 @@ async def test_handoff_end_to_end(fake, bots) -> None:
     app = await bots.start(settings, runtime)
     register_facilitator_handlers(app, runtime)
     notifier = Notifier(settings=settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker,
-                        sender=TelegramSender(app.bot))
+                        sender=TelegramTransport(app.bot, Sender(max_retries=2, pace=False)))
 
     async def say(update, expect: str, chat: int = ENTITY) -> None:
         since = len(fake.calls)

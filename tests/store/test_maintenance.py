@@ -1,4 +1,4 @@
-"""Housekeeping: old conversations, workshops, sent replies and update ids are purged; recent ones stay."""
+"""Housekeeping: old conversations, workshops, sent messages and update ids are purged; recent ones stay."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ async def test_maintenance_purges_only_what_is_old(any_runtime) -> None:
         ])
         await session.commit()
     done = await run_maintenance(any_runtime, now=now)
-    assert done["conversations"] == 1 and done["sent_replies"] == 1 and done["processed_updates"] == 1
+    assert done["conversations"] == 1 and done["sent_messages"] == 1 and done["processed_updates"] == 1
     assert done["workshops"] == 1 and done["abandoned_workshops"] == 1
     async with any_runtime.sessionmaker() as session:
         assert set((await session.scalars(select(Conversation.sender_id))).all()) == {"tg:2"}

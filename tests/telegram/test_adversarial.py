@@ -251,16 +251,15 @@ async def test_a_flood_in_one_chat_does_not_hold_back_the_others(paced_bot, floo
 # ---------------------------------------------------------------------- 3. one send per reply
 async def test_replies_queued_longer_than_a_claim_are_sent_once(sqlite_url, monkeypatch) -> None:
     """A chat's replies go about one a second; those still queued when their claim (shortened here from 30 s)
-    would lapse must not be taken by the sweeper too."""
-    import bot.telegram.app as app_module
+    would lapse must not be taken by the outbox's deliverer too."""
     import bot.telegram.channel as channel_module
 
     monkeypatch.setattr(channel_module, "CLAIM_FOR", timedelta(seconds=1))
     monkeypatch.setattr(channel_module, "SWEEP_GRACE", timedelta(seconds=0.1))
-    monkeypatch.setattr(app_module, "SWEEP_INTERVAL", 0.2)
     async with FakeBotApi() as fake:
         settings = bot_settings(sqlite_url, fake, rate_limit=True)
-        settings = replace(settings, telegram=replace(settings.telegram, flood_max_per_minute=0))  # all 20 pass
+        settings = replace(settings, telegram=replace(settings.telegram, flood_max_per_minute=0),  # all 20 pass
+                           notifier=replace(settings.notifier, poll_interval_seconds=0.2))
         async with running_bot(settings, fake) as app:
             quick = 20
             for _ in range(quick):
@@ -300,7 +299,7 @@ async def test_sigterm_drains_with_the_client_open_then_leaves_the_rest_for_the_
         assert took < 2 + 3, f"stopping took {took:.1f} s"
         sent_before = len([c for c in fake.calls if c.ok and c.chat_id == ENTITY and c.method == "sendMessage"])
         assert not [c for c in fake.calls if c.chat_id == ENTITY and not c.ok]  # nothing failed: the client was open
-        # Restarted, the sweeper sends the rest at once (their claims were released), each reply once.
+        # Restarted, the deliverer sends the rest at once (their claims were released), each reply once.
         app = build_application(settings)
         stop = asyncio.Event()
         task = asyncio.create_task(serve(app, settings, stop))

@@ -56,9 +56,11 @@ async def test_retry_after_is_waited_for_in_that_chat_only(fake, polling_bot) ->
     assert first[5001] >= 1.0
 
 
-async def test_telegram_down_for_a_while_then_the_sweeper_delivers(fake, sqlite_url, caplog) -> None:
+async def test_telegram_down_for_a_while_then_the_deliverer_delivers(fake, sqlite_url, caplog) -> None:
     async with running_bot(bot_settings(sqlite_url, fake, max_send_retries=1), fake) as app:
         ch = channel(app)
+        deliverer = app.bot_data.notifier
+        await deliverer.stop()  # its rounds are run by hand below
         ch.sender.backoff_base = 0.01
         fake.fail_next("sendMessage", status=500, count=2)  # both attempts of the turn fail
         since = len(fake.calls)
@@ -73,15 +75,17 @@ async def test_telegram_down_for_a_while_then_the_sweeper_delivers(fake, sqlite_
             assert row.status == "pending" and row.payload["done"] == 0
             row.next_attempt_at = row.created_at  # due now
             await session.commit()
-        assert await ch.sweep_once() == 1
+        assert await deliverer.run_once() == 1
         texts = [c.text for c in fake.calls[since:] if c.ok and c.method == "sendMessage"]
         assert len(texts) == 1 and texts[0].startswith("🔒")
-        assert await ch.sweep_once() == 0
+        assert await deliverer.run_once() == 0
 
 
 async def test_a_crash_between_commit_and_send_loses_no_reply(fake, polling_bot, monkeypatch) -> None:
     app = polling_bot
     ch = channel(app)
+    deliverer = app.bot_data.notifier
+    await deliverer.stop()  # its round is run by hand below
     real = TelegramChannel.deliver_claimed
 
     async def crash(self, row_id, payload, *, attempts):  # the process "dies" right after commit
@@ -99,7 +103,7 @@ async def test_a_crash_between_commit_and_send_loses_no_reply(fake, polling_bot,
         row.next_attempt_at = row.created_at
         row.locked_until = row.created_at  # the dead worker's claim has lapsed
         await session.commit()
-    assert await ch.sweep_once() == 1
+    assert await deliverer.run_once() == 1
     (greeting,) = [c for c in fake.calls[since:] if c.ok and c.method == "sendMessage"]
     assert greeting.text.startswith("Hola!") and greeting.params["reply_markup"]["inline_keyboard"]
 
@@ -155,3 +159,20 @@ async def test_the_chat_pacer_allows_a_burst_then_spaces_messages() -> None:
         await pacer.wait(1)
     await pacer.wait(2)  # another chat has its own bucket
     assert burst < 0.05 and time.monotonic() - start >= 0.28
+
+
+async def test_a_reply_to_someone_who_blocked_the_bot_is_given_up_at_once(fake, polling_bot) -> None:
+    """Permanent failures stop at the first attempt, under the one retry policy (which never gives up on
+    the others: notifier.max_attempts is 0)."""
+    ch = channel(polling_bot)
+    fake.fail_next("sendMessage", status=403, description="Forbidden: bot was blocked by the user")
+    await fake.push_update(U.make_command("privacy", update_id=901))
+    await fake.wait_for(lambda c: c.method == "sendMessage" and c.status == 403)
+    for _ in range(100):
+        async with ch.runtime.sessionmaker() as session:
+            row = await session.scalar(select(Outbox).where(Outbox.kind == "reply"))
+        if row is not None and row.status != "pending":
+            break
+        await asyncio.sleep(0.02)
+    assert row.status == "failed" and row.attempts == 1 and "forbidden" in row.last_error
+    assert ch.counters["replies_undelivered"] == 1 and ch.counters["replies_delayed"] == 0

@@ -38,3 +38,32 @@ async def test_workshop_beside_the_conversation(fake, bots):
     # By now the conversation would have answered the trainer's /workshop, had it seen it.
     assert len(fake.sent_messages(TRAINER_ID)) == 1
     await app.bot_data.workshop.close()
+
+
+async def test_the_results_go_through_the_outbox_with_the_channel(fake, bots):
+    """Beside the channel, the chart and the summary are outbox rows: they survive a restart or an outage."""
+    from sqlalchemy import select
+
+    from bot.store.models import Outbox
+    from bot.workshop.session import Programme, initial_state
+
+    runtime = await bots.runtime()
+    app = await bots.start(bots.settings(), runtime)
+    register_workshop_handlers(app, runtime)
+    service = app.bot_data.workshop
+    async with runtime.sessionmaker() as session:
+        workshop = await store.create_workshop(
+            session=session, chat_id=GROUP, trainer_user_id=TRAINER_ID, programme="factors", language="ca",
+            state=initial_state(Programme.FACTORS, service.texts.knowledge))
+        await session.commit()
+    since = len(fake.calls)
+    fake.fail_next("sendPhoto", status=500, count=1)  # retried: the row keeps it
+    assert await service.finish(workshop.id)
+    photo = (await fake.wait_for(lambda c: c.ok and c.method == "sendPhoto", since=since, timeout=15))[0]
+    summary = (await fake.wait_for(lambda c: c.ok and "t.me/" in (c.text or ""), since=since))[0]
+    assert photo.chat_id == GROUP and photo.params.get("caption")
+    assert summary.params["reply_markup"]["inline_keyboard"][0][0]["url"].endswith("?start=ws")
+    async with runtime.sessionmaker() as session:
+        row = await session.scalar(select(Outbox).where(Outbox.dedup_key.startswith("workshop-results:")))
+    assert row is not None and len(row.payload["messages"]) == 2
+    await service.close()

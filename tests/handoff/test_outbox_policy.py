@@ -1,0 +1,74 @@
+"""One retry policy for every row of the outbox, and one deliverer that leases only the kinds it can send."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from bot.notifier import ConsoleSender, DeliveryError, Notifier
+from bot.store import outbox
+from bot.store.clock import now_utc
+from bot.store.models import Outbox
+
+
+@dataclass
+class Policy:
+    retry_base_seconds: float = 2
+    retry_max_seconds: float = 600
+    max_attempts: int = 0
+
+
+def test_backoff_doubles_up_to_the_maximum_and_never_gives_up_by_default() -> None:
+    delays = [outbox.retry_policy(Policy(), attempts) for attempts in (1, 2, 3, 10, 1000)]
+    assert delays == [(False, 2.0), (False, 4.0), (False, 8.0), (False, 600.0), (False, 600.0)]
+
+
+def test_telegram_s_wait_a_limit_and_a_permanent_failure() -> None:
+    assert outbox.retry_policy(Policy(), 3, retry_after=17) == (False, 17.0)
+    assert outbox.retry_policy(Policy(max_attempts=3), 2) == (False, 4.0)
+    assert outbox.retry_policy(Policy(max_attempts=3), 3)[0] is True
+    assert outbox.retry_policy(Policy(), 1, permanent=True)[0] is True
+
+
+async def test_a_deliverer_without_telegram_leaves_the_replies_to_the_bot(runtime) -> None:
+    async with runtime.sessionmaker() as s, s.begin():
+        await outbox.add_outbox(session=s, kind="reply", payload={"chat_id": 5, "messages": [], "done": 0})
+        await outbox.add_outbox(session=s, kind="relay", payload={"to": "tg:5", "text": "hola"})
+    out = io.StringIO()
+    notifier = Notifier.from_runtime(runtime, ConsoleSender(out))
+    assert "reply" not in notifier.kinds
+    assert await notifier.run_once() == 1 and "hola" in out.getvalue()
+    async with runtime.sessionmaker() as s:
+        statuses = {r.kind: r.status for r in await s.scalars(select(Outbox))}
+    assert statuses == {"reply": "pending", "relay": "sent"}
+
+
+async def test_a_permanent_failure_gives_up_a_relay_at_once(runtime) -> None:
+    class Blocked(ConsoleSender):
+        async def send(self, address, text, buttons=None):
+            raise DeliveryError("forbidden", permanent=True)
+
+    async with runtime.sessionmaker() as s, s.begin():
+        await outbox.add_outbox(session=s, kind="relay", payload={"to": "tg:5", "text": "hola"})
+    notifier = Notifier.from_runtime(runtime, Blocked(io.StringIO()))
+    await notifier.run_once()
+    async with runtime.sessionmaker() as s, s.begin():
+        row = await s.scalar(select(Outbox))
+        assert row.status == "failed" and row.attempts == 1
+        await s.execute(update(Outbox).values(next_attempt_at=now_utc()))
+    assert await notifier.run_once() == 0  # given up: never taken again
+
+
+async def test_sent_rows_are_purged_after_a_while_but_a_lead_card_stays(runtime) -> None:
+    async with runtime.sessionmaker() as s, s.begin():
+        for kind in ("relay", "lead_card", "relay"):
+            await outbox.add_outbox(session=s, kind=kind, payload={})
+        rows = list(await s.scalars(select(Outbox).order_by(Outbox.id)))
+        long_ago = now_utc().replace(year=2020)
+        await s.execute(update(Outbox).where(Outbox.id.in_([r.id for r in rows[:2]]))
+                        .values(status="sent", sent_at=long_ago))
+    assert await outbox.purge_sent(sessionmaker=runtime.sessionmaker, older_than_days=7) == 1
+    async with runtime.sessionmaker() as s:
+        assert [r.kind for r in await s.scalars(select(Outbox).order_by(Outbox.id))] == ["lead_card", "relay"]
