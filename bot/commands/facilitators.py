@@ -12,7 +12,7 @@ NAME = "facilitators"
 HELP = "register, list or remove the facilitators who receive and claim leads"
 
 
-async def _remove(session: AsyncSession, telegram_user_id: int) -> str | None:
+async def _remove(*, session: AsyncSession, telegram_user_id: int) -> str | None:
     found, released = await store.remove_facilitator(session=session, telegram_user_id=telegram_user_id)
     if not found:
         return None
@@ -24,7 +24,7 @@ ROSTER = Roster(
     help_add="register a facilitator (or update one)",
     help_remove="deactivate a facilitator; the leads they hold go back to be claimed",
     add=facilitator_store.add_facilitator, remove=_remove,
-    rows=lambda session: facilitator_store.list_facilitators(session=session),
+    rows=facilitator_store.list_facilitators,
     columns=lambda row: (row.name, row.territory, row.language))
 configure = ROSTER.configure
 run = ROSTER.run

@@ -13,15 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.config import load_settings
 from bot.export_safe import strip_controls, terminal_safe
 from bot.languages import SUPPORTED_LANGUAGES
 from bot.runtime import database
 
-# (session, telegram_user_id) -> the line saying it was removed, or None when there was nobody to remove
-Remove = Callable[[AsyncSession, int], Awaitable[str | None]]
+# (session=, telegram_user_id=) -> False/None when there was nobody to remove; True, or the line to say
+Remove = Callable[..., Awaitable[bool | str | None]]
 
 
 @dataclass(frozen=True)
@@ -32,11 +30,12 @@ class Roster:
     help_remove: str
     add: Callable[..., Awaitable[Any]]  # store function: (session=, telegram_user_id=, name=, **options)
     remove: Remove
-    rows: Callable[[AsyncSession], Awaitable[Sequence[Any]]]
+    rows: Callable[..., Awaitable[Sequence[Any]]]  # (session=) -> the active ones
     columns: Callable[[Any], Sequence[str | None]]  # after the user id, for `list`
     options: tuple[str, ...] = ()  # of "territory", "language"
     added: str = "{noun} {id} ({name}) registered"
     missing: str = "no active {noun} {id}"
+    removed: str = "{noun} {id} removed"
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="roster_command", required=True)
@@ -70,13 +69,13 @@ class Roster:
                 await self.add(session=session, telegram_user_id=args.telegram_user_id, name=name, **options)
                 print(terminal_safe(self.added.format(noun=self.noun, id=args.telegram_user_id, name=name)))
             elif args.roster_command == "remove":
-                said = await self.remove(session, args.telegram_user_id)
-                if said is None:
+                said = await self.remove(session=session, telegram_user_id=args.telegram_user_id)
+                if not said:
                     print(self.missing.format(noun=self.noun, id=args.telegram_user_id))
                     return 1
-                print(said)
+                print(said if isinstance(said, str) else self.removed.format(noun=self.noun, id=args.telegram_user_id))
             else:
-                rows = await self.rows(session)
+                rows = await self.rows(session=session)
                 if not rows:
                     print(f"no {self.command} yet: aliat {self.command} add TELEGRAM_USER_ID --name NAME")
                 for row in rows:
