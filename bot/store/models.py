@@ -97,15 +97,22 @@ class Assessment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class Facilitator(Base):
+class StaffMember:
+    """A person of the programme known by their Telegram account: the columns every roster has
+    (facilitators, trainers, coordinators; `aliat <roster> add|list|remove`). `sort_order`: these come first
+    in the table, as the migrations made them."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-4)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True, sort_order=-3)
+    name: Mapped[str] = mapped_column(String(200), sort_order=-2)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Facilitator(StaffMember, Base):
     __tablename__ = "facilitator"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    name: Mapped[str] = mapped_column(String(200))
     territory: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Lead(Base):
@@ -172,12 +179,8 @@ class ProcessedUpdate(Base):
     handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
 
 
-class Trainer(Base):
+class Trainer(StaffMember, Base):
     __tablename__ = "trainer"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Workshop(Base):
@@ -226,16 +229,12 @@ class FunnelCount(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Coordinator(Base):
+class Coordinator(StaffMember, Base):
     """Programme coordinators: see and report everything on the dashboard."""
 
     __tablename__ = "coordinator"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class WebLogin(Base):
