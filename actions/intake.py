@@ -17,8 +17,9 @@ from actions.prefill import prefill_slots
 FIELD_MAX = 300
 
 
-def _has_letters(text: str) -> bool:
-    return any(ch.isalpha() for ch in text)
+def _says_something(text: str) -> bool:
+    """A free-text answer worth keeping: three characters or more, some of them letters."""
+    return len(text) >= 3 and any(ch.isalpha() for ch in text)
 
 
 class ActionStartJourney(Action):
@@ -57,7 +58,7 @@ class ValidateInterviewForm(FormValidationAction):
     def validate_field(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> dict[str, Any]:
         text = squeeze(value)
-        if len(text) < 3 or not _has_letters(text):
+        if not _says_something(text):
             dispatcher.utter_message(response="utter_wrong_field")
             return {"field": None}
         return {"field": text[:FIELD_MAX]}
@@ -65,7 +66,7 @@ class ValidateInterviewForm(FormValidationAction):
     def validate_why_partner(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         text = squeeze(value)
-        if len(text) < 3 or not _has_letters(text):
+        if not _says_something(text):
             dispatcher.utter_message(response="utter_wrong_why_partner")
             return {"why_partner": None}
         current = {name: tracker.get_slot(name) for name in JOURNEY_SLOTS}
