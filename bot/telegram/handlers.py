@@ -10,7 +10,7 @@ import logging
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot import callbacks
 from bot.addresses import telegram_sender_id
@@ -45,7 +45,7 @@ def message_kind(message: Message) -> str:
 
 
 # ---------------------------------------------------------------------- private chats
-async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_private_text(update: Update, context: Context) -> None:
     """Text and commands in a private chat: one engine turn."""
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -56,7 +56,7 @@ async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         language_hint=user.language_code if user else None))
 
 
-async def on_private_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_private_other(update: Update, context: Context) -> None:
     """Stickers, photos, voice, video, documents, locations, contacts: a short helpful answer."""
     message = update.effective_message
     assert message is not None
@@ -73,7 +73,7 @@ async def on_private_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         language_hint=user.language_code if user else None))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     """A conversation button (`q<seq>:<payload>`) in a private chat."""
     query = update.callback_query
     assert query is not None
@@ -93,7 +93,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         kind="payload", language_hint=query.from_user.language_code))
 
 
-async def on_other_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_other_button(update: Update, context: Context) -> None:
     """A button no handler took (stale or forged data): answered and ignored."""
     query = update.callback_query
     assert query is not None
@@ -102,7 +102,7 @@ async def on_other_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 # ---------------------------------------------------------------------- groups
-async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_group_command(update: Update, context: Context) -> None:
     """A command in a group: a registered group command, or a pointer to the private chat."""
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -128,7 +128,7 @@ async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 # ---------------------------------------------------------------------- errors
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log with the traceback (never texts), and tell a private-chat user something useful."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s", update_id, exc_info=context.error)
