@@ -99,6 +99,9 @@ class AnswerReader:
             every_answer += [t for texts in examples.values() for t in texts]
             self._kinds[kind] = TextClassifier(examples)
         self._everyday = {normalize(t) for t in every_answer}  # every example answer, of every kind
+        yes_no = answers.get("yes_no") if isinstance(answers.get("yes_no"), dict) else {}
+        self._nods = {normalize(t) for cls in ("yes", "no") for texts in (yes_no.get(cls) or {}).values()
+                      for t in texts or [] if normalize(t)}
         # What is not an answer at all ("Carmen", "asdf", "what's the weather"): a classifier of three
         # answers puts anything in one of them, sure of itself, so a second one says whether it is an
         # answer at all, and vetoes the first when it clearly is not.
@@ -183,6 +186,11 @@ class AnswerReader:
         if guess.label in ("yes", "no") and guess.confidence >= CONFIRM_FLOOR and guess.margin >= CLASSIFIER_MARGIN:
             return guess.label
         return None
+
+    def is_a_nod(self, text: str) -> bool:
+        """Word for word one of the example yes/no answers ("si", "vale", "ok", "no"): to tell a nod typed
+        to a question that wants a name from a name (the classifier would guess yes or no for any word)."""
+        return normalize(text) in self._nods
 
     def not_an_answer(self, text: str) -> bool:
         guess = self._is_answer.guess(text)

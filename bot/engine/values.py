@@ -70,6 +70,10 @@ def read_answer(slot: FormSlot, question: Response | None, value: str, *, from_b
     """`coerce` with how sure it is: what the conversation and `aliat nlu --slot` both call."""
     if reader is not None and not from_button and slot.type in ("choice", "scale") and (value or "").strip():
         return reader.read(slot, question, value.strip())
+    if reader is not None and not from_button and slot.type == "text" and reader.is_a_nod(value or ""):
+        # "si", "vale", "ok, yes" typed to "what is your organisation called?": a nod to what came before,
+        # not a name (the question is asked again with how to answer it)
+        raise Refused("text")
     return Reading(coerce(slot, question, value, from_button=from_button, max_text_length=max_text_length),
                    1.0, "button" if from_button else "text")
 

@@ -245,3 +245,14 @@ def test_a_model_that_cannot_be_trained_is_no_answer_not_a_crash(tmp_path, monke
 def test_a_catalan_home_is_a_hedge_not_the_menu(matcher, text) -> None:
     """"Home, …" opens half the answers typed in Catalan: it must not take anyone out of a question."""
     assert matcher.match(text, threshold=0.7).intent != "menu"
+
+
+@pytest.mark.parametrize("text", ["si", "sí", "vale", "ok", "yes", "d'acord", "si, clar"])
+def test_a_nod_is_not_the_organisations_name(domain, reader, text) -> None:
+    """After the intro people often answer "sí" before the first question: it is not a name."""
+    assert read(domain, reader, "entity_name", text) == "refused:text"
+
+
+@pytest.mark.parametrize("text", ["Esplai Els Pinyols", "Sí Se Puede Cooperativa", "Casal Sí", "Arrels"])
+def test_names_are_still_names(domain, reader, text) -> None:
+    assert read(domain, reader, "entity_name", text) == text
