@@ -281,7 +281,11 @@ class Engine:
 
     async def taken_as_request(self, turn: Turn, text: str) -> bool:
         """Inside a form, a typed text the form could not read as an answer: a request (help, a human...)
-        when the classifier is sure enough and a rule answers it; else the form refuses it and asks again."""
+        when the classifier is sure enough and a rule answers it; else the form refuses it and asks again.
+        A bare "no" or "vale" is an answer that did not fit, never a request (the classifier, asked anyway,
+        took "no, encara no" for a call for help)."""
+        if self.reader.is_a_nod(text):
+            return False
         parsed = self.matcher.match(text, threshold=IN_FORM_INTENT_FLOOR)
         if parsed.intent and parsed.intent != "explore" and self._rule_for(turn.tracker, parsed.intent):
             await self._handle_intent(turn, parsed)
