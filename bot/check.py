@@ -231,6 +231,13 @@ class Checker:
                         self.add(where, f"slot {slot.name}: ask_as question {other!r} has options the slot lacks")
                     if str(cond.get("slot")) not in names and str(cond.get("slot")) not in self.domain.slots:
                         self.add(where, f"slot {slot.name}: ask_as refers to unknown slot {cond.get('slot')!r}")
+                if slot.otherwise:
+                    if slot.type != "choice" or slot.otherwise["value"] not in {b.payload for b in options}:
+                        self.add(where, f"slot {slot.name}: otherwise needs a choice with option "
+                                        f"{slot.otherwise['value']!r}")
+                    if slot.otherwise["keep_in"] not in names and slot.otherwise["keep_in"] not in self.domain.slots:
+                        self.add(where, f"slot {slot.name}: otherwise keeps the words in unknown slot "
+                                        f"{slot.otherwise['keep_in']!r}")
                 if slot.ask_if:
                     ref = str(slot.ask_if.get("slot"))
                     if ref not in names and ref not in self.domain.slots:

@@ -55,6 +55,10 @@ class FormSlot:
     # other wordings of the question, each with an ask_if-style condition: the first that holds is asked
     # ("You mentioned the grant cut: tight or serious?" when the opening message spoke of money)
     ask_as: tuple[tuple[dict[str, Any], str], ...] = ()
+    # a choice with a "something else" option: a typed answer that is none of the options but says
+    # something ("keep the youth centre open") is taken as that option, its words kept in another slot:
+    # {value: other, keep_in: objective_other}
+    otherwise: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -275,6 +279,14 @@ def _ask_as(value: Any, where: str) -> tuple[tuple[dict[str, Any], str], ...]:
     return tuple(({k: v for k, v in item.items() if k != "question"}, str(item["question"])) for item in value)
 
 
+def _otherwise(value: Any, where: str) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not value.get("value") or not value.get("keep_in"):
+        raise ContentError(f"{where}: otherwise is {{value: <option>, keep_in: <slot>}}")
+    return {"value": str(value["value"]), "keep_in": str(value["keep_in"])}
+
+
 def _form(name: str, value: Any, src: str) -> Form:
     where = f"{src}: form {name}"
     if not isinstance(value, dict) or not isinstance(value.get("slots"), list):
@@ -294,6 +306,7 @@ def _form(name: str, value: Any, src: str) -> Form:
             bands=_bands(item.get("bands"), f"{where}: slot {item['name']}"),
             reads=dict(item.get("reads") or {}), keep_text=item.get("keep_text"),
             ask_as=_ask_as(item.get("ask_as"), f"{where}: slot {item['name']}"),
+            otherwise=_otherwise(item.get("otherwise"), f"{where}: slot {item['name']}"),
         ))
     return Form(name=name, slots=tuple(slots), on_complete=tuple(value.get("on_complete") or ()),
                 intro=value.get("intro"), progress=bool(value.get("progress", True)), source=src)

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.content import Domain, Form, FormSlot
 from bot.engine.answers import AnswerReader
 from bot.engine.render import Renderer
+from bot.engine.textnorm import normalize
 from bot.engine.tracker import SKIPPED, Tracker
 from bot.engine.turn import Turn
 from bot.engine.values import Refused, read_answer
@@ -181,8 +182,12 @@ class FormLoop:
             if (not from_button and refusal.reason not in ("empty", "range")
                     and await self.host.taken_as_request(turn, value)):
                 return
-            await self._refuse(turn, slot, refusal.reason, uttered=False)
-            return
+            if from_button or refusal.reason in ("empty", "range") or not self._says_something_else(slot, value):
+                await self._refuse(turn, slot, refusal.reason, uttered=False)
+                return
+            coerced = slot.otherwise["value"]  # (checked by _says_something_else)
+            tracker.set_slot(slot.otherwise["keep_in"],
+                             " ".join(value.split())[: self.settings.conversation.max_text_length])
         validator = f"validate_{tracker.active_form}"
         if self.host.has_action(validator):
             tracker.add_event({"event": "slot", "name": slot.name, "value": coerced})
@@ -199,6 +204,15 @@ class FormLoop:
         if slot.keep_text and not from_button:
             tracker.set_slot(slot.keep_text, " ".join(value.split())[: self.settings.conversation.max_text_length])
         await self.ask(turn)
+
+    def _says_something_else(self, slot: FormSlot, value: str) -> bool:
+        """A typed answer to a choice with an `otherwise` option that is none of the options but a real
+        answer: a few words with letters, not a nod, not a don't-know."""
+        if not slot.otherwise:
+            return False
+        words = value.split()
+        return (len(words) >= 2 and any(ch.isalpha() for ch in value) and not self.reader.is_a_nod(value)
+                and not self.reader.says_dont_know(normalize(value)))
 
     async def _refuse(self, turn: Turn, slot: FormSlot, reason: str, *, uttered: bool) -> None:
         tracker = turn.tracker

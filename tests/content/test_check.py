@@ -136,3 +136,20 @@ def test_placeholders_must_match_between_languages(content) -> None:
     assert any("utter_diff" in p and "different placeholders" in p and "nombre" in p for p in found), found
     # a filter is grammar, not a different value: the same placeholder in each language
     assert not any("utter_filters_differ" in p for p in found), found
+
+
+def test_otherwise_names_an_option_and_a_slot(content) -> None:
+    (content[0] / "extra.yml").write_text(
+        "forms:\n  extra_form:\n    slots:\n"
+        "      - {name: aim, type: choice, otherwise: {value: else, keep_in: aim_words}}\n"
+        "      - {name: aim_words, type: text}\n"
+        "      - {name: goal, type: choice, otherwise: {value: small, keep_in: nowhere}}\n"
+        "responses:\n  utter_ask_aim:\n    text: {ca: a, es: a, en: a}\n    buttons:\n"
+        "      - {payload: small, title: {ca: a, es: a, en: a}}\n"
+        "  utter_ask_goal:\n    text: {ca: a, es: a, en: a}\n    buttons:\n"
+        "      - {payload: small, title: {ca: a, es: a, en: a}}\n"
+        "  utter_ask_aim_words:\n    text: {ca: a, es: a, en: a}\n")
+    found = "\n".join(problems(content))
+    assert "slot aim: otherwise needs a choice with option 'else'" in found
+    assert "slot goal: otherwise keeps the words in unknown slot 'nowhere'" in found
+    assert "slot goal: otherwise needs" not in found
