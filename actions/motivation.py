@@ -53,6 +53,23 @@ def _norm_word(word: str) -> str:
     return tokenized(word)
 
 
+@lru_cache(maxsize=1)
+def _greetings() -> tuple[tuple[str, ...], ...]:
+    """Greetings that may open a quoted text ("hola", "hi there"), longest first, normalised."""
+    words = knowledge("journey")["said"].get("greetings") or {}
+    phrases = {tuple(tokenized(w).split()) for lang in words for w in words[lang]}
+    return tuple(sorted((p for p in phrases if p), key=len, reverse=True))
+
+
+def _without_greeting(clause: str) -> str:
+    words = clause.split()
+    normal = [_norm_word(w) for w in words[:4]]
+    hit = next((g for g in _greetings() if tuple(normal[:len(g)]) == g), None)
+    if hit and len(words) > len(hit) + 1:
+        return " ".join(words[len(hit):]).lstrip(" ,!-–—")
+    return clause
+
+
 def _connector_at(normal: list[str], i: int) -> tuple[str, ...] | None:
     return next((c for c in _split_words() if tuple(normal[i:i + len(c)]) == c), None)
 
@@ -85,7 +102,7 @@ def _without_connector(clause: str) -> str:
 
 
 def _quote(clause: str) -> str:
-    quote = _without_connector(squeeze(clause))
+    quote = _without_connector(_without_greeting(squeeze(clause)))
     if len(quote) > QUOTE_MAX:
         quote = quote[: QUOTE_MAX - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
     return quote

@@ -205,6 +205,18 @@ def test_a_mixed_reading_names_both_sides_in_whole_clauses(text, lang, money, pr
     assert why[0] == first
 
 
+@pytest.mark.parametrize(("text", "lang", "greeting"), [
+    ("hi we run a food bank and want to open in two more towns", "en", "hi"),
+    ("Hola bon dia ens han retallat la subvencio i el menjador esta en perill", "ca", "Hola"),
+    ("buenas! queremos presentarnos a un concurso publico con otra entidad", "es", "buenas"),
+])
+def test_a_greeting_is_not_quoted_back(text, lang, greeting) -> None:
+    reading = read_motivation(answers={}, text=text, lang=lang)
+    quotes = [e["value"] for e in reading.evidence if e["source"] == "clause"]
+    assert quotes and not any(q.lower().startswith(greeting.lower()) for q in quotes)
+    assert all(q in text for q in quotes)
+
+
 def test_reasons_quote_what_was_written_not_cue_fragments() -> None:
     text = "Necessitem algú que tingui experiència en salut mental, perquè nosaltres sols no podem obrir el servei"
     reading = read_motivation(answers={}, text=text, lang="ca")
