@@ -114,9 +114,14 @@ class AnswerReader:
     def read(self, slot: FormSlot, question: Response | None, text: str) -> Reading:
         """The slot value `text` stands for, or Refused."""
         norm = normalize(text)
-        if not norm:
-            raise Refused("unclear")  # emoji, symbols: not empty, just not an answer
         options = options_of(question)
+        if not norm:
+            # emoji, symbols: not an answer, unless it is the emoji one option's button starts with
+            # ("👍" to "👍 Yes, that's right" / "🤔 I don't think so")
+            emoji = _option_by_emoji(question, options, text)
+            if emoji is not None:
+                return Reading(_typed(slot, emoji), 1.0, "emoji")
+            raise Refused("unclear")
         number = self._number(slot, norm)
         if number is not None:
             return Reading(self._by_number(slot, question, options, number, text), 1.0, "number")
@@ -354,6 +359,22 @@ def _typed(slot: FormSlot, option: str) -> Any:
         number = parse_int(option)
         return number if number is not None else option
     return option
+
+
+def _option_by_emoji(question: Response | None, options: list[str], text: str) -> str | None:
+    """The one option whose button title starts with exactly this emoji (variation selectors aside)."""
+    if question is None:
+        return None
+    typed = text.strip().replace("\ufe0f", "")
+    found = set()
+    for button in question.buttons:
+        if button.payload not in options:
+            continue
+        for title in button.title.values():
+            first = (title.split() or [""])[0].replace("\ufe0f", "")
+            if first and first == typed and not any(ch.isalnum() for ch in first):
+                found.add(button.payload)
+    return found.pop() if len(found) == 1 else None
 
 
 def _title_names(title: str) -> str:

@@ -256,3 +256,14 @@ def test_a_nod_is_not_the_organisations_name(domain, reader, text) -> None:
 @pytest.mark.parametrize("text", ["Esplai Els Pinyols", "Sí Se Puede Cooperativa", "Casal Sí", "Arrels"])
 def test_names_are_still_names(domain, reader, text) -> None:
     assert read(domain, reader, "entity_name", text) == text
+
+
+@pytest.mark.parametrize(("slot", "text", "expected"), [
+    ("motivation_feedback", "👍", "agree"),          # "👍 Sí, és així"
+    ("motivation_feedback", "🤔", "disagree"),       # "🤔 No ho crec"
+    ("motivation_feedback", "👍️", "agree"),          # with a variation selector
+    ("motivation_feedback", "🙂", "refused:unclear"),  # no button starts with it
+    ("territory", "👍", "refused:unclear"),
+])
+def test_the_emoji_a_button_starts_with_presses_it(domain, reader, slot, text, expected) -> None:
+    assert read(domain, reader, slot, text) == expected
