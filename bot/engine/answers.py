@@ -31,6 +31,7 @@ FUZZY_RATIO = 84     # "ninguno" for "Ninguna", "taragona": one or two letters o
 CLASSIFIER_FLOOR = 0.45
 SHORT_ANSWER_WORDS = 8
 CONFIRM_FLOOR = 0.7
+EXPLICIT_FLOOR = 0.95  # consent: a yes the classifier has no doubt about ("home, sí" 0.98; "I want to talk to someone" 0.64)
 NOT_AN_ANSWER_FLOOR = 0.75
 CONTENT_WORD = 5  # letters a word needs to say something about an option on its own
 CLASSIFIER_MARGIN = 0.12
@@ -100,8 +101,9 @@ class AnswerReader:
             self._kinds[kind] = TextClassifier(examples)
         self._everyday = {normalize(t) for t in every_answer}  # every example answer, of every kind
         yes_no = answers.get("yes_no") if isinstance(answers.get("yes_no"), dict) else {}
-        self._nods = {normalize(t) for cls in ("yes", "no") for texts in (yes_no.get(cls) or {}).values()
-                      for t in texts or [] if normalize(t)}
+        self._nod_class = {normalize(t): cls for cls in ("no", "yes") for texts in (yes_no.get(cls) or {}).values()
+                           for t in texts or [] if normalize(t)}
+        self._nods = set(self._nod_class)
         # What is not an answer at all ("Carmen", "asdf", "what's the weather"): a classifier of three
         # answers puts anything in one of them, sure of itself, so a second one says whether it is an
         # answer at all, and vetoes the first when it clearly is not.
@@ -131,6 +133,17 @@ class AnswerReader:
         exact = {opt for opt, words in names.items() if norm in words}
         if len(exact) == 1:
             return Reading(_typed(slot, exact.pop()), 1.0, "name")
+        if slot.reads.get("explicit"):
+            # consent: only a yes or no said outright ("sí", "d'acord", "no, gràcies"), never a guess
+            # ("vull parlar amb una persona" reads as a yes, and is not an agreement to keep data)
+            said = self._nod_class.get(norm)
+            if said is None and "yes_no" in self._kinds and not self.not_an_answer(text):
+                guess = self._kinds["yes_no"].guess(text)  # "home, sí", "sí, sí, endavant"
+                said = guess.label if guess.label in ("yes", "no") and guess.confidence >= EXPLICIT_FLOOR else None
+            value = self._mapped(slot, options).get(said) if said else None
+            if value is None:
+                raise Refused("choice")
+            return Reading(_typed(slot, value), 1.0, "name")
         if not exact and self.answers_another(slot, norm):
             # "contractació pública" typed to "are services at risk?": the answer to another question
             # (typed ahead, or a slip), not a hedged yes to this one
@@ -289,7 +302,7 @@ class AnswerReader:
     def _mapped(self, slot: FormSlot, options: list[str]) -> dict[str, Any]:
         mapping: dict[str, Any] = {opt: opt for opt in options}
         for cls, value in slot.reads.items():
-            if cls != "kind" and (str(value) in options or slot.type == "scale"):
+            if cls not in ("kind", "explicit") and (str(value) in options or slot.type == "scale"):
                 mapping[str(cls)] = value
         if slot.type == "scale":
             low, high = slot.min or 1, slot.max or 4

@@ -267,3 +267,14 @@ def test_names_are_still_names(domain, reader, text) -> None:
 ])
 def test_the_emoji_a_button_starts_with_presses_it(domain, reader, slot, text, expected) -> None:
     assert read(domain, reader, slot, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("si", "yes"), ("d'acord", "yes"), ("home, si", "yes"), ("vale, adelante", "yes"), ("sure", "yes"),
+    ("no, gracies", "no"), ("nop", "no"),
+    # asking again for a person is not an agreement to keep their data
+    ("vull parlar amb una persona", "refused:choice"), ("i want to talk to someone", "refused:choice"),
+    ("no ho se", "refused:dont_know"),
+])
+def test_consent_is_taken_only_when_said_outright(domain, reader, text, expected) -> None:
+    assert read(domain, reader, "handoff_consent", text) == expected
