@@ -33,9 +33,6 @@ REMINDER_CHECK_SECONDS = 60
 KINDS = ("lead_card", "lead_reminder", "lead_refresh", "assignee_reminder", "relay", "entity_message")
 
 
-wake = outbox.wake  # kept for callers in the channels; writers below the channels call outbox.wake
-
-
 class Notifier(OutboxDeliverer):
     def __init__(self, *, settings: Settings, domain: Domain, sessionmaker: async_sessionmaker[AsyncSession],
                  sender: Transport, lease_seconds: float = 60) -> None:
