@@ -33,9 +33,6 @@ REMINDER_CHECK_SECONDS = 60
 KINDS = ("lead_card", "lead_reminder", "lead_refresh", "assignee_reminder", "relay", "entity_message")
 
 
-wake = outbox.wake  # kept for callers in the channels; writers below the channels call outbox.wake
-
-
 def chat_lane(address: Any) -> str:
     """The lane of a message to one chat (bot/notifier/deliverer.py): a relay, an entity's message and a
     reply to the same person go in the order they were written."""

@@ -190,10 +190,3 @@ async def purge_sent(*, sessionmaker: async_sessionmaker[AsyncSession], older_th
         result = await session.execute(delete(Outbox).where(Outbox.status == "sent", Outbox.sent_at < cutoff,
                                                             Outbox.kind.not_in(KEEP_SENT_KINDS)))
         return result.rowcount or 0
-
-
-async def pending_count(*, session: AsyncSession) -> int:
-    from sqlalchemy import func
-
-    return int(await session.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "pending"))
-               or 0)
