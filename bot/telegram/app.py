@@ -24,6 +24,7 @@ from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from bot.config import Settings
 from bot.logs import remember_update_id
 from bot.runtime import Runtime, build_runtime
+from bot.store import send_budget
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import CONTEXT_TYPES, TelegramApp
 from bot.telegram.handlers import register_handlers
@@ -56,6 +57,10 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         # actions, the understanding models and the motivation model, before anyone types
         await asyncio.to_thread(lambda: (rt.actions.preload(), rt.engine.warm()))
         channel = TelegramChannel(rt, app.bot, sender)
+        if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter) and send_budget.shared(rt.db):
+            # several workers may share this database: Telegram's budgets are kept in it (docs/scaling.md)
+            limiter.share(send_budget.SendBudget(rt.db, overall_interval=limiter.overall.interval))
+            sender.pacer = None
         app.bot_data.channel = channel
         if isinstance(app.update_processor, PerChatUpdateProcessor):
             app.update_processor.on_flood = channel.flood_notice

@@ -68,7 +68,7 @@ async def test_two_workers_behind_a_round_robin_balancer_keep_every_chat_in_orde
     reference = await _reference()
     rng = random.Random(30)
     async with JitteryBotApi() as fake:
-        workers = Workers(fake, PG_URL, 2, tmp_path)
+        workers = Workers(fake, PG_URL, 2, tmp_path, rate_limit=True)  # budgets shared in PostgreSQL
         async with RoundRobin(workers.urls) as balancer:
             workers.public_url = balancer.url
             await workers.start()
