@@ -35,6 +35,7 @@ from bot.store import leads as store
 from bot.store import outbox
 from bot.store.models import Facilitator
 from bot.store.outbox import DeliveryError, wake
+from bot.textsplit import split_text
 
 log = logging.getLogger(__name__)
 LEAD_REF = re.compile(r"#([0-9]{1,9})\b")
@@ -229,8 +230,10 @@ class FacilitatorHandlers:
         lang = desk.lang(facilitator)
         chat_id = facilitator.telegram_user_id
         try:  # answered at once (not through the outbox): the button's answer says whether it went
-            await _channel(context).sender.call(chat_id, lambda: context.bot.send_message(chat_id=chat_id, text=text),
-                                                what="sendMessage", paced=False)
+            for piece in split_text(text):  # a dossier with long notes is longer than one message
+                await _channel(context).sender.call(
+                    chat_id, lambda piece=piece: context.bot.send_message(chat_id=chat_id, text=piece),
+                    what="sendMessage", paced=False)
         except DeliveryError:
             return desk.r.text("utter_fac_open_private", lang)
         return desk.r.text("utter_fac_details_sent", lang)

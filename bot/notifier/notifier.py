@@ -27,6 +27,7 @@ from bot.store import facilitators, outbox
 from bot.store import leads as store
 from bot.store.models import Facilitator, Outbox
 from bot.store.outbox import DeliveryError
+from bot.textsplit import split_text
 
 log = logging.getLogger(__name__)
 REMINDER_CHECK_SECONDS = 60
@@ -84,7 +85,9 @@ class Notifier(OutboxDeliverer):
                          build) -> list[dict[str, Any]]:
         """Send to every target not reached yet, saving progress after each, so none gets it twice. A target
         that can never be reached (a facilitator who blocked the bot) is passed over, not waited for: the
-        others still get the card; the row fails only when no target was reached."""
+        others still get the card; the row fails only when no target was reached. A text longer than a
+        message may be goes as several (bot/textsplit.py), the buttons under the last; the pieces already
+        sent are saved too, so a retry sends only the rest."""
         delivered: list[dict[str, Any]] = list(payload.get("delivered") or [])
         done = {d["to"] for d in delivered}
         refused: DeliveryError | None = None
@@ -92,8 +95,16 @@ class Notifier(OutboxDeliverer):
             if address in done:
                 continue
             text, buttons = build(lang)
+            pieces = split_text(text) or [text]
+            partial: dict[str, list] = payload.setdefault("pieces_sent", {})
+            sent: list = list(partial.get(address) or [])
             try:
-                message_id = await self.sender.send(address, text, buttons)
+                for i in range(len(sent), len(pieces)):
+                    last = i == len(pieces) - 1
+                    sent.append(await self.sender.send(address, pieces[i], buttons if last else None))
+                    if not last:
+                        partial[address] = sent
+                        await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
             except DeliveryError as exc:
                 if not exc.permanent or len(targets) == 1:
                     raise
@@ -101,7 +112,10 @@ class Notifier(OutboxDeliverer):
                 refused = exc
                 delivered.append({"to": address, "message_id": None, "lang": lang, "refused": True})
             else:
-                delivered.append({"to": address, "message_id": message_id, "lang": lang})
+                delivered.append({"to": address, "message_id": sent[-1], "lang": lang})
+            partial.pop(address, None)
+            if not partial:
+                payload.pop("pieces_sent", None)
             payload["delivered"] = delivered
             await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
         if refused is not None and all(d.get("refused") for d in delivered):
