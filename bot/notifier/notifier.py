@@ -44,7 +44,8 @@ class Notifier(OutboxDeliverer):
         self.sender = sender
         self.renderer = Renderer(domain, settings.default_language, settings.programme.time_zone)
         for kind in KINDS:
-            self.register(kind, getattr(self, f"_do_{kind}"))
+            self.register(kind, getattr(self, f"_do_{kind}"),
+                          on_failure=self._reply_failed if kind == "entity_message" else None)
 
     @classmethod
     def from_runtime(cls, runtime, sender: Transport) -> Notifier:
@@ -205,3 +206,16 @@ class Notifier(OutboxDeliverer):
         await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
 
     _do_entity_message = _do_relay  # the facilitator's words to the entity: the same delivery
+
+    async def _reply_failed(self, row: Outbox, payload: dict[str, Any], give_up: bool, error: Exception) -> None:
+        """A facilitator's words the entity will never get (it blocked the bot, its chat is gone): they were
+        told "✓ Sent" when the words were queued, so they are told now that it did not go."""
+        back = payload.get("from")
+        if not give_up or not back:
+            return
+        async with self.sessionmaker() as session, session.begin():
+            await outbox.add_outbox(session=session, kind="relay", payload={
+                "to": str(back), "text": self.renderer.text(
+                    "utter_fac_reply_not_delivered", payload.get("from_lang") or self.settings.default_language,
+                    {"entity_name": payload.get("entity_name") or "?"})})
+        outbox.wake()

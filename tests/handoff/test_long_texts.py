@@ -142,3 +142,22 @@ def test_the_splitter_keeps_every_line_and_the_limit() -> None:
     assert len(pieces) == 4 and all(len(p) <= MAX_MESSAGE for p in pieces)
     assert _in_order("\n".join(pieces), lines)
     assert all(p.split("\n")[-1] in lines for p in pieces[:-1])  # cut at a line's end, never mid-line
+
+
+async def test_a_reply_that_can_never_arrive_is_reported_to_its_facilitator(fake, bots) -> None:
+    """"✓ Sent" is said when the words are queued; if the entity's chat refuses them for good, the
+    facilitator hears it, instead of believing they arrived."""
+    runtime, notifier = await _started(fake, bots)
+    async with runtime.sessionmaker() as session, session.begin():
+        laia = await store.get_facilitator(session=session, telegram_user_id=LAIA)
+        assert (await store.claim_lead(session=session, lead_id=1, facilitator=laia)).ok
+    await _deliver_until(notifier, lambda: any(c.chat_id == ENTITY for c in fake.sent_messages()))
+    fake.block(ENTITY)
+    since = len(fake.calls)
+    await fake.push_update(make_command("reply", "1 Ens veiem dijous a les 10", chat_id=LAIA, user_id=LAIA))
+
+    def told() -> bool:
+        return any("no ha arribat" in (c.text or "") for c in fake.sent_messages(LAIA) if fake.calls.index(c) >= since)
+
+    await _deliver_until(notifier, told)
+    assert told()
