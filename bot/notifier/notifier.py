@@ -34,7 +34,20 @@ REMINDER_CHECK_SECONDS = 60
 KINDS = ("lead_card", "lead_reminder", "lead_refresh", "assignee_reminder", "relay", "entity_message")
 
 
-wake = outbox.wake  # kept for callers in the channels; writers below the channels call outbox.wake
+def chat_lane(address: Any) -> str:
+    """The lane of a message to one chat (bot/notifier/deliverer.py): a relay, an entity's message and a
+    reply to the same person go in the order they were written."""
+    chat_id = telegram_chat_id(address)
+    return f"chat:{chat_id if chat_id is not None else address}"
+
+
+def lane_of(row: Outbox) -> str:
+    """Messages to a person in their chat's lane; a lead's card, its edits and reminders in the lead's
+    (its card goes before the edits that read where it went), beside every other lead's."""
+    payload = row.payload or {}
+    if row.kind in ("relay", "entity_message"):
+        return chat_lane(payload.get("to"))
+    return f"lead:{payload.get('lead_id')}"
 
 
 class Notifier(OutboxDeliverer):
@@ -44,7 +57,7 @@ class Notifier(OutboxDeliverer):
         self.sender = sender
         self.renderer = Renderer(domain, settings.default_language, settings.programme.time_zone)
         for kind in KINDS:
-            self.register(kind, getattr(self, f"_do_{kind}"),
+            self.register(kind, getattr(self, f"_do_{kind}"), lane=lane_of,
                           on_failure=self._reply_failed if kind == "entity_message" else None)
 
     @classmethod

@@ -30,6 +30,7 @@ from bot.charts import wait_for_chart
 from bot.engine import BotMessage, UserMessage
 from bot.engine.tracker import Tracker
 from bot.notifier import OutboxDeliverer
+from bot.notifier.notifier import chat_lane
 from bot.runtime import Runtime
 from bot.store import outbox
 from bot.store.models import Outbox, ProcessedUpdate
@@ -240,7 +241,8 @@ class TelegramChannel:
         delivery, a crash, a stop before the queue was empty), and leaves alone and keeps claimed those
         this process is sending."""
         deliverer.register(REPLY_KIND, self.deliver_leased, held=lambda: self._queued | self._in_flight,
-                           hold_seconds=CLAIM_FOR.total_seconds(), on_failure=self._failed)
+                           hold_seconds=CLAIM_FOR.total_seconds(), on_failure=self._failed,
+                           lane=lambda row: chat_lane((row.payload or {}).get("chat_id")))
 
     async def drain(self, timeout: float | None = None) -> int:
         """At shutdown, with the HTTP client still open: wait for the deliveries under way (at most `timeout`

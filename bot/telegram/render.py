@@ -17,7 +17,6 @@ log = logging.getLogger(__name__)
 PARSE_MODE = "HTML"
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted on the text as shown (after parsing); bot/textsplit.py
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # 1024
-MAX_CALLBACK_DATA = callbacks.MAX_BYTES
 # Conversation buttons: "q<question seq>:<payload>" (bot/callbacks.py has every kind of button data).
 CALLBACK_PATTERN = callbacks.PATTERN[callbacks.Prefix.QUESTION]
 # The conversation's codec under the names the renderer's callers (and tests) know.
