@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Collection
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 # Delivers one leased row; raises (DeliveryError, ideally) when it did not go. `payload` is the row's,
 # to be changed in place with what went (it is saved with the outcome).
 DeliverRow = Callable[[Outbox, dict[str, Any]], Awaitable[None]]
-# Told the outcome of a failed row: (row, payload, given up?, the error).
+# Told the outcome of a failed row: (row, payload, given up?, the error); awaited when it is a coroutine.
 OnFailure = Callable[[Outbox, dict[str, Any], bool, Exception], Any]
 # The lane of a row: rows of one lane go in order, one at a time; lanes go side by side.
 LaneOf = Callable[[Outbox], str]
@@ -241,7 +242,9 @@ class OutboxDeliverer:
                 log.warning("outbox row %s (%s) not delivered, attempt %s, next in %.0fs: %s", row.id, row.kind,
                             attempts, delay, type(exc).__name__)
             if registration.on_failure is not None:
-                registration.on_failure(row, payload, give_up, exc)
+                told = registration.on_failure(row, payload, give_up, exc)
+                if inspect.isawaitable(told):
+                    await told
             return False
         await outbox.mark_sent(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
         return True
