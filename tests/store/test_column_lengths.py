@@ -35,6 +35,7 @@ WRITTEN_BY_CODE = {
     "web_session": {"token_hash", "csrf", "language"},
     "alembic_version": {"version_num"},
     "action_effect": {"effect_key", "action"},
+    "send_budget": {"key"},
 }
 
 
