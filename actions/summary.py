@@ -166,7 +166,7 @@ class ActionSummarizeJourney(Action):
         chart = render_chart_soon(readiness=readiness.scores,
                                   scores=dict(tracker.get_slot("motivation_scores") or {}),
                                   lang=lang, entity_name=tracker.get_slot("entity_name"))
-        # Four messages at most: the chart, the summary, the next steps (details behind their buttons), the closing.
+        # Four messages at most: the chart, the summary, the next steps, the closing (details behind its button).
         dispatcher.utter_message(response="utter_summary_chart", image=str(chart))
         self._utter_summary(dispatcher, tracker, lang=lang, motivation=motivation, dominant=dominant,
                             evidence=evidence, readiness=readiness, answers=answers, verdict=verdict,
@@ -176,9 +176,7 @@ class ActionSummarizeJourney(Action):
         steps = next_steps(motivation=motivation, dominant=dominant, weakest=readiness.weakest,
                            partner=partner, level=readiness.level, lang=lang)
         steps = steps[: int(knowledge("journey")["summary"].get("steps_max", 3))]
-        checked = any(v is not None for v in (relationship.get("verdicts") or {}).values())
-        dispatcher.utter_message(response="utter_summary_next_steps_relationship" if checked
-                                 else "utter_summary_next_steps", steps=bullets(steps))
+        dispatcher.utter_message(response="utter_summary_next_steps", steps=bullets(steps))
         self._utter_closing(dispatcher, tracker, lead, crisis=verdict.crisis)
         return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart))]
 
@@ -263,39 +261,29 @@ class ActionSummarizeJourney(Action):
             return None, None
 
 
-class ActionShowSummaryAdvice(Action):
-    """Behind the summary's button: the advice for the weakest factors (urgent advice in a crisis)."""
+class ActionShowSummaryDetails(Action):
+    """Behind the closing's "More details": the advice for the weakest factors (urgent advice in a crisis) and,
+    after the relationship check, how the entities fit and what each risk means."""
 
     def name(self) -> str:
-        return "action_show_summary_advice"
+        return "action_show_summary_details"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang = language_of(tracker)
         readiness = score_readiness({s: tracker.get_slot(s) for s in FACTOR_SLOTS})
-        if not readiness.weakest:
+        if readiness.weakest:
+            crisis = verdict_rules.in_crisis(collect_answers(tracker))
+            dispatcher.utter_message(response="utter_summary_advice",
+                                     advice=advice_text(readiness, lang, crisis=crisis))
+        else:
             dispatcher.utter_message(response="utter_summary_advice_none")
-            return []
-        crisis = verdict_rules.in_crisis(collect_answers(tracker))
-        dispatcher.utter_message(response="utter_summary_advice", advice=advice_text(readiness, lang, crisis=crisis))
-        return []
-
-
-class ActionShowSummaryRelationship(Action):
-    """Behind the summary's button: how the entities fit, indicator by indicator, and what each risk means."""
-
-    def name(self) -> str:
-        return "action_show_summary_relationship"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        lang = language_of(tracker)
         answers = {k: v for k, v in tracker.current_slot_values().items() if k.startswith("rel_")}
         relationship = assess_relationship(answers, motivation=tracker.get_slot("motivation"),
                                            dominant=tracker.get_slot("motivation_dominant"))
-        if not any(v is not None for v in relationship.verdicts.values()):
-            dispatcher.utter_message(response="utter_summary_relationship_none")
-            return []
-        dispatcher.utter_message(response="utter_relationship_result", lines=indicator_lines(relationship, lang))
-        texts = flag_texts(relationship.flags + relationship.strengths, lang)
-        if texts:
-            dispatcher.utter_message(response="utter_relationship_flags", flags="\n\n".join(f"• {t}" for t in texts))
+        if any(v is not None for v in relationship.verdicts.values()):
+            dispatcher.utter_message(response="utter_relationship_result", lines=indicator_lines(relationship, lang))
+            texts = flag_texts(relationship.flags + relationship.strengths, lang)
+            if texts:
+                dispatcher.utter_message(response="utter_relationship_flags",
+                                         flags="\n\n".join(f"• {t}" for t in texts))
         return []

@@ -31,8 +31,8 @@ class Urgency:
 def _parse(pattern: str) -> tuple[tuple[str, ...], ...]:
     out: list[tuple[str, ...]] = []
     for raw in pattern.split():
-        if raw == "..":
-            out.append(("..",))
+        if raw.startswith(".."):  # "..": a gap of up to GAP words; "..2": up to 2
+            out.append(("..", raw[2:] or str(GAP)))
             continue
         alts = tuple(a for a in (_word(x) for x in raw.split("|")) if a)
         if alts:
@@ -54,8 +54,8 @@ def _match(pattern: tuple[tuple[str, ...], ...], tokens: list[str]) -> bool:
     def at(pi: int, ti: int) -> bool:
         if pi == len(pattern):
             return True
-        if pattern[pi] == ("..",):
-            return any(at(pi + 1, ti + skip) for skip in range(GAP + 1))
+        if pattern[pi][0] == "..":
+            return any(at(pi + 1, ti + skip) for skip in range(int(pattern[pi][1]) + 1))
         return ti < len(tokens) and _fits(pattern[pi], tokens[ti]) and at(pi + 1, ti + 1)
 
     return any(at(0, start) for start in range(len(tokens)))

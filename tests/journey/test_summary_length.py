@@ -50,10 +50,10 @@ async def test_the_summary_is_short(script, runtime) -> None:
     assert len(quoted) == len(set(quoted)), quoted
     # whole clauses: a quote never ends on a cut word with an ellipsis when it is short
     assert not any(q.endswith("…") and len(q) < 100 for q in quoted), quoted
-    # details are behind buttons: the closing offers the factor advice and, after the relationship check, the table
+    # details are behind buttons: the closing offers them ("More details")
     titles = [t for r in replies for t, _ in r.buttons]
     payloads = [p for r in replies for _, p in r.buttons]
-    assert "/summary_advice" in payloads, titles
+    assert "/summary_details" in payloads, titles
 
 
 def test_there_are_journey_scripts_with_a_summary() -> None:
