@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions import services
+from actions import verdict as verdict_rules
 from actions.base import checked_name, language_of
 from actions.qualify import qualify
 from bot.addresses import telegram_address, telegram_chat_id
@@ -24,7 +25,7 @@ from bot.store.models import Assessment, Conversation
 
 CONTACT_SLOTS = ("contact_name", "contact_role", "contact_channel", "contact_email", "contact_phone")
 ANSWER_SLOTS = ("entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "objective",
-                "partner_in_mind", "motivation", "readiness_overall")
+                "partner_in_mind", "motivation", "readiness_overall", "why_partner")
 
 # Actions write leads and outbox rows and return events; they render nothing that is not a reply to this
 # conversation. The facilitators' card (the console preview here) and the relays are rendered by the
@@ -123,6 +124,19 @@ def _dossier(tracker: Tracker, assessment: Assessment | None) -> dict[str, Any]:
             dossier["readiness_overall"] = assessment.readiness_overall
         dossier["flags"] = list(assessment.flags or [])
         dossier["assessment_id"] = assessment.id
+        if assessment.disagreement:
+            dossier["disagreement"] = assessment.disagreement
+    partner = tracker.get_slot("partner_name")  # the partner they named (slot added by issue 23), when given
+    if _filled(partner):
+        dossier["partner_name"] = str(partner)
+    # issue 24: the facilitator reads urgency (with the quote), the readiness verdict and the gaps in words
+    found = verdict_rules.urgency_of_answers(dossier["answers"])
+    verdict = verdict_rules.judge(dossier["answers"], dossier.get("flags") or [], urgency=found)
+    dossier["urgency"] = {"level": found.level, "quote": found.quote}
+    dossier["verdict"] = verdict.record()
+    dossier["gaps"] = [slot for slot, value in dossier["answers"].items() if value == verdict_rules.DONT_KNOW]
+    if dossier["answers"].get("partner_in_mind") == "not_sure":
+        dossier["gaps"].append("partner_in_mind")
     return dossier
 
 
