@@ -163,6 +163,25 @@ def card_values(r: Renderer, view: LeadView, lang: str) -> dict[str, Any]:
     }
 
 
+def waited_text(r: Renderer, hours: float | None, lang: str) -> str:
+    """'2 d 5 h' / '5 h' of waiting, in the reader's language."""
+    if hours is None:
+        return ""
+    whole = int(hours)
+    return r.text("utter_waited_days" if whole >= 24 else "utter_waited_hours", lang,
+                  {"days": whole // 24, "hours": whole % 24})
+
+
+def lead_line(r: Renderer, view: LeadView, row: dict[str, Any], lang: str, *, mine: bool = False) -> str:
+    """One lead in a list: ⏰ when overdue, urgency, readiness, how long they have waited, status."""
+    late = r.text(f"utter_overdue_{row['overdue']}", lang) if row.get("overdue") else ""
+    parts = [f"{'★ ' if mine else ''}{'⏰ ' if late else ''}#{row['id']} · {row['entity_name'] or '?'}",
+             urgency_text(r, view.lead, lang).split(" — ")[0], _readiness(r, view.lead.dossier or {}, lang),
+             r.text("utter_fac_waiting", lang, {"waited": waited_text(r, row.get("waiting_hours"), lang)}),
+             status_line(r, view, lang)]
+    return " · ".join(p for p in parts if p) + (f" ({late})" if late else "")
+
+
 def card_text(r: Renderer, view: LeadView, lang: str, *, reminder: bool = False) -> str:
     header = "utter_lead_card_reminder" if reminder else ("utter_lead_card_new" if view.lead.status == "new" else "")
     values = card_values(r, view, lang)
