@@ -21,7 +21,7 @@ from bot.export_safe import strip_controls
 from bot.numbers import parse_int
 from bot.store import leads as store
 from bot.store import outbox
-from bot.store.models import Assessment, Conversation
+from bot.store.models import Assessment, Conversation, Facilitator
 
 CONTACT_SLOTS = ("contact_name", "contact_role", "contact_channel", "contact_email", "contact_phone")
 ANSWER_SLOTS = ("entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "objective",
@@ -178,7 +178,7 @@ class ActionSubmitHandoff(Action):
                 assessment_id=assessment.id if assessment else None)
             lead_id = result.lead.id
         dispatcher.utter_message(response="utter_handoff_done" if result.created else "utter_handoff_updated",
-                                 entity_name=tracker.get_slot("entity_name"))
+                                 entity_name=tracker.get_slot("entity_name"), response_days=settings.handoff.response_days)
         if _sender_channel(tracker) in ("console", "test"):
             # No facilitator sees a terminal: the engine shows the card that was queued (bot/engine/engine.py).
             dispatcher.utter_message(custom={"lead_preview": lead_id})
@@ -267,3 +267,25 @@ class ActionReturnToBot(Action):
                 await _tell_facilitator(session, lead, facilitator, "utter_relay_entity_returned")
         dispatcher.utter_message(response="utter_back_to_bot")
         return [ConversationResumed()]
+
+
+class ActionTellWhenContact(Action):
+    """"When will they call?", at any time: who has the case and within what time (handoff.response_days)."""
+
+    def name(self) -> str:
+        return "action_tell_when_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        days = services.settings().handoff.response_days
+        async with services.sessionmaker()() as session:
+            lead = await store.open_lead_for_sender(session=session, sender_id=tracker.sender_id)
+            facilitator = await session.get(Facilitator, lead.assignee_id) if lead and lead.assignee_id else None
+        if lead is None:
+            dispatcher.utter_message(response="utter_when_contact_none", response_days=days)
+        elif facilitator is None:
+            dispatcher.utter_message(response="utter_when_contact_open", response_days=days)
+        else:
+            dispatcher.utter_message(response="utter_when_contact_contacted" if lead.status == "contacted"
+                                     else "utter_when_contact_claimed", facilitator_name=facilitator.name,
+                                     response_days=days)
+        return []

@@ -99,3 +99,21 @@ async def test_aliat_leads_list_json_and_show(sqlite_url) -> None:
     assert shown.returncode == 0, shown.stderr
     assert "Urgency: 🔴 urgent — said: \"haurem de tancar a l'estiu\"" in shown.stdout
     assert "Readiness: 2.6/4" in shown.stdout and "Contact: Marta" in shown.stdout
+
+
+async def test_when_will_they_call_names_who_has_the_case(sqlite_url) -> None:
+    from tests.auxil.runtime import ask_for_a_facilitator
+
+    rt = await make_runtime(sqlite_url)
+    try:
+        chat = await ask_for_a_facilitator(rt, "tg:950")
+        async with rt.sessionmaker() as s, s.begin():
+            fac = await store.add_facilitator(session=s, telegram_user_id=7103, name="Laia")
+            lead = await store.open_lead_for_sender(session=s, sender_id="tg:950")
+            assert (await store.claim_lead(session=s, lead_id=lead.id, facilitator=fac)).ok
+        await chat.send("/bot")  # back to the assistant while Laia holds the case
+        replies = await chat.send("i quan em trucaran?")
+        assert [r.response for r in replies] == ["utter_when_contact_claimed"]
+        assert replies[0].text.startswith("Laia, de l'equip de facilitadors") and "3 dies" in replies[0].text
+    finally:
+        await rt.close()
