@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot import reports
 from bot.engine.render import knowledge_text
 from bot.exports import Table, csv_bytes, xlsx_bytes
-from bot.facilitators.cards import CardAction, card_values
+from bot.facilitators.cards import CardAction, answer_label, card_values, slot_label
 from bot.facilitators.handlers import LeadDesk
 from bot.store import facilitators as facilitator_store
 from bot.store import funnel, staff
@@ -277,12 +277,12 @@ class Dashboard:
     def _answer(self, slot: str, value: Any, lang: str) -> tuple[str, str]:
         """An answer as the entity saw it: the question it was asked, the button it pressed."""
         r = self.desk.r
-        question = r.text(f"utter_ask_{slot}", lang).split("\n")[0] or slot
+        question = r.text(f"utter_ask_{slot}", lang).split("\n")[0] or slot_label(r, slot, lang)
         response = self.runtime.domain.responses.get(f"utter_ask_{slot}")
         for title, payload in r.buttons(response.buttons, lang) if response else []:
             if payload == value:
                 return question, title
-        return question, str(value)
+        return question, answer_label(r, slot, value, lang)  # a don't-know, a 1-4 scale... in words
 
     def _contact_value(self, key: str, value: Any, lang: str) -> str:
         if value is True:
