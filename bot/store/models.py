@@ -186,6 +186,14 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class SendBudget(Base):
+    """Telegram's sending budgets shared by the workers (bot/store/send_budget.py): when each is next free."""
+
+    __tablename__ = "send_budget"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ProcessedUpdate(Base):
     """Telegram update ids already handled, so a redelivered update is never handled twice."""
 

@@ -236,6 +236,15 @@ class TelegramChannel:
         self._deliveries[chat_id] = task
         task.add_done_callback(lambda t: self._deliveries.get(chat_id) is t and self._deliveries.pop(chat_id))
 
+    async def settled(self, chat_id: int, *, timeout: float) -> bool:
+        """Wait until the replies queued for this chat so far have gone (or failed back to the outbox), at
+        most `timeout` seconds; False when they had not."""
+        task = self._deliveries.get(chat_id)
+        if task is None:
+            return True
+        done, _pending = await asyncio.wait({task}, timeout=timeout)
+        return bool(done)
+
     def deliver_replies_with(self, deliverer: OutboxDeliverer) -> None:
         """Register the "reply" kind on the outbox's deliverer: it sends the replies left pending (a failed
         delivery, a crash, a stop before the queue was empty), and leaves alone and keeps claimed those
