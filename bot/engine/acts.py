@@ -72,8 +72,8 @@ class ActReader:
         self._cues = {act: _phrases((acts.get(act) or {}).get("cues")) for act in CUE_ORDER}
         self._topics = {name: _phrases(words) for name, words in
                         ((acts.get(QUESTION) or {}).get("topics") or {}).items()}
-        self._stop_kinds = {name: _phrases(words) for name, words in
-                            ((acts.get(STOP) or {}).get("kinds") or {}).items()}
+        self._kinds = {act: {name: _phrases(words) for name, words in ((acts.get(act) or {}).get("kinds") or {}).items()}
+                       for act in (STOP, SMALLTALK)}
         self._targets = {slot: _phrases(words) for slot, words in
                          ((acts.get(CORRECTION) or {}).get("targets") or {}).items()}
         self._correcting = frozenset(_phrases((acts.get(CORRECTION) or {}).get("words")))
@@ -160,8 +160,8 @@ class ActReader:
         topic: str | None = None
         if act == QUESTION:
             topic = self.topic_of(norm)
-        elif act == STOP:
-            topic = next((kind for kind, words in self._stop_kinds.items()
+        elif act in (STOP, SMALLTALK):
+            topic = next((kind for kind, words in self._kinds[act].items()
                           if any(_contains(norm, w) for w in words)), None)
         elif act == LANGUAGE:
             topic = self.language_named(norm)

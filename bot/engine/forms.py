@@ -8,7 +8,7 @@ text that is no answer is a request instead (help, a human...).
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
 from bot.content import Domain, Form, FormSlot
@@ -18,6 +18,9 @@ from bot.engine.textnorm import normalize
 from bot.engine.tracker import SKIPPED, Tracker
 from bot.engine.turn import Turn
 from bot.engine.values import Refused, read_answer
+
+if TYPE_CHECKING:
+    from bot.engine.repair import Repair
 
 
 class FormHost(Protocol):
@@ -33,6 +36,8 @@ class FormHost(Protocol):
     async def taken_as_request(self, turn: Turn, text: str) -> bool:
         """Handle a typed text that is not an answer as the request it is, if it is one."""
         ...
+
+    async def handle_intent(self, turn: Turn, parse: Any) -> None: ...
 
 
 def end_form(tracker: Tracker) -> None:
@@ -103,6 +108,7 @@ class FormLoop:
         self.renderer = renderer
         self.reader = reader
         self.host = host
+        self.repair: Repair | None = None  # set by the engine: what a typed text that is no answer does
 
     def current_slot(self, tracker: Tracker) -> FormSlot | None:
         form = self.domain.forms.get(tracker.active_form or "")
@@ -117,6 +123,14 @@ class FormLoop:
         tracker.add_event({"event": "active_loop", "name": form.name})
         if form.intro:
             self.host.utter(turn, form.intro, progress_values(tracker, form, None))
+        await self.ask(turn)
+
+    async def reopen(self, turn: Turn, form: Form) -> None:
+        """Go back into a form already finished, without its introduction: it asks what is now unanswered."""
+        tracker = turn.tracker
+        end_form(tracker)
+        tracker.active_form = form.name
+        tracker.add_event({"event": "active_loop", "name": form.name})
         await self.ask(turn)
 
     async def ask(self, turn: Turn, *, reask_only: bool = False) -> None:
@@ -174,10 +188,16 @@ class FormLoop:
             await self.ask(turn)
             return
         question = self.domain.responses.get(question_of(tracker, slot))
+        tracker.pending_reading = {}
+        if not from_button and self.repair is not None and await self.repair.handled(turn, slot, question, value):
+            return  # a question back, a person asked for, a correction...: nothing is stored
         try:
-            coerced = read_answer(slot, question, value, from_button=from_button,
-                                  max_text_length=self.settings.conversation.max_text_length,
-                                  reader=self.reader).value
+            reading = read_answer(slot, question, value, from_button=from_button,
+                                  max_text_length=self.settings.conversation.max_text_length, reader=self.reader)
+            coerced = reading.value
+            if not from_button and self.repair is not None and self.repair.unsure(slot, reading):
+                self.repair.confirm(turn, slot, question, reading)
+                return
         except Refused as refusal:
             if (not from_button and refusal.reason not in ("empty", "range")
                     and await self.host.taken_as_request(turn, value)):
@@ -231,6 +251,20 @@ class FormLoop:
         if tracker.refusals[slot.name] >= self.settings.conversation.max_refusals_per_question:
             self.host.utter(turn, "utter_offer_skip")
         await self.ask(turn, reask_only=True)
+
+    def clear_answer(self, tracker: Tracker, name: str) -> bool:
+        """Forget one answer so that its question is asked again (a correction); True when that question
+        comes after the pending one (it is asked when the form gets there)."""
+        tracker.set_slot(name, None)
+        for kept in (tracker.history, tracker.prefilled):
+            if name in kept:
+                kept.remove(name)
+        form = self.domain.forms.get(tracker.active_form or "")
+        if form is None:
+            return False
+        names = [s.name for s in pending(tracker, form)]
+        current = tracker.requested_slot
+        return name in names and current in names and names.index(name) > names.index(current)
 
     async def back(self, turn: Turn) -> None:
         """Forget the latest answer and ask its question again."""
