@@ -77,6 +77,7 @@ class ActReader:
         self._targets = {slot: _phrases(words) for slot, words in
                          ((acts.get(CORRECTION) or {}).get("targets") or {}).items()}
         self._correcting = frozenset(_phrases((acts.get(CORRECTION) or {}).get("words")))
+        self._openers = _phrases((acts.get(CORRECTION) or {}).get("openers"))
         names = (acts.get(LANGUAGE) or {}).get("names") or {}
         self._language_names = {lang: [normalize(str(w)) for w in words or []]
                                 for per in names.values() for lang, words in (per or {}).items()}
@@ -119,6 +120,8 @@ class ActReader:
                 return self._detailed(cued, norm, 1.0, "cue")
         if outright:
             return Act(ANSWER, 1.0, "answer")
+        if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
+            return self._detailed(CORRECTION, norm, 0.9, "target")
         guess = self._classifier.guess(text)
         if guess.label not in (None, ANSWER) and guess.confidence >= ACT_FLOOR and guess.margin >= ACT_MARGIN:
             if not free_text or len(words) <= FREE_TEXT_MAX_WORDS // 2:
@@ -146,15 +149,20 @@ class ActReader:
             for phrase in self._cues[act]:
                 if _contains(norm, phrase) and (best is None or (len(phrase), -rank) > best[:2]):
                     best = (len(phrase), -rank, act)
-        if best is not None:
-            return best[2]
-        target = self.target_of(norm)
-        if target is not None and target != slot.name and self._corrects(norm):
-            return CORRECTION
-        return None
+        return best[2] if best is not None else None
 
-    def _corrects(self, norm: str) -> bool:
-        return bool(set(norm.split()) & (NEGATIONS | self._correcting))
+    def _corrects_another(self, norm: str, slot: FormSlot) -> bool:
+        """A message about another question's answer that corrects it: with a word that corrects ("the
+        finances one was wrong"), or opened by "espera", "wait"... and denying it ("espera, no tenim cap
+        idea nova" typed at the name)."""
+        target = self.target_of(norm)
+        if target is None or target == slot.name:
+            return False
+        words = norm.split()
+        if set(words) & self._correcting:
+            return True
+        opened = any(norm.startswith(f"{o} ") for o in self._openers)
+        return opened and bool(set(words) & NEGATIONS)
 
     def _detailed(self, act: str, norm: str, confidence: float, how: str) -> Act:
         topic: str | None = None
