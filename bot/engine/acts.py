@@ -179,7 +179,7 @@ class ActReader:
 
     def topic_of(self, norm: str) -> str | None:
         """What a question back is about: the first topic whose words it uses, else what a word means."""
-        for name in ("erase", "privacy", "cost", "programme", "why"):
+        for name in ("erase", "privacy", "answers", "cost", "programme", "why"):
             if any(_contains(norm, w) for w in self._topics.get(name, ())):
                 return name
         return "meaning"

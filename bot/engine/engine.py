@@ -211,6 +211,9 @@ class Engine:
             return
         parsed = self.matcher.match(text)
         tracker.latest_message["intent"] = {"name": parsed.intent, "confidence": parsed.confidence}
+        known = parsed.intent if parsed.intent is not None and self._rule_for(tracker, parsed.intent) else None
+        if await self.repair.outside_form(turn, text, known):
+            return
         if parsed.intent is not None and self._rule_for(tracker, parsed.intent):
             self._keep_opening(parsed, text)
             tracker.latest_message["entities"] = [{"entity": k, "value": v} for k, v in parsed.entities.items()]

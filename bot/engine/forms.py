@@ -121,7 +121,9 @@ class FormLoop:
         end_form(tracker)
         tracker.active_form = form.name
         tracker.add_event({"event": "active_loop", "name": form.name})
-        if form.intro:
+        # a form whose questions are all answered already (a correction re-running the journey's end) goes
+        # straight to its end, without introducing questions it will not ask
+        if form.intro and any(tracker.slots.get(s.name) is None for s in pending(tracker, form)):
             self.host.utter(turn, form.intro, progress_values(tracker, form, None))
         await self.ask(turn)
 
@@ -154,14 +156,18 @@ class FormLoop:
         question = question_of(tracker, slot)
         message = self.renderer.response(question, tracker.language, values, seq=tracker.question_seq)
         message.slot = slot.name
-        if reask_only:
+        if reask_only and f"{question}_short" in self.domain.responses:
+            # asked again after a question back: its short wording (the consent's, without the whole text)
+            message.text = self.renderer.text(f"{question}_short", tracker.language, values)
+        elif reask_only:
             # after a refusal, the question alone: not the whole explanation card again
             message.text = message.text.rsplit("\n\n", 1)[-1]
         if form.progress and "progress" in self.domain.settings:
             prefix = self.renderer.text(str(self.domain.settings["progress"]), tracker.language, values)
             message.text = f"{prefix} {message.text}".strip()
         refused = tracker.refusals.get(slot.name, 0)
-        if slot.skippable or refused >= self.settings.conversation.max_refusals_per_question:
+        if slot.skippable or (refused >= self.settings.conversation.max_refusals_per_question
+                              and not slot.reads.get("explicit")):  # consent is given or not, never skipped
             message.buttons.append((self.renderer.text("utter_button_skip", tracker.language), "/skip"))
         if tracker.history:
             message.buttons.append((self.renderer.text("utter_button_back", tracker.language), "/back"))
@@ -221,6 +227,8 @@ class FormLoop:
                 return
             coerced = validated.get(slot.name, coerced)
         accept(tracker, slot, coerced)
+        if not from_button and self.repair is not None:
+            self.repair.keep_ahead(turn, slot, coerced, value)
         if slot.keep_text and not from_button:
             tracker.set_slot(slot.keep_text, " ".join(value.split())[: self.settings.conversation.max_text_length])
         await self.ask(turn)
@@ -248,7 +256,8 @@ class FormLoop:
                 if name in self.domain.responses:
                     self.host.utter(turn, name, values)
                     break
-        if tracker.refusals[slot.name] >= self.settings.conversation.max_refusals_per_question:
+        if tracker.refusals[slot.name] >= self.settings.conversation.max_refusals_per_question \
+                and not slot.reads.get("explicit"):
             self.host.utter(turn, "utter_offer_skip")
         await self.ask(turn, reask_only=True)
 
@@ -288,8 +297,8 @@ class FormLoop:
         if slot is None:
             self.host.utter(turn, "utter_question_closed")
             return
-        allowed = slot.skippable or tracker.refusals.get(slot.name, 0) >= (
-            self.settings.conversation.max_refusals_per_question)
+        allowed = slot.skippable or (tracker.refusals.get(slot.name, 0) >= (
+            self.settings.conversation.max_refusals_per_question) and not slot.reads.get("explicit"))
         if not allowed:
             self.host.utter(turn, "utter_cannot_skip")
         else:

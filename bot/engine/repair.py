@@ -10,6 +10,7 @@ Also here: the confirmation of a reading the answer reader is not sure of ("Ho e
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from bot.content import Domain, FormSlot, Response
@@ -36,6 +37,8 @@ LANGUAGE_STREAK = 2
 LANGUAGE_MIN_WORDS = 3
 LANGUAGE_FLOOR = 0.8
 HANDOFF_FORM = "handoff_form"
+SUMMARY_SLOT = "assessment_id"  # set once the summary has been given
+FREE_TEXT = FormSlot(name="", type="text")  # what is typed with no question pending
 
 
 class Repair:
@@ -113,6 +116,9 @@ class Repair:
         tracker = turn.tracker
         home = next((f for f in self.domain.forms.values() if any(s.name == target for s in f.slots)), None)
         ahead = self.forms.clear_answer(tracker, target)
+        if home is not None:
+            for name in ((self.domain.acts.get(CORRECTION) or {}).get("redo") or {}).get(home.name) or ():
+                self.forms.clear_answer(tracker, str(name))  # "is the reading right?" is asked of the new one
         self.host.utter(turn, "utter_repair_corrected_later" if ahead else "utter_repair_corrected_now")
         if home is not None and home.name != tracker.active_form:
             await self.forms.reopen(turn, home)
@@ -169,6 +175,89 @@ class Repair:
             return None
         guess = self._language_id.guess(text)
         return guess.label if guess.label and guess.confidence >= LANGUAGE_FLOOR else None
+
+    # ------------------------------------------------------------------ what is said ahead
+    def keep_ahead(self, turn: Turn, slot: FormSlot, value: Any, text: str) -> None:
+        """An answer that also gives what a later question asks: the partner named with the yes ("sí, amb
+        l'Associació X"), the phone or email typed with the contact channel. Kept, and said back."""
+        tracker = turn.tracker
+        for rule in ((self.domain.acts.get(ANSWER) or {}).get("ahead") or {}).get(slot.name) or ():
+            into, kind = str(rule.get("into")), str(rule.get("kind"))
+            if "when" in rule and str(value) not in [str(v) for v in rule["when"]]:
+                continue
+            if tracker.slots.get(into) not in (None, ""):
+                continue
+            found = {"name": _named_after, "phone": _phone_in, "email": _email_in}[kind](text, self._name_words)
+            if found:
+                tracker.set_slot(into, found)
+                self.host.utter(turn, f"utter_repair_kept_{into}", {into: found})
+
+    @property
+    def _name_words(self) -> dict[str, list[str]]:
+        spec = (self.domain.acts.get(ANSWER) or {}).get("names") or {}
+        return {key: [normalize(str(w)) for texts in (spec.get(key) or {}).values() for w in texts or []]
+                for key in ("before", "articles")}
+
+    # ------------------------------------------------------------------ outside a question
+    async def outside_form(self, turn: Turn, text: str, intent: str | None) -> bool:
+        """Typed with no question pending: a straight answer to "quant costa?", "qui sou?"; an apology and a
+        person offered to an insult; and after the summary, nothing typed restarts the journey or loses an
+        answer: a correction reopens that answer, "what did I answer?" lists them, a restart is asked first,
+        and what would not be understood gets a closing line."""
+        tracker = turn.tracker
+        act = self.acts.read(FREE_TEXT, None, text)
+        tracker.latest_message["act"] = act.kind
+        finished = tracker.slots.get(SUMMARY_SLOT) is not None
+        if act.kind == QUESTION and act.how == "cue" and act.topic == "answers" and finished:
+            self.show_answers(turn)
+            return True
+        if act.kind == QUESTION and act.how == "cue" and act.topic in ("cost", "programme", "erase"):
+            self.host.utter(turn, f"utter_repair_{act.topic}")
+            self.host.utter(turn, "utter_main_menu")
+            return True
+        if act.kind == ABUSE:
+            self.host.utter(turn, "utter_repair_abuse")
+            return True
+        if not finished:
+            return False
+        if act.kind == CORRECTION and act.topic:
+            await self.correct(turn, act.topic)
+            return True
+        if act.kind == CORRECTION:
+            self.show_answers(turn)
+            return True
+        if intent in ("explore", "restart"):
+            self.host.utter(turn, "utter_repair_restart_confirm")
+            return True
+        if intent is None:
+            self.host.utter(turn, "utter_repair_after_summary")
+            return True
+        return False
+
+    def show_answers(self, turn: Turn) -> None:
+        """The answers kept, one line each, and how to change one."""
+        tracker = turn.tracker
+        labels = (self.domain.acts.get(CORRECTION) or {}).get("labels") or {}
+        lines = []
+        for name, per_lang in labels.items():
+            value = tracker.slots.get(name)
+            if value in (None, ""):
+                continue
+            label = (per_lang or {}).get(tracker.language) or next(iter((per_lang or {}).values()), name)
+            lines.append(f"• {label}: {self._value_title(name, value, tracker.language)}")
+        self.host.utter(turn, "utter_repair_answers", {"answers": "\n".join(lines)})
+
+    def _value_title(self, name: str, value: Any, lang: str) -> str:
+        if value == "skipped":
+            return self.renderer.text("utter_repair_skipped_value", lang)
+        if value == "dont_know":
+            return self.renderer.text("utter_repair_dont_know_value", lang)
+        found = next(((f, s) for f in self.domain.forms.values() for s in f.slots if s.name == name), None)
+        if found is not None:
+            title = self._title_of(self.domain.responses.get(found[1].question), value, lang)
+            if title != str(value) or found[1].type not in ("choice", "scale"):
+                return title
+        return str(value)
 
     # ------------------------------------------------------------------ what a word means
     def _meaning(self, norm: str, slot: FormSlot, lang: str) -> tuple[str, str] | None:
@@ -265,3 +354,40 @@ class Repair:
             await self.forms.ask(turn)
             return
         await self.forms.answer(turn, str(value), from_button=True)
+
+
+_PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+_EMAIL = re.compile(r"[^@\s,;:<>()]{1,64}@[^@\s,;:<>()]{1,190}\.[A-Za-z]{2,24}")
+_WORD = re.compile(r"[\w·'’-]+", re.UNICODE)
+
+
+def _phone_in(text: str, _words: dict[str, list[str]]) -> str | None:
+    for found in _PHONE.findall(text):
+        digits = re.sub(r"[\s().-]", "", found)
+        if re.fullmatch(r"\+?\d{9,15}", digits):
+            return digits
+    return None
+
+
+def _email_in(text: str, _words: dict[str, list[str]]) -> str | None:
+    found = _EMAIL.search(text)
+    return found.group(0).lower().rstrip(".") if found else None
+
+
+def _named_after(text: str, words: dict[str, list[str]]) -> str | None:
+    """The name that follows "amb", "con", "with" ("sí, amb l'Associació Veïns del Clot"), without its article."""
+    tokens = [(m.group(0), m.start()) for m in _WORD.finditer(text)]
+    for i, (token, _start) in enumerate(tokens):
+        if normalize(token) in words["before"] and i + 1 < len(tokens):
+            rest = text[tokens[i + 1][1]:].strip()
+            for article in sorted(words["articles"], key=len, reverse=True):
+                head = normalize(rest[: len(article) + 1])
+                if head in (article, f"{article} ") and len(rest) > len(article) + 1:
+                    sep = rest[len(article)]
+                    if sep in " '’":
+                        rest = rest[len(article) + 1:].strip()
+                        break
+            name = re.split(r"[.;!?\n]", rest, maxsplit=1)[0].strip(" ,«»\"")
+            if len(name) >= 2 and any(ch.isalpha() for ch in name):
+                return name[:200]
+    return None
