@@ -126,7 +126,9 @@ class ActReader:
         if guess.label not in (None, ANSWER) and guess.confidence >= ACT_FLOOR and guess.margin >= ACT_MARGIN:
             if not free_text or len(words) <= FREE_TEXT_MAX_WORDS // 2:
                 return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
-        if text.rstrip().endswith("?") and len(words) >= 2 and (words[0] in _QUESTION_WORDS or free_text):
+        asks = text.rstrip().endswith("?") and len(words) >= 2
+        if asks and (words[0] in _QUESTION_WORDS or free_text
+                     or (len(words) >= 3 and not (guess.label == ANSWER and guess.confidence >= 0.5))):
             return self._detailed(QUESTION, norm, 0.6, "question_mark")
         return Act(ANSWER, guess.confidence if guess.label == ANSWER else 0.5, "default")
 

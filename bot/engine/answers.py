@@ -129,9 +129,21 @@ class AnswerReader:
                 reading = self._read(slot, question, lead)
             except Refused:
                 reading = None
-            if reading is not None and (reading.how in LEAD_OUTRIGHT or reading.confidence >= LEAD_FLOOR):
+            if reading is not None and (reading.how in LEAD_OUTRIGHT or reading.confidence >= LEAD_FLOOR) \
+                    and not self._rest_names_another(slot, question, reading, rest):
                 return reading
         return self._read(slot, question, text)
+
+    def _rest_names_another(self, slot: FormSlot, question: Response | None, reading: Reading, rest: str) -> bool:
+        """"3. volem guanyar el concurs" to the objectives: the number picks one option, the words name
+        another; the first clause alone is not the answer then."""
+        if slot.type != "choice" or slot.bands or reading.how != "number":
+            return False
+        names = self.names(slot, question, options_of(question))
+        norm = normalize(rest)
+        named, _denied = contained(names, norm, clauses_of(rest))
+        named = named or _fuzzy(names, norm) or _shared_words(names, norm)
+        return named is not None and named != reading.value
 
     def _read(self, slot: FormSlot, question: Response | None, text: str) -> Reading:
         norm = normalize(text)

@@ -81,6 +81,8 @@ class Repair:
             said = self._meaning(norm, slot, turn.tracker.language)
             if said is not None:
                 self.host.utter(turn, "utter_repair_meaning", {"term": said[0], "meaning": said[1]})
+            elif len(norm.split()) <= 4:
+                self.host.utter(turn, "utter_repair_why")  # "què és això?" at a question: why it is asked
             else:
                 self.host.utter(turn, "utter_repair_question_other")
         else:
@@ -211,8 +213,12 @@ class Repair:
         if act.kind == QUESTION and act.how == "cue" and act.topic == "answers" and finished:
             self.show_answers(turn)
             return True
-        if act.kind == QUESTION and act.how == "cue" and act.topic in ("cost", "programme", "erase"):
-            self.host.utter(turn, f"utter_repair_{act.topic}")
+        topic = act.topic
+        if topic == "meaning" and len(normalize(text).split()) <= 4 and self._meaning(normalize(text), FREE_TEXT,
+                                                                                    tracker.language) is None:
+            topic = "programme"  # "què és això?" with nothing else: this, the assistant and its programme
+        if act.kind == QUESTION and act.how == "cue" and topic in ("cost", "programme", "erase"):
+            self.host.utter(turn, f"utter_repair_{topic}")
             self.host.utter(turn, "utter_main_menu")
             return True
         if act.kind == ABUSE:
