@@ -8,7 +8,7 @@ text that is no answer is a request instead (help, a human...).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from bot.config import Settings
 from bot.content import Domain, Form, FormSlot
@@ -18,9 +18,6 @@ from bot.engine.textnorm import normalize
 from bot.engine.tracker import SKIPPED, Tracker
 from bot.engine.turn import Turn
 from bot.engine.values import Refused, read_answer
-
-if TYPE_CHECKING:
-    from bot.engine.repair import Repair
 
 
 class FormHost(Protocol):
@@ -38,6 +35,18 @@ class FormHost(Protocol):
         ...
 
     async def handle_intent(self, turn: Turn, parse: Any) -> None: ...
+
+
+class FormRepair(Protocol):
+    """What the form asks of conversation repair (bot/engine/repair.py)."""
+
+    async def handled(self, turn: Turn, slot: FormSlot, question: Any, text: str) -> bool: ...
+
+    def unsure(self, slot: FormSlot, reading: Any) -> bool: ...
+
+    def confirm(self, turn: Turn, slot: FormSlot, question: Any, reading: Any) -> None: ...
+
+    def keep_ahead(self, turn: Turn, slot: FormSlot, value: Any, text: str) -> None: ...
 
 
 def end_form(tracker: Tracker) -> None:
@@ -108,7 +117,7 @@ class FormLoop:
         self.renderer = renderer
         self.reader = reader
         self.host = host
-        self.repair: Repair | None = None  # set by the engine: what a typed text that is no answer does
+        self.repair: FormRepair | None = None  # set by the engine: what a typed text that is no answer does
 
     def current_slot(self, tracker: Tracker) -> FormSlot | None:
         form = self.domain.forms.get(tracker.active_form or "")

@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 from bot.content import Domain, FormSlot, Response
 from bot.engine.acts import (
-    ABUSE, ANSWER, CORRECTION, HUMAN, LANGUAGE, QUESTION, SMALLTALK, STOP, Act, ActReader)
+    ABUSE,
+    ANSWER,
+    CORRECTION,
+    HUMAN,
+    LANGUAGE,
+    QUESTION,
+    SMALLTALK,
+    STOP,
+    Act,
+    ActReader,
+)
 from bot.engine.answers import Reading, options_of
 from bot.engine.learn import TextClassifier
 from bot.engine.nlu import Parse
