@@ -17,7 +17,7 @@ from typing import Any
 from bot.content import Domain, FormSlot, Response
 from bot.engine.answers import OTHER, AnswerReader, Refused
 from bot.engine.learn import TextClassifier
-from bot.engine.negation import NEGATIONS
+from bot.engine.negation import NEGATIONS, positions
 from bot.engine.textnorm import normalize
 
 ANSWER = "answer"
@@ -37,6 +37,7 @@ OUTRIGHT = ("number", "name", "dont_know", "emoji")
 ACT_FLOOR = 0.55       # the act classifier's probability for a non-answer act to win over an answer
 ACT_MARGIN = 0.15
 FREE_TEXT_MAX_WORDS = 12  # on a name or description question, cues count in short messages only
+FREE_TEXT_CUE_START = 2  # ... and start among its first words, unless four words long or more
 _LAUGH = re.compile(r"\b(?:ja|je|ha|he|ji|xa){2,}h?\b")
 _QUESTION_WORDS = frozenset("que quin quina quins quines qui com quan quant quanta on per what who why how when "
                             "where which is are do does can could qual cual quien como cuando cuanto donde por "
@@ -123,9 +124,11 @@ class ActReader:
         if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
             return self._detailed(CORRECTION, norm, 0.9, "target")
         guess = self._classifier.guess(text)
-        if guess.label not in (None, ANSWER) and guess.confidence >= ACT_FLOOR and guess.margin >= ACT_MARGIN:
-            if not free_text or len(words) <= FREE_TEXT_MAX_WORDS // 2:
-                return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
+        # a name or a description can be any words at all ("Salut Mental Catalunya"): there, only a cue or
+        # a question mark says that it is not an answer, never the classifier
+        if guess.label not in (None, ANSWER) and guess.confidence >= ACT_FLOOR and guess.margin >= ACT_MARGIN \
+                and not free_text:
+            return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
         asks = text.rstrip().endswith("?") and len(words) >= 2
         if asks and (words[0] in _QUESTION_WORDS or free_text
                      or (len(words) >= 3 and not (guess.label == ANSWER and guess.confidence >= 0.5))):
@@ -147,9 +150,14 @@ class ActReader:
         talk, not a person asked for. A message about another question, with a negation or a word that
         corrects ("espera, no tenim cap idea nova" typed at the name), is a correction of that answer."""
         best: tuple[int, int, str] | None = None
+        tokens = norm.split()
+        # in a name or a description ("acompanyem famílies en un moment difícil") a cue counts only where a
+        # request starts: among the first words
+        latest = FREE_TEXT_CUE_START if slot.type not in ("choice", "scale") else len(tokens)
         for rank, act in enumerate(CUE_ORDER):
             for phrase in self._cues[act]:
-                if _contains(norm, phrase) and (best is None or (len(phrase), -rank) > best[:2]):
+                at = positions(tokens, phrase.split())
+                if at and (at[0] <= latest or len(phrase.split()) >= 4) and (best is None or (len(phrase), -rank) > best[:2]):
                     best = (len(phrase), -rank, act)
         return best[2] if best is not None else None
 
