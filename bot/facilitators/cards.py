@@ -207,7 +207,7 @@ def card_buttons(r: Renderer, view: LeadView, lang: str) -> Buttons:
 
 
 READING_SLOTS = ("motivation_clarify", "motivation_feedback", "motivation_alternative")
-OWN_SECTION = ("why_partner", "objective_other", "readiness_overall", "motivation", *READING_SLOTS)
+OWN_SECTION = ("why_partner", "objective_other", "readiness_overall", "motivation", "partner_name", *READING_SLOTS)
 
 
 def _piece(r: Renderer, response: str, lang: str, **values: Any) -> str:
@@ -280,6 +280,8 @@ def details_text(r: Renderer, view: LeadView, lang: str) -> str:
     strengths = _strengths(r, answers, lang)
     gaps = [gap_label(r, slot, lang) for slot in dict.fromkeys(dossier.get("gaps") or [])]
     words = answers.get("why_partner")
+    partner = dossier.get("partner_name") or answers.get("partner_name")
+    partner = partner if partner not in (None, "", "skipped") else None
     if answers.get("objective") == "other" and answers.get("objective_other") not in (None, "", "skipped"):
         values["objective"] = f"«{answers['objective_other']}»"
     factor_lines = _factor_lines(r, answers, lang)
@@ -297,8 +299,7 @@ def details_text(r: Renderer, view: LeadView, lang: str) -> str:
         # each point once: the urgent sentence is quoted on the urgency line only
         "verdict": (f"\n{reason_line(verdict, lang, quote=False)} ({confidence_text(verdict.confidence, lang)})"
                     if verdict and reason_line(verdict, lang) else ""),
-        "partner": _piece(r, "utter_dossier_partner", lang, name=dossier["partner_name"])
-        if dossier.get("partner_name") else "",
+        "partner": _piece(r, "utter_dossier_partner", lang, name=partner) if partner else "",
         "motivation_reasons": f"({'; '.join(_evidence(r, x, lang) for x in reasons)})" if reasons else "",
         "reading": _reading(r, answers, lang),
         "own_words": _piece(r, "utter_dossier_own_words", lang, words=words)
