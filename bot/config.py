@@ -245,6 +245,8 @@ class Settings:
     database_url: Annotated[str, Field(pattern=r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://"), BLANK,
                             Why("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")] = (
         "sqlite+aiosqlite:///data/aliat.db")
+    # at start, how long `aliat run` waits for an unreachable database (one log line per try); 0: exit at once
+    database_wait_seconds: Annotated[float, Field(ge=0), NUMBER] = 0
     paths: PathsSettings = field(default_factory=PathsSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     actions: ActionsSettings = field(default_factory=ActionsSettings)
