@@ -173,6 +173,8 @@ def write_atomically(path: Path, content: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(content)
+        # mkstemp makes it 0600: a model is no secret, and an image's models, built by root, are read by its user
+        os.chmod(part, 0o644)
         os.replace(part, path)
     except BaseException:
         Path(part).unlink(missing_ok=True)
