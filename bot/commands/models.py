@@ -72,12 +72,24 @@ def missing(settings: Settings) -> list[str]:
 
 
 def _classifiers(engine: object, kind: type) -> list:
-    """The TextClassifiers the engine's readers hold (attributes, or values of a dict attribute)."""
-    found = []
-    for part in (engine.matcher, engine.reader):  # type: ignore[attr-defined]
-        for value in vars(part).values():
-            values = value.values() if isinstance(value, dict) else [value]
-            found += [v for v in values if isinstance(v, kind)]
+    """The TextClassifiers the engine's parts hold (found by walking them: a new reader needs no list here)."""
+    found: list = []
+    seen: set[int] = set()
+
+    def walk(obj: object, depth: int) -> None:
+        if id(obj) in seen or depth > 4:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, kind):
+            found.append(obj)
+        elif isinstance(obj, dict):
+            for value in obj.values():
+                walk(value, depth + 1)
+        elif type(obj).__module__.startswith("bot.engine") and hasattr(obj, "__dict__"):
+            for value in vars(obj).values():
+                walk(value, depth + 1)
+
+    walk(engine, 0)
     return found
 
 
