@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import bindparam, select
@@ -168,7 +168,8 @@ class ActionSummarizeJourney(Action):
                            partner=partner, level=readiness.level, lang=lang)
         dispatcher.utter_message(response="utter_summary_next_steps", steps=bullets(steps))
         self._utter_closing(dispatcher, tracker, lead)
-        return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart))]
+        return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart)),
+                FollowupAction("action_offer_matching")]  # partner matching's pointer (actions/matching.py)
 
     def _utter_closing(self, dispatcher: CollectingDispatcher, tracker: Tracker, lead: tuple[Any, str | None] | None) -> None:
         """One closing message with one menu: the open lead's state, a facilitator offered, or resources."""

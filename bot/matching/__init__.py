@@ -1,7 +1,6 @@
 """Partner matching (issue 26): which entities of the programme would fit each other, and why.
 
-- `rules.py`: knowledge/matching.yml read once: the lists (resources, groups, services), the aims and weights,
-  typed lists understood ("local i voluntaris").
+- `rules.py`: knowledge/matching.yml read once: the lists (resources, groups, services), the aims and weights.
 - `scoring.py`: every pair scored at once with the seed's indicators (complementarities, gains, duplications,
   conflicts, readiness), by aim; `explain` gives one pair's numbers and the facts behind them.
 - `reasons.py`: one line per indicator, in the reader's language.

@@ -1,4 +1,5 @@
-"""knowledge/matching.yml, read once per folder: the lists, the aims with their weights, the thresholds."""
+"""knowledge/matching.yml, read once per folder: the lists, the aims with their weights, the thresholds.
+(The words people type for resources and groups are the profile form's synonyms, read by the engine.)"""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from bot import yamlio
 
 INDICATORS = ("complementarities", "gains", "duplications", "conflicts", "readiness")
 KINDS = ("resources", "groups", "services")
-# what a typed list is split on: commas, semicolons, "i / y / and", slashes, "+"
-_SPLIT = re.compile(r"\s*(?:[,;/+\n]|\bi\b|\by\b|\be\b|\band\b|\bo\b|\bor\b|&)\s*")
 
 
 def fold(text: str) -> str:
@@ -86,26 +85,6 @@ def load_rules(knowledge_dir: str) -> Rules:
 
 def _mentions(padded: str, item: Item) -> bool:
     return any(f" {w}" in padded for w in item.words)
-
-
-def read_items(text: str, kind: str, rules: Rules) -> list[str]:
-    """The items of `kind` a typed answer names, in the list's order: "local, voluntaris i la web" →
-    premises, volunteers, digital. Also an item's number ("1, 3") or its label in any language."""
-    items = getattr(rules, kind)
-    found: set[str] = set()
-    for part in _SPLIT.split(str(text or "")):
-        part = fold(part)
-        if not part:
-            continue
-        if part.isdigit() and 1 <= int(part) <= len(items):
-            found.add(items[int(part) - 1].id)
-            continue
-        padded = f" {part} "
-        for item in items:
-            labels = {fold(t) for t in item.label.values()}
-            if part in labels or part == item.id.replace("_", " ") or _mentions(padded, item):
-                found.add(item.id)
-    return [i.id for i in items if i.id in found]
 
 
 def services_of(field_text: str | None, rules: Rules) -> list[str]:

@@ -95,6 +95,9 @@ def score_all(profiles: Sequence[Profile], rules: Rules) -> Matrices:
     both were most of the time at a thousand entities."""
     profiles = [with_services(p, rules) for p in profiles]
     n = len(profiles)
+    if n < 2:
+        return Matrices(profiles=profiles, score=np.full((n, n), -1.0, dtype=np.float32),
+                        mine=np.full((n, n), -1.0, dtype=np.float32), aims=[p.aim(rules) for p in profiles])
     cfg = rules.settings
     resources, groups, services = rules.ids["resources"], rules.ids["groups"], rules.ids["services"]
     offers = _bits([p.offers for p in profiles], resources)
@@ -180,15 +183,15 @@ class Pair:
 
 
 def pair_of(m: Matrices, i: int, j: int, rules: Rules) -> Pair:
-    return explain(m.profiles[i], m.profiles[j], rules)
+    """Profiles i and j of a scoring: its score, the aim it was scored for, the facts behind it."""
+    a, b = m.profiles[i], m.profiles[j]
+    aim = m.aims[i] if m.mine[i, j] >= m.mine[j, i] else m.aims[j]
+    return Pair(a=a, b=b, score=round(float(m.score[i, j]), 4), aim=aim, facts=facts_of(a, b, aim, rules))
 
 
 def explain(a: Profile, b: Profile, rules: Rules) -> Pair:
     """One pair, scored by `score_all` itself (the same numbers as in the ranking)."""
-    m = score_all([a, b], rules)
-    aim = m.aims[0] if m.mine[0, 1] >= m.mine[1, 0] else m.aims[1]
-    a, b = m.profiles
-    return Pair(a=a, b=b, score=round(float(m.score[0, 1]), 4), aim=aim, facts=facts_of(a, b, aim, rules))
+    return pair_of(score_all([a, b], rules), 0, 1, rules)
 
 
 def facts_of(a: Profile, b: Profile, aim: str | None, rules: Rules) -> dict[str, Any]:
