@@ -126,13 +126,15 @@ async def journey_of(*, session: AsyncSession, entity_id: int) -> dict[str, Any]
             "fear_power": fear if isinstance(fear, int) and not isinstance(fear, bool) else None}
 
 
-async def load_profiles(*, session: AsyncSession) -> list[ProfileRow]:
-    """Every consenting entity (an erased entity has no profile: its row went with it)."""
-    rows = (await session.execute(
-        select(MatchProfile.entity_id, Entity.name, Entity.field, Entity.territory, Entity.size_staff,
-               MatchProfile.language, MatchProfile.offers, MatchProfile.seeks, MatchProfile.groups_served,
-               MatchProfile.objective, MatchProfile.motivation, MatchProfile.readiness, MatchProfile.fear_power)
-        .join(Entity, Entity.id == MatchProfile.entity_id).order_by(MatchProfile.entity_id))).all()
+async def load_profiles(*, session: AsyncSession, entity_ids: list[int] | None = None) -> list[ProfileRow]:
+    """Every consenting entity (an erased entity has no profile: its row went with it), or those given."""
+    query = (select(MatchProfile.entity_id, Entity.name, Entity.field, Entity.territory, Entity.size_staff,
+                    MatchProfile.language, MatchProfile.offers, MatchProfile.seeks, MatchProfile.groups_served,
+                    MatchProfile.objective, MatchProfile.motivation, MatchProfile.readiness, MatchProfile.fear_power)
+             .join(Entity, Entity.id == MatchProfile.entity_id).order_by(MatchProfile.entity_id))
+    if entity_ids is not None:
+        query = query.where(MatchProfile.entity_id.in_(entity_ids))
+    rows = (await session.execute(query)).all()
     return [ProfileRow(entity_id=r[0], name=r[1] or f"#{r[0]}", field=r[2], territory=r[3], size_staff=r[4],
                        language=r[5], offers=list(r[6] or []), seeks=list(r[7] or []),
                        groups_served=list(r[8] or []), objective=r[9], motivation=r[10], readiness=r[11],
