@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
 from actions.base import language_of
@@ -111,14 +112,13 @@ class ActionWithdrawMatching(Action):
         return _clear("matching_consent", *PROFILE_SLOTS, *WORKING_SLOTS)
 
 
-class ActionOfferMatching(Action):
-    """After the summary: a pointer to "Busco soci", for an entity that is not on the list yet."""
-
-    def name(self) -> str:
-        return "action_offer_matching"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+async def offer_matching(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """At the end of the summary: a pointer to "Busco soci" (no menu of its own: the closing has the one
+    menu), for an entity that is not on the list yet with the current wording of the opt-in."""
+    try:
         known, profile = await _profile(tracker.sender_id)
-        if known and (profile is None or profile.consent_version != services.settings().matching.consent_version):
-            dispatcher.utter_message(response="utter_matching_offer")
-        return []
+    except SQLAlchemyError:  # the summary is given anyway (its own store may have failed too)
+        log.exception("matching profile not read")
+        return
+    if known and (profile is None or profile.consent_version != services.settings().matching.consent_version):
+        dispatcher.utter_message(response="utter_matching_offer")

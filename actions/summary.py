@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import bindparam, select
@@ -25,6 +25,7 @@ from actions.journey import (
     bullets,
     join_words,
 )
+from actions.matching import offer_matching
 from actions.motivation import label, reasons
 from actions.qualify import passes_thresholds
 from actions.readiness import bar, factor, factor_lines, number_text, score_readiness
@@ -167,9 +168,9 @@ class ActionSummarizeJourney(Action):
         steps = next_steps(motivation=motivation, dominant=dominant, weakest=readiness.weakest,
                            partner=partner, level=readiness.level, lang=lang)
         dispatcher.utter_message(response="utter_summary_next_steps", steps=bullets(steps))
+        await offer_matching(dispatcher, tracker)  # "Busco soci", once, before the one closing menu
         self._utter_closing(dispatcher, tracker, lead)
-        return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart)),
-                FollowupAction("action_offer_matching")]  # partner matching's pointer (actions/matching.py)
+        return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart))]
 
     def _utter_closing(self, dispatcher: CollectingDispatcher, tracker: Tracker, lead: tuple[Any, str | None] | None) -> None:
         """One closing message with one menu: the open lead's state, a facilitator offered, or resources."""
