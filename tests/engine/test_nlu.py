@@ -141,10 +141,14 @@ def test_aliat_nlu_contract(sqlite_url) -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["intent"] for r in rows] == ["greet", None, "about_programme"]
     assert all(set(r) == {"text", "intent", "confidence"} and 0 <= r["confidence"] <= 1 for r in rows)
-    result = aliat("nlu", "--slot", "factor_trust", database_url=sqlite_url, stdin="un 3\nno ho se\nblorp\n")
+    result = aliat("nlu", "--slot", "factor_trust", database_url=sqlite_url,
+                   stdin="un 3\nno ho se\nblorp\nque vol dir confiança?\npuc parlar amb algu?\n")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["value"] for r in rows] == [3, "dont_know", None]
-    assert all(set(r) == {"text", "value", "confidence"} for r in rows)
+    assert [r["value"] for r in rows] == [3, "dont_know", None, None, None]
+    # issue 23: the act a line is, read before any value (only an answer has one)
+    assert [r["act"] for r in rows] == ["answer", "answer", "answer", "question", "human"]
+    assert all({"text", "act", "value", "confidence"} <= set(r) <= {"text", "act", "value", "confidence", "about"}
+               for r in rows)
     assert aliat("nlu", "--slot", "no_such_slot", database_url=sqlite_url).returncode == 2
 
 

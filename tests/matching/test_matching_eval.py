@@ -7,8 +7,8 @@ from __future__ import annotations
 import yaml
 
 from bot.matching.rules import load_rules
-from bot.matching.suggest import rank
 from bot.matching.scoring import Profile
+from bot.matching.suggest import rank
 from tests.auxil.paths import ROOT
 
 EVAL = ROOT / "tests" / "data" / "matching_eval.yml"

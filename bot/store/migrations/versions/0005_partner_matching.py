@@ -1,14 +1,14 @@
 """partner matching: match_profile (who opted in, with its partner profile) and introduction
 
-Revision ID: 0004_partner_matching
-Revises: 0003_conversation_paused
+Revision ID: 0005_partner_matching
+Revises: 0004_send_budget
 Create Date: 2026-12-07 15:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004_partner_matching'
-down_revision = '0003_conversation_paused'
+revision = '0005_partner_matching'
+down_revision = '0004_send_budget'
 branch_labels = None
 depends_on = None
 
