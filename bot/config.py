@@ -175,6 +175,17 @@ class HandoffSettings:
 
 
 @section
+class MatchingSettings:
+    """Partner matching (issue 26): the opt-in's version, how many suggestions, introductions' timing."""
+
+    consent_version: Text = "2026-12"
+    suggestions_per_entity: Annotated[int, Field(ge=1, le=20), NUMBER] = 3
+    min_score: Annotated[float, Field(ge=0, le=1), NUMBER] = 0.35
+    reminder_days: Positive = 3       # an introduction nobody answered gets one reminder after this long
+    expiry_days: Positive = 10        # ... and expires after this long (counted from the proposal)
+
+
+@section
 class NotifierSettings:
     poll_interval_seconds: Positive = 2
     retry_base_seconds: Positive = 2
@@ -253,6 +264,7 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
     notifier: NotifierSettings = field(default_factory=NotifierSettings)
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     programme: ProgrammeSettings = field(default_factory=ProgrammeSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
