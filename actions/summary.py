@@ -27,6 +27,7 @@ from actions.journey import (
     bullets,
     join_words,
 )
+from actions.matching import matching_to_offer
 from actions.motivation import label, reasons
 from actions.qualify import passes_thresholds
 from actions.readiness import advice_text, bar, factor, factor_lines, score_readiness
@@ -175,7 +176,12 @@ class ActionSummarizeJourney(Action):
         partner = tracker.get_slot("partner_in_mind") == "yes"
         steps = next_steps(motivation=motivation, dominant=dominant, weakest=readiness.weakest,
                            partner=partner, level=readiness.level, lang=lang)
-        steps = steps[: int(knowledge("journey")["summary"].get("steps_max", 3))]
+        steps_max = int(knowledge("journey")["summary"].get("steps_max", 3))
+        if await matching_to_offer(tracker):  # "Busco soci" (issue 26) as a step: still 4 messages
+            texts = knowledge("journey")["next_steps"]
+            steps = [s for s in steps if s != tr(texts["find_partners"], lang)]  # the same point, said once
+            steps = [*steps[: steps_max - 1], tr(texts["matching"], lang)]
+        steps = steps[:steps_max]
         dispatcher.utter_message(response="utter_summary_next_steps", steps=bullets(steps))
         self._utter_closing(dispatcher, tracker, lead, crisis=verdict.crisis)
         return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart))]
