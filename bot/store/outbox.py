@@ -166,6 +166,16 @@ async def renew_leases(*, sessionmaker: async_sessionmaker[AsyncSession], row_id
                               .values(locked_until=now_utc() + timedelta(seconds=lease_seconds)))
 
 
+async def release_leases(*, sessionmaker: async_sessionmaker[AsyncSession], row_ids: Collection[int]) -> None:
+    """Give back rows this process leased and will not deliver (it is stopping): the next deliverer takes
+    them at once instead of when the lease ends."""
+    if not row_ids:
+        return
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(Outbox).where(Outbox.id.in_(list(row_ids)), Outbox.status == "pending")
+                              .values(locked_until=None))
+
+
 # A lead's card row stays while the lead does: its edits (lead_refresh) read where the card went, and its
 # dedup key keeps the card to one per lead. The lead's own purge (bot/store/privacy.py) takes it.
 KEEP_SENT_KINDS = ("lead_card",)
