@@ -1,14 +1,14 @@
 """action_effect: each action's writes once per turn (issue 27, actions exactly once)
 
-Revision ID: 0005_action_effect
-Revises: 0004_send_budget
+Revision ID: 0006_action_effect
+Revises: 0005_partner_matching
 Create Date: 2026-12-07 15:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005_action_effect'
-down_revision = '0004_send_budget'
+revision = '0006_action_effect'
+down_revision = '0005_partner_matching'
 branch_labels = None
 depends_on = None
 
