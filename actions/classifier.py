@@ -235,6 +235,23 @@ def _match_at(elems: tuple[_Elem, ...], toks: list[_Token], start: int) -> tuple
 
 
 _FirstIndex = tuple[dict[str, list[int]], dict[str, list[int]], int]
+_Phrases = tuple[tuple[_Elem, ...], ...]
+
+
+@dataclass(frozen=True)
+class _Driver:
+    """The cue file's `driver` section: the markers that say which part of a text states why."""
+
+    splitters: _Phrases
+    denial: _Phrases
+    past: _Phrases
+    resolved: _Phrases
+    focus: _Phrases
+    additive: _Phrases
+    beneficiaries: _Phrases
+    entity: frozenset[str]
+    noncommitment: _Phrases
+    noncommitment_factor: float
 
 
 def _first_index(patterns: tuple[_Pattern, ...]) -> _FirstIndex:
@@ -271,6 +288,7 @@ class _Knowledge:
     cue_factor: float = 1.0
     min_confidence: float = 0.0
     hedge_words: frozenset[str] = frozenset()
+    driver: _Driver | None = None
     first_index: _FirstIndex = field(default=({}, {}, 0), compare=False)  # filled by _load
 
 
@@ -341,6 +359,20 @@ def _load(path: Path) -> _Knowledge:
             if spec:
                 answers[slot][str(value).lower()] = (str(spec["direction"]), float(spec["weight"]))
     dec = data.get("decision") or {}
+    drv = data.get("driver") or {}
+
+    def phrases(key: str) -> _Phrases:
+        out = [_compile_pattern(w, gap) for words in (drv.get(key) or {}).values() for w in words or []]
+        return tuple(e for e in out if e)
+
+    driver = _Driver(
+        splitters=phrases("splitters"), denial=phrases("denial"), past=phrases("past"),
+        resolved=phrases("resolved"), focus=phrases("focus"), additive=phrases("additive"),
+        beneficiaries=phrases("beneficiaries"),
+        entity=frozenset(w for words in (drv.get("entity") or {}).values() for w in _words(words)),
+        noncommitment=phrases("noncommitment"),
+        noncommitment_factor=float(drv.get("noncommitment_factor", 1.0)),
+    ) if drv else None
     hedge_words: set[str] = set()
     for words in (data.get("hedges") or {}).values():
         hedge_words.update(_words(words))
@@ -365,6 +397,7 @@ def _load(path: Path) -> _Knowledge:
         cue_factor=float(dec.get("cue_factor", 1.0)),
         min_confidence=float(dec.get("min_confidence", 0.0)),
         hedge_words=frozenset(hedge_words),
+        driver=driver,
         first_index=_first_index(tuple(patterns)),
     )
 
@@ -517,6 +550,86 @@ def _text_hits(text: str, kb: _Knowledge) -> tuple[list[_Token], list[_Hit]]:
     return toks, kept
 
 
+# --------------------------------------------------------------------------- the driver: which part says why
+
+
+def _spans(phrases: _Phrases, toks: list[_Token], lo: int, hi: int) -> list[tuple[int, int]]:
+    """Where any of `phrases` matches inside tokens [lo, hi)."""
+    found: list[tuple[int, int]] = []
+    for i in range(lo, hi):
+        for elems in phrases:
+            if elems[0].matches(toks[i].text):
+                got = _match_at(elems, toks, i)
+                if got and got[0] <= hi:
+                    found.append((i, got[0]))
+    return found
+
+
+def _segments(toks: list[_Token], drv: _Driver) -> list[tuple[int, int]]:
+    """Token ranges [lo, hi): a new one at punctuation and where a splitter ("però", "but", "so") starts."""
+    starts = {0}
+    for i in range(1, len(toks)):
+        if toks[i].clause != toks[i - 1].clause:
+            starts.add(i)
+    for i, _end in _spans(drv.splitters, toks, 1, len(toks)):
+        starts.add(i)
+    edges = sorted(starts) + [len(toks)]
+    return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if a < b]
+
+
+@dataclass(frozen=True)
+class _Structure:
+    segments: tuple[tuple[int, int], ...]
+    background: frozenset[int]  # indexes of segments that do not state the driver
+    noncommitted: bool
+    additive: bool
+
+
+def _structure(toks: list[_Token], hits: list[_Hit], drv: _Driver, text: str = "",
+               hint: str | None = None) -> _Structure:
+    """Which segments state why they look for a partner, and which are background (module doc, cue file)."""
+    segs = _segments(toks, drv)
+    back: set[int] = set()
+    resolved_at = [k for k, (lo, hi) in enumerate(segs) if _spans(drv.resolved, toks, lo, hi)]
+    for k, (lo, hi) in enumerate(segs):
+        inside = [h for h in hits if lo <= h.start < hi]
+        if any(i <= lo + 2 for i, _ in _spans(drv.denial, toks, lo, min(hi, lo + 8))):
+            back.add(k)  # "no és que tinguem una idea nova, …"
+        elif inside and all(h.negated for h in inside):
+            back.add(k)  # "ningú ens ha retallat res"
+        if _spans(drv.past, toks, lo, hi) and any(r >= k for r in resolved_at):
+            back.add(k)  # "fa tres anys gairebé tanquem, però ara anem bé"
+        if k and _spans(drv.focus, toks, lo, hi) and not _spans(drv.additive, toks, lo, hi):
+            back.update(range(k))  # "…, però el motiu real és que…"
+        if (len(segs) > 1 and k not in back and text and _spans(drv.beneficiaries, toks, lo, hi)
+                and not any(t.text in drv.entity for t in toks[lo:hi])
+                and _reading(text[toks[lo].start : toks[hi - 1].end], hint) == REACTIVE):
+            back.add(k)  # "les famílies que atenem ho passen malament"
+    if len(back) >= len(segs):
+        back = set()  # nothing would be left: read it all
+    kept = [seg for k, seg in enumerate(segs) if k not in back]
+    noncommitted = any(_spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
+    additive = any(_spans(drv.additive, toks, lo, hi) for lo, hi in kept)
+    return _Structure(tuple(segs), frozenset(back), noncommitted, additive)
+
+
+def _segment_readings(text: str, toks: list[_Token], st: _Structure, hint: str | None,
+                      kb: _Knowledge) -> set[str]:
+    """The readings of the kept segments on their own (reactive, proactive, mixed)."""
+    out: set[str] = set()
+    for k, (lo, hi) in enumerate(st.segments):
+        if k in st.background:
+            continue
+        out.add(_reading(text[toks[lo].start : toks[hi - 1].end], hint))
+    return out
+
+
+def _reading(text: str, hint: str | None) -> str:
+    """The motivation a piece of text reads on its own."""
+    _evidence, scores, _both = _read_text(text, hint)
+    return _decide(dict(scores), [], knowledge()).motivation
+
+
 # --------------------------------------------------------------------------- classification
 
 
@@ -532,15 +645,28 @@ def _answer_value(value: Any) -> str | None:
 
 
 @lru_cache(maxsize=512)
-def _read_text(text: str, hint: str | None) -> tuple[tuple[Evidence, ...], tuple[tuple[str, float], ...]]:
-    """The free text's evidence and scores (cues and model), cached: a reading looks at a text and at each
-    of its clauses, and the summary at the same text again."""
+def _read_text(
+    text: str, hint: str | None
+) -> tuple[tuple[Evidence, ...], tuple[tuple[str, float], ...], bool]:
+    """The free text's evidence and scores (cues and model), and whether it states both drivers side by
+    side; cached: a reading looks at a text and at each of its clauses, and the summary at the same text
+    again. Background segments (the driver section of the cue file) do not count: their cues are given
+    as negated and the model reads the text without them."""
     kb = knowledge()
     evidence: list[Evidence] = []
     per_cue: dict[tuple[str, str], float] = {}
     if is_hedge(text, kb):
         text = ""  # "no ho sé", "maybe?": nothing to read, and nothing to quote
     toks, hits = _text_hits(text, kb)
+    st = _structure(toks, hits, kb.driver, text, hint) if kb.driver and toks else None
+    read = text
+    if st and st.background:
+        background = [st.segments[k] for k in st.background]
+        for h in hits:
+            if any(lo <= h.start < hi for lo, hi in background):
+                h.negated = True
+        read = ". ".join(text[toks[lo].start : toks[hi - 1].end]
+                         for k, (lo, hi) in enumerate(st.segments) if k not in st.background)
     # for the language hint: which cue/span pairs were matched by a hinted-language pattern
     hinted = {(h.pattern.cue, h.start, h.end) for h in hits if h.pattern.lang == hint}
     seen_spans: set[tuple[str, int, int]] = set()
@@ -566,9 +692,15 @@ def _read_text(text: str, hint: str | None) -> tuple[tuple[Evidence, ...], tuple
     for direction in DIRECTIONS:
         weights = sorted((w for (d, _c), w in per_cue.items() if d == direction), reverse=True)
         scores[direction] = kb.cue_factor * float(sum(w * kb.stack_decay**i for i, w in enumerate(weights)))
-    for direction, weight in text_model_scores(text, kb).items():
+    for direction, weight in text_model_scores(read, kb).items():
         scores[direction] += weight
-    return tuple(evidence), tuple(scores.items())
+    both = False
+    if st and st.noncommitted and kb.driver:
+        scores = {d: v * kb.driver.noncommitment_factor for d, v in scores.items()}
+    elif st and st.additive and len(st.segments) - len(st.background) > 1:
+        readings = _segment_readings(text, toks, st, hint, kb)
+        both = MIXED in readings or {REACTIVE, PROACTIVE} <= readings
+    return tuple(evidence), tuple(scores.items()), both
 
 
 def classify(
@@ -583,7 +715,7 @@ def classify(
     """
     kb = knowledge()
     hint = (lang or "").lower()[:2] or None
-    text_evidence, text_scores = _read_text(text or "", hint)
+    text_evidence, text_scores, both = _read_text(text or "", hint)
     evidence = list(text_evidence)
     scores = dict(text_scores)
     for slot, raw in (answers or {}).items():
@@ -600,7 +732,7 @@ def classify(
         evidence.append(Evidence("answer", str(slot), value, direction, weight, False))
 
     scores = {k: round(float(v), 3) for k, v in scores.items()}
-    return _decide(scores, evidence, kb)
+    return _decide(scores, evidence, kb, both)
 
 
 def is_hedge(text: str | None, kb: _Knowledge | None = None) -> bool:
@@ -625,7 +757,10 @@ def text_model_scores(text: str | None, kb: _Knowledge | None = None) -> dict[st
             PROACTIVE: kb.model_weight * (probs.get(PROACTIVE, 0.0) + both)}
 
 
-def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge) -> Classification:
+def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge,
+            both: bool = False) -> Classification:
+    """`both`: one part of the text reads reactive and another proactive, joined by "also", "at the same
+    time"… — mixed, whatever the balance of the whole."""
     r, p = scores[REACTIVE], scores[PROACTIVE]
     hi, lo = max(r, p), min(r, p)
     # saturation: how much evidence there is (0 with none, -> 1 with a lot)
@@ -636,9 +771,9 @@ def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge) 
         return Classification(UNCLEAR, round(confidence, 3), scores, None, evidence)
     bigger = REACTIVE if r > p else PROACTIVE if p > r else None
     ratio = lo / hi
-    if lo >= kb.mixed_min and ratio >= kb.mixed_ratio:
+    if (both and lo > 0) or (lo >= kb.mixed_min and ratio >= kb.mixed_ratio):
         # both substantial: confident it is mixed when both are balanced and well supported
-        balance = (ratio - kb.mixed_ratio) / (1.0 - kb.mixed_ratio) if kb.mixed_ratio < 1 else 1.0
+        balance = max(0.0, (ratio - kb.mixed_ratio) / (1.0 - kb.mixed_ratio)) if kb.mixed_ratio < 1 else 1.0
         confidence = 0.5 + 0.2 * balance + 0.25 * (1.0 - math.exp(-lo / kb.evidence_scale))
         return Classification(MIXED, round(min(confidence, 0.99), 3), scores, bigger, evidence)
     margin = (hi - lo) / (hi + lo)
