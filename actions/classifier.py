@@ -247,6 +247,8 @@ class _Driver:
     past: _Phrases
     resolved: _Phrases
     focus: _Phrases
+    focus_after_contrast: _Phrases
+    contrast: frozenset[str]
     additive: _Phrases
     beneficiaries: _Phrases
     entity: frozenset[str]
@@ -367,7 +369,10 @@ def _load(path: Path) -> _Knowledge:
 
     driver = _Driver(
         splitters=phrases("splitters"), denial=phrases("denial"), past=phrases("past"),
-        resolved=phrases("resolved"), focus=phrases("focus"), additive=phrases("additive"),
+        resolved=phrases("resolved"), focus=phrases("focus"),
+        focus_after_contrast=phrases("focus_after_contrast"),
+        contrast=frozenset(w for words in (drv.get("contrast") or {}).values() for w in _words(words)),
+        additive=phrases("additive"),
         beneficiaries=phrases("beneficiaries"),
         entity=frozenset(w for words in (drv.get("entity") or {}).values() for w in _words(words)),
         noncommitment=phrases("noncommitment"),
@@ -581,6 +586,7 @@ def _segments(toks: list[_Token], drv: _Driver) -> list[tuple[int, int]]:
 class _Structure:
     segments: tuple[tuple[int, int], ...]
     background: frozenset[int]  # indexes of segments that do not state the driver
+    denied: frozenset[int]  # background the model still reads: it has features for the negation itself
     noncommitted: bool
     additive: bool
 
@@ -590,27 +596,31 @@ def _structure(toks: list[_Token], hits: list[_Hit], drv: _Driver, text: str = "
     """Which segments state why they look for a partner, and which are background (module doc, cue file)."""
     segs = _segments(toks, drv)
     back: set[int] = set()
+    denied: set[int] = set()
     resolved_at = [k for k, (lo, hi) in enumerate(segs) if _spans(drv.resolved, toks, lo, hi)]
     for k, (lo, hi) in enumerate(segs):
         inside = [h for h in hits if lo <= h.start < hi]
-        if any(i <= lo + 2 for i, _ in _spans(drv.denial, toks, lo, min(hi, lo + 8))):
-            back.add(k)  # "no és que tinguem una idea nova, …"
-        elif inside and all(h.negated for h in inside):
-            back.add(k)  # "ningú ens ha retallat res"
+        if (any(i <= lo + 2 for i, _ in _spans(drv.denial, toks, lo, min(hi, lo + 8)))
+                or (inside and all(h.negated for h in inside))):
+            back.add(k)  # "no és que tinguem una idea nova, …", "ningú ens ha retallat res"
+            denied.add(k)
         if _spans(drv.past, toks, lo, hi) and any(r >= k for r in resolved_at):
             back.add(k)  # "fa tres anys gairebé tanquem, però ara anem bé"
-        if k and _spans(drv.focus, toks, lo, hi) and not _spans(drv.additive, toks, lo, hi):
+        focused = _spans(drv.focus, toks, lo, hi) or (
+            toks[lo].text in drv.contrast and _spans(drv.focus_after_contrast, toks, lo, min(hi, lo + 4)))
+        if k and focused and not _spans(drv.additive, toks, lo, hi):
             back.update(range(k))  # "…, però el motiu real és que…"
         if (len(segs) > 1 and k not in back and text and _spans(drv.beneficiaries, toks, lo, hi)
                 and not any(t.text in drv.entity for t in toks[lo:hi])
                 and _reading(text[toks[lo].start : toks[hi - 1].end], hint) == REACTIVE):
             back.add(k)  # "les famílies que atenem ho passen malament"
     if len(back) >= len(segs):
-        back = set()  # nothing would be left: read it all
+        back, denied = set(), set()  # nothing would be left: read it all
+    denied -= {k for k in back if k not in denied}
     kept = [seg for k, seg in enumerate(segs) if k not in back]
     noncommitted = any(_spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
     additive = any(_spans(drv.additive, toks, lo, hi) for lo, hi in kept)
-    return _Structure(tuple(segs), frozenset(back), noncommitted, additive)
+    return _Structure(tuple(segs), frozenset(back), frozenset(denied), noncommitted, additive)
 
 
 def _segment_readings(text: str, toks: list[_Token], st: _Structure, hint: str | None,
@@ -666,7 +676,7 @@ def _read_text(
             if any(lo <= h.start < hi for lo, hi in background):
                 h.negated = True
         read = ". ".join(text[toks[lo].start : toks[hi - 1].end]
-                         for k, (lo, hi) in enumerate(st.segments) if k not in st.background)
+                         for k, (lo, hi) in enumerate(st.segments) if k not in st.background or k in st.denied)
     # for the language hint: which cue/span pairs were matched by a hinted-language pattern
     hinted = {(h.pattern.cue, h.start, h.end) for h in hits if h.pattern.lang == hint}
     seen_spans: set[tuple[str, int, int]] = set()
