@@ -254,6 +254,7 @@ class _Driver:
     entity: frozenset[str]
     noncommitment: _Phrases
     noncommitment_factor: float
+    denial_factor: float
 
 
 def _first_index(patterns: tuple[_Pattern, ...]) -> _FirstIndex:
@@ -377,6 +378,7 @@ def _load(path: Path) -> _Knowledge:
         entity=frozenset(w for words in (drv.get("entity") or {}).values() for w in _words(words)),
         noncommitment=phrases("noncommitment"),
         noncommitment_factor=float(drv.get("noncommitment_factor", 1.0)),
+        denial_factor=float(drv.get("denial_factor", 1.0)),
     ) if drv else None
     hedge_words: set[str] = set()
     for words in (data.get("hedges") or {}).values():
@@ -586,7 +588,7 @@ def _segments(toks: list[_Token], drv: _Driver) -> list[tuple[int, int]]:
 class _Structure:
     segments: tuple[tuple[int, int], ...]
     background: frozenset[int]  # indexes of segments that do not state the driver
-    denied: frozenset[int]  # background the model still reads: it has features for the negation itself
+    denied: frozenset[str]  # the directions a denied segment says are NOT the driver ("not for money")
     noncommitted: bool
     additive: bool
 
@@ -596,14 +598,20 @@ def _structure(toks: list[_Token], hits: list[_Hit], drv: _Driver, text: str = "
     """Which segments state why they look for a partner, and which are background (module doc, cue file)."""
     segs = _segments(toks, drv)
     back: set[int] = set()
-    denied: set[int] = set()
+    denied: set[str] = set()
     resolved_at = [k for k, (lo, hi) in enumerate(segs) if _spans(drv.resolved, toks, lo, hi)]
     for k, (lo, hi) in enumerate(segs):
         inside = [h for h in hits if lo <= h.start < hi]
-        if (any(i <= lo + 2 for i, _ in _spans(drv.denial, toks, lo, min(hi, lo + 8)))
-                or (inside and all(h.negated for h in inside))):
+        denial = [end for i, end in _spans(drv.denial, toks, lo, min(hi, lo + 8)) if i <= lo + 2]
+        if denial or (inside and all(h.negated for h in inside)):
             back.add(k)  # "no és que tinguem una idea nova, …", "ningú ens ha retallat res"
-            denied.add(k)
+            if inside:
+                denied.update(h.pattern.direction for h in inside if h.negated)
+            elif text and max(denial) < hi:  # "no ho fem per necessitat": what follows the denial
+                _evidence, scores, _both = _read_text(text[toks[max(denial)].start : toks[hi - 1].end], hint)
+                said = dict(scores)
+                if max(said.values()) > 0:
+                    denied.add(REACTIVE if said[REACTIVE] >= said[PROACTIVE] else PROACTIVE)
         if _spans(drv.past, toks, lo, hi) and any(r >= k for r in resolved_at):
             back.add(k)  # "fa tres anys gairebé tanquem, però ara anem bé"
         focused = _spans(drv.focus, toks, lo, hi) or (
@@ -616,7 +624,6 @@ def _structure(toks: list[_Token], hits: list[_Hit], drv: _Driver, text: str = "
             back.add(k)  # "les famílies que atenem ho passen malament"
     if len(back) >= len(segs):
         back, denied = set(), set()  # nothing would be left: read it all
-    denied -= {k for k in back if k not in denied}
     kept = [seg for k, seg in enumerate(segs) if k not in back]
     noncommitted = any(_spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
     additive = any(_spans(drv.additive, toks, lo, hi) for lo, hi in kept)
@@ -676,7 +683,7 @@ def _read_text(
             if any(lo <= h.start < hi for lo, hi in background):
                 h.negated = True
         read = ". ".join(text[toks[lo].start : toks[hi - 1].end]
-                         for k, (lo, hi) in enumerate(st.segments) if k not in st.background or k in st.denied)
+                         for k, (lo, hi) in enumerate(st.segments) if k not in st.background)
     # for the language hint: which cue/span pairs were matched by a hinted-language pattern
     hinted = {(h.pattern.cue, h.start, h.end) for h in hits if h.pattern.lang == hint}
     seen_spans: set[tuple[str, int, int]] = set()
@@ -705,6 +712,9 @@ def _read_text(
     for direction, weight in text_model_scores(read, kb).items():
         scores[direction] += weight
     both = False
+    if st and kb.driver:
+        # "not for money, …": what they deny weighs less
+        scores = {d: v * (kb.driver.denial_factor if d in st.denied else 1.0) for d, v in scores.items()}
     if st and st.noncommitted and kb.driver:
         scores = {d: v * kb.driver.noncommitment_factor for d, v in scores.items()}
     elif st and st.additive and len(st.segments) - len(st.background) > 1:
