@@ -614,6 +614,7 @@ def _structure(toks: list[_Token], hits: list[_Hit], drv: _Driver, text: str = "
                     denied.add(REACTIVE if said[REACTIVE] >= said[PROACTIVE] else PROACTIVE)
         if _spans(drv.past, toks, lo, hi) and any(r >= k for r in resolved_at):
             back.add(k)  # "fa tres anys gairebé tanquem, però ara anem bé"
+            denied.add(REACTIVE)  # … and it is over
         focused = _spans(drv.focus, toks, lo, hi) or (
             toks[lo].text in drv.contrast and _spans(drv.focus_after_contrast, toks, lo, min(hi, lo + 4)))
         if k and focused and not _spans(drv.additive, toks, lo, hi):
@@ -753,6 +754,20 @@ def classify(
 
     scores = {k: round(float(v), 3) for k, v in scores.items()}
     return _decide(scores, evidence, kb, both)
+
+
+def background(text: str | None, lang: str | None = None) -> list[tuple[int, int]]:
+    """Where the text does not say why (character offsets): what it denies, a crisis that is over, what
+    comes before "the real reason is…", hardships of the people served. The reasons shown leave it out."""
+    kb = knowledge()
+    text = text or ""
+    if not kb.driver or is_hedge(text, kb):
+        return []
+    toks, hits = _text_hits(text, kb)
+    if not toks:
+        return []
+    st = _structure(toks, hits, kb.driver, text, (lang or "").lower()[:2] or None)
+    return [(toks[lo].start, toks[hi - 1].end) for k, (lo, hi) in enumerate(st.segments) if k in st.background]
 
 
 def is_hedge(text: str | None, kb: _Knowledge | None = None) -> bool:
