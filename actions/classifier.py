@@ -593,10 +593,13 @@ class _Structure:
     additive: bool
 
 
-def _structure(toks: list[_Token], hits: list[_Hit], drv: _Driver, text: str = "",
+def _structure(toks: list[_Token], hits: list[_Hit], kb: _Knowledge, text: str = "",
                hint: str | None = None) -> _Structure:
     """Which segments state why they look for a partner, and which are background (module doc, cue file)."""
+    drv = kb.driver
+    assert drv is not None
     segs = _segments(toks, drv)
+    reassured = _reassurance_spans(toks, kb)
     back: set[int] = set()
     denied: set[str] = set()
     resolved_at = [k for k, (lo, hi) in enumerate(segs) if _spans(drv.resolved, toks, lo, hi)]
@@ -612,13 +615,22 @@ def _structure(toks: list[_Token], hits: list[_Hit], drv: _Driver, text: str = "
                 said = dict(scores)
                 if max(said.values()) > 0:
                     denied.add(REACTIVE if said[REACTIVE] >= said[PROACTIVE] else PROACTIVE)
+        if (any(lo <= a and b <= hi for a, b in reassured)
+                and not any(h.pattern.direction == REACTIVE and not h.negated for h in inside)):
+            denied.add(REACTIVE)  # "econòmicament estem bé; …"
+            if not any(not h.negated for h in inside):
+                back.add(k)
         if _spans(drv.past, toks, lo, hi) and any(r >= k for r in resolved_at):
             back.add(k)  # "fa tres anys gairebé tanquem, però ara anem bé"
             denied.add(REACTIVE)  # … and it is over
         focused = _spans(drv.focus, toks, lo, hi) or (
             toks[lo].text in drv.contrast and _spans(drv.focus_after_contrast, toks, lo, min(hi, lo + 4)))
-        if k and focused and not _spans(drv.additive, toks, lo, hi):
-            back.update(range(k))  # "…, però el motiu real és que…"
+        if k and focused and text and not _spans(drv.additive, toks, lo, hi):
+            # "…, però el motiu real és que…": what it outweighs, said before it, is not the driver
+            said = _reading(text[toks[lo].start : toks[segs[-1][1] - 1].end], hint)
+            if said in DIRECTIONS:
+                back.update(j for j in range(k) if _reading(
+                    text[toks[segs[j][0]].start : toks[segs[j][1] - 1].end], hint) in (MIXED, _other(said)))
         if (len(segs) > 1 and k not in back and text and _spans(drv.beneficiaries, toks, lo, hi)
                 and not any(t.text in drv.entity for t in toks[lo:hi])
                 and _reading(text[toks[lo].start : toks[hi - 1].end], hint) == REACTIVE):
@@ -629,6 +641,10 @@ def _structure(toks: list[_Token], hits: list[_Hit], drv: _Driver, text: str = "
     noncommitted = any(_spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
     additive = any(_spans(drv.additive, toks, lo, hi) for lo, hi in kept)
     return _Structure(tuple(segs), frozenset(back), frozenset(denied), noncommitted, additive)
+
+
+def _other(direction: str) -> str:
+    return PROACTIVE if direction == REACTIVE else REACTIVE
 
 
 def _segment_readings(text: str, toks: list[_Token], st: _Structure, hint: str | None,
@@ -676,7 +692,7 @@ def _read_text(
     if is_hedge(text, kb):
         text = ""  # "no ho sé", "maybe?": nothing to read, and nothing to quote
     toks, hits = _text_hits(text, kb)
-    st = _structure(toks, hits, kb.driver, text, hint) if kb.driver and toks else None
+    st = _structure(toks, hits, kb, text, hint) if kb.driver and toks else None
     read = text
     if st and st.background:
         background = [st.segments[k] for k in st.background]
@@ -766,7 +782,7 @@ def background(text: str | None, lang: str | None = None) -> list[tuple[int, int
     toks, hits = _text_hits(text, kb)
     if not toks:
         return []
-    st = _structure(toks, hits, kb.driver, text, (lang or "").lower()[:2] or None)
+    st = _structure(toks, hits, kb, text, (lang or "").lower()[:2] or None)
     return [(toks[lo].start, toks[hi - 1].end) for k, (lo, hi) in enumerate(st.segments) if k in st.background]
 
 
