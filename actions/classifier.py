@@ -581,6 +581,9 @@ def _segments(toks: list[_Token], drv: _Driver) -> list[tuple[int, int]]:
     for i, _end in _spans(drv.splitters, toks, 1, len(toks)):
         starts.add(i)
     edges = sorted(starts) + [len(toks)]
+    # a connector alone ("i", "y" before "a més", "además") opens the segment that follows it
+    edges = [e for i, e in enumerate(edges) if not (0 < i < len(edges) - 1 and e - edges[i - 1] == 1
+                                                    and toks[e - 1].clause == toks[e].clause)]
     return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if a < b]
 
 
@@ -630,7 +633,7 @@ def _structure(toks: list[_Token], hits: list[_Hit], kb: _Knowledge, text: str =
             said = _reading(text[toks[lo].start : toks[segs[-1][1] - 1].end], hint)
             if said in DIRECTIONS:
                 back.update(j for j in range(k) if _reading(
-                    text[toks[segs[j][0]].start : toks[segs[j][1] - 1].end], hint) in (MIXED, _other(said)))
+                    text[toks[segs[j][0]].start : toks[segs[j][1] - 1].end], hint) != said)
         if (len(segs) > 1 and k not in back and text and _spans(drv.beneficiaries, toks, lo, hi)
                 and not any(t.text in drv.entity for t in toks[lo:hi])
                 and _reading(text[toks[lo].start : toks[hi - 1].end], hint) == REACTIVE):
