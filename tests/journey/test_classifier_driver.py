@@ -92,3 +92,23 @@ def test_a_long_message_quotes_its_deciding_clause_not_the_context() -> None:
     why = reasons(reading.evidence, reading.motivation, "ca", reading.dominant)
     assert why and "rescindit el contracte" in why[0]
     assert not any("ens estimen" in phrase for phrase in why)
+
+
+def _knowledge_examples() -> list[tuple[str, str, str]]:
+    import yaml
+
+    from tests.auxil.paths import ROOT
+
+    data = yaml.safe_load((ROOT / "knowledge" / "motivations.yml").read_text(encoding="utf-8"))["motivations"]
+    return [(lang, label, example[lang]) for label, spec in data.items()
+            for example in spec.get("examples", []) for lang in ("ca", "es", "en")]
+
+
+def test_every_label_keeps_its_rules_and_examples_in_knowledge() -> None:
+    examples = _knowledge_examples()
+    assert {label for _, label, _ in examples} == {"reactive", "proactive", "mixed", "unclear"}
+
+
+@pytest.mark.parametrize("lang, expected, text", _knowledge_examples())
+def test_the_examples_in_knowledge_read_as_their_label(lang: str, expected: str, text: str) -> None:
+    assert classify(text, lang=lang).motivation == expected
