@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -235,7 +235,33 @@ def _match_at(elems: tuple[_Elem, ...], toks: list[_Token], start: int) -> tuple
 
 
 _FirstIndex = tuple[dict[str, list[int]], dict[str, list[int]], int]
-_Phrases = tuple[tuple[_Elem, ...], ...]
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    """Marker phrases (compiled patterns) indexed by what their first word can be, so that a text is
+    scanned once per token rather than once per phrase."""
+
+    phrases: tuple[tuple[_Elem, ...], ...] = ()
+    exact: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    prefixes: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    longest: int = 0
+
+    @classmethod
+    def of(cls, phrases: list[tuple[_Elem, ...]]) -> _Phrases:
+        exact: dict[str, list[int]] = {}
+        prefixes: dict[str, list[int]] = {}
+        for index, elems in enumerate(phrases):
+            for alt, is_prefix in elems[0].alts:
+                (prefixes if is_prefix else exact).setdefault(alt, []).append(index)
+        return cls(tuple(phrases), {k: tuple(v) for k, v in exact.items()},
+                   {k: tuple(v) for k, v in prefixes.items()}, max(map(len, prefixes), default=0))
+
+    def starting_with(self, word: str) -> set[int]:
+        found = set(self.exact.get(word, ()))
+        for k in range(1, min(len(word), self.longest) + 1):
+            found.update(self.prefixes.get(word[:k], ()))
+        return found
 
 
 @dataclass(frozen=True)
@@ -366,7 +392,7 @@ def _load(path: Path) -> _Knowledge:
 
     def phrases(key: str) -> _Phrases:
         out = [_compile_pattern(w, gap) for words in (drv.get(key) or {}).values() for w in words or []]
-        return tuple(e for e in out if e)
+        return _Phrases.of([e for e in out if e])
 
     driver = _Driver(
         splitters=phrases("splitters"), denial=phrases("denial"), past=phrases("past"),
@@ -564,12 +590,11 @@ def _spans(phrases: _Phrases, toks: list[_Token], lo: int, hi: int) -> list[tupl
     """Where any of `phrases` matches inside tokens [lo, hi)."""
     found: list[tuple[int, int]] = []
     for i in range(lo, hi):
-        for elems in phrases:
-            if elems[0].matches(toks[i].text):
-                got = _match_at(elems, toks, i)
-                if got and got[0] <= hi:
-                    found.append((i, got[0]))
-    return found
+        for index in phrases.starting_with(toks[i].text):
+            got = _match_at(phrases.phrases[index], toks, i)
+            if got and got[0] <= hi:
+                found.append((i, got[0]))
+    return sorted(found)
 
 
 def _segments(toks: list[_Token], drv: _Driver) -> list[tuple[int, int]]:
@@ -682,6 +707,15 @@ def _answer_value(value: Any) -> str | None:
 
 
 @lru_cache(maxsize=512)
+def _analyse(text: str, hint: str | None) -> tuple[list[_Token], tuple[_Hit, ...], _Structure | None]:
+    """The text's tokens, cue hits and structure (cached: the reading and the reasons both need them)."""
+    kb = knowledge()
+    toks, hits = _text_hits(text, kb)
+    st = _structure(toks, hits, kb, text, hint) if kb.driver and toks else None
+    return toks, tuple(hits), st
+
+
+@lru_cache(maxsize=512)
 def _read_text(
     text: str, hint: str | None
 ) -> tuple[tuple[Evidence, ...], tuple[tuple[str, float], ...], bool]:
@@ -694,8 +728,8 @@ def _read_text(
     per_cue: dict[tuple[str, str], float] = {}
     if is_hedge(text, kb):
         text = ""  # "no ho sé", "maybe?": nothing to read, and nothing to quote
-    toks, hits = _text_hits(text, kb)
-    st = _structure(toks, hits, kb, text, hint) if kb.driver and toks else None
+    toks, found, st = _analyse(text, hint)
+    hits = [replace(h) for h in found]  # copies: background cues are marked negated below
     read = text
     if st and st.background:
         background = [st.segments[k] for k in st.background]
@@ -782,10 +816,9 @@ def background(text: str | None, lang: str | None = None) -> list[tuple[int, int
     text = text or ""
     if not kb.driver or is_hedge(text, kb):
         return []
-    toks, hits = _text_hits(text, kb)
-    if not toks:
+    toks, _hits, st = _analyse(text, (lang or "").lower()[:2] or None)
+    if not st:
         return []
-    st = _structure(toks, hits, kb, text, (lang or "").lower()[:2] or None)
     return [(toks[lo].start, toks[hi - 1].end) for k, (lo, hi) in enumerate(st.segments) if k in st.background]
 
 
