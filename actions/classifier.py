@@ -9,6 +9,12 @@ The seed workshop text distinguishes two motivations for an alliance:
   existing project (alliances as an alternative to delegations), innovation,
   bigger impact.
 
+The reading weighs the part of the text that says *why* (the cue file's ``driver`` section): what the
+person denies ("no és que tinguem una idea nova…"), a crisis they say is over, what "the real reason"
+outweighs and the hardships of the people they serve are background: their cues count for nothing and
+the model reads the text without them. A threat and a project joined by "a més / at the same time" is
+mixed; a text that keeps its options open is unclear.
+
 This module is pure: the only I/O is reading ``knowledge/motivation_cues.yml``
 once, lazily.  All the vocabulary (cue patterns, negation words, weights for
 structured answers and decision thresholds) lives in that file.
@@ -559,6 +565,17 @@ def _text_hits(text: str, kb: _Knowledge) -> tuple[list[_Token], list[_Hit]]:
         ):
             continue
         kept.append(h)
+    # a word inside a longer phrase of the other direction is that phrase's ("an opportunity to survive":
+    # the opportunity is the threat's)
+    kept = [
+        h
+        for h in kept
+        if not any(
+            k.pattern.direction != h.pattern.direction and not k.negated
+            and k.start <= h.start and h.end <= k.end and k.end - k.start > h.end - h.start
+            for k in kept
+        )
+    ]
     # a negating determiner is not borrowed: in "we have no money problems" the "no" negates the
     # "money problems" right after it, so the "no money" that starts with it does not count either
     negated_starts = {(h.start, h.pattern.direction) for h in kept if h.negated}

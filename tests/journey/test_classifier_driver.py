@@ -39,6 +39,12 @@ CASES = [
     ("ca", "unclear", "retallades, idees noves... encara no ho tenim gens clar"),
     ("es", "unclear", "recortes, ideas nuevas... todavia no lo tenemos nada claro"),
     ("en", "unclear", "cuts, new ideas... nothing decided, we're still figuring it out"),
+    # a threat in hopeful words is still a threat; growth "or" growth is not
+    ("ca", "reactive", "o ens fem grans o ens absorbeixen"),
+    ("es", "reactive", "innovar para sobrevivir, no queda otra"),
+    ("en", "reactive", "adapt or die, basically"),
+    ("ca", "proactive", "volem créixer o replicar el projecte de menjador a Sabadell"),
+    ("en", "proactive", "we want to grow or expand the programme to two towns"),
     # a rule or a size requirement is a threat
     ("ca", "reactive", "el nou plec exigeix una facturació mínima de dos milions i nosaltres no hi arribem"),
     ("es", "reactive", "el nuevo pliego exige una facturacion minima de dos millones y nosotros no llegamos"),
