@@ -287,6 +287,7 @@ class _Driver:
     noncommitment: _Phrases
     noncommitment_factor: float
     denial_factor: float
+    contrast_factor: float
 
 
 def _first_index(patterns: tuple[_Pattern, ...]) -> _FirstIndex:
@@ -411,6 +412,7 @@ def _load(path: Path) -> _Knowledge:
         noncommitment=phrases("noncommitment"),
         noncommitment_factor=float(drv.get("noncommitment_factor", 1.0)),
         denial_factor=float(drv.get("denial_factor", 1.0)),
+        contrast_factor=float(drv.get("contrast_factor", 1.0)),
     ) if drv else None
     hedge_words: set[str] = set()
     for words in (data.get("hedges") or {}).values():
@@ -634,6 +636,7 @@ class _Structure:
     segments: tuple[tuple[int, int], ...]
     background: frozenset[int]  # indexes of segments that do not state the driver
     denied: frozenset[str]  # the directions a denied segment says are NOT the driver ("not for money")
+    outweighed: frozenset[str]  # the direction said before a "but" that turns the other way
     noncommitted: bool
     additive: bool
 
@@ -647,6 +650,7 @@ def _structure(toks: list[_Token], hits: list[_Hit], kb: _Knowledge, text: str =
     reassured = _reassurance_spans(toks, kb)
     back: set[int] = set()
     denied: set[str] = set()
+    outweighed: set[str] = set()
     resolved_at = [k for k, (lo, hi) in enumerate(segs) if _spans(drv.resolved, toks, lo, hi)]
     for k, (lo, hi) in enumerate(segs):
         inside = [h for h in hits if lo <= h.start < hi]
@@ -656,7 +660,7 @@ def _structure(toks: list[_Token], hits: list[_Hit], kb: _Knowledge, text: str =
             if inside:
                 denied.update(h.pattern.direction for h in inside if h.negated)
             elif text and max(denial) < hi:  # "no ho fem per necessitat": what follows the denial
-                _evidence, scores, _both = _read_text(text[toks[max(denial)].start : toks[hi - 1].end], hint)
+                _evidence, scores, _both, _ow = _read_text(text[toks[max(denial)].start : toks[hi - 1].end], hint)
                 said = dict(scores)
                 if max(said.values()) > 0:
                     denied.add(REACTIVE if said[REACTIVE] >= said[PROACTIVE] else PROACTIVE)
@@ -676,6 +680,11 @@ def _structure(toks: list[_Token], hits: list[_Hit], kb: _Knowledge, text: str =
             if said in DIRECTIONS:
                 back.update(j for j in range(k) if _reading(
                     text[toks[segs[j][0]].start : toks[segs[j][1] - 1].end], hint) != said)
+        elif k and text and toks[lo].text in drv.contrast and not _spans(drv.additive, toks, lo, hi):
+            # "X, però Y": Y weighs more
+            after = _reading(text[toks[lo].start : toks[segs[-1][1] - 1].end], hint)
+            if after in DIRECTIONS and _reading(text[: toks[lo - 1].end], hint) == _other(after):
+                outweighed.add(_other(after))
         if (len(segs) > 1 and k not in back and text and _spans(drv.beneficiaries, toks, lo, hi)
                 and not any(t.text in drv.entity for t in toks[lo:hi])
                 and _reading(text[toks[lo].start : toks[hi - 1].end], hint) == REACTIVE):
@@ -685,7 +694,8 @@ def _structure(toks: list[_Token], hits: list[_Hit], kb: _Knowledge, text: str =
     kept = [seg for k, seg in enumerate(segs) if k not in back]
     noncommitted = any(_spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
     additive = any(_spans(drv.additive, toks, lo, hi) for lo, hi in kept)
-    return _Structure(tuple(segs), frozenset(back), frozenset(denied), noncommitted, additive)
+    return _Structure(tuple(segs), frozenset(back), frozenset(denied), frozenset(outweighed), noncommitted,
+                      additive)
 
 
 def _other(direction: str) -> str:
@@ -705,7 +715,7 @@ def _segment_readings(text: str, toks: list[_Token], st: _Structure, hint: str |
 
 def _reading(text: str, hint: str | None) -> str:
     """The motivation a piece of text reads on its own."""
-    _evidence, scores, _both = _read_text(text, hint)
+    _evidence, scores, _both, _ow = _read_text(text, hint)
     return _decide(dict(scores), [], knowledge()).motivation
 
 
@@ -791,7 +801,7 @@ def _read_text(
     elif st and st.additive and len(st.segments) - len(st.background) > 1:
         readings = _segment_readings(text, toks, st, hint, kb)
         both = MIXED in readings or {REACTIVE, PROACTIVE} <= readings
-    return tuple(evidence), tuple(scores.items()), both
+    return tuple(evidence), tuple(scores.items()), both, (st.outweighed if st else frozenset())
 
 
 def classify(
@@ -806,7 +816,7 @@ def classify(
     """
     kb = knowledge()
     hint = (lang or "").lower()[:2] or None
-    text_evidence, text_scores, both = _read_text(text or "", hint)
+    text_evidence, text_scores, both, outweighed = _read_text(text or "", hint)
     evidence = list(text_evidence)
     scores = dict(text_scores)
     for slot, raw in (answers or {}).items():
@@ -823,7 +833,7 @@ def classify(
         evidence.append(Evidence("answer", str(slot), value, direction, weight, False))
 
     scores = {k: round(float(v), 3) for k, v in scores.items()}
-    return _decide(scores, evidence, kb, both)
+    return _decide(scores, evidence, kb, both, outweighed)
 
 
 def background(text: str | None, lang: str | None = None) -> list[tuple[int, int]]:
@@ -862,9 +872,10 @@ def text_model_scores(text: str | None, kb: _Knowledge | None = None) -> dict[st
 
 
 def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge,
-            both: bool = False) -> Classification:
+            both: bool = False, outweighed: frozenset[str] = frozenset()) -> Classification:
     """`both`: one part of the text reads reactive and another proactive, joined by "also", "at the same
-    time"… — mixed, whatever the balance of the whole."""
+    time"… — mixed, whatever the balance of the whole. `outweighed`: the side said before a "but" that
+    turns the other way, which weighs less when telling which side of a mix weighs more."""
     r, p = scores[REACTIVE], scores[PROACTIVE]
     hi, lo = max(r, p), min(r, p)
     # saturation: how much evidence there is (0 with none, -> 1 with a lot)
@@ -873,7 +884,9 @@ def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge,
         # the less signal, the surer we are that it is unclear
         confidence = 0.9 - 0.4 * (hi / kb.min_signal) if kb.min_signal else 0.5
         return Classification(UNCLEAR, round(confidence, 3), scores, None, evidence)
-    bigger = REACTIVE if r > p else PROACTIVE if p > r else None
+    factor = kb.driver.contrast_factor if kb.driver else 1.0
+    rw, pw = r * (factor if REACTIVE in outweighed else 1.0), p * (factor if PROACTIVE in outweighed else 1.0)
+    bigger = REACTIVE if rw > pw else PROACTIVE if pw > rw else None
     ratio = lo / hi
     if (both and lo > 0) or (lo >= kb.mixed_min and ratio >= kb.mixed_ratio):
         # both substantial: confident it is mixed when both are balanced and well supported

@@ -118,3 +118,12 @@ def test_every_label_keeps_its_rules_and_examples_in_knowledge() -> None:
 @pytest.mark.parametrize("lang, expected, text", _knowledge_examples())
 def test_the_examples_in_knowledge_read_as_their_label(lang: str, expected: str, text: str) -> None:
     assert classify(text, lang=lang).motivation == expected
+
+
+@pytest.mark.parametrize("text, dominant", [
+    ("we have a new idea we cannot carry out alone, but money is tight", "reactive"),
+    ("money is tight, but we have a new idea we cannot carry out alone", "proactive"),
+])
+def test_in_a_mix_what_comes_after_but_weighs_more(text: str, dominant: str) -> None:
+    result = classify(text, lang="en")
+    assert (result.motivation, result.dominant) == ("mixed", dominant)
