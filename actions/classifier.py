@@ -639,6 +639,7 @@ class _Structure:
     outweighed: frozenset[str]  # the direction said before a "but" that turns the other way
     noncommitted: bool
     additive: bool
+    unquoted: frozenset[int] = frozenset()  # the background and what only says a crisis is over
 
 
 def _structure(toks: list[_Token], hits: list[_Hit], kb: _Knowledge, text: str = "",
@@ -651,6 +652,7 @@ def _structure(toks: list[_Token], hits: list[_Hit], kb: _Knowledge, text: str =
     back: set[int] = set()
     denied: set[str] = set()
     outweighed: set[str] = set()
+    unquoted: set[int] = set()
     resolved_at = [k for k, (lo, hi) in enumerate(segs) if _spans(drv.resolved, toks, lo, hi)]
     for k, (lo, hi) in enumerate(segs):
         inside = [h for h in hits if lo <= h.start < hi]
@@ -669,6 +671,8 @@ def _structure(toks: list[_Token], hits: list[_Hit], kb: _Knowledge, text: str =
             denied.add(REACTIVE)  # "econòmicament estem bé; …"
             if not any(not h.negated for h in inside):
                 back.add(k)
+        if k in resolved_at and not any(not h.negated for h in inside):
+            unquoted.add(k)  # "ja està superat": it only says the crisis is over (not a reason to quote)
         if _spans(drv.past, toks, lo, hi) and any(r >= k for r in resolved_at):
             back.add(k)  # "fa tres anys gairebé tanquem, però ara anem bé"
             denied.add(REACTIVE)  # … and it is over
@@ -695,7 +699,7 @@ def _structure(toks: list[_Token], hits: list[_Hit], kb: _Knowledge, text: str =
     noncommitted = any(_spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
     additive = any(_spans(drv.additive, toks, lo, hi) for lo, hi in kept)
     return _Structure(tuple(segs), frozenset(back), frozenset(denied), frozenset(outweighed), noncommitted,
-                      additive)
+                      additive, frozenset(unquoted | back))
 
 
 def _other(direction: str) -> str:
@@ -837,8 +841,9 @@ def classify(
 
 
 def background(text: str | None, lang: str | None = None) -> list[tuple[int, int]]:
-    """Where the text does not say why (character offsets): what it denies, a crisis that is over, what
-    comes before "the real reason is…", hardships of the people served. The reasons shown leave it out."""
+    """Where the text does not say why (character offsets): what it denies, a crisis that is over (and the
+    words saying it is), what comes before "the real reason is…", hardships of the people served. The
+    reasons shown leave it out."""
     kb = knowledge()
     text = text or ""
     if not kb.driver or is_hedge(text, kb):
@@ -846,7 +851,7 @@ def background(text: str | None, lang: str | None = None) -> list[tuple[int, int
     toks, _hits, st = _analyse(text, (lang or "").lower()[:2] or None)
     if not st:
         return []
-    return [(toks[lo].start, toks[hi - 1].end) for k, (lo, hi) in enumerate(st.segments) if k in st.background]
+    return [(toks[lo].start, toks[hi - 1].end) for k, (lo, hi) in enumerate(st.segments) if k in st.unquoted]
 
 
 def is_hedge(text: str | None, kb: _Knowledge | None = None) -> bool:

@@ -127,3 +127,12 @@ def test_the_examples_in_knowledge_read_as_their_label(lang: str, expected: str,
 def test_in_a_mix_what_comes_after_but_weighs_more(text: str, dominant: str) -> None:
     result = classify(text, lang="en")
     assert (result.motivation, result.dominant) == ("mixed", dominant)
+
+
+def test_words_that_only_say_a_crisis_is_over_are_not_quoted_as_a_reason() -> None:
+    text = "hace 4 años casi cerramos pero ya está superado, ahora queremos llevar el comedor social a Girona"
+    reading = read_motivation(answers={"financial_situation": "serious", "replicate_expand": "yes"}, text=text,
+                              lang="es")
+    why = reasons(reading.evidence, reading.motivation, "es", reading.dominant)
+    assert reading.motivation == "mixed" and any("llevar el comedor social a Girona" in phrase for phrase in why)
+    assert not any("superado" in phrase or "cerramos" in phrase for phrase in why)
