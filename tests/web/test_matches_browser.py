@@ -77,7 +77,7 @@ async def test_matches_page_and_the_double_opt_in(fake, bots, tmp_path) -> None:
             assert await page.locator("#introductions td.status").first.inner_text() == "Esperant resposta"
             # each entity gets the introduction, in its own language, with Accept / Not now
             intros = await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id in (ESPLAI, COOP)
-                                         and "🤝" in (c.text or ""), count=2, since=since, timeout=15)
+                                         and "🤝" in (c.text or ""), count=2, since=since, timeout=30)
             by_chat = {c.chat_id: c for c in intros}
             assert "conèixer Serveis Compartits SCCL" in by_chat[ESPLAI].text
             assert "conocer al Esplai La Fletxa" in by_chat[COOP].text
@@ -90,7 +90,7 @@ async def test_matches_page_and_the_double_opt_in(fake, bots, tmp_path) -> None:
             since = len(fake.calls)
             await fake.push_update(press)
             await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == ESPLAI
-                                and "l'altra entitat" in (c.text or ""), since=since, timeout=10)
+                                and "l'altra entitat" in (c.text or ""), since=since, timeout=30)
             await fake.push_update(press)
             await settle(fake)
             async with runtime.sessionmaker() as session:
@@ -101,10 +101,12 @@ async def test_matches_page_and_the_double_opt_in(fake, bots, tmp_path) -> None:
             await fake.push_update(make_callback(callbacks.match(1, "accept"), chat_id=COOP, user_id=COOP,
                                                  message_id=by_chat[COOP].result["message_id"], update_id=880002))
             await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == LAIA
-                                and "han dit que sí" in (c.text or ""), since=since, timeout=15)
+                                and "han dit que sí" in (c.text or ""), since=since, timeout=30)
             await fake.push_update(make_callback(callbacks.match(1, "accept"), chat_id=COOP, user_id=COOP,
                                                  message_id=by_chat[COOP].result["message_id"], update_id=880002))
-            await settle(fake)
+            await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and "🎉" in (c.text or ""), count=2,
+                                since=since, timeout=30)
+            await settle(fake, quiet=1.0)
             contacts = [c for c in fake.calls[since:] if c.ok and c.method == "sendMessage" and "🎉" in (c.text or "")]
             assert sorted(c.chat_id for c in contacts) == [ESPLAI, COOP]
             to_esplai = next(c.text for c in contacts if c.chat_id == ESPLAI)
