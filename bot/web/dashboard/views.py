@@ -27,6 +27,7 @@ from bot.store import workshops as workshop_store
 from bot.store.alliances import set_alliance_aim
 from bot.store.models import Facilitator, Workshop
 from bot.web.dashboard import auth
+from bot.web.dashboard.matches import MatchesPage
 from bot.web.dashboard.svg import bars
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Dashboard:
         self.labels = reports.Labels(runtime.domain, self.settings.default_language)
         self.zone = ZoneInfo(self.settings.programme.time_zone)
         self.desk = LeadDesk(runtime)
+        self.matches = MatchesPage(self)
 
     # ------------------------------------------------------------------ frame
     def guard(self, handler: Handler, *, coordinator: bool = False, form: bool = False
@@ -265,6 +267,8 @@ class Dashboard:
                            territory=self.labels.territory(territory, lang),
                            aim=self.labels.aim((dossier.get("answers") or {}).get("objective"), lang),
                            contact=contact, answers=answers, events=events, actions=actions,
+                           partners=await self.matches.for_entity(view.entity.id if view.entity else None, viewer),
+                           can_propose=viewer.facilitator_id is not None,
                            notice=notice, warn=status != 200, status=status, created=self._local(view.lead.created_at),
                            waited=self._waited(view.lead.created_at, lang))
 
