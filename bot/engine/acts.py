@@ -36,6 +36,8 @@ CUE_ORDER = (LANGUAGE, HUMAN, CORRECTION, ABUSE, STOP, QUESTION, SMALLTALK)
 OUTRIGHT = ("number", "name", "dont_know", "emoji")
 ACT_FLOOR = 0.55       # the act classifier's probability for a non-answer act to win over an answer
 ACT_MARGIN = 0.15
+OTHER_FLOOR = 0.2       # below this, no other act is likely enough to be taken for the message
+UNLIKELY_ANSWER = 0.4   # an answer the reader reads only by guessing, and the classifier finds this unlikely
 FREE_TEXT_MAX_WORDS = 12  # on a name or description question, cues count in short messages only
 FREE_TEXT_CUE_START = 2  # ... and start among its first words, unless four words long or more
 _LAUGH = re.compile(r"\b(?:ja|je|ha|he|ji|xa){2,}h?\b")
@@ -71,6 +73,7 @@ class ActReader:
         self.reader = reader
         acts = domain.acts
         self._cues = {act: _phrases((acts.get(act) or {}).get("cues")) for act in CUE_ORDER}
+        self._stems = {act: _phrases((acts.get(act) or {}).get("stems")) for act in CUE_ORDER}
         self._topics = {name: _phrases(words) for name, words in
                         ((acts.get(QUESTION) or {}).get("topics") or {}).items()}
         self._kinds = {act: {name: _phrases(words) for name, words in ((acts.get(act) or {}).get("kinds") or {}).items()}
@@ -124,16 +127,37 @@ class ActReader:
         if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
             return self._detailed(CORRECTION, norm, 0.9, "target")
         guess = self._classifier.guess(text)
-        # a name or a description can be any words at all ("Salut Mental Catalunya"): there, only a cue or
-        # a question mark says that it is not an answer, never the classifier
-        if guess.label not in (None, ANSWER) and guess.confidence >= ACT_FLOOR and guess.margin >= ACT_MARGIN \
-                and not free_text:
-            return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
         asks = text.rstrip().endswith("?") and len(words) >= 2
+        if not free_text:
+            # a name or a description can be any words at all ("Salut Mental Catalunya"): there, only a cue
+            # or a question mark says that it is not an answer, never the classifier
+            if guess.label not in (None, ANSWER) and guess.confidence >= ACT_FLOOR and guess.margin >= ACT_MARGIN:
+                return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
+            answer, other, other_p = self._answer_and_other(norm)
+            readable = self._readable(slot, question, text)
+            # what the answer reader cannot read is no answer anyway: the likeliest other act answers it;
+            # what it could read only by guessing, when an answer is unlikely, is not taken either
+            if other_p >= OTHER_FLOOR and (not readable or (answer < UNLIKELY_ANSWER and other_p > answer)):
+                if not (asks and other != QUESTION and other_p < ACT_FLOOR):
+                    return self._detailed(other, norm, other_p, "classifier")
         if asks and (words[0] in _QUESTION_WORDS or free_text
                      or (len(words) >= 3 and not (guess.label == ANSWER and guess.confidence >= 0.5))):
             return self._detailed(QUESTION, norm, 0.6, "question_mark")
         return Act(ANSWER, guess.confidence if guess.label == ANSWER else 0.5, "default")
+
+    def _answer_and_other(self, norm: str) -> tuple[float, str, float]:
+        """The classifier's probability of an answer, and the likeliest other act with its probability."""
+        ranked = sorted(zip(self._classifier.probabilities(norm), self._classifier.labels, strict=True), reverse=True)
+        answer = next((p for p, label in ranked if label == ANSWER), 0.0)
+        other_p, other = next(((p, label) for p, label in ranked if label != ANSWER), (0.0, ANSWER))
+        return answer, other, other_p
+
+    def _readable(self, slot: FormSlot, question: Response | None, text: str) -> bool:
+        try:
+            self.reader.read(slot, question, text)
+        except Refused:
+            return False
+        return True
 
     # ----------------------------------------------------------------- parts
     def _outright(self, slot: FormSlot, question: Response | None, text: str) -> bool:
@@ -155,9 +179,14 @@ class ActReader:
         # request starts: among the first words
         latest = FREE_TEXT_CUE_START if slot.type not in ("choice", "scale") else len(tokens)
         for rank, act in enumerate(CUE_ORDER):
+            for stem in self._stems[act]:  # "equivoc" for m'he equivocat, equivocada, me equivoqué...
+                at = [i for i, token in enumerate(tokens) if token.startswith(stem)]
+                if at and at[0] <= latest and (best is None or (len(stem), -rank) > best[:2]):
+                    best = (len(stem), -rank, act)
             for phrase in self._cues[act]:
                 at = positions(tokens, phrase.split())
-                if at and (at[0] <= latest or len(phrase.split()) >= 4) and (best is None or (len(phrase), -rank) > best[:2]):
+                long_enough = len(phrase.split()) >= 4
+                if at and (at[0] <= latest or long_enough) and (best is None or (len(phrase), -rank) > best[:2]):
                     best = (len(phrase), -rank, act)
         return best[2] if best is not None else None
 
