@@ -167,7 +167,10 @@ class ActReader:
             reading = self.reader.read(slot, question, text)
         except Refused:
             return False
-        return reading.how in OUTRIGHT
+        if reading.how in OUTRIGHT:
+            return True
+        # "es greu", "home, una mica": the classifier's reading, of an option the message also names
+        return reading.value == self.reader.named_in(slot, question, text)
 
     def _cued(self, norm: str, slot: FormSlot) -> str | None:
         """The act whose longest cue the message holds (ties: CUE_ORDER): "are you a real person?" is small
