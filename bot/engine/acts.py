@@ -188,7 +188,8 @@ class ActReader:
                     best = (len(stem), -rank, act)
             for phrase in self._cues[act]:
                 at = positions(tokens, phrase.split())
-                long_enough = len(phrase.split()) >= 4
+                # a language named ("perdona que escrigui en castellà") is a cue anywhere
+                long_enough = len(phrase.split()) >= 4 or act == LANGUAGE
                 if at and (at[0] <= latest or long_enough) and (best is None or (len(phrase), -rank) > best[:2]):
                     best = (len(phrase), -rank, act)
         return best[2] if best is not None else None
