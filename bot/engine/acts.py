@@ -120,8 +120,11 @@ class ActReader:
         norm = _LAUGH.sub("jaja", norm)
         cued = self._cued(norm, slot)
         if cued is not None and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
-            if not (outright and cued == QUESTION and not text.rstrip().endswith("?")):
-                return self._detailed(cued, norm, 1.0, "cue")
+            act = self._detailed(cued, norm, 1.0, "cue")
+            # "no, al resum" to "shall we look at the other organisation?": an answer that says where next
+            if not (outright and ((cued == QUESTION and not text.rstrip().endswith("?"))
+                                  or (cued == STOP and act.topic == "summary"))):
+                return act
         if outright:
             return Act(ANSWER, 1.0, "answer")
         if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
