@@ -39,7 +39,7 @@ ACT_MARGIN = 0.15
 OTHER_FLOOR = 0.2       # below this, no other act is likely enough to be taken for the message
 UNLIKELY_ANSWER = 0.4   # an answer the reader reads only by guessing, and the classifier finds this unlikely
 FREE_TEXT_MAX_WORDS = 12  # on a name or description question, cues count in short messages only
-FREE_TEXT_CUE_START = 2  # ... and start among its first words, unless four words long or more
+FREE_TEXT_CUE_START = 1  # ... and start among its first words, unless four words long or more
 _LAUGH = re.compile(r"\b(?:ja|je|ha|he|ji|xa){2,}h?\b")
 _QUESTION_WORDS = frozenset("que quin quina quins quines qui com quan quant quanta on per what who why how when "
                             "where which is are do does can could qual cual quien como cuando cuanto donde por "
