@@ -28,6 +28,7 @@ STOP = "stop"
 SMALLTALK = "smalltalk"
 ABUSE = "abuse"
 LANGUAGE = "language"
+OUTSIDE_FORM = "outside"  # the slot type of what is typed with no question pending (bot/engine/repair.py)
 ACTS = (ANSWER, QUESTION, HUMAN, CORRECTION, STOP, SMALLTALK, ABUSE, LANGUAGE)
 # when two acts' cues are in one message, the first of this order wins ("no m'entens, vull parlar amb algú":
 # a person; "podem parlar en castellà? no entenc": the language)
@@ -183,7 +184,7 @@ class ActReader:
         tokens = norm.split()
         # in a name or a description ("acompanyem famílies en un moment difícil") a cue counts only where a
         # request starts: among the first words
-        latest = FREE_TEXT_CUE_START if slot.type not in ("choice", "scale") else len(tokens)
+        latest = len(tokens) if slot.type in ("choice", "scale", OUTSIDE_FORM) else FREE_TEXT_CUE_START
         for rank, act in enumerate(CUE_ORDER):
             for stem in self._stems[act]:  # "equivoc" for m'he equivocat, equivocada, me equivoqué...
                 at = [i for i, token in enumerate(tokens) if token.startswith(stem)]
