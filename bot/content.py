@@ -12,7 +12,9 @@ import yaml
 from bot import yamlio
 
 DIALOGUE_SECTIONS = ("responses", "menus", "intents", "answers", "acts", "commands", "rules", "forms", "slots", "settings")
-SLOT_TYPES = ("text", "choice", "scale", "number", "email", "phone", "any")
+SLOT_TYPES = ("text", "choice", "choices", "scale", "number", "email", "phone", "any")
+# a `choices` question: its buttons toggle options (✓), this one keeps them; typed, a list ("local i voluntaris")
+CHOICES_DONE = "done"
 
 
 class ContentError(Exception):

@@ -7,6 +7,7 @@ import sys
 
 import orjson
 
+from bot import textmodel
 from bot.config import load_settings
 from bot.content import load_domain
 from bot.engine.acts import ANSWER, ActReader
@@ -28,6 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    textmodel.use_models_dir(settings.models_dir)
     domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
     out = sys.stdout
     if args.slot:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bot.config import Settings
-from bot.content import Domain, Form, FormSlot
+from bot.content import CHOICES_DONE, Domain, Form, FormSlot
 from bot.engine.answers import AnswerReader
 from bot.engine.render import Renderer
 from bot.engine.textnorm import normalize
 from bot.engine.tracker import SKIPPED, Tracker
 from bot.engine.turn import Turn
-from bot.engine.values import Refused, read_answer
+from bot.engine.values import Refused, choose, read_answer
 
 
 class FormHost(Protocol):
@@ -47,6 +47,11 @@ class FormRepair(Protocol):
     def confirm(self, turn: Turn, slot: FormSlot, question: Any, reading: Any) -> None: ...
 
     def keep_ahead(self, turn: Turn, slot: FormSlot, value: Any, text: str) -> None: ...
+
+
+def picked_slot(slot: FormSlot) -> str:
+    """Where a `choices` question keeps the options pressed so far (✓), until ✅ keeps them."""
+    return f"{slot.name}_picked"
 
 
 def end_form(tracker: Tracker) -> None:
@@ -107,6 +112,14 @@ def note_prefilled(tracker: Tracker, form: Form, asked: FormSlot) -> None:
         if tracker.slots.get(slot.name) not in (None, SKIPPED) and slot.name not in tracker.history:
             tracker.history.append(slot.name)
             tracker.prefilled.append(slot.name)
+
+
+def _typed_done(slot: FormSlot, question: Any, value: str) -> bool:
+    """'fet', 'ja està', 'res més' typed to a `choices` question: keep what is ticked."""
+    try:
+        return choose(slot, question, value) == CHOICES_DONE
+    except Refused:
+        return False
 
 
 class FormLoop:
@@ -171,6 +184,10 @@ class FormLoop:
         elif reask_only:
             # after a refusal, the question alone: not the whole explanation card again
             message.text = message.text.rsplit("\n\n", 1)[-1]
+        if slot.type == "choices":
+            picked = set(tracker.slots.get(picked_slot(slot)) or [])
+            message.buttons = [(f"✓ {title}" if payload in picked else title, payload)
+                               for title, payload in message.buttons]
         if form.progress and "progress" in self.domain.settings:
             prefix = self.renderer.text(str(self.domain.settings["progress"]), tracker.language, values)
             message.text = f"{prefix} {message.text}".strip()
@@ -204,6 +221,9 @@ class FormLoop:
             return
         question = self.domain.responses.get(question_of(tracker, slot))
         tracker.pending_reading = {}
+        if slot.type == "choices" and (from_button or _typed_done(slot, question, value)):
+            await self._press_choice(turn, slot, CHOICES_DONE if not from_button else value)
+            return
         if not from_button and self.repair is not None and await self.repair.handled(turn, slot, question, value):
             return  # a question back, a person asked for, a correction...: nothing is stored
         try:
@@ -223,6 +243,33 @@ class FormLoop:
             coerced = slot.otherwise["value"]  # (checked by _says_something_else)
             tracker.set_slot(slot.otherwise["keep_in"],
                              " ".join(value.split())[: self.settings.conversation.max_text_length])
+        if slot.type == "choices":  # typed: the list it names, with what was pressed before
+            already = list(tracker.slots.get(picked_slot(slot)) or [])
+            coerced = [*already, *[v for v in coerced if v not in already]]
+        await self._validate_and_keep(turn, slot, coerced, value, from_button=from_button)
+
+    async def _press_choice(self, turn: Turn, slot: FormSlot, payload: str) -> None:
+        """A `choices` button: an option toggles its ✓ and the question is shown again; ✅ keeps the ticked
+        ones (none ticked: refused, as an empty answer)."""
+        tracker = turn.tracker
+        picked = list(tracker.slots.get(picked_slot(slot)) or [])
+        if payload == CHOICES_DONE:
+            if not picked:
+                await self._refuse(turn, slot, "empty", uttered=False)
+                return
+            await self._validate_and_keep(turn, slot, picked, payload, from_button=True)
+            return
+        question = self.domain.responses.get(question_of(tracker, slot))
+        if payload not in [b.payload for b in (question.buttons if question else ())]:
+            await self._refuse(turn, slot, "choice", uttered=False)
+            return
+        picked = [p for p in picked if p != payload] if payload in picked else [*picked, payload]
+        tracker.set_slot(picked_slot(slot), picked)
+        await self.ask(turn, reask_only=True)
+
+    async def _validate_and_keep(self, turn: Turn, slot: FormSlot, coerced: Any, value: str, *,
+                                 from_button: bool) -> None:
+        tracker = turn.tracker
         validator = f"validate_{tracker.active_form}"
         if self.host.has_action(validator):
             tracker.add_event({"event": "slot", "name": slot.name, "value": coerced})
@@ -236,6 +283,8 @@ class FormLoop:
                 return
             coerced = validated.get(slot.name, coerced)
         accept(tracker, slot, coerced)
+        if slot.type == "choices":
+            tracker.slots.pop(picked_slot(slot), None)
         if not from_button and self.repair is not None:
             self.repair.keep_ahead(turn, slot, coerced, value)
         if slot.keep_text and not from_button:

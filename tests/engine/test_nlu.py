@@ -223,12 +223,12 @@ def test_the_bot_never_imports_scikit_learn(tmp_path) -> None:
     import sys
 
     code = ("import sys; from pathlib import Path; from bot.content import load_domain; "
+            f"from bot import textmodel; textmodel.use_models_dir(Path({str(tmp_path)!r})); "
             "from bot.engine.nlu import IntentMatcher; "
             "m = IntentMatcher(load_domain(Path('dialogues'), Path('knowledge')).intents); "
             "assert m.match('we run a food bank and want to grow into two towns').intent == 'explore'; "
             "assert not [n for n in sys.modules if n.split('.')[0] in ('sklearn', 'scipy', 'numpy')]")
-    env = {**__import__("os").environ, "ALIAT_NLU_CACHE": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert list(tmp_path.glob("model-*.json"))  # trained once, kept for the next process
@@ -238,7 +238,7 @@ def test_a_model_that_cannot_be_trained_is_no_answer_not_a_crash(tmp_path, monke
     from bot import textmodel
     from bot.engine import learn
 
-    monkeypatch.setenv("ALIAT_NLU_CACHE", str(tmp_path))
+    monkeypatch.setattr(textmodel, "_models_dir", tmp_path)
     monkeypatch.setattr(textmodel.sys, "executable", str(tmp_path / "no-python-here"))  # training runs there
     classifier = learn.TextClassifier({"a": ["hola que tal"], "b": ["adeu siau"]})
     assert classifier.guess("hola") == learn.Guess(None, 0.0, 0.0)
