@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -18,6 +19,7 @@ from bot.engine.render import knowledge_text
 from bot.exports import Table, csv_bytes, xlsx_bytes
 from bot.facilitators.cards import CardAction, card_values
 from bot.facilitators.handlers import LeadDesk
+from bot.numbers import parse_int
 from bot.store import facilitators as facilitator_store
 from bot.store import funnel, staff
 from bot.store import leads as store
@@ -25,6 +27,7 @@ from bot.store import workshops as workshop_store
 from bot.store.alliances import set_alliance_aim
 from bot.store.models import Facilitator, Workshop
 from bot.web.dashboard import auth
+from bot.web.dashboard.matches import MatchesPage
 from bot.web.dashboard.svg import bars
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,7 @@ class Dashboard:
         self.labels = reports.Labels(runtime.domain, self.settings.default_language)
         self.zone = ZoneInfo(self.settings.programme.time_zone)
         self.desk = LeadDesk(runtime)
+        self.matches = MatchesPage(self)
 
     # ------------------------------------------------------------------ frame
     def guard(self, handler: Handler, *, coordinator: bool = False, form: bool = False
@@ -116,8 +120,7 @@ class Dashboard:
         if lang in self.settings.languages:
             async with self.runtime.sessionmaker() as session, session.begin():
                 await staff.set_session_language(session=session, token=viewer.token, language=lang)
-        back = str(data.get("next", "/"))
-        return _see_other(back if back.startswith("/") and not back.startswith("//") else "/")
+        return _see_other(_local_path(str(data.get("next", "/"))))
 
     async def home(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
         return _see_other("/overview" if viewer.coordinator else "/leads")
@@ -185,8 +188,8 @@ class Dashboard:
             filters["unassigned"] = True
         elif chosen["assignee"] == "me" and viewer.facilitator_id is not None:
             filters["assignee_id"] = viewer.facilitator_id
-        elif chosen["assignee"].isdigit() and viewer.coordinator:
-            filters["assignee_id"] = int(chosen["assignee"])
+        elif (assignee := parse_int(chosen["assignee"])) is not None and viewer.coordinator:
+            filters["assignee_id"] = assignee
         if not viewer.coordinator:
             filters["visible_to"] = viewer.facilitator_id or -1
         return filters, chosen
@@ -264,6 +267,8 @@ class Dashboard:
                            territory=self.labels.territory(territory, lang),
                            aim=self.labels.aim((dossier.get("answers") or {}).get("objective"), lang),
                            contact=contact, answers=answers, events=events, actions=actions,
+                           partners=await self.matches.for_entity(view.entity.id if view.entity else None, viewer),
+                           can_propose=viewer.facilitator_id is not None,
                            notice=notice, warn=status != 200, status=status, created=self._local(view.lead.created_at),
                            waited=self._waited(view.lead.created_at, lang))
 
@@ -442,5 +447,17 @@ def _first(tables: list[Table]) -> Table:
     return tables[0]
 
 
+def _local_path(path: str) -> str:
+    """A path on this site to go back to, else "/". Browsers read a backslash as a slash: "/\\evil.example/"
+    went to another site (issue 27); so does "//host", and a scheme or a host in any form."""
+    parts = urlsplit(path)
+    if (not path.startswith("/") or "\\" in path or parts.scheme or parts.netloc or path.startswith("//")
+            or any(not ch.isprintable() for ch in path)):
+        return "/"
+    return path
+
+
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) <= 12 else None
+    """An id from a URL: ASCII digits that fit the database's INTEGER ids (bot/numbers.py), else None (a
+    404): "²", 5,000 digits or 2147483648 were a 500 (issue 27)."""
+    return parse_int(value)
