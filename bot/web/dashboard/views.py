@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -16,8 +17,9 @@ from sqlalchemy import select
 from bot import reports
 from bot.engine.render import knowledge_text
 from bot.exports import Table, csv_bytes, xlsx_bytes
-from bot.facilitators.cards import CardAction, card_values
+from bot.facilitators.cards import CardAction, answer_label, card_values, slot_label
 from bot.facilitators.handlers import LeadDesk
+from bot.numbers import parse_int
 from bot.store import facilitators as facilitator_store
 from bot.store import funnel, staff
 from bot.store import leads as store
@@ -25,6 +27,7 @@ from bot.store import workshops as workshop_store
 from bot.store.alliances import set_alliance_aim
 from bot.store.models import Facilitator, Workshop
 from bot.web.dashboard import auth
+from bot.web.dashboard.matches import MatchesPage
 from bot.web.dashboard.svg import bars
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,7 @@ class Dashboard:
         self.labels = reports.Labels(runtime.domain, self.settings.default_language)
         self.zone = ZoneInfo(self.settings.programme.time_zone)
         self.desk = LeadDesk(runtime)
+        self.matches = MatchesPage(self)
 
     # ------------------------------------------------------------------ frame
     def guard(self, handler: Handler, *, coordinator: bool = False, form: bool = False
@@ -116,8 +120,7 @@ class Dashboard:
         if lang in self.settings.languages:
             async with self.runtime.sessionmaker() as session, session.begin():
                 await staff.set_session_language(session=session, token=viewer.token, language=lang)
-        back = str(data.get("next", "/"))
-        return _see_other(back if back.startswith("/") and not back.startswith("//") else "/")
+        return _see_other(_local_path(str(data.get("next", "/"))))
 
     async def home(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
         return _see_other("/overview" if viewer.coordinator else "/leads")
@@ -147,6 +150,7 @@ class Dashboard:
             result = await funnel.read(session=session, first=first, last=last)
             since, until = self._month_bounds(first, last)
             readiness, assessed = await reports.readiness_by_factor(session, since=since, until=until)
+            late = await store.count_overdue(session=session, **self._late())
         steps = reports.funnel_rows(result, labels, lang)
         funnel_chart = bars([(label, n, f"{n} {share}".strip()) for _, label, n, share in steps],
                             title=labels.t("funnel", lang))
@@ -165,7 +169,7 @@ class Dashboard:
         months = [(month, [counts.get(s, 0) for s in funnel.STEPS]) for month, counts in result.by_month.items()]
         return self.render("overview.html", request, viewer, page="overview", period=period, steps=steps,
                            funnel_chart=funnel_chart, mix_chart=mix_chart, readiness_chart=readiness_chart,
-                           assessed=assessed, breakdowns=breakdowns, months=months,
+                           assessed=assessed, breakdowns=breakdowns, months=months, late=late,
                            step_names=[labels.step(s, lang) for s in funnel.STEPS], first=first, last=last)
 
     # ------------------------------------------------------------------ leads
@@ -185,8 +189,8 @@ class Dashboard:
             filters["unassigned"] = True
         elif chosen["assignee"] == "me" and viewer.facilitator_id is not None:
             filters["assignee_id"] = viewer.facilitator_id
-        elif chosen["assignee"].isdigit() and viewer.coordinator:
-            filters["assignee_id"] = int(chosen["assignee"])
+        elif (assignee := parse_int(chosen["assignee"])) is not None and viewer.coordinator:
+            filters["assignee_id"] = assignee
         if not viewer.coordinator:
             filters["visible_to"] = viewer.facilitator_id or -1
         return filters, chosen
@@ -211,10 +215,11 @@ class Dashboard:
         filters, chosen = self._lead_filters(request, viewer)
         lang = viewer.lang
         async with self.runtime.sessionmaker() as session:
-            rows = await reports.lead_rows(session, **filters)
+            rows = await reports.lead_rows(session, **self._late(), **filters)  # urgent first, then the longest waiting
             assignees = await facilitator_store.list_facilitators(session=session) if viewer.coordinator else []
         items = [{"row": r, "status": self.labels.status(r.status, r.outcome, r.assignee, lang),
-                  "priority": self.labels.priority(r.priority, lang),
+                  "priority": self.labels.priority("high" if r.urgency == "urgent" else "normal", lang),
+                  "overdue": self.labels.t(f"overdue_{r.overdue}", lang) if r.overdue else "",
                   "territory": self.labels.territory(r.territory, lang),
                   "created": self._local(r.created_at), "waited": self._waited(r.created_at, lang),
                   "claimed_waited": self._waited(r.claimed_at, lang) if r.status in ("claimed",) else ""}
@@ -222,6 +227,11 @@ class Dashboard:
         return self.render("leads.html", request, viewer, page="leads", items=items, chosen=chosen,
                            statuses=STATUSES, priorities=PRIORITIES, territories=self.territories(),
                            assignees=assignees)
+
+    def _late(self) -> dict[str, float]:
+        """When an open lead is overdue: config.yml handoff's reminder times."""
+        handoff = self.runtime.settings.handoff
+        return {"claim_hours": handoff.reminder_unclaimed_hours, "contact_days": handoff.reminder_no_contact_days}
 
     def _local(self, value: datetime | None) -> str:
         if value is None:
@@ -234,7 +244,7 @@ class Dashboard:
             view = await store.show_lead(session=session, lead_id=lead_id, with_events=True)
         if view is None:
             return None
-        if not viewer.coordinator and view.lead.assignee_id not in (None, viewer.facilitator_id):
+        if not store.may_see(view.lead, facilitator_id=viewer.facilitator_id, coordinator=viewer.coordinator):
             return None  # another facilitator's lead: as if it did not exist
         return view
 
@@ -264,18 +274,20 @@ class Dashboard:
                            territory=self.labels.territory(territory, lang),
                            aim=self.labels.aim((dossier.get("answers") or {}).get("objective"), lang),
                            contact=contact, answers=answers, events=events, actions=actions,
+                           partners=await self.matches.for_entity(view.entity.id if view.entity else None, viewer),
+                           can_propose=viewer.facilitator_id is not None,
                            notice=notice, warn=status != 200, status=status, created=self._local(view.lead.created_at),
                            waited=self._waited(view.lead.created_at, lang))
 
     def _answer(self, slot: str, value: Any, lang: str) -> tuple[str, str]:
         """An answer as the entity saw it: the question it was asked, the button it pressed."""
         r = self.desk.r
-        question = r.text(f"utter_ask_{slot}", lang).split("\n")[0] or slot
+        question = r.text(f"utter_ask_{slot}", lang).split("\n")[0] or slot_label(r, slot, lang)
         response = self.runtime.domain.responses.get(f"utter_ask_{slot}")
         for title, payload in r.buttons(response.buttons, lang) if response else []:
             if payload == value:
                 return question, title
-        return question, str(value)
+        return question, answer_label(r, slot, value, lang)  # a don't-know, a 1-4 scale... in words
 
     def _contact_value(self, key: str, value: Any, lang: str) -> str:
         if value is True:
@@ -411,7 +423,7 @@ class Dashboard:
                 tables = reports.funnel_tables(await funnel.read(session=session, first=first, last=last),
                                                labels, lang)
             elif what == "leads":
-                tables = [reports.leads_table(await reports.lead_rows(session), labels, lang, self.zone)]
+                tables = [reports.leads_table(await reports.lead_rows(session, **self._late()), labels, lang, self.zone)]
             else:
                 progress = reports.alliance_progress(await funnel.read(session=session), self.settings)
                 tables = reports.alliances_tables(progress, await reports.lead_rows(session, status="closed"),
@@ -442,5 +454,17 @@ def _first(tables: list[Table]) -> Table:
     return tables[0]
 
 
+def _local_path(path: str) -> str:
+    """A path on this site to go back to, else "/". Browsers read a backslash as a slash: "/\\evil.example/"
+    went to another site (issue 27); so does "//host", and a scheme or a host in any form."""
+    parts = urlsplit(path)
+    if (not path.startswith("/") or "\\" in path or parts.scheme or parts.netloc or path.startswith("//")
+            or any(not ch.isprintable() for ch in path)):
+        return "/"
+    return path
+
+
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) <= 12 else None
+    """An id from a URL: ASCII digits that fit the database's INTEGER ids (bot/numbers.py), else None (a
+    404): "²", 5,000 digits or 2147483648 were a 500 (issue 27)."""
+    return parse_int(value)
