@@ -41,7 +41,6 @@ WRITTEN_BY_CODE = {
     "match_profile": {"consent_version", "language", "objective", "motivation"},
     "introduction": {"status", "a_answer", "b_answer", "aim"},
     "action_effect": {"effect_key", "action"},
-    "send_budget": {"key"},
 }
 
 
