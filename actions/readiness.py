@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import knowledge, language_of, tr
 from actions.journey import FACTOR_IDS, bullets, score_of
+from actions.verdict import judge, verdict_text
 from bot.formats import decimal
 
 
@@ -56,11 +57,27 @@ def factor_lines(readiness: Readiness, lang: str) -> str:
         for fid, s in readiness.scores.items())
 
 
+def advice_text(readiness: Readiness, lang: str, *, crisis: bool) -> str:
+    """The advice for the weakest factors; in a crisis, a factor's urgent advice where it has one (trust
+    "takes time", but an entity about to close has none)."""
+    def advice(fid: str) -> str:
+        spec = factor(fid)
+        return tr(spec.get("advice_urgent") if crisis and spec.get("advice_urgent") else spec["advice"], lang)
+
+    return "\n\n".join(f"• {tr(factor(fid)['title'], lang)}: {advice(fid)}" for fid in readiness.weakest)
+
+
 def number_text(value: float | None, lang: str) -> str:
     """2.6 as '2,6' in Catalan and Spanish, '2.6' in English; whole numbers without decimals."""
     if value is None:
         return "-"
     return decimal(value, lang, "0.#")
+
+
+def answers_of(tracker: Tracker) -> dict[str, Any]:
+    """The factor answers and what the verdict reads besides them (the interview's, when there was one)."""
+    names = [f"factor_{fid}" for fid in FACTOR_IDS] + ["why_partner", "financial_situation", "services_threatened"]
+    return {name: tracker.get_slot(name) for name in names}
 
 
 def readiness_slots(readiness: Readiness) -> list[EventType]:
@@ -78,21 +95,23 @@ class ActionScoreReadiness(Action):
         lang = language_of(tracker)
         readiness = score_readiness({f"factor_{fid}": tracker.get_slot(f"factor_{fid}") for fid in FACTOR_IDS})
         in_journey = tracker.get_slot("motivation") is not None
-        if readiness.overall is None:
-            dispatcher.utter_message(response="utter_readiness_none")
-        else:
-            if not in_journey:  # in the journey the summary's table is the one: the bars are not printed twice
+        if not in_journey:
+            # The self-check on its own: the result and the advice here. In the journey the summary says it
+            # once, and the advice per factor is behind its button (actions/summary.py, at most 4 messages).
+            if readiness.overall is None:
+                dispatcher.utter_message(response="utter_readiness_none")
+            else:
                 dispatcher.utter_message(
                     response="utter_readiness_result", lines=factor_lines(readiness, lang),
                     overall=number_text(readiness.overall, lang),
-                    overall_text=tr(knowledge("success_factors")["overall"][readiness.level], lang))
-            if readiness.weakest:
-                dispatcher.utter_message(response="utter_readiness_advice", advice="\n\n".join(
-                    f"• {tr(factor(fid)['title'], lang)}: {tr(factor(fid)['advice'], lang)}"
-                    for fid in readiness.weakest))
-            if readiness.strongest:
-                dispatcher.utter_message(response="utter_readiness_strengths", strengths=bullets(
-                    [tr(factor(fid)["strength"], lang) for fid in readiness.strongest[:2]]))
+                    # the one verdict rule (knowledge/verdict.yml): a self-check alone has no interview, no crisis
+                    overall_text=verdict_text(judge(answers_of(tracker)).code, lang))
+                if readiness.weakest:
+                    dispatcher.utter_message(response="utter_readiness_advice",
+                                             advice=advice_text(readiness, lang, crisis=False))
+                if readiness.strongest:
+                    dispatcher.utter_message(response="utter_readiness_strengths", strengths=bullets(
+                        [tr(factor(fid)["strength"], lang) for fid in readiness.strongest[:2]]))
         events = readiness_slots(readiness)
         if not in_journey:
             # The self-check on its own, from the menu: no interview, so no summary to store.

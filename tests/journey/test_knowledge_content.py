@@ -154,14 +154,14 @@ FACTOR_IDS = ["clear_objective", "trust", "commitment", "investment", "sharing"]
 
 def test_success_factors() -> None:
     data = load("success_factors.yml")
-    assert set(data) == {"scale", "factors", "overall"}
+    assert set(data) == {"scale", "factors"}  # the overall verdict is knowledge/verdict.yml's
     assert_scale(data["scale"], "success_factors.scale")
 
     factors = data["factors"]
     assert [f["id"] for f in factors] == FACTOR_IDS
     for f in factors:
         where = f"factors.{f['id']}"
-        assert set(f) == {"id", "title", "explanation", "question", "advice", "strength"}, where
+        assert set(f) - {"advice_urgent"} == {"id", "title", "explanation", "question", "advice", "strength"}, where
         assert_text(f["title"], f"{where}.title", 40)
         assert_text(f["explanation"], f"{where}.explanation")
         assert_text(f["question"], f"{where}.question", TELEGRAM_POLL_QUESTION_MAX)
@@ -170,10 +170,10 @@ def test_success_factors() -> None:
         assert_text(f["advice"], f"{where}.advice")
         assert_text(f["strength"], f"{where}.strength")
 
-    overall = data["overall"]
-    assert set(overall) == {"low", "medium", "high"}
-    for band, text in overall.items():
-        assert_text(text, f"overall.{band}")
+    verdicts = load("verdict.yml")["readiness"]["verdicts"]
+    assert set(verdicts) == {"crisis", "unknown", "early", "held", "ready", "on_track"}
+    for code, text in verdicts.items():
+        assert_text(text, f"verdict.readiness.verdicts.{code}")
 
 
 # --- relationship indicators -----------------------------------------------------
@@ -210,7 +210,7 @@ def test_relationship_indicators() -> None:
     flags = data["flags"]
     assert set(flags) == FLAG_IDS
     for flag_id, flag in flags.items():
-        assert set(flag) == {"text"}, flag_id
+        assert set(flag) == {"short", "text"}, flag_id
         assert_text(flag["text"], f"flags.{flag_id}.text")
 
 
