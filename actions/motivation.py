@@ -231,8 +231,9 @@ async def _count(tracker: Tracker, steps: list[str], lang: str, motivation: str)
     try:
         async with services.sessionmaker()() as session, session.begin():
             for step in steps:
-                await funnel.count(session=session, step=step, language=lang, motivation=motivation,
-                                   territory=tracker.get_slot("territory"))
+                await funnel.reach(session=session, step=step, sender_id=tracker.sender_id, language=lang,
+                                   motivation=motivation, territory=tracker.get_slot("territory"),
+                                   aim=tracker.get_slot("objective"))
     except SQLAlchemyError:
         log.exception("funnel count not stored")  # the reading is still worth giving
 

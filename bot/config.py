@@ -197,11 +197,29 @@ class AllianceTargetSettings:
     efficiency: NotNegative = 2
 
 
+Aim = Literal["innovation", "public_contracting", "integral_attention", "efficiency"]
+
+
+@section
+class ObjectiveAimsSettings:
+    """Which of the programme's four aims (alliance_target) each interview objective counts towards."""
+
+    innovation: Aim = "innovation"
+    public_contracting: Aim = "public_contracting"
+    integral_attention: Aim = "integral_attention"
+    efficiency: Aim = "efficiency"
+    competitiveness: Aim = "efficiency"  # the programme's aim is "efficiency and competitiveness"
+    voice: Aim = "public_contracting"
+    impact: Aim = "integral_attention"
+    saving_money: Aim = "efficiency"
+
+
 @section
 class ProgrammeSettings:
     # dates and times staff read are shown in this zone
     time_zone: Annotated[Text, AfterValidator(_known_zone)] = "Europe/Madrid"
     alliance_target: AllianceTargetSettings = field(default_factory=AllianceTargetSettings)
+    objective_aims: ObjectiveAimsSettings = field(default_factory=ObjectiveAimsSettings)
 
 
 @section

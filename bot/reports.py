@@ -14,16 +14,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import formats
 from bot.config import Settings
 from bot.content import Domain
 from bot.engine.render import Renderer, knowledge_text
 from bot.exports import Table, local_time
 from bot.languages import SUPPORTED_LANGUAGES
-from bot.store import funnel
+from bot.store import alliances, funnel
 from bot.store.leads import filter_leads
 from bot.store.models import Assessment, Entity, Facilitator, Lead
 
-AIMS = ("innovation", "public_contracting", "integral_attention", "efficiency")
+AIMS = alliances.AIMS
 PERIODS = ("month", "quarter", "year", "all")
 
 
@@ -54,6 +55,15 @@ class Labels:
         return code
 
     def aim(self, code: str | None, lang: str) -> str:
+        """A programme aim (alliance_target's four) or an interview objective, by its name."""
+        if not code:
+            return self.unknown(lang)
+        if code in AIMS:
+            return self.t(f"aim_{code}", lang)
+        return self.objective(code, lang)
+
+    def objective(self, code: str | None, lang: str) -> str:
+        """An interview objective (knowledge/objectives.yml) by its button's name."""
         if not code:
             return self.unknown(lang)
         return knowledge_text(self.domain.knowledge, f"objectives.objectives.{code}.label", lang,
@@ -106,9 +116,26 @@ def parse_month(value: str | None) -> str | None:
 
 # ------------------------------------------------------------------ the funnel
 def funnel_rows(result: funnel.Funnel, labels: Labels, lang: str) -> list[tuple[str, str, int, str]]:
-    """(step, label, count, conversion from the step before as "67 %" or "")."""
-    return [(step, labels.step(step, lang), n, "" if share is None else f"{share * 100:.0f} %")
+    """(step, label, count, conversion from the step before as the language writes it, "67 %", or "")."""
+    return [(step, labels.step(step, lang), n, "" if share is None else formats.percent(share, lang))
             for step, n, share in result.conversions()]
+
+
+def funnel_json(result: funnel.Funnel) -> dict[str, Any]:
+    """The funnel for machines (`aliat report funnel --json`): steps with counts and conversions (0-1),
+    and the same by month of first contact, territory and language ("" = not known)."""
+    def steps(counts: dict[str, int]) -> list[dict[str, Any]]:
+        out, previous = [], None
+        for step in funnel.STEPS:
+            n = int(counts.get(step, 0))
+            out.append({"step": step, "count": n,
+                        "conversion": round(n / previous, 4) if previous else None})
+            previous = n
+        return out
+    return {"from": result.first, "to": result.last, "unit": "conversation", "steps": steps(result.totals),
+            "by_month": {m: steps(c) for m, c in result.by_month.items()},
+            **{f"by_{d}": {v: steps(c) for v, c in result.by.get(d, {}).items()}
+               for d in ("territory", "language", "motivation")}}
 
 
 def funnel_tables(result: funnel.Funnel, labels: Labels, lang: str) -> list[Table]:
@@ -121,7 +148,7 @@ def funnel_tables(result: funnel.Funnel, labels: Labels, lang: str) -> list[Tabl
     tables = [by_month]
     for dimension, title, name in (("territory", "by_territory", labels.territory),
                                    ("language", "by_language", labels.language),
-                                   ("aim", "col_aim", labels.aim)):
+                                   ("aim", "col_aim", labels.objective)):
         table = Table(labels.t(title, lang), [labels.t(f"col_{'aim' if dimension == 'aim' else dimension}", lang),
                                               *steps])
         for value, counts in result.by.get(dimension, {}).items():
@@ -187,7 +214,7 @@ def leads_table(rows: list[LeadRow], labels: Labels, lang: str, zone: ZoneInfo) 
         table.rows.append([
             r.id, local_time(r.created_at, zone), labels.status(r.status, r.outcome, r.assignee, lang),
             labels.priority(r.priority, lang), r.entity or "", labels.territory(r.territory, lang),
-            labels.language(r.language, lang), labels.motivation(r.motivation, lang), labels.aim(r.aim, lang),
+            labels.language(r.language, lang), labels.motivation(r.motivation, lang), labels.objective(r.aim, lang),
             r.assignee or "", local_time(r.claimed_at, zone), local_time(r.contacted_at, zone),
             local_time(r.closed_at, zone), labels.t(f"outcome_{r.outcome}", lang) if r.outcome else ""])
     return table
@@ -197,7 +224,8 @@ def leads_table(rows: list[LeadRow], labels: Labels, lang: str, zone: ZoneInfo) 
 @dataclass
 class AllianceProgress:
     target: dict[str, int]
-    formed: dict[str, int]  # by aim, from the anonymous counts (they survive erasure)
+    formed: dict[str, int]  # by aim, one per pair of partners (the rows outlive erasure)
+    alliances: list[alliances.AllianceRow]
 
     @property
     def total_target(self) -> int:
@@ -207,32 +235,53 @@ class AllianceProgress:
     def total_formed(self) -> int:
         return sum(self.formed.values())
 
+    def aims(self) -> list[str]:
+        """The programme's four aims, then any other an old alliance was counted under ("" = not known)."""
+        return list(self.target) + sorted(a for a in self.formed if a not in self.target)
 
-def alliance_progress(result: funnel.Funnel, settings: Settings) -> AllianceProgress:
+
+async def alliance_progress(session: AsyncSession, settings: Settings) -> AllianceProgress:
     target = {aim: int(getattr(settings.programme.alliance_target, aim)) for aim in AIMS}
+    rows = await alliances.list_alliances(session=session)
     formed: dict[str, int] = {}
-    for aim, steps in result.by.get("aim", {}).items():
-        n = steps.get("alliance_formed", 0)
-        if n:
-            formed[aim] = formed.get(aim, 0) + n
-    return AllianceProgress(target=target, formed=formed)
+    for row in rows:
+        formed[row.aim] = formed.get(row.aim, 0) + 1
+    return AllianceProgress(target=target, formed=formed, alliances=rows)
 
 
-def alliances_tables(progress: AllianceProgress, rows: list[LeadRow], labels: Labels, lang: str,
-                     zone: ZoneInfo) -> list[Table]:
+def alliance_partner(row: alliances.AllianceRow, labels: Labels, lang: str) -> str:
+    if row.partner:
+        return row.partner if row.outside or row.partner_lead_id is None else f"{row.partner} (#{row.partner_lead_id})"
+    if row.partner_lead_id is not None:
+        return f"#{row.partner_lead_id}"
+    return labels.unknown(lang)
+
+
+def alliances_tables(progress: AllianceProgress, labels: Labels, lang: str, zone: ZoneInfo) -> list[Table]:
     summary = Table(labels.t("sheet_alliances", lang), [labels.t("col_aim", lang), labels.t("col_target", lang),
                                                         labels.t("col_formed", lang)])
-    aims = list(progress.target) + [a for a in progress.formed if a not in progress.target]
-    for aim in aims:
+    for aim in progress.aims():
         summary.rows.append([labels.aim(aim, lang), progress.target.get(aim, 0), progress.formed.get(aim, 0)])
     summary.rows.append([labels.t("sheet_total", lang), progress.total_target, progress.total_formed])
     detail = Table(labels.t("alliances", lang), [labels.t(f"col_{c}", lang) for c in
-                                                  ("id", "closed", "entity", "territory", "aim", "assignee")])
-    for r in rows:
-        if r.outcome == "alliance_formed":
-            detail.rows.append([r.id, local_time(r.closed_at, zone), r.entity or "",
-                                labels.territory(r.territory, lang), labels.aim(r.aim, lang), r.assignee or ""])
+                                                  ("id", "formed_at", "entity", "territory", "partner", "aim")])
+    for r in progress.alliances:
+        detail.rows.append([r.lead_id or "", local_time(r.formed_at, zone), r.entity or labels.unknown(lang),
+                            labels.territory(r.territory, lang), alliance_partner(r, labels, lang),
+                            labels.aim(r.aim, lang)])
     return [summary, detail]
+
+
+def alliances_json(progress: AllianceProgress) -> dict[str, Any]:
+    """`aliat report alliances --json`: target against formed for each of the programme's aims, and the list
+    (no names: the lead numbers and the kind of partner)."""
+    return {"target": progress.total_target, "formed": progress.total_formed,
+            "by_aim": [{"aim": a or None, "target": progress.target.get(a, 0), "formed": progress.formed.get(a, 0)}
+                       for a in progress.aims()],
+            "alliances": [{"lead": r.lead_id, "partner_lead": r.partner_lead_id, "aim": r.aim or None,
+                           "partner": "outside" if r.outside else ("programme" if r.partner_lead_id else None),
+                           "formed_at": r.formed_at.isoformat(timespec="seconds") if r.formed_at else None}
+                          for r in progress.alliances]}
 
 
 # ------------------------------------------------------------------ readiness

@@ -13,16 +13,16 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import select
 
-from bot import reports
+from bot import formats, reports
 from bot.engine.render import knowledge_text
 from bot.exports import Table, csv_bytes, xlsx_bytes
 from bot.facilitators.cards import CardAction, card_values
 from bot.facilitators.handlers import LeadDesk
+from bot.store import alliances as alliance_store
 from bot.store import facilitators as facilitator_store
 from bot.store import funnel, staff
 from bot.store import leads as store
 from bot.store import workshops as workshop_store
-from bot.store.alliances import set_alliance_aim
 from bot.store.models import Facilitator, Workshop
 from bot.web.dashboard import auth
 from bot.web.dashboard.svg import bars
@@ -192,9 +192,8 @@ class Dashboard:
         return filters, chosen
 
     def aims(self) -> list[str]:
-        """The aims an alliance can have: the objectives of knowledge/objectives.yml."""
-        objectives = (self.runtime.domain.knowledge.get("objectives") or {}).get("objectives") or []
-        return [o["id"] for o in objectives if o.get("id")]
+        """The aims an alliance can have: the programme's four (programme.alliance_target)."""
+        return list(reports.AIMS)
 
     def territories(self) -> list[str]:
         response = self.runtime.domain.responses.get("utter_ask_territory")
@@ -223,11 +222,10 @@ class Dashboard:
                            statuses=STATUSES, priorities=PRIORITIES, territories=self.territories(),
                            assignees=assignees)
 
-    def _local(self, value: datetime | None) -> str:
-        if value is None:
-            return ""
-        value = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return value.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+    def _local(self, value: datetime | None, lang: str | None = None, *, day_only: bool = False) -> str:
+        """A moment as the reader's language writes it, in the programme's time zone, the zone shown."""
+        return formats.when(value, lang or self.settings.default_language, self.settings.programme.time_zone,
+                            day_only=day_only)
 
     async def _visible_view(self, lead_id: int, viewer: auth.Viewer) -> store.LeadView | None:
         async with self.runtime.sessionmaker() as session:
@@ -251,21 +249,30 @@ class Dashboard:
         answers = [self._answer(k, v, lang) for k, v in (dossier.get("answers") or {}).items()
                    if v not in (None, "")]
         names = await self._facilitator_names()
-        events = [(self._local(e.created_at), self._actor(e.actor, names, lang),
+        events = [(self._local(e.created_at, lang), self._actor(e.actor, names, lang),
                    self.labels.t("event_" + e.action.replace(":", "_"), lang), e.note or "") for e in view.events]
         contact = [(self.labels.t(f"contact_{k}", lang), self._contact_value(k, v, lang))
                    for k, v in view.contact().items() if v not in (None, "", False)]
         actions = self._actions_for(view, viewer) if viewer.facilitator_id is not None else []
         entity = dossier.get("entity") or {}
         territory = (view.entity.territory if view.entity else None) or entity.get("territory")
-        aim_now = dossier.get("alliance_aim") or (dossier.get("answers") or {}).get("objective")
+        aim_now = alliance_store.aim_of(dossier.get("alliance_aim")) or alliance_store.aim_of(
+            (dossier.get("answers") or {}).get("objective"))
+        partners = await self._partner_choices(view.lead.id) if "formed" in actions else []
         return self.render("lead.html", request, viewer, page="leads", view=view, values=values,
                            aims=[(a, self.labels.aim(a, lang)) for a in self.aims()], aim_now=aim_now,
+                           partners=partners,
                            territory=self.labels.territory(territory, lang),
-                           aim=self.labels.aim((dossier.get("answers") or {}).get("objective"), lang),
+                           aim=self.labels.objective((dossier.get("answers") or {}).get("objective"), lang),
                            contact=contact, answers=answers, events=events, actions=actions,
-                           notice=notice, warn=status != 200, status=status, created=self._local(view.lead.created_at),
+                           notice=notice, warn=status != 200, status=status, created=self._local(view.lead.created_at, lang),
                            waited=self._waited(view.lead.created_at, lang))
+
+    async def _partner_choices(self, lead_id: int) -> list[tuple[int, str]]:
+        """Other leads of the programme an alliance can be formed with (newest first, named ones)."""
+        async with self.runtime.sessionmaker() as session:
+            rows = await reports.lead_rows(session)
+        return [(r.id, f"#{r.id} · {r.entity}") for r in rows if r.id != lead_id and r.entity][:300]
 
     def _answer(self, slot: str, value: Any, lang: str) -> tuple[str, str]:
         """An answer as the entity saw it: the question it was asked, the button it pressed."""
@@ -281,7 +288,7 @@ class Dashboard:
         if value is True:
             return self.labels.t("yes", lang)
         if key == "consent_at":
-            return self._local(datetime.fromisoformat(value))
+            return self._local(datetime.fromisoformat(value), lang)
         return str(value)
 
     async def _facilitator_names(self) -> dict[str, str]:
@@ -319,8 +326,11 @@ class Dashboard:
             return self.message(request, viewer, "coordinator_only_reads", status=403)
         aim = str(data.get("aim", ""))
         if action == CardAction.FORMED and aim in self.aims():
+            partner_lead = _int(str(data.get("partner_lead", "")))
+            partner_name = str(data.get("partner_name", "")).strip()[:alliance_store.MAX_PARTNER]
             async with self.runtime.sessionmaker() as session, session.begin():
-                await set_alliance_aim(session=session, lead_id=lead_id, facilitator=facilitator, aim=aim)
+                await alliance_store.set_alliance(session=session, lead_id=lead_id, facilitator=facilitator, aim=aim,
+                                                  partner_lead_id=partner_lead, partner_name=partner_name or None)
         changed, text = await self.desk.change(facilitator, lead_id, action)
         return await self.lead(request, viewer, notice=text, status=200 if changed else 409)
 
@@ -344,16 +354,18 @@ class Dashboard:
     async def alliances(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
         lang, labels = viewer.lang, self.labels
         async with self.runtime.sessionmaker() as session:
-            progress = reports.alliance_progress(await funnel.read(session=session), self.settings)
-            rows = await reports.lead_rows(session, status="closed")
-        aims = list(progress.target) + [a for a in progress.formed if a not in progress.target]
+            progress = await reports.alliance_progress(session, self.settings)
+        aims = progress.aims()
         chart = bars([(labels.aim(a, lang), progress.formed.get(a, 0),
                        f"{progress.formed.get(a, 0)} / {progress.target.get(a, 0)}") for a in aims],
                      targets=[progress.target.get(a, 0) for a in aims], title=labels.t("alliances", lang))
-        formed = [{"row": r, "closed": self._local(r.closed_at), "territory": labels.territory(r.territory, lang),
-                   "aim": labels.aim(r.aim, lang)} for r in rows if r.outcome == "alliance_formed"]
+        by_aim = [(labels.aim(a, lang), progress.target.get(a, 0), progress.formed.get(a, 0)) for a in aims]
+        formed = [{"row": r, "when": self._local(r.formed_at, lang, day_only=True),
+                   "entity": r.entity or labels.unknown(lang), "territory": labels.territory(r.territory, lang),
+                   "partner": reports.alliance_partner(r, labels, lang), "aim": labels.aim(r.aim, lang)}
+                  for r in progress.alliances]
         return self.render("alliances.html", request, viewer, page="alliances", progress=progress, chart=chart,
-                           formed=formed)
+                           by_aim=by_aim, formed=formed)
 
     async def workshops(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
         period, first, last = self.period(request)
@@ -370,7 +382,7 @@ class Dashboard:
                 people = await workshop_store.participant_count(session=session, workshop_id=workshop.id)
                 participants += people
                 programme = self.desk.r.text(f"workshop_programme_{workshop.programme}", lang) or workshop.programme
-                listed.append((self._local(workshop.created_at), programme, people))
+                listed.append((self._local(workshop.created_at, lang), programme, people))
                 for item, tally in (await workshop_store.workshop_tallies(session=session,
                                                                           workshop_id=workshop.id)).items():
                     target = answers if item.startswith("s:") else ratings
@@ -413,9 +425,8 @@ class Dashboard:
             elif what == "leads":
                 tables = [reports.leads_table(await reports.lead_rows(session), labels, lang, self.zone)]
             else:
-                progress = reports.alliance_progress(await funnel.read(session=session), self.settings)
-                tables = reports.alliances_tables(progress, await reports.lead_rows(session, status="closed"),
-                                                  labels, lang, self.zone)
+                progress = await reports.alliance_progress(session, self.settings)
+                tables = reports.alliances_tables(progress, labels, lang, self.zone)
         name = f"aliat-{what}-{reports.today_in(self.zone).isoformat()}.{fmt}"
         if fmt == "xlsx":
             body = xlsx_bytes(tables)
