@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.runtime import Runtime
-from bot.store import funnel
+from bot.store import funnel, staff
 from bot.store import leads as store
-from bot.store import staff
 from bot.store.models import Conversation
 from bot.web.server import create_app
 
