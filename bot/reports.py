@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import formats
@@ -303,7 +303,3 @@ async def readiness_by_factor(session: AsyncSession, *, since: datetime | None =
                 sums[factor] = sums.get(factor, 0.0) + float(value)
                 counts[factor] = counts.get(factor, 0) + 1
     return {f: sums[f] / counts[f] for f in sums}, n
-
-
-async def assessment_count(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Assessment)) or 0)

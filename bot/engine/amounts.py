@@ -6,9 +6,10 @@ import re
 
 from bot.engine.textnorm import fold
 
-# A typed amount: 3, 12, 250.000, 250,000, 1 200, 1,5 milions, 300k, 2M, 200 mil.
+# A typed amount: 3, 12, 250.000, 250,000, 1 200, 1,5 milions, 300k, 2M, 200 mil. ASCII digits only
+# (digits of other scripts are not amounts), at most 12 of them, and never one right after a minus sign.
 _AMOUNT = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:([.,' ])\d{3})(?:\2\d{3})*(?!\d)|\d+)(?:[.,](\d+))?\s*"
+    r"(?<![0-9.,-])([0-9]{1,3}(?:([.,' ])[0-9]{3})(?:\2[0-9]{3})*(?![0-9])|[0-9]{1,12}(?![0-9]))(?:[.,]([0-9]+))?\s*"
     r"(k|mil|m|milions?|milio|millones?|millon|millions?)?(?![a-z])")
 _SCALE = {"k": 1e3, "mil": 1e3}
 

@@ -160,7 +160,7 @@ class Engine:
         msg, tracker = turn.message, turn.tracker
         offered, tracker.offered = tracker.offered, {}  # an offer stands for the very next message only
         text = msg.text
-        if text is not None:
+        if text is not None and not tracker.paused:  # a paused chat's words go to a person: all of them
             text = text[: self.settings.conversation.max_text_length * 2]
         parse: Parse | None = None
         if msg.payload is not None:
@@ -193,10 +193,11 @@ class Engine:
             await self._handle_intent(turn, parse)
             return
         assert text is not None
+        # before the relay: a typed "yes" to a question the bot asked while paused (/forget's) answers it
+        if await self._offered_answer(turn, text, offered):
+            return
         if tracker.paused and self._paused_action:
             await self.run_step(turn, self._paused_action)
-            return
-        if await self._offered_answer(turn, text, offered):
             return
         if tracker.active_form:
             await self.forms.answer(turn, text, from_button=False)

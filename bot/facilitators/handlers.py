@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.addresses import telegram_address
 from bot.engine import BotMessage
 from bot.engine.render import Renderer
 from bot.export_safe import strip_controls
@@ -35,6 +36,7 @@ from bot.store import leads as store
 from bot.store import outbox
 from bot.store.models import Facilitator
 from bot.store.outbox import DeliveryError, wake
+from bot.textsplit import split_text
 
 log = logging.getLogger(__name__)
 LEAD_REF = re.compile(r"#([0-9]{1,9})\b")
@@ -139,14 +141,16 @@ class LeadDesk:
                 text = self.r.text("utter_relay_attachment", lead.language)
             body = self.r.text("utter_facilitator_says", lead.language,
                                {"facilitator_name": facilitator.name, "text": text})
-            payload: dict = {"to": sender_id, "text": body}
+            entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
+            # who to tell if it never arrives (bot/notifier/notifier.py: `_reply_failed`)
+            payload: dict = {"to": sender_id, "text": body, "from": telegram_address(facilitator.telegram_user_id),
+                             "from_lang": lang, "entity_name": entity_name}
             if copy is not None:
                 payload.update(outbox.copy_request(*copy),
                                copy_failed_text=self.r.text("utter_relay_non_text", lead.language))
             await outbox.add_outbox(session=session, kind="entity_message", payload=payload)
             await store.add_lead_event(session=session, lead_id=lead_id, actor=store.actor_of(facilitator),
                                        action="replied")
-            entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
         if outer is None:
             wake()
         return self.r.text("utter_fac_reply_sent", lang, {"entity_name": entity_name})
@@ -229,8 +233,10 @@ class FacilitatorHandlers:
         lang = desk.lang(facilitator)
         chat_id = facilitator.telegram_user_id
         try:  # answered at once (not through the outbox): the button's answer says whether it went
-            await _channel(context).sender.call(chat_id, lambda: context.bot.send_message(chat_id=chat_id, text=text),
-                                                what="sendMessage", paced=False)
+            for piece in split_text(text):  # a dossier with long notes is longer than one message
+                await _channel(context).sender.call(
+                    chat_id, lambda piece=piece: context.bot.send_message(chat_id=chat_id, text=piece),
+                    what="sendMessage", paced=False)
         except DeliveryError:
             return desk.r.text("utter_fac_open_private", lang)
         return desk.r.text("utter_fac_details_sent", lang)

@@ -16,7 +16,7 @@ the conversation's replies are left to the bot.
 from __future__ import annotations
 
 from bot.notifier.deliverer import OutboxDeliverer
-from bot.notifier.notifier import Notifier, wake
+from bot.notifier.notifier import Notifier
 from bot.notifier.senders import ConsoleSender, DeliveryError, Transport
 
-__all__ = ["ConsoleSender", "DeliveryError", "Notifier", "OutboxDeliverer", "Transport", "wake"]
+__all__ = ["ConsoleSender", "DeliveryError", "Notifier", "OutboxDeliverer", "Transport"]

@@ -27,13 +27,27 @@ from bot.store import facilitators, outbox
 from bot.store import leads as store
 from bot.store.models import Facilitator, Outbox
 from bot.store.outbox import DeliveryError
+from bot.textsplit import split_text
 
 log = logging.getLogger(__name__)
 REMINDER_CHECK_SECONDS = 60
 KINDS = ("lead_card", "lead_reminder", "lead_refresh", "assignee_reminder", "relay", "entity_message")
 
 
-wake = outbox.wake  # kept for callers in the channels; writers below the channels call outbox.wake
+def chat_lane(address: Any) -> str:
+    """The lane of a message to one chat (bot/notifier/deliverer.py): a relay, an entity's message and a
+    reply to the same person go in the order they were written."""
+    chat_id = telegram_chat_id(address)
+    return f"chat:{chat_id if chat_id is not None else address}"
+
+
+def lane_of(row: Outbox) -> str:
+    """Messages to a person in their chat's lane; a lead's card, its edits and reminders in the lead's
+    (its card goes before the edits that read where it went), beside every other lead's."""
+    payload = row.payload or {}
+    if row.kind in ("relay", "entity_message"):
+        return chat_lane(payload.get("to"))
+    return f"lead:{payload.get('lead_id')}"
 
 
 class Notifier(OutboxDeliverer):
@@ -43,7 +57,8 @@ class Notifier(OutboxDeliverer):
         self.sender = sender
         self.renderer = Renderer(domain, settings.default_language, settings.programme.time_zone)
         for kind in KINDS:
-            self.register(kind, getattr(self, f"_do_{kind}"))
+            self.register(kind, getattr(self, f"_do_{kind}"), lane=lane_of,
+                          on_failure=self._reply_failed if kind == "entity_message" else None)
 
     @classmethod
     def from_runtime(cls, runtime, sender: Transport) -> Notifier:
@@ -84,7 +99,9 @@ class Notifier(OutboxDeliverer):
                          build) -> list[dict[str, Any]]:
         """Send to every target not reached yet, saving progress after each, so none gets it twice. A target
         that can never be reached (a facilitator who blocked the bot) is passed over, not waited for: the
-        others still get the card; the row fails only when no target was reached."""
+        others still get the card; the row fails only when no target was reached. A text longer than a
+        message may be goes as several (bot/textsplit.py), the buttons under the last; the pieces already
+        sent are saved too, so a retry sends only the rest."""
         delivered: list[dict[str, Any]] = list(payload.get("delivered") or [])
         done = {d["to"] for d in delivered}
         refused: DeliveryError | None = None
@@ -92,8 +109,16 @@ class Notifier(OutboxDeliverer):
             if address in done:
                 continue
             text, buttons = build(lang)
+            pieces = split_text(text) or [text]
+            partial: dict[str, list] = payload.setdefault("pieces_sent", {})
+            sent: list = list(partial.get(address) or [])
             try:
-                message_id = await self.sender.send(address, text, buttons)
+                for i in range(len(sent), len(pieces)):
+                    last = i == len(pieces) - 1
+                    sent.append(await self.sender.send(address, pieces[i], buttons if last else None))
+                    if not last:
+                        partial[address] = sent
+                        await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
             except DeliveryError as exc:
                 if not exc.permanent or len(targets) == 1:
                     raise
@@ -101,7 +126,10 @@ class Notifier(OutboxDeliverer):
                 refused = exc
                 delivered.append({"to": address, "message_id": None, "lang": lang, "refused": True})
             else:
-                delivered.append({"to": address, "message_id": message_id, "lang": lang})
+                delivered.append({"to": address, "message_id": sent[-1], "lang": lang})
+            partial.pop(address, None)
+            if not partial:
+                payload.pop("pieces_sent", None)
             payload["delivered"] = delivered
             await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
         if refused is not None and all(d.get("refused") for d in delivered):
@@ -191,3 +219,16 @@ class Notifier(OutboxDeliverer):
         await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
 
     _do_entity_message = _do_relay  # the facilitator's words to the entity: the same delivery
+
+    async def _reply_failed(self, row: Outbox, payload: dict[str, Any], give_up: bool, error: Exception) -> None:
+        """A facilitator's words the entity will never get (it blocked the bot, its chat is gone): they were
+        told "✓ Sent" when the words were queued, so they are told now that it did not go."""
+        back = payload.get("from")
+        if not give_up or not back:
+            return
+        async with self.sessionmaker() as session, session.begin():
+            await outbox.add_outbox(session=session, kind="relay", payload={
+                "to": str(back), "text": self.renderer.text(
+                    "utter_fac_reply_not_delivered", payload.get("from_lang") or self.settings.default_language,
+                    {"entity_name": payload.get("entity_name") or "?"})})
+        outbox.wake()

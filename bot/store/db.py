@@ -29,6 +29,10 @@ def _json_dumps(value: object) -> str:
 
 JSON_CODEC = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
 
+# A database error names its statement, never the values written (a contact's name, a message's text): its
+# text goes to the logs and to the outbox's last_error (docs/operations.md, "Logs"; issue 27).
+PRIVATE = {"hide_parameters": True}
+
 SQLITE_BUSY_TIMEOUT = 15.0  # seconds a statement waits for another connection's write lock
 # secure_delete: deleted rows are overwritten with zeros, not left in free pages (erasure, see below).
 SQLITE_PRAGMAS = ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=0",
@@ -46,8 +50,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         if database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         return create_async_engine(url, echo=echo, async_creator=inline_creator(
-            database, busy_timeout=SQLITE_BUSY_TIMEOUT, pragmas=SQLITE_PRAGMAS), **JSON_CODEC)
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, **JSON_CODEC)
+            database, busy_timeout=SQLITE_BUSY_TIMEOUT, pragmas=SQLITE_PRAGMAS), **JSON_CODEC, **PRIVATE)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, **JSON_CODEC,
+                               **PRIVATE)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store import alliances, funnel
@@ -435,7 +435,3 @@ async def remove_facilitator(*, session: AsyncSession, telegram_user_id: int) ->
         await release_lead(session=session, lead_id=lead_id, facilitator=row, note="facilitator removed")
     await session.flush()
     return True, held
-
-
-async def count_open(*, session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Lead).where(Lead.status.in_(OPEN))) or 0)

@@ -16,11 +16,27 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class FreeText(TypeDecorator):
+    """A column of text that people typed (names, roles, a territory, an error's words): a longer value is
+    cut to the column's size when it is written, on every database alike. PostgreSQL refuses a value
+    longer than its VARCHAR (a whole handoff failed on a 300-character role, issue 27); SQLite keeps it."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        length = self.impl.length
+        if isinstance(value, str) and length is not None and len(value) > length:
+            return value[:length]
+        return value
 
 
 class Base(DeclarativeBase):
@@ -51,20 +67,20 @@ class Entity(Base):
     conversation_id: Mapped[int | None] = mapped_column(
         ForeignKey("conversation.id", ondelete="SET NULL"), unique=True
     )
-    name: Mapped[str | None] = mapped_column(String(200))
-    field: Mapped[str | None] = mapped_column(String(300))
-    territory: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(FreeText(200))
+    field: Mapped[str | None] = mapped_column(FreeText(300))
+    territory: Mapped[str | None] = mapped_column(FreeText(64))
     size_staff: Mapped[str | None] = mapped_column(String(32))
     size_volunteers: Mapped[str | None] = mapped_column(String(32))
     budget_band: Mapped[str | None] = mapped_column(String(32))
-    contact_name: Mapped[str | None] = mapped_column(String(200))
-    contact_role: Mapped[str | None] = mapped_column(String(200))
-    contact_email: Mapped[str | None] = mapped_column(String(254))
-    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    contact_name: Mapped[str | None] = mapped_column(FreeText(200))
+    contact_role: Mapped[str | None] = mapped_column(FreeText(200))
+    contact_email: Mapped[str | None] = mapped_column(FreeText(254))
+    contact_phone: Mapped[str | None] = mapped_column(FreeText(32))
     contact_telegram: Mapped[bool] = mapped_column(Boolean, default=False)
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    consent_version: Mapped[str | None] = mapped_column(String(32))
+    consent_version: Mapped[str | None] = mapped_column(FreeText(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -104,13 +120,13 @@ class StaffMember:
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-4)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True, sort_order=-3)
-    name: Mapped[str] = mapped_column(String(200), sort_order=-2)
+    name: Mapped[str] = mapped_column(FreeText(200), sort_order=-2)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Facilitator(StaffMember, Base):
     __tablename__ = "facilitator"
-    territory: Mapped[str | None] = mapped_column(String(64))
+    territory: Mapped[str | None] = mapped_column(FreeText(64))
     language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -146,7 +162,7 @@ class LeadEvent(Base):
     __tablename__ = "lead_event"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
-    actor: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(FreeText(64))
     action: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -165,9 +181,17 @@ class Outbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_error: Mapped[str | None] = mapped_column(FreeText(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SendBudget(Base):
+    """Telegram's sending budgets shared by the workers (bot/store/send_budget.py): when each is next free."""
+
+    __tablename__ = "send_budget"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ProcessedUpdate(Base):
@@ -222,7 +246,7 @@ class FunnelCount(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     period: Mapped[str] = mapped_column(String(7))  # YYYY-MM in the programme's time zone
     step: Mapped[str] = mapped_column(String(24))
-    territory: Mapped[str] = mapped_column(String(64), default="")
+    territory: Mapped[str] = mapped_column(FreeText(64), default="")
     language: Mapped[str] = mapped_column(String(8), default="")
     motivation: Mapped[str] = mapped_column(String(16), default="")
     aim: Mapped[str] = mapped_column(String(32), default="")

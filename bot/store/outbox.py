@@ -166,6 +166,16 @@ async def renew_leases(*, sessionmaker: async_sessionmaker[AsyncSession], row_id
                               .values(locked_until=now_utc() + timedelta(seconds=lease_seconds)))
 
 
+async def release_leases(*, sessionmaker: async_sessionmaker[AsyncSession], row_ids: Collection[int]) -> None:
+    """Give back rows this process leased and will not deliver (it is stopping): the next deliverer takes
+    them at once instead of when the lease ends."""
+    if not row_ids:
+        return
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(Outbox).where(Outbox.id.in_(list(row_ids)), Outbox.status == "pending")
+                              .values(locked_until=None))
+
+
 # A lead's card row stays while the lead does: its edits (lead_refresh) read where the card went, and its
 # dedup key keeps the card to one per lead. The lead's own purge (bot/store/privacy.py) takes it.
 KEEP_SENT_KINDS = ("lead_card",)
@@ -180,10 +190,3 @@ async def purge_sent(*, sessionmaker: async_sessionmaker[AsyncSession], older_th
         result = await session.execute(delete(Outbox).where(Outbox.status == "sent", Outbox.sent_at < cutoff,
                                                             Outbox.kind.not_in(KEEP_SENT_KINDS)))
         return result.rowcount or 0
-
-
-async def pending_count(*, session: AsyncSession) -> int:
-    from sqlalchemy import func
-
-    return int(await session.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "pending"))
-               or 0)

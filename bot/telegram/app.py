@@ -24,6 +24,7 @@ from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from bot.config import Settings
 from bot.logs import remember_update_id
 from bot.runtime import Runtime, build_runtime
+from bot.store import send_budget
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import CONTEXT_TYPES, TelegramApp
 from bot.telegram.handlers import register_handlers
@@ -36,6 +37,9 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# At most this long a webhook answer waits for the update's replies to go (a chat waiting out a 429): past it
+# the replies still go, and only that chat's order across workers is at risk.
+WEBHOOK_SETTLE_SECONDS = 20.0
 PIPELINE_POLL = 0.05  # seconds between getUpdates while updates are being handled (they are not confirmed yet)
 # The command menu; the descriptions are responses telegram_command_<name> in dialogues/telegram.yml.
 MENU_COMMANDS = ("start", "help", "language", "facilitator", "privacy", "forget", "restart")
@@ -53,6 +57,10 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         # actions, the understanding models and the motivation model, before anyone types
         await asyncio.to_thread(lambda: (rt.actions.preload(), rt.engine.warm()))
         channel = TelegramChannel(rt, app.bot, sender)
+        if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter) and send_budget.shared(rt.db):
+            # several workers may share this database: Telegram's budgets are kept in it (docs/scaling.md)
+            limiter.share(send_budget.SendBudget(rt.db, overall_interval=limiter.overall.interval))
+            sender.pacer = None
         app.bot_data.channel = channel
         if isinstance(app.update_processor, PerChatUpdateProcessor):
             app.update_processor.on_flood = channel.flood_notice
@@ -316,6 +324,11 @@ def webhook_app(app: Application, settings: Settings) -> web.Application:
         app.bot_data.telegram_seen = time.monotonic()  # /readyz (bot/web)
         # Answered only once the update is handled: if this worker dies, Telegram sends it again.
         await handle_updates(app, [update])
+        # ...and once its replies have gone. Telegram sends a chat's next update only after this answer,
+        # so whichever worker the load balancer gives it to, its replies come after these: a chat's order
+        # holds across workers (docs/scaling.md).
+        if (channel := app.bot_data.channel) is not None and update.effective_chat is not None:
+            await channel.settled(update.effective_chat.id, timeout=WEBHOOK_SETTLE_SECONDS)
         return web.Response(status=200)
 
     async def health(_request: web.Request) -> web.Response:

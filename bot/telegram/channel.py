@@ -30,6 +30,7 @@ from bot.charts import wait_for_chart
 from bot.engine import BotMessage, UserMessage
 from bot.engine.tracker import Tracker
 from bot.notifier import OutboxDeliverer
+from bot.notifier.notifier import chat_lane
 from bot.runtime import Runtime
 from bot.store import outbox
 from bot.store.models import Outbox, ProcessedUpdate
@@ -235,12 +236,22 @@ class TelegramChannel:
         self._deliveries[chat_id] = task
         task.add_done_callback(lambda t: self._deliveries.get(chat_id) is t and self._deliveries.pop(chat_id))
 
+    async def settled(self, chat_id: int, *, timeout: float) -> bool:
+        """Wait until the replies queued for this chat so far have gone (or failed back to the outbox), at
+        most `timeout` seconds; False when they had not."""
+        task = self._deliveries.get(chat_id)
+        if task is None:
+            return True
+        done, _pending = await asyncio.wait({task}, timeout=timeout)
+        return bool(done)
+
     def deliver_replies_with(self, deliverer: OutboxDeliverer) -> None:
         """Register the "reply" kind on the outbox's deliverer: it sends the replies left pending (a failed
         delivery, a crash, a stop before the queue was empty), and leaves alone and keeps claimed those
         this process is sending."""
         deliverer.register(REPLY_KIND, self.deliver_leased, held=lambda: self._queued | self._in_flight,
-                           hold_seconds=CLAIM_FOR.total_seconds(), on_failure=self._failed)
+                           hold_seconds=CLAIM_FOR.total_seconds(), on_failure=self._failed,
+                           lane=lambda row: chat_lane((row.payload or {}).get("chat_id")))
 
     async def drain(self, timeout: float | None = None) -> int:
         """At shutdown, with the HTTP client still open: wait for the deliveries under way (at most `timeout`

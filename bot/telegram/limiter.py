@@ -6,6 +6,11 @@ goes next (ties in arrival order). The channel gives the first message of a turn
 rest of the answer NEXT and the edit of a pressed button LAST, so that in a busy minute every person
 gets the start of an answer quickly and the rest follows. No retries here: a 429 is retried by the
 Sender, in the task of the chat that got it.
+
+Several workers on one PostgreSQL database share the budgets (`share`, bot/store/send_budget.py): after
+its turn here, a call reserves its slot in the shared budgets of its group or private chat and of the bot,
+and waits for it, so two workers together keep to 30 messages a second, not 30 each. Priorities then hold
+within each worker; across workers slots go in the order they are asked for.
 """
 
 from __future__ import annotations
@@ -14,13 +19,20 @@ import asyncio
 import heapq
 import itertools
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.ext import BaseRateLimiter
 
 FIRST, NEXT, LAST = 1, 2, 3  # priorities (ints above 0: PTB drops a falsy rate_limit_args)
 OVERALL_INTERVAL = 1 / 29
 GROUP_INTERVAL = 60 / 19
+CHAT_INTERVAL, CHAT_BURST = 1.0, 3  # a private chat's pace when shared (Sender's ChatPacer otherwise)
+
+
+class Budget(Protocol):
+    """Budgets shared with other workers (bot/store/send_budget.py's SendBudget)."""
+
+    async def reserve(self, key: str | None = None, *, interval: float = 0.0, burst: int = 1) -> float: ...
 
 
 class PriorityPacer:
@@ -75,6 +87,12 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
         self.overall = PriorityPacer(overall_interval)
         self.group_interval = group_interval
         self.groups: dict[int | str, PriorityPacer] = {}
+        self.budget: Budget | None = None
+
+    def share(self, budget: Budget) -> None:
+        """Keep to budgets shared with the other workers too (and pace private chats here: the Sender's
+        per-process pacer is then left off)."""
+        self.budget = budget
 
     async def initialize(self) -> None:
         """Nothing to open."""
@@ -103,7 +121,20 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
                 for key in [k for k, p in self.groups.items() if p.quiet(now)]:
                     self.groups.pop(key, None)
         await self.overall.acquire(priority)
+        if self.budget is not None:
+            await self._shared(chat_id, group, endpoint)
         return await callback(*args, **kwargs)
+
+    async def _shared(self, chat_id: Any, group: int | str | None, endpoint: str) -> None:
+        if group is not None:
+            wait = await self.budget.reserve(f"group:{group}", interval=self.group_interval)  # type: ignore[union-attr]
+        elif endpoint.lower().startswith(("send", "copy")):  # what the Sender paces per chat: new messages
+            wait = await self.budget.reserve(f"chat:{chat_id}", interval=CHAT_INTERVAL,  # type: ignore[union-attr]
+                                             burst=CHAT_BURST)
+        else:
+            wait = await self.budget.reserve()  # type: ignore[union-attr]
+        if wait > 0:
+            await asyncio.sleep(wait)
 
 
 def _group_of(chat_id: Any) -> int | str | None:

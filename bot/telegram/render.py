@@ -10,13 +10,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot import callbacks
+from bot.textsplit import split_text as split_text
 
 log = logging.getLogger(__name__)
 
 PARSE_MODE = "HTML"
-MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted on the text as shown (after parsing)
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted on the text as shown (after parsing); bot/textsplit.py
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # 1024
-MAX_CALLBACK_DATA = callbacks.MAX_BYTES
 # Conversation buttons: "q<question seq>:<payload>" (bot/callbacks.py has every kind of button data).
 CALLBACK_PATTERN = callbacks.PATTERN[callbacks.Prefix.QUESTION]
 # The conversation's codec under the names the renderer's callers (and tests) know.
@@ -28,28 +28,6 @@ parse_callback = callbacks.parse_question
 def escape(text: str) -> str:
     """Text from YAML and users is shown as written: nothing in it is markup."""
     return html.escape(text, quote=False)
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most `limit` characters, cut at a blank line, a line end or a space when possible;
-    none for a blank text."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), -1)
-        if cut < limit // 2:
-            cut = window.rfind("\n")
-        if cut < limit // 2:
-            cut = window.rfind(" ")
-        if cut < limit // 2:
-            cut = limit
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip("\n ")
-    pieces.append(rest)
-    return [p for p in pieces if p.strip()]
-
-
 
 
 def keyboard(buttons: list[tuple[str, str]] | list[list[str]], seq: int) -> InlineKeyboardMarkup | None:

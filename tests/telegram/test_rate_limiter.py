@@ -29,14 +29,29 @@ async def test_calls_are_spaced_and_waiting_first_messages_go_first() -> None:
     assert min(gaps) >= 0.018, gaps
 
 
-async def test_a_cancelled_waiter_does_not_take_a_slot() -> None:
+async def test_a_cancelled_waiter_does_not_take_a_slot(monkeypatch) -> None:
+    # The dispatcher sleeps once per slot it hands out: a cancelled waiter skipped without a slot means
+    # one sleep before the kept waiter is granted, not two.
+    real_sleep = asyncio.sleep
+    slept: list[float] = []
+
+    async def recording_sleep(delay: float, *args, **kwargs):
+        slept.append(delay)
+        return await real_sleep(delay, *args, **kwargs)
+
     pacer = PriorityPacer(0.05)
     await pacer.acquire(NEXT)
+    monkeypatch.setattr(asyncio, "sleep", recording_sleep)
     gone = asyncio.create_task(pacer.acquire(FIRST))
     kept = asyncio.create_task(pacer.acquire(NEXT))
-    await asyncio.sleep(0)
+    await real_sleep(0)
     gone.cancel()
     await asyncio.wait_for(kept, 1)
+    monkeypatch.undo()
+    assert gone.cancelled()
+    assert kept.done() and not kept.cancelled() and kept.exception() is None
+    assert len(slept) == 1, slept
+    assert not pacer._waiting
     pacer.close()
 
 
