@@ -268,7 +268,7 @@ class FunnelJourney(Base):
         ForeignKey("conversation.id", ondelete="SET NULL"), unique=True)
     cohort: Mapped[str] = mapped_column(String(7), index=True)  # month of the first contact
     stage: Mapped[int] = mapped_column(Integer, default=0)
-    territory: Mapped[str] = mapped_column(String(64), default="")
+    territory: Mapped[str] = mapped_column(FreeText(64), default="")
     language: Mapped[str] = mapped_column(String(8), default="")
     motivation: Mapped[str] = mapped_column(String(16), default="")
     aim: Mapped[str] = mapped_column(String(32), default="")
@@ -290,7 +290,7 @@ class Alliance(Base):
     entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id", ondelete="SET NULL"))
     partner_lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id", ondelete="SET NULL"))
     partner_entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id", ondelete="SET NULL"))
-    partner_name: Mapped[str | None] = mapped_column(String(200))  # an entity outside the programme
+    partner_name: Mapped[str | None] = mapped_column(FreeText(200))  # an entity outside the programme
     formed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
