@@ -166,7 +166,8 @@ class LeadDesk:
     async def leads(self, facilitator: Facilitator) -> str:
         lang = self.lang(facilitator)
         async with self.runtime.sessionmaker() as session:
-            rows = await store.list_leads(session=session, open_only=True)
+            rows = [row for row in await store.list_leads(session=session, open_only=True)
+                    if row["assignee_id"] in (None, facilitator.id)]  # store.may_see: the dashboard's rule
         if not rows:
             return self.r.text("utter_fac_leads_empty", lang)
         lines = [self.r.text("utter_fac_leads_header", lang)]
@@ -181,7 +182,9 @@ class LeadDesk:
     async def details(self, facilitator: Facilitator, lead_id: int) -> str:
         view = await self.view(lead_id, with_events=True)
         lang = self.lang(facilitator)
-        return self.r.text("utter_fac_not_found", lang) if view is None else details_text(self.r, view, lang)
+        if view is None or not store.may_see(view.lead, facilitator_id=facilitator.id):
+            return self.r.text("utter_fac_not_found", lang)  # another's lead: as on the dashboard, not there
+        return details_text(self.r, view, lang)
 
 
 class FacilitatorHandlers:

@@ -328,15 +328,18 @@ async def mark_contacted(*, session: AsyncSession, lead_id: int, facilitator: Fa
 
 async def close_lead(*, session: AsyncSession, lead_id: int, facilitator: Facilitator, outcome: str,
                      note: str | None = None, notice: dict[str, Any] | None = None) -> LeadResult:
-    """Close with an outcome (its assignee, or anyone while unclaimed); the entity gets the assistant back."""
+    """Close with an outcome: its assignee; while unclaimed, anyone may drop it, but only a facilitator who
+    held it can say an alliance was formed (a forged "formed" on an unclaimed lead counted one, issue 27).
+    The entity gets the assistant back."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {OUTCOMES}")
     sender_id = await _sender_of(session, lead_id)
     await lock_conversation(session=session, sender_id=sender_id)
     now = now_utc()
+    held_by_them = Lead.status.in_(HELD) & (Lead.assignee_id == facilitator.id)
+    allowed = held_by_them if outcome == "alliance_formed" else or_(Lead.status.in_(UNCLAIMED), held_by_them)
     result = await session.execute(
-        update(Lead).where(Lead.id == lead_id, or_(
-            Lead.status.in_(UNCLAIMED), (Lead.status.in_(HELD)) & (Lead.assignee_id == facilitator.id)))
+        update(Lead).where(Lead.id == lead_id, allowed)
         .values(status=LeadStatus.CLOSED, outcome=outcome, closed_at=now, updated_at=now))
     if result.rowcount != 1:
         return await _refused(session, lead_id, "not_yours")
@@ -361,8 +364,20 @@ async def _count_step(session: AsyncSession, lead_id: int, step: str, when: date
                            **funnel.lead_dimensions(row.dossier, row.language, row.territory))
 
 
+def may_see(lead: Lead, *, facilitator_id: int | None, coordinator: bool = False) -> bool:
+    """The one rule of who may read a lead or write a note on it, on every channel (the dashboard, Telegram's
+    Details, `/lead N`, `/note N`): a coordinator, any lead; a facilitator, an unclaimed lead or their own.
+    Another facilitator's lead is answered as if it did not exist. (`filter_leads(visible_to=)`: the same
+    rule for lists.)"""
+    if coordinator:
+        return True
+    return lead.assignee_id is None or (facilitator_id is not None and lead.assignee_id == facilitator_id)
+
+
 async def add_note(*, session: AsyncSession, lead_id: int, facilitator: Facilitator, note: str) -> bool:
-    if await get_lead(session=session, lead_id=lead_id) is None:
+    """A facilitator's note on a lead they may see (`may_see`); False when there is none."""
+    lead = await get_lead(session=session, lead_id=lead_id)
+    if lead is None or not may_see(lead, facilitator_id=facilitator.id):
         return False
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="note", note=note)
     await session.execute(update(Lead).where(Lead.id == lead_id).values(updated_at=now_utc()))

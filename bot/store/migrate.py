@@ -26,10 +26,9 @@ def alembic_config() -> Config:
     return cfg
 
 
-@cache
-def head_revision() -> str | None:
-    """The newest migration, read from the files (importing alembic costs a third of `aliat chat`'s
-    start-up): the one revision no other names as its down_revision; None unless there is exactly one."""
+def _revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """(every revision, every down_revision) of the migration files, read as text (importing alembic costs
+    a third of `aliat chat`'s start-up)."""
     revisions: set[str] = set()
     downs: set[str] = set()
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
@@ -38,8 +37,21 @@ def head_revision() -> str | None:
             revisions.add(found.group(1))
         if found := re.search(r"^down_revision(?:\s*:[^=]*)?\s*=\s*(.+)$", source, re.M):
             downs.update(re.findall(r"['\"]([^'\"]+)['\"]", found.group(1)))
+    return frozenset(revisions), frozenset(downs)
+
+
+def known_revisions() -> frozenset[str]:
+    """The revisions this release's migrations know (a backup at another one is from a newer release)."""
+    return _revisions()[0]
+
+
+@cache
+def head_revision() -> str | None:
+    """The newest migration: the one revision no other names as its down_revision; None unless there is
+    exactly one."""
+    revisions, downs = _revisions()
     heads = revisions - downs
-    return heads.pop() if len(heads) == 1 else None
+    return next(iter(heads)) if len(heads) == 1 else None
 
 
 async def at_head(engine: AsyncEngine) -> bool:

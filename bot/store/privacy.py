@@ -7,16 +7,45 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.addresses import telegram_chat_id
 from bot.store import funnel
 from bot.store.db import mark_erased
 from bot.store.models import Assessment, Conversation, Entity, Lead, LeadEvent, Outbox
+from bot.store.outbox import add_outbox
 
 OPEN_LEAD_STATUSES = ("new", "notified", "claimed", "contacted")
 
 
-def _personal_strings(entity: Entity) -> list[str]:
-    values = [entity.contact_name, entity.contact_email, entity.contact_phone, entity.name]
-    return [v for v in values if v and len(v) >= 3]
+# A lead's rows that hold no words of the person and must stay: its card (edits read where it went) and the
+# edits themselves (after erasure, they take the name off the card).
+KEPT_LEAD_ROWS = ("lead_card", "lead_refresh")
+
+
+def _owned(row: Outbox, sender_id: str, chat_id: int | None, lead_ids: set[int]) -> bool:
+    """Whether an outbox row is this person's: addressed to them (a reply, a facilitator's words, a notice), or
+    about their lead (their words relayed to a facilitator, a reminder). By the row's owner, never by the
+    text: "Ana" is in "Joana" and in "setmana", other people's undelivered messages (issue 27)."""
+    payload = row.payload or {}
+    to = payload.get("to")
+    if to is not None and (str(to) == sender_id or (chat_id is not None and telegram_chat_id(to) == chat_id)):
+        return True
+    if row.kind == "reply" and chat_id is not None and payload.get("chat_id") == chat_id:
+        return True
+    lead_id = payload.get("lead_id")
+    return isinstance(lead_id, int) and lead_id in lead_ids and row.kind not in KEPT_LEAD_ROWS
+
+
+async def _erase_outbox(session: AsyncSession, sender_id: str, lead_ids: set[int]) -> int:
+    chat_id = telegram_chat_id(sender_id)
+    # a cheap first pass in SQL (the chat's number, the leads' ids appear in the payload), then the exact test
+    marks = [sender_id] + ([str(chat_id)] if chat_id is not None else [])
+    marks += [f'"lead_id":{i}' for i in lead_ids] + [f'"lead_id": {i}' for i in lead_ids]
+    payload_text = cast(Outbox.payload, String)
+    candidates = await session.scalars(select(Outbox).where(or_(*[payload_text.contains(m) for m in marks])))
+    owned = [row.id for row in candidates if _owned(row, sender_id, chat_id, lead_ids)]
+    for start in range(0, len(owned), 500):
+        await session.execute(delete(Outbox).where(Outbox.id.in_(owned[start:start + 500])))
+    return len(owned)
 
 
 async def forget_sender(*, session: AsyncSession, sender_id: str, actor: str = "entity") -> dict[str, int]:
@@ -33,19 +62,18 @@ async def forget_sender(*, session: AsyncSession, sender_id: str, actor: str = "
     await funnel.forget(session=session, conversation_id=conversation.id)  # stays counted, unlinked
     entities = (await session.scalars(select(Entity).where(Entity.conversation_id == conversation.id))).all()
     entity_ids = [e.id for e in entities]
-    needles = [sender_id, sender_id.split(":", 1)[-1]]
-    for entity in entities:
-        needles.extend(_personal_strings(entity))
-        if entity.telegram_chat_id:
-            needles.append(str(entity.telegram_chat_id))
+    lead_ids: set[int] = set()
     if entity_ids:
         leads = (await session.scalars(select(Lead).where(Lead.entity_id.in_(entity_ids)))).all()
         for lead in leads:
+            lead_ids.add(lead.id)
             lead.dossier = {"erased": True}
             lead.priority_reasons = []
             lead.entity_id = None
             session.add(LeadEvent(lead_id=lead.id, actor=actor, action="erased", note=None))
             await session.execute(update(LeadEvent).where(LeadEvent.lead_id == lead.id).values(note=None))
+            if lead.card_message_id is not None:  # the card in the facilitators' chats loses the name too
+                await add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead.id})
             counts["leads"] += 1
     result = await session.execute(delete(Assessment).where(or_(
         Assessment.conversation_id == conversation.id,
@@ -55,11 +83,7 @@ async def forget_sender(*, session: AsyncSession, sender_id: str, actor: str = "
     for entity in entities:
         await session.delete(entity)
         counts["entities"] += 1
-    needles = [n for n in dict.fromkeys(needles) if n and len(n) >= 3]
-    if needles:
-        payload_text = cast(Outbox.payload, String)
-        result = await session.execute(delete(Outbox).where(or_(*[payload_text.contains(n) for n in needles])))
-        counts["outbox"] = result.rowcount or 0
+    counts["outbox"] = await _erase_outbox(session, sender_id, lead_ids)
     await session.flush()
     return counts
 

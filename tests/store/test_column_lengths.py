@@ -37,6 +37,7 @@ WRITTEN_BY_CODE = {
     "web_login": {"token_hash"},
     "web_session": {"token_hash", "csrf", "language"},
     "alembic_version": {"version_num"},
+    "send_budget": {"key"},
     "action_effect": {"effect_key", "action"},
 }
 

@@ -36,8 +36,10 @@ async def _seed_personal_data(runtime, sender_id: str, *, lead_status: str = "cl
         session.add(lead)
         await session.flush()
         session.add(LeadEvent(lead_id=lead.id, actor="fac:1", action="note", note=f"called {SECRETS[3]}"))
-        session.add(Outbox(kind="lead_card", dedup_key=f"card:{lead.id}",
-                           payload={"text": f"{SECRETS[0]} {SECRETS[1]}"}))
+        # the entity's words on their way to its facilitator: the row names the lead (erased by owner, issue 27)
+        session.add(Outbox(kind="relay", dedup_key=f"relay:{lead.id}",
+                           payload={"to": "telegram:7001", "lead_id": lead.id,
+                                    "values": {"text": f"{SECRETS[0]} {SECRETS[1]}"}}))
         session.add(Outbox(kind="other", dedup_key="unrelated", payload={"text": "nothing personal"}))
         await session.commit()
 

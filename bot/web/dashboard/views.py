@@ -232,7 +232,7 @@ class Dashboard:
             view = await store.show_lead(session=session, lead_id=lead_id, with_events=True)
         if view is None:
             return None
-        if not viewer.coordinator and view.lead.assignee_id not in (None, viewer.facilitator_id):
+        if not store.may_see(view.lead, facilitator_id=viewer.facilitator_id, coordinator=viewer.coordinator):
             return None  # another facilitator's lead: as if it did not exist
         return view
 
