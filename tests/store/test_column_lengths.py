@@ -33,7 +33,6 @@ WRITTEN_BY_CODE = {
     "funnel_count": {"period", "step", "language", "motivation", "aim"},
     "funnel_journey": {"cohort", "language", "motivation", "aim"},
     "alliance": {"pair", "aim"},
-    "send_budget": {"key"},
     "web_login": {"token_hash"},
     "web_session": {"token_hash", "csrf", "language"},
     "alembic_version": {"version_num"},
