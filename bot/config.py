@@ -169,6 +169,9 @@ class HandoffSettings:
     require_partner_in_mind: bool = False
     reminder_unclaimed_hours: Positive = 24
     reminder_no_contact_days: Positive = 3
+    # a lead still unclaimed, or claimed and not contacted, this long is escalated to the coordinators once
+    escalate_unclaimed_hours: Positive = 72
+    escalate_no_contact_days: Positive = 7
     consent_version: Text = "2026-11"
     notify_private: bool = False
 

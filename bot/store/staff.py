@@ -49,6 +49,12 @@ async def list_coordinators(*, session: AsyncSession) -> list[Coordinator]:
                                       .order_by(Coordinator.id)))
 
 
+async def get_coordinator(*, session: AsyncSession, telegram_user_id: int) -> Coordinator | None:
+    """The active coordinator with this Telegram id, or None."""
+    return await session.scalar(select(Coordinator).where(Coordinator.telegram_user_id == telegram_user_id,
+                                                          Coordinator.active.is_(True)))
+
+
 async def remove_coordinator(*, session: AsyncSession, telegram_user_id: int) -> bool:
     """Deactivate a coordinator (the name stays for history); their sessions end now."""
     result = await session.execute(update(Coordinator).where(Coordinator.telegram_user_id == telegram_user_id,

@@ -31,6 +31,7 @@ def setup(app: web.Application, runtime) -> None:
     app.router.add_get(r"/leads/{lead_id:\d+}", d.guard(d.lead))
     app.router.add_post(r"/leads/{lead_id:\d+}/action", d.guard(d.lead_action, form=True))
     app.router.add_post(r"/leads/{lead_id:\d+}/note", d.guard(d.lead_note, form=True))
+    app.router.add_post(r"/leads/{lead_id:\d+}/manage", d.guard(d.lead_manage, coordinator=True, form=True))
     app.router.add_get("/alliances", d.guard(d.alliances, coordinator=True))
     app.router.add_get("/workshops", d.guard(d.workshops, coordinator=True))
     app.router.add_get(r"/export/{what}.{fmt}", d.guard(d.export, coordinator=True))

@@ -20,10 +20,11 @@ from bot.facilitators.cards import CardAction, card_values
 from bot.facilitators.handlers import LeadDesk
 from bot.store import alliances as alliance_store
 from bot.store import facilitators as facilitator_store
-from bot.store import funnel, staff
+from bot.store import funnel, lead_admin, staff
 from bot.store import leads as store
 from bot.store import workshops as workshop_store
 from bot.store.models import Facilitator, Workshop
+from bot.store.outbox import wake
 from bot.web.dashboard import auth
 from bot.web.dashboard.svg import bars
 
@@ -147,6 +148,8 @@ class Dashboard:
             result = await funnel.read(session=session, first=first, last=last)
             since, until = self._month_bounds(first, last)
             readiness, assessed = await reports.readiness_by_factor(session, since=since, until=until)
+            stuck = [(lead_id, self.labels.t(f"escalated_{why}", lang), self._local(when, lang))
+                     for lead_id, why, when in await lead_admin.escalated_open(session=session)]
         steps = reports.funnel_rows(result, labels, lang)
         funnel_chart = bars([(label, n, f"{n} {share}".strip()) for _, label, n, share in steps],
                             title=labels.t("funnel", lang))
@@ -165,7 +168,7 @@ class Dashboard:
         months = [(month, [counts.get(s, 0) for s in funnel.STEPS]) for month, counts in result.by_month.items()]
         return self.render("overview.html", request, viewer, page="overview", period=period, steps=steps,
                            funnel_chart=funnel_chart, mix_chart=mix_chart, readiness_chart=readiness_chart,
-                           assessed=assessed, breakdowns=breakdowns, months=months,
+                           assessed=assessed, breakdowns=breakdowns, months=months, stuck=stuck,
                            step_names=[labels.step(s, lang) for s in funnel.STEPS], first=first, last=last)
 
     # ------------------------------------------------------------------ leads
@@ -250,7 +253,8 @@ class Dashboard:
                    if v not in (None, "")]
         names = await self._facilitator_names()
         events = [(self._local(e.created_at, lang), self._actor(e.actor, names, lang),
-                   self.labels.t("event_" + e.action.replace(":", "_"), lang), e.note or "") for e in view.events]
+                   self.labels.t("event_" + e.action.replace(":", "_"), lang), self._note(e, lang))
+                  for e in view.events]
         contact = [(self.labels.t(f"contact_{k}", lang), self._contact_value(k, v, lang))
                    for k, v in view.contact().items() if v not in (None, "", False)]
         actions = self._actions_for(view, viewer) if viewer.facilitator_id is not None else []
@@ -259,9 +263,16 @@ class Dashboard:
         aim_now = alliance_store.aim_of(dossier.get("alliance_aim")) or alliance_store.aim_of(
             (dossier.get("answers") or {}).get("objective"))
         partners = await self._partner_choices(view.lead.id) if "formed" in actions else []
+        manage = await self._manage_for(view) if viewer.coordinator else None
+        reason_code = None
+        for event in reversed(view.events):
+            if event.action.startswith("closed:"):
+                reason_code = lead_admin.split_reason(event.note)[0]
+                break
         return self.render("lead.html", request, viewer, page="leads", view=view, values=values,
                            aims=[(a, self.labels.aim(a, lang)) for a in self.aims()], aim_now=aim_now,
-                           partners=partners,
+                           partners=partners, manage=manage, reasons=self._reasons(lang),
+                           close_reason=self.labels.t(f"reason_{reason_code}", lang) if reason_code else "",
                            territory=self.labels.territory(territory, lang),
                            aim=self.labels.objective((dossier.get("answers") or {}).get("objective"), lang),
                            contact=contact, answers=answers, events=events, actions=actions,
@@ -292,9 +303,79 @@ class Dashboard:
         return str(value)
 
     async def _facilitator_names(self) -> dict[str, str]:
+        """Who did what in a lead's history: facilitators and coordinators by name."""
         async with self.runtime.sessionmaker() as session:
             people = await facilitator_store.list_facilitators(session=session, include_inactive=True)
-        return {store.actor_of(f): f.name for f in people}
+            coordinators = await staff.list_coordinators(session=session)
+        return {**{lead_admin.coordinator_actor(c): c.name for c in coordinators},
+                **{store.actor_of(f): f.name for f in people}}
+
+    def _note(self, event, lang: str) -> str:
+        """A history note; a closing's reason by its name, then the words."""
+        code, words = lead_admin.split_reason(event.note)
+        if code is None:
+            return self.labels.t(f"escalated_{event.note}", lang) if event.action == "escalated" and event.note \
+                else (event.note or "")
+        return " · ".join(filter(None, [self.labels.t(f"reason_{code}", lang), words]))
+
+    def _reasons(self, lang: str) -> list[tuple[str, str]]:
+        return [(code, self.labels.t(f"reason_{code}", lang)) for code in lead_admin.CLOSE_REASONS]
+
+    async def _manage_for(self, view: store.LeadView) -> dict[str, Any]:
+        """What a coordinator can do to this lead: reassign (to whom), release, close, reopen."""
+        status = view.lead.status
+        async with self.runtime.sessionmaker() as session:
+            people = await facilitator_store.list_facilitators(session=session)
+        return {"open": status in store.OPEN, "held": status in store.HELD, "closed": status == "closed",
+                "people": [(f.id, f.name) for f in people if f.id != view.lead.assignee_id]}
+
+    async def lead_manage(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
+        """A coordinator reassigns, releases, closes (with a reason) or reopens any lead."""
+        lead_id = _int(request.match_info.get("lead_id"))
+        data = await request.post()
+        do = str(data.get("do", ""))
+        lang = viewer.lang
+        if lead_id is None or do not in ("reassign", "release", "close", "reopen"):
+            return self.message(request, viewer, "not_found", status=404)
+        words = " ".join(str(data.get("words", "")).split())[:lead_admin.MAX_REASON_TEXT] or None
+        reason = str(data.get("reason", ""))
+        if do == "close" and reason not in lead_admin.CLOSE_REASONS and data.get("outcome") != "alliance_formed":
+            return await self.lead(request, viewer, notice=self.labels.t("reason_needed", lang), status=400)
+        async with self.runtime.sessionmaker() as session, session.begin():
+            coordinator = await staff.get_coordinator(session=session, telegram_user_id=viewer.member.telegram_user_id)
+            lead = await store.get_lead(session=session, lead_id=lead_id)
+            if coordinator is None or lead is None:
+                return self.message(request, viewer, "not_found", status=404)
+            values = {"facilitator_name": ""}
+            if do == "reassign":
+                to = await session.get(Facilitator, _int(str(data.get("to", ""))) or -1)
+                if to is None:
+                    return await self.lead(request, viewer, notice=self.labels.t("not_possible", lang), status=409)
+                values["facilitator_name"] = to.name
+                result = await lead_admin.reassign(session=session, lead_id=lead_id, to=to, coordinator=coordinator,
+                                                   note=words, notice={"text": self.desk.r.text(
+                                                       "utter_handoff_taken", lead.language, values)})
+                done = self.labels.t("done_reassigned", lang, name=to.name)
+            elif do == "release":
+                result = await lead_admin.release(session=session, lead_id=lead_id, coordinator=coordinator,
+                                                  note=words)
+                done = self.labels.t("done_released", lang)
+            elif do == "reopen":
+                result = await lead_admin.reopen(session=session, lead_id=lead_id, coordinator=coordinator,
+                                                 note=words)
+                done = self.labels.t("done_reopened", lang)
+            else:
+                outcome = "alliance_formed" if data.get("outcome") == "alliance_formed" else "not_pursued"
+                result = await lead_admin.close(session=session, lead_id=lead_id, coordinator=coordinator,
+                                                outcome=outcome, reason=reason, text=words, notice={
+                                                    "text": self.desk.r.text("utter_handoff_closed_notice",
+                                                                             lead.language, values)})
+                done = self.labels.t("done_closed", lang)
+        if not result.ok:
+            return await self.lead(request, viewer, notice=self.labels.t("not_possible", lang), status=409)
+        wake()
+        log.info("lead %s: %s by coordinator %s", lead_id, do, viewer.member.telegram_user_id)
+        return await self.lead(request, viewer, notice=done)
 
     def _actor(self, actor: str, names: dict[str, str], lang: str) -> str:
         if actor in names:
@@ -324,6 +405,12 @@ class Dashboard:
         facilitator = await self._facilitator(viewer)
         if facilitator is None:
             return self.message(request, viewer, "coordinator_only_reads", status=403)
+        note = None
+        if action == CardAction.DROPPED:  # closing without an alliance: why, from the list, and words
+            reason = str(data.get("reason", ""))
+            if reason not in lead_admin.CLOSE_REASONS:
+                return await self.lead(request, viewer, notice=self.labels.t("reason_needed", viewer.lang), status=400)
+            note = lead_admin.reason_note(reason, str(data.get("words", "")))
         aim = str(data.get("aim", ""))
         if action == CardAction.FORMED and aim in self.aims():
             partner_lead = _int(str(data.get("partner_lead", "")))
@@ -331,7 +418,7 @@ class Dashboard:
             async with self.runtime.sessionmaker() as session, session.begin():
                 await alliance_store.set_alliance(session=session, lead_id=lead_id, facilitator=facilitator, aim=aim,
                                                   partner_lead_id=partner_lead, partner_name=partner_name or None)
-        changed, text = await self.desk.change(facilitator, lead_id, action)
+        changed, text = await self.desk.change(facilitator, lead_id, action, note)
         return await self.lead(request, viewer, notice=text, status=200 if changed else 409)
 
     async def lead_note(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
