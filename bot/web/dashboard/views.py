@@ -69,6 +69,7 @@ class Dashboard:
         lang = viewer.lang if viewer else (lang or self.settings.default_language)
         labels = self.labels
         return {"t": lambda key, /, **v: labels.t(key, lang, **v), "lang": lang, "viewer": viewer, "page": "",
+                "num": lambda n: formats.integer(n, lang) if isinstance(n, int) else n,
                 "languages": self.settings.languages, "labels": labels, **values}
 
     def render(self, template: str, request: web.Request, viewer: auth.Viewer | None, *, status: int = 200,
@@ -151,17 +152,19 @@ class Dashboard:
             stuck = [(lead_id, self.labels.t(f"escalated_{why}", lang), self._local(when, lang))
                      for lead_id, why, when in await lead_admin.escalated_open(session=session)]
         steps = reports.funnel_rows(result, labels, lang)
-        funnel_chart = bars([(label, n, f"{n} {share}".strip()) for _, label, n, share in steps],
+        funnel_chart = bars([(label, n, f"{formats.integer(n, lang)} ({share})" if share else formats.integer(n, lang))
+                             for _, label, n, share in steps],
                             title=labels.t("funnel", lang))
         mix = {m: result.by.get("motivation", {}).get(m, {}).get("reading", 0) for m in funnel.MOTIVATIONS}
         total_mix = sum(mix.values())
-        mix_chart = bars([(labels.motivation(m, lang), n, f"{n} ({n * 100 / total_mix:.0f} %)" if total_mix else "0")
+        mix_chart = bars([(labels.motivation(m, lang), n,
+                           f"{formats.integer(n, lang)} ({formats.percent(n / total_mix, lang)})" if total_mix else "0")
                           for m, n in mix.items()], title=labels.t("motivation_mix", lang))
         factors = [f["id"] for f in (self.runtime.domain.knowledge.get("success_factors") or {}).get("factors", [])]
         readiness_chart = bars([(labels.factor(f, lang), readiness.get(f, 0.0),
-                                 f"{readiness[f]:.1f}" if f in readiness else "–") for f in factors],
+                                 formats.decimal(readiness[f], lang) if f in readiness else "–") for f in factors],
                                scale=4, title=labels.t("readiness", lang))
-        breakdowns = [(labels.t(title, lang), [(name(value, lang), _with_shares([counts.get(s, 0) for s in funnel.STEPS]))
+        breakdowns = [(labels.t(title, lang), [(name(value, lang), _with_shares([counts.get(s, 0) for s in funnel.STEPS], lang))
                                                for value, counts in result.by.get(dim, {}).items()])
                       for dim, title, name in (("territory", "by_territory", labels.territory),
                                                ("language", "by_language", labels.language))]
@@ -491,7 +494,7 @@ class Dashboard:
         for factor, tally in sorted(ratings.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99):
             votes = sum(tally.values())
             mean = sum(int(v) * n for v, n in tally.items() if v.isdigit()) / votes if votes else 0.0
-            rating_rows.append((self.labels.factor(factor, lang), mean, f"{mean:.1f} ({votes})"))
+            rating_rows.append((self.labels.factor(factor, lang), mean, f"{formats.decimal(mean, lang)} ({votes})"))
         return self.render("workshops.html", request, viewer, page="workshops", period=period, listed=listed,
                            participants=participants, scenario_rows=scenario_rows,
                            option_names=[option_names[o] for o in options],
@@ -527,9 +530,10 @@ class Dashboard:
                                      "Cache-Control": "no-store"})
 
 
-def _with_shares(counts: list[int]) -> list[tuple[int, str]]:
-    """Each step's count with its share of the step before ("" where that step had none)."""
-    return [(n, f"{n * 100 / counts[i - 1]:.0f} %" if i and counts[i - 1] else "") for i, n in enumerate(counts)]
+def _with_shares(counts: list[int], lang: str) -> list[tuple[int, str]]:
+    """Each step's count with its share of the step before, as the language writes it ("" where that step
+    had none)."""
+    return [(n, formats.percent(n / counts[i - 1], lang) if i and counts[i - 1] else "") for i, n in enumerate(counts)]
 
 
 def _see_other(location: str) -> web.Response:
