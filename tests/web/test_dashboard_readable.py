@@ -52,10 +52,10 @@ MEASURE = """() => {
     if (!el.textContent.trim() || r.width === 0) continue;
     // an SVG's text is drawn at its font size times the picture's scale: its box's height says how big
     const size = el instanceof SVGElement ? r.height : parseFloat(getComputedStyle(el).fontSize);
-    if (size < %d) out.small.push(el.textContent.trim().slice(0, 30) + ' ' + size + 'px');
+    if (size < MIN_PX) out.small.push(el.textContent.trim().slice(0, 30) + ' ' + size + 'px');
   }
   return out;
-}""" % MIN_PX
+}""".replace("MIN_PX", str(MIN_PX))
 
 
 async def _data(runtime) -> None:
