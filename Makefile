@@ -3,8 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make install EXTRAS=` installs what the bot needs to run, without the test and lint tools
+EXTRAS ?= [dev]
 
-.PHONY: install chat run test lint check bench clean
+.PHONY: install models chat run test lint check bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
@@ -12,15 +14,19 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.$(EXTRAS)'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The language models under paths.models (data/models), built before anyone types; quick when current.
+install: $(STAMP) models
 
-chat: $(STAMP)
+models: $(STAMP)
+	$(BIN)/aliat models
+
+chat: install
 	$(BIN)/aliat chat
 
-run: $(STAMP)
+run: install
 	$(BIN)/aliat run
 
 check: $(STAMP)

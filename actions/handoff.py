@@ -24,7 +24,7 @@ from bot.store.models import Assessment, Conversation
 
 CONTACT_SLOTS = ("contact_name", "contact_role", "contact_channel", "contact_email", "contact_phone")
 ANSWER_SLOTS = ("entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "objective",
-                "partner_in_mind", "motivation", "readiness_overall")
+                "partner_in_mind", "partner_name", "motivation", "readiness_overall")
 
 # Actions write leads and outbox rows and return events; they render nothing that is not a reply to this
 # conversation. The facilitators' card (the console preview here) and the relays are rendered by the

@@ -10,7 +10,7 @@ from bot.grammar import join_list
 INTERVIEW_SLOTS = (
     "entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "collaboration_today",
     "why_partner", "financial_situation", "services_threatened", "need_voice", "new_idea", "replicate_expand",
-    "objective", "objective_other", "partner_in_mind",
+    "objective", "objective_other", "partner_in_mind", "partner_name",
 )
 # The structured answers the motivation classifier reads (knowledge/motivation_cues.yml `answers:`).
 CUE_SLOTS = ("financial_situation", "services_threatened", "need_voice", "new_idea", "replicate_expand", "objective")

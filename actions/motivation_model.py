@@ -6,9 +6,10 @@ This model is trained from ``corpus/motivation/{ca,es,en}.txt`` (sentences writt
 label per section): TF-IDF over words, word pairs and character n-grams of the normalised text, and a
 multinomial logistic regression (scikit-learn).
 
-Training takes a few seconds, so it happens lazily, once, in a child process (bot/textmodel.py, which
-also predicts the understanding layer's models): the weights are saved as JSON under ``data/`` with the
-corpus's hash in the name, and later processes only read that file. Prediction is plain Python (a
+Training takes a few seconds, so it happens once, in a child process (bot/textmodel.py, which
+also predicts the understanding layer's models): the weights are saved as JSON under config
+``paths.models`` (default ``data/models``; `aliat models` builds it at install) with the corpus's hash in
+the name, and later processes only read that file. Prediction is plain Python (a
 dictionary lookup per feature), so the bot's process never imports scikit-learn or numpy.
 """
 
@@ -25,7 +26,7 @@ from bot import textmodel
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "corpus" / "motivation"
-CACHE_DIR = ROOT / "data"
+CACHE_DIR: Path | None = None  # None: config paths.models (bot/textmodel.py's models_dir()); tests set their own
 LABELS = ("reactive", "proactive", "mixed", "unclear")
 # Change when the features or the learner change, so that an old cached model is not reused.
 MODEL_VERSION = "3"  # 3: the weights as bot/textmodel.py keeps them
@@ -148,7 +149,7 @@ class Model:
 
 
 def _cache_path() -> Path:
-    return CACHE_DIR / f"motivation_model-{corpus_hash()}.json"
+    return (CACHE_DIR or textmodel.models_dir()) / f"motivation_model-{corpus_hash()}.json"
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ from actions.journey import (
     bullets,
     join_words,
 )
+from actions.matching import offer_matching
 from actions.motivation import label, reasons
 from actions.qualify import passes_thresholds
 from actions.readiness import bar, factor, factor_lines, number_text, score_readiness
@@ -167,6 +168,7 @@ class ActionSummarizeJourney(Action):
         steps = next_steps(motivation=motivation, dominant=dominant, weakest=readiness.weakest,
                            partner=partner, level=readiness.level, lang=lang)
         dispatcher.utter_message(response="utter_summary_next_steps", steps=bullets(steps))
+        await offer_matching(dispatcher, tracker)  # "Busco soci", once, before the one closing menu
         self._utter_closing(dispatcher, tracker, lead)
         return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart))]
 

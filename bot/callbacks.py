@@ -1,5 +1,6 @@
 """Button data, one codec for every kind the bot makes: `q<seq>:<payload>` (a conversation's question),
-`lead:<id>:<action>` (a facilitator's card), `ws:<act>:<args>` (a workshop).
+`lead:<id>:<action>` (a facilitator's card), `ws:<act>:<args>` (a workshop), `m:<id>:<answer>` (an entity's
+answer to an introduction, partner matching).
 
 Telegram gives a button at most 64 bytes of data, and sends back whatever a client puts there: every
 `parse_*` treats the data as forged until proven otherwise (None when it is not one of ours), and reads
@@ -23,9 +24,10 @@ class Prefix(StrEnum):
     QUESTION = "q"
     LEAD = "lead"
     WORKSHOP = "ws"
+    MATCH = "m"
 
 
-PATTERN = {Prefix.QUESTION: r"^q\d+:", Prefix.LEAD: r"^lead:", Prefix.WORKSHOP: r"^ws:"}
+PATTERN = {Prefix.QUESTION: r"^q\d+:", Prefix.LEAD: r"^lead:", Prefix.WORKSHOP: r"^ws:", Prefix.MATCH: r"^m:"}
 
 
 class CardAction(StrEnum):
@@ -129,3 +131,29 @@ def parse_workshop(data: str | None) -> WorkshopButton | None:
     if len(parts) < 2 or parts[0] != Prefix.WORKSHOP or parts[1] not in WorkshopAct.__members__.values():
         return None
     return WorkshopButton(act=WorkshopAct(parts[1]), args=tuple(parts[2:]))
+
+
+# ---------------------------------------------------------------------- m: an answer to an introduction
+class IntroAnswer(StrEnum):
+    """The buttons of an introduction an entity receives (their titles: dialogues/matching.yml)."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+@dataclass(frozen=True)
+class MatchButton:
+    intro_id: int
+    answer: IntroAnswer
+
+
+def match(intro_id: int, answer: IntroAnswer | str) -> str:
+    return _checked(f"{Prefix.MATCH}:{intro_id}:{IntroAnswer(answer).value}")
+
+
+def parse_match(data: str | None) -> MatchButton | None:
+    parts = (data or "").split(":")
+    if len(parts) != 3 or parts[0] != Prefix.MATCH or parts[2] not in IntroAnswer.__members__.values():
+        return None
+    intro_id = parse_int(parts[1]) if parts[1].isascii() and parts[1].isdigit() else None
+    return MatchButton(intro_id=intro_id, answer=IntroAnswer(parts[2])) if intro_id is not None else None

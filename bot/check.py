@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.content import Button, ContentError, Domain, load_domain
+from bot.content import CHOICES_DONE, Button, ContentError, Domain, load_domain
 from bot.engine.actions_client import ActionRunner
 from bot.engine.engine import BUILTIN_STEPS, step_problem
 from bot.engine.nlu import parse_intent_payload
@@ -230,8 +230,10 @@ class Checker:
                     self.add(where, f"slot {slot.name}: question {slot.question!r} does not exist")
                     continue
                 options = [b for b in question.buttons if not b.payload.startswith("/")]
-                if slot.type in ("choice", "scale") and not options:
+                if slot.type in ("choice", "choices", "scale") and not options:
                     self.add(where, f"slot {slot.name}: a {slot.type} question needs option buttons")
+                if slot.type == "choices" and CHOICES_DONE not in {b.payload for b in options}:
+                    self.add(where, f"slot {slot.name}: a choices question needs a {CHOICES_DONE!r} button")
                 for cond, other in slot.ask_as:
                     variant = self.domain.responses.get(other)
                     if variant is None:

@@ -27,6 +27,7 @@ def _commands(only: str | None = None) -> dict[str, object]:
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aliat", description="Alia't assistant")
+    parser.add_argument("--version", action="store_true", help="print the version and commit, then exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in _commands(only).items():
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
@@ -42,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         from bot.classify_cli import main as classify_main
 
         return classify_main(argv[1:])
+    if argv and argv[0] == "--version":
+        from bot.version import describe
+
+        print(describe())
+        return 0
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     if not getattr(args, "_module", None):

@@ -132,6 +132,7 @@ def section(cls: type) -> type:
 class PathsSettings:
     dialogues: Text = "dialogues"
     knowledge: Text = "knowledge"
+    models: Text = "data/models"  # the trained language models (`aliat models`, run by make install and the image)
 
 
 @section
@@ -174,6 +175,17 @@ class HandoffSettings:
     escalate_no_contact_days: Positive = 7
     consent_version: Text = "2026-11"
     notify_private: bool = False
+
+
+@section
+class MatchingSettings:
+    """Partner matching (issue 26): the opt-in's version, how many suggestions, introductions' timing."""
+
+    consent_version: Text = "2026-12"
+    suggestions_per_entity: Annotated[int, Field(ge=1, le=20), NUMBER] = 3
+    min_score: Annotated[float, Field(ge=0, le=1), NUMBER] = 0.35
+    reminder_days: Positive = 3       # an introduction nobody answered gets one reminder after this long
+    expiry_days: Positive = 10        # ... and expires after this long (counted from the proposal)
 
 
 @section
@@ -233,7 +245,7 @@ class LoggingSettings:
 
 @section
 class WebSettings:
-    """The one HTTP server: the staff dashboard and the operations endpoints (bot/web)."""
+    """The staff dashboard's HTTP server (bot/web): public, behind the https proxy."""
 
     enabled: bool = False
     host: Annotated[str, Field(pattern=r"\S"), BLANK,
@@ -245,10 +257,14 @@ class WebSettings:
 
 @section
 class OpsSettings:
-    """Health, readiness and metrics for whoever runs the server (docs/operations.md)."""
+    """Health, readiness and metrics for whoever runs the server (docs/operations.md): a listener of their
+    own, never published, apart from the dashboard's."""
 
-    enabled: bool = False  # /healthz and /readyz on web.host:web.port, even with the dashboard off
-    metrics: bool = False  # /metrics in Prometheus' format (also starts the server)
+    enabled: bool = False  # /healthz and /readyz on ops.host:ops.port
+    metrics: bool = False  # /metrics in Prometheus' format (also starts the listener)
+    host: Annotated[str, Field(pattern=r"\S"), BLANK,
+                    Why("must be an address to listen on (127.0.0.1, or 0.0.0.0 in a container)")] = "127.0.0.1"
+    port: Port = 8089
     telegram_seen_seconds: Positive = 120  # /readyz fails when Telegram has not been heard from for longer
     outbox_oldest_seconds: Positive = 900  # ... or when a message has waited in the outbox longer than this
     check_timeout_seconds: Positive = 3  # a database check taking longer counts as the database being down
@@ -261,12 +277,15 @@ class Settings:
     database_url: Annotated[str, Field(pattern=r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://"), BLANK,
                             Why("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")] = (
         "sqlite+aiosqlite:///data/aliat.db")
+    # at start, how long `aliat run` waits for an unreachable database (one log line per try); 0: exit at once
+    database_wait_seconds: Annotated[float, Field(ge=0), NUMBER] = 0
     paths: PathsSettings = field(default_factory=PathsSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     actions: ActionsSettings = field(default_factory=ActionsSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
     notifier: NotifierSettings = field(default_factory=NotifierSettings)
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     programme: ProgrammeSettings = field(default_factory=ProgrammeSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
@@ -286,6 +305,10 @@ class Settings:
     @property
     def knowledge_dir(self) -> Path:
         return self._resolve(self.paths.knowledge)
+
+    @property
+    def models_dir(self) -> Path:
+        return self._resolve(self.paths.models)
 
     def _resolve(self, value: str) -> Path:
         path = Path(value)
@@ -422,6 +445,9 @@ def _check_together(s: Settings, origin: Mapping[tuple[str, ...], str]) -> None:
     problems = []
     if s.default_language not in s.languages:
         problems.append((("default_language",), f"{s.default_language!r} is not in languages {list(s.languages)}"))
+    if s.web.enabled and (s.ops.enabled or s.ops.metrics) and s.ops.port == s.web.port:
+        problems.append((("ops", "port"), f"must differ from web.port ({s.web.port}): the health and metrics "
+                         "endpoints are kept off the dashboard's public listener"))
     if s.notifier.retry_max_seconds < s.notifier.retry_base_seconds:
         problems.append((("notifier", "retry_max_seconds"),
                          f"must be at least retry_base_seconds ({s.notifier.retry_base_seconds:g})"))

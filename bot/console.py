@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -122,6 +123,11 @@ async def chat(runtime: Runtime, *, user: str, language: str | None, stdin: Text
     if language and tracker is not None and tracker.language != language:
         await engine.handle(UserMessage(sender_id=sender_id, payload=f'/set_language{{"language":"{language}"}}',
                                         channel="console"))
+    # The actions and the models load while the person reads the greeting, so the first text they type waits
+    # for neither (started after it: the greeting does not wait either). A daemon thread: a piped `/start`
+    # exits without waiting for it.
+    threading.Thread(target=lambda: (runtime.actions.preload(), engine.warm()), name="aliat-warm",
+                     daemon=True).start()
     loop = asyncio.get_running_loop()
     while True:
         if interactive:

@@ -11,8 +11,10 @@ import yaml
 
 from bot import yamlio
 
-DIALOGUE_SECTIONS = ("responses", "menus", "intents", "answers", "commands", "rules", "forms", "slots", "settings")
-SLOT_TYPES = ("text", "choice", "scale", "number", "email", "phone", "any")
+DIALOGUE_SECTIONS = ("responses", "menus", "intents", "answers", "acts", "commands", "rules", "forms", "slots", "settings")
+SLOT_TYPES = ("text", "choice", "choices", "scale", "number", "email", "phone", "any")
+# a `choices` question: its buttons toggle options (✓), this one keeps them; typed, a list ("local i voluntaris")
+CHOICES_DONE = "done"
 
 
 class ContentError(Exception):
@@ -110,6 +112,8 @@ class Domain:
     intents: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # kinds of answer (yes_partly_no, scale, finances...) -> class -> language -> examples; dont_know alone
     answers: dict[str, Any] = field(default_factory=dict)
+    # what people do at a form question besides answering (dialogues/acts.yml; bot/engine/acts.py)
+    acts: dict[str, Any] = field(default_factory=dict)
     commands: dict[str, str] = field(default_factory=dict)
     rules: dict[str, Rule] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
@@ -210,6 +214,10 @@ def _parse(domain: Domain, raw: dict[str, dict[str, tuple[Any, str]]]) -> None:
         if not isinstance(value, dict):
             raise ContentError(f"{src}: answers {name!r} needs examples per class and language")
         domain.answers[name] = value
+    for name, (value, src) in raw["acts"].items():
+        if not isinstance(value, dict):
+            raise ContentError(f"{src}: acts {name!r} needs cues or examples per language")
+        domain.acts[name] = value
     for name, (value, _src) in raw["commands"].items():
         domain.commands[str(name).lstrip("/").lower()] = str(value)
     for _key, (value, src) in raw["rules"].items():

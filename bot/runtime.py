@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import textmodel
 from bot.config import Settings
 from bot.content import Domain, load_domain
 from bot.engine import Engine
@@ -94,6 +95,7 @@ def _lead_preview(settings: Settings, domain: Domain, sessionmaker: async_sessio
 async def build_runtime(settings: Settings, *, upgrade: bool = True) -> Runtime:
     """Load content, open the database (applying migrations) and build the engine."""
     quiet_third_party_loggers()
+    textmodel.use_models_dir(settings.models_dir)
     domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
     db, sessionmaker = await open_database(settings, upgrade=upgrade)
     from actions import services as action_services  # in-process actions use this runtime's database

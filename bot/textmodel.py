@@ -9,6 +9,10 @@ the fitted weights to stdout; the parent keeps them in the cache file (written a
 process reading at the same time sees the whole file or none), and later processes only read that file.
 A prediction is a dictionary lookup per feature. Imports nothing from the project, so the engine and the
 actions may both use it.
+
+The cache files live in one folder, `models_dir()`: config `paths.models` (default data/models), set at
+start-up by the runtime. `aliat models` fills it ahead (make install, the Docker image), so a bot starts by
+reading files; a model is trained at start only when its examples changed since, and says so in the log.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,6 +37,20 @@ log = logging.getLogger(__name__)
 Analyzer = Callable[[str], list[str]]
 KEYS = ("labels", "intercept", "link", "blocks")  # what a trainer returns and the cache file holds
 TRAIN_TIMEOUT_SECONDS = 300
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"  # config's default, paths.models
+_models_dir: Path | None = None
+STATS: Counter[str] = Counter()  # models "loaded" from their file and "trained" in this process
+
+
+def models_dir() -> Path:
+    """Where the trained models are kept: `paths.models` once the runtime has said so, else its default."""
+    return _models_dir or DEFAULT_MODELS_DIR
+
+
+def use_models_dir(path: Path) -> None:
+    """Set at start-up from `paths.models` (bot/runtime.py, `aliat models`, `aliat nlu`)."""
+    global _models_dir
+    _models_dir = Path(path)
 
 
 class TextModel:
@@ -114,13 +133,21 @@ def cached(path: Path, trainer: str, given: Callable[[], Any], analyzers: Sequen
     """The model kept at `path`; else trained now by `trainer` ("module:function", in a child process, on
     what `given()` returns) and kept there. `stale`: a pattern of older files beside it to remove."""
     try:
-        return TextModel(orjson.loads(path.read_bytes()), analyzers)
+        model = TextModel(orjson.loads(path.read_bytes()), analyzers)
+        STATS["loaded"] += 1
+        return model
     except FileNotFoundError:
-        pass
+        # The file is named after a digest of what the model learns from: none by that name means new or
+        # changed examples (or models never built: `aliat models` builds them ahead of a start).
+        log.info("model %s: its examples changed or it was never built (not in %s); training it now",
+                 path.name, path.parent)
     except (OSError, ValueError, KeyError, TypeError):
         log.warning("model %s unreadable; training it again", path.name)
+    started = time.monotonic()
     data = train_apart(trainer, given())
     model = TextModel(data, analyzers)
+    STATS["trained"] += 1
+    log.info("model %s trained in %.1f s", path.name, time.monotonic() - started)
     try:
         write_atomically(path, orjson.dumps(data))
     except OSError:
@@ -146,6 +173,8 @@ def write_atomically(path: Path, content: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(content)
+        # mkstemp makes it 0600: a model is no secret, and an image's models, built by root, are read by its user
+        os.chmod(part, 0o644)
         os.replace(part, path)
     except BaseException:
         Path(part).unlink(missing_ok=True)

@@ -7,15 +7,18 @@ import sys
 
 import orjson
 
+from bot import textmodel
 from bot.config import load_settings
 from bot.content import load_domain
+from bot.engine.acts import ANSWER, ActReader
 from bot.engine.answers import AnswerReader, Refused, find_slot
 from bot.engine.nlu import IntentMatcher
 from bot.engine.values import read_answer
 from bot.languages import SUPPORTED_LANGUAGES
 
 NAME = "nlu"
-HELP = "read lines on stdin as the conversation does; print the intent (or, with --slot, the answer) as JSON"
+HELP = ("read lines on stdin as the conversation does; print the intent (or, with --slot, the act and the answer) "
+        "as JSON")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    textmodel.use_models_dir(settings.models_dir)
     domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
     out = sys.stdout
     if args.slot:
@@ -35,14 +39,23 @@ def run(args: argparse.Namespace) -> int:
             return 2
         slot, question = found
         reader = AnswerReader(domain)
+        acts = ActReader(domain, reader)
         for line in sys.stdin:
             text = line.rstrip("\n")
-            try:
-                reading = read_answer(slot, question, text, from_button=False,
-                                      max_text_length=settings.conversation.max_text_length, reader=reader)
-                row = {"text": text, "value": reading.value, "confidence": reading.confidence}
-            except Refused:
-                row = {"text": text, "value": None, "confidence": 0.0}
+            # what the conversation does: the act first; only an answer is read for a value
+            act = acts.read(slot, question, text)
+            row = {"text": text, "act": act.kind, "value": None, "confidence": 0.0}
+            if act.kind != ANSWER:
+                row["confidence"] = act.confidence
+                if act.topic:
+                    row["about"] = act.topic
+            else:
+                try:
+                    reading = read_answer(slot, question, text, from_button=False,
+                                          max_text_length=settings.conversation.max_text_length, reader=reader)
+                    row.update(value=reading.value, confidence=reading.confidence)
+                except Refused:
+                    pass
             out.write(orjson.dumps(row).decode() + "\n")
             out.flush()
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import re
 import signal
@@ -38,6 +39,13 @@ def run(args: argparse.Namespace) -> int:
     from bot.telegram.app import build_application, serve  # PTB only when it is needed
 
     async def _main() -> int:
+        from bot.startup import DatabaseUnavailable, wait_for_database
+
+        try:
+            await wait_for_database(settings)
+        except DatabaseUnavailable as exc:
+            logging.getLogger("bot.startup").error("%s", exc)
+            return 1
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

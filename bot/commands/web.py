@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         from bot.web.server import create_app, start
 
         runtime = await build_runtime(settings)
-        runner = await start(create_app(runtime), web.host, web.port)
+        runner = await start(create_app(runtime, ops=False), web.host, web.port, name="dashboard")
         print(f"dashboard on http://{web.host}:{web.port}", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

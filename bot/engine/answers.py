@@ -35,6 +35,11 @@ EXPLICIT_FLOOR = 0.95  # consent: a yes the classifier has no doubt about ("home
 NOT_AN_ANSWER_FLOOR = 0.75
 CONTENT_WORD = 5  # letters a word needs to say something about an option on its own
 CLASSIFIER_MARGIN = 0.12
+LEAD_OUTRIGHT = ("number", "name", DONT_KNOW, "emoji")
+LEAD_FLOOR = 0.6  # a first clause read by the classifier ("massively") must be at least this sure
+# what, after a comma, turns the first clause round: "sí, però poc", "no, but some are"
+_TURNS_ROUND = frozenset("pero però but sino sinó aunque tampoc tampoco".split())
+_CLAUSE = re.compile(r"\s*(?:[,;:!?]|\.(?!\d)|\s-\s)+\s*")
 
 _NUMBER_WORDS = {
     "1": "u un una one",
@@ -114,7 +119,33 @@ class AnswerReader:
 
     # ------------------------------------------------------------------ public
     def read(self, slot: FormSlot, question: Response | None, text: str) -> Reading:
-        """The slot value `text` stands for, or Refused."""
+        """The slot value `text` stands for, or Refused. An answer followed by a comment ("un 3, tot i que…",
+        "gens, al contrari, ens portem molt bé", "a lot. they're huge, we're tiny") is its first clause, when
+        that clause alone reads clearly and what follows does not turn it round ("sí, però poc")."""
+        lead, rest = _lead_clause(text)
+        if rest and slot.type in ("choice", "scale") and not slot.reads.get("explicit") \
+                and not _turns_round(rest):
+            try:
+                reading = self._read(slot, question, lead)
+            except Refused:
+                reading = None
+            if reading is not None and (reading.how in LEAD_OUTRIGHT or reading.confidence >= LEAD_FLOOR) \
+                    and not self._rest_names_another(slot, question, reading, rest):
+                return reading
+        return self._read(slot, question, text)
+
+    def _rest_names_another(self, slot: FormSlot, question: Response | None, reading: Reading, rest: str) -> bool:
+        """"3. volem guanyar el concurs" to the objectives: the number picks one option, the words name
+        another; the first clause alone is not the answer then."""
+        if slot.type != "choice" or slot.bands or reading.how != "number":
+            return False
+        names = self.names(slot, question, options_of(question))
+        norm = normalize(rest)
+        named, _denied = contained(names, norm, clauses_of(rest))
+        named = named or _fuzzy(names, norm) or _shared_words(names, norm)
+        return named is not None and named != reading.value
+
+    def _read(self, slot: FormSlot, question: Response | None, text: str) -> Reading:
         norm = normalize(text)
         options = options_of(question)
         if not norm:
@@ -365,6 +396,19 @@ class AnswerReader:
         if value is None or value not in options:
             raise Refused("choice")
         return Reading(value, 0.8, "motivation")
+
+
+def _lead_clause(text: str) -> tuple[str, str]:
+    """The first clause of a message and the rest ("un 3", "tot i que costa"); the rest is "" for one clause."""
+    parts = [p for p in _CLAUSE.split(text.strip(), maxsplit=1)]
+    if len(parts) < 2 or not normalize(parts[0]) or not normalize(parts[1]):
+        return text, ""
+    return parts[0], parts[1]
+
+
+def _turns_round(rest: str) -> bool:
+    words = normalize(rest).split()
+    return bool(words) and words[0] in {normalize(w) for w in _TURNS_ROUND}
 
 
 def _typed(slot: FormSlot, option: str) -> Any:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.content import ContentError, Domain, rule_key
 from bot.engine.actions_client import ActionError, ActionRunner
+from bot.engine.acts import ActReader
 from bot.engine.answers import AnswerReader
 from bot.engine.forms import FormLoop, end_form
 from bot.engine.messages import BotMessage, UserMessage
@@ -23,6 +24,7 @@ from bot.engine.nlu import IntentMatcher, Parse, parse_intent_payload, split_com
 from bot.engine.payloads import checked as checked_payload
 from bot.engine.ports import ConcurrentTurn, ConversationStorePort
 from bot.engine.render import Renderer
+from bot.engine.repair import Repair
 from bot.engine.tracker import Tracker
 from bot.engine.turn import Turn
 from bot.keyed_locks import KeyedLocks
@@ -68,6 +70,10 @@ class Engine:
         self.reader = AnswerReader(domain)
         self.forms = FormLoop(settings=settings, domain=domain, renderer=self.renderer, reader=self.reader,
                               host=self)
+        self.acts = ActReader(domain, self.reader)
+        self.repair = Repair(domain=domain, renderer=self.renderer, acts=self.acts, forms=self.forms, host=self,
+                             languages=settings.languages)
+        self.forms.repair = self.repair
         self._rasa_domain = domain.rasa_domain()
         self._slot_names = sorted(set(domain.slots) | {s.name for f in domain.forms.values() for s in f.slots})
         self._locks = KeyedLocks()  # one turn at a time per sender in this process
@@ -146,6 +152,8 @@ class Engine:
         change): a long-running bot, so the first person to type after a start does not wait for them."""
         self.matcher.classifier.warm()
         self.reader.warm()
+        self.acts.warm()
+        self.repair.warm()
 
     async def peek(self, sender_id: str) -> Tracker | None:
         """The stored tracker, read only (for channels and tests)."""
@@ -204,6 +212,9 @@ class Engine:
             return
         parsed = self.matcher.match(text)
         tracker.latest_message["intent"] = {"name": parsed.intent, "confidence": parsed.confidence}
+        known = parsed.intent if parsed.intent is not None and self._rule_for(tracker, parsed.intent) else None
+        if await self.repair.outside_form(turn, text, known):
+            return
         if parsed.intent is not None and self._rule_for(tracker, parsed.intent):
             self._keep_opening(parsed, text)
             tracker.latest_message["entities"] = [{"entity": k, "value": v} for k, v in parsed.entities.items()]
@@ -256,6 +267,10 @@ class Engine:
             if found is not None:
                 return found
         return rules.get(rule_key(intent, paused=tracker.paused))
+
+    async def handle_intent(self, turn: Turn, parse: Parse) -> None:
+        """Run the rule for an intent (what the repair of a form question asks for: a person...)."""
+        await self._handle_intent(turn, parse)
 
     async def _handle_intent(self, turn: Turn, parse: Parse) -> None:
         tracker = turn.tracker
@@ -351,6 +366,9 @@ class Engine:
     async def _set_language(self, turn: Turn, arg: str) -> None:
         if arg in self.settings.languages:
             turn.tracker.language = arg
+
+    async def _confirm_reading(self, turn: Turn, arg: str) -> None:
+        await self.repair.confirmed(turn)
 
     async def _hold(self, turn: Turn, arg: str) -> None:
         """The pending question is not asked again after this rule (its buttons, e.g. the languages,
@@ -494,6 +512,7 @@ BUILTINS: dict[str, Builtin] = {
     "skip": Builtin(Engine._skip, keeps_question=True),
     "ask": Builtin(Engine._ask, keeps_question=True),
     "hold": Builtin(Engine._hold, keeps_question=True),
+    "confirm_reading": Builtin(Engine._confirm_reading, keeps_question=True),
     "pause": Builtin(Engine._pause),
     "resume": Builtin(Engine._resume),
     "set_language": Builtin(Engine._set_language, takes_language=True),

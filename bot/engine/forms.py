@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bot.config import Settings
-from bot.content import Domain, Form, FormSlot
+from bot.content import CHOICES_DONE, Domain, Form, FormSlot
 from bot.engine.answers import AnswerReader
 from bot.engine.render import Renderer
 from bot.engine.textnorm import normalize
 from bot.engine.tracker import SKIPPED, Tracker
 from bot.engine.turn import Turn
-from bot.engine.values import Refused, read_answer
+from bot.engine.values import Refused, choose, read_answer
 
 
 class FormHost(Protocol):
@@ -33,6 +33,25 @@ class FormHost(Protocol):
     async def taken_as_request(self, turn: Turn, text: str) -> bool:
         """Handle a typed text that is not an answer as the request it is, if it is one."""
         ...
+
+    async def handle_intent(self, turn: Turn, parse: Any) -> None: ...
+
+
+class FormRepair(Protocol):
+    """What the form asks of conversation repair (bot/engine/repair.py)."""
+
+    async def handled(self, turn: Turn, slot: FormSlot, question: Any, text: str) -> bool: ...
+
+    def unsure(self, slot: FormSlot, reading: Any) -> bool: ...
+
+    def confirm(self, turn: Turn, slot: FormSlot, question: Any, reading: Any) -> None: ...
+
+    def keep_ahead(self, turn: Turn, slot: FormSlot, value: Any, text: str) -> None: ...
+
+
+def picked_slot(slot: FormSlot) -> str:
+    """Where a `choices` question keeps the options pressed so far (✓), until ✅ keeps them."""
+    return f"{slot.name}_picked"
 
 
 def end_form(tracker: Tracker) -> None:
@@ -95,6 +114,14 @@ def note_prefilled(tracker: Tracker, form: Form, asked: FormSlot) -> None:
             tracker.prefilled.append(slot.name)
 
 
+def _typed_done(slot: FormSlot, question: Any, value: str) -> bool:
+    """'fet', 'ja està', 'res més' typed to a `choices` question: keep what is ticked."""
+    try:
+        return choose(slot, question, value) == CHOICES_DONE
+    except Refused:
+        return False
+
+
 class FormLoop:
     def __init__(self, *, settings: Settings, domain: Domain, renderer: Renderer, reader: AnswerReader,
                  host: FormHost) -> None:
@@ -103,6 +130,7 @@ class FormLoop:
         self.renderer = renderer
         self.reader = reader
         self.host = host
+        self.repair: FormRepair | None = None  # set by the engine: what a typed text that is no answer does
 
     def current_slot(self, tracker: Tracker) -> FormSlot | None:
         form = self.domain.forms.get(tracker.active_form or "")
@@ -115,8 +143,18 @@ class FormLoop:
         end_form(tracker)
         tracker.active_form = form.name
         tracker.add_event({"event": "active_loop", "name": form.name})
-        if form.intro:
+        # a form whose questions are all answered already (a correction re-running the journey's end) goes
+        # straight to its end, without introducing questions it will not ask
+        if form.intro and any(tracker.slots.get(s.name) is None for s in pending(tracker, form)):
             self.host.utter(turn, form.intro, progress_values(tracker, form, None))
+        await self.ask(turn)
+
+    async def reopen(self, turn: Turn, form: Form) -> None:
+        """Go back into a form already finished, without its introduction: it asks what is now unanswered."""
+        tracker = turn.tracker
+        end_form(tracker)
+        tracker.active_form = form.name
+        tracker.add_event({"event": "active_loop", "name": form.name})
         await self.ask(turn)
 
     async def ask(self, turn: Turn, *, reask_only: bool = False) -> None:
@@ -140,14 +178,22 @@ class FormLoop:
         question = question_of(tracker, slot)
         message = self.renderer.response(question, tracker.language, values, seq=tracker.question_seq)
         message.slot = slot.name
-        if reask_only:
+        if reask_only and f"{question}_short" in self.domain.responses:
+            # asked again after a question back: its short wording (the consent's, without the whole text)
+            message.text = self.renderer.text(f"{question}_short", tracker.language, values)
+        elif reask_only:
             # after a refusal, the question alone: not the whole explanation card again
             message.text = message.text.rsplit("\n\n", 1)[-1]
+        if slot.type == "choices":
+            picked = set(tracker.slots.get(picked_slot(slot)) or [])
+            message.buttons = [(f"✓ {title}" if payload in picked else title, payload)
+                               for title, payload in message.buttons]
         if form.progress and "progress" in self.domain.settings:
             prefix = self.renderer.text(str(self.domain.settings["progress"]), tracker.language, values)
             message.text = f"{prefix} {message.text}".strip()
         refused = tracker.refusals.get(slot.name, 0)
-        if slot.skippable or refused >= self.settings.conversation.max_refusals_per_question:
+        if slot.skippable or (refused >= self.settings.conversation.max_refusals_per_question
+                              and not slot.reads.get("explicit")):  # consent is given or not, never skipped
             message.buttons.append((self.renderer.text("utter_button_skip", tracker.language), "/skip"))
         if tracker.history:
             message.buttons.append((self.renderer.text("utter_button_back", tracker.language), "/back"))
@@ -174,10 +220,19 @@ class FormLoop:
             await self.ask(turn)
             return
         question = self.domain.responses.get(question_of(tracker, slot))
+        tracker.pending_reading = {}
+        if slot.type == "choices" and (from_button or _typed_done(slot, question, value)):
+            await self._press_choice(turn, slot, CHOICES_DONE if not from_button else value)
+            return
+        if not from_button and self.repair is not None and await self.repair.handled(turn, slot, question, value):
+            return  # a question back, a person asked for, a correction...: nothing is stored
         try:
-            coerced = read_answer(slot, question, value, from_button=from_button,
-                                  max_text_length=self.settings.conversation.max_text_length,
-                                  reader=self.reader).value
+            reading = read_answer(slot, question, value, from_button=from_button,
+                                  max_text_length=self.settings.conversation.max_text_length, reader=self.reader)
+            coerced = reading.value
+            if not from_button and self.repair is not None and self.repair.unsure(slot, reading):
+                self.repair.confirm(turn, slot, question, reading)
+                return
         except Refused as refusal:
             if (not from_button and refusal.reason not in ("empty", "range")
                     and await self.host.taken_as_request(turn, value)):
@@ -188,6 +243,33 @@ class FormLoop:
             coerced = slot.otherwise["value"]  # (checked by _says_something_else)
             tracker.set_slot(slot.otherwise["keep_in"],
                              " ".join(value.split())[: self.settings.conversation.max_text_length])
+        if slot.type == "choices":  # typed: the list it names, with what was pressed before
+            already = list(tracker.slots.get(picked_slot(slot)) or [])
+            coerced = [*already, *[v for v in coerced if v not in already]]
+        await self._validate_and_keep(turn, slot, coerced, value, from_button=from_button)
+
+    async def _press_choice(self, turn: Turn, slot: FormSlot, payload: str) -> None:
+        """A `choices` button: an option toggles its ✓ and the question is shown again; ✅ keeps the ticked
+        ones (none ticked: refused, as an empty answer)."""
+        tracker = turn.tracker
+        picked = list(tracker.slots.get(picked_slot(slot)) or [])
+        if payload == CHOICES_DONE:
+            if not picked:
+                await self._refuse(turn, slot, "empty", uttered=False)
+                return
+            await self._validate_and_keep(turn, slot, picked, payload, from_button=True)
+            return
+        question = self.domain.responses.get(question_of(tracker, slot))
+        if payload not in [b.payload for b in (question.buttons if question else ())]:
+            await self._refuse(turn, slot, "choice", uttered=False)
+            return
+        picked = [p for p in picked if p != payload] if payload in picked else [*picked, payload]
+        tracker.set_slot(picked_slot(slot), picked)
+        await self.ask(turn, reask_only=True)
+
+    async def _validate_and_keep(self, turn: Turn, slot: FormSlot, coerced: Any, value: str, *,
+                                 from_button: bool) -> None:
+        tracker = turn.tracker
         validator = f"validate_{tracker.active_form}"
         if self.host.has_action(validator):
             tracker.add_event({"event": "slot", "name": slot.name, "value": coerced})
@@ -201,6 +283,10 @@ class FormLoop:
                 return
             coerced = validated.get(slot.name, coerced)
         accept(tracker, slot, coerced)
+        if slot.type == "choices":
+            tracker.slots.pop(picked_slot(slot), None)
+        if not from_button and self.repair is not None:
+            self.repair.keep_ahead(turn, slot, coerced, value)
         if slot.keep_text and not from_button:
             tracker.set_slot(slot.keep_text, " ".join(value.split())[: self.settings.conversation.max_text_length])
         await self.ask(turn)
@@ -228,9 +314,24 @@ class FormLoop:
                 if name in self.domain.responses:
                     self.host.utter(turn, name, values)
                     break
-        if tracker.refusals[slot.name] >= self.settings.conversation.max_refusals_per_question:
+        if tracker.refusals[slot.name] >= self.settings.conversation.max_refusals_per_question \
+                and not slot.reads.get("explicit"):
             self.host.utter(turn, "utter_offer_skip")
         await self.ask(turn, reask_only=True)
+
+    def clear_answer(self, tracker: Tracker, name: str) -> bool:
+        """Forget one answer so that its question is asked again (a correction); True when that question
+        comes after the pending one (it is asked when the form gets there)."""
+        tracker.set_slot(name, None)
+        for kept in (tracker.history, tracker.prefilled):
+            if name in kept:
+                kept.remove(name)
+        form = self.domain.forms.get(tracker.active_form or "")
+        if form is None:
+            return False
+        names = [s.name for s in pending(tracker, form)]
+        current = tracker.requested_slot
+        return name in names and current in names and names.index(name) > names.index(current)
 
     async def back(self, turn: Turn) -> None:
         """Forget the latest answer and ask its question again."""
@@ -254,8 +355,8 @@ class FormLoop:
         if slot is None:
             self.host.utter(turn, "utter_question_closed")
             return
-        allowed = slot.skippable or tracker.refusals.get(slot.name, 0) >= (
-            self.settings.conversation.max_refusals_per_question)
+        allowed = slot.skippable or (tracker.refusals.get(slot.name, 0) >= (
+            self.settings.conversation.max_refusals_per_question) and not slot.reads.get("explicit"))
         if not allowed:
             self.host.utter(turn, "utter_cannot_skip")
         else:

@@ -8,8 +8,9 @@ threshold) or barely ahead of the second one (ambiguity threshold).
 bot/textmodel.py trains it in a child process (`train` below) and predicts it in plain Python, with
 `char_wb_ngrams` and `word_ngrams`, which read a text as scikit-learn's analyzers do. So `aliat chat`
 starts without scikit-learn, a prediction costs a fraction of a millisecond, and the model is trained
-once per change of the examples, not once per process: files live in $ALIAT_NLU_CACHE (default:
-<tmp>/aliat-nlu), named after a digest of the examples; a lost file is trained again.
+once per change of the examples, not once per process: files live in config `paths.models` (default
+data/models, filled by `aliat models` at install), named after a digest of the examples; a lost file is
+trained again.
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import subprocess
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +45,11 @@ class Guess:
     margin: float  # best probability minus the second best
 
 
+USED: set[str] = set()  # the digests of the models this process loaded or trained (`aliat models` keeps those)
+
+
 def cache_dir() -> Path:
-    return Path(os.environ.get("ALIAT_NLU_CACHE") or Path(tempfile.gettempdir()) / "aliat-nlu")
+    return textmodel.models_dir()
 
 
 class TextClassifier:
@@ -86,6 +88,7 @@ class TextClassifier:
             if self._model is None and not self._failed and len(self._examples) >= 2:
                 try:
                     self._model = self._load()
+                    USED.add(self.digest)
                 except (OSError, ValueError, KeyError, subprocess.SubprocessError):
                     # the bot goes on with exact phrases and option names; nothing is guessed
                     log.exception("could not train or load the understanding model %s", self.digest)

@@ -31,6 +31,10 @@ class Tracker:
     # the yes/no buttons of the bot's latest message ({"yes": payload, "no": payload}), so a typed
     # "sí" or "vale" presses them as on Telegram
     offered: dict[str, str] = field(default_factory=dict)
+    # a reading waiting for its ✅ ({"slot", "value", "seq"}: bot/engine/repair.py), and how many messages in a
+    # row were written in another language ({"es": 1})
+    pending_reading: dict[str, Any] = field(default_factory=dict)
+    language_streak: dict[str, int] = field(default_factory=dict)
     version: int = 0
     conversation_id: int | None = None
 
@@ -73,6 +77,8 @@ class Tracker:
             "prefilled": self.prefilled,
             "latest_message": self.latest_message,
             "offered": self.offered,
+            "pending_reading": self.pending_reading,
+            "language_streak": self.language_streak,
         }
 
     @classmethod
@@ -93,6 +99,8 @@ class Tracker:
             prefilled=list(state.get("prefilled") or []),
             latest_message=dict(state.get("latest_message") or {}),
             offered=dict(state.get("offered") or {}),
+            pending_reading=dict(state.get("pending_reading") or {}),
+            language_streak=dict(state.get("language_streak") or {}),
             version=version,
             conversation_id=conversation_id,
         )

@@ -5,16 +5,36 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.content import FormSlot, Response
+from bot.content import CHOICES_DONE, FormSlot, Response
 from bot.engine.amounts import read_amount
 from bot.engine.answers import AnswerReader, Reading, Refused, options_of
 from bot.engine.textnorm import normalize
 from bot.numbers import parse_int
 
-__all__ = ["Refused", "coerce", "choose", "options_of", "read_amount", "read_answer"]
+__all__ = ["Refused", "coerce", "choose", "choose_many", "options_of", "read_amount", "read_answer"]
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[a-z]{2,24}$", re.IGNORECASE)
 _NUMBER = re.compile(r"-?\d+")
+# where a typed list splits: commas, semicolons, slashes, "+", and "and" / "or" in the three languages
+_LIST = re.compile(r"\s*(?:[,;/+&\n]|\s(?:i|y|e|and|o|or|u)\s)\s*", re.IGNORECASE)
+
+
+def choose_many(slot: FormSlot, question: Response | None, text: str) -> list[str]:
+    """A typed list for a `choices` slot ("local, voluntaris i la web", "1 i 3"): each part read as one
+    option (number, title, synonym); the options found, in the buttons' order. Refused when none is."""
+    options = [o for o in options_of(question) if o != CHOICES_DONE]
+    found: set[str] = set()
+    for part in _LIST.split(f" {text} "):
+        if not normalize(part):
+            continue
+        try:
+            found.add(choose(slot, question, part))
+        except Refused:
+            continue
+    picked = [o for o in options if o in found]
+    if not picked:
+        raise Refused("choice")
+    return picked
 
 
 def choose(slot: FormSlot, question: Response | None, text: str) -> str:
@@ -83,6 +103,12 @@ def coerce(slot: FormSlot, question: Response | None, value: str, *, from_button
     """The slot value for this answer, or Refused. With a `reader`, typed answers to choices and scales
     are read as people write them (bot/engine/answers.py); without, by number, title or synonym only."""
     kind = slot.type
+    if kind == "choices":
+        if from_button:
+            if value not in options_of(question) or value == CHOICES_DONE:
+                raise Refused("choice")
+            return [value]
+        return choose_many(slot, question, value or "")
     if from_button and kind in ("choice", "scale"):
         if value not in options_of(question):
             raise Refused("choice")

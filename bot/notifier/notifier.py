@@ -22,9 +22,11 @@ from bot.engine.render import Renderer
 from bot.facilitators.cards import card_buttons, card_text
 from bot.formats import when
 from bot.notifier.deliverer import OutboxDeliverer
+from bot.notifier.introductions import register_introductions
 from bot.notifier.senders import Transport
 from bot.store import facilitators, lead_admin, outbox
 from bot.store import leads as store
+from bot.store import matching as matching_store
 from bot.store.models import Coordinator, Facilitator, Outbox
 from bot.store.outbox import DeliveryError
 from bot.textsplit import split_text
@@ -60,6 +62,7 @@ class Notifier(OutboxDeliverer):
         for kind in KINDS:
             self.register(kind, getattr(self, f"_do_{kind}"), lane=lane_of,
                           on_failure=self._reply_failed if kind == "entity_message" else None)
+        register_introductions(self)  # partner matching's kinds (bot/notifier/introductions.py)
 
     @classmethod
     def from_runtime(cls, runtime, sender: Transport) -> Notifier:
@@ -70,6 +73,13 @@ class Notifier(OutboxDeliverer):
 
     async def periodic(self) -> None:
         await self.schedule_reminders()
+        await self.schedule_introduction_reminders()
+
+    async def schedule_introduction_reminders(self) -> dict[str, int]:
+        m = self.settings.matching
+        async with self.sessionmaker() as session, session.begin():
+            return await matching_store.schedule_reminders(session=session, reminder_days=m.reminder_days,
+                                                           expiry_days=m.expiry_days)
 
     async def schedule_reminders(self) -> int:
         h = self.settings.handoff

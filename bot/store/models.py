@@ -322,3 +322,47 @@ class WebSession(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class MatchProfile(Base):
+    """An entity that agreed to be suggested to other entities of the programme (partner matching), with
+    its partner profile and what the scoring reads of its journey. No contact details: those are shared
+    only once both sides of an introduction accept. Deleted on withdrawal and with the entity (/forget)."""
+
+    __tablename__ = "match_profile"
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    consent_version: Mapped[str] = mapped_column(String(32))
+    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    language: Mapped[str] = mapped_column(String(8))
+    offers: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    seeks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    groups_served: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    objective: Mapped[str | None] = mapped_column(String(32))
+    motivation: Mapped[str | None] = mapped_column(String(16))
+    readiness: Mapped[float | None] = mapped_column(Float)
+    fear_power: Mapped[int | None] = mapped_column(Integer)  # "worried about losing power?" 1-4
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Introduction(Base):
+    """A facilitator's proposal that two entities meet (double opt-in), and what came of it:
+    proposed → accepted (both said yes; contacts exchanged once) → met → alliance_formed, or declined
+    (never proposed again), expired, withdrawn. Rows go with either entity (/forget)."""
+
+    __tablename__ = "introduction"
+    __table_args__ = (Index("ix_introduction_pair", "a_entity_id", "b_entity_id"),
+                      Index("ix_introduction_status", "status", "proposed_at"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    a_entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"))
+    b_entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    a_answer: Mapped[str | None] = mapped_column(String(16))
+    b_answer: Mapped[str | None] = mapped_column(String(16))
+    score: Mapped[float | None] = mapped_column(Float)
+    aim: Mapped[str | None] = mapped_column(String(32))
+    proposed_by: Mapped[int | None] = mapped_column(BigInteger)  # the facilitator's Telegram user id
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -19,6 +19,7 @@ from bot.engine.nlu import split_command
 from bot.telegram import render
 from bot.telegram.channel import Press, TelegramChannel
 from bot.telegram.context import Context
+from bot.telegram.introductions import on_intro_button
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +161,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(private & filters.TEXT, on_private_text))
     app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_private_other))
     app.add_handler(CallbackQueryHandler(on_button, pattern=callbacks.PATTERN[callbacks.Prefix.QUESTION]))
+    app.add_handler(CallbackQueryHandler(on_intro_button, pattern=callbacks.PATTERN[callbacks.Prefix.MATCH]))
     app.add_handler(CallbackQueryHandler(on_other_button))
     app.add_handler(MessageHandler(groups & filters.COMMAND, on_group_command))
     app.add_error_handler(on_error)

@@ -28,6 +28,8 @@ from bot.store.clock import aware, now_utc
 from bot.store.leads import UNCLAIMED
 from bot.store.models import Lead, Outbox, Workshop
 from bot.store.workshops import RUNNING
+from bot.version import build_info
+from bot.web.health import Readiness
 
 log = logging.getLogger(__name__)
 
@@ -129,10 +131,33 @@ class DatabaseGauges(Collector):
         yield GaugeMetricFamily("aliat_workshops_active", "Workshops running now", value=f["workshops"])
 
 
+class BuildAndReadiness(Collector):
+    """`aliat_build_info` (which release runs) and `aliat_ready` (/readyz's verdict, checked at the scrape)."""
+
+    def __init__(self, readiness: Readiness | None) -> None:
+        self.readiness = readiness
+        self.ready: int | None = None
+
+    async def refresh(self) -> None:
+        if self.readiness is not None:
+            self.ready = int((await self.readiness.check())[0])
+
+    def collect(self) -> Iterator[Metric]:
+        info = build_info()
+        family = GaugeMetricFamily("aliat_build_info", "The running release: version, git commit, Python",
+                                   labels=sorted(info))
+        family.add_metric([info[k] for k in sorted(info)], 1)
+        yield family
+        if self.ready is not None:
+            yield GaugeMetricFamily("aliat_ready", "1 when /readyz would answer 200 (database, migrations, "
+                                    "Telegram, outbox)", value=self.ready)
+
+
 class Metrics:
     """The registry behind /metrics; `close()` stops observing the engine's turns."""
 
-    def __init__(self, runtime: Runtime, *, counters: Mapping[str, int] | None = None) -> None:
+    def __init__(self, runtime: Runtime, *, counters: Mapping[str, int] | None = None,
+                 readiness: Readiness | None = None) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
         self.turns = Counter("aliat_turns", "Conversation turns by channel and outcome (ok, skipped, error)",
                              ["channel", "outcome"], registry=self.registry)
@@ -143,6 +168,8 @@ class Metrics:
         self._children: dict[tuple[str, str], tuple[Any, Any]] = {}
         self.database = DatabaseGauges(runtime)
         self.registry.register(self.database)
+        self.build = BuildAndReadiness(readiness)
+        self.registry.register(self.build)
         self.engine = runtime.engine
         self.engine.turn_observers.append(self.observe_turn)
 
@@ -157,6 +184,7 @@ class Metrics:
 
     async def render(self) -> bytes:
         await self.database.refresh()
+        await self.build.refresh()
         return generate_latest(self.registry)
 
     async def handle(self, _request: web.Request) -> web.Response:

@@ -1,11 +1,12 @@
-"""The project's one HTTP server (aiohttp.web): operations endpoints, and the staff dashboard when on.
+"""The project's HTTP listeners (aiohttp.web): the operations endpoints, and the staff dashboard when on.
 
     app = create_app(runtime, telegram_seen=...)   # /healthz, /readyz, /metrics (ops.metrics), dashboard
     runner = await start(app, host, port)          # ... await runner.cleanup()
 
-Inside `aliat run` it is started by `start_with_bot` (from the Telegram Application's post_init), in
-polling and in webhook mode: in webhook mode it listens on `web.port` beside the webhook's own port,
-whose `/healthz` stays as it was (a reverse proxy may already probe it).
+Inside `aliat run` they are started by `start_with_bot` (from the Telegram Application's post_init), in
+polling and in webhook mode, as two listeners: /healthz, /readyz and /metrics on `ops.host:ops.port`, for
+this machine or the monitoring network only, and the dashboard on `web.host:web.port`, the one a proxy
+publishes (with a bare /healthz of its own). In webhook mode the webhook's own port keeps its `/healthz`.
 """
 
 from __future__ import annotations
@@ -28,36 +29,24 @@ RUNTIME = web.AppKey("runtime", Runtime)
 
 
 def create_app(runtime: Runtime, *, telegram_seen: Callable[[], float | None] | None = None,
-               counters: Mapping[str, int] | None = None) -> web.Application:
-    """/healthz and /readyz; /metrics when `ops.metrics`; the dashboard when `web.enabled`.
+               counters: Mapping[str, int] | None = None, ops: bool = True,
+               dashboard: bool | None = None) -> web.Application:
+    """/healthz; with `ops`, /readyz and (when `ops.metrics`) /metrics; the dashboard when `dashboard`
+    (default: `web.enabled`).
 
     `telegram_seen` gives the time (monotonic) Telegram was last heard from: without it /readyz does
     not check Telegram (a process that does not talk to it). `counters` are the Telegram channel's."""
     settings = runtime.settings
     app = web.Application()
     app[RUNTIME] = runtime
-    readiness = Readiness(runtime, telegram_seen=telegram_seen)
 
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    async def readyz(_request: web.Request) -> web.Response:
-        ready, body = await readiness.check()
-        return web.json_response(body, status=200 if ready else 503)
-
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
-    if settings.ops.metrics:
-        from bot.web.metrics import Metrics  # prometheus-client only when metrics are on
-
-        metrics = Metrics(runtime, counters=counters)
-        app.router.add_get("/metrics", metrics.handle)
-
-        async def stop_metrics(_app: web.Application) -> None:
-            metrics.close()
-
-        app.on_cleanup.append(stop_metrics)
-    if settings.web.enabled:
+    if ops:
+        _add_ops(app, runtime, telegram_seen, counters)
+    if settings.web.enabled if dashboard is None else dashboard:
         try:
             from bot.web.dashboard import setup
         except ModuleNotFoundError as exc:
@@ -69,7 +58,28 @@ def create_app(runtime: Runtime, *, telegram_seen: Callable[[], float | None] | 
     return app
 
 
-async def start(app: web.Application, host: str, port: int) -> web.AppRunner:
+def _add_ops(app: web.Application, runtime: Runtime, telegram_seen: Callable[[], float | None] | None,
+             counters: Mapping[str, int] | None) -> None:
+    readiness = Readiness(runtime, telegram_seen=telegram_seen)
+
+    async def readyz(_request: web.Request) -> web.Response:
+        ready, body = await readiness.check()
+        return web.json_response(body, status=200 if ready else 503)
+
+    app.router.add_get("/readyz", readyz)
+    if runtime.settings.ops.metrics:
+        from bot.web.metrics import Metrics  # prometheus-client only when metrics are on
+
+        metrics = Metrics(runtime, counters=counters, readiness=readiness)
+        app.router.add_get("/metrics", metrics.handle)
+
+        async def stop_metrics(_app: web.Application) -> None:
+            metrics.close()
+
+        app.on_cleanup.append(stop_metrics)
+
+
+async def start(app: web.Application, host: str, port: int, *, name: str = "web server") -> web.AppRunner:
     """Listen on host:port; the caller owns the runner (`await runner.cleanup()`)."""
     runner = web.AppRunner(app, access_log=None)  # no access log: URLs may carry one-time tokens
     await runner.setup()
@@ -78,25 +88,46 @@ async def start(app: web.Application, host: str, port: int) -> web.AppRunner:
     except BaseException:
         await runner.cleanup()
         raise
-    log.info("web server on %s:%s", host, port)
+    log.info("%s on %s:%s", name, host, port)
     return runner
 
 
-async def start_with_bot(runtime: Runtime, application: Any) -> web.AppRunner | None:
-    """Inside `aliat run`: the server, when the dashboard, the health endpoints or metrics are on.
+class Listeners:
+    """The listeners `aliat run` started; `cleanup()` stops them all."""
+
+    def __init__(self) -> None:
+        self.runners: list[web.AppRunner] = []
+
+    async def cleanup(self) -> None:
+        while self.runners:
+            await self.runners.pop().cleanup()
+
+
+async def start_with_bot(runtime: Runtime, application: Any) -> Listeners | None:
+    """Inside `aliat run`: the operations listener when health or metrics are on, the dashboard's when
+    `web.enabled`.
 
     `application` is the Telegram Application: its bot_data (bot/telegram/context.py) holds the channel (whose
     counters /metrics reads) and the time Telegram was last heard from, which the poller and the webhook set."""
     settings = runtime.settings
-    if not (settings.web.enabled or settings.ops.enabled or settings.ops.metrics):
-        return None
-    bot_data = application.bot_data
-    channel = bot_data.channel
-    app = create_app(runtime, telegram_seen=lambda: bot_data.telegram_seen,
-                     counters=channel.counters if channel is not None else None)
-    if settings.webhook_url:
-        app.cleanup_ctx.append(_webhook_heartbeat(application, settings.ops.telegram_seen_seconds))
-    return await start(app, settings.web.host, settings.web.port)
+    listeners = Listeners()
+    try:
+        if settings.ops.enabled or settings.ops.metrics:
+            bot_data = application.bot_data
+            channel = bot_data.channel
+            ops_app = create_app(runtime, telegram_seen=lambda: bot_data.telegram_seen,
+                                 counters=channel.counters if channel is not None else None, dashboard=False)
+            if settings.webhook_url:
+                ops_app.cleanup_ctx.append(_webhook_heartbeat(application, settings.ops.telegram_seen_seconds))
+            listeners.runners.append(await start(ops_app, settings.ops.host, settings.ops.port,
+                                                 name="ops endpoints (/healthz, /readyz, /metrics)"))
+        if settings.web.enabled:
+            listeners.runners.append(await start(create_app(runtime, ops=False, dashboard=True), settings.web.host,
+                                                 settings.web.port, name="dashboard"))
+    except BaseException:
+        await listeners.cleanup()
+        raise
+    return listeners if listeners.runners else None
 
 
 def _webhook_heartbeat(application: Any, limit: float) -> Callable[[web.Application], AsyncIterator[None]]:

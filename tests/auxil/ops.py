@@ -13,9 +13,9 @@ from tests.auxil.telegram_bot import free_port
 
 
 def with_ops(settings: Settings, *, metrics: bool = True) -> Settings:
-    """The operations endpoints on (and metrics, unless told), on a free port of 127.0.0.1."""
+    """The operations endpoints on (and metrics, unless told), on a free port of 127.0.0.1 (`ops.port`)."""
     return replace(settings, web=replace(settings.web, host="127.0.0.1", port=free_port()),
-                   ops=replace(settings.ops, enabled=True, metrics=metrics))
+                   ops=replace(settings.ops, enabled=True, metrics=metrics, host="127.0.0.1", port=free_port()))
 
 
 async def get(url: str) -> tuple[int, Any]:

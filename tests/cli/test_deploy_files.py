@@ -1,30 +1,24 @@
-"""The Dockerfile and compose.yml cannot be built here (no images can be pulled): this checks that they
-install and run the bot exactly as the Makefile and README do, and that every environment variable
-they set is one bot/config.py reads, with values it accepts."""
+"""The Dockerfile and compose.yml cannot be built here (no images can be pulled): this checks how they
+install (dependencies first, runtime only, models built in) and run the bot (as `make run` does), and that
+every environment variable they set is one bot/config.py reads, with values it accepts. Their install
+steps are run for real in tests/cli/test_image_install.py."""
 
 from __future__ import annotations
 
 import json
 import re
-import shlex
 
 import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, load_settings, reads_env
+from tests.auxil.dockerfile import dockerfile, env_instructions
 from tests.auxil.runtime import ROOT
 
 # Stand-ins for what the operator's .env holds, to expand ${VAR}, ${VAR:-x} and ${VAR:?msg}.
-DOTENV = {"TELEGRAM_BOT_TOKEN": "123456:ABC-def", "POSTGRES_PASSWORD": "0123456789abcdef"}
-
-
-def _dockerfile() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
-    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    text = re.sub(r"\\\n", " ", "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")))
-    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1].strip()) for line in text.splitlines()
-            if line.strip()]
+DOTENV = {"TELEGRAM_BOT_TOKEN": "123456:ABC-def", "POSTGRES_PASSWORD": "0123456789abcdef",
+          "ALIAT_WEB__BASE_URL": "https://bot.example.org"}
 
 
 def _make_recipe(target: str) -> list[str]:
@@ -49,48 +43,53 @@ def _expand(value: str, env: dict[str, str]) -> str:
     return re.sub(r"\$\{(\w+)(:-|:\?)?([^}]*)\}", one, str(value))
 
 
-def _env_instructions(instructions: list[tuple[str, str]]) -> dict[str, str]:
-    env: dict[str, str] = {}
-    for kind, args in instructions:
-        if kind == "ENV":
-            for pair in shlex.split(args):
-                key, _, value = pair.partition("=")
-                env[key] = value
-    return env
-
-
-def test_the_dockerfile_installs_and_runs_as_the_makefile_does() -> None:
-    instructions = _dockerfile()
+def test_the_dockerfile_installs_the_runtime_alone_dependencies_first_and_runs_as_make_run() -> None:
+    instructions = dockerfile()
     kinds = [kind for kind, _ in instructions]
     image = dict(instructions)["FROM"]
     assert re.fullmatch(r"python:3\.11-slim(-\w+)?", image), image
-    assert _make_var("PYTHON") == "python3.11"  # make install inside it finds the image's python3.11
     runs = [args for kind, args in instructions if kind == "RUN"]
-    assert any(re.search(r"(^|&&\s*)make install(\s|$)", run) for run in runs), "the image must run `make install`"
-    assert not any("pip install" in run for run in runs), "install only through the Makefile"
+    copies = [(i, args) for i, (kind, args) in enumerate(instructions) if kind == "COPY"]
+    # The dependencies' layer: pyproject.toml alone, installed before the code is copied.
+    (deps_copy, deps_args), (code_copy, code_args) = copies
+    assert deps_args.split() == ["pyproject.toml", "./"] and code_args.split()[-2:] == [".", "."]
+    deps_run = next(i for i, (kind, args) in enumerate(instructions) if kind == "RUN" and "pip install" in args)
+    assert deps_copy < deps_run < code_copy
+    pip_runs = [run for run in runs if "pip install" in run]
+    for run in pip_runs:
+        for command in re.findall(r"pip install[^&]*", run):
+            assert "--no-cache-dir" in command, command  # pip's cache stays out of the image
+            assert "[dev]" not in command and ".[" not in command, command  # runtime extras only
+    assert "make install" not in " ".join(runs)  # make install brings the [dev] tools
+    # The models are built into the image, after the code, outside the data volume.
+    models_run = next(i for i, (kind, args) in enumerate(instructions) if kind == "RUN" and "aliat models" in args)
+    assert models_run > code_copy
+    env = env_instructions(instructions)
+    volume = json.loads(dict(instructions)["VOLUME"])
+    assert not any(env["ALIAT_PATHS__MODELS"].startswith(v) for v in volume)
     workdir = dict(instructions)["WORKDIR"]
     command = json.loads(dict(instructions)["CMD"])
     bin_dir = _make_var("BIN").replace("$(VENV)", _make_var("VENV"))
     assert _make_recipe("run") == ["$(BIN)/aliat run"]
     assert command == [f"{workdir}/{bin_dir}/aliat", "run"]  # what `make run` runs, without make
-    # Not root: the USER comes before the install and the command, and is a named user.
-    user_at = kinds.index("USER")
-    assert dict(instructions)["USER"] not in ("root", "0")
-    assert user_at < kinds.index("CMD") and user_at < next(
-        i for i, (kind, args) in enumerate(instructions) if kind == "RUN" and "make install" in args)
+    # Not root when it runs: the last USER is a named user, before the command.
+    users = [i for i, kind in enumerate(kinds) if kind == "USER"]
+    assert users and users[-1] < kinds.index("CMD")
+    assert instructions[users[-1]][1] not in ("root", "0")
 
 
-def test_the_dockerfile_health_check_probes_the_server_its_environment_starts() -> None:
-    instructions = _dockerfile()
-    env = _env_instructions(instructions)
+def test_the_dockerfile_health_check_probes_the_ops_listener_its_environment_starts() -> None:
+    instructions = dockerfile()
+    env = env_instructions(instructions)
     for name in env:
         assert reads_env(name) or not name.startswith(("ALIAT_", "TELEGRAM_")), f"{name} is not a setting"
     settings = load_settings(env=env)
-    assert settings.ops.enabled and settings.web.host == "0.0.0.0"
+    assert settings.ops.enabled and settings.ops.host == "0.0.0.0" and settings.web.host == "0.0.0.0"
     check = dict(instructions)["HEALTHCHECK"]
-    assert f"http://127.0.0.1:{settings.web.port}/healthz" in check
-    assert str(settings.web.port) in dict(instructions)["EXPOSE"].split()
-    assert str(settings.telegram.webhook_port) in dict(instructions)["EXPOSE"].split()
+    assert f"http://127.0.0.1:{settings.ops.port}/healthz" in check
+    exposed = dict(instructions)["EXPOSE"].split()
+    assert {str(settings.ops.port), str(settings.web.port), str(settings.telegram.webhook_port)} <= set(exposed)
+    assert settings.database_wait_seconds > 0  # a database still starting is waited for
 
 
 def test_compose_wires_the_bot_to_postgresql_16_with_names_config_reads() -> None:
@@ -111,9 +110,16 @@ def test_compose_wires_the_bot_to_postgresql_16_with_names_config_reads() -> Non
     assert (url.username, url.password, url.database) == (
         db_env["POSTGRES_USER"], db_env["POSTGRES_PASSWORD"], db_env["POSTGRES_DB"])
     assert settings.telegram_token == DOTENV["TELEGRAM_BOT_TOKEN"] and not settings.webhook_url
+    image = load_settings(env={**env_instructions(dockerfile()), **env})  # the image's settings, then compose's
+    assert image.web.enabled and image.web.base_url == DOTENV["ALIAT_WEB__BASE_URL"]  # the dashboard is wired
     published = {p.rsplit(":", 1)[-1] for p in bot["ports"]}
-    assert {str(settings.web.port), str(settings.telegram.webhook_port)} <= published
+    assert {str(image.web.port), str(image.ops.port), str(image.telegram.webhook_port)} <= published
     assert all(p.startswith("127.0.0.1:") for p in bot["ports"])  # behind the host's proxy, not the world
+    # Logs rotated, and a stop grace longer than the bot's own drain.
+    for service in (db, bot):
+        assert service["logging"]["driver"] == "json-file" and service["logging"]["options"]["max-size"]
+    grace = re.fullmatch(r"(\d+)s", bot["stop_grace_period"])
+    assert grace and int(grace.group(1)) > image.telegram.drain_seconds + 5
 
 
 def test_dockerignore_keeps_the_local_virtualenv_and_data_out() -> None:

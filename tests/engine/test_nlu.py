@@ -141,10 +141,14 @@ def test_aliat_nlu_contract(sqlite_url) -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["intent"] for r in rows] == ["greet", None, "about_programme"]
     assert all(set(r) == {"text", "intent", "confidence"} and 0 <= r["confidence"] <= 1 for r in rows)
-    result = aliat("nlu", "--slot", "factor_trust", database_url=sqlite_url, stdin="un 3\nno ho se\nblorp\n")
+    result = aliat("nlu", "--slot", "factor_trust", database_url=sqlite_url,
+                   stdin="un 3\nno ho se\nblorp\nque vol dir confiança?\npuc parlar amb algu?\n")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["value"] for r in rows] == [3, "dont_know", None]
-    assert all(set(r) == {"text", "value", "confidence"} for r in rows)
+    assert [r["value"] for r in rows] == [3, "dont_know", None, None, None]
+    # issue 23: the act a line is, read before any value (only an answer has one)
+    assert [r["act"] for r in rows] == ["answer", "answer", "answer", "question", "human"]
+    assert all({"text", "act", "value", "confidence"} <= set(r) <= {"text", "act", "value", "confidence", "about"}
+               for r in rows)
     assert aliat("nlu", "--slot", "no_such_slot", database_url=sqlite_url).returncode == 2
 
 
@@ -219,12 +223,12 @@ def test_the_bot_never_imports_scikit_learn(tmp_path) -> None:
     import sys
 
     code = ("import sys; from pathlib import Path; from bot.content import load_domain; "
+            f"from bot import textmodel; textmodel.use_models_dir(Path({str(tmp_path)!r})); "
             "from bot.engine.nlu import IntentMatcher; "
             "m = IntentMatcher(load_domain(Path('dialogues'), Path('knowledge')).intents); "
             "assert m.match('we run a food bank and want to grow into two towns').intent == 'explore'; "
             "assert not [n for n in sys.modules if n.split('.')[0] in ('sklearn', 'scipy', 'numpy')]")
-    env = {**__import__("os").environ, "ALIAT_NLU_CACHE": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert list(tmp_path.glob("model-*.json"))  # trained once, kept for the next process
@@ -234,7 +238,7 @@ def test_a_model_that_cannot_be_trained_is_no_answer_not_a_crash(tmp_path, monke
     from bot import textmodel
     from bot.engine import learn
 
-    monkeypatch.setenv("ALIAT_NLU_CACHE", str(tmp_path))
+    monkeypatch.setattr(textmodel, "_models_dir", tmp_path)
     monkeypatch.setattr(textmodel.sys, "executable", str(tmp_path / "no-python-here"))  # training runs there
     classifier = learn.TextClassifier({"a": ["hola que tal"], "b": ["adeu siau"]})
     assert classifier.guess("hola") == learn.Guess(None, 0.0, 0.0)

@@ -33,8 +33,8 @@ class Clock:
 
 async def _serve(runtime, seen=None):
     runtime.settings = with_ops(runtime.settings, metrics=False)
-    runner = await start(create_app(runtime, telegram_seen=seen), "127.0.0.1", runtime.settings.web.port)
-    return runner, f"http://127.0.0.1:{runtime.settings.web.port}"
+    runner = await start(create_app(runtime, telegram_seen=seen), "127.0.0.1", runtime.settings.ops.port)
+    return runner, f"http://127.0.0.1:{runtime.settings.ops.port}"
 
 
 async def _until(url: str, status: int, timeout: float = 10.0):

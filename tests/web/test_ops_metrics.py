@@ -15,7 +15,7 @@ async def test_metrics_after_a_journey_show_what_happened(fake, bots) -> None:
     settings = with_ops(bots.settings())
     runtime = await bots.runtime()
     runtime.settings = settings
-    base = f"http://127.0.0.1:{settings.web.port}"
+    base = f"http://127.0.0.1:{settings.ops.port}"
     await bots.start(settings, runtime)
     status, before = await get(f"{base}/metrics")
     assert status == 200
@@ -61,6 +61,10 @@ async def test_metrics_after_a_journey_show_what_happened(fake, bots) -> None:
     assert value(found, "aliat_workshops_active") == 0
     assert value(found, "aliat_outbox_failed") == 0
     assert value(found, "aliat_database_up") == 1
+    assert value(found, "aliat_ready") == 1
+    from bot.version import build_info
+
+    assert value(found, "aliat_build_info", **build_info()) == 1
     # No personal data in the metrics: names of entities and people never become labels.
     assert "Coop" not in text and "Marta" not in text
 
@@ -72,15 +76,41 @@ async def test_metrics_are_off_by_default_and_the_server_stays_closed(bots) -> N
     assert app.bot_data.web is None
 
 
+async def test_the_dashboard_and_the_ops_endpoints_listen_apart(fake, bots) -> None:
+    """Only the dashboard's listener is for the proxy to publish: /readyz and /metrics are not on it, and
+    the dashboard is not on the ops listener."""
+    from dataclasses import replace
+
+    settings = with_ops(bots.settings())
+    settings = replace(settings, web=replace(settings.web, enabled=True))
+    await bots.start(settings)
+    ops, web = f"http://127.0.0.1:{settings.ops.port}", f"http://127.0.0.1:{settings.web.port}"
+    assert (await get(f"{ops}/readyz"))[0] == 200 and (await get(f"{ops}/metrics"))[0] == 200
+    assert (await get(f"{web}/readyz"))[0] == 404 and (await get(f"{web}/metrics"))[0] == 404
+    assert (await get(f"{web}/login?t=nope"))[0] == 403  # the dashboard's own page
+    assert (await get(f"{ops}/login?t=nope"))[0] == 404
+    assert await get(f"{web}/healthz") == (200, {"status": "ok"})  # a bare liveness probe for the proxy
+
+
+def test_ops_and_the_dashboard_cannot_share_a_port() -> None:
+    import pytest
+
+    from bot.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="ops.port"):
+        load_settings(env={"ALIAT_WEB__ENABLED": "true", "ALIAT_OPS__ENABLED": "true",
+                           "ALIAT_WEB__PORT": "8100", "ALIAT_OPS__PORT": "8100"})
+
+
 async def test_metrics_without_health_endpoints_only_if_asked(sqlite_url) -> None:
     """ops.enabled alone: health and readiness, no /metrics (and no prometheus registry)."""
     from bot.web import create_app, start
 
     runtime = await make_runtime(sqlite_url)
     runtime.settings = with_ops(runtime.settings, metrics=False)
-    runner = await start(create_app(runtime), "127.0.0.1", runtime.settings.web.port)
+    runner = await start(create_app(runtime), "127.0.0.1", runtime.settings.ops.port)
     try:
-        base = f"http://127.0.0.1:{runtime.settings.web.port}"
+        base = f"http://127.0.0.1:{runtime.settings.ops.port}"
         assert (await get(f"{base}/metrics"))[0] == 404
         assert (await get(f"{base}/healthz"))[0] == 200
         assert runtime.engine.turn_observers == []
@@ -97,7 +127,7 @@ async def test_webhook_mode_runs_both_servers_and_asks_telegram_while_quiet(fake
 
     settings = with_ops(bots.settings(webhook=True))
     settings = replace(settings, ops=replace(settings.ops, telegram_seen_seconds=30))  # asks every 10 s
-    base = f"http://127.0.0.1:{settings.web.port}"
+    base = f"http://127.0.0.1:{settings.ops.port}"
     app = await bots.start(settings)
     await fake.wait_for("getWebhookInfo", timeout=5)
     status, body = await get(f"{base}/readyz")

@@ -50,7 +50,7 @@ async def test_aliat_run_serves_health_and_metrics_and_logs_json(fake, tmp_path)
         "ALIAT_TELEGRAM__POLLING_TIMEOUT_SECONDS": "1",
         "ALIAT_OPS__ENABLED": "true",
         "ALIAT_OPS__METRICS": "true",
-        "ALIAT_WEB__PORT": str(port),
+        "ALIAT_OPS__PORT": str(port),
         "ALIAT_LOGGING__FORMAT": "json",
     })
     proc = await asyncio.create_subprocess_exec(
@@ -81,5 +81,5 @@ async def test_aliat_run_serves_health_and_metrics_and_logs_json(fake, tmp_path)
     lines = [json.loads(line) for line in err.decode().splitlines() if line.strip()]  # each one JSON
     assert lines and all({"time", "level", "logger", "message"} <= set(entry) for entry in lines)
     assert any(entry.get("update_id") == 9001 and "already handled" in entry["message"] for entry in lines)
-    assert any("web server on 127.0.0.1" in entry["message"] for entry in lines)
+    assert any("ops endpoints (/healthz, /readyz, /metrics) on 127.0.0.1" in entry["message"] for entry in lines)
     assert b"Hi! I'm" not in err and b"/start" not in err  # no message text in the logs

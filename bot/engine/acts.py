@@ -1,0 +1,210 @@
+"""What a message typed at a form question is, before anything is stored: an answer, or something else.
+
+Rasa calls the rest "conversation repair" (a question back, a person asked for, a correction, a wish to stop,
+small talk, frustration, another language) and CALM sends every message to an LLM to tell them apart. Here it
+is local and takes a fraction of a millisecond: cue phrases (dialogues/acts.yml) say an act on their own; an
+answer read outright (a number, an option's name, "don't know") is an answer; else a classifier trained on
+the acts' examples and every answer example of dialogues/nlu.yml decides, and only when it is sure. What
+none of them claims is an answer, which the answer reader may still refuse. Nothing leaves the process.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.content import Domain, FormSlot, Response
+from bot.engine.answers import OTHER, AnswerReader, Refused
+from bot.engine.learn import TextClassifier
+from bot.engine.negation import NEGATIONS, positions
+from bot.engine.textnorm import normalize
+
+ANSWER = "answer"
+QUESTION = "question"
+HUMAN = "human"
+CORRECTION = "correction"
+STOP = "stop"
+SMALLTALK = "smalltalk"
+ABUSE = "abuse"
+LANGUAGE = "language"
+ACTS = (ANSWER, QUESTION, HUMAN, CORRECTION, STOP, SMALLTALK, ABUSE, LANGUAGE)
+# when two acts' cues are in one message, the first of this order wins ("no m'entens, vull parlar amb algú":
+# a person; "podem parlar en castellà? no entenc": the language)
+CUE_ORDER = (LANGUAGE, HUMAN, CORRECTION, ABUSE, STOP, QUESTION, SMALLTALK)
+# outright readings of an answer: these never give way to the act classifier
+OUTRIGHT = ("number", "name", "dont_know", "emoji")
+ACT_FLOOR = 0.55       # the act classifier's probability for a non-answer act to win over an answer
+ACT_MARGIN = 0.15
+FREE_TEXT_MAX_WORDS = 12  # on a name or description question, cues count in short messages only
+FREE_TEXT_CUE_START = 2  # ... and start among its first words, unless four words long or more
+_LAUGH = re.compile(r"\b(?:ja|je|ha|he|ji|xa){2,}h?\b")
+_QUESTION_WORDS = frozenset("que quin quina quins quines qui com quan quant quanta on per what who why how when "
+                            "where which is are do does can could qual cual quien como cuando cuanto donde por "
+                            "para".split())
+
+
+@dataclass(frozen=True)
+class Act:
+    kind: str
+    confidence: float
+    how: str = ""          # cue, answer, classifier, question_mark, default
+    topic: str | None = None  # question: cost, privacy, erase, why, programme, meaning; stop: skip, summary;
+    # language: the language asked for; correction: the answer it is about
+
+
+def _phrases(per_lang: Any) -> list[str]:
+    if not isinstance(per_lang, dict):
+        return []
+    return [normalize(str(p)) for texts in per_lang.values() for p in texts or [] if normalize(str(p))]
+
+
+def _contains(norm: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {norm} "
+
+
+class ActReader:
+    """One per domain, beside the AnswerReader whose readings it trusts."""
+
+    def __init__(self, domain: Domain, reader: AnswerReader) -> None:
+        self.domain = domain
+        self.reader = reader
+        acts = domain.acts
+        self._cues = {act: _phrases((acts.get(act) or {}).get("cues")) for act in CUE_ORDER}
+        self._topics = {name: _phrases(words) for name, words in
+                        ((acts.get(QUESTION) or {}).get("topics") or {}).items()}
+        self._kinds = {act: {name: _phrases(words) for name, words in ((acts.get(act) or {}).get("kinds") or {}).items()}
+                       for act in (STOP, SMALLTALK)}
+        self._targets = {slot: _phrases(words) for slot, words in
+                         ((acts.get(CORRECTION) or {}).get("targets") or {}).items()}
+        self._correcting = frozenset(_phrases((acts.get(CORRECTION) or {}).get("words")))
+        self._openers = _phrases((acts.get(CORRECTION) or {}).get("openers"))
+        names = (acts.get(LANGUAGE) or {}).get("names") or {}
+        self._language_names = {lang: [normalize(str(w)) for w in words or []]
+                                for per in names.values() for lang, words in (per or {}).items()}
+        examples: dict[str, list[str]] = {}
+        for act in ACTS:
+            spec = acts.get(act) or {}
+            examples[act] = [t for texts in (spec.get("examples") or {}).values() for t in texts or []]
+        # what the other parts of dialogues/ already teach: a person asked for, questions about the
+        # programme and privacy, greetings and thanks; and every answer of every kind
+        intents = domain.intents
+        borrowed = {HUMAN: ("human",), QUESTION: ("privacy", "about_programme"), SMALLTALK: ("greet", "thanks"),
+                    LANGUAGE: ("language",)}
+        for act, names_ in borrowed.items():
+            examples[act] += [t for name in names_ for texts in (intents.get(name) or {}).values() for t in texts]
+        examples[ANSWER] += [t for kind, classes in domain.answers.items() if kind != OTHER and isinstance(classes, dict)
+                             for per_lang in classes.values() if isinstance(per_lang, dict)
+                             for texts in per_lang.values() for t in texts or []]
+        examples[ANSWER] += [t for kind, per_lang in domain.answers.items() if kind == "dont_know"
+                             for texts in (per_lang or {}).values() for t in texts or []]
+        self._classifier = TextClassifier({act: texts for act, texts in examples.items() if texts})
+
+    def warm(self) -> None:
+        self._classifier.warm()
+
+    # ------------------------------------------------------------------ public
+    def read(self, slot: FormSlot, question: Response | None, text: str) -> Act:
+        """The act `text` is, typed at `slot`'s question."""
+        norm = normalize(text)
+        if not norm:
+            return Act(ANSWER, 1.0, "default")  # an emoji: the answer reader decides
+        free_text = slot.type not in ("choice", "scale")
+        words = norm.split()
+        outright = self._outright(slot, question, text)
+        if outright and len(words) <= 2:
+            return Act(ANSWER, 1.0, "answer")  # "no", "3", "gens": whatever a cue says
+        norm = _LAUGH.sub("jaja", norm)
+        cued = self._cued(norm, slot)
+        if cued is not None and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
+            if not (outright and cued == QUESTION and not text.rstrip().endswith("?")):
+                return self._detailed(cued, norm, 1.0, "cue")
+        if outright:
+            return Act(ANSWER, 1.0, "answer")
+        if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
+            return self._detailed(CORRECTION, norm, 0.9, "target")
+        guess = self._classifier.guess(text)
+        # a name or a description can be any words at all ("Salut Mental Catalunya"): there, only a cue or
+        # a question mark says that it is not an answer, never the classifier
+        if guess.label not in (None, ANSWER) and guess.confidence >= ACT_FLOOR and guess.margin >= ACT_MARGIN \
+                and not free_text:
+            return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
+        asks = text.rstrip().endswith("?") and len(words) >= 2
+        if asks and (words[0] in _QUESTION_WORDS or free_text
+                     or (len(words) >= 3 and not (guess.label == ANSWER and guess.confidence >= 0.5))):
+            return self._detailed(QUESTION, norm, 0.6, "question_mark")
+        return Act(ANSWER, guess.confidence if guess.label == ANSWER else 0.5, "default")
+
+    # ----------------------------------------------------------------- parts
+    def _outright(self, slot: FormSlot, question: Response | None, text: str) -> bool:
+        if slot.type not in ("choice", "scale"):
+            return False
+        try:
+            reading = self.reader.read(slot, question, text)
+        except Refused:
+            return False
+        return reading.how in OUTRIGHT
+
+    def _cued(self, norm: str, slot: FormSlot) -> str | None:
+        """The act whose longest cue the message holds (ties: CUE_ORDER): "are you a real person?" is small
+        talk, not a person asked for. A message about another question, with a negation or a word that
+        corrects ("espera, no tenim cap idea nova" typed at the name), is a correction of that answer."""
+        best: tuple[int, int, str] | None = None
+        tokens = norm.split()
+        # in a name or a description ("acompanyem famílies en un moment difícil") a cue counts only where a
+        # request starts: among the first words
+        latest = FREE_TEXT_CUE_START if slot.type not in ("choice", "scale") else len(tokens)
+        for rank, act in enumerate(CUE_ORDER):
+            for phrase in self._cues[act]:
+                at = positions(tokens, phrase.split())
+                if at and (at[0] <= latest or len(phrase.split()) >= 4) and (best is None or (len(phrase), -rank) > best[:2]):
+                    best = (len(phrase), -rank, act)
+        return best[2] if best is not None else None
+
+    def _corrects_another(self, norm: str, slot: FormSlot) -> bool:
+        """A message about another question's answer that corrects it: with a word that corrects ("the
+        finances one was wrong"), or opened by "espera", "wait"... and denying it ("espera, no tenim cap
+        idea nova" typed at the name)."""
+        target = self.target_of(norm)
+        if target is None or target == slot.name:
+            return False
+        words = norm.split()
+        if set(words) & self._correcting:
+            return True
+        opened = any(norm.startswith(f"{o} ") for o in self._openers)
+        return opened and bool(set(words) & NEGATIONS)
+
+    def _detailed(self, act: str, norm: str, confidence: float, how: str) -> Act:
+        topic: str | None = None
+        if act == QUESTION:
+            topic = self.topic_of(norm)
+        elif act in (STOP, SMALLTALK):
+            topic = next((kind for kind, words in self._kinds[act].items()
+                          if any(_contains(norm, w) for w in words)), None)
+        elif act == LANGUAGE:
+            topic = self.language_named(norm)
+        elif act == CORRECTION:
+            topic = self.target_of(norm)
+        return Act(act, confidence, how, topic)
+
+    def topic_of(self, norm: str) -> str | None:
+        """What a question back is about: the first topic whose words it uses, else what a word means."""
+        for name in ("erase", "privacy", "answers", "cost", "programme", "why"):
+            if any(_contains(norm, w) for w in self._topics.get(name, ())):
+                return name
+        return "meaning"
+
+    def language_named(self, norm: str) -> str | None:
+        for lang, words in self._language_names.items():
+            if any(_contains(norm, w) for w in words):
+                return lang
+        return None
+
+    def target_of(self, norm: str) -> str | None:
+        """The answer a correction is about ("la confiança" -> factor_trust); the longest name wins."""
+        best: tuple[int, str] | None = None
+        for slot, words in self._targets.items():
+            for w in words:
+                if _contains(norm, w) and (best is None or len(w) > best[0]):
+                    best = (len(w), slot)
+        return best[1] if best else None

@@ -1,0 +1,57 @@
+"""What is running: the package's version and, when the code came from git, its commit.
+
+`aliat --version` prints it; /metrics has it as `aliat_build_info` (bot/web/metrics.py), so a dashboard
+or an alert can tell which release each worker runs.
+"""
+
+from __future__ import annotations
+
+import platform
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DISTRIBUTION = "aliat-assistant"
+
+
+def version() -> str:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a checkout without installing it
+        return "unknown"
+
+
+@cache
+def commit() -> str:
+    """The checkout's commit (12 hex digits), read from .git without running git; "" when there is none
+    (an image built without .git, a copy)."""
+    try:
+        git = ROOT / ".git"
+        if git.is_file():  # a worktree: "gitdir: <path>"
+            git = Path(git.read_text(encoding="utf-8").split(":", 1)[1].strip())
+        head = (git / "HEAD").read_text(encoding="utf-8").strip()
+        if not head.startswith("ref:"):
+            return head[:12]
+        ref = head.split(":", 1)[1].strip()
+        common = git
+        if (git / "commondir").is_file():
+            common = (git / (git / "commondir").read_text(encoding="utf-8").strip()).resolve()
+        for folder in (git, common):
+            if (folder / ref).is_file():
+                return (folder / ref).read_text(encoding="utf-8").strip()[:12]
+        for line in (common / "packed-refs").read_text(encoding="utf-8").splitlines():
+            if line.endswith(" " + ref):
+                return line.split()[0][:12]
+    except (OSError, IndexError):
+        pass
+    return ""
+
+
+def build_info() -> dict[str, str]:
+    return {"version": version(), "commit": commit() or "unknown", "python": platform.python_version()}
+
+
+def describe() -> str:
+    info = build_info()
+    return f"aliat {info['version']} (commit {info['commit']}, Python {info['python']})"
