@@ -158,6 +158,7 @@ class TelegramSettings:
     max_send_retries: NotNegative = 5
     polling_timeout_seconds: Int = 10
     http_client: Literal["aiohttp", "httpx"] = "aiohttp"
+    bot_username: Text = ""  # the bot's @name, for invite links (t.me/<name>?start=...); empty: say /start
     flood_max_per_minute: Annotated[NotNegative, Why("must not be negative (0: no limit)")] = 30
     drain_seconds: Annotated[float, Field(ge=0), NUMBER] = 10
 

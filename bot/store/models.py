@@ -294,6 +294,20 @@ class Alliance(Base):
     formed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class Invite(Base):
+    """A one-time invite link for a role (bot/store/invites.py): only its token's SHA-256 hash is kept."""
+
+    __tablename__ = "invite"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(FreeText(200))  # the name to register under, if given
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class Coordinator(StaffMember, Base):
     """Programme coordinators: see and report everything on the dashboard."""
 

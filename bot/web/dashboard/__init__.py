@@ -33,6 +33,8 @@ def setup(app: web.Application, runtime) -> None:
     app.router.add_post(r"/leads/{lead_id:\d+}/note", d.guard(d.lead_note, form=True))
     app.router.add_post(r"/leads/{lead_id:\d+}/manage", d.guard(d.lead_manage, coordinator=True, form=True))
     app.router.add_get("/alliances", d.guard(d.alliances, coordinator=True))
+    app.router.add_get("/invite", d.guard(d.invite, coordinator=True))
+    app.router.add_post("/invite", d.guard(d.invite, coordinator=True, form=True))
     app.router.add_get("/workshops", d.guard(d.workshops, coordinator=True))
     app.router.add_get(r"/export/{what}.{fmt}", d.guard(d.export, coordinator=True))
     app.router.add_post("/logout", d.guard(d.logout, form=True))

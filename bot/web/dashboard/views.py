@@ -20,7 +20,7 @@ from bot.facilitators.cards import CardAction, card_values
 from bot.facilitators.handlers import LeadDesk
 from bot.store import alliances as alliance_store
 from bot.store import facilitators as facilitator_store
-from bot.store import funnel, lead_admin, staff
+from bot.store import funnel, invites, lead_admin, staff
 from bot.store import leads as store
 from bot.store import workshops as workshop_store
 from bot.store.models import Facilitator, Workshop
@@ -439,6 +439,26 @@ class Dashboard:
 
     async def _facilitator(self, viewer: auth.Viewer) -> Facilitator | None:
         return await self.desk.facilitator(viewer.member.telegram_user_id)
+
+    # ------------------------------------------------------------------ invites
+    async def invite(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
+        """A coordinator makes a one-time link that registers whoever opens it in Telegram, in a role."""
+        made = url = start = ""
+        if request.method == "POST":
+            data = await request.post()
+            role = str(data.get("role", ""))
+            if role not in invites.ROLES:
+                return self.message(request, viewer, "not_found", status=404)
+            async with self.runtime.sessionmaker() as session, session.begin():
+                token = await invites.create_invite(session=session, role=role,
+                                                    name=str(data.get("name", "")).strip()[:200] or None,
+                                                    created_by=viewer.member.telegram_user_id)
+            made, url = role, invites.link(token, self.settings.telegram.bot_username)
+            start = f"/start {invites.start_parameter(token)}"
+            log.info("invite for a %s made by staff %s", role, viewer.member.telegram_user_id)
+        names = {role: self.desk.r.text(f"utter_role_{role}", viewer.lang) for role in invites.ROLES}
+        return self.render("invite.html", request, viewer, page="invite", made=made, url=url, start=start,
+                           roles=invites.ROLES, role_names=names, hours=f"{invites.HOURS:g}")
 
     # ------------------------------------------------------------------ alliances and workshops
     async def alliances(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
