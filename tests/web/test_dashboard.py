@@ -180,7 +180,7 @@ async def test_the_workshops_page_sums_answers_and_ratings(any_runtime) -> None:
     row = re.search(r"<tr><td>Una associació de lleure[^<]*</td><td>Reactiva</td>((?:<td class=\"n\">\d+</td>)+)",
                     page)
     assert re.findall(r"\d+", row.group(1)) == ["3", "2", "0"]  # reactive, proactive, mixed
-    assert "Confiança" in page and "2.8 (5)" in page  # (2+3+4 + 2+3) / 5
+    assert "Confiança" in page and "2,8 (5)" in page  # (2+3+4 + 2+3) / 5, with a Catalan decimal comma
 
 
 def test_aliat_web_serves_the_dashboard(sqlite_url) -> None:
