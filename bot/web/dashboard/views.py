@@ -371,8 +371,8 @@ class Dashboard:
                 outcome = "alliance_formed" if data.get("outcome") == "alliance_formed" else "not_pursued"
                 result = await lead_admin.close(session=session, lead_id=lead_id, coordinator=coordinator,
                                                 outcome=outcome, reason=reason, text=words, notice={
-                                                    "text": self.desk.r.text("utter_handoff_closed_notice",
-                                                                             lead.language, values)})
+                                                    "text": self.desk.r.text("utter_coord_closed_notice",
+                                                                             lead.language)})
                 done = self.labels.t("done_closed", lang)
         if not result.ok:
             return await self.lead(request, viewer, notice=self.labels.t("not_possible", lang), status=409)
