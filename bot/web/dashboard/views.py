@@ -23,7 +23,7 @@ from bot.store import facilitators as facilitator_store
 from bot.store import funnel, invites, lead_admin, staff
 from bot.store import leads as store
 from bot.store import workshops as workshop_store
-from bot.store.models import Facilitator, Workshop
+from bot.store.models import Facilitator, Trainer, Workshop
 from bot.store.outbox import wake
 from bot.web.dashboard import auth
 from bot.web.dashboard.svg import bars
@@ -47,7 +47,7 @@ class Dashboard:
         self.desk = LeadDesk(runtime)
 
     # ------------------------------------------------------------------ frame
-    def guard(self, handler: Handler, *, coordinator: bool = False, form: bool = False
+    def guard(self, handler: Handler, *, coordinator: bool = False, form: bool = False, trainer: bool = False
               ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def wrapped(request: web.Request) -> web.StreamResponse:
             viewer = await auth.viewer_for(request, self.runtime, self.settings.web.session_idle_minutes)
@@ -60,6 +60,8 @@ class Dashboard:
                 if not auth.csrf_ok(viewer, data.get("csrf")):
                     return self.message(request, viewer, "bad_form", status=403)
             if coordinator and not viewer.coordinator:
+                return self.message(request, viewer, "forbidden", status=403)
+            if trainer and not (viewer.coordinator or viewer.member.trainer):  # coordinators, and trainers
                 return self.message(request, viewer, "forbidden", status=403)
             return await handler(request, viewer)
 
@@ -101,7 +103,7 @@ class Dashboard:
             log.info("dashboard login refused")
             return self.message(request, None, "login_bad_link", status=403)
         log.info("dashboard login for staff %s", user_id)
-        response = _see_other("/" if member.coordinator else "/leads")
+        response = _see_other("/" if member.coordinator else ("/leads" if member.facilitator else "/workshops"))
         auth.set_session_cookie(response, request, opened.token, self.settings.web.base_url)
         return response
 
@@ -122,7 +124,8 @@ class Dashboard:
         return _see_other(back if back.startswith("/") and not back.startswith("//") else "/")
 
     async def home(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
-        return _see_other("/overview" if viewer.coordinator else "/leads")
+        return _see_other("/overview" if viewer.coordinator else ("/leads" if viewer.facilitator_id is not None
+                                                                   else "/workshops"))
 
     # ------------------------------------------------------------------ overview
     def period(self, request: web.Request) -> tuple[str, str | None, str | None]:
@@ -482,6 +485,8 @@ class Dashboard:
         since, until = self._month_bounds(first, last)
         lang, knowledge = viewer.lang, self.runtime.domain.knowledge
         query = select(Workshop).order_by(Workshop.id.desc())
+        if not viewer.coordinator:  # a trainer sees the workshops they ran
+            query = query.where(Workshop.trainer_user_id == viewer.member.telegram_user_id)
         if since is not None:
             query = query.where(Workshop.created_at >= since)
         if until is not None:
@@ -492,7 +497,7 @@ class Dashboard:
                 people = await workshop_store.participant_count(session=session, workshop_id=workshop.id)
                 participants += people
                 programme = self.desk.r.text(f"workshop_programme_{workshop.programme}", lang) or workshop.programme
-                listed.append((self._local(workshop.created_at, lang), programme, people))
+                listed.append((self._local(workshop.created_at, lang), programme, people, workshop.id))
                 for item, tally in (await workshop_store.workshop_tallies(session=session,
                                                                           workshop_id=workshop.id)).items():
                     target = answers if item.startswith("s:") else ratings
@@ -520,6 +525,74 @@ class Dashboard:
                            option_names=[option_names[o] for o in options],
                            ratings_chart=bars(rating_rows, scale=4, title=self.labels.t("workshop_ratings", lang))
                            if rating_rows else None)
+
+    async def _workshop_visible(self, request: web.Request, viewer: auth.Viewer) -> Workshop | None:
+        workshop_id = _int(request.match_info.get("workshop_id"))
+        async with self.runtime.sessionmaker() as session:
+            workshop = await workshop_store.get_workshop(session=session, workshop_id=workshop_id) \
+                if workshop_id else None
+        if workshop is None or (not viewer.coordinator and workshop.trainer_user_id != viewer.member.telegram_user_id):
+            return None  # another trainer's workshop: as if it did not exist
+        return workshop
+
+    async def _workshop_tables(self, workshop: Workshop, lang: str) -> tuple[dict[str, Any], list[Table]]:
+        """A workshop's facts and its results per case and per factor, as the page and the xlsx show them."""
+        knowledge, default = self.runtime.domain.knowledge, self.settings.default_language
+        async with self.runtime.sessionmaker() as session:
+            tallies = await workshop_store.workshop_tallies(session=session, workshop_id=workshop.id)
+            people = await workshop_store.participant_count(session=session, workshop_id=workshop.id)
+            trainer = await session.scalar(select(Trainer.name).where(Trainer.telegram_user_id == workshop.trainer_user_id))
+        options = list((knowledge.get("scenarios") or {}).get("options") or {})
+        option_names = [knowledge_text(knowledge, f"scenarios.options.{o}", lang, default) or o for o in options]
+        t = self.labels.t
+        cases = Table(t("workshop_cases", lang), [t("col_scenario", lang), t("col_expected", lang), *option_names,
+                                                 t("col_right", lang)])
+        factors = Table(t("workshop_ratings", lang), [t("col_factor", lang), t("col_votes", lang), t("col_mean", lang)])
+        for item in (workshop.state or {}).get("items") or []:
+            kind, ident = item["id"].split(":", 1)
+            counts = tallies.get(item["id"], {})
+            if kind == "s":
+                text = knowledge_text(knowledge, f"scenarios.scenarios.{ident}.text", lang, default) or ident
+                scenario = next((s for s in (knowledge.get("scenarios") or {}).get("scenarios") or []
+                                 if s.get("id") == ident), {})
+                answer = scenario.get("answer") or item.get("answer", "")
+                total = sum(counts.values())
+                right = counts.get(answer, 0) / total if total else None
+                answer_name = option_names[options.index(answer)] if answer in options else answer
+                cases.rows.append([text, answer_name, *(counts.get(o, 0) for o in options),
+                                   round(right, 3) if right is not None else ""])
+            else:
+                votes = sum(counts.values())
+                mean = sum(int(v) * n for v, n in counts.items() if v.isdigit()) / votes if votes else None
+                factors.rows.append([self.labels.factor(ident, lang), votes, round(mean, 2) if mean is not None else ""])
+        facts = {"when": self._local(workshop.created_at, lang), "language": self.labels.language(workshop.language, lang),
+                 "programme": self.desk.r.text(f"workshop_programme_{workshop.programme}", lang) or workshop.programme,
+                 "participants": people, "trainer": trainer or "", "status": workshop.status}
+        return facts, [cases, factors]
+
+    async def workshop(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
+        """One workshop: when, language, participants, and each case's answers with the share right."""
+        workshop = await self._workshop_visible(request, viewer)
+        if workshop is None:
+            return self.message(request, viewer, "not_found", status=404)
+        lang = viewer.lang
+        facts, (cases, factors) = await self._workshop_tables(workshop, lang)
+        case_rows = [(row[0], row[1], row[2:-1], formats.percent(row[-1], lang) if row[-1] != "" else "–")
+                     for row in cases.rows]
+        factor_rows = [(row[0], row[1], formats.decimal(row[2], lang) if row[2] != "" else "–") for row in factors.rows]
+        return self.render("workshop.html", request, viewer, page="workshops", workshop=workshop, facts=facts,
+                           cases=cases, case_rows=case_rows, factor_rows=factor_rows)
+
+    async def workshop_export(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
+        workshop = await self._workshop_visible(request, viewer)
+        if workshop is None:
+            return self.message(request, viewer, "not_found", status=404)
+        _, tables = await self._workshop_tables(workshop, viewer.lang)
+        name = f"aliat-workshop-{workshop.id}.xlsx"
+        return web.Response(body=xlsx_bytes(tables),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                     "Cache-Control": "no-store"})
 
     # ------------------------------------------------------------------ exports
     async def export(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
