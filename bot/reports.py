@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import formats
@@ -22,7 +22,7 @@ from bot.exports import Table, local_time
 from bot.languages import SUPPORTED_LANGUAGES
 from bot.store import alliances, funnel
 from bot.store.leads import filter_leads
-from bot.store.models import Assessment, Entity, Facilitator, Lead
+from bot.store.models import Assessment, Entity, Facilitator, Lead, LeadEvent
 
 AIMS = alliances.AIMS
 PERIODS = ("month", "quarter", "year", "all")
@@ -206,17 +206,47 @@ async def lead_rows(session: AsyncSession, **filters: Any) -> list[LeadRow]:
     return rows
 
 
-def leads_table(rows: list[LeadRow], labels: Labels, lang: str, zone: ZoneInfo) -> Table:
+@dataclass
+class LeadExtra:
+    """What a facilitator's day needs beside a lead's row: how the entity wants to be contacted, how many
+    notes it has, and when anything last happened to it."""
+
+    channels: list[str]
+    notes: int
+    last_activity: datetime | None
+
+
+async def lead_extras(session: AsyncSession, lead_ids: list[int]) -> dict[int, LeadExtra]:
+    extras: dict[int, LeadExtra] = {i: LeadExtra([], 0, None) for i in lead_ids}
+    if not lead_ids:
+        return extras
+    for lead_id, telegram, email, phone in await session.execute(
+            select(Lead.id, Entity.contact_telegram, Entity.contact_email, Entity.contact_phone)
+            .join(Entity, Lead.entity_id == Entity.id).where(Lead.id.in_(lead_ids))):
+        extras[lead_id].channels = [c for c, on in (("telegram", telegram), ("email", email), ("phone", phone)) if on]
+    for lead_id, notes, last in await session.execute(
+            select(LeadEvent.lead_id, func.count().filter(LeadEvent.action == "note"), func.max(LeadEvent.created_at))
+            .where(LeadEvent.lead_id.in_(lead_ids)).group_by(LeadEvent.lead_id)):
+        extras[lead_id].notes, extras[lead_id].last_activity = int(notes or 0), last
+    return extras
+
+
+def leads_table(rows: list[LeadRow], labels: Labels, lang: str, zone: ZoneInfo,
+                extras: dict[int, LeadExtra] | None = None) -> Table:
     cols = ("id", "created", "status", "priority", "entity", "territory", "language", "motivation", "aim",
             "assignee", "claimed", "contacted", "closed", "outcome")
-    table = Table(labels.t("sheet_leads", lang), [labels.t(f"col_{c}", lang) for c in cols])
+    more = ("channel", "notes", "last_activity") if extras is not None else ()
+    table = Table(labels.t("sheet_leads", lang), [labels.t(f"col_{c}", lang) for c in (*cols, *more)])
     for r in rows:
+        extra = (extras or {}).get(r.id) or LeadExtra([], 0, None)
+        tail = [", ".join(labels.t(f"channel_{c}", lang) for c in extra.channels), extra.notes,
+                local_time(extra.last_activity, zone)] if extras is not None else []
         table.rows.append([
             r.id, local_time(r.created_at, zone), labels.status(r.status, r.outcome, r.assignee, lang),
             labels.priority(r.priority, lang), r.entity or "", labels.territory(r.territory, lang),
             labels.language(r.language, lang), labels.motivation(r.motivation, lang), labels.objective(r.aim, lang),
             r.assignee or "", local_time(r.claimed_at, zone), local_time(r.contacted_at, zone),
-            local_time(r.closed_at, zone), labels.t(f"outcome_{r.outcome}", lang) if r.outcome else ""])
+            local_time(r.closed_at, zone), labels.t(f"outcome_{r.outcome}", lang) if r.outcome else "", *tail])
     return table
 
 

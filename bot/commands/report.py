@@ -61,7 +61,9 @@ async def _run(args: argparse.Namespace) -> int:
                 elif not args.xlsx and not args.csv:
                     _print_funnel(result, labels, lang)
             elif args.report_command == "leads":
-                tables = [reports.leads_table(await reports.lead_rows(session), labels, lang, zone)]
+                rows = await reports.lead_rows(session)
+                tables = [reports.leads_table(rows, labels, lang, zone,
+                                              await reports.lead_extras(session, [r.id for r in rows]))]
             else:
                 progress = await reports.alliance_progress(session, settings)
                 tables = reports.alliances_tables(progress, labels, lang, zone)

@@ -152,7 +152,7 @@ class LeadDesk:
                                copy_failed_text=self.r.text("utter_relay_non_text", lead.language))
             await outbox.add_outbox(session=session, kind="entity_message", payload=payload)
             await store.add_lead_event(session=session, lead_id=lead_id, actor=store.actor_of(facilitator),
-                                       action="replied")
+                                       action="replied", note=text if text.strip() else None)
         if outer is None:
             wake()
         return self.r.text("utter_fac_reply_sent", lang, {"entity_name": entity_name})

@@ -606,7 +606,9 @@ class Dashboard:
                 tables = reports.funnel_tables(await funnel.read(session=session, first=first, last=last),
                                                labels, lang)
             elif what == "leads":
-                tables = [reports.leads_table(await reports.lead_rows(session), labels, lang, self.zone)]
+                rows = await reports.lead_rows(session)
+                extras = await reports.lead_extras(session, [r.id for r in rows])
+                tables = [reports.leads_table(rows, labels, lang, self.zone, extras)]
             else:
                 progress = await reports.alliance_progress(session, self.settings)
                 tables = reports.alliances_tables(progress, labels, lang, self.zone)
