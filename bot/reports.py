@@ -333,3 +333,50 @@ async def readiness_by_factor(session: AsyncSession, *, since: datetime | None =
                 sums[factor] = sums.get(factor, 0.0) + float(value)
                 counts[factor] = counts.get(factor, 0) + 1
     return {f: sums[f] / counts[f] for f in sums}, n
+
+
+# ------------------------------------------------------------------ workload
+@dataclass
+class Workload:
+    """One facilitator's leads: held now, closed, and the median hours to claim and to first contact."""
+
+    name: str
+    held: int
+    closed: int
+    hours_to_claim: float | None
+    hours_to_contact: float | None
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def _hours(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    end = end if end.tzinfo else end.replace(tzinfo=UTC)
+    return max(0.0, (end - start).total_seconds() / 3600)
+
+
+def workload(rows: list[LeadRow]) -> tuple[list[Workload], float | None, float | None]:
+    """Per facilitator (those with a lead), and the programme's medians: hours from arrival to claim and
+    from claim to first contact."""
+    people: dict[str, list[LeadRow]] = {}
+    for r in rows:
+        if r.assignee:
+            people.setdefault(r.assignee, []).append(r)
+    out = []
+    for name, theirs in sorted(people.items()):
+        claim = [h for r in theirs if (h := _hours(r.created_at, r.claimed_at)) is not None]
+        contact = [h for r in theirs if (h := _hours(r.claimed_at, r.contacted_at)) is not None]
+        out.append(Workload(name=name, held=sum(r.status in ("claimed", "contacted") for r in theirs),
+                            closed=sum(r.status == "closed" for r in theirs),
+                            hours_to_claim=_median(claim), hours_to_contact=_median(contact)))
+    claim_all = [h for r in rows if (h := _hours(r.created_at, r.claimed_at)) is not None]
+    contact_all = [h for r in rows if (h := _hours(r.claimed_at, r.contacted_at)) is not None]
+    return out, _median(claim_all), _median(contact_all)

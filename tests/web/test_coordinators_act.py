@@ -141,3 +141,19 @@ async def test_stale_leads_are_escalated_to_coordinators_once(any_runtime) -> No
         page = html.unescape(await (await client.get("/overview")).text())
         stuck = re.search(r'<section class="card" id="stuck">(.*?)</section>', page, re.S).group(1)
         assert f"#{ids[1]}</a> · assignat i sense contacte" in stuck and f"#{ids[0]}</a> · ningú" in stuck
+
+
+async def test_the_overview_shows_each_facilitators_workload(any_runtime) -> None:
+    ids = await seed(any_runtime, leads=3)
+    async with any_runtime.sessionmaker() as session:
+        laia = await store.get_facilitator(session=session, telegram_user_id=LAIA)
+    desk = LeadDesk(any_runtime)
+    for lead_id in ids[:2]:
+        assert (await desk.change(laia, lead_id, CardAction.CLAIM))[0]
+    assert (await desk.change(laia, ids[0], CardAction.CONTACTED))[0]
+    async with dashboard_client(any_runtime) as client:
+        await _login(client, any_runtime, NURIA)
+        page = html.unescape(await (await client.get("/overview")).text())
+    box = re.search(r'<section class="card" id="workload">(.*?)</section>', page, re.S).group(1)
+    assert re.search(r"<td>Laia</td><td class=\"n\">2</td><td class=\"n\">0</td><td class=\"n\">0,0 h</td>", box)
+    assert "Mediana de tot el programa: 0,0 h" in box

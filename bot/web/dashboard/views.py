@@ -154,6 +154,13 @@ class Dashboard:
             readiness, assessed = await reports.readiness_by_factor(session, since=since, until=until)
             stuck = [(lead_id, self.labels.t(f"escalated_{why}", lang), self._local(when, lang))
                      for lead_id, why, when in await lead_admin.escalated_open(session=session)]
+            people, to_claim, to_contact = reports.workload(await reports.lead_rows(session))
+
+        def hours(h: float | None) -> str:
+            return "–" if h is None else self.labels.t("hours", lang, hours=formats.decimal(h, lang))
+
+        workload = {"people": [(w.name, w.held, w.closed, hours(w.hours_to_claim), hours(w.hours_to_contact))
+                               for w in people], "to_claim": hours(to_claim), "to_contact": hours(to_contact)}
         steps = reports.funnel_rows(result, labels, lang)
         funnel_chart = bars([(label, n, f"{formats.integer(n, lang)} ({share})" if share else formats.integer(n, lang))
                              for _, label, n, share in steps],
@@ -174,7 +181,7 @@ class Dashboard:
         months = [(month, [counts.get(s, 0) for s in funnel.STEPS]) for month, counts in result.by_month.items()]
         return self.render("overview.html", request, viewer, page="overview", period=period, steps=steps,
                            funnel_chart=funnel_chart, mix_chart=mix_chart, readiness_chart=readiness_chart,
-                           assessed=assessed, breakdowns=breakdowns, months=months, stuck=stuck,
+                           assessed=assessed, breakdowns=breakdowns, months=months, stuck=stuck, workload=workload,
                            step_names=[labels.step(s, lang) for s in funnel.STEPS], first=first, last=last)
 
     # ------------------------------------------------------------------ leads
