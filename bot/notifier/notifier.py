@@ -34,7 +34,7 @@ from bot.textsplit import split_text
 log = logging.getLogger(__name__)
 REMINDER_CHECK_SECONDS = 60
 KINDS = ("lead_card", "lead_reminder", "lead_refresh", "assignee_reminder", "relay", "entity_message",
-         "coordinator_alert")
+         "coordinator_alert", "follow_up_reminder")
 
 
 def chat_lane(address: Any) -> str:
@@ -88,6 +88,7 @@ class Notifier(OutboxDeliverer):
                                                    no_contact_days=h.reminder_no_contact_days)
             count += len(await lead_admin.escalate_stale(session=session, unclaimed_hours=h.escalate_unclaimed_hours,
                                                          no_contact_days=h.escalate_no_contact_days))
+            count += len(await lead_admin.due_follow_ups(session=session))
             return count
 
     # ------------------------------------------------------------------ targets
@@ -220,6 +221,18 @@ class Notifier(OutboxDeliverer):
         why = "utter_coordinator_alert_no_contact" if payload.get("why") == "no_contact" else \
             "utter_coordinator_alert_unclaimed"
         await self._send_each(row, payload, targets, lambda lang: (r.text(why, lang, values), None))
+
+    async def _do_follow_up_reminder(self, row: Outbox, payload: dict[str, Any]) -> None:
+        """The day its facilitator chose to pick a lead up again."""
+        view, _ = await self._view(payload["lead_id"])
+        if view is None or view.lead.status not in store.HELD or view.assignee is None:
+            return
+        lang = view.assignee.language or self.settings.default_language
+        r = self.renderer
+        text = r.text("utter_follow_up_due", lang, {
+            "lead_id": view.lead.id, "entity_name": (view.entity.name if view.entity else None) or "?"})
+        await self._send_each(row, payload, [(telegram_address(view.assignee.telegram_user_id), lang)],
+                              lambda _lang: (text, card_buttons(r, view, lang)))
 
     def _relay_text(self, payload: dict[str, Any]) -> str:
         """A row written by an action names its response and values (actions don't render); one written

@@ -210,3 +210,28 @@ async def escalated_open(*, session: AsyncSession) -> list[tuple[int, str, datet
         select(LeadEvent.lead_id, LeadEvent.note, LeadEvent.created_at).join(Lead, Lead.id == LeadEvent.lead_id)
         .where(LeadEvent.action == "escalated", Lead.status.in_(OPEN)).order_by(LeadEvent.created_at))
     return [(lead_id, why or "", when) for lead_id, why, when in rows]
+
+
+# ------------------------------------------------------------------ follow-up dates
+async def set_follow_up(*, session: AsyncSession, lead_id: int, when: datetime | None, actor: str) -> bool:
+    """The day to remind the lead's facilitator (None: no reminder); only on an open lead."""
+    result = await session.execute(update(Lead).where(Lead.id == lead_id, Lead.status.in_(OPEN))
+                                   .values(follow_up_at=when))
+    if result.rowcount != 1:
+        return False
+    await add_lead_event(session=session, lead_id=lead_id, actor=actor, action="follow_up",
+                         note=when.date().isoformat() if when else None)
+    return True
+
+
+async def due_follow_ups(*, session: AsyncSession, now: datetime | None = None) -> list[int]:
+    """Open leads whose follow-up day has come: their facilitator is reminded once (the date is cleared)."""
+    now = now or now_utc()
+    due = list(await session.scalars(select(Lead.id).where(Lead.status.in_(HELD), Lead.follow_up_at.is_not(None),
+                                                           Lead.follow_up_at <= now)))
+    for lead_id in due:
+        await session.execute(update(Lead).where(Lead.id == lead_id).values(follow_up_at=None))
+        await add_lead_event(session=session, lead_id=lead_id, actor="system", action="follow_up_due")
+        await add_outbox(session=session, kind="follow_up_reminder", payload={"lead_id": lead_id})
+    await session.flush()
+    return due

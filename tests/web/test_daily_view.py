@@ -7,13 +7,16 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import UTC, datetime
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.facilitators.cards import CardAction
 from bot.facilitators.handlers import LeadDesk
+from bot.store import lead_admin, staff
 from bot.store import leads as store
-from bot.store import staff
+from bot.store.models import Outbox
 from bot.store.privacy import forget_sender
 from tests.auxil.dashboard import NURIA, dashboard_client, login_link
 from tests.auxil.runtime import ask_for_a_facilitator
@@ -53,3 +56,27 @@ async def test_the_lead_page_shows_the_conversation_and_the_export_the_days_colu
     async with runtime.sessionmaker() as session:
         view = await store.show_lead(session=session, lead_id=1, with_events=True)
     assert all(e.note is None for e in view.events)
+
+
+async def test_a_follow_up_day_reminds_the_facilitator_once(runtime) -> None:
+    await ask_for_a_facilitator(runtime, "tg:5502", "Coop Pineda")
+    async with runtime.sessionmaker() as session, session.begin():
+        laia = await store.add_facilitator(session=session, telegram_user_id=LAIA, name="Laia")
+    assert (await LeadDesk(runtime).change(laia, 1, CardAction.CLAIM))[0]
+    async with dashboard_client(runtime) as client:
+        assert (await client.get(await login_link(runtime, LAIA), allow_redirects=False)).status == 303
+        page = html.unescape(await (await client.get("/leads/1")).text())
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        assert (await client.post("/leads/1/follow_up", data={"csrf": csrf, "day": "dilluns"})).status == 400
+        done = html.unescape(await (await client.post("/leads/1/follow_up",
+                                                      data={"csrf": csrf, "day": "2026-12-14"})).text())
+        assert "t'ho recordaré el 14 de des. 2026" in done and 'value="2026-12-14"' in done
+    async with runtime.sessionmaker() as session, session.begin():
+        assert await lead_admin.due_follow_ups(session=session, now=datetime(2026, 12, 14, 7, 59, tzinfo=UTC)) == []
+    for _ in range(2):  # 9:00 in Madrid is 8:00 UTC; the second pass finds nothing more to say
+        async with runtime.sessionmaker() as session, session.begin():
+            due = await lead_admin.due_follow_ups(session=session, now=datetime(2026, 12, 14, 8, 1, tzinfo=UTC))
+        assert due == ([1] if _ == 0 else [])
+    async with runtime.sessionmaker() as session:
+        rows = list(await session.scalars(select(Outbox).where(Outbox.kind == "follow_up_reminder")))
+    assert [r.payload for r in rows] == [{"lead_id": 1}]

@@ -31,6 +31,7 @@ def setup(app: web.Application, runtime) -> None:
     app.router.add_get(r"/leads/{lead_id:\d+}", d.guard(d.lead))
     app.router.add_post(r"/leads/{lead_id:\d+}/action", d.guard(d.lead_action, form=True))
     app.router.add_post(r"/leads/{lead_id:\d+}/note", d.guard(d.lead_note, form=True))
+    app.router.add_post(r"/leads/{lead_id:\d+}/follow_up", d.guard(d.lead_follow_up, form=True))
     app.router.add_post(r"/leads/{lead_id:\d+}/manage", d.guard(d.lead_manage, coordinator=True, form=True))
     app.router.add_get("/alliances", d.guard(d.alliances, coordinator=True))
     app.router.add_get("/invite", d.guard(d.invite, coordinator=True))

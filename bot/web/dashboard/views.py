@@ -286,6 +286,11 @@ class Dashboard:
                            aims=[(a, self.labels.aim(a, lang)) for a in self.aims()], aim_now=aim_now,
                            partners=partners, manage=manage, reasons=self._reasons(lang),
                            close_reason=self.labels.t(f"reason_{reason_code}", lang) if reason_code else "",
+                           follow_up=self._local(view.lead.follow_up_at, lang, day_only=True),
+                           follow_up_value=store.aware(view.lead.follow_up_at).astimezone(self.zone).date().isoformat()
+                           if view.lead.follow_up_at else "",
+                           may_follow_up=view.lead.status in store.HELD and (
+                               viewer.coordinator or view.lead.assignee_id == viewer.facilitator_id),
                            territory=self.labels.territory(territory, lang),
                            aim=self.labels.objective((dossier.get("answers") or {}).get("objective"), lang),
                            contact=contact, answers=answers, events=events, actions=actions,
@@ -341,6 +346,31 @@ class Dashboard:
             people = await facilitator_store.list_facilitators(session=session)
         return {"open": status in store.OPEN, "held": status in store.HELD, "closed": status == "closed",
                 "people": [(f.id, f.name) for f in people if f.id != view.lead.assignee_id]}
+
+    async def lead_follow_up(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
+        """The day to remind the lead's facilitator (its holder or a coordinator sets it; empty: none)."""
+        lead_id = _int(request.match_info.get("lead_id"))
+        view = await self._visible_view(lead_id, viewer) if lead_id else None
+        if view is None or not (viewer.coordinator or (view.lead.assignee_id is not None
+                                                        and view.lead.assignee_id == viewer.facilitator_id)):
+            return self.message(request, viewer, "not_found", status=404)
+        data = await request.post()
+        day = str(data.get("day", "")).strip()
+        when = None
+        if day:
+            try:  # 9:00 that day in the programme's time zone
+                when = datetime.strptime(day, "%Y-%m-%d").replace(hour=9, tzinfo=self.zone).astimezone(UTC)
+            except ValueError:
+                return await self.lead(request, viewer, notice=self.labels.t("follow_up_bad", viewer.lang), status=400)
+        actor = lead_admin.coordinator_actor(viewer.member) if viewer.facilitator_id is None \
+            else f"facilitator:{viewer.member.telegram_user_id}"
+        async with self.runtime.sessionmaker() as session, session.begin():
+            ok = await lead_admin.set_follow_up(session=session, lead_id=lead_id, when=when, actor=actor)
+        if not ok:
+            return await self.lead(request, viewer, notice=self.labels.t("not_possible", viewer.lang), status=409)
+        notice = self.labels.t("follow_up_set", viewer.lang, day=self._local(when, viewer.lang, day_only=True)) \
+            if when else self.labels.t("follow_up_cleared", viewer.lang)
+        return await self.lead(request, viewer, notice=notice)
 
     async def lead_manage(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
         """A coordinator reassigns, releases, closes (with a reason) or reopens any lead."""

@@ -1,13 +1,14 @@
-"""invite: one-time links that register a facilitator, trainer or coordinator from Telegram
+"""invite: one-time links that register a facilitator, trainer or coordinator from Telegram;
+lead.follow_up_at: the day a facilitator wants to be reminded of a lead
 
-Revision ID: 0007_invites
+Revision ID: 0007_invites_follow_up
 Revises: 0006_funnel_journeys_alliances
 Create Date: 2026-12-07 15:40:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007_invites'
+revision = '0007_invites_follow_up'
 down_revision = '0006_funnel_journeys_alliances'
 branch_labels = None
 depends_on = None
@@ -26,7 +27,10 @@ def upgrade() -> None:
     sa.Column('used_by', sa.BigInteger(), nullable=True),
     sa.PrimaryKeyConstraint('token_hash')
     )
+    op.add_column('lead', sa.Column('follow_up_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.drop_column('follow_up_at')
     op.drop_table('invite')
