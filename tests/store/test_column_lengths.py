@@ -33,6 +33,7 @@ WRITTEN_BY_CODE = {
     "funnel_count": {"period", "step", "language", "motivation", "aim"},
     "funnel_journey": {"cohort", "language", "motivation", "aim"},
     "alliance": {"pair", "aim"},
+    "invite": {"token_hash", "role"},
     "web_login": {"token_hash"},
     "web_session": {"token_hash", "csrf", "language"},
     "alembic_version": {"version_num"},
