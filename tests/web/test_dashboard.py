@@ -217,4 +217,5 @@ def test_aliat_web_serves_the_dashboard(sqlite_url) -> None:
 def test_breakdowns_show_each_steps_share_of_the_one_before() -> None:
     from bot.web.dashboard.views import _with_shares
 
-    assert _with_shares([10, 5, 0, 0, 3]) == [(10, ""), (5, "50 %"), (0, "0 %"), (0, ""), (3, "")]
+    assert _with_shares([10, 5, 0, 0, 3], "ca") == [(10, ""), (5, "50\xa0%"), (0, "0\xa0%"), (0, ""), (3, "")]
+    assert _with_shares([10, 5], "en")[1] == (5, "50%")  # as each language writes a percentage
