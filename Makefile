@@ -35,7 +35,7 @@ check: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bot actions tests bench fake_telegram
 
-test: $(STAMP)
+test: install
 	$(BIN)/ruff check bot actions tests bench fake_telegram
 	$(BIN)/lint-imports
 	$(BIN)/aliat check

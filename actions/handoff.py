@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from actions import services
 from actions.base import checked_name, language_of
+from actions.effects import once
 from actions.qualify import qualify
 from bot.addresses import telegram_address, telegram_chat_id
 from bot.export_safe import strip_controls
@@ -142,34 +143,42 @@ class ActionSubmitHandoff(Action):
         settings = services.settings()
         language = language_of(tracker)
         channel = tracker.get_slot("contact_channel")
-        async with services.sessionmaker()() as session, session.begin():
-            assessment = await _assessment(session, tracker)
-            dossier = _dossier(tracker, assessment)
-            q = qualify({**dossier["answers"], "motivation": dossier.get("motivation"),
-                         "readiness_overall": dossier.get("readiness_overall")}, settings.handoff,
-                        asked_for_human=True)
-            dossier["qualified"] = q.passes
-            contact = {
-                "contact_name": tracker.get_slot("contact_name"),
-                "contact_role": tracker.get_slot("contact_role") if _filled(tracker.get_slot("contact_role")) else None,
-                "contact_email": tracker.get_slot("contact_email") if channel in ("email", "email_phone") else None,
-                "contact_phone": tracker.get_slot("contact_phone") if channel in ("phone", "email_phone") else None,
-                "contact_telegram": channel == "telegram",
-            }
-            consent_at = datetime.fromisoformat(str(tracker.get_slot("consent_at")))
-            result = await store.create_or_update_lead(
-                session=session, sender_id=tracker.sender_id, entity=dossier["entity"], contact=contact,
-                consent_at=consent_at, consent_version=str(tracker.get_slot("consent_version")),
-                dossier=dossier, priority=q.priority, priority_reasons=q.reasons, language=language,
-                assessment_id=assessment.id if assessment else None)
-            lead_id = result.lead.id
-        dispatcher.utter_message(response="utter_handoff_done" if result.created else "utter_handoff_updated",
+        async with once(tracker, self.name()) as effect:  # a re-run of this turn writes nothing again
+            if not effect.done:
+                effect.result = await self._store(effect.session, tracker, settings, language, channel)
+        lead_id, created = effect.result["lead_id"], effect.result["created"]
+        dispatcher.utter_message(response="utter_handoff_done" if created else "utter_handoff_updated",
                                  entity_name=tracker.get_slot("entity_name"))
         if _sender_channel(tracker) in ("console", "test"):
             # No facilitator sees a terminal: the engine shows the card that was queued (bot/engine/engine.py).
             dispatcher.utter_message(custom={"lead_preview": lead_id})
         outbox.wake()
         return [SlotSet("lead_id", lead_id)]
+
+
+    @staticmethod
+    async def _store(session, tracker: Tracker, settings, language: str, channel: Any) -> dict[str, Any]:
+        """The entity, its lead and the card's outbox row; what the turn needs again: the lead's id."""
+        assessment = await _assessment(session, tracker)
+        dossier = _dossier(tracker, assessment)
+        q = qualify({**dossier["answers"], "motivation": dossier.get("motivation"),
+                     "readiness_overall": dossier.get("readiness_overall")}, settings.handoff,
+                    asked_for_human=True)
+        dossier["qualified"] = q.passes
+        contact = {
+            "contact_name": tracker.get_slot("contact_name"),
+            "contact_role": tracker.get_slot("contact_role") if _filled(tracker.get_slot("contact_role")) else None,
+            "contact_email": tracker.get_slot("contact_email") if channel in ("email", "email_phone") else None,
+            "contact_phone": tracker.get_slot("contact_phone") if channel in ("phone", "email_phone") else None,
+            "contact_telegram": channel == "telegram",
+        }
+        consent_at = datetime.fromisoformat(str(tracker.get_slot("consent_at")))
+        result = await store.create_or_update_lead(
+            session=session, sender_id=tracker.sender_id, entity=dossier["entity"], contact=contact,
+            consent_at=consent_at, consent_version=str(tracker.get_slot("consent_version")),
+            dossier=dossier, priority=q.priority, priority_reasons=q.reasons, language=language,
+            assessment_id=assessment.id if assessment else None)
+        return {"lead_id": result.lead.id, "created": result.created}
 
 
 class ActionOfferHandoffIfQualified(Action):
@@ -217,28 +226,37 @@ class ActionRelayToFacilitator(Action):
         return "action_relay_to_facilitator"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        async with services.sessionmaker()() as session, session.begin():
-            held = await store.held_lead_for_sender(session=session, sender_id=tracker.sender_id)
-            if held is None:
-                dispatcher.utter_message(response="utter_back_to_bot")
-                return [ConversationResumed()]
-            lead, facilitator = held
-            text = tracker.latest_message.get("text") if tracker.latest_message else None
-            text = strip_controls(str(text)) if text else text  # stored in the outbox: no control characters
-            extra = None
-            if not text or not str(text).strip():
-                attachment = _attachment(tracker)
-                if attachment is not None:  # the header, then a copy of the photo or file itself
-                    extra = {"text_response": "utter_relay_attachment", **outbox.copy_request(*attachment)}
-                else:
-                    extra = {"text_response": "utter_relay_non_text"}
-                text = None
-            await _tell_facilitator(session, lead, facilitator, "utter_relay_from_entity", text=text, extra=extra)
-            # the lead's page shows the conversation in order; /forget wipes these notes with the rest
-            await store.add_lead_event(session=session, lead_id=lead.id, actor="entity", action="relayed",
-                                       note=text if text else None)
+        async with once(tracker, self.name()) as effect:  # a re-run of this turn relays nothing twice
+            if not effect.done:
+                effect.result = {"held": await self._relay(effect.session, tracker)}
+        if not effect.result.get("held"):
+            dispatcher.utter_message(response="utter_back_to_bot")
+            return [ConversationResumed()]
         outbox.wake()
         return []
+
+    @staticmethod
+    async def _relay(session, tracker: Tracker) -> bool:
+        """Queue the entity's message for the facilitator holding its lead; False when nobody holds it."""
+        held = await store.held_lead_for_sender(session=session, sender_id=tracker.sender_id)
+        if held is None:
+            return False
+        lead, facilitator = held
+        text = tracker.latest_message.get("text") if tracker.latest_message else None
+        text = strip_controls(str(text)) if text else text  # stored in the outbox: no control characters
+        extra = None
+        if not text or not str(text).strip():
+            attachment = _attachment(tracker)
+            if attachment is not None:  # the header, then a copy of the photo or file itself
+                extra = {"text_response": "utter_relay_attachment", **outbox.copy_request(*attachment)}
+            else:
+                extra = {"text_response": "utter_relay_non_text"}
+            text = None
+        await _tell_facilitator(session, lead, facilitator, "utter_relay_from_entity", text=text, extra=extra)
+        # the lead's page shows the conversation in order; /forget wipes these notes with the rest
+        await store.add_lead_event(session=session, lead_id=lead.id, actor="entity", action="relayed",
+                                   note=text if text else None)
+        return True
 
 
 class ActionReturnToBot(Action):
@@ -248,11 +266,13 @@ class ActionReturnToBot(Action):
         return "action_return_to_bot"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        async with services.sessionmaker()() as session, session.begin():
-            held = await store.held_lead_for_sender(session=session, sender_id=tracker.sender_id)
+        async with once(tracker, self.name()) as effect:  # a re-run of this turn tells the facilitator once
+            held = None if effect.done else await store.held_lead_for_sender(session=effect.session,
+                                                                              sender_id=tracker.sender_id)
             if held is not None:
                 lead, facilitator = held
-                await store.add_lead_event(session=session, lead_id=lead.id, actor="entity", action="back_to_bot")
-                await _tell_facilitator(session, lead, facilitator, "utter_relay_entity_returned")
+                await store.add_lead_event(session=effect.session, lead_id=lead.id, actor="entity",
+                                           action="back_to_bot")
+                await _tell_facilitator(effect.session, lead, facilitator, "utter_relay_entity_returned")
         dispatcher.utter_message(response="utter_back_to_bot")
         return [ConversationResumed()]

@@ -14,9 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import services
 from actions.base import knowledge, language_of, squeeze, tr
 from actions.classifier import MIXED, PROACTIVE, REACTIVE, UNCLEAR, classify, is_hedge, tokenized
+from actions.effects import once
 from actions.journey import CUE_SLOTS, answered, bullets
 from bot.store import funnel
 
@@ -229,9 +229,9 @@ async def _count(tracker: Tracker, steps: list[str], lang: str, motivation: str)
     if not steps:
         return
     try:
-        async with services.sessionmaker()() as session, session.begin():
-            for step in steps:
-                await funnel.reach(session=session, step=step, sender_id=tracker.sender_id, language=lang,
+        async with once(tracker, "action_read_motivation") as effect:  # a re-run of the turn counts nothing again
+            for step in [] if effect.done else steps:
+                await funnel.reach(session=effect.session, step=step, sender_id=tracker.sender_id, language=lang,
                                    motivation=motivation, territory=tracker.get_slot("territory"),
                                    aim=tracker.get_slot("objective"))
     except SQLAlchemyError:

@@ -16,6 +16,7 @@ from actions import services
 from actions.base import knowledge, language_of, squeeze, tr
 from actions.chart import render_chart_soon
 from actions.classifier import UNCLEAR, is_hedge, tokenized
+from actions.effects import once
 from actions.journey import (
     FACTOR_IDS,
     FACTOR_SLOTS,
@@ -225,26 +226,32 @@ class ActionSummarizeJourney(Action):
                   "budget_band": tracker.get_slot("budget_band")}
         readiness_record = {fid: readiness.scores.get(fid) for fid in FACTOR_IDS}
         try:
-            async with services.sessionmaker()() as session, session.begin():
-                assessment_id = await save_assessment(
-                    session=session, sender_id=tracker.sender_id,
-                    entity={k: v for k, v in entity.items() if answered(v)}, answers=collect_answers(tracker),
-                    motivation=tracker.get_slot("motivation"), confidence=tracker.get_slot("motivation_confidence"),
-                    evidence=list(tracker.get_slot("motivation_evidence") or []), readiness=readiness_record,
-                    readiness_overall=readiness.overall, flags=flags,
-                    disagreement=tracker.get_slot("motivation_disagreement"), language=lang,
-                    content_version=str(domain.get("content_version") or ""))
-                answers = {"objective": tracker.get_slot("objective"),
-                           "partner_in_mind": tracker.get_slot("partner_in_mind"),
-                           "readiness_overall": readiness.overall}
-                if passes_thresholds(answers, services.settings().handoff):
-                    # The journey passed the thresholds: the funnel's "qualified", with the assessment.
-                    await funnel.reach(session=session, step="qualified", sender_id=tracker.sender_id,
-                                       language=lang,
-                                       territory=tracker.get_slot("territory"),
-                                       motivation=tracker.get_slot("motivation"), aim=answers["objective"])
-                row = (await session.execute(_OPEN_LEAD, {"b_sender": tracker.sender_id})).first()
-                return assessment_id, ((row[0], row[1]) if row is not None else None)
+            async with once(tracker, self.name()) as effect:  # a re-run of this turn stores nothing again
+                if not effect.done:
+                    session = effect.session
+                    assessment_id = await save_assessment(
+                        session=session, sender_id=tracker.sender_id,
+                        entity={k: v for k, v in entity.items() if answered(v)}, answers=collect_answers(tracker),
+                        motivation=tracker.get_slot("motivation"),
+                        confidence=tracker.get_slot("motivation_confidence"),
+                        evidence=list(tracker.get_slot("motivation_evidence") or []), readiness=readiness_record,
+                        readiness_overall=readiness.overall, flags=flags,
+                        disagreement=tracker.get_slot("motivation_disagreement"), language=lang,
+                        content_version=str(domain.get("content_version") or ""))
+                    answers = {"objective": tracker.get_slot("objective"),
+                               "partner_in_mind": tracker.get_slot("partner_in_mind"),
+                               "readiness_overall": readiness.overall}
+                    if passes_thresholds(answers, services.settings().handoff):
+                        # The journey passed the thresholds: the funnel's "qualified", with the assessment.
+                        await funnel.reach(session=session, step="qualified", sender_id=tracker.sender_id,
+                                           language=lang,
+                                           territory=tracker.get_slot("territory"),
+                                           motivation=tracker.get_slot("motivation"), aim=answers["objective"])
+                    row = (await session.execute(_OPEN_LEAD, {"b_sender": tracker.sender_id})).first()
+                    effect.result = {"assessment_id": assessment_id,
+                                     "lead": [row[0], row[1]] if row is not None else None}
+            lead = effect.result.get("lead")
+            return effect.result.get("assessment_id"), (tuple(lead) if lead else None)
         except SQLAlchemyError:
             # The summary is still worth giving; the facilitator's dossier falls back to the slots.
             log.exception("assessment not stored")

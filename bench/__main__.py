@@ -37,9 +37,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer turns, for a smoke run")
     parser.add_argument("--only", help="comma-separated section names")
     args = parser.parse_args()
-    from bench import dashboard_bench, deploy_bench
+    from bench import dashboard_bench, deploy_bench, matching_bench
 
-    sections = {**engine_bench.SECTIONS, **dashboard_bench.SECTIONS, **deploy_bench.SECTIONS}
+    sections = {**engine_bench.SECTIONS, **dashboard_bench.SECTIONS, **deploy_bench.SECTIONS,
+                **matching_bench.SECTIONS}
     try:
         from bench import flood_bench, telegram_bench
 

@@ -114,6 +114,8 @@ NUMBER = BeforeValidator(_not_a_bool)
 BLANK = BeforeValidator(_empty_is_blank)
 Int = Annotated[int, NUMBER]
 Text = Annotated[str, BLANK]
+# stored with each consent (a VARCHAR(32) column): a longer one stopped every handoff on PostgreSQL
+Version = Annotated[str, Field(max_length=32), BLANK]
 Positive = Annotated[float, Field(gt=0), NUMBER]
 AtLeastOne = Annotated[int, Field(ge=1), NUMBER]
 NotNegative = Annotated[int, Field(ge=0), NUMBER]
@@ -174,7 +176,7 @@ class HandoffSettings:
     # a lead still unclaimed, or claimed and not contacted, this long is escalated to the coordinators once
     escalate_unclaimed_hours: Positive = 72
     escalate_no_contact_days: Positive = 7
-    consent_version: Text = "2026-11"
+    consent_version: Version = "2026-11"
     notify_private: bool = False
 
 
@@ -182,7 +184,7 @@ class HandoffSettings:
 class MatchingSettings:
     """Partner matching (issue 26): the opt-in's version, how many suggestions, introductions' timing."""
 
-    consent_version: Text = "2026-12"
+    consent_version: Version = "2026-12"
     suggestions_per_entity: Annotated[int, Field(ge=1, le=20), NUMBER] = 3
     min_score: Annotated[float, Field(ge=0, le=1), NUMBER] = 0.35
     reminder_days: Positive = 3       # an introduction nobody answered gets one reminder after this long

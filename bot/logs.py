@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -46,3 +48,48 @@ def configure(level: str, fmt: str) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     logging.basicConfig(level=level.upper(), handlers=[handler])
+
+
+class Repeated:
+    """One failure that may repeat every few seconds for as long as an outage lasts (the outbox's round, a
+    lease renewal, a scrape): its first occurrence is logged with its traceback, then at most one line a
+    minute with how many times it happened meanwhile, and one line when it stops.
+
+        rounds = Repeated(log, "outbox round failed")
+        try: ...; rounds.ok()
+        except Exception as exc: rounds.failed(exc)
+    """
+
+    def __init__(self, logger: logging.Logger, what: str, *, every: float = 60.0, level: int = logging.ERROR,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.logger, self.what, self.every, self.level, self.clock = logger, what, every, level, clock
+        self.since: float | None = None  # when this run of failures began
+        self.last_line = 0.0
+        self.unreported = 0  # failures since the last line
+        self.total = 0
+
+    def failed(self, exc: BaseException | None = None) -> None:
+        now = self.clock()
+        self.total += 1
+        if self.since is None:
+            self.since, self.last_line, self.unreported = now, now, 0
+            self.logger.log(self.level, "%s (%s)", self.what, _summary(exc), exc_info=exc)
+            return
+        self.unreported += 1
+        if now - self.last_line >= self.every:
+            self.logger.log(self.level, "%s again, %s times in the last %.0f s (%s)", self.what, self.unreported,
+                            now - self.last_line, _summary(exc))
+            self.last_line, self.unreported = now, 0
+
+    def ok(self) -> None:
+        if self.since is not None:
+            self.logger.warning("%s: over, after %s failures in %.0f s", self.what, self.total,
+                                self.clock() - self.since)
+            self.since, self.total, self.unreported = None, 0, 0
+
+
+def _summary(exc: BaseException | None) -> str:
+    if exc is None:
+        return "no detail"
+    words = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {words}" if words else type(exc).__name__

@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from bot.charts import purge_charts
 from bot.runtime import Runtime
 from bot.store.db import checkpoint
-from bot.store.models import ProcessedUpdate
+from bot.store.models import ActionEffect, ProcessedUpdate
 from bot.store.outbox import purge_sent
 from bot.store.privacy import purge_expired
 from bot.store.workshops import end_abandoned_workshops, purge_workshops
@@ -48,6 +48,10 @@ async def run_maintenance(runtime: Runtime, *, now: datetime | None = None) -> d
         result = await session.execute(delete(ProcessedUpdate).where(
             ProcessedUpdate.handled_at < now - KEEP_PROCESSED_UPDATES))
         done["processed_updates"] = result.rowcount or 0
+        # an action's effect key is needed as long as its update could come again
+        result = await session.execute(delete(ActionEffect).where(
+            ActionEffect.created_at < now - KEEP_PROCESSED_UPDATES))
+        done["action_effects"] = result.rowcount or 0
         await session.commit()
     await checkpoint(runtime.db)  # SQLite: no copy of what was purged stays in the -wal file
     done["charts"] = purge_charts(older_than_seconds=KEEP_CHARTS.total_seconds(), now=now.timestamp())

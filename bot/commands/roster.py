@@ -17,6 +17,9 @@ from bot.config import load_settings
 from bot.export_safe import strip_controls, terminal_safe
 from bot.languages import SUPPORTED_LANGUAGES
 from bot.runtime import database
+from bot.store.models import Facilitator
+
+NAME_LENGTH = Facilitator.__table__.c.name.type.length  # every roster's name column (StaffMember.name)
 
 # (session=, telegram_user_id=) -> False/None when there was nobody to remove; True, or the line to say
 Remove = Callable[..., Awaitable[bool | str | None]]
@@ -59,6 +62,10 @@ class Roster:
             name = strip_controls(args.name, keep="").strip()
             if not name:
                 print(f"aliat {self.command} add: --name must not be empty")
+                return 2
+            if len(name) > NAME_LENGTH:  # the column's size: refused here, not a database error (issue 27)
+                print(f"aliat {self.command} add: --name must be at most {NAME_LENGTH} characters "
+                      f"(it has {len(name)})")
                 return 2
             if "territory" in self.options:
                 options["territory"] = args.territory and (strip_controls(args.territory, keep="").strip() or None)

@@ -419,6 +419,10 @@ class Engine:
         payload = tracker.rasa_dict(self._slot_names)
         if candidate is not None:
             payload["slots"][candidate[0]] = candidate[1]
+        turn.actions_run += 1  # the key lets the action write once however often this turn runs
+        latest = dict(payload.get("latest_message") or {})
+        latest["metadata"] = {**(latest.get("metadata") or {}), "effect_key": turn.effect_key()}
+        payload["latest_message"] = latest
         try:
             result = await self.actions.run(name, payload, self._rasa_domain)
         except (ActionError, Exception):  # an action's bug must not end the conversation

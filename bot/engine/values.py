@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.content import CHOICES_DONE, FormSlot, Response
 from bot.engine.amounts import read_amount
-from bot.engine.answers import AnswerReader, Reading, Refused, options_of
+from bot.engine.answers import AnswerReader, Reading, Refused, _fuzzy, options_of
 from bot.engine.textnorm import normalize
 from bot.numbers import parse_int
 
@@ -30,7 +30,9 @@ def choose_many(slot: FormSlot, question: Response | None, text: str) -> list[st
         try:
             found.add(choose(slot, question, part))
         except Refused:
-            continue
+            typo = _fuzzy(_option_names(slot, question, options), normalize(part))  # "volunters"
+            if typo is not None:
+                found.add(typo)
     picked = [o for o in options if o in found]
     if not picked:
         raise Refused("choice")
@@ -65,7 +67,8 @@ def _choose_band(slot: FormSlot, question: Response | None, options: list[str], 
     return max(fitting)[1]
 
 
-def _choose_by_name(slot: FormSlot, question: Response | None, options: list[str], norm: str) -> str:
+def _option_names(slot: FormSlot, question: Response | None, options: list[str]) -> dict[str, set[str]]:
+    """Each option's names: its id, its titles in every language, its synonyms (normalized)."""
     names: dict[str, set[str]] = {opt: {normalize(opt)} for opt in options}
     if question is not None:
         for button in question.buttons:
@@ -75,6 +78,11 @@ def _choose_by_name(slot: FormSlot, question: Response | None, options: list[str
         if opt in names:
             for words in (per_lang or {}).values():
                 names[opt].update(normalize(w) for w in words or [])
+    return names
+
+
+def _choose_by_name(slot: FormSlot, question: Response | None, options: list[str], norm: str) -> str:
+    names = _option_names(slot, question, options)
     exact = [opt for opt, words in names.items() if norm in words]
     if len(exact) == 1:
         return exact[0]

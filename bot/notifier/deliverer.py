@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.logs import Repeated
 from bot.store import outbox
 from bot.store.models import Outbox
 
@@ -75,6 +76,9 @@ class OutboxDeliverer:
         self._in_hand: dict[int, asyncio.Future[bool]] = {}  # leased here, not done yet
         self._waiting: set[int] = set()  # in hand and not started: their leases are renewed
         self._full = False  # MAX_IN_HAND reached: a lane wakes the loop when there is room again
+        # During an outage a round fails every poll interval: a line a minute, not a traceback every 2 s.
+        self._round_failures = Repeated(log, "outbox round failed")
+        self._renewal_failures = Repeated(log, "outbox leases not renewed", level=logging.WARNING)
 
     def register(self, kind: str, deliver: DeliverRow, *, held: Callable[[], Collection[int]] | None = None,
                  hold_seconds: float = 60.0, on_failure: OnFailure | None = None,
@@ -109,8 +113,9 @@ class OutboxDeliverer:
                         next_periodic = loop.time() + self.periodic_seconds()
                     while await self._take_due() and not self._stop.is_set():
                         pass
-                except Exception:  # the database may be away for a moment; keep going
-                    log.exception("outbox round failed")
+                    self._round_failures.ok()
+                except Exception as exc:  # the database may be away for a moment; keep going
+                    self._round_failures.failed(exc)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.settings.notifier.poll_interval_seconds)
@@ -126,10 +131,13 @@ class OutboxDeliverer:
             holding = [(sorted(r.held()), r.hold_seconds) for r in self._kinds.values() if r.held is not None]
             holding.append((sorted(self._waiting), self.lease_seconds))
             for row_ids, seconds in holding:
+                if not row_ids:  # nothing asked of the database: says nothing of whether it answers
+                    continue
                 try:
                     await outbox.renew_leases(sessionmaker=self.sessionmaker, row_ids=row_ids, lease_seconds=seconds)
-                except Exception:  # the leases last a while longer; the next turn tries again
-                    log.warning("outbox leases not renewed", exc_info=True)
+                    self._renewal_failures.ok()
+                except Exception as exc:  # the leases last a while longer; the next turn tries again
+                    self._renewal_failures.failed(exc)
             await asyncio.sleep(min(seconds for _ids, seconds in holding) / 3)
 
     def start(self) -> asyncio.Task:

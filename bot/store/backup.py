@@ -25,6 +25,9 @@ _LIBPQ_KEPT = {"sslmode", "sslrootcert", "sslcert", "sslkey", "application_name"
                "options", "target_session_attrs"}
 
 
+BACKUP_MODE = 0o600
+
+
 class BackupError(Exception):
     """A backup or restore that did not happen; the message says why and what to do."""
 
@@ -34,12 +37,16 @@ def backup(database_url: str, target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
+        # A backup holds personal data: readable by its owner only (0600), from its first byte on (SQLite
+        # and pg_dump write into the file made here, which keeps its mode, whatever the umask).
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, BACKUP_MODE))
         if url.get_backend_name() == "sqlite":
             _sqlite_copy(_sqlite_path(url, must_exist=True), partial)
         else:
             conninfo, env = libpq(url)
             _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
                   f"--file={partial}", conninfo], env)
+        os.chmod(partial, BACKUP_MODE)
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store import alliances, funnel
+from bot.store import alliances, funnel, staff
 from bot.store.clock import aware as aware
 from bot.store.clock import now_utc as now_utc
 from bot.store.conversations import is_paused, lock_conversation, set_conversation_paused
@@ -445,6 +445,7 @@ async def remove_facilitator(*, session: AsyncSession, telegram_user_id: int) ->
     if row is None:
         return False, []
     row.active = False
+    await staff.end_access(session=session, telegram_user_id=telegram_user_id)
     held = list(await session.scalars(select(Lead.id).where(Lead.assignee_id == row.id, Lead.status.in_(HELD))))
     for lead_id in held:
         await release_lead(session=session, lead_id=lead_id, facilitator=row, note="facilitator removed")

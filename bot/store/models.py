@@ -195,6 +195,18 @@ class SendBudget(Base):
     tat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ActionEffect(Base):
+    """The writes of one action in one turn, done once: a turn re-run after a crash between the action's
+    commit and the turn's (or by a second worker given the same update) finds its key here and its result,
+    and writes nothing again (bot/store/effects.py, actions/effects.py)."""
+
+    __tablename__ = "action_effect"
+    effect_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    action: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+
+
 class ProcessedUpdate(Base):
     """Telegram update ids already handled, so a redelivered update is never handled twice."""
 

@@ -59,8 +59,16 @@ async def remove_coordinator(*, session: AsyncSession, telegram_user_id: int) ->
     """Deactivate a coordinator (the name stays for history); their sessions end now."""
     result = await session.execute(update(Coordinator).where(Coordinator.telegram_user_id == telegram_user_id,
                                                              Coordinator.active.is_(True)).values(active=False))
-    await session.execute(delete(WebSession).where(WebSession.telegram_user_id == telegram_user_id))
+    await end_access(session=session, telegram_user_id=telegram_user_id)
     return result.rowcount == 1
+
+
+async def end_access(*, session: AsyncSession, telegram_user_id: int) -> None:
+    """Someone removed from a roster: their dashboard sessions and unused login links end now. The role is
+    read on every request, but a person removed and added again got the old session and the old links back
+    (issue 27): they log in anew instead."""
+    await session.execute(delete(WebSession).where(WebSession.telegram_user_id == telegram_user_id))
+    await session.execute(delete(WebLogin).where(WebLogin.telegram_user_id == telegram_user_id))
 
 
 # ------------------------------------------------------------------ who is this

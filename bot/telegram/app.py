@@ -21,6 +21,7 @@ from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
+from bot import textmodel
 from bot.config import Settings
 from bot.logs import remember_update_id
 from bot.runtime import Runtime, build_runtime
@@ -56,6 +57,8 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         rt = runtime if runtime is not None else await build_runtime(settings)
         # actions, the understanding models and the motivation model, before anyone types
         await asyncio.to_thread(lambda: (rt.actions.preload(), rt.engine.warm()))
+        log.info("language models ready (%s read from %s, %s trained)", textmodel.STATS["loaded"],
+                 textmodel.models_dir(), textmodel.STATS["trained"])
         channel = TelegramChannel(rt, app.bot, sender)
         if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter) and send_budget.shared(rt.db):
             # several workers may share this database: Telegram's budgets are kept in it (docs/scaling.md)

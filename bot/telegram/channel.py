@@ -106,6 +106,8 @@ class TelegramChannel:
     async def turn(self, *, update_id: int, chat_id: int, message: UserMessage, press: Press | None = None) -> None:
         """Handle one update once: engine turn, replies stored with it, then delivered."""
         duplicate = False
+        # the turn's actions key their writes by the update (bot/engine/turn.py: effect_key)
+        message.metadata.setdefault("update_id", f"{self.bot_id}:{update_id}")
 
         async def handled_before(session: AsyncSession) -> bool:
             nonlocal duplicate

@@ -10,7 +10,7 @@ import logging
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
 
 from bot import callbacks
 from bot.addresses import telegram_sender_id
@@ -103,6 +103,19 @@ async def on_other_button(update: Update, context: Context) -> None:
 
 
 # ---------------------------------------------------------------------- groups
+async def on_added_to_group(update: Update, _context: Context) -> None:
+    """The bot added to (or removed from) a group: the log gives the group's id, which an operator needs for
+    ALIAT_FACILITATOR_CHAT_ID or a workshop group and Telegram's apps do not show (docs/operations.md)."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return
+    status = change.new_chat_member.status
+    if status in ("member", "administrator"):
+        log.info("added to group chat %s (its id for ALIAT_FACILITATOR_CHAT_ID)", change.chat.id)
+    elif status in ("left", "kicked"):
+        log.warning("removed from group chat %s", change.chat.id)
+
+
 async def on_group_command(update: Update, context: Context) -> None:
     """A command in a group: a registered group command, or a pointer to the private chat."""
     message = update.effective_message
@@ -164,6 +177,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_intro_button, pattern=callbacks.PATTERN[callbacks.Prefix.MATCH]))
     app.add_handler(CallbackQueryHandler(on_other_button))
     app.add_handler(MessageHandler(groups & filters.COMMAND, on_group_command))
+    app.add_handler(ChatMemberHandler(on_added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(on_error)
     # Facilitators' lead cards and commands (group -1: they stop the update before the assistant sees it).
     from bot.facilitators import register_facilitator_handlers

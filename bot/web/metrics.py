@@ -23,6 +23,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
+from bot.logs import Repeated
 from bot.runtime import Runtime
 from bot.store.clock import aware, now_utc
 from bot.store.leads import UNCLAIMED
@@ -74,13 +75,15 @@ class DatabaseGauges(Collector):
         self.runtime = runtime
         self.up = 0
         self.facts: dict[str, Any] = {}
+        self.failures = Repeated(log, "metrics: database not readable", level=logging.WARNING)
 
     async def refresh(self) -> None:
         try:
             self.facts = await asyncio.wait_for(self._read(), self.runtime.settings.ops.check_timeout_seconds)
             self.up = 1
+            self.failures.ok()
         except Exception as exc:
-            log.warning("metrics: database not readable (%s)", type(exc).__name__)
+            self.failures.failed(exc)
             self.up, self.facts = 0, {}
 
     async def _read(self) -> dict[str, Any]:

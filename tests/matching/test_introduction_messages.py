@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import update
 
 from bot import callbacks
 from bot.matching.introductions import propose
 from bot.matching.rules import load_rules
 from bot.notifier import Notifier
 from bot.store import matching as store
+from bot.store.models import Introduction
 from tests.auxil.matching import seed_entity
 
 
@@ -82,3 +86,16 @@ async def test_both_yes_sends_each_the_others_contact_once(runtime) -> None:
     assert texts["tg:94es2"].startswith("🎉 ¡Esplai La Fletxa también quiere conoceros!")
     # the cooperative left no contact: the esplai is told the facilitator will put them in touch
     assert "el facilitador del programa us posarà en contacte" in texts["tg:94ca1"]
+
+
+async def test_the_one_reminder_goes_to_who_has_not_answered(runtime) -> None:
+    recorder, notifier, intro_id = await _introduce(runtime, "ca", "en")
+    recorder.sent.clear()
+    async with runtime.sessionmaker() as session, session.begin():
+        await store.answer(session=session, intro_id=intro_id, sender_id="tg:94ca1", accept=True)
+        await session.execute(update(Introduction).values(proposed_at=store.now_utc() - timedelta(days=4)))
+    assert await notifier.schedule_introduction_reminders() == {"reminded": 1, "expired": 0}
+    await notifier.run_once()
+    assert [(address, text.split("\n")[0]) for address, text, _b in recorder.sent] == [
+        ("tg:94en2", "⏰ A reminder about this introduction: you haven't told us yet whether you'd like it.")]
+    assert "A programme facilitator thinks you'd do well to meet Esplai La Fletxa" in recorder.sent[0][1]

@@ -52,6 +52,7 @@ async def test_opt_in_profile_with_buttons_and_typed_lists_then_withdraw(runtime
     ("es", "sí, de acuerdo", "locales y voluntarios", ["premises", "volunteers"]),
     ("en", "yes", "premises, volunteers and a website", ["premises", "volunteers", "digital"]),
     ("ca", "si", "1 i 7", ["premises", "back_office"]),
+    ("en", "ok", "premisses and volunters", ["premises", "volunteers"]),  # a letter or two wrong
     ("ca", "d'acord", "tenim un local, gent voluntaria / experiencia en licitacions", ["premises", "volunteers", "tenders"]),
 ])
 async def test_typed_lists_in_each_language(runtime, lang, yes, offers, expected) -> None:

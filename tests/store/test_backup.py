@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import stat
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -47,8 +48,13 @@ async def test_backup_erase_restore_resumes_the_conversation(database_url, tmp_p
         asked = chat.texts()
         _cli_env(monkeypatch, database_url)
         backup_file = tmp_path / "nightly #1?.backup"  # a name a URI would misread
-        assert await _aliat("db", "backup", str(backup_file)) == 0  # while the bot's runtime is open
+        old_umask = os.umask(0o022)  # the usual umask: files readable by everyone, unless made otherwise
+        try:
+            assert await _aliat("db", "backup", str(backup_file)) == 0  # while the bot's runtime is open
+        finally:
+            os.umask(old_umask)
         assert backup_file.stat().st_size > 0 and not list(tmp_path.glob("*.partial"))
+        assert stat.S_IMODE(backup_file.stat().st_mode) == 0o600  # personal data: its owner's only
         assert "backed up" in capsys.readouterr().out
     finally:
         await runtime.close()

@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import String, func, select
 
+from bot.config import ConfigError, load_settings
 from bot.store import leads as store
 from bot.store import staff
 from bot.store.models import Base, Coordinator, Entity, Facilitator, FreeText, Lead, Trainer
+from tests.auxil.paths import ROOT
 from tests.auxil.runtime import Chat
 
 # String columns that only the code writes (codes, keys, hashes, ids): nothing a person types lands there.
@@ -38,6 +40,9 @@ WRITTEN_BY_CODE = {
     "web_session": {"token_hash", "csrf", "language"},
     "alembic_version": {"version_num"},
     "send_budget": {"key"},
+    # partner matching (issue 26): codes, and the matching consent's version (config, at most 32: checked)
+    "match_profile": {"consent_version", "language", "objective", "motivation"},
+    "introduction": {"status", "a_answer", "b_answer", "aim"},
     "action_effect": {"effect_key", "action"},
 }
 
@@ -102,3 +107,13 @@ async def test_a_long_role_in_the_conversation_still_hands_over(any_runtime) -> 
     async with any_runtime.sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(Lead)) == 1
         assert len(await s.scalar(select(Entity.contact_role))) == 200
+
+
+def test_a_consent_version_longer_than_its_column_stops_start_up() -> None:
+    for key in ("ALIAT_HANDOFF__CONSENT_VERSION", "ALIAT_MATCHING__CONSENT_VERSION"):
+        try:
+            load_settings(ROOT / "config.yml", env={key: "v" * 33})
+        except ConfigError as exc:
+            assert "consent_version" in str(exc)
+        else:
+            raise AssertionError(f"{key} of 33 characters was accepted")

@@ -179,3 +179,20 @@ async def test_an_over_long_reply_is_split(fake, app) -> None:
     assert len(calls) >= 3 and all(len(t) <= 4096 for t in shown)
     assert " ".join(shown) == words
     assert [("reply_markup" in c.params) for c in calls] == [False] * (len(calls) - 1) + [True]
+
+
+async def test_the_log_gives_a_groups_id_when_the_bot_is_added_to_it(fake, app, caplog) -> None:
+    """Telegram's apps do not show a group's id; the operator needs it for ALIAT_FACILITATOR_CHAT_ID."""
+    import logging
+
+    caplog.set_level(logging.INFO, "bot.telegram.handlers")
+    since = len(fake.calls)
+    await fake.push_update(U.make_my_chat_member(chat_id=-1002000000042))
+    await fake.push_update(U.make_my_chat_member(chat_id=-1002000000042, old_status="member", new_status="left"))
+    await fake.push_update(U.make_command("help"))
+    await wait_sends(fake, 1, since=since)
+    await settle(fake)
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.handlers"]
+    assert "added to group chat -1002000000042 (its id for ALIAT_FACILITATOR_CHAT_ID)" in lines
+    assert "removed from group chat -1002000000042" in lines
+    assert not [c for c in fake.calls[since:] if c.method == "sendMessage" and c.params.get("chat_id") < 0]

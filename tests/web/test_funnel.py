@@ -179,7 +179,7 @@ async def test_the_migration_back_fills_from_what_the_database_holds(database_ur
     ]
     # SQLite: 0003 copies the conversation table; its drop no longer unlinks the entity from it
     assert entity_link == 1
-    # 0006: one row per conversation, at the furthest step its lead got to; the erased lead a row of its own
+    # 0007: one row per conversation, at the furthest step its lead got to; the erased lead a row of its own
     assert [tuple(r) for r in journeys] == [
         ("2026-01", len(funnel.STEPS) - 1, "lleida", "es", "proactive", "innovation", 1),
         ("2026-01", 0, "", "ca", "", "", 2),

@@ -82,4 +82,5 @@ async def test_aliat_run_serves_health_and_metrics_and_logs_json(fake, tmp_path)
     assert lines and all({"time", "level", "logger", "message"} <= set(entry) for entry in lines)
     assert any(entry.get("update_id") == 9001 and "already handled" in entry["message"] for entry in lines)
     assert any("ops endpoints (/healthz, /readyz, /metrics) on 127.0.0.1" in entry["message"] for entry in lines)
+    assert any(entry["message"].startswith("language models ready (") for entry in lines)  # read before anyone types
     assert b"Hi! I'm" not in err and b"/start" not in err  # no message text in the logs

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -18,6 +19,7 @@ from bot.engine.render import knowledge_text
 from bot.exports import Table, csv_bytes, xlsx_bytes
 from bot.facilitators.cards import CardAction, card_values
 from bot.facilitators.handlers import LeadDesk
+from bot.numbers import parse_int
 from bot.store import alliances as alliance_store
 from bot.store import facilitators as facilitator_store
 from bot.store import funnel, invites, lead_admin, staff
@@ -26,6 +28,7 @@ from bot.store import workshops as workshop_store
 from bot.store.models import Facilitator, Trainer, Workshop
 from bot.store.outbox import wake
 from bot.web.dashboard import auth
+from bot.web.dashboard.matches import MatchesPage
 from bot.web.dashboard.svg import bars
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,7 @@ class Dashboard:
         self.labels = reports.Labels(runtime.domain, self.settings.default_language)
         self.zone = ZoneInfo(self.settings.programme.time_zone)
         self.desk = LeadDesk(runtime)
+        self.matches = MatchesPage(self)
 
     # ------------------------------------------------------------------ frame
     def guard(self, handler: Handler, *, coordinator: bool = False, form: bool = False, trainer: bool = False
@@ -120,8 +124,7 @@ class Dashboard:
         if lang in self.settings.languages:
             async with self.runtime.sessionmaker() as session, session.begin():
                 await staff.set_session_language(session=session, token=viewer.token, language=lang)
-        back = str(data.get("next", "/"))
-        return _see_other(back if back.startswith("/") and not back.startswith("//") else "/")
+        return _see_other(_local_path(str(data.get("next", "/"))))
 
     async def home(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
         return _see_other("/overview" if viewer.coordinator else ("/leads" if viewer.facilitator_id is not None
@@ -201,8 +204,8 @@ class Dashboard:
             filters["unassigned"] = True
         elif chosen["assignee"] == "me" and viewer.facilitator_id is not None:
             filters["assignee_id"] = viewer.facilitator_id
-        elif chosen["assignee"].isdigit() and viewer.coordinator:
-            filters["assignee_id"] = int(chosen["assignee"])
+        elif (assignee := parse_int(chosen["assignee"])) is not None and viewer.coordinator:
+            filters["assignee_id"] = assignee
         if not viewer.coordinator:
             filters["visible_to"] = viewer.facilitator_id or -1
         return filters, chosen
@@ -275,7 +278,7 @@ class Dashboard:
         territory = (view.entity.territory if view.entity else None) or entity.get("territory")
         aim_now = alliance_store.aim_of(dossier.get("alliance_aim")) or alliance_store.aim_of(
             (dossier.get("answers") or {}).get("objective"))
-        partners = await self._partner_choices(view.lead.id) if "formed" in actions else []
+        alliance_partners = await self._partner_choices(view.lead.id) if "formed" in actions else []
         manage = await self._manage_for(view) if viewer.coordinator else None
         reason_code = None
         for event in reversed(view.events):
@@ -284,7 +287,7 @@ class Dashboard:
                 break
         return self.render("lead.html", request, viewer, page="leads", view=view, values=values,
                            aims=[(a, self.labels.aim(a, lang)) for a in self.aims()], aim_now=aim_now,
-                           partners=partners, manage=manage, reasons=self._reasons(lang),
+                           alliance_partners=alliance_partners, manage=manage, reasons=self._reasons(lang),
                            close_reason=self.labels.t(f"reason_{reason_code}", lang) if reason_code else "",
                            follow_up=self._local(view.lead.follow_up_at, lang, day_only=True),
                            follow_up_value=store.aware(view.lead.follow_up_at).astimezone(self.zone).date().isoformat()
@@ -294,6 +297,8 @@ class Dashboard:
                            territory=self.labels.territory(territory, lang),
                            aim=self.labels.objective((dossier.get("answers") or {}).get("objective"), lang),
                            contact=contact, answers=answers, events=events, actions=actions,
+                           partners=await self.matches.for_entity(view.entity.id if view.entity else None, viewer),
+                           can_propose=viewer.facilitator_id is not None,
                            notice=notice, warn=status != 200, status=status, created=self._local(view.lead.created_at, lang),
                            waited=self._waited(view.lead.created_at, lang))
 
@@ -676,5 +681,17 @@ def _first(tables: list[Table]) -> Table:
     return tables[0]
 
 
+def _local_path(path: str) -> str:
+    """A path on this site to go back to, else "/". Browsers read a backslash as a slash: "/\\evil.example/"
+    went to another site (issue 27); so does "//host", and a scheme or a host in any form."""
+    parts = urlsplit(path)
+    if (not path.startswith("/") or "\\" in path or parts.scheme or parts.netloc or path.startswith("//")
+            or any(not ch.isprintable() for ch in path)):
+        return "/"
+    return path
+
+
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) <= 12 else None
+    """An id from a URL: ASCII digits that fit the database's INTEGER ids (bot/numbers.py), else None (a
+    404): "²", 5,000 digits or 2147483648 were a 500 (issue 27)."""
+    return parse_int(value)

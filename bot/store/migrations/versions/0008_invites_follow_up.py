@@ -1,15 +1,15 @@
 """invite: one-time links that register a facilitator, trainer or coordinator from Telegram;
 lead.follow_up_at: the day a facilitator wants to be reminded of a lead
 
-Revision ID: 0007_invites_follow_up
-Revises: 0006_funnel_journeys_alliances
+Revision ID: 0008_invites_follow_up
+Revises: 0007_funnel_journeys_alliances
 Create Date: 2026-12-07 15:40:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007_invites_follow_up'
-down_revision = '0006_funnel_journeys_alliances'
+revision = '0008_invites_follow_up'
+down_revision = '0007_funnel_journeys_alliances'
 branch_labels = None
 depends_on = None
 

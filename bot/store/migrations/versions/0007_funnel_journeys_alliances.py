@@ -1,7 +1,7 @@
 """funnel by conversation (funnel_journey) and alliances by pair (alliance), both back-filled
 
-Revision ID: 0006_funnel_journeys_alliances
-Revises: 0005_partner_matching
+Revision ID: 0007_funnel_journeys_alliances
+Revises: 0006_action_effect
 Create Date: 2026-12-07 15:10:00
 
 The funnel counted events (a redone journey counted twice, a territory learnt late made it exceed
@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_funnel_journeys_alliances'
-down_revision = '0005_partner_matching'
+revision = '0007_funnel_journeys_alliances'
+down_revision = '0006_action_effect'
 branch_labels = None
 depends_on = None
 
