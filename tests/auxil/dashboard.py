@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 
 from bot.runtime import Runtime
 from bot.store import funnel, staff
@@ -34,10 +35,12 @@ async def seed(runtime: Runtime, leads: int = 3) -> list[int]:
         await staff.add_coordinator(session=session, telegram_user_id=NURIA, name="Núria")
         for i in range(leads):
             # the entity's conversation first, as through the bot: the funnel counts conversations
-            conversation = Conversation(sender_id=f"tg:{1001 + i}", channel="telegram", language="ca", state={},
-                                        version=1)
-            session.add(conversation)
-            await session.flush()
+            conversation = await session.scalar(select(Conversation).where(Conversation.sender_id == f"tg:{1001 + i}"))
+            if conversation is None:  # (a test may have made it already)
+                conversation = Conversation(sender_id=f"tg:{1001 + i}", channel="telegram", language="ca", state={},
+                                            version=1)
+                session.add(conversation)
+                await session.flush()
             await funnel.reach(session=session, step="first_contact", conversation_id=conversation.id,
                                language="ca")
             result = await store.create_or_update_lead(
