@@ -176,6 +176,7 @@ class HandoffSettings:
     # a lead still unclaimed, or claimed and not contacted, this long is escalated to the coordinators once
     escalate_unclaimed_hours: Positive = 72
     escalate_no_contact_days: Positive = 7
+    response_days: AtLeastOne = 3  # the entity is told it will be contacted within this many days
     consent_version: Version = "2026-11"
     notify_private: bool = False
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot import formats, reports
 from bot.engine.render import knowledge_text
 from bot.exports import Table, csv_bytes, xlsx_bytes
-from bot.facilitators.cards import CardAction, card_values
+from bot.facilitators.cards import CardAction, answer_label, card_values, slot_label
 from bot.facilitators.handlers import LeadDesk
 from bot.numbers import parse_int
 from bot.store import alliances as alliance_store
@@ -155,9 +155,10 @@ class Dashboard:
             result = await funnel.read(session=session, first=first, last=last)
             since, until = self._month_bounds(first, last)
             readiness, assessed = await reports.readiness_by_factor(session, since=since, until=until)
+            late = await store.count_overdue(session=session, **self._late())
             stuck = [(lead_id, self.labels.t(f"escalated_{why}", lang), self._local(when, lang))
                      for lead_id, why, when in await lead_admin.escalated_open(session=session)]
-            people, to_claim, to_contact = reports.workload(await reports.lead_rows(session))
+            people, to_claim, to_contact = reports.workload(await reports.lead_rows(session, **self._late()))
 
         def hours(h: float | None) -> str:
             return "–" if h is None else self.labels.t("hours", lang, hours=formats.decimal(h, lang))
@@ -184,7 +185,8 @@ class Dashboard:
         months = [(month, [counts.get(s, 0) for s in funnel.STEPS]) for month, counts in result.by_month.items()]
         return self.render("overview.html", request, viewer, page="overview", period=period, steps=steps,
                            funnel_chart=funnel_chart, mix_chart=mix_chart, readiness_chart=readiness_chart,
-                           assessed=assessed, breakdowns=breakdowns, months=months, stuck=stuck, workload=workload,
+                           assessed=assessed, breakdowns=breakdowns, months=months, late=late, stuck=stuck,
+                           workload=workload,
                            step_names=[labels.step(s, lang) for s in funnel.STEPS], first=first, last=last)
 
     # ------------------------------------------------------------------ leads
@@ -229,10 +231,11 @@ class Dashboard:
         filters, chosen = self._lead_filters(request, viewer)
         lang = viewer.lang
         async with self.runtime.sessionmaker() as session:
-            rows = await reports.lead_rows(session, **filters)
+            rows = await reports.lead_rows(session, **self._late(), **filters)  # urgent first, then the longest waiting
             assignees = await facilitator_store.list_facilitators(session=session) if viewer.coordinator else []
         items = [{"row": r, "status": self.labels.status(r.status, r.outcome, r.assignee, lang),
-                  "priority": self.labels.priority(r.priority, lang),
+                  "priority": self.labels.priority("high" if r.urgency == "urgent" else "normal", lang),
+                  "overdue": self.labels.t(f"overdue_{r.overdue}", lang) if r.overdue else "",
                   "territory": self.labels.territory(r.territory, lang),
                   "created": self._local(r.created_at), "waited": self._waited(r.created_at, lang),
                   "claimed_waited": self._waited(r.claimed_at, lang) if r.status in ("claimed",) else ""}
@@ -240,6 +243,11 @@ class Dashboard:
         return self.render("leads.html", request, viewer, page="leads", items=items, chosen=chosen,
                            statuses=STATUSES, priorities=PRIORITIES, territories=self.territories(),
                            assignees=assignees)
+
+    def _late(self) -> dict[str, float]:
+        """When an open lead is overdue: config.yml handoff's reminder times."""
+        handoff = self.runtime.settings.handoff
+        return {"claim_hours": handoff.reminder_unclaimed_hours, "contact_days": handoff.reminder_no_contact_days}
 
     def _local(self, value: datetime | None, lang: str | None = None, *, day_only: bool = False) -> str:
         """A moment as the reader's language writes it, in the programme's time zone, the zone shown."""
@@ -311,12 +319,12 @@ class Dashboard:
     def _answer(self, slot: str, value: Any, lang: str) -> tuple[str, str]:
         """An answer as the entity saw it: the question it was asked, the button it pressed."""
         r = self.desk.r
-        question = r.text(f"utter_ask_{slot}", lang).split("\n")[0] or slot
+        question = r.text(f"utter_ask_{slot}", lang).split("\n")[0] or slot_label(r, slot, lang)
         response = self.runtime.domain.responses.get(f"utter_ask_{slot}")
         for title, payload in r.buttons(response.buttons, lang) if response else []:
             if payload == value:
                 return question, title
-        return question, str(value)
+        return question, answer_label(r, slot, value, lang)  # a don't-know, a 1-4 scale... in words
 
     def _contact_value(self, key: str, value: Any, lang: str) -> str:
         if value is True:
@@ -648,7 +656,7 @@ class Dashboard:
                 tables = reports.funnel_tables(await funnel.read(session=session, first=first, last=last),
                                                labels, lang)
             elif what == "leads":
-                rows = await reports.lead_rows(session)
+                rows = await reports.lead_rows(session, **self._late())
                 extras = await reports.lead_extras(session, [r.id for r in rows])
                 tables = [reports.leads_table(rows, labels, lang, self.zone, extras)]
             else:
