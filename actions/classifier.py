@@ -9,6 +9,12 @@ The seed workshop text distinguishes two motivations for an alliance:
   existing project (alliances as an alternative to delegations), innovation,
   bigger impact.
 
+The reading weighs the part of the text that says *why* (the cue file's ``driver`` section): what the
+person denies ("no és que tinguem una idea nova…"), a crisis they say is over, what "the real reason"
+outweighs and the hardships of the people they serve are background: their cues count for nothing and
+the model reads the text without them. A threat and a project joined by "a més / at the same time" is
+mixed; a text that keeps its options open is unclear.
+
 This module is pure: the only I/O is reading ``knowledge/motivation_cues.yml``
 once, lazily.  All the vocabulary (cue patterns, negation words, weights for
 structured answers and decision thresholds) lives in that file.
@@ -24,7 +30,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -237,6 +243,53 @@ def _match_at(elems: tuple[_Elem, ...], toks: list[_Token], start: int) -> tuple
 _FirstIndex = tuple[dict[str, list[int]], dict[str, list[int]], int]
 
 
+@dataclass(frozen=True)
+class _Phrases:
+    """Marker phrases (compiled patterns) indexed by what their first word can be, so that a text is
+    scanned once per token rather than once per phrase."""
+
+    phrases: tuple[tuple[_Elem, ...], ...] = ()
+    exact: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    prefixes: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    longest: int = 0
+
+    @classmethod
+    def of(cls, phrases: list[tuple[_Elem, ...]]) -> _Phrases:
+        exact: dict[str, list[int]] = {}
+        prefixes: dict[str, list[int]] = {}
+        for index, elems in enumerate(phrases):
+            for alt, is_prefix in elems[0].alts:
+                (prefixes if is_prefix else exact).setdefault(alt, []).append(index)
+        return cls(tuple(phrases), {k: tuple(v) for k, v in exact.items()},
+                   {k: tuple(v) for k, v in prefixes.items()}, max(map(len, prefixes), default=0))
+
+    def starting_with(self, word: str) -> set[int]:
+        found = set(self.exact.get(word, ()))
+        for k in range(1, min(len(word), self.longest) + 1):
+            found.update(self.prefixes.get(word[:k], ()))
+        return found
+
+
+@dataclass(frozen=True)
+class _Driver:
+    """The cue file's `driver` section: the markers that say which part of a text states why."""
+
+    splitters: _Phrases
+    denial: _Phrases
+    past: _Phrases
+    resolved: _Phrases
+    focus: _Phrases
+    focus_after_contrast: _Phrases
+    contrast: frozenset[str]
+    additive: _Phrases
+    beneficiaries: _Phrases
+    entity: frozenset[str]
+    noncommitment: _Phrases
+    noncommitment_factor: float
+    denial_factor: float
+    contrast_factor: float
+
+
 def _first_index(patterns: tuple[_Pattern, ...]) -> _FirstIndex:
     """Patterns by their first word: exact words, and prefixes (`word*`), with the longest prefix."""
     exact: dict[str, list[int]] = {}
@@ -271,6 +324,7 @@ class _Knowledge:
     cue_factor: float = 1.0
     min_confidence: float = 0.0
     hedge_words: frozenset[str] = frozenset()
+    driver: _Driver | None = None
     first_index: _FirstIndex = field(default=({}, {}, 0), compare=False)  # filled by _load
 
 
@@ -341,6 +395,25 @@ def _load(path: Path) -> _Knowledge:
             if spec:
                 answers[slot][str(value).lower()] = (str(spec["direction"]), float(spec["weight"]))
     dec = data.get("decision") or {}
+    drv = data.get("driver") or {}
+
+    def phrases(key: str) -> _Phrases:
+        out = [_compile_pattern(w, gap) for words in (drv.get(key) or {}).values() for w in words or []]
+        return _Phrases.of([e for e in out if e])
+
+    driver = _Driver(
+        splitters=phrases("splitters"), denial=phrases("denial"), past=phrases("past"),
+        resolved=phrases("resolved"), focus=phrases("focus"),
+        focus_after_contrast=phrases("focus_after_contrast"),
+        contrast=frozenset(w for words in (drv.get("contrast") or {}).values() for w in _words(words)),
+        additive=phrases("additive"),
+        beneficiaries=phrases("beneficiaries"),
+        entity=frozenset(w for words in (drv.get("entity") or {}).values() for w in _words(words)),
+        noncommitment=phrases("noncommitment"),
+        noncommitment_factor=float(drv.get("noncommitment_factor", 1.0)),
+        denial_factor=float(drv.get("denial_factor", 1.0)),
+        contrast_factor=float(drv.get("contrast_factor", 1.0)),
+    ) if drv else None
     hedge_words: set[str] = set()
     for words in (data.get("hedges") or {}).values():
         hedge_words.update(_words(words))
@@ -365,6 +438,7 @@ def _load(path: Path) -> _Knowledge:
         cue_factor=float(dec.get("cue_factor", 1.0)),
         min_confidence=float(dec.get("min_confidence", 0.0)),
         hedge_words=frozenset(hedge_words),
+        driver=driver,
         first_index=_first_index(tuple(patterns)),
     )
 
@@ -493,6 +567,17 @@ def _text_hits(text: str, kb: _Knowledge) -> tuple[list[_Token], list[_Hit]]:
         ):
             continue
         kept.append(h)
+    # a word inside a longer phrase of the other direction is that phrase's ("an opportunity to survive":
+    # the opportunity is the threat's)
+    kept = [
+        h
+        for h in kept
+        if not any(
+            k.pattern.direction != h.pattern.direction and not k.negated
+            and k.start <= h.start and h.end <= k.end and k.end - k.start > h.end - h.start
+            for k in kept
+        )
+    ]
     # a negating determiner is not borrowed: in "we have no money problems" the "no" negates the
     # "money problems" right after it, so the "no money" that starts with it does not count either
     negated_starts = {(h.start, h.pattern.direction) for h in kept if h.negated}
@@ -517,6 +602,127 @@ def _text_hits(text: str, kb: _Knowledge) -> tuple[list[_Token], list[_Hit]]:
     return toks, kept
 
 
+# --------------------------------------------------------------------------- the driver: which part says why
+
+
+def _spans(phrases: _Phrases, toks: list[_Token], lo: int, hi: int) -> list[tuple[int, int]]:
+    """Where any of `phrases` matches inside tokens [lo, hi)."""
+    found: list[tuple[int, int]] = []
+    for i in range(lo, hi):
+        for index in phrases.starting_with(toks[i].text):
+            got = _match_at(phrases.phrases[index], toks, i)
+            if got and got[0] <= hi:
+                found.append((i, got[0]))
+    return sorted(found)
+
+
+def _segments(toks: list[_Token], drv: _Driver) -> list[tuple[int, int]]:
+    """Token ranges [lo, hi): a new one at punctuation and where a splitter ("però", "but", "so") starts."""
+    starts = {0}
+    for i in range(1, len(toks)):
+        if toks[i].clause != toks[i - 1].clause:
+            starts.add(i)
+    for i, _end in _spans(drv.splitters, toks, 1, len(toks)):
+        starts.add(i)
+    edges = sorted(starts) + [len(toks)]
+    # a connector alone ("i", "y" before "a més", "además") opens the segment that follows it
+    edges = [e for i, e in enumerate(edges) if not (0 < i < len(edges) - 1 and e - edges[i - 1] == 1
+                                                    and toks[e - 1].clause == toks[e].clause)]
+    return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if a < b]
+
+
+@dataclass(frozen=True)
+class _Structure:
+    segments: tuple[tuple[int, int], ...]
+    background: frozenset[int]  # indexes of segments that do not state the driver
+    denied: frozenset[str]  # the directions a denied segment says are NOT the driver ("not for money")
+    outweighed: frozenset[str]  # the direction said before a "but" that turns the other way
+    noncommitted: bool
+    additive: bool
+    unquoted: frozenset[int] = frozenset()  # the background and what only says a crisis is over
+
+
+def _structure(toks: list[_Token], hits: list[_Hit], kb: _Knowledge, text: str = "",
+               hint: str | None = None) -> _Structure:
+    """Which segments state why they look for a partner, and which are background (module doc, cue file)."""
+    drv = kb.driver
+    assert drv is not None
+    segs = _segments(toks, drv)
+    reassured = _reassurance_spans(toks, kb)
+    back: set[int] = set()
+    denied: set[str] = set()
+    outweighed: set[str] = set()
+    unquoted: set[int] = set()
+    resolved_at = [k for k, (lo, hi) in enumerate(segs) if _spans(drv.resolved, toks, lo, hi)]
+    for k, (lo, hi) in enumerate(segs):
+        inside = [h for h in hits if lo <= h.start < hi]
+        denial = [end for i, end in _spans(drv.denial, toks, lo, min(hi, lo + 8)) if i <= lo + 2]
+        if denial or (inside and all(h.negated for h in inside)):
+            back.add(k)  # "no és que tinguem una idea nova, …", "ningú ens ha retallat res"
+            if inside:
+                denied.update(h.pattern.direction for h in inside if h.negated)
+            elif text and max(denial) < hi:  # "no ho fem per necessitat": what follows the denial
+                _evidence, scores, _both, _ow = _read_text(text[toks[max(denial)].start : toks[hi - 1].end], hint)
+                said = dict(scores)
+                if max(said.values()) > 0:
+                    denied.add(REACTIVE if said[REACTIVE] >= said[PROACTIVE] else PROACTIVE)
+        if (any(lo <= a and b <= hi for a, b in reassured)
+                and not any(h.pattern.direction == REACTIVE and not h.negated for h in inside)):
+            denied.add(REACTIVE)  # "econòmicament estem bé; …"
+            if not any(not h.negated for h in inside):
+                back.add(k)
+        if k in resolved_at and not any(not h.negated for h in inside):
+            unquoted.add(k)  # "ja està superat": it only says the crisis is over (not a reason to quote)
+        if _spans(drv.past, toks, lo, hi) and any(r >= k for r in resolved_at):
+            back.add(k)  # "fa tres anys gairebé tanquem, però ara anem bé"
+            denied.add(REACTIVE)  # … and it is over
+        focused = _spans(drv.focus, toks, lo, hi) or (
+            toks[lo].text in drv.contrast and _spans(drv.focus_after_contrast, toks, lo, min(hi, lo + 4)))
+        if k and focused and text and not _spans(drv.additive, toks, lo, hi):
+            # "…, però el motiu real és que…": what it outweighs, said before it, is not the driver
+            said = _reading(text[toks[lo].start : toks[segs[-1][1] - 1].end], hint)
+            if said in DIRECTIONS:
+                back.update(j for j in range(k) if _reading(
+                    text[toks[segs[j][0]].start : toks[segs[j][1] - 1].end], hint) != said)
+        elif k and text and toks[lo].text in drv.contrast and not _spans(drv.additive, toks, lo, hi):
+            # "X, però Y": Y weighs more
+            after = _reading(text[toks[lo].start : toks[segs[-1][1] - 1].end], hint)
+            if after in DIRECTIONS and _reading(text[: toks[lo - 1].end], hint) == _other(after):
+                outweighed.add(_other(after))
+        if (len(segs) > 1 and k not in back and text and _spans(drv.beneficiaries, toks, lo, hi)
+                and not any(t.text in drv.entity for t in toks[lo:hi])
+                and _reading(text[toks[lo].start : toks[hi - 1].end], hint) == REACTIVE):
+            back.add(k)  # "les famílies que atenem ho passen malament"
+    if len(back) >= len(segs):
+        back, denied = set(), set()  # nothing would be left: read it all
+    kept = [seg for k, seg in enumerate(segs) if k not in back]
+    noncommitted = any(_spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
+    additive = any(_spans(drv.additive, toks, lo, hi) for lo, hi in kept)
+    return _Structure(tuple(segs), frozenset(back), frozenset(denied), frozenset(outweighed), noncommitted,
+                      additive, frozenset(unquoted | back))
+
+
+def _other(direction: str) -> str:
+    return PROACTIVE if direction == REACTIVE else REACTIVE
+
+
+def _segment_readings(text: str, toks: list[_Token], st: _Structure, hint: str | None,
+                      kb: _Knowledge) -> set[str]:
+    """The readings of the kept segments on their own (reactive, proactive, mixed)."""
+    out: set[str] = set()
+    for k, (lo, hi) in enumerate(st.segments):
+        if k in st.background:
+            continue
+        out.add(_reading(text[toks[lo].start : toks[hi - 1].end], hint))
+    return out
+
+
+def _reading(text: str, hint: str | None) -> str:
+    """The motivation a piece of text reads on its own."""
+    _evidence, scores, _both, _ow = _read_text(text, hint)
+    return _decide(dict(scores), [], knowledge()).motivation
+
+
 # --------------------------------------------------------------------------- classification
 
 
@@ -532,15 +738,37 @@ def _answer_value(value: Any) -> str | None:
 
 
 @lru_cache(maxsize=512)
-def _read_text(text: str, hint: str | None) -> tuple[tuple[Evidence, ...], tuple[tuple[str, float], ...]]:
-    """The free text's evidence and scores (cues and model), cached: a reading looks at a text and at each
-    of its clauses, and the summary at the same text again."""
+def _analyse(text: str, hint: str | None) -> tuple[list[_Token], tuple[_Hit, ...], _Structure | None]:
+    """The text's tokens, cue hits and structure (cached: the reading and the reasons both need them)."""
+    kb = knowledge()
+    toks, hits = _text_hits(text, kb)
+    st = _structure(toks, hits, kb, text, hint) if kb.driver and toks else None
+    return toks, tuple(hits), st
+
+
+@lru_cache(maxsize=512)
+def _read_text(
+    text: str, hint: str | None
+) -> tuple[tuple[Evidence, ...], tuple[tuple[str, float], ...], bool]:
+    """The free text's evidence and scores (cues and model), and whether it states both drivers side by
+    side; cached: a reading looks at a text and at each of its clauses, and the summary at the same text
+    again. Background segments (the driver section of the cue file) do not count: their cues are given
+    as negated and the model reads the text without them."""
     kb = knowledge()
     evidence: list[Evidence] = []
     per_cue: dict[tuple[str, str], float] = {}
     if is_hedge(text, kb):
         text = ""  # "no ho sé", "maybe?": nothing to read, and nothing to quote
-    toks, hits = _text_hits(text, kb)
+    toks, found, st = _analyse(text, hint)
+    hits = [replace(h) for h in found]  # copies: background cues are marked negated below
+    read = text
+    if st and st.background:
+        background = [st.segments[k] for k in st.background]
+        for h in hits:
+            if any(lo <= h.start < hi for lo, hi in background):
+                h.negated = True
+        read = ". ".join(text[toks[lo].start : toks[hi - 1].end]
+                         for k, (lo, hi) in enumerate(st.segments) if k not in st.background)
     # for the language hint: which cue/span pairs were matched by a hinted-language pattern
     hinted = {(h.pattern.cue, h.start, h.end) for h in hits if h.pattern.lang == hint}
     seen_spans: set[tuple[str, int, int]] = set()
@@ -566,9 +794,18 @@ def _read_text(text: str, hint: str | None) -> tuple[tuple[Evidence, ...], tuple
     for direction in DIRECTIONS:
         weights = sorted((w for (d, _c), w in per_cue.items() if d == direction), reverse=True)
         scores[direction] = kb.cue_factor * float(sum(w * kb.stack_decay**i for i, w in enumerate(weights)))
-    for direction, weight in text_model_scores(text, kb).items():
+    for direction, weight in text_model_scores(read, kb).items():
         scores[direction] += weight
-    return tuple(evidence), tuple(scores.items())
+    both = False
+    if st and kb.driver:
+        # "not for money, …": what they deny weighs less
+        scores = {d: v * (kb.driver.denial_factor if d in st.denied else 1.0) for d, v in scores.items()}
+    if st and st.noncommitted and kb.driver:
+        scores = {d: v * kb.driver.noncommitment_factor for d, v in scores.items()}
+    elif st and st.additive and len(st.segments) - len(st.background) > 1:
+        readings = _segment_readings(text, toks, st, hint, kb)
+        both = MIXED in readings or {REACTIVE, PROACTIVE} <= readings
+    return tuple(evidence), tuple(scores.items()), both, (st.outweighed if st else frozenset())
 
 
 def classify(
@@ -583,7 +820,7 @@ def classify(
     """
     kb = knowledge()
     hint = (lang or "").lower()[:2] or None
-    text_evidence, text_scores = _read_text(text or "", hint)
+    text_evidence, text_scores, both, outweighed = _read_text(text or "", hint)
     evidence = list(text_evidence)
     scores = dict(text_scores)
     for slot, raw in (answers or {}).items():
@@ -600,7 +837,21 @@ def classify(
         evidence.append(Evidence("answer", str(slot), value, direction, weight, False))
 
     scores = {k: round(float(v), 3) for k, v in scores.items()}
-    return _decide(scores, evidence, kb)
+    return _decide(scores, evidence, kb, both, outweighed)
+
+
+def background(text: str | None, lang: str | None = None) -> list[tuple[int, int]]:
+    """Where the text does not say why (character offsets): what it denies, a crisis that is over (and the
+    words saying it is), what comes before "the real reason is…", hardships of the people served. The
+    reasons shown leave it out."""
+    kb = knowledge()
+    text = text or ""
+    if not kb.driver or is_hedge(text, kb):
+        return []
+    toks, _hits, st = _analyse(text, (lang or "").lower()[:2] or None)
+    if not st:
+        return []
+    return [(toks[lo].start, toks[hi - 1].end) for k, (lo, hi) in enumerate(st.segments) if k in st.unquoted]
 
 
 def is_hedge(text: str | None, kb: _Knowledge | None = None) -> bool:
@@ -625,7 +876,11 @@ def text_model_scores(text: str | None, kb: _Knowledge | None = None) -> dict[st
             PROACTIVE: kb.model_weight * (probs.get(PROACTIVE, 0.0) + both)}
 
 
-def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge) -> Classification:
+def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge,
+            both: bool = False, outweighed: frozenset[str] = frozenset()) -> Classification:
+    """`both`: one part of the text reads reactive and another proactive, joined by "also", "at the same
+    time"… — mixed, whatever the balance of the whole. `outweighed`: the side said before a "but" that
+    turns the other way, which weighs less when telling which side of a mix weighs more."""
     r, p = scores[REACTIVE], scores[PROACTIVE]
     hi, lo = max(r, p), min(r, p)
     # saturation: how much evidence there is (0 with none, -> 1 with a lot)
@@ -634,11 +889,13 @@ def _decide(scores: dict[str, float], evidence: list[Evidence], kb: _Knowledge) 
         # the less signal, the surer we are that it is unclear
         confidence = 0.9 - 0.4 * (hi / kb.min_signal) if kb.min_signal else 0.5
         return Classification(UNCLEAR, round(confidence, 3), scores, None, evidence)
-    bigger = REACTIVE if r > p else PROACTIVE if p > r else None
+    factor = kb.driver.contrast_factor if kb.driver else 1.0
+    rw, pw = r * (factor if REACTIVE in outweighed else 1.0), p * (factor if PROACTIVE in outweighed else 1.0)
+    bigger = REACTIVE if rw > pw else PROACTIVE if pw > rw else None
     ratio = lo / hi
-    if lo >= kb.mixed_min and ratio >= kb.mixed_ratio:
+    if (both and lo > 0) or (lo >= kb.mixed_min and ratio >= kb.mixed_ratio):
         # both substantial: confident it is mixed when both are balanced and well supported
-        balance = (ratio - kb.mixed_ratio) / (1.0 - kb.mixed_ratio) if kb.mixed_ratio < 1 else 1.0
+        balance = max(0.0, (ratio - kb.mixed_ratio) / (1.0 - kb.mixed_ratio)) if kb.mixed_ratio < 1 else 1.0
         confidence = 0.5 + 0.2 * balance + 0.25 * (1.0 - math.exp(-lo / kb.evidence_scale))
         return Classification(MIXED, round(min(confidence, 0.99), 3), scores, bigger, evidence)
     margin = (hi - lo) / (hi + lo)

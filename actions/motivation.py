@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import knowledge, language_of, squeeze, tr
-from actions.classifier import MIXED, PROACTIVE, REACTIVE, UNCLEAR, classify, is_hedge, tokenized
+from actions.classifier import MIXED, PROACTIVE, REACTIVE, UNCLEAR, background, classify, is_hedge, tokenized
 from actions.effects import once
 from actions.journey import CUE_SLOTS, answered, bullets
 from bot.store import funnel
@@ -28,6 +28,7 @@ CLARIFIED = {"reactive": (REACTIVE, (REACTIVE,)), "proactive": (PROACTIVE, (PROA
 CLARIFIED_CONFIDENCE = 0.6
 CLARIFY_WEIGHT = 1.0
 QUOTE_MAX = 120
+QUOTE_SHARE = 0.6  # a clause is quoted as a reason when it weighs at least this share of the strongest one
 CLAUSE = "clause"  # evidence source of a whole clause quoted back (the cues' own evidence is "text")
 
 
@@ -114,7 +115,14 @@ def clause_evidence(text: str | None, lang: str) -> list[dict[str, Any]]:
         return []
     found: list[dict[str, Any]] = []
     parts = clauses(text) or [text]
+    aside = background(text, lang)  # what they deny, a crisis that is over, what "the real reason" outweighs
+    at = 0
     for part in parts:
+        start = text.find(part, at)
+        if start >= 0:
+            at = start + len(part)
+            if any(lo <= start and start + len(part) <= hi for lo, hi in aside):
+                continue  # not the clause that says why
         result = classify(text=part, lang=lang)  # text alone: the clause's own reading
         if result.motivation == UNCLEAR:
             continue
@@ -122,6 +130,9 @@ def clause_evidence(text: str | None, lang: str) -> list[dict[str, Any]]:
         for direction in directions:
             found.append({"source": CLAUSE, "key": CLAUSE, "value": _quote(part), "direction": direction,
                           "weight": round(float(result.scores[direction]), 3), "negated": False})
+    # a clause of context that happens to lean one way is not a reason: keep those near the strongest
+    best = {d: max((e["weight"] for e in found if e["direction"] == d), default=0.0) for d in (REACTIVE, PROACTIVE)}
+    found = [e for e in found if e["weight"] >= QUOTE_SHARE * best[e["direction"]]]
     if not found and len(parts) > 1:
         # no single clause says it, the whole text does: quote it whole
         result = classify(text=text, lang=lang)

@@ -51,8 +51,11 @@ def build(settings: Settings) -> dict[str, int]:
     removed = 0
     for old in (*settings.models_dir.glob("model-*.json"), *settings.models_dir.glob("motivation_model-*.json")):
         if old.name not in keep:
-            old.unlink(missing_ok=True)
-            removed += 1
+            try:
+                old.unlink(missing_ok=True)
+                removed += 1
+            except OSError as exc:  # a read-only folder (an image's, run as its user): left as it is
+                log.warning("old model %s not removed (%s)", old.name, exc.strerror)
     return {"loaded": textmodel.STATS["loaded"] - before.get("loaded", 0),
             "trained": textmodel.STATS["trained"] - before.get("trained", 0), "removed": removed}
 

@@ -150,3 +150,24 @@ async def test_on_an_action_server_too(sqlite_url, action_server_on) -> None:
         assert state["outbox"] == Counter(lead_card=1)
     finally:
         await runtime.close()
+
+
+async def test_one_update_handled_by_two_workers_at_once_is_relayed_once(any_runtime, database_url) -> None:
+    """Two workers given the same update at the same moment (a load balancer retrying): their turns run one
+    after the other on the conversation's lock, each with its actions; the relay is written once."""
+    import asyncio
+
+    await ask_for_a_facilitator(any_runtime, "tg:5601", "Coop Doble")
+    async with any_runtime.sessionmaker() as s, s.begin():
+        laia = await store.add_facilitator(session=s, telegram_user_id=7501, name="Laia")
+        assert (await store.claim_lead(session=s, lead_id=1, facilitator=laia)).ok
+    other = await make_runtime(database_url)
+    try:
+        message = UserMessage(sender_id="tg:5601", text="Us truco demà", channel="telegram",
+                              metadata={"update_id": "1:911"})
+        await asyncio.gather(any_runtime.engine.handle(message), other.engine.handle(message))
+    finally:
+        await other.close()
+    async with any_runtime.sessionmaker() as s:
+        relays = [o.payload["values"]["text"] for o in await s.scalars(select(Outbox).where(Outbox.kind == "relay"))]
+    assert relays == ["Us truco demà"]

@@ -27,12 +27,16 @@ def test_the_corpus_has_at_least_300_sentences_per_language_and_every_label() ->
 # the fresh batch was scored, and left as they were so the model stays the one scored; the README gives the
 # figure without them too. Nothing else may coincide.
 KNOWN_FRESH_COINCIDENCES = {"el banc ens ha tancat la polissa de credit", "the bank closed our credit line"}
+# The hard set (issue #31) was written before its author read the corpus; one of its sentences, the plainest
+# way to say it, was already in the corpus word for word (an unclear "we want to collaborate"). Found when
+# the corpus was read, after the set was committed; the README gives the figure without it too.
+KNOWN_HARD_COINCIDENCES = {"volem collaborar amb altres entitats"}
 
 
 def test_the_corpus_is_not_made_of_the_evaluation_sentences() -> None:
     # the evaluation, held-out and fresh sets measure generalisation: none of their sentences is in the corpus
-    corpus = {tokenized(t) for _, _, t in mm.read_corpus()} - KNOWN_FRESH_COINCIDENCES
-    for name in ("motivation_eval.yml", "motivation_heldout.yml", "motivation_fresh.yml"):
+    corpus = {tokenized(t) for _, _, t in mm.read_corpus()} - KNOWN_FRESH_COINCIDENCES - KNOWN_HARD_COINCIDENCES
+    for name in ("motivation_eval.yml", "motivation_heldout.yml", "motivation_fresh.yml", "motivation_hard.yml"):
         path = DATA / name
         if not path.exists():
             continue

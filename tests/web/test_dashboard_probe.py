@@ -1,4 +1,4 @@
-"""The dashboard against the second adversarial probe's low items (issue 27, items 10, 11, 14, 16).
+"""The dashboard against the second adversarial probe's low items (issue 27, items 10, 11, 14, 15, 16).
 
 Before: `/language` with next=/\\evil.example/ sent the browser to another site; a facilitator removed and
 added again had their old session, and their old unused login links, back; `/leads/2147483648` was a 500
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
@@ -17,7 +19,7 @@ from bot.store import leads as store
 from bot.store import staff
 from bot.store.models import WebLogin, WebSession
 from tests.auxil.cli import aliat
-from tests.auxil.dashboard import LAIA, NURIA, dashboard_client, login_link, seed
+from tests.auxil.dashboard import LAIA, NURIA, dashboard_client, login_link, seed, with_web
 
 
 def _csrf(page: str) -> str:
@@ -101,3 +103,28 @@ async def test_a_long_staff_name_is_refused_with_a_message(database_url) -> None
     done = await asyncio.to_thread(aliat, "facilitators", "add", "601", "--name", "Maria " * 33,
                                    database_url=database_url)
     assert done.returncode == 0, done.stderr  # 198 characters: fits
+
+
+async def test_the_dashboards_public_address_serves_no_readiness(runtime) -> None:
+    """Item 15: /readyz (which names the database and Telegram checks) was served on the dashboard's public
+    address with `ops.enabled` off; the operations endpoints now have a listener of their own."""
+    import aiohttp
+
+    from bot.web.server import start_with_bot
+    from tests.auxil.telegram_bot import free_port
+
+    port = free_port()
+    with_web(runtime, port=port)
+    runtime.settings = replace(runtime.settings, web=replace(runtime.settings.web, host="127.0.0.1"),
+                               ops=replace(runtime.settings.ops, enabled=False, metrics=False))
+    bot = SimpleNamespace(bot_data=SimpleNamespace(channel=None, telegram_seen=None))  # the Application's part
+    listeners = await start_with_bot(runtime, application=bot)
+    try:
+        async with aiohttp.ClientSession() as http:
+            for path in ("/readyz", "/metrics"):
+                async with http.get(f"http://127.0.0.1:{port}{path}") as response:
+                    assert response.status == 404, path
+            async with http.get(f"http://127.0.0.1:{port}/leads", allow_redirects=False) as response:
+                assert response.status == 401  # the dashboard itself is there
+    finally:
+        await listeners.cleanup()

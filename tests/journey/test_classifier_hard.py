@@ -1,0 +1,59 @@
+"""Hard-but-fair evaluation of the motivation classifier (issue #31).
+
+``tests/data/motivation_hard.yml`` (120 cases, 40 per language: 14 reactive, 10 proactive, 8 mixed, 8 unclear
+each) was written from the issue's list of patterns and the workshop seed only, before any change to the
+model and without looking at the corpus, the cues or the other sets, and committed first. It was scored
+once on the old model (68.3 %: ca 70.0, es 70.0, en 65.0; reactive 76.2, proactive 70.0, mixed 41.7,
+unclear 79.2) and once when the work was finished: ca 97.5 %, es 90.0 %, en 87.5 %; reactive 90.5 %,
+proactive 96.7 %, mixed 87.5 %, unclear 91.7 % (110/120). The floors below are those figures, not the
+issue's targets (90 % per language: English missed it by one case). One sentence ("volem col·laborar amb
+altres entitats") turned out to be word for word in the corpus, written before this set
+(tests/journey/test_motivation_model.py); without it ca is 97.4 % and unclear 91.3 %.
+
+The author of the set also wrote the new cues, driver rules and corpus sentences afterwards, knowing the
+set's sentences (kept apart from them: no sentence copied or paraphrased); the figures are therefore an
+optimistic estimate for new wordings of the patterns the issue lists. Do not fit anything to these
+sentences and do not print the misses.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from fractions import Fraction
+
+from actions.classifier import classify
+from tests.auxil.paths import cases
+
+LABELS = ("reactive", "proactive", "mixed", "unclear")
+FLOOR_PER_LANGUAGE = {"ca": Fraction(39, 40), "es": Fraction(36, 40), "en": Fraction(35, 40)}
+FLOOR_PER_LABEL = {"reactive": Fraction(38, 42), "proactive": Fraction(29, 30), "mixed": Fraction(21, 24),
+                   "unclear": Fraction(22, 24)}
+
+
+def _cases() -> list[dict]:
+    return cases("motivation_hard.yml")
+
+
+def test_hard_set_shape():
+    per = Counter((c["lang"], c["expected"]) for c in _cases())
+    for lang in ("ca", "es", "en"):
+        assert sum(n for (lg, _), n in per.items() if lg == lang) >= 30, lang
+        assert {label for (lg, label) in per if lg == lang} == set(LABELS), lang
+    assert all(c.get("text") for c in _cases())
+
+
+def test_hard_set_accuracy_per_language_and_label(capsys):
+    total: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for case in _cases():
+        ok = classify(case["text"], lang=case["lang"]).motivation == case["expected"]
+        for key in (case["lang"], case["expected"]):
+            total[key] += 1
+            right[key] += ok
+    accuracy = {key: Fraction(right[key], total[key]) for key in total}
+    with capsys.disabled():
+        print("\nmotivation classifier hard-set accuracy:",
+              ", ".join(f"{key} {float(acc):.3f} ({right[key]}/{total[key]})" for key, acc in accuracy.items()))
+    low = {key: f"{right[key]}/{total[key]}" for key, floor in {**FLOOR_PER_LANGUAGE, **FLOOR_PER_LABEL}.items()
+           if accuracy[key] < floor}
+    assert not low, f"hard-set accuracy below the figures reached: {low}"
