@@ -27,7 +27,7 @@ async def _link(fake, user_id: int) -> str:
     since = len(fake.calls)
     await fake.push_update(make_command("dashboard", chat_id=user_id, user_id=user_id))
     reply = (await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == user_id,
-                                 since=since))[0]
+                                 since=since, timeout=30))[0]
     return re.search(r"(http://\S+/login\?t=\S+)", reply.text or "").group(1)
 
 
