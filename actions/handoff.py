@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions import services
+from actions import verdict as verdict_rules
 from actions.base import checked_name, language_of
 from actions.effects import once
 from actions.qualify import qualify
@@ -21,11 +22,11 @@ from bot.export_safe import strip_controls
 from bot.numbers import parse_int
 from bot.store import leads as store
 from bot.store import outbox
-from bot.store.models import Assessment, Conversation
+from bot.store.models import Assessment, Conversation, Facilitator
 
 CONTACT_SLOTS = ("contact_name", "contact_role", "contact_channel", "contact_email", "contact_phone")
 ANSWER_SLOTS = ("entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "objective",
-                "partner_in_mind", "partner_name", "motivation", "readiness_overall")
+                "partner_in_mind", "partner_name", "motivation", "readiness_overall", "why_partner")
 
 # Actions write leads and outbox rows and return events; they render nothing that is not a reply to this
 # conversation. The facilitators' card (the console preview here) and the relays are rendered by the
@@ -124,6 +125,19 @@ def _dossier(tracker: Tracker, assessment: Assessment | None) -> dict[str, Any]:
             dossier["readiness_overall"] = assessment.readiness_overall
         dossier["flags"] = list(assessment.flags or [])
         dossier["assessment_id"] = assessment.id
+        if assessment.disagreement:
+            dossier["disagreement"] = assessment.disagreement
+    partner = tracker.get_slot("partner_name")  # the partner they named (slot added by issue 23), when given
+    if _filled(partner):
+        dossier["partner_name"] = str(partner)
+    # issue 24: the facilitator reads urgency (with the quote), the readiness verdict and the gaps in words
+    found = verdict_rules.urgency_of_answers(dossier["answers"])
+    verdict = verdict_rules.judge(dossier["answers"], dossier.get("flags") or [], urgency=found)
+    dossier["urgency"] = {"level": found.level, "quote": found.quote}
+    dossier["verdict"] = verdict.record()
+    dossier["gaps"] = [slot for slot, value in dossier["answers"].items() if value == verdict_rules.DONT_KNOW]
+    if dossier["answers"].get("partner_in_mind") == "not_sure":
+        dossier["gaps"].append("partner_in_mind")
     return dossier
 
 
@@ -148,7 +162,7 @@ class ActionSubmitHandoff(Action):
                 effect.result = await self._store(effect.session, tracker, settings, language, channel)
         lead_id, created = effect.result["lead_id"], effect.result["created"]
         dispatcher.utter_message(response="utter_handoff_done" if created else "utter_handoff_updated",
-                                 entity_name=tracker.get_slot("entity_name"))
+                                 entity_name=tracker.get_slot("entity_name"), response_days=settings.handoff.response_days)
         if _sender_channel(tracker) in ("console", "test"):
             # No facilitator sees a terminal: the engine shows the card that was queued (bot/engine/engine.py).
             dispatcher.utter_message(custom={"lead_preview": lead_id})
@@ -273,3 +287,25 @@ class ActionReturnToBot(Action):
                 await _tell_facilitator(effect.session, lead, facilitator, "utter_relay_entity_returned")
         dispatcher.utter_message(response="utter_back_to_bot")
         return [ConversationResumed()]
+
+
+class ActionTellWhenContact(Action):
+    """"When will they call?", at any time: who has the case and within what time (handoff.response_days)."""
+
+    def name(self) -> str:
+        return "action_tell_when_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        days = services.settings().handoff.response_days
+        async with services.sessionmaker()() as session:
+            lead = await store.open_lead_for_sender(session=session, sender_id=tracker.sender_id)
+            facilitator = await session.get(Facilitator, lead.assignee_id) if lead and lead.assignee_id else None
+        if lead is None:
+            dispatcher.utter_message(response="utter_when_contact_none", response_days=days)
+        elif facilitator is None:
+            dispatcher.utter_message(response="utter_when_contact_open", response_days=days)
+        else:
+            dispatcher.utter_message(response="utter_when_contact_contacted" if lead.status == "contacted"
+                                     else "utter_when_contact_claimed", facilitator_name=facilitator.name,
+                                     response_days=days)
+        return []

@@ -112,13 +112,18 @@ class ActionWithdrawMatching(Action):
         return _clear("matching_consent", *PROFILE_SLOTS, *WORKING_SLOTS)
 
 
-async def offer_matching(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """At the end of the summary: a pointer to "Busco soci" (no menu of its own: the closing has the one
-    menu), for an entity that is not on the list yet with the current wording of the opt-in."""
+async def matching_to_offer(tracker: Tracker) -> bool:
+    """Whether to point to "Busco soci": an entity not on the list yet with the current wording of the opt-in.
+    The summary says it as its last next step (at most 4 messages, issue 24)."""
     try:
         known, profile = await _profile(tracker.sender_id)
     except SQLAlchemyError:  # the summary is given anyway (its own store may have failed too)
         log.exception("matching profile not read")
-        return
-    if known and (profile is None or profile.consent_version != services.settings().matching.consent_version):
+        return False
+    return bool(known and (profile is None or profile.consent_version != services.settings().matching.consent_version))
+
+
+async def offer_matching(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The pointer to "Busco soci" as a message of its own (no menu: the closing has the one menu)."""
+    if await matching_to_offer(tracker):
         dispatcher.utter_message(response="utter_matching_offer")

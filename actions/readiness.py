@@ -56,6 +56,16 @@ def factor_lines(readiness: Readiness, lang: str) -> str:
         for fid, s in readiness.scores.items())
 
 
+def advice_text(readiness: Readiness, lang: str, *, crisis: bool) -> str:
+    """The advice for the weakest factors; in a crisis, a factor's urgent advice where it has one (trust
+    "takes time", but an entity about to close has none)."""
+    def advice(fid: str) -> str:
+        spec = factor(fid)
+        return tr(spec.get("advice_urgent") if crisis and spec.get("advice_urgent") else spec["advice"], lang)
+
+    return "\n\n".join(f"• {tr(factor(fid)['title'], lang)}: {advice(fid)}" for fid in readiness.weakest)
+
+
 def number_text(value: float | None, lang: str) -> str:
     """2.6 as '2,6' in Catalan and Spanish, '2.6' in English; whole numbers without decimals."""
     if value is None:
@@ -78,21 +88,22 @@ class ActionScoreReadiness(Action):
         lang = language_of(tracker)
         readiness = score_readiness({f"factor_{fid}": tracker.get_slot(f"factor_{fid}") for fid in FACTOR_IDS})
         in_journey = tracker.get_slot("motivation") is not None
-        if readiness.overall is None:
-            dispatcher.utter_message(response="utter_readiness_none")
-        else:
-            if not in_journey:  # in the journey the summary's table is the one: the bars are not printed twice
+        if not in_journey:
+            # The self-check on its own: the result and the advice here. In the journey the summary says it
+            # once, and the advice per factor is behind its button (actions/summary.py, at most 4 messages).
+            if readiness.overall is None:
+                dispatcher.utter_message(response="utter_readiness_none")
+            else:
                 dispatcher.utter_message(
                     response="utter_readiness_result", lines=factor_lines(readiness, lang),
                     overall=number_text(readiness.overall, lang),
                     overall_text=tr(knowledge("success_factors")["overall"][readiness.level], lang))
-            if readiness.weakest:
-                dispatcher.utter_message(response="utter_readiness_advice", advice="\n\n".join(
-                    f"• {tr(factor(fid)['title'], lang)}: {tr(factor(fid)['advice'], lang)}"
-                    for fid in readiness.weakest))
-            if readiness.strongest:
-                dispatcher.utter_message(response="utter_readiness_strengths", strengths=bullets(
-                    [tr(factor(fid)["strength"], lang) for fid in readiness.strongest[:2]]))
+                if readiness.weakest:
+                    dispatcher.utter_message(response="utter_readiness_advice",
+                                             advice=advice_text(readiness, lang, crisis=False))
+                if readiness.strongest:
+                    dispatcher.utter_message(response="utter_readiness_strengths", strengths=bullets(
+                        [tr(factor(fid)["strength"], lang) for fid in readiness.strongest[:2]]))
         events = readiness_slots(readiness)
         if not in_journey:
             # The self-check on its own, from the menu: no interview, so no summary to store.

@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import knowledge, language_of, tr
+from actions.base import knowledge, tr
 from actions.classifier import MIXED, REACTIVE
 from actions.journey import bullets, score_of
 
@@ -140,17 +140,10 @@ class ActionCheckRelationship(Action):
         return "action_check_relationship"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        lang = language_of(tracker)
         answers = {k: v for k, v in tracker.current_slot_values().items() if k.startswith("rel_")}
         relationship = assess_relationship(answers, motivation=tracker.get_slot("motivation"),
                                            dominant=tracker.get_slot("motivation_dominant"))
-        dispatcher.utter_message(response="utter_relationship_result", lines=indicator_lines(relationship, lang))
-        texts = flag_texts(relationship.flags, lang)
-        if texts:
-            dispatcher.utter_message(response="utter_relationship_flags", flags="\n\n".join(f"• {t}" for t in texts))
-        strengths = flag_texts(relationship.strengths, lang)
-        if strengths:
-            dispatcher.utter_message(response="utter_relationship_strengths", strengths="\n".join(strengths))
+        # said in the summary (its risks, once) and behind its button (the table): not here too
         return [SlotSet("relationship", relationship_record(relationship)),
                 SlotSet("flags", relationship.flags), FollowupAction("action_summarize_journey")]
 

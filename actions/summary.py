@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,6 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
+from actions import verdict as verdict_rules
 from actions.base import knowledge, language_of, squeeze, tr
 from actions.chart import render_chart_soon
 from actions.classifier import UNCLEAR, is_hedge, tokenized
@@ -26,11 +28,11 @@ from actions.journey import (
     bullets,
     join_words,
 )
-from actions.matching import offer_matching
+from actions.matching import matching_to_offer
 from actions.motivation import label, reasons
 from actions.qualify import passes_thresholds
-from actions.readiness import bar, factor, factor_lines, number_text, score_readiness
-from actions.relationship import driven_by_need, flag_texts
+from actions.readiness import advice_text, bar, factor, factor_lines, score_readiness
+from actions.relationship import assess_relationship, driven_by_need, flag_texts, indicator_lines
 from bot.store import funnel
 from bot.store.assessments import save_assessment
 from bot.store.leads import OPEN
@@ -119,7 +121,10 @@ def objective_text(answers: dict[str, Any], lang: str) -> str:
 
 
 def _quoted_already(words: str, reasons_text: str) -> bool:
-    """Whether the reasons already quote (nearly) all of the person's words: then not twice."""
+    """Whether the reasons already quote the person's words (a clause of them, or nearly all): then not twice."""
+    for a, b in re.findall(r"«([^»]+)»|\"([^\"]+)\"", reasons_text):
+        if tokenized(a or b) and tokenized(a or b) in tokenized(words):
+            return True
     said = tokenized(words).split()
     quoted = set(tokenized(reasons_text).split())
     return bool(said) and sum(w in quoted for w in said) >= 0.8 * len(said)
@@ -129,6 +134,18 @@ def _clip(text: str) -> str:
     limit = int(knowledge("journey")["summary"].get("words_max", 240))
     text = squeeze(text)
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _items(items: list[str], lang: str, piece: str) -> str:
+    return tr(knowledge("journey")["summary"][piece], lang).replace("{items}", join_words(items, lang)) if items else ""
+
+
+def summary_points(readiness: Any, relationship: dict[str, Any], flags: list[str], lang: str) -> tuple[str, str]:
+    """The risks and strengths of the summary, each named once in a few words (the advice is behind a button)."""
+    risks = [verdict_rules.flag_short(f, lang) for f in flags]
+    strengths = [tr(factor(fid)["title"], lang).lower() for fid in readiness.strongest]
+    strengths += [verdict_rules.flag_short(f, lang) for f in relationship.get("strengths") or []]
+    return _items([r for r in risks if r], lang, "risks"), _items([s for s in strengths if s], lang, "strengths")
 
 
 class ActionSummarizeJourney(Action):
@@ -144,37 +161,36 @@ class ActionSummarizeJourney(Action):
         readiness = score_readiness({s: tracker.get_slot(s) for s in FACTOR_SLOTS})
         flags = list(tracker.get_slot("flags") or [])
         relationship = tracker.get_slot("relationship") or {}
+        verdict = verdict_rules.judge(answers, flags)
         assessment_id, lead = await self._store(tracker, domain, lang=lang, readiness=readiness, flags=flags)
 
         # Drawn in the background (tens of ms of CPU): the turn, and other chats, do not wait for it.
         chart = render_chart_soon(readiness=readiness.scores,
                                   scores=dict(tracker.get_slot("motivation_scores") or {}),
                                   lang=lang, entity_name=tracker.get_slot("entity_name"))
+        # Four messages at most: the chart, the summary, the next steps, the closing (details behind its button).
         dispatcher.utter_message(response="utter_summary_chart", image=str(chart))
         self._utter_summary(dispatcher, tracker, lang=lang, motivation=motivation, dominant=dominant,
-                            evidence=evidence, readiness=readiness, answers=answers)
-        # 🚩 only for risks, ✅ only for strengths
-        if flags:
-            dispatcher.utter_message(response="utter_summary_flags",
-                                     flags="\n".join(f"• {t}" for t in flag_texts(flags, lang)))
-        strengths = [tr(factor(fid)["strength"], lang) for fid in readiness.strongest[:2]]
-        strengths += flag_texts(list(relationship.get("strengths") or []), lang)
-        if strengths:
-            dispatcher.utter_message(response="utter_summary_strengths", strengths=bullets(strengths))
-        unknown = find_out(answers, lang)
-        if unknown:
-            dispatcher.utter_message(response="utter_summary_find_out", items=bullets(unknown))
+                            evidence=evidence, readiness=readiness, answers=answers, verdict=verdict,
+                            relationship=relationship, flags=flags)
         # a "maybe" did the check about the kind of partner; the next step is still to find one
         partner = tracker.get_slot("partner_in_mind") == "yes"
         steps = next_steps(motivation=motivation, dominant=dominant, weakest=readiness.weakest,
                            partner=partner, level=readiness.level, lang=lang)
+        steps_max = int(knowledge("journey")["summary"].get("steps_max", 3))
+        if await matching_to_offer(tracker):  # "Busco soci" (issue 26) as a step: still 4 messages
+            texts = knowledge("journey")["next_steps"]
+            steps = [s for s in steps if s != tr(texts["find_partners"], lang)]  # the same point, said once
+            steps = [*steps[: steps_max - 1], tr(texts["matching"], lang)]
+        steps = steps[:steps_max]
         dispatcher.utter_message(response="utter_summary_next_steps", steps=bullets(steps))
-        await offer_matching(dispatcher, tracker)  # "Busco soci", once, before the one closing menu
-        self._utter_closing(dispatcher, tracker, lead)
+        self._utter_closing(dispatcher, tracker, lead, crisis=verdict.crisis)
         return [SlotSet("assessment_id", assessment_id), SlotSet("journey_chart", str(chart))]
 
-    def _utter_closing(self, dispatcher: CollectingDispatcher, tracker: Tracker, lead: tuple[Any, str | None] | None) -> None:
-        """One closing message with one menu: the open lead's state, a facilitator offered, or resources."""
+    def _utter_closing(self, dispatcher: CollectingDispatcher, tracker: Tracker, lead: tuple[Any, str | None] | None,
+                       *, crisis: bool = False) -> None:
+        """One closing message with one menu: the open lead's state, a facilitator offered, or resources.
+        An entity in crisis is always offered a facilitator: its verdict says to talk to one this week."""
         if lead is not None:
             _lead, facilitator = lead
             if facilitator:
@@ -184,12 +200,13 @@ class ActionSummarizeJourney(Action):
             return
         answers = {k: tracker.get_slot(k) for k in QUALIFY_SLOTS}
         answers["readiness_overall"] = score_readiness({s: tracker.get_slot(s) for s in FACTOR_SLOTS}).overall
-        offer = passes_thresholds(answers, services.settings().handoff)
+        offer = crisis or passes_thresholds(answers, services.settings().handoff)
         dispatcher.utter_message(response="utter_summary_close_offer" if offer else "utter_summary_close")
 
     def _utter_summary(self, dispatcher: CollectingDispatcher, tracker: Tracker, *, lang: str,
                        motivation: str | None, dominant: str | None, evidence: list[dict[str, Any]],
-                       readiness: Any, answers: dict[str, Any]) -> None:
+                       readiness: Any, answers: dict[str, Any], verdict: Any, relationship: dict[str, Any],
+                       flags: list[str]) -> None:
         pieces = knowledge("journey")["summary"]
         why = reasons(evidence, motivation, lang, dominant) if motivation else []
         views = knowledge("journey")["motivation_by_user"]
@@ -202,20 +219,20 @@ class ActionSummarizeJourney(Action):
             disagreement_text = ""
         objective = objective_text(answers, lang)
         words = tracker.get_slot("why_partner")
-        # one verdict, from the bands of knowledge/journey.yml `readiness` (the same words as the self-check's)
-        level_text = tr(knowledge("journey")["readiness"]["level"].get(readiness.level), lang) if readiness.level else ""
-        verdict = tr(knowledge("success_factors")["overall"][readiness.level], lang) if readiness.level else ""
         reasons_text = tr(pieces["because"], lang).replace("{reasons}", join_words(why, lang)) if why else ""
+        own_words = (tr(pieces["own_words"], lang).replace("{words}", _clip(words))
+                     if answered(words) and not is_hedge(words) and not _quoted_already(words, reasons_text) else "")
+        risks, strengths = summary_points(readiness, relationship, flags, lang)
         dispatcher.utter_message(
-            response="utter_summary" if readiness.level else "utter_summary_no_readiness",
+            response="utter_summary",
             motivation_label=label(motivation, lang) if motivation else "-",
-            reasons=reasons_text,
-            disagreement=disagreement_text,
+            reasons=reasons_text, disagreement=disagreement_text,
             objective=tr(pieces["objective"], lang).replace("{objective}", objective) if objective else "",
-            own_words=tr(pieces["own_words"], lang).replace("{words}", _clip(words))
-            if answered(words) and not is_hedge(words) and not _quoted_already(words, reasons_text) else "",
-            overall=number_text(readiness.overall, lang), level=level_text, verdict=verdict,
-            readiness_lines=summary_factor_lines(readiness, answers, lang))
+            own_words=own_words,
+            verdict=verdict_rules.verdict_text(verdict.code, lang),
+            # each point once: the motivation line says why it is urgent, the 🚩 line names the risks
+            reason=verdict_rules.reason_line(verdict, lang, quote=False, named_risks=False),
+            risks=risks, strengths=strengths, find_out=_items(find_out(answers, lang), lang, "find_out"))
 
     async def _store(self, tracker: Tracker, domain: DomainDict, *, lang: str, readiness: Any,
                      flags: list[str]) -> tuple[int | None, tuple[Any, str | None] | None]:
@@ -255,3 +272,31 @@ class ActionSummarizeJourney(Action):
             # The summary is still worth giving; the facilitator's dossier falls back to the slots.
             log.exception("assessment not stored")
             return None, None
+
+
+class ActionShowSummaryDetails(Action):
+    """Behind the closing's "More details": the advice for the weakest factors (urgent advice in a crisis) and,
+    after the relationship check, how the entities fit and what each risk means."""
+
+    def name(self) -> str:
+        return "action_show_summary_details"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        lang = language_of(tracker)
+        readiness = score_readiness({s: tracker.get_slot(s) for s in FACTOR_SLOTS})
+        if readiness.weakest:
+            crisis = verdict_rules.in_crisis(collect_answers(tracker))
+            dispatcher.utter_message(response="utter_summary_advice",
+                                     advice=advice_text(readiness, lang, crisis=crisis))
+        else:
+            dispatcher.utter_message(response="utter_summary_advice_none")
+        answers = {k: v for k, v in tracker.current_slot_values().items() if k.startswith("rel_")}
+        relationship = assess_relationship(answers, motivation=tracker.get_slot("motivation"),
+                                           dominant=tracker.get_slot("motivation_dominant"))
+        if any(v is not None for v in relationship.verdicts.values()):
+            dispatcher.utter_message(response="utter_relationship_result", lines=indicator_lines(relationship, lang))
+            texts = flag_texts(relationship.flags + relationship.strengths, lang)
+            if texts:
+                dispatcher.utter_message(response="utter_relationship_flags",
+                                         flags="\n\n".join(f"• {t}" for t in texts))
+        return []

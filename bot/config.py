@@ -172,6 +172,7 @@ class HandoffSettings:
     require_partner_in_mind: bool = False
     reminder_unclaimed_hours: Positive = 24
     reminder_no_contact_days: Positive = 3
+    response_days: AtLeastOne = 3  # the entity is told it will be contacted within this many days
     consent_version: Version = "2026-11"
     notify_private: bool = False
 

@@ -20,7 +20,8 @@ from bot.engine.render import Renderer, knowledge_text
 from bot.exports import Table, local_time
 from bot.languages import SUPPORTED_LANGUAGES
 from bot.store import funnel
-from bot.store.leads import filter_leads
+from bot.store.clock import now_utc
+from bot.store.leads import filter_leads, overdue, queue_key, readiness_of, urgency_level, waiting_hours
 from bot.store.models import Assessment, Entity, Facilitator, Lead
 
 AIMS = ("innovation", "public_contracting", "integral_attention", "efficiency")
@@ -148,6 +149,10 @@ class LeadRow:
     claimed_at: datetime | None
     contacted_at: datetime | None
     closed_at: datetime | None
+    urgency: str = "normal"            # urgent / normal (stated time pressure, knowledge/verdict.yml)
+    readiness: float | None = None     # 1-4, None without the self-check
+    waiting_hours: float | None = None
+    overdue: str | None = None         # unclaimed / no_contact past config.yml handoff's reminder times
 
 
 def lead_query(*, status: str | None = None, territory: str | None = None, assignee_id: int | None = None,
@@ -162,10 +167,13 @@ def lead_query(*, status: str | None = None, territory: str | None = None, assig
     return query.order_by(Lead.id.desc())
 
 
-async def lead_rows(session: AsyncSession, **filters: Any) -> list[LeadRow]:
-    """Every lead that matches (no cap: an export must hold every row)."""
+async def lead_rows(session: AsyncSession, *, claim_hours: float | None = None, contact_days: float | None = None,
+                    **filters: Any) -> list[LeadRow]:
+    """Every lead that matches (no cap: an export must hold every row), urgent first, then the longest waiting."""
     rows = []
-    for lead, name, territory, assignee in await session.execute(lead_query(**filters)):
+    now = now_utc()
+    found = sorted(await session.execute(lead_query(**filters)), key=lambda row: queue_key(row[0], now))
+    for lead, name, territory, assignee in found:
         dossier = lead.dossier or {}
         answers = dossier.get("answers") or {}
         rows.append(LeadRow(
@@ -175,7 +183,9 @@ async def lead_rows(session: AsyncSession, **filters: Any) -> list[LeadRow]:
             language=lead.language, motivation=dossier.get("motivation"),
             aim=dossier.get("alliance_aim") or answers.get("objective"),
             assignee_id=lead.assignee_id, assignee=assignee, created_at=lead.created_at,
-            claimed_at=lead.claimed_at, contacted_at=lead.contacted_at, closed_at=lead.closed_at))
+            claimed_at=lead.claimed_at, contacted_at=lead.contacted_at, closed_at=lead.closed_at,
+            urgency=urgency_level(lead), readiness=readiness_of(lead), waiting_hours=waiting_hours(lead, now),
+            overdue=overdue(lead, now, claim_hours=claim_hours, contact_days=contact_days)))
     return rows
 
 
@@ -186,7 +196,7 @@ def leads_table(rows: list[LeadRow], labels: Labels, lang: str, zone: ZoneInfo) 
     for r in rows:
         table.rows.append([
             r.id, local_time(r.created_at, zone), labels.status(r.status, r.outcome, r.assignee, lang),
-            labels.priority(r.priority, lang), r.entity or "", labels.territory(r.territory, lang),
+            labels.priority("high" if r.urgency == "urgent" else "normal", lang), r.entity or "", labels.territory(r.territory, lang),
             labels.language(r.language, lang), labels.motivation(r.motivation, lang), labels.aim(r.aim, lang),
             r.assignee or "", local_time(r.claimed_at, zone), local_time(r.contacted_at, zone),
             local_time(r.closed_at, zone), labels.t(f"outcome_{r.outcome}", lang) if r.outcome else ""])

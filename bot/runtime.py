@@ -37,7 +37,9 @@ class Runtime:
 # Loggers that would print SQL parameters or HTTP bodies (message texts, contact details) at DEBUG.
 QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool",
                  "alembic.runtime.migration", "telegram.ext.Updater", "telegram.ext.ExtBot", "telegram.Bot",
-                 "tornado.access", "sanic.access")
+                 "tornado.access", "sanic.access",
+                 # an action's ignored event (its slots: what people wrote) is logged at DEBUG
+                 "rasa_sdk.executor", "rasa_sdk.endpoint")
 
 
 def quiet_third_party_loggers() -> None:

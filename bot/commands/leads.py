@@ -18,18 +18,19 @@ from bot.store import leads as store
 
 NAME = "leads"
 HELP = "list, show, export (CSV) and count the leads handed to facilitators"
-CSV_FIELDS = ("id", "status", "outcome", "entity_name", "territory", "priority", "motivation", "objective",
-              "language", "assignee_id", "assignee_name", "created_at", "updated_at", "claimed_at",
-              "contacted_at", "closed_at")
+CSV_FIELDS = ("id", "status", "outcome", "entity_name", "territory", "priority", "urgency", "urgency_reason",
+              "readiness", "waiting_hours", "overdue", "motivation", "objective", "language", "assignee_id",
+              "assignee_name", "created_at", "updated_at", "claimed_at", "contacted_at", "closed_at")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="leads_command", required=True)
-    ls = sub.add_parser("list", help="list leads")
+    ls = sub.add_parser("list", help="list leads: urgent first, then the longest waiting")
     ls.add_argument("--status", choices=["new", "notified", "claimed", "contacted", "closed"])
     ls.add_argument("--json", action="store_true", help="a JSON list instead of a table")
-    show = sub.add_parser("show", help="a lead's dossier, contact and history")
+    show = sub.add_parser("show", help="a lead's dossier, contact and history, as the facilitator sees it")
     show.add_argument("lead_id", type=int)
+    show.add_argument("--lang", choices=["ca", "es", "en"], help="the dossier's language (default: the default one)")
     export = sub.add_parser("export", help="export leads")
     export.add_argument("--csv", required=True, metavar="FILE", help="CSV file to write ('-' for stdout)")
     sub.add_parser("stats", help="leads by status, motivation, objective; alliances formed")
@@ -40,14 +41,18 @@ async def _run(args: argparse.Namespace) -> int:
     db, sessionmaker = await open_database(settings)
     try:
         async with sessionmaker() as session:
+            late = {"claim_hours": settings.handoff.reminder_unclaimed_hours,
+                    "contact_days": settings.handoff.reminder_no_contact_days}
             if args.leads_command == "list":
-                rows = await store.list_leads(session=session, status=args.status)
+                rows = await store.list_leads(session=session, status=args.status, **late)
                 if args.json:
                     print(json.dumps(rows, ensure_ascii=True, indent=2, default=str))  # escapes, not bytes
                 else:
                     for r in rows:
-                        print(terminal_safe(f"#{r['id']}\t{r['status']}\t{r['priority']}\t{r['entity_name'] or '?'}\t"
-                                            f"{r['assignee_name'] or '-'}\t{r['updated_at']}"))
+                        readiness = "-" if r["readiness"] is None else f"{r['readiness']}/4"
+                        print(terminal_safe(f"{'⏰' if r['overdue'] else ' '} #{r['id']}\t{r['urgency']}\t{readiness}\t"
+                                            f"{r['waiting_hours']} h\t{r['status']}\t{r['entity_name'] or '?'}\t"
+                                            f"{r['assignee_name'] or '-'}"))
             elif args.leads_command == "show":
                 view = await store.show_lead(session=session, lead_id=args.lead_id)
                 if view is None:
@@ -55,9 +60,9 @@ async def _run(args: argparse.Namespace) -> int:
                     return 1
                 domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
                 renderer = Renderer(domain, settings.default_language, settings.programme.time_zone)
-                print(terminal_safe(details_text(renderer, view, settings.default_language)))
+                print(terminal_safe(details_text(renderer, view, args.lang or settings.default_language)))
             elif args.leads_command == "export":
-                rows = await store.list_leads(session=session)
+                rows = await store.list_leads(session=session, **late)
                 out = sys.stdout if args.csv == "-" else open(args.csv, "w", newline="", encoding="utf-8")
                 try:
                     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")

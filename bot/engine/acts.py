@@ -28,6 +28,7 @@ STOP = "stop"
 SMALLTALK = "smalltalk"
 ABUSE = "abuse"
 LANGUAGE = "language"
+OUTSIDE_FORM = "outside"  # the slot type of what is typed with no question pending (bot/engine/repair.py)
 ACTS = (ANSWER, QUESTION, HUMAN, CORRECTION, STOP, SMALLTALK, ABUSE, LANGUAGE)
 # when two acts' cues are in one message, the first of this order wins ("no m'entens, vull parlar amb algú":
 # a person; "podem parlar en castellà? no entenc": the language)
@@ -36,8 +37,10 @@ CUE_ORDER = (LANGUAGE, HUMAN, CORRECTION, ABUSE, STOP, QUESTION, SMALLTALK)
 OUTRIGHT = ("number", "name", "dont_know", "emoji")
 ACT_FLOOR = 0.55       # the act classifier's probability for a non-answer act to win over an answer
 ACT_MARGIN = 0.15
+OTHER_FLOOR = 0.2       # below this, no other act is likely enough to be taken for the message
+UNLIKELY_ANSWER = 0.4   # an answer the reader reads only by guessing, and the classifier finds this unlikely
 FREE_TEXT_MAX_WORDS = 12  # on a name or description question, cues count in short messages only
-FREE_TEXT_CUE_START = 2  # ... and start among its first words, unless four words long or more
+FREE_TEXT_CUE_START = 1  # ... and start among its first words, unless four words long or more
 _LAUGH = re.compile(r"\b(?:ja|je|ha|he|ji|xa){2,}h?\b")
 _QUESTION_WORDS = frozenset("que quin quina quins quines qui com quan quant quanta on per what who why how when "
                             "where which is are do does can could qual cual quien como cuando cuanto donde por "
@@ -71,6 +74,7 @@ class ActReader:
         self.reader = reader
         acts = domain.acts
         self._cues = {act: _phrases((acts.get(act) or {}).get("cues")) for act in CUE_ORDER}
+        self._stems = {act: _phrases((acts.get(act) or {}).get("stems")) for act in CUE_ORDER}
         self._topics = {name: _phrases(words) for name, words in
                         ((acts.get(QUESTION) or {}).get("topics") or {}).items()}
         self._kinds = {act: {name: _phrases(words) for name, words in ((acts.get(act) or {}).get("kinds") or {}).items()}
@@ -117,23 +121,47 @@ class ActReader:
         norm = _LAUGH.sub("jaja", norm)
         cued = self._cued(norm, slot)
         if cued is not None and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
-            if not (outright and cued == QUESTION and not text.rstrip().endswith("?")):
-                return self._detailed(cued, norm, 1.0, "cue")
+            act = self._detailed(cued, norm, 1.0, "cue")
+            # "no, al resum" to "shall we look at the other organisation?": an answer that says where next
+            if not (outright and ((cued == QUESTION and not text.rstrip().endswith("?"))
+                                  or (cued == STOP and act.topic == "summary"))):
+                return act
         if outright:
             return Act(ANSWER, 1.0, "answer")
         if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
             return self._detailed(CORRECTION, norm, 0.9, "target")
         guess = self._classifier.guess(text)
-        # a name or a description can be any words at all ("Salut Mental Catalunya"): there, only a cue or
-        # a question mark says that it is not an answer, never the classifier
-        if guess.label not in (None, ANSWER) and guess.confidence >= ACT_FLOOR and guess.margin >= ACT_MARGIN \
-                and not free_text:
-            return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
         asks = text.rstrip().endswith("?") and len(words) >= 2
+        if not free_text:
+            # a name or a description can be any words at all ("Salut Mental Catalunya"): there, only a cue
+            # or a question mark says that it is not an answer, never the classifier
+            if guess.label not in (None, ANSWER) and guess.confidence >= ACT_FLOOR and guess.margin >= ACT_MARGIN:
+                return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
+            answer, other, other_p = self._answer_and_other(norm)
+            readable = self._readable(slot, question, text)
+            # what the answer reader cannot read is no answer anyway: the likeliest other act answers it;
+            # what it could read only by guessing, when an answer is unlikely, is not taken either
+            if other_p >= OTHER_FLOOR and (not readable or (answer < UNLIKELY_ANSWER and other_p > answer)):
+                if not (asks and other != QUESTION and other_p < ACT_FLOOR):
+                    return self._detailed(other, norm, other_p, "classifier")
         if asks and (words[0] in _QUESTION_WORDS or free_text
                      or (len(words) >= 3 and not (guess.label == ANSWER and guess.confidence >= 0.5))):
             return self._detailed(QUESTION, norm, 0.6, "question_mark")
         return Act(ANSWER, guess.confidence if guess.label == ANSWER else 0.5, "default")
+
+    def _answer_and_other(self, norm: str) -> tuple[float, str, float]:
+        """The classifier's probability of an answer, and the likeliest other act with its probability."""
+        ranked = sorted(zip(self._classifier.probabilities(norm), self._classifier.labels, strict=True), reverse=True)
+        answer = next((p for p, label in ranked if label == ANSWER), 0.0)
+        other_p, other = next(((p, label) for p, label in ranked if label != ANSWER), (0.0, ANSWER))
+        return answer, other, other_p
+
+    def _readable(self, slot: FormSlot, question: Response | None, text: str) -> bool:
+        try:
+            self.reader.read(slot, question, text)
+        except Refused:
+            return False
+        return True
 
     # ----------------------------------------------------------------- parts
     def _outright(self, slot: FormSlot, question: Response | None, text: str) -> bool:
@@ -143,7 +171,10 @@ class ActReader:
             reading = self.reader.read(slot, question, text)
         except Refused:
             return False
-        return reading.how in OUTRIGHT
+        if reading.how in OUTRIGHT:
+            return True
+        # "es greu", "home, una mica": the classifier's reading, of an option the message also names
+        return reading.value == self.reader.named_in(slot, question, text)
 
     def _cued(self, norm: str, slot: FormSlot) -> str | None:
         """The act whose longest cue the message holds (ties: CUE_ORDER): "are you a real person?" is small
@@ -153,11 +184,17 @@ class ActReader:
         tokens = norm.split()
         # in a name or a description ("acompanyem famílies en un moment difícil") a cue counts only where a
         # request starts: among the first words
-        latest = FREE_TEXT_CUE_START if slot.type not in ("choice", "scale") else len(tokens)
+        latest = len(tokens) if slot.type in ("choice", "scale", OUTSIDE_FORM) else FREE_TEXT_CUE_START
         for rank, act in enumerate(CUE_ORDER):
+            for stem in self._stems[act]:  # "equivoc" for m'he equivocat, equivocada, me equivoqué...
+                at = [i for i, token in enumerate(tokens) if token.startswith(stem)]
+                if at and at[0] <= latest and (best is None or (len(stem), -rank) > best[:2]):
+                    best = (len(stem), -rank, act)
             for phrase in self._cues[act]:
                 at = positions(tokens, phrase.split())
-                if at and (at[0] <= latest or len(phrase.split()) >= 4) and (best is None or (len(phrase), -rank) > best[:2]):
+                # a language named ("perdona que escrigui en castellà") is a cue anywhere
+                long_enough = len(phrase.split()) >= 4 or act == LANGUAGE
+                if at and (at[0] <= latest or long_enough) and (best is None or (len(phrase), -rank) > best[:2]):
                     best = (len(phrase), -rank, act)
         return best[2] if best is not None else None
 

@@ -134,6 +134,11 @@ class AnswerReader:
                 return reading
         return self._read(slot, question, text)
 
+    def named_in(self, slot: FormSlot, question: Response | None, text: str) -> Any:
+        """The one option a message names outright (not negated), as its value, or None."""
+        named, _denied = contained(self.names(slot, question, options_of(question)), normalize(text), clauses_of(text))
+        return None if named is None else _typed(slot, named)
+
     def _rest_names_another(self, slot: FormSlot, question: Response | None, reading: Reading, rest: str) -> bool:
         """"3. volem guanyar el concurs" to the objectives: the number picks one option, the words name
         another; the first clause alone is not the answer then."""

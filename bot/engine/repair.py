@@ -45,10 +45,11 @@ UNSURE_HOWS = ("classifier", "words", "fuzzy")
 # with at least LANGUAGE_FLOOR) bring the offer to switch
 LANGUAGE_STREAK = 2
 LANGUAGE_MIN_WORDS = 3
-LANGUAGE_FLOOR = 0.8
+LANGUAGE_FLOOR = 0.7
+LANGUAGE_MARGIN = 0.5  # ... and this far ahead of the next language
 HANDOFF_FORM = "handoff_form"
 SUMMARY_SLOT = "assessment_id"  # set once the summary has been given
-FREE_TEXT = FormSlot(name="", type="text")  # what is typed with no question pending
+OUTSIDE = FormSlot(name="", type="outside")  # what is typed with no question pending
 
 
 class Repair:
@@ -169,7 +170,9 @@ class Repair:
         """Two messages in a row written in another language: offer it (one button), then read on."""
         tracker = turn.tracker
         written = self.language_of(text)
-        if written is None or written == tracker.language:
+        if written is None:
+            return False  # a name, a number, "ok": no language of its own, and no break in a streak
+        if written == tracker.language:
             tracker.language_streak = {}
             return False
         count = int(tracker.language_streak.get(written, 0)) + 1
@@ -186,7 +189,8 @@ class Repair:
         if len(normalize(text).split()) < LANGUAGE_MIN_WORDS:
             return None
         guess = self._language_id.guess(text)
-        return guess.label if guess.label and guess.confidence >= LANGUAGE_FLOOR else None
+        return guess.label if guess.label and guess.confidence >= LANGUAGE_FLOOR and guess.margin >= LANGUAGE_MARGIN \
+            else None
 
     # ------------------------------------------------------------------ what is said ahead
     def keep_ahead(self, turn: Turn, slot: FormSlot, value: Any, text: str) -> None:
@@ -217,24 +221,25 @@ class Repair:
         answer: a correction reopens that answer, "what did I answer?" lists them, a restart is asked first,
         and what would not be understood gets a closing line."""
         tracker = turn.tracker
-        act = self.acts.read(FREE_TEXT, None, text)
+        act = self.acts.read(OUTSIDE, None, text)
         tracker.latest_message["act"] = act.kind
         finished = tracker.slots.get(SUMMARY_SLOT) is not None
         if act.kind == QUESTION and act.how == "cue" and act.topic == "answers" and finished:
             self.show_answers(turn)
             return True
         topic = act.topic
-        if topic == "meaning" and len(normalize(text).split()) <= 4 and self._meaning(normalize(text), FREE_TEXT,
+        if topic == "meaning" and len(normalize(text).split()) <= 4 and self._meaning(normalize(text), OUTSIDE,
                                                                                     tracker.language) is None:
             topic = "programme"  # "què és això?" with nothing else: this, the assistant and its programme
         if act.kind == QUESTION and act.how == "cue" and topic in ("cost", "programme", "erase"):
             self.host.utter(turn, f"utter_repair_{topic}")
             self.host.utter(turn, "utter_main_menu")
             return True
-        if act.kind == ABUSE:
+        if act.kind == ABUSE and act.how == "cue":
             self.host.utter(turn, "utter_repair_abuse")
             return True
         if not finished:
+            self._offer_language(turn, text)  # two messages in another language: offered, then read on
             return False
         if act.kind == CORRECTION and act.topic:
             await self.correct(turn, act.topic)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.verdict import Urgency, Verdict, confidence_text, reason_line
 from bot import callbacks
 from bot.callbacks import CardAction
 from bot.engine.render import Renderer, knowledge_text, pick
@@ -44,6 +45,8 @@ def answer_label(r: Renderer, slot: str, value: Any, lang: str) -> str:
         return r.text("utter_unknown", lang)
     if value == "skipped":
         return r.text("utter_answer_skipped", lang)
+    if value == "dont_know":
+        return r.text("utter_dossier_dont_know", lang)
     if isinstance(value, bool):
         return r.text("utter_yes" if value else "utter_no", lang)
     if slot == "motivation":
@@ -98,21 +101,58 @@ def _event(r: Renderer, view: LeadView, event: Any, lang: str) -> str:
     return line + (f": {event.note}" if event.note else "")
 
 
+def urgency_of(lead: Any) -> tuple[str, str]:
+    """(urgent/normal, the sentence that says it) of a lead; leads from before issue 24 by their reasons."""
+    urgency = (lead.dossier or {}).get("urgency") or {}
+    level = urgency.get("level") or ("urgent" if "urgent" in (lead.priority_reasons or []) else "normal")
+    return level, str(urgency.get("quote") or "")
+
+
+def _k(r: Renderer, path: str, lang: str) -> str:
+    return knowledge_text(r.domain.knowledge, path, lang, r.default) or ""
+
+
+def urgency_text(r: Renderer, lead: Any, lang: str) -> str:
+    """'🔴 urgent — said: «...»' or 'normal', in the reader's language."""
+    level, quote = urgency_of(lead)
+    label = _k(r, f"verdict.urgency.labels.{level}", lang) or level
+    if level == "urgent" and quote:
+        said = _k(r, "journey.said.text", lang).replace("{quote}", quote)
+        return f"{label} — {_k(r, 'verdict.urgency.reason', lang).replace('{quote}', said)}"
+    return label
+
+
+def _verdict(dossier: dict[str, Any]) -> Verdict | None:
+    record = dossier.get("verdict")
+    if not isinstance(record, dict) or not record.get("code"):
+        return None
+    urgency = dossier.get("urgency") or {}
+    return Verdict(code=str(record["code"]), score=record.get("score"), level=record.get("level"),
+                   confidence=str(record.get("confidence") or "sure"), gaps=list(record.get("gaps") or []),
+                   holding=list(record.get("holding") or []), weak=list(record.get("weak") or []),
+                   crisis=bool(record.get("crisis")),
+                   urgency=Urgency(str(urgency.get("level") or "normal"), str(urgency.get("quote") or "")))
+
+
 def _readiness(r: Renderer, dossier: dict[str, Any], lang: str) -> str:
+    """'2,6/4 · on the right track' (the verdict's label), or the bare mean for leads before issue 24."""
     overall = dossier.get("readiness_overall")
-    return _or_dash(r, f"{decimal(float(overall), lang)}/4" if isinstance(overall, int | float) else None, lang)
+    score = f"{decimal(float(overall), lang)}/4" if isinstance(overall, int | float) else None
+    verdict = _verdict(dossier)
+    label = _k(r, f"verdict.readiness.labels.{verdict.code}", lang) if verdict else ""
+    return " · ".join(x for x in (score, label) if x) or r.text("utter_unknown", lang)
 
 
 def card_values(r: Renderer, view: LeadView, lang: str) -> dict[str, Any]:
     lead, dossier = view.lead, view.lead.dossier or {}
     entity = dossier.get("entity") or {}
     answers = dossier.get("answers") or {}
-    reasons = [r.text(f"utter_reason_{code}", lang) or code for code in lead.priority_reasons or []]
     return {
         "lead_id": lead.id,
         "entity_name": (view.entity.name if view.entity and view.entity.name else entity.get("name")) or "?",
-        "priority_label": r.text(f"utter_priority_{lead.priority}", lang) or lead.priority,
-        "reasons": f" ({', '.join(reasons)})" if reasons else "",
+        # two dimensions: urgency (stated time pressure, with its quote) and readiness, never mixed
+        "priority_label": urgency_text(r, lead, lang),
+        "reasons": "",
         "territory": answer_label(
             r, "territory", (view.entity.territory if view.entity else None) or entity.get("territory"), lang),
         "language": r.text(f"utter_language_{lead.language}", lang) or lead.language,
@@ -121,6 +161,25 @@ def card_values(r: Renderer, view: LeadView, lang: str) -> dict[str, Any]:
         "readiness": _readiness(r, dossier, lang),
         "status_line": status_line(r, view, lang),
     }
+
+
+def waited_text(r: Renderer, hours: float | None, lang: str) -> str:
+    """'2 d 5 h' / '5 h' of waiting, in the reader's language."""
+    if hours is None:
+        return ""
+    whole = int(hours)
+    return r.text("utter_waited_days" if whole >= 24 else "utter_waited_hours", lang,
+                  {"days": whole // 24, "hours": whole % 24})
+
+
+def lead_line(r: Renderer, view: LeadView, row: dict[str, Any], lang: str, *, mine: bool = False) -> str:
+    """One lead in a list: ⏰ when overdue, urgency, readiness, how long they have waited, status."""
+    late = r.text(f"utter_overdue_{row['overdue']}", lang) if row.get("overdue") else ""
+    parts = [f"{'★ ' if mine else ''}{'⏰ ' if late else ''}#{row['id']} · {row['entity_name'] or '?'}",
+             urgency_text(r, view.lead, lang).split(" — ")[0], _readiness(r, view.lead.dossier or {}, lang),
+             r.text("utter_fac_waiting", lang, {"waited": waited_text(r, row.get("waiting_hours"), lang)}),
+             status_line(r, view, lang)]
+    return " · ".join(p for p in parts if p) + (f" ({late})" if late else "")
 
 
 def card_text(r: Renderer, view: LeadView, lang: str, *, reminder: bool = False) -> str:
@@ -147,8 +206,67 @@ def card_buttons(r: Renderer, view: LeadView, lang: str) -> Buttons:
     return []
 
 
+READING_SLOTS = ("motivation_clarify", "motivation_feedback", "motivation_alternative")
+OWN_SECTION = ("why_partner", "objective_other", "readiness_overall", "motivation", "partner_name", *READING_SLOTS)
+
+
+def _piece(r: Renderer, response: str, lang: str, **values: Any) -> str:
+    return r.text(response, lang, values)
+
+
+def _scale(r: Renderer, source: str, value: Any, lang: str) -> str:
+    """A 1-4 answer as its scale's word and the number ('Bastant (3 de 4)'); a don't-know in words."""
+    if value == "dont_know":
+        return r.text("utter_dossier_dont_know", lang)
+    if value in (None, "", "skipped"):
+        return r.text("utter_answer_skipped", lang)
+    word = _k(r, f"{source}.scale.{value}", lang)
+    return r.text("utter_dossier_scale", lang, {"word": word, "value": value}) if word else str(value)
+
+
+def _factor_lines(r: Renderer, answers: dict[str, Any], lang: str) -> str:
+    factors = (r.domain.knowledge.get("success_factors") or {}).get("factors") or []
+    return "\n".join(f"· {pick(f.get('title') or {}, lang, r.default)}: "
+                     f"{_scale(r, 'success_factors', answers['factor_' + f['id']], lang)}"
+                     for f in factors if f"factor_{f['id']}" in answers)
+
+
+def _relationship_lines(r: Renderer, answers: dict[str, Any], lang: str) -> str:
+    """Each relationship answer with its question and what the number means on its scale."""
+    lines = []
+    for indicator in (r.domain.knowledge.get("relationship_indicators") or {}).get("indicators") or []:
+        for q in indicator.get("questions") or []:
+            if f"rel_{q['id']}" in answers:
+                lines.append(f"· {pick(q.get('text') or {}, lang, r.default)} "
+                             f"{_scale(r, 'relationship_indicators', answers['rel_' + q['id']], lang)}")
+    return "\n".join(lines)
+
+
+def gap_label(r: Renderer, slot: str, lang: str) -> str:
+    """What the entity does not know yet, in words: the summary's 'to find out' topic, a factor, a question."""
+    text = _k(r, f"journey.find_out.{slot}", lang)
+    if not text and slot.startswith("rel_"):
+        for indicator in (r.domain.knowledge.get("relationship_indicators") or {}).get("indicators") or []:
+            for q in indicator.get("questions") or []:
+                if q.get("id") == slot[4:]:
+                    text = pick(q.get("short") or {}, lang, r.default)
+    return text or slot_label(r, slot, lang)
+
+
+def _reading(r: Renderer, answers: dict[str, Any], lang: str) -> str:
+    """The person's agreement with the reading of their motivation, or their correction, as they answered it."""
+    said = [answer_label(r, slot, answers[slot], lang) for slot in READING_SLOTS if answers.get(slot) not in (None, "")]
+    return _piece(r, "utter_dossier_reading", lang, view=" → ".join(said)) if said else ""
+
+
+def _strengths(r: Renderer, answers: dict[str, Any], lang: str) -> list[str]:
+    factors = (r.domain.knowledge.get("success_factors") or {}).get("factors") or []
+    return [pick(f.get("title") or {}, lang, r.default) for f in factors
+            if str(answers.get(f"factor_{f['id']}")) == "4"]
+
+
 def details_text(r: Renderer, view: LeadView, lang: str) -> str:
-    """The whole dossier, contact details included: sent only to a registered facilitator, in private."""
+    """The whole dossier in words, contact details included: sent only to a registered facilitator, in private."""
     dossier = view.lead.dossier or {}
     contact = view.contact()
     values = card_values(r, view, lang)
@@ -156,6 +274,20 @@ def details_text(r: Renderer, view: LeadView, lang: str) -> str:
     answers = dossier.get("answers") or {}
     history = [_event(r, view, e, lang) for e in view.events]
     reasons = dossier.get("motivation_reasons") or []
+    verdict = _verdict(dossier)
+    risks = [_k(r, f"relationship_indicators.flags.{f}.short", lang) or r.text(f"utter_flag_{f}", lang)
+             for f in dossier.get("flags") or []]
+    strengths = _strengths(r, answers, lang)
+    gaps = [gap_label(r, slot, lang) for slot in dict.fromkeys(dossier.get("gaps") or [])]
+    words = answers.get("why_partner")
+    partner = dossier.get("partner_name") or answers.get("partner_name")
+    partner = partner if partner not in (None, "", "skipped") else None
+    if answers.get("objective") == "other" and answers.get("objective_other") not in (None, "", "skipped"):
+        values["objective"] = f"«{answers['objective_other']}»"
+    factor_lines = _factor_lines(r, answers, lang)
+    relationship_lines = _relationship_lines(r, answers, lang)
+    shown = [(k, v) for k, v in answers.items() if v not in (None, "") and k not in OWN_SECTION
+             and not k.startswith(("factor_", "rel_"))]
     values.update({
         "contact_name": _or_dash(r, contact.get("name"), lang),
         "contact_role": _or_dash(r, contact.get("role"), lang),
@@ -164,11 +296,21 @@ def details_text(r: Renderer, view: LeadView, lang: str) -> str:
         "contact_telegram": yes if contact.get("telegram") else no,
         "consent_at": _or_dash(r, when(contact.get("consent_at"), lang, r.time_zone), lang),
         "consent_version": _or_dash(r, contact.get("consent_version"), lang),
+        # each point once: the urgent sentence is quoted on the urgency line only
+        "verdict": (f"\n{reason_line(verdict, lang, quote=False)} ({confidence_text(verdict.confidence, lang)})"
+                    if verdict and reason_line(verdict, lang) else ""),
+        "partner": _piece(r, "utter_dossier_partner", lang, name=partner) if partner else "",
         "motivation_reasons": f"({'; '.join(_evidence(r, x, lang) for x in reasons)})" if reasons else "",
-        "flags": _or_dash(r, ", ".join(r.text(f"utter_flag_{f}", lang) or str(f)
-                                       for f in dossier.get("flags") or []), lang),
-        "answers": "\n".join(f"· {slot_label(r, k, lang)}: {answer_label(r, k, v, lang)}"
-                             for k, v in answers.items() if v not in (None, "")) or "·",
+        "reading": _reading(r, answers, lang),
+        "own_words": _piece(r, "utter_dossier_own_words", lang, words=words)
+        if words not in (None, "", "skipped", "dont_know") and words != urgency_of(view.lead)[1] else "",
+        "risks": _piece(r, "utter_dossier_risks", lang, items="; ".join(x for x in risks if x)) if risks else "",
+        "strengths": _piece(r, "utter_dossier_strengths", lang, items=", ".join(strengths)) if strengths else "",
+        "gaps": _piece(r, "utter_dossier_gaps", lang, items="; ".join(gaps)) if gaps else "",
+        "answers": "\n".join(f"· {slot_label(r, k, lang)}: {answer_label(r, k, v, lang)}" for k, v in shown) or "·",
+        "factors": _piece(r, "utter_dossier_factors", lang, lines=factor_lines) if factor_lines else "",
+        "relationship": _piece(r, "utter_dossier_relationship", lang, lines=relationship_lines)
+        if relationship_lines else "",
         "history": "\n".join(history) or "·",
     })
     return r.text("utter_lead_details", lang, values)

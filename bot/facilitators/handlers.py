@@ -29,7 +29,7 @@ from bot.addresses import telegram_address
 from bot.engine import BotMessage
 from bot.engine.render import Renderer
 from bot.export_safe import strip_controls
-from bot.facilitators.cards import CardAction, details_text, status_line
+from bot.facilitators.cards import CardAction, details_text, lead_line, status_line
 from bot.numbers import parse_int
 from bot.store import facilitators as facilitator_store
 from bot.store import leads as store
@@ -165,18 +165,19 @@ class LeadDesk:
 
     async def leads(self, facilitator: Facilitator) -> str:
         lang = self.lang(facilitator)
+        handoff = self.settings.handoff
         async with self.runtime.sessionmaker() as session:
-            rows = [row for row in await store.list_leads(session=session, open_only=True)
+            rows = [row for row in await store.list_leads(session=session, open_only=True,
+                                                          claim_hours=handoff.reminder_unclaimed_hours,
+                                                          contact_days=handoff.reminder_no_contact_days)
                     if row["assignee_id"] in (None, facilitator.id)]  # store.may_see: the dashboard's rule
         if not rows:
             return self.r.text("utter_fac_leads_empty", lang)
+        # urgent first, then the longest waiting (store.list_leads); ⏰ for a lead past its time
         lines = [self.r.text("utter_fac_leads_header", lang)]
         for row in rows:
             view = await self.view(row["id"])
-            mine = "★ " if row["assignee_id"] == facilitator.id else ""
-            priority = self.r.text(f"utter_priority_{row['priority']}", lang)
-            lines.append(f"{mine}#{row['id']} · {row['entity_name'] or '?'} · {priority} · "
-                         f"{status_line(self.r, view, lang)}")
+            lines.append(lead_line(self.r, view, row, lang, mine=row["assignee_id"] == facilitator.id))
         return "\n".join(lines)
 
     async def details(self, facilitator: Facilitator, lead_id: int) -> str:

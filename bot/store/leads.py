@@ -68,9 +68,11 @@ class LeadView:
     assignee: Facilitator | None
     events: list[LeadEvent] = field(default_factory=list)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, *, now: datetime | None = None, claim_hours: float | None = None,
+                contact_days: float | None = None) -> dict[str, Any]:
         lead, entity, assignee = self.lead, self.entity, self.assignee
         dossier = lead.dossier or {}
+        now = now or now_utc()
         return {
             "id": lead.id,
             "status": lead.status,
@@ -79,6 +81,13 @@ class LeadView:
             "territory": entity.territory if entity else None,
             "priority": lead.priority,
             "priority_reasons": list(lead.priority_reasons or []),
+            # issue 24: two dimensions, urgency (stated time pressure, with its quote) and readiness (0-4)
+            "urgency": urgency_level(lead),
+            "urgency_reason": ((dossier.get("urgency") or {}).get("quote") or None) if urgency_level(lead) == URGENT
+            else None,
+            "readiness": readiness_of(lead),
+            "waiting_hours": waiting_hours(lead, now),
+            "overdue": overdue(lead, now, claim_hours=claim_hours, contact_days=contact_days),
             "motivation": dossier.get("motivation"),
             "objective": (dossier.get("answers") or {}).get("objective"),
             "language": lead.language,
@@ -99,6 +108,54 @@ class LeadView:
         return {"name": e.contact_name, "role": e.contact_role, "email": e.contact_email,
                 "phone": e.contact_phone, "telegram": bool(e.contact_telegram),
                 "consent_at": _iso(e.consent_at), "consent_version": e.consent_version}
+
+
+URGENT, NORMAL = "urgent", "normal"
+UNCLAIMED_TOO_LONG, NO_CONTACT_TOO_LONG = "unclaimed", "no_contact"
+
+
+def urgency_level(lead: Lead) -> str:
+    """urgent / normal, as the handoff judged it (knowledge/verdict.yml); leads from before issue 24 by their
+    priority reasons."""
+    level = ((lead.dossier or {}).get("urgency") or {}).get("level")
+    if level in (URGENT, NORMAL):
+        return level
+    return URGENT if "urgent" in (lead.priority_reasons or []) else NORMAL
+
+
+def readiness_of(lead: Lead) -> float | None:
+    value = (lead.dossier or {}).get("readiness_overall")
+    return round(float(value), 2) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def waiting_hours(lead: Lead, now: datetime) -> float | None:
+    """How long the entity has waited for a person to contact it: from the request to the contact (or the
+    close), or until now while nobody has."""
+    start = aware(lead.created_at)
+    if start is None:
+        return None
+    end = aware(lead.contacted_at) or aware(lead.closed_at) or now
+    return round(max(0.0, (end - start).total_seconds() / 3600), 1)
+
+
+def overdue(lead: Lead, now: datetime, *, claim_hours: float | None, contact_days: float | None) -> str | None:
+    """'unclaimed' when nobody took it within `claim_hours` (config handoff.reminder_unclaimed_hours),
+    'no_contact' when taken but nobody was in touch within `contact_days` (reminder_no_contact_days)."""
+    if lead.status in UNCLAIMED and claim_hours is not None:
+        since = aware(lead.created_at)
+        if since is not None and now - since > timedelta(hours=claim_hours):
+            return UNCLAIMED_TOO_LONG
+    if lead.status == LeadStatus.CLAIMED and contact_days is not None:
+        since = aware(lead.claimed_at)
+        if since is not None and now - since > timedelta(days=contact_days):
+            return NO_CONTACT_TOO_LONG
+    return None
+
+
+def queue_key(lead: Lead, now: datetime) -> tuple:
+    """The lists' order: open before closed, urgent first, then who has waited longest."""
+    return (lead.status == LeadStatus.CLOSED, urgency_level(lead) != URGENT, -(waiting_hours(lead, now) or 0.0),
+            lead.id)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -228,14 +285,30 @@ def filter_leads(query: Select, *, status: str | None = None, territory: str | N
 
 
 async def list_leads(*, session: AsyncSession, status: str | None = None, assignee_id: int | None = None,
-                     open_only: bool = False, limit: int = 1000) -> list[dict[str, Any]]:
+                     open_only: bool = False, limit: int = 1000, claim_hours: float | None = None,
+                     contact_days: float | None = None) -> list[dict[str, Any]]:
+    """Leads in the queue's order (urgent first, then the longest waiting), each marked when overdue."""
     query = select(Lead, Entity, Facilitator).outerjoin(Entity, Lead.entity_id == Entity.id) \
         .outerjoin(Facilitator, Lead.assignee_id == Facilitator.id)
     query = filter_leads(query, status=status, assignee_id=assignee_id)
     if open_only:
         query = query.where(Lead.status.in_(OPEN))
-    rows = await session.execute(query.order_by(Lead.id).limit(limit))
-    return [LeadView(lead=lead, entity=entity, assignee=fac).summary() for lead, entity, fac in rows]
+    now = now_utc()
+    rows = sorted(await session.execute(query.order_by(Lead.id).limit(limit)), key=lambda row: queue_key(row[0], now))
+    return [LeadView(lead=lead, entity=entity, assignee=fac).summary(now=now, claim_hours=claim_hours,
+                                                                     contact_days=contact_days)
+            for lead, entity, fac in rows]
+
+
+async def count_overdue(*, session: AsyncSession, claim_hours: float, contact_days: float) -> dict[str, int]:
+    """Open leads past their time: nobody took them, or nobody was in touch (the overview's count)."""
+    now = now_utc()
+    counts = {UNCLAIMED_TOO_LONG: 0, NO_CONTACT_TOO_LONG: 0}
+    for lead in await session.scalars(select(Lead).where(Lead.status.in_(OPEN))):
+        late = overdue(lead, now, claim_hours=claim_hours, contact_days=contact_days)
+        if late:
+            counts[late] += 1
+    return counts
 
 
 async def lead_stats(*, session: AsyncSession) -> dict[str, Any]:

@@ -72,12 +72,56 @@ def test_details_show_labels_and_local_times(renderer) -> None:
     assert "3 de jul. 2026, 11:05 CEST Jordi l'ha agafat" in text
     assert "un facilitador l'ha tancat: no es continua: ja tenen soci" in text
     assert "l'entitat ha demanat un facilitador" in text
-    assert "Alertes: risc de competència" in text
+    assert "🚩 Riscos: risc de competir en lloc de col·laborar" in text
     assert "«retallat la subvenció»" in text and "Situació econòmica: " in text
     assert "· Pressupost anual: (no ho ha dit)" in text
-    assert "· Per què una aliança: ens han retallat la subvenció" in text
+    assert "En paraules seves: «ens han retallat la subvenció»" in text
     english = details_text(renderer, _view(), "en")
-    assert "Consent: 30 Nov 2026, 00:40 CET" in english and "Flags: risk of competing" in english
+    assert "Consent: 30 Nov 2026, 00:40 CET" in english and "Risks: a risk of competing instead of cooperating" in english
+
+
+def _issue_24_view() -> LeadView:
+    """A lead as the handoff writes it since issue 24: urgency with its quote, the verdict, gaps, the partner."""
+    view = _view()
+    view.lead.priority, view.lead.priority_reasons = "high", ["urgent"]
+    view.lead.dossier = {**view.lead.dossier, "partner_name": "Esplai La Baldufa",
+                         "urgency": {"level": "urgent", "quote": "l'esplai pot tancar en qüestió de setmanes"},
+                         "verdict": {"code": "crisis", "score": 3.25, "level": "high", "confidence": "fairly_sure",
+                                     "gaps": ["investment"], "holding": ["power_risk"], "weak": [], "crisis": True},
+                         "flags": ["power_risk"], "gaps": ["factor_investment", "financial_situation"],
+                         "answers": {"objective": "public_contracting", "financial_situation": "dont_know",
+                                     "why_partner": "l'esplai pot tancar en qüestió de setmanes",
+                                     "motivation_feedback": "disagree", "motivation_alternative": "mixed",
+                                     "factor_clear_objective": 4, "factor_trust": 2, "factor_investment": "dont_know",
+                                     "rel_conflicts_power": 4, "rel_gains_own": "dont_know"}}
+    return view
+
+
+@pytest.mark.parametrize("lang", ["ca", "es", "en"])
+def test_the_dossier_in_words(renderer, lang) -> None:
+    text = details_text(renderer, _issue_24_view(), lang)
+    assert not any(code in text for code in CODES) and not SNAKE_CASE.search(text), text
+    expected = {
+        "ca": ["Urgència: 🔴 urgent — ha dit: «l'esplai pot tancar en qüestió de setmanes»",
+               "Preparació: 2,8/4 · en crisi: cal actuar ja", "1 resposta per esbrinar (bastant segur)",
+               "Entitat amb qui es vol aliar: Esplai La Baldufa",
+               "Què en diu l'entitat: 🤔 No ho crec → Totes dues coses",
+               "🚩 Riscos: por de perdre poder", "✅ Punts forts: Objectiu clar",
+               "❓ Encara no ho sap: Temps, capacitats i diners; com està econòmicament la vostra entitat",
+               "· Confiança: Poc (2 de 4)", "· Temps, capacitats i diners: no ho sap",
+               "· Et preocupa perdre poder o capacitat de decisió dins l'aliança? Molt (4 de 4)",
+               "· Tens clar què hi guanya la vostra entitat? no ho sap"],
+        "es": ["Urgencia: 🔴 urgente — ha dicho: «l'esplai pot tancar en qüestió de setmanes»",
+               "Qué dice la entidad: 🤔 No lo creo → Las dos cosas", "· Confianza: Poco (2 de 4)",
+               "¿Te preocupa perder poder o capacidad de decisión dentro de la alianza? Mucho (4 de 4)"],
+        "en": ["Urgency: 🔴 urgent — said: \"l'esplai pot tancar en qüestió de setmanes\"",
+               "Readiness: 2.8/4 · in crisis: act now", "Organisation they want to partner with: Esplai La Baldufa",
+               "· Trust: A little (2 out of 4)", "A lot (4 out of 4)", "❓ Doesn't know yet: Time, skills and money"],
+    }[lang]
+    for piece in expected:
+        assert piece in text, f"{piece!r} not in:\n{text}"
+    card = card_text(renderer, _issue_24_view(), lang)
+    assert expected[0] in card and "asked for a person" not in card and "ha demanat una persona" not in card
 
 
 def test_every_answer_a_dossier_holds_has_a_label(renderer) -> None:

@@ -264,19 +264,20 @@ def test_a_dont_know_is_no_score() -> None:
     assert result.indicators["conflicts"] is None and result.verdicts["conflicts"] is None
 
 
-def test_urgency_makes_a_lead_high_priority() -> None:
+def test_only_stated_time_pressure_makes_a_lead_high_priority() -> None:
     from actions.qualify import qualify
     from bot.config import HandoffSettings
 
     rules = HandoffSettings()
-    calm = qualify({"objective": "impact", "readiness_overall": 2.0}, rules)
-    assert calm.priority != "high" and "urgent" not in calm.reasons
-    urgent = qualify({"financial_situation": "serious", "services_threatened": "yes", "readiness_overall": 2.0}, rules)
-    assert urgent.priority == "high" and urgent.reasons[0] == "urgent"
+    calm = qualify({"objective": "impact", "readiness_overall": 3.5, "partner_in_mind": "yes",
+                    "motivation": "reactive"}, rules, asked_for_human=True)
+    # passing the thresholds, a partner, a reactive motivation and asking for a person: still "normal"
+    assert calm.passes and calm.priority == "normal" and calm.reasons == []
+    # serious finances with services at risk but no time said: a crisis for the advice, not a queue jump
+    money = qualify({"financial_situation": "serious", "services_threatened": "yes", "readiness_overall": 2.0}, rules)
+    assert money.priority == "normal"
     words = qualify({"why_partner": "si no trobem diners haurem de tancar a l'estiu", "readiness_overall": 1.5}, rules)
-    assert words.priority == "high" and "urgent" in words.reasons
-    # serious finances alone, or services at risk alone, are not the rule
-    assert qualify({"financial_situation": "serious", "services_threatened": "no"}, rules).priority != "high"
+    assert words.priority == "high" and words.reasons == ["urgent"]
 
 
 def test_what_the_entity_said_is_in_its_summary() -> None:
@@ -319,6 +320,9 @@ def test_the_summary_does_not_quote_the_same_words_twice() -> None:
     from actions.summary import _quoted_already
 
     assert _quoted_already("ens han retallat la subvencio", "Perquè m'has dit «ens han retallat la subvenció».")
-    assert not _quoted_already("ens han retallat la subvencio i volem portar el projecte a Girona amb un soci",
+    # a clause already quoted is not quoted again inside the whole text (issue 24: each point once)
+    assert _quoted_already("ens han retallat la subvencio i volem portar el projecte a Girona amb un soci",
+                           "Perquè m'has dit «ens han retallat la subvenció».")
+    assert not _quoted_already("volem portar el projecte a Girona amb un soci",
                                "Perquè m'has dit «ens han retallat la subvenció».")
     assert not _quoted_already("", "«res»")

@@ -161,7 +161,7 @@ def test_success_factors() -> None:
     assert [f["id"] for f in factors] == FACTOR_IDS
     for f in factors:
         where = f"factors.{f['id']}"
-        assert set(f) == {"id", "title", "explanation", "question", "advice", "strength"}, where
+        assert set(f) - {"advice_urgent"} == {"id", "title", "explanation", "question", "advice", "strength"}, where
         assert_text(f["title"], f"{where}.title", 40)
         assert_text(f["explanation"], f"{where}.explanation")
         assert_text(f["question"], f"{where}.question", TELEGRAM_POLL_QUESTION_MAX)
@@ -210,7 +210,7 @@ def test_relationship_indicators() -> None:
     flags = data["flags"]
     assert set(flags) == FLAG_IDS
     for flag_id, flag in flags.items():
-        assert set(flag) == {"text"}, flag_id
+        assert set(flag) == {"short", "text"}, flag_id
         assert_text(flag["text"], f"flags.{flag_id}.text")
 
 

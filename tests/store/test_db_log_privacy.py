@@ -29,3 +29,12 @@ async def test_a_failed_write_logs_no_parameters(any_runtime, caplog) -> None:
     assert "conversation" in caplog.text.lower() or "foreign" in caplog.text.lower()  # the error is there
     assert SECRET not in caplog.text and "joana@secret.cat" not in caplog.text
     assert SECRET not in str(raised.value)
+
+
+def test_libraries_that_would_log_what_people_wrote_stay_at_warning() -> None:
+    """Checked the other loggers too: SQL parameters, HTTP bodies, and rasa-sdk's dump of an ignored event."""
+    from bot.runtime import quiet_third_party_loggers
+
+    quiet_third_party_loggers()
+    for name in ("sqlalchemy.engine", "asyncpg", "aiosqlite", "httpx", "rasa_sdk.executor", "rasa_sdk.endpoint"):
+        assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING, name

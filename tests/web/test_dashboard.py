@@ -112,7 +112,8 @@ async def test_a_coordinator_sees_the_funnel_and_exports(any_runtime) -> None:
         response = await client.get("/export/leads.xlsx")
         assert response.status == 200 and "attachment" in response.headers["Content-Disposition"]
         sheet = load_workbook(io.BytesIO(await response.read()))["Contactos"]
-        assert sheet.max_row == 5 and sheet["E2"].value == "Coop 4"
+        # the queue's order (issue 24): none urgent, so the longest waiting (the first to ask) comes first
+        assert sheet.max_row == 5 and sheet["E2"].value == "Coop 1"
         csv_text = (await (await client.get("/export/funnel.csv?period=all")).read()).decode("utf-8")
         assert csv_text.startswith("\ufeffMes;Primer contacto;")
         assert (await client.get("/workshops")).status == 200

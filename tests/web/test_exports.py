@@ -81,7 +81,7 @@ async def test_report_commands_export_every_row_in_the_readers_language(sqlite_u
     sheet = load_workbook(path)["Contactos"]
     assert [c.value for c in sheet[1]][:5] == ["Núm.", "Llegada", "Estado", "Prioridad", "Entidad"]
     assert sheet.max_row == 1203  # every lead and the titles: no 1,000 cap
-    last = sheet[sheet.max_row]  # newest first, so the last row is lead 1
+    last = sheet[2]  # the queue's order (issue 24): none urgent, the longest waiting first, so lead 1
     assert last[0].value == 1 and last[4].value == "=cmd|' /C calc'!A0" and last[4].data_type == "s"
     assert last[1].value == datetime(2026, 2, 1, 0, 31)  # 23:31 UTC is the next day in Madrid
     assert last[5].value == "Girona" and last[8].value == "Innovar"

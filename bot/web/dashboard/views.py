@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot import reports
 from bot.engine.render import knowledge_text
 from bot.exports import Table, csv_bytes, xlsx_bytes
-from bot.facilitators.cards import CardAction, card_values
+from bot.facilitators.cards import CardAction, answer_label, card_values, slot_label
 from bot.facilitators.handlers import LeadDesk
 from bot.numbers import parse_int
 from bot.store import facilitators as facilitator_store
@@ -150,6 +150,7 @@ class Dashboard:
             result = await funnel.read(session=session, first=first, last=last)
             since, until = self._month_bounds(first, last)
             readiness, assessed = await reports.readiness_by_factor(session, since=since, until=until)
+            late = await store.count_overdue(session=session, **self._late())
         steps = reports.funnel_rows(result, labels, lang)
         funnel_chart = bars([(label, n, f"{n} {share}".strip()) for _, label, n, share in steps],
                             title=labels.t("funnel", lang))
@@ -168,7 +169,7 @@ class Dashboard:
         months = [(month, [counts.get(s, 0) for s in funnel.STEPS]) for month, counts in result.by_month.items()]
         return self.render("overview.html", request, viewer, page="overview", period=period, steps=steps,
                            funnel_chart=funnel_chart, mix_chart=mix_chart, readiness_chart=readiness_chart,
-                           assessed=assessed, breakdowns=breakdowns, months=months,
+                           assessed=assessed, breakdowns=breakdowns, months=months, late=late,
                            step_names=[labels.step(s, lang) for s in funnel.STEPS], first=first, last=last)
 
     # ------------------------------------------------------------------ leads
@@ -214,10 +215,11 @@ class Dashboard:
         filters, chosen = self._lead_filters(request, viewer)
         lang = viewer.lang
         async with self.runtime.sessionmaker() as session:
-            rows = await reports.lead_rows(session, **filters)
+            rows = await reports.lead_rows(session, **self._late(), **filters)  # urgent first, then the longest waiting
             assignees = await facilitator_store.list_facilitators(session=session) if viewer.coordinator else []
         items = [{"row": r, "status": self.labels.status(r.status, r.outcome, r.assignee, lang),
-                  "priority": self.labels.priority(r.priority, lang),
+                  "priority": self.labels.priority("high" if r.urgency == "urgent" else "normal", lang),
+                  "overdue": self.labels.t(f"overdue_{r.overdue}", lang) if r.overdue else "",
                   "territory": self.labels.territory(r.territory, lang),
                   "created": self._local(r.created_at), "waited": self._waited(r.created_at, lang),
                   "claimed_waited": self._waited(r.claimed_at, lang) if r.status in ("claimed",) else ""}
@@ -225,6 +227,11 @@ class Dashboard:
         return self.render("leads.html", request, viewer, page="leads", items=items, chosen=chosen,
                            statuses=STATUSES, priorities=PRIORITIES, territories=self.territories(),
                            assignees=assignees)
+
+    def _late(self) -> dict[str, float]:
+        """When an open lead is overdue: config.yml handoff's reminder times."""
+        handoff = self.runtime.settings.handoff
+        return {"claim_hours": handoff.reminder_unclaimed_hours, "contact_days": handoff.reminder_no_contact_days}
 
     def _local(self, value: datetime | None) -> str:
         if value is None:
@@ -275,12 +282,12 @@ class Dashboard:
     def _answer(self, slot: str, value: Any, lang: str) -> tuple[str, str]:
         """An answer as the entity saw it: the question it was asked, the button it pressed."""
         r = self.desk.r
-        question = r.text(f"utter_ask_{slot}", lang).split("\n")[0] or slot
+        question = r.text(f"utter_ask_{slot}", lang).split("\n")[0] or slot_label(r, slot, lang)
         response = self.runtime.domain.responses.get(f"utter_ask_{slot}")
         for title, payload in r.buttons(response.buttons, lang) if response else []:
             if payload == value:
                 return question, title
-        return question, str(value)
+        return question, answer_label(r, slot, value, lang)  # a don't-know, a 1-4 scale... in words
 
     def _contact_value(self, key: str, value: Any, lang: str) -> str:
         if value is True:
@@ -416,7 +423,7 @@ class Dashboard:
                 tables = reports.funnel_tables(await funnel.read(session=session, first=first, last=last),
                                                labels, lang)
             elif what == "leads":
-                tables = [reports.leads_table(await reports.lead_rows(session), labels, lang, self.zone)]
+                tables = [reports.leads_table(await reports.lead_rows(session, **self._late()), labels, lang, self.zone)]
             else:
                 progress = reports.alliance_progress(await funnel.read(session=session), self.settings)
                 tables = reports.alliances_tables(progress, await reports.lead_rows(session, status="closed"),
