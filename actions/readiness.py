@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import knowledge, language_of, tr
 from actions.journey import FACTOR_IDS, bullets, score_of
+from actions.verdict import judge, verdict_text
 from bot.formats import decimal
 
 
@@ -73,6 +74,12 @@ def number_text(value: float | None, lang: str) -> str:
     return decimal(value, lang, "0.#")
 
 
+def answers_of(tracker: Tracker) -> dict[str, Any]:
+    """The factor answers and what the verdict reads besides them (the interview's, when there was one)."""
+    names = [f"factor_{fid}" for fid in FACTOR_IDS] + ["why_partner", "financial_situation", "services_threatened"]
+    return {name: tracker.get_slot(name) for name in names}
+
+
 def readiness_slots(readiness: Readiness) -> list[EventType]:
     return [SlotSet("readiness", readiness.scores), SlotSet("readiness_overall", readiness.overall),
             SlotSet("readiness_level", readiness.level)]
@@ -97,7 +104,8 @@ class ActionScoreReadiness(Action):
                 dispatcher.utter_message(
                     response="utter_readiness_result", lines=factor_lines(readiness, lang),
                     overall=number_text(readiness.overall, lang),
-                    overall_text=tr(knowledge("success_factors")["overall"][readiness.level], lang))
+                    # the one verdict rule (knowledge/verdict.yml): a self-check alone has no interview, no crisis
+                    overall_text=verdict_text(judge(answers_of(tracker)).code, lang))
                 if readiness.weakest:
                     dispatcher.utter_message(response="utter_readiness_advice",
                                              advice=advice_text(readiness, lang, crisis=False))

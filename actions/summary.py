@@ -223,6 +223,7 @@ class ActionSummarizeJourney(Action):
         own_words = (tr(pieces["own_words"], lang).replace("{words}", _clip(words))
                      if answered(words) and not is_hedge(words) and not _quoted_already(words, reasons_text) else "")
         risks, strengths = summary_points(readiness, relationship, flags, lang)
+        unknown = find_out(answers, lang)  # listed once, on their own line (not counted again in the reason)
         dispatcher.utter_message(
             response="utter_summary",
             motivation_label=label(motivation, lang) if motivation else "-",
@@ -231,8 +232,8 @@ class ActionSummarizeJourney(Action):
             own_words=own_words,
             verdict=verdict_rules.verdict_text(verdict.code, lang),
             # each point once: the motivation line says why it is urgent, the 🚩 line names the risks
-            reason=verdict_rules.reason_line(verdict, lang, quote=False, named_risks=False),
-            risks=risks, strengths=strengths, find_out=_items(find_out(answers, lang), lang, "find_out"))
+            reason=verdict_rules.reason_line(verdict, lang, quote=False, named_risks=False, gaps=not unknown),
+            risks=risks, strengths=strengths, find_out=_items(unknown, lang, "find_out"))
 
     async def _store(self, tracker: Tracker, domain: DomainDict, *, lang: str, readiness: Any,
                      flags: list[str]) -> tuple[int | None, tuple[Any, str | None] | None]:

@@ -184,10 +184,12 @@ def score_text(value: float | None, lang: str) -> str:
     return "-" if value is None else decimal(value, lang, "0.#")
 
 
-def reason_line(verdict: Verdict, lang: str, *, quote: bool = True, named_risks: bool = True) -> str:
+def reason_line(verdict: Verdict, lang: str, *, quote: bool = True, named_risks: bool = True,
+                gaps: bool = True) -> str:
     """Why, in one line: the crisis, the score, what holds it back, and how many answers are to find out.
     `quote`: the urgent sentence quoted (the dossier) or not (the summary, where the reasons quote it);
-    `named_risks`: the risks named here (the dossier) or pointed to (the summary's own line)."""
+    `named_risks`: the risks named here (the dossier) or pointed to (the summary's own line);
+    `gaps`: how many answers are to find out (not when the summary lists them on their own line)."""
     pieces = knowledge("verdict")["readiness"]["reasons"]
     parts = []
     if verdict.crisis:
@@ -208,7 +210,7 @@ def reason_line(verdict: Verdict, lang: str, *, quote: bool = True, named_risks:
     if verdict.weak and verdict.level == "high":
         factors = join_words([_factor_title(f, lang).lower() for f in verdict.weak], lang)
         parts.append(tr(pieces["weak"], lang).replace("{factors}", factors))
-    if verdict.gaps and verdict.score is not None:
+    if gaps and verdict.gaps and verdict.score is not None:
         n = len(verdict.gaps)
         count = tr(pieces["one_gap"], lang) if n == 1 else tr(pieces["many_gaps"], lang).replace("{n}", str(n))
         parts.append(tr(pieces["gaps"], lang).replace("{count}", count))

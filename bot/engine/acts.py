@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.content import Domain, FormSlot, Response
-from bot.engine.answers import OTHER, AnswerReader, Refused
-from bot.engine.learn import TextClassifier
-from bot.engine.negation import NEGATIONS, positions
+from bot.engine.answers import OTHER, AnswerReader, Reading, Refused
+from bot.engine.learn import MAX_CHARS, Guess, TextClassifier
+from bot.engine.negation import NEGATIONS
 from bot.engine.textnorm import normalize
 
 ANSWER = "answer"
@@ -75,6 +75,13 @@ class ActReader:
         acts = domain.acts
         self._cues = {act: _phrases((acts.get(act) or {}).get("cues")) for act in CUE_ORDER}
         self._stems = {act: _phrases((acts.get(act) or {}).get("stems")) for act in CUE_ORDER}
+        # every cue by its first word, so a message is scanned once (a turn stays well under a millisecond)
+        self._cue_index: dict[str, list[tuple[tuple[str, ...], int, int, str]]] = {}
+        for rank, act in enumerate(CUE_ORDER):
+            for phrase in self._cues[act]:
+                words = tuple(phrase.split())
+                self._cue_index.setdefault(words[0], []).append((words, len(phrase), rank, act))
+        self._stem_list = [(stem, rank, act) for rank, act in enumerate(CUE_ORDER) for stem in self._stems[act]]
         self._topics = {name: _phrases(words) for name, words in
                         ((acts.get(QUESTION) or {}).get("topics") or {}).items()}
         self._kinds = {act: {name: _phrases(words) for name, words in ((acts.get(act) or {}).get("kinds") or {}).items()}
@@ -115,7 +122,8 @@ class ActReader:
             return Act(ANSWER, 1.0, "default")  # an emoji: the answer reader decides
         free_text = slot.type not in ("choice", "scale")
         words = norm.split()
-        outright = self._outright(slot, question, text)
+        reading = self._reading(slot, question, text)  # read once: the checks below share it
+        outright = self._outright(slot, question, text, reading)
         if outright and len(words) <= 2:
             return Act(ANSWER, 1.0, "answer")  # "no", "3", "gens": whatever a cue says
         norm = _LAUGH.sub("jaja", norm)
@@ -130,15 +138,16 @@ class ActReader:
             return Act(ANSWER, 1.0, "answer")
         if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
             return self._detailed(CORRECTION, norm, 0.9, "target")
-        guess = self._classifier.guess(text)
+        ranked = self._ranked(text)
+        guess = _guess(ranked)
         asks = text.rstrip().endswith("?") and len(words) >= 2
         if not free_text:
             # a name or a description can be any words at all ("Salut Mental Catalunya"): there, only a cue
             # or a question mark says that it is not an answer, never the classifier
             if guess.label not in (None, ANSWER) and guess.confidence >= ACT_FLOOR and guess.margin >= ACT_MARGIN:
                 return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
-            answer, other, other_p = self._answer_and_other(norm)
-            readable = self._readable(slot, question, text)
+            answer, other, other_p = _answer_and_other(ranked)
+            readable = reading is not None
             # what the answer reader cannot read is no answer anyway: the likeliest other act answers it;
             # what it could read only by guessing, when an answer is unlikely, is not taken either
             if other_p >= OTHER_FLOOR and (not readable or (answer < UNLIKELY_ANSWER and other_p > answer)):
@@ -149,27 +158,26 @@ class ActReader:
             return self._detailed(QUESTION, norm, 0.6, "question_mark")
         return Act(ANSWER, guess.confidence if guess.label == ANSWER else 0.5, "default")
 
-    def _answer_and_other(self, norm: str) -> tuple[float, str, float]:
-        """The classifier's probability of an answer, and the likeliest other act with its probability."""
-        ranked = sorted(zip(self._classifier.probabilities(norm), self._classifier.labels, strict=True), reverse=True)
-        answer = next((p for p, label in ranked if label == ANSWER), 0.0)
-        other_p, other = next(((p, label) for p, label in ranked if label != ANSWER), (0.0, ANSWER))
-        return answer, other, other_p
+    def _ranked(self, text: str) -> list[tuple[float, str]]:
+        """The act classifier's probabilities, best first (empty without a model)."""
+        norm = normalize(text[:MAX_CHARS])
+        if not norm or not self._classifier.loaded:
+            self._classifier.warm()
+        if not norm or not self._classifier.loaded:
+            return []
+        return sorted(zip(self._classifier.probabilities(norm), self._classifier.labels, strict=True), reverse=True)
 
-    def _readable(self, slot: FormSlot, question: Response | None, text: str) -> bool:
+    def _reading(self, slot: FormSlot, question: Response | None, text: str) -> Reading | None:
+        if slot.type not in ("choice", "scale"):
+            return None
         try:
-            self.reader.read(slot, question, text)
+            return self.reader.read(slot, question, text)
         except Refused:
-            return False
-        return True
+            return None
 
     # ----------------------------------------------------------------- parts
-    def _outright(self, slot: FormSlot, question: Response | None, text: str) -> bool:
-        if slot.type not in ("choice", "scale"):
-            return False
-        try:
-            reading = self.reader.read(slot, question, text)
-        except Refused:
+    def _outright(self, slot: FormSlot, question: Response | None, text: str, reading: Reading | None) -> bool:
+        if reading is None:
             return False
         if reading.how in OUTRIGHT:
             return True
@@ -185,17 +193,16 @@ class ActReader:
         # in a name or a description ("acompanyem famílies en un moment difícil") a cue counts only where a
         # request starts: among the first words
         latest = len(tokens) if slot.type in ("choice", "scale", OUTSIDE_FORM) else FREE_TEXT_CUE_START
-        for rank, act in enumerate(CUE_ORDER):
-            for stem in self._stems[act]:  # "equivoc" for m'he equivocat, equivocada, me equivoqué...
-                at = [i for i, token in enumerate(tokens) if token.startswith(stem)]
-                if at and at[0] <= latest and (best is None or (len(stem), -rank) > best[:2]):
+        for i, token in enumerate(tokens):
+            for stem, rank, act in self._stem_list:  # "equivoc" for m'he equivocat, equivocada, me equivoqué...
+                if i <= latest and token.startswith(stem) and (best is None or (len(stem), -rank) > best[:2]):
                     best = (len(stem), -rank, act)
-            for phrase in self._cues[act]:
-                at = positions(tokens, phrase.split())
+            for phrase, length, rank, act in self._cue_index.get(token, ()):
                 # a language named ("perdona que escrigui en castellà") is a cue anywhere
-                long_enough = len(phrase.split()) >= 4 or act == LANGUAGE
-                if at and (at[0] <= latest or long_enough) and (best is None or (len(phrase), -rank) > best[:2]):
-                    best = (len(phrase), -rank, act)
+                anywhere = len(phrase) >= 4 or act == LANGUAGE
+                if (i <= latest or anywhere) and tuple(tokens[i:i + len(phrase)]) == phrase \
+                        and (best is None or (length, -rank) > best[:2]):
+                    best = (length, -rank, act)
         return best[2] if best is not None else None
 
     def _corrects_another(self, norm: str, slot: FormSlot) -> bool:
@@ -245,3 +252,17 @@ class ActReader:
                 if _contains(norm, w) and (best is None or len(w) > best[0]):
                     best = (len(w), slot)
         return best[1] if best else None
+
+
+def _guess(ranked: list[tuple[float, str]]) -> Guess:
+    if not ranked:
+        return Guess(None, 0.0, 0.0)
+    second = ranked[1][0] if len(ranked) > 1 else 0.0
+    return Guess(ranked[0][1], round(ranked[0][0], 3), round(ranked[0][0] - second, 3))
+
+
+def _answer_and_other(ranked: list[tuple[float, str]]) -> tuple[float, str, float]:
+    """The classifier's probability of an answer, and the likeliest other act with its probability."""
+    answer = next((p for p, label in ranked if label == ANSWER), 0.0)
+    other_p, other = next(((p, label) for p, label in ranked if label != ANSWER), (0.0, ANSWER))
+    return answer, other, other_p

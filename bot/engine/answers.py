@@ -95,6 +95,7 @@ class AnswerReader:
         self._dont_know_phrases = sorted({normalize(t) for t in dont_know if normalize(t)}, key=len, reverse=True)
         self._kinds: dict[str, TextClassifier] = {}
         self._elsewhere: dict[str, list[tuple[FormSlot, frozenset[str]]]] | None = None  # every option name
+        self._names: dict[tuple[str, int, tuple[str, ...]], dict[str, set[str]]] = {}
         every_answer = list(dont_know)
         for kind, classes in answers.items():
             if kind in (DONT_KNOW, OTHER) or not isinstance(classes, dict):
@@ -323,6 +324,15 @@ class AnswerReader:
                    for other, options in self._elsewhere.get(norm, ()))
 
     def names(self, slot: FormSlot, question: Response | None, options: list[str]) -> dict[str, set[str]]:
+        """Every way each option is named (its id, its titles in every language, its synonyms), folded; worked
+        out once per question (a read would otherwise fold a thousand synonyms: a millisecond a message)."""
+        key = (slot.name, id(question), tuple(options))
+        cached = self._names.get(key)
+        if cached is None:
+            cached = self._names[key] = self._names_of(slot, question, options)
+        return cached
+
+    def _names_of(self, slot: FormSlot, question: Response | None, options: list[str]) -> dict[str, set[str]]:
         names: dict[str, set[str]] = {opt: {normalize(opt)} for opt in options if opt != DONT_KNOW}
         if question is not None:
             for button in question.buttons:

@@ -154,7 +154,7 @@ FACTOR_IDS = ["clear_objective", "trust", "commitment", "investment", "sharing"]
 
 def test_success_factors() -> None:
     data = load("success_factors.yml")
-    assert set(data) == {"scale", "factors", "overall"}
+    assert set(data) == {"scale", "factors"}  # the overall verdict is knowledge/verdict.yml's
     assert_scale(data["scale"], "success_factors.scale")
 
     factors = data["factors"]
@@ -170,10 +170,10 @@ def test_success_factors() -> None:
         assert_text(f["advice"], f"{where}.advice")
         assert_text(f["strength"], f"{where}.strength")
 
-    overall = data["overall"]
-    assert set(overall) == {"low", "medium", "high"}
-    for band, text in overall.items():
-        assert_text(text, f"overall.{band}")
+    verdicts = load("verdict.yml")["readiness"]["verdicts"]
+    assert set(verdicts) == {"crisis", "unknown", "early", "held", "ready", "on_track"}
+    for code, text in verdicts.items():
+        assert_text(text, f"verdict.readiness.verdicts.{code}")
 
 
 # --- relationship indicators -----------------------------------------------------
