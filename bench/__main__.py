@@ -42,9 +42,10 @@ def main() -> int:
     sections = {**engine_bench.SECTIONS, **dashboard_bench.SECTIONS, **deploy_bench.SECTIONS,
                 **matching_bench.SECTIONS}
     try:
-        from bench import flood_bench, telegram_bench
+        from bench import flood_bench, scale_bench, tail_bench, telegram_bench
 
-        sections = {**sections, **telegram_bench.SECTIONS, **flood_bench.SECTIONS}
+        sections = {**sections, **telegram_bench.SECTIONS, **tail_bench.SECTIONS, **flood_bench.SECTIONS,
+                    **scale_bench.SECTIONS}
     except ImportError:
         pass
     wanted = set(args.only.split(",")) if args.only else set(sections)

@@ -193,4 +193,4 @@ async def action_server(quick: bool = False) -> dict:
                       "-", "info")]}
 
 
-SECTIONS = {"engine_turn": engine_turn, "scale": scale, "cold_start": cold_start, "action_server": action_server}
+SECTIONS = {"engine_turn": engine_turn, "volume": scale, "cold_start": cold_start, "action_server": action_server}

@@ -221,9 +221,9 @@ class OutboxDeliverer:
                     self._in_hand.pop(row.id, None)
                 if not done.done():
                     done.set_result(outcome)
-                if self._full and len(self._in_hand) <= MAX_IN_HAND // 2:
+                if (self._full and len(self._in_hand) <= MAX_IN_HAND // 2) or row.kind in outbox.PERSON_KINDS:
                     self._full = False
-                    self._wake.set()  # room again: lease more (others may be due behind the cap)
+                    self._wake.set()  # room again, or the person's next message may go now: lease more
         finally:
             for row, done in queue:  # cancelled at stop: left for the next deliverer (see stop)
                 self._in_hand.pop(row.id, None)

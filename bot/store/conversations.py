@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.concurrency import ConcurrentTurn
@@ -69,14 +69,21 @@ class ConversationStore(Generic[State]):
     async def turn(self, sender_id: str) -> AsyncIterator[AsyncSession]:
         """A session for one turn; on PostgreSQL it holds the conversation's advisory lock until commit."""
         async with self.sessionmaker() as session:
-            if self.dialect == "postgresql":
-                await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(sender_id)})
             try:
+                if self.dialect == "postgresql":
+                    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(sender_id)})
                 yield session
             except OperationalError as exc:
                 await session.rollback()
                 if _stale_snapshot(exc):
                     # SQLite: another connection wrote since this turn read; run the turn again.
+                    raise ConcurrentTurn(sender_id) from exc
+                if exc.connection_invalidated:  # a pooled connection the server had dropped: again, on a new one
+                    raise ConcurrentTurn(sender_id) from exc
+                raise
+            except DBAPIError as exc:
+                await session.rollback()
+                if exc.connection_invalidated:
                     raise ConcurrentTurn(sender_id) from exc
                 raise
             except BaseException:
@@ -120,7 +127,8 @@ class ConversationStore(Generic[State]):
             tracker.conversation_id = inserted.scalar_one()
             tracker.version = 1
             # A new conversation is the funnel's first step, counted in the same transaction.
-            await funnel.count(session=session, step="first_contact", when=now, language=tracker.language)
+            await funnel.reach(session=session, step="first_contact", conversation_id=tracker.conversation_id,
+                               when=now, language=tracker.language)
             return
         result = await connection.execute(_UPDATE, {
             "b_id": tracker.conversation_id, "b_expected": tracker.version, "b_state": state,

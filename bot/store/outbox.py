@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from bot.store.clock import now_utc
 from bot.store.models import Outbox
@@ -90,16 +91,29 @@ def copy_request(from_chat_id: int, message_id: int) -> dict[str, Any]:
     return {"copy": {"from_chat_id": from_chat_id, "message_id": message_id}}
 
 
+# Kinds addressed to a person by `payload["to"]` (the notifier's relays and notices): kept in order per person
+# across deliverers (`lease_due`).
+PERSON_KINDS = ("relay", "entity_message")
+
+
 async def lease_due(*, sessionmaker: async_sessionmaker[AsyncSession], kinds: Collection[str], limit: int = 20,
                     lease_seconds: float = 60, skip: Collection[int] = ()) -> list[Outbox]:
     """Take up to `limit` due rows of these kinds, oldest first, and commit the lease. Only the kinds the
     caller can deliver (a deliverer without Telegram leaves the conversation's replies to the bot); `skip`:
     rows this process is sending already."""
     now = now_utc()
+    # A message to a person waits while an earlier one to them is out with a deliverer (this one's lane, or
+    # another worker's): two deliverers never send one chat's messages side by side, out of order.
+    earlier = aliased(Outbox)
+    busy_before = (select(earlier.id).where(
+        earlier.status == "pending", earlier.id < Outbox.id, earlier.kind.in_(PERSON_KINDS),
+        earlier.locked_until > now, earlier.payload["to"].as_string() == Outbox.payload["to"].as_string())
+        .exists())
     async with sessionmaker() as session, session.begin():
         query = (select(Outbox).where(Outbox.status == "pending", Outbox.next_attempt_at <= now,
                                       Outbox.kind.in_(list(kinds)),
-                                      or_(Outbox.locked_until.is_(None), Outbox.locked_until <= now))
+                                      or_(Outbox.locked_until.is_(None), Outbox.locked_until <= now),
+                                      or_(Outbox.kind.not_in(PERSON_KINDS), ~busy_before))
                  .order_by(Outbox.id).limit(limit))
         if skip:
             query = query.where(Outbox.id.not_in(list(skip)))

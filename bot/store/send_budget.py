@@ -16,21 +16,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 OVERALL = "overall"
 
-# The chat's or group's earliest time (its last slot's, less its burst), then the bot's overall slot not
-# before it, then the chat's or group's row moved on from the slot actually given: a call held back by
-# the overall budget must not leave its group's next slot where it would have been.
+# The chat's or group's row locked and its earliest time read (its next free time less its burst), then
+# the bot's slot given not before it (GCRA: from the overall row's next free time less its burst), then
+# the chat's or group's row moved on from the slot actually given: a call held back by the overall budget
+# must not leave its group's next slot where it would have been.
 _BOTH = text("""
 WITH first AS (
-    SELECT tat FROM send_budget WHERE key = :key FOR UPDATE
+    SELECT tat - make_interval(secs => :tau1) AS earliest FROM send_budget WHERE key = :key FOR UPDATE
 ), overall AS (
-    INSERT INTO send_budget AS b (key, tat)
-    VALUES (:overall, GREATEST(statement_timestamp(), COALESCE((SELECT tat FROM first) - make_interval(secs => :tau1),
-                                                               statement_timestamp())) + make_interval(secs => :t0))
-    ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat + make_interval(secs => :t0), EXCLUDED.tat)
-    RETURNING b.tat - make_interval(secs => :t0) AS slot
+    UPDATE send_budget AS b
+    SET tat = GREATEST(b.tat, statement_timestamp(), (SELECT earliest FROM first)) + make_interval(secs => :t0)
+    WHERE key = :overall
+    RETURNING GREATEST(statement_timestamp(), b.tat - make_interval(secs => CAST(:t0 AS float8) + CAST(:tau0 AS float8)),
+                       (SELECT earliest FROM first)) AS slot
 ), moved AS (
-    INSERT INTO send_budget AS b (key, tat) SELECT :key, overall.slot + make_interval(secs => :t1) FROM overall
-    ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat + make_interval(secs => :t1), EXCLUDED.tat)
+    UPDATE send_budget AS b SET tat = GREATEST(b.tat, overall.slot) + make_interval(secs => :t1)
+    FROM overall WHERE b.key = :key
 )
 SELECT GREATEST(0.0, EXTRACT(EPOCH FROM slot - statement_timestamp())::float8) AS wait,
        EXTRACT(EPOCH FROM slot)::float8 AS slot
@@ -38,12 +39,12 @@ FROM overall
 """)
 
 _OVERALL = text("""
-INSERT INTO send_budget AS b (key, tat) VALUES (:overall, statement_timestamp() + make_interval(secs => :t0))
-ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, statement_timestamp()) + make_interval(secs => :t0)
-RETURNING GREATEST(0.0, EXTRACT(EPOCH FROM b.tat - statement_timestamp())::float8 - :t0) AS wait,
-          EXTRACT(EPOCH FROM b.tat)::float8 - :t0 AS slot
+UPDATE send_budget AS b SET tat = GREATEST(b.tat, statement_timestamp()) + make_interval(secs => :t0)
+WHERE key = :overall
+RETURNING GREATEST(0.0, EXTRACT(EPOCH FROM b.tat - statement_timestamp())::float8 - CAST(:t0 AS float8) - CAST(:tau0 AS float8)) AS wait,
+          GREATEST(EXTRACT(EPOCH FROM statement_timestamp())::float8,
+                   EXTRACT(EPOCH FROM b.tat)::float8 - CAST(:t0 AS float8) - CAST(:tau0 AS float8)) AS slot
 """)
-
 
 # A chat's or group's row is made once before its first slot, so that two first messages at once both wait
 # for its lock (a row that is not there yet locks nothing).
@@ -54,9 +55,10 @@ KNOWN_KEYS = 50_000  # rows this process knows are there; forgotten all at once 
 class SendBudget:
     """Reserves slots in the shared budgets; the caller sleeps for the seconds returned, then sends."""
 
-    def __init__(self, engine: AsyncEngine, *, overall_interval: float) -> None:
+    def __init__(self, engine: AsyncEngine, *, overall_interval: float, overall_burst: int = 1) -> None:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.overall_interval = overall_interval
+        self.overall_tolerance = overall_interval * (overall_burst - 1)
         self._known: set[str] = set()
 
     async def reserve(self, key: str | None = None, *, interval: float = 0.0, burst: int = 1) -> float:
@@ -68,19 +70,19 @@ class SendBudget:
     async def reserve_slot(self, key: str | None = None, *, interval: float = 0.0,
                            burst: int = 1) -> tuple[float, float]:
         """(seconds to wait, the slot's time on the database's clock, in epoch seconds)."""
+        overall = {"overall": OVERALL, "t0": self.overall_interval, "tau0": self.overall_tolerance}
         async with self.engine.connect() as connection:
-            if key is None:
-                result = await connection.execute(_OVERALL, {"overall": OVERALL, "t0": self.overall_interval})
-            else:
-                key = key[:64]
-                if key not in self._known:
-                    await connection.execute(_MAKE, {"key": key})
+            for made in (OVERALL, key[:64] if key is not None else None):
+                if made is not None and made not in self._known:
+                    await connection.execute(_MAKE, {"key": made})
                     if len(self._known) >= KNOWN_KEYS:
                         self._known.clear()
-                    self._known.add(key)
-                result = await connection.execute(_BOTH, {
-                    "key": key, "t1": interval, "tau1": interval * (burst - 1), "overall": OVERALL,
-                    "t0": self.overall_interval})
+                    self._known.add(made)
+            if key is None:
+                result = await connection.execute(_OVERALL, overall)
+            else:
+                result = await connection.execute(_BOTH, {"key": key[:64], "t1": interval,
+                                                          "tau1": interval * (burst - 1), **overall})
             wait, slot = result.one()
             return float(wait), float(slot)
 

@@ -86,3 +86,47 @@ async def test_entity_notices_do_not_wait_behind_group_card_edits(any_runtime) -
     async with rt.sessionmaker() as s:
         statuses = {(r.kind, r.status) for r in await s.scalars(select(Outbox))}
     assert statuses == {("lead_card", "sent"), ("entity_message", "sent"), ("lead_refresh", "sent")}
+
+
+class Holding:
+    """A transport whose sends to one address wait until `release` is set."""
+
+    def __init__(self, held: str) -> None:
+        self.held = held
+        self.release = asyncio.Event()
+        self.started = asyncio.Event()
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, address, text, buttons=None):
+        if address == self.held:
+            self.started.set()
+            await self.release.wait()
+        self.sent.append((address, text))
+        return len(self.sent)
+
+    async def edit(self, address, message_id, text, buttons=None):
+        return None
+
+    async def copy(self, address, from_chat_id, message_id, *, reply_to=None):
+        return True
+
+
+async def test_two_deliverers_never_send_one_persons_messages_side_by_side(any_runtime) -> None:
+    """Two workers' deliverers: while the first of an entity's relays is out with one of them, the other
+    leaves the entity's next one alone (it would overtake it), and takes other people's."""
+    rt = any_runtime
+    async with rt.sessionmaker() as s, s.begin():
+        for to, text in (("tg:501", "first"), ("tg:501", "second"), ("tg:502", "other")):
+            await outbox.add_outbox(session=s, kind="relay", payload={"to": to, "text": text})
+    slow = Holding("tg:501")
+    a = Notifier(settings=rt.settings, domain=rt.domain, sessionmaker=rt.sessionmaker, sender=slow)
+    fast = Holding("nobody")
+    b = Notifier(settings=rt.settings, domain=rt.domain, sessionmaker=rt.sessionmaker, sender=fast)
+    first = asyncio.create_task(a.run_once(limit=1))  # worker A takes the first relay and is held sending it
+    await asyncio.wait_for(slow.started.wait(), 10)
+    assert await b.run_once() == 1  # worker B: the other person's message only
+    assert fast.sent == [("tg:502", "other")]
+    slow.release.set()
+    await first
+    assert await b.run_once() == 1  # now the second one goes, after the first
+    assert slow.sent == [("tg:501", "first")] and fast.sent[-1] == ("tg:501", "second")

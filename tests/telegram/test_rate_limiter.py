@@ -79,3 +79,23 @@ async def test_the_limiter_leaves_calls_without_a_chat_alone_and_paces_groups() 
     group_times = [t for name, t in times if name.startswith("g")]
     assert group_times[-1] - start >= 0.38  # three calls to one group: 0, 0.2, 0.4 s
     await limiter.shutdown()
+
+
+async def test_the_overall_pacer_lets_a_short_burst_go_and_never_more_than_its_rate_after() -> None:
+    pacer = PriorityPacer(0.05, burst=3)
+    loop = asyncio.get_running_loop()
+    granted: list[float] = []
+    for _ in range(3):  # after a quiet spell three go at once, without waiting for a slot
+        await pacer.acquire(NEXT)
+        granted.append(loop.time())
+    assert pacer._dispatcher is None and not pacer._waiting
+
+    async def call() -> None:
+        await pacer.acquire(NEXT)
+        granted.append(loop.time())
+
+    await asyncio.gather(*(call() for _ in range(6)))
+    # GCRA's bound: the i-th call no sooner than (i - 2) intervals after the first, so at most 1 + (1 s +
+    # 2 intervals) / interval calls in any second: the overall limiter (1/27 s, three) keeps to 30.
+    assert all(t - granted[0] >= (i - 2) * 0.05 - 0.002 for i, t in enumerate(granted)), granted
+    pacer.close()

@@ -46,6 +46,14 @@ async def test_two_workers_share_the_overall_and_group_budgets(two_workers) -> N
     assert min(gaps(group)) >= 0.3 - 1e-6
 
 
+async def test_the_shared_overall_budget_lets_a_short_burst_go(two_workers) -> None:
+    a, b = (SendBudget(engine, overall_interval=0.05, overall_burst=3) for engine in two_workers)
+    reserved = await asyncio.gather(*(budget.reserve_slot() for budget in (a, b) * 6))
+    slots = sorted(slot for _wait, slot in reserved)
+    assert all(s - slots[0] >= (i - 2) * 0.05 - 1e-6 for i, s in enumerate(slots)), slots
+    assert slots[-1] - slots[0] >= 9 * 0.05 - 1e-6  # twelve calls: three at once, then one every interval
+
+
 async def test_a_private_chat_gets_its_burst_then_one_a_second(two_workers) -> None:
     a, b = (SendBudget(engine, overall_interval=0.001) for engine in two_workers)
     reserved = await asyncio.gather(*(budget.reserve_slot("chat:42", interval=CHAT_INTERVAL, burst=CHAT_BURST)
