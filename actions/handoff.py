@@ -267,6 +267,9 @@ class ActionRelayToFacilitator(Action):
                 extra = {"text_response": "utter_relay_non_text"}
             text = None
         await _tell_facilitator(session, lead, facilitator, "utter_relay_from_entity", text=text, extra=extra)
+        # the lead's page shows the conversation in order; /forget wipes these notes with the rest
+        await store.add_lead_event(session=session, lead_id=lead.id, actor="entity", action="relayed",
+                                   note=text if text else None)
         return True
 
 

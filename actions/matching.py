@@ -122,8 +122,3 @@ async def matching_to_offer(tracker: Tracker) -> bool:
         return False
     return bool(known and (profile is None or profile.consent_version != services.settings().matching.consent_version))
 
-
-async def offer_matching(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """The pointer to "Busco soci" as a message of its own (no menu: the closing has the one menu)."""
-    if await matching_to_offer(tracker):
-        dispatcher.utter_message(response="utter_matching_offer")

@@ -242,8 +242,9 @@ async def _count(tracker: Tracker, steps: list[str], lang: str, motivation: str)
     try:
         async with once(tracker, "action_read_motivation") as effect:  # a re-run of the turn counts nothing again
             for step in [] if effect.done else steps:
-                await funnel.count(session=effect.session, step=step, language=lang, motivation=motivation,
-                                   territory=tracker.get_slot("territory"))
+                await funnel.reach(session=effect.session, step=step, sender_id=tracker.sender_id, language=lang,
+                                   motivation=motivation, territory=tracker.get_slot("territory"),
+                                   aim=tracker.get_slot("objective"))
     except SQLAlchemyError:
         log.exception("funnel count not stored")  # the reading is still worth giving
 

@@ -261,7 +261,8 @@ class ActionSummarizeJourney(Action):
                                "readiness_overall": readiness.overall}
                     if passes_thresholds(answers, services.settings().handoff):
                         # The journey passed the thresholds: the funnel's "qualified", with the assessment.
-                        await funnel.count(session=session, step="qualified", language=lang,
+                        await funnel.reach(session=session, step="qualified", sender_id=tracker.sender_id,
+                                           language=lang,
                                            territory=tracker.get_slot("territory"),
                                            motivation=tracker.get_slot("motivation"), aim=answers["objective"])
                     row = (await session.execute(_OPEN_LEAD, {"b_sender": tracker.sender_id})).first()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -23,27 +22,27 @@ FACTORS = ("clear_objective", "trust", "commitment", "investment", "sharing")
 
 
 async def _seed(runtime, *, conversations: int, leads: int, months: int) -> None:
-    from bot.store.models import Assessment, Conversation, Entity, FunnelCount, Lead
+    from bot.store.models import Alliance, Assessment, Conversation, Entity, FunnelJourney, Lead
 
     rng = random.Random(18)
     start = datetime.now(UTC) - timedelta(days=30 * months)
-    counts: Counter = Counter()
-    conv_rows, assess_rows, entity_rows, lead_rows = [], [], [], []
+    journeys: list[dict] = []
+    conv_rows, assess_rows, entity_rows, lead_rows, alliance_rows = [], [], [], [], []
     for i in range(conversations):
         when = start + timedelta(seconds=rng.randrange(30 * months * 86400))
         lang = rng.choice(("ca", "ca", "es", "en"))
         territory, motivation = rng.choice(TERRITORIES), rng.choice(MOTIVATIONS)
         conv_rows.append({"id": i + 1, "sender_id": f"tg:{i}", "channel": "telegram", "language": lang,
                           "state": {"slots": {}}, "version": 1, "created_at": when, "updated_at": when})
-        month = when.strftime("%Y-%m")
-        counts[(month, "first_contact", "", lang, "", "")] += 1
+        journey = {"conversation_id": i + 1, "cohort": when.strftime("%Y-%m"), "stage": 0, "territory": "",
+                   "language": lang, "motivation": "", "aim": ""}
+        journeys.append(journey)
         if rng.random() < 0.6:
             assess_rows.append({"conversation_id": i + 1, "answers": {"objective": rng.choice(AIMS)},
                                 "motivation": motivation, "evidence": [], "flags": [], "language": lang,
                                 "readiness": {f: rng.randint(1, 4) for f in FACTORS}, "content_version": "b",
                                 "readiness_overall": 2.5, "created_at": when})
-            for step in ("interview_finished", "reading"):
-                counts[(month, step, territory, lang, motivation, "")] += 1
+            journey.update(stage=2, territory=territory, motivation=motivation)
         if len(lead_rows) < leads and rng.random() < 0.25:
             aim = rng.choice(AIMS)
             entity_rows.append({"id": len(entity_rows) + 1, "conversation_id": i + 1, "name": f"Entitat {i}",
@@ -54,16 +53,19 @@ async def _seed(runtime, *, conversations: int, leads: int, months: int) -> None
                               "dossier": {"motivation": motivation, "answers": {"objective": aim}},
                               "outcome": "alliance_formed" if status == "closed" else None,
                               "closed_at": when + timedelta(days=20) if status == "closed" else None})
-            for step in ("qualified", "lead", "claimed", "contacted", "alliance_formed")[:1 + rng.randrange(5)]:
-                counts[(month, step, territory, lang, motivation, aim)] += 1
+            journey.update(stage=3 + rng.randrange(5), territory=territory, motivation=motivation, aim=aim)
+            if status == "closed":
+                alliance_rows.append({"pair": f"L{len(lead_rows)}", "aim": aim if aim in AIMS[:4] else "efficiency",
+                                      "lead_id": len(lead_rows), "entity_id": len(entity_rows),
+                                      "formed_at": when + timedelta(days=20)})
     async with runtime.db.begin() as conn:
         await conn.execute(insert(Conversation.__table__), conv_rows)
         await conn.execute(insert(Assessment.__table__), assess_rows)
         await conn.execute(insert(Entity.__table__), entity_rows)
         await conn.execute(insert(Lead.__table__), lead_rows)
-        await conn.execute(insert(FunnelCount.__table__), [
-            {"period": p, "step": s, "territory": t, "language": la, "motivation": m, "aim": a, "count": n}
-            for (p, s, t, la, m, a), n in counts.items()])
+        await conn.execute(insert(FunnelJourney.__table__), journeys)
+        if alliance_rows:
+            await conn.execute(insert(Alliance.__table__), alliance_rows)
 
 
 async def _measure(url: str, quick: bool) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,16 @@ def check_content(settings: Settings, *, dialogues: Path | None = None, knowledg
         domain = load_domain(dialogues, knowledge)
     except ContentError as exc:
         return [str(exc)]
-    return Checker(domain, settings.languages, actions or ActionRunner()).run()
+    return Checker(domain, settings.languages, actions or ActionRunner()).run() + _objective_aims(domain, settings)
+
+
+def _objective_aims(domain: Domain, settings: Settings) -> list[str]:
+    """Every interview objective but "other" counts towards one of the programme's aims (config.yml)."""
+    mapped = set(dataclasses.asdict(settings.programme.objective_aims))
+    objectives = [o.get("id") for o in (domain.knowledge.get("objectives") or {}).get("objectives") or []]
+    return [f"knowledge objectives: {o!r} counts towards none of the programme's aims: add it to"
+            f" programme.objective_aims (config.yml and bot/config.py)"
+            for o in objectives if o and o != "other" and o not in mapped]
 
 
 class Checker:

@@ -160,6 +160,7 @@ class TelegramSettings:
     max_send_retries: NotNegative = 5
     polling_timeout_seconds: Int = 10
     http_client: Literal["aiohttp", "httpx"] = "aiohttp"
+    bot_username: Text = ""  # the bot's @name, for invite links (t.me/<name>?start=...); empty: say /start
     flood_max_per_minute: Annotated[NotNegative, Why("must not be negative (0: no limit)")] = 30
     drain_seconds: Annotated[float, Field(ge=0), NUMBER] = 10
 
@@ -172,6 +173,9 @@ class HandoffSettings:
     require_partner_in_mind: bool = False
     reminder_unclaimed_hours: Positive = 24
     reminder_no_contact_days: Positive = 3
+    # a lead still unclaimed, or claimed and not contacted, this long is escalated to the coordinators once
+    escalate_unclaimed_hours: Positive = 72
+    escalate_no_contact_days: Positive = 7
     response_days: AtLeastOne = 3  # the entity is told it will be contacted within this many days
     consent_version: Version = "2026-11"
     notify_private: bool = False
@@ -212,11 +216,29 @@ class AllianceTargetSettings:
     efficiency: NotNegative = 2
 
 
+Aim = Literal["innovation", "public_contracting", "integral_attention", "efficiency"]
+
+
+@section
+class ObjectiveAimsSettings:
+    """Which of the programme's four aims (alliance_target) each interview objective counts towards."""
+
+    innovation: Aim = "innovation"
+    public_contracting: Aim = "public_contracting"
+    integral_attention: Aim = "integral_attention"
+    efficiency: Aim = "efficiency"
+    competitiveness: Aim = "efficiency"  # the programme's aim is "efficiency and competitiveness"
+    voice: Aim = "public_contracting"
+    impact: Aim = "integral_attention"
+    saving_money: Aim = "efficiency"
+
+
 @section
 class ProgrammeSettings:
     # dates and times staff read are shown in this zone
     time_zone: Annotated[Text, AfterValidator(_known_zone)] = "Europe/Madrid"
     alliance_target: AllianceTargetSettings = field(default_factory=AllianceTargetSettings)
+    objective_aims: ObjectiveAimsSettings = field(default_factory=ObjectiveAimsSettings)
 
 
 @section

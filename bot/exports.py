@@ -90,6 +90,8 @@ def write_xlsx(tables: Iterable[Table], target: str | IO[bytes]) -> None:
             width = max([len(str(title))] + [len(_csv_value(r[index - 1])) for r in table.rows[:200]])
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(max(width, 8), 60) + 2
         sheet.freeze_panes = "A2"
+        if table.rows:
+            sheet.auto_filter.ref = sheet.dimensions  # filter buttons on the titles' row
     book.save(target)
 
 

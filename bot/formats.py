@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 DEFAULT_TIME_ZONE = "Europe/Madrid"
 # British English: day before month and a 24-hour clock, as the rest of the programme writes dates
@@ -49,3 +49,13 @@ def when(value: datetime | str | None, language: str, zone: str = DEFAULT_TIME_Z
 def decimal(value: float, language: str, pattern: str = "0.0") -> str:
     """A number with one decimal as the language writes it: 2,8 in Catalan and Spanish, 2.8 in English."""
     return format_decimal(value, pattern, locale=LOCALES.get(language, "en_GB"))
+
+
+def percent(share: float, language: str) -> str:
+    """A share (0.67) as the language writes a percentage: "67 %" in Catalan and Spanish, "67%" in English."""
+    return format_percent(share, locale=LOCALES.get(language, "en_GB"))
+
+
+def integer(value: int, language: str) -> str:
+    """A count with the language's grouping: 1.202 in Catalan and Spanish, 1,202 in English."""
+    return format_decimal(value, "#,##0", locale=LOCALES.get(language, "en_GB"))

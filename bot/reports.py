@@ -11,20 +11,21 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import formats
 from bot.config import Settings
 from bot.content import Domain
 from bot.engine.render import Renderer, knowledge_text
 from bot.exports import Table, local_time
 from bot.languages import SUPPORTED_LANGUAGES
-from bot.store import funnel
+from bot.store import alliances, funnel
 from bot.store.clock import now_utc
 from bot.store.leads import filter_leads, overdue, queue_key, readiness_of, urgency_level, waiting_hours
-from bot.store.models import Assessment, Entity, Facilitator, Lead
+from bot.store.models import Assessment, Entity, Facilitator, Lead, LeadEvent
 
-AIMS = ("innovation", "public_contracting", "integral_attention", "efficiency")
+AIMS = alliances.AIMS
 PERIODS = ("month", "quarter", "year", "all")
 
 
@@ -55,6 +56,15 @@ class Labels:
         return code
 
     def aim(self, code: str | None, lang: str) -> str:
+        """A programme aim (alliance_target's four) or an interview objective, by its name."""
+        if not code:
+            return self.unknown(lang)
+        if code in AIMS:
+            return self.t(f"aim_{code}", lang)
+        return self.objective(code, lang)
+
+    def objective(self, code: str | None, lang: str) -> str:
+        """An interview objective (knowledge/objectives.yml) by its button's name."""
         if not code:
             return self.unknown(lang)
         return knowledge_text(self.domain.knowledge, f"objectives.objectives.{code}.label", lang,
@@ -107,9 +117,26 @@ def parse_month(value: str | None) -> str | None:
 
 # ------------------------------------------------------------------ the funnel
 def funnel_rows(result: funnel.Funnel, labels: Labels, lang: str) -> list[tuple[str, str, int, str]]:
-    """(step, label, count, conversion from the step before as "67 %" or "")."""
-    return [(step, labels.step(step, lang), n, "" if share is None else f"{share * 100:.0f} %")
+    """(step, label, count, conversion from the step before as the language writes it, "67 %", or "")."""
+    return [(step, labels.step(step, lang), n, "" if share is None else formats.percent(share, lang))
             for step, n, share in result.conversions()]
+
+
+def funnel_json(result: funnel.Funnel) -> dict[str, Any]:
+    """The funnel for machines (`aliat report funnel --json`): steps with counts and conversions (0-1),
+    and the same by month of first contact, territory and language ("" = not known)."""
+    def steps(counts: dict[str, int]) -> list[dict[str, Any]]:
+        out, previous = [], None
+        for step in funnel.STEPS:
+            n = int(counts.get(step, 0))
+            out.append({"step": step, "count": n,
+                        "conversion": round(n / previous, 4) if previous else None})
+            previous = n
+        return out
+    return {"from": result.first, "to": result.last, "unit": "conversation", "steps": steps(result.totals),
+            "by_month": {m: steps(c) for m, c in result.by_month.items()},
+            **{f"by_{d}": {v: steps(c) for v, c in result.by.get(d, {}).items()}
+               for d in ("territory", "language", "motivation")}}
 
 
 def funnel_tables(result: funnel.Funnel, labels: Labels, lang: str) -> list[Table]:
@@ -122,7 +149,7 @@ def funnel_tables(result: funnel.Funnel, labels: Labels, lang: str) -> list[Tabl
     tables = [by_month]
     for dimension, title, name in (("territory", "by_territory", labels.territory),
                                    ("language", "by_language", labels.language),
-                                   ("aim", "col_aim", labels.aim)):
+                                   ("aim", "col_aim", labels.objective)):
         table = Table(labels.t(title, lang), [labels.t(f"col_{'aim' if dimension == 'aim' else dimension}", lang),
                                               *steps])
         for value, counts in result.by.get(dimension, {}).items():
@@ -189,17 +216,47 @@ async def lead_rows(session: AsyncSession, *, claim_hours: float | None = None, 
     return rows
 
 
-def leads_table(rows: list[LeadRow], labels: Labels, lang: str, zone: ZoneInfo) -> Table:
+@dataclass
+class LeadExtra:
+    """What a facilitator's day needs beside a lead's row: how the entity wants to be contacted, how many
+    notes it has, and when anything last happened to it."""
+
+    channels: list[str]
+    notes: int
+    last_activity: datetime | None
+
+
+async def lead_extras(session: AsyncSession, lead_ids: list[int]) -> dict[int, LeadExtra]:
+    extras: dict[int, LeadExtra] = {i: LeadExtra([], 0, None) for i in lead_ids}
+    if not lead_ids:
+        return extras
+    for lead_id, telegram, email, phone in await session.execute(
+            select(Lead.id, Entity.contact_telegram, Entity.contact_email, Entity.contact_phone)
+            .join(Entity, Lead.entity_id == Entity.id).where(Lead.id.in_(lead_ids))):
+        extras[lead_id].channels = [c for c, on in (("telegram", telegram), ("email", email), ("phone", phone)) if on]
+    for lead_id, notes, last in await session.execute(
+            select(LeadEvent.lead_id, func.count().filter(LeadEvent.action == "note"), func.max(LeadEvent.created_at))
+            .where(LeadEvent.lead_id.in_(lead_ids)).group_by(LeadEvent.lead_id)):
+        extras[lead_id].notes, extras[lead_id].last_activity = int(notes or 0), last
+    return extras
+
+
+def leads_table(rows: list[LeadRow], labels: Labels, lang: str, zone: ZoneInfo,
+                extras: dict[int, LeadExtra] | None = None) -> Table:
     cols = ("id", "created", "status", "priority", "entity", "territory", "language", "motivation", "aim",
             "assignee", "claimed", "contacted", "closed", "outcome")
-    table = Table(labels.t("sheet_leads", lang), [labels.t(f"col_{c}", lang) for c in cols])
+    more = ("channel", "notes", "last_activity") if extras is not None else ()
+    table = Table(labels.t("sheet_leads", lang), [labels.t(f"col_{c}", lang) for c in (*cols, *more)])
     for r in rows:
+        extra = (extras or {}).get(r.id) or LeadExtra([], 0, None)
+        tail = [", ".join(labels.t(f"channel_{c}", lang) for c in extra.channels), extra.notes,
+                local_time(extra.last_activity, zone)] if extras is not None else []
         table.rows.append([
             r.id, local_time(r.created_at, zone), labels.status(r.status, r.outcome, r.assignee, lang),
             labels.priority("high" if r.urgency == "urgent" else "normal", lang), r.entity or "", labels.territory(r.territory, lang),
-            labels.language(r.language, lang), labels.motivation(r.motivation, lang), labels.aim(r.aim, lang),
+            labels.language(r.language, lang), labels.motivation(r.motivation, lang), labels.objective(r.aim, lang),
             r.assignee or "", local_time(r.claimed_at, zone), local_time(r.contacted_at, zone),
-            local_time(r.closed_at, zone), labels.t(f"outcome_{r.outcome}", lang) if r.outcome else ""])
+            local_time(r.closed_at, zone), labels.t(f"outcome_{r.outcome}", lang) if r.outcome else "", *tail])
     return table
 
 
@@ -207,7 +264,8 @@ def leads_table(rows: list[LeadRow], labels: Labels, lang: str, zone: ZoneInfo) 
 @dataclass
 class AllianceProgress:
     target: dict[str, int]
-    formed: dict[str, int]  # by aim, from the anonymous counts (they survive erasure)
+    formed: dict[str, int]  # by aim, one per pair of partners (the rows outlive erasure)
+    alliances: list[alliances.AllianceRow]
 
     @property
     def total_target(self) -> int:
@@ -217,32 +275,53 @@ class AllianceProgress:
     def total_formed(self) -> int:
         return sum(self.formed.values())
 
+    def aims(self) -> list[str]:
+        """The programme's four aims, then any other an old alliance was counted under ("" = not known)."""
+        return list(self.target) + sorted(a for a in self.formed if a not in self.target)
 
-def alliance_progress(result: funnel.Funnel, settings: Settings) -> AllianceProgress:
+
+async def alliance_progress(session: AsyncSession, settings: Settings) -> AllianceProgress:
     target = {aim: int(getattr(settings.programme.alliance_target, aim)) for aim in AIMS}
+    rows = await alliances.list_alliances(session=session)
     formed: dict[str, int] = {}
-    for aim, steps in result.by.get("aim", {}).items():
-        n = steps.get("alliance_formed", 0)
-        if n:
-            formed[aim] = formed.get(aim, 0) + n
-    return AllianceProgress(target=target, formed=formed)
+    for row in rows:
+        formed[row.aim] = formed.get(row.aim, 0) + 1
+    return AllianceProgress(target=target, formed=formed, alliances=rows)
 
 
-def alliances_tables(progress: AllianceProgress, rows: list[LeadRow], labels: Labels, lang: str,
-                     zone: ZoneInfo) -> list[Table]:
+def alliance_partner(row: alliances.AllianceRow, labels: Labels, lang: str) -> str:
+    if row.partner:
+        return row.partner if row.outside or row.partner_lead_id is None else f"{row.partner} (#{row.partner_lead_id})"
+    if row.partner_lead_id is not None:
+        return f"#{row.partner_lead_id}"
+    return labels.unknown(lang)
+
+
+def alliances_tables(progress: AllianceProgress, labels: Labels, lang: str, zone: ZoneInfo) -> list[Table]:
     summary = Table(labels.t("sheet_alliances", lang), [labels.t("col_aim", lang), labels.t("col_target", lang),
                                                         labels.t("col_formed", lang)])
-    aims = list(progress.target) + [a for a in progress.formed if a not in progress.target]
-    for aim in aims:
+    for aim in progress.aims():
         summary.rows.append([labels.aim(aim, lang), progress.target.get(aim, 0), progress.formed.get(aim, 0)])
     summary.rows.append([labels.t("sheet_total", lang), progress.total_target, progress.total_formed])
     detail = Table(labels.t("alliances", lang), [labels.t(f"col_{c}", lang) for c in
-                                                  ("id", "closed", "entity", "territory", "aim", "assignee")])
-    for r in rows:
-        if r.outcome == "alliance_formed":
-            detail.rows.append([r.id, local_time(r.closed_at, zone), r.entity or "",
-                                labels.territory(r.territory, lang), labels.aim(r.aim, lang), r.assignee or ""])
+                                                  ("id", "formed_at", "entity", "territory", "partner", "aim")])
+    for r in progress.alliances:
+        detail.rows.append([r.lead_id or "", local_time(r.formed_at, zone), r.entity or labels.unknown(lang),
+                            labels.territory(r.territory, lang), alliance_partner(r, labels, lang),
+                            labels.aim(r.aim, lang)])
     return [summary, detail]
+
+
+def alliances_json(progress: AllianceProgress) -> dict[str, Any]:
+    """`aliat report alliances --json`: target against formed for each of the programme's aims, and the list
+    (no names: the lead numbers and the kind of partner)."""
+    return {"target": progress.total_target, "formed": progress.total_formed,
+            "by_aim": [{"aim": a or None, "target": progress.target.get(a, 0), "formed": progress.formed.get(a, 0)}
+                       for a in progress.aims()],
+            "alliances": [{"lead": r.lead_id, "partner_lead": r.partner_lead_id, "aim": r.aim or None,
+                           "partner": "outside" if r.outside else ("programme" if r.partner_lead_id else None),
+                           "formed_at": r.formed_at.isoformat(timespec="seconds") if r.formed_at else None}
+                          for r in progress.alliances]}
 
 
 # ------------------------------------------------------------------ readiness
@@ -264,3 +343,50 @@ async def readiness_by_factor(session: AsyncSession, *, since: datetime | None =
                 sums[factor] = sums.get(factor, 0.0) + float(value)
                 counts[factor] = counts.get(factor, 0) + 1
     return {f: sums[f] / counts[f] for f in sums}, n
+
+
+# ------------------------------------------------------------------ workload
+@dataclass
+class Workload:
+    """One facilitator's leads: held now, closed, and the median hours to claim and to first contact."""
+
+    name: str
+    held: int
+    closed: int
+    hours_to_claim: float | None
+    hours_to_contact: float | None
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def _hours(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    end = end if end.tzinfo else end.replace(tzinfo=UTC)
+    return max(0.0, (end - start).total_seconds() / 3600)
+
+
+def workload(rows: list[LeadRow]) -> tuple[list[Workload], float | None, float | None]:
+    """Per facilitator (those with a lead), and the programme's medians: hours from arrival to claim and
+    from claim to first contact."""
+    people: dict[str, list[LeadRow]] = {}
+    for r in rows:
+        if r.assignee:
+            people.setdefault(r.assignee, []).append(r)
+    out = []
+    for name, theirs in sorted(people.items()):
+        claim = [h for r in theirs if (h := _hours(r.created_at, r.claimed_at)) is not None]
+        contact = [h for r in theirs if (h := _hours(r.claimed_at, r.contacted_at)) is not None]
+        out.append(Workload(name=name, held=sum(r.status in ("claimed", "contacted") for r in theirs),
+                            closed=sum(r.status == "closed" for r in theirs),
+                            hours_to_claim=_median(claim), hours_to_contact=_median(contact)))
+    claim_all = [h for r in rows if (h := _hours(r.created_at, r.claimed_at)) is not None]
+    contact_all = [h for r in rows if (h := _hours(r.claimed_at, r.contacted_at)) is not None]
+    return out, _median(claim_all), _median(contact_all)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +16,7 @@ from bot.content import Domain, load_domain
 from bot.engine import Engine
 from bot.engine.actions_client import ActionRunner
 from bot.engine.tracker import Tracker
-from bot.store import funnel, migrate
+from bot.store import alliances, funnel, migrate
 from bot.store.conversations import ConversationStore
 from bot.store.db import create_engine, make_sessionmaker
 
@@ -58,6 +59,7 @@ def configure_logging(settings: Settings) -> None:
 
 async def open_database(settings: Settings, *, upgrade: bool = True) -> tuple[AsyncEngine, async_sessionmaker]:
     funnel.set_time_zone(settings.programme.time_zone)
+    alliances.set_objective_aims(dataclasses.asdict(settings.programme.objective_aims))
     db = create_engine(settings.resolved_database_url())
     if upgrade:
         await migrate.upgrade(db)

@@ -8,9 +8,11 @@ import json
 import sys
 
 from bot.config import load_settings
+from bot.content import load_domain
 from bot.export_safe import terminal_safe
 from bot.matching.rules import fold, load_rules
 from bot.matching.suggest import as_json, suggest
+from bot.reports import Labels
 from bot.runtime import open_database
 
 NAME = "matches"
@@ -38,11 +40,15 @@ def _find(profiles, name: str):
     return (partial, []) if len(partial) == 1 else ([], partial)
 
 
-def _print_table(rows: list[dict]) -> None:
+def _print_table(rows: list[dict], settings, rules, lang: str) -> None:
+    """For a person at a terminal: the aim and the indicators by their names, never their codes."""
+    labels = Labels(load_domain(settings.dialogues_dir, settings.knowledge_dir), settings.default_language)
+    titles = rules.reasons["titles"]
     for r in rows:
-        print(terminal_safe(f"{r['score']:.2f}\t{r['a']['name']} ↔ {r['b']['name']}\t{r['aim'] or '-'}"))
+        aim = labels.aim(r["aim"], lang) if r["aim"] else "-"
+        print(terminal_safe(f"{r['score']:.2f}\t{r['a']['name']} ↔ {r['b']['name']}\t{aim}"))
         for key, line in r["reasons"].items():
-            print(terminal_safe(f"\t{key}: {line}"))
+            print(terminal_safe(f"\t{titles[key].get(lang) or key}: {line}"))
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -71,7 +77,7 @@ async def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=True, indent=2))
     else:
-        _print_table(rows)
+        _print_table(rows, settings, rules, lang)
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         p.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
         p.add_argument("--csv", metavar="FILE", help="write CSV ('-' for stdout)")
         p.add_argument("--excel-csv", action="store_true", help="CSV with ';' and a BOM, as Excel in ca/es expects")
+    for name in ("funnel", "alliances"):
+        sub.choices[name].add_argument("--json", action="store_true",
+                                       help="print the figures as JSON (steps with counts and conversions; "
+                                            "target and formed per aim, with the alliances)")
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -51,15 +56,19 @@ async def _run(args: argparse.Namespace) -> int:
             if args.report_command == "funnel":
                 result = await funnel.read(session=session, first=args.first, last=args.last)
                 tables = reports.funnel_tables(result, labels, lang)
-                if not args.xlsx and not args.csv:
+                if args.json:
+                    print(json.dumps(reports.funnel_json(result), ensure_ascii=False, indent=2))
+                elif not args.xlsx and not args.csv:
                     _print_funnel(result, labels, lang)
             elif args.report_command == "leads":
-                tables = [reports.leads_table(await reports.lead_rows(session), labels, lang, zone)]
+                rows = await reports.lead_rows(session)
+                tables = [reports.leads_table(rows, labels, lang, zone,
+                                              await reports.lead_extras(session, [r.id for r in rows]))]
             else:
-                result = await funnel.read(session=session)
-                progress = reports.alliance_progress(result, settings)
-                tables = reports.alliances_tables(progress, await reports.lead_rows(session, status="closed"),
-                                                  labels, lang, zone)
+                progress = await reports.alliance_progress(session, settings)
+                tables = reports.alliances_tables(progress, labels, lang, zone)
+                if args.json:
+                    print(json.dumps(reports.alliances_json(progress), ensure_ascii=False, indent=2))
     finally:
         await db.dispose()
     if args.xlsx:
@@ -72,7 +81,7 @@ async def _run(args: argparse.Namespace) -> int:
         else:
             with open(args.csv, "w", newline="", encoding="utf-8") as out:
                 write_csv(tables[0], out, excel=args.excel_csv)
-    if args.report_command != "funnel" and not args.xlsx and not args.csv:
+    if args.report_command != "funnel" and not args.xlsx and not args.csv and not getattr(args, "json", False):
         write_csv(tables[0], sys.stdout)
     return 0
 

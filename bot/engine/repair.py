@@ -91,12 +91,16 @@ class Repair:
         if topic == "meaning":
             said = self._meaning(norm, slot, turn.tracker.language)
             if said is not None:
-                self.host.utter(turn, "utter_repair_meaning", {"term": said[0], "meaning": said[1]})
+                # after the colon the explanation goes on in lower case: "«Atenció integral»: oferir…"
+                meaning = said[1][:1].lower() + said[1][1:]
+                self.host.utter(turn, "utter_repair_meaning", {"term": said[0], "meaning": meaning})
             elif len(norm.split()) <= 4:
-                self.host.utter(turn, "utter_repair_why")  # "què és això?" at a question: why it is asked
+                topic = "why"  # "què és això?" at a question: why it is asked
             else:
                 self.host.utter(turn, "utter_repair_question_other")
-        else:
+        if topic == "why" and not slot.skippable:
+            self.host.utter(turn, "utter_repair_why_needed")  # no "you can skip it" where it cannot be
+        elif topic != "meaning":
             self.host.utter(turn, f"utter_repair_{topic}")
         await self.forms.ask(turn, reask_only=True)
 

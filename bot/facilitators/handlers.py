@@ -32,15 +32,17 @@ from bot.export_safe import strip_controls
 from bot.facilitators.cards import CardAction, details_text, lead_line, status_line
 from bot.numbers import parse_int
 from bot.store import facilitators as facilitator_store
+from bot.store import lead_admin, outbox
 from bot.store import leads as store
-from bot.store import outbox
-from bot.store.models import Facilitator
+from bot.store.models import Coordinator, Facilitator
 from bot.store.outbox import DeliveryError, wake
+from bot.store.staff import get_coordinator
 from bot.textsplit import split_text
 
 log = logging.getLogger(__name__)
 LEAD_REF = re.compile(r"#([0-9]{1,9})\b")
-COMMANDS = ("leads", "lead", "claim", "reply", "contacted", "release", "close", "note")
+COMMANDS = ("leads", "lead", "claim", "reply", "contacted", "release", "close", "note", "reassign", "reopen")
+COORDINATOR_COMMANDS = ("reassign", "reopen", "release", "close")
 OUTCOME_WORDS = {"formed": "alliance_formed", "alliance": "alliance_formed", "alliance_formed": "alliance_formed",
                  "dropped": "not_pursued", "not_pursued": "not_pursued", "no": "not_pursued"}
 
@@ -150,7 +152,7 @@ class LeadDesk:
                                copy_failed_text=self.r.text("utter_relay_non_text", lead.language))
             await outbox.add_outbox(session=session, kind="entity_message", payload=payload)
             await store.add_lead_event(session=session, lead_id=lead_id, actor=store.actor_of(facilitator),
-                                       action="replied")
+                                       action="replied", note=text if text.strip() else None)
         if outer is None:
             wake()
         return self.r.text("utter_fac_reply_sent", lang, {"entity_name": entity_name})
@@ -215,6 +217,12 @@ class FacilitatorHandlers:
         if action == CardAction.DETAILS:
             await query.answer(await self._send_private(context, facilitator, await desk.details(facilitator, lead_id)))
             raise ApplicationHandlerStop
+        if action == CardAction.DROPPED:
+            # Closing without an alliance is never one tap: it takes a reason, said with /close (the how,
+            # with the list, in private: an alert holds 200 characters).
+            await self._send_private(context, facilitator, close_how(desk.r, lead_id, lang))
+            await query.answer(desk.r.text("utter_fac_close_reason_needed", lang), show_alert=True)
+            raise ApplicationHandlerStop
         outcome: list[tuple[bool, str]] = []
 
         async def work(session: AsyncSession) -> None:
@@ -251,6 +259,11 @@ class FacilitatorHandlers:
         facilitator = await desk.facilitator(update.effective_user.id)
         lang = desk.lang(facilitator)
         command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
+        coordinator = None
+        if command in COORDINATOR_COMMANDS and (facilitator is None or command in ("reassign", "reopen")):
+            async with desk.runtime.sessionmaker() as session:
+                coordinator = await get_coordinator(session=session, telegram_user_id=update.effective_user.id)
+            lang = (coordinator.language if coordinator else None) or lang
         args = list(context.args or [])
         lead_id = parse_int(args[0].lstrip("#")) if args else None
         rest = " ".join(args[1:]).strip()
@@ -261,6 +274,9 @@ class FacilitatorHandlers:
             sent_privately = await self._send_private(context, facilitator, await desk.details(facilitator, lead_id))
 
         async def work(session: AsyncSession) -> list[BotMessage]:
+            if coordinator is not None:
+                return [BotMessage(text=await coordinator_command(desk, coordinator, command, lead_id, rest, lang,
+                                                                  session))]
             return [BotMessage(text=await self._command_text(desk, facilitator, command, lead_id, rest, lang,
                                                                sent_privately, session))]
 
@@ -275,6 +291,8 @@ class FacilitatorHandlers:
                             session: AsyncSession) -> str:
         if facilitator is None:
             return desk.r.text("utter_fac_not_facilitator", lang)
+        if command in ("reassign", "reopen"):
+            return desk.r.text("utter_coord_only", lang)
         if command == "leads":
             return await desk.leads(facilitator)
         if lead_id is None:
@@ -293,8 +311,13 @@ class FacilitatorHandlers:
             if outcome is None:
                 return desk.r.text("utter_fac_usage", lang)
             action = CardAction.FORMED if outcome == "alliance_formed" else CardAction.DROPPED
-            return (await desk.change(facilitator, lead_id, action, words[1] if len(words) > 1 else None,
-                                      session=session))[1]
+            note = words[1] if len(words) > 1 else None
+            if action == CardAction.DROPPED:  # why, from the list: "/close 12 dropped 3 no contesten"
+                reason, text = read_reason(note)
+                if reason is None:
+                    return close_how(desk.r, lead_id, lang)
+                note = lead_admin.reason_note(reason, text)
+            return (await desk.change(facilitator, lead_id, action, note, session=session))[1]
         action = {"claim": CardAction.CLAIM, "contacted": CardAction.CONTACTED,
                   "release": CardAction.RELEASE}[command]
         return (await desk.change(facilitator, lead_id, action, rest or None, session=session))[1]
@@ -340,3 +363,75 @@ def register_facilitator_handlers(app: Application, runtime=None, *, group: int 
     # a reply in words, or with a photo, file, voice note... (passed on as a copy)
     app.add_handler(MessageHandler(filters.REPLY & ~filters.COMMAND & ~filters.StatusUpdate.ALL, handlers.on_reply),
                     group=group)
+
+
+# ---------------------------------------------------------------------- closing with a reason; coordinators
+def read_reason(text: str | None) -> tuple[str | None, str]:
+    """A closing's reason as typed: its number in the list (1-6) or its code, then any words."""
+    words = (text or "").split(maxsplit=1)
+    if not words:
+        return None, ""
+    first = words[0].lower().rstrip(".,:")
+    rest = words[1] if len(words) > 1 else ""
+    if first.isdigit() and 1 <= int(first) <= len(lead_admin.CLOSE_REASONS):
+        return lead_admin.CLOSE_REASONS[int(first) - 1], rest
+    return (first, rest) if first in lead_admin.CLOSE_REASONS else (None, text or "")
+
+
+def close_how(r: Renderer, lead_id: int, lang: str) -> str:
+    reasons = " · ".join(f"{n} {r.text(f'utter_web_reason_{code}', lang)}"
+                         for n, code in enumerate(lead_admin.CLOSE_REASONS, start=1))
+    return r.text("utter_fac_close_how", lang, {"lead_id": lead_id, "reasons": reasons})
+
+
+async def coordinator_command(desk: LeadDesk, coordinator: Coordinator, command: str, lead_id: int | None,
+                              rest: str, lang: str, session: AsyncSession) -> str:
+    """/reassign N WHO, /release N, /reopen N [why], /close N formed|dropped REASON [words] by a coordinator,
+    on any lead (the same store functions as the dashboard's Coordination box)."""
+    r = desk.r
+    if lead_id is None:
+        return r.text("utter_coord_usage", lang)
+    lead = await store.get_lead(session=session, lead_id=lead_id)
+    if lead is None:
+        return r.text("utter_fac_not_found", lang)
+    if command == "reassign":
+        who = rest.split(maxsplit=1)[0] if rest else ""
+        to = await _facilitator_named(session, who)
+        if to is None:
+            return r.text("utter_coord_who", lang)
+        result = await lead_admin.reassign(session=session, lead_id=lead_id, to=to, coordinator=coordinator,
+                                           notice={"text": r.text("utter_handoff_taken", lead.language,
+                                                                  {"facilitator_name": to.name})})
+        done = r.text("utter_web_done_reassigned", lang, {"name": to.name})
+    elif command == "release":
+        result = await lead_admin.release(session=session, lead_id=lead_id, coordinator=coordinator, note=rest or None)
+        done = r.text("utter_web_done_released", lang)
+    elif command == "reopen":
+        result = await lead_admin.reopen(session=session, lead_id=lead_id, coordinator=coordinator, note=rest or None)
+        done = r.text("utter_web_done_reopened", lang)
+    else:
+        words = rest.split(maxsplit=1)
+        outcome = OUTCOME_WORDS.get(words[0].lower()) if words else None
+        reason, text = read_reason(words[1] if len(words) > 1 else None)
+        if outcome is None or (outcome == "not_pursued" and reason is None):
+            return close_how(r, lead_id, lang)
+        result = await lead_admin.close(session=session, lead_id=lead_id, coordinator=coordinator, outcome=outcome,
+                                        reason=reason, text=text, notice={"text": r.text(
+                                            "utter_coord_closed_notice", lead.language)})
+        done = r.text("utter_web_done_closed", lang)
+    if not result.ok:
+        return r.text("utter_web_not_possible", lang)
+    log.info("lead %s: %s by coordinator %s", lead_id, command, coordinator.id)
+    return f"#{lead_id} · {done}"
+
+
+async def _facilitator_named(session: AsyncSession, who: str) -> Facilitator | None:
+    """An active facilitator by Telegram number, or by the start of their name (when only one matches)."""
+    if not who:
+        return None
+    number = parse_int(who)
+    if number is not None:
+        return await facilitator_store.get_facilitator(session=session, telegram_user_id=number)
+    people = [f for f in await facilitator_store.list_facilitators(session=session)
+              if f.name.casefold().startswith(who.casefold())]
+    return people[0] if len(people) == 1 else None

@@ -24,16 +24,17 @@ from bot.formats import when
 from bot.notifier.deliverer import OutboxDeliverer
 from bot.notifier.introductions import register_introductions
 from bot.notifier.senders import Transport
-from bot.store import facilitators, outbox
+from bot.store import facilitators, lead_admin, outbox
 from bot.store import leads as store
 from bot.store import matching as matching_store
-from bot.store.models import Facilitator, Outbox
+from bot.store.models import Coordinator, Facilitator, Outbox
 from bot.store.outbox import DeliveryError
 from bot.textsplit import split_text
 
 log = logging.getLogger(__name__)
 REMINDER_CHECK_SECONDS = 60
-KINDS = ("lead_card", "lead_reminder", "lead_refresh", "assignee_reminder", "relay", "entity_message")
+KINDS = ("lead_card", "lead_reminder", "lead_refresh", "assignee_reminder", "relay", "entity_message",
+         "coordinator_alert", "follow_up_reminder")
 
 
 def chat_lane(address: Any) -> str:
@@ -83,8 +84,12 @@ class Notifier(OutboxDeliverer):
     async def schedule_reminders(self) -> int:
         h = self.settings.handoff
         async with self.sessionmaker() as session, session.begin():
-            return await store.schedule_reminders(session=session, unclaimed_hours=h.reminder_unclaimed_hours,
-                                                  no_contact_days=h.reminder_no_contact_days)
+            count = await store.schedule_reminders(session=session, unclaimed_hours=h.reminder_unclaimed_hours,
+                                                   no_contact_days=h.reminder_no_contact_days)
+            count += len(await lead_admin.escalate_stale(session=session, unclaimed_hours=h.escalate_unclaimed_hours,
+                                                         no_contact_days=h.escalate_no_contact_days))
+            count += len(await lead_admin.due_follow_ups(session=session))
+            return count
 
     # ------------------------------------------------------------------ targets
     async def card_targets(self, session: AsyncSession, view: store.LeadView) -> list[tuple[str, str]]:
@@ -197,6 +202,35 @@ class Notifier(OutboxDeliverer):
         text = r.text("utter_lead_reminder_assignee", lang, {
             "lead_id": view.lead.id, "entity_name": (view.entity.name if view.entity else None) or "?",
             "claimed_at": when(view.lead.claimed_at, lang, r.time_zone, day_only=True) or "?"})
+        await self._send_each(row, payload, [(telegram_address(view.assignee.telegram_user_id), lang)],
+                              lambda _lang: (text, card_buttons(r, view, lang)))
+
+    async def _do_coordinator_alert(self, row: Outbox, payload: dict[str, Any]) -> None:
+        """A lead waiting too long, told to every active coordinator in private, each in their language."""
+        view, _ = await self._view(payload["lead_id"])
+        if view is None or view.lead.status not in store.OPEN:
+            return
+        async with self.sessionmaker() as session:
+            people = list(await session.scalars(select(Coordinator).where(Coordinator.active.is_(True))))
+        r = self.renderer
+        values = {"lead_id": view.lead.id, "entity_name": (view.entity.name if view.entity else None) or "?",
+                  "assignee": view.assignee.name if view.assignee else "?"}
+        targets = [(telegram_address(c.telegram_user_id), c.language or self.settings.default_language) for c in people]
+        if not targets:
+            return  # no coordinator yet: the overview still shows it
+        why = "utter_coordinator_alert_no_contact" if payload.get("why") == "no_contact" else \
+            "utter_coordinator_alert_unclaimed"
+        await self._send_each(row, payload, targets, lambda lang: (r.text(why, lang, values), None))
+
+    async def _do_follow_up_reminder(self, row: Outbox, payload: dict[str, Any]) -> None:
+        """The day its facilitator chose to pick a lead up again."""
+        view, _ = await self._view(payload["lead_id"])
+        if view is None or view.lead.status not in store.HELD or view.assignee is None:
+            return
+        lang = view.assignee.language or self.settings.default_language
+        r = self.renderer
+        text = r.text("utter_follow_up_due", lang, {
+            "lead_id": view.lead.id, "entity_name": (view.entity.name if view.entity else None) or "?"})
         await self._send_each(row, payload, [(telegram_address(view.assignee.telegram_user_id), lang)],
                               lambda _lang: (text, card_buttons(r, view, lang)))
 

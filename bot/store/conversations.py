@@ -127,7 +127,8 @@ class ConversationStore(Generic[State]):
             tracker.conversation_id = inserted.scalar_one()
             tracker.version = 1
             # A new conversation is the funnel's first step, counted in the same transaction.
-            await funnel.count(session=session, step="first_contact", when=now, language=tracker.language)
+            await funnel.reach(session=session, step="first_contact", conversation_id=tracker.conversation_id,
+                               when=now, language=tracker.language)
             return
         result = await connection.execute(_UPDATE, {
             "b_id": tracker.conversation_id, "b_expected": tracker.version, "b_state": state,

@@ -1,10 +1,15 @@
-"""The programme's funnel as anonymous monthly counts that outlive erasure.
+"""The programme's funnel: how far each conversation got, counted once, in the month it began.
 
-`count()` is called in the transaction of each funnel event (a first message, a finished interview, a
-reading, a qualified journey, a lead, a claim, a contact, an alliance formed), so a count exists exactly
-when its event was committed. A row holds a month, a step and coarse dimensions (territory, language,
-motivation, the alliance's aim): nothing that leads back to an entity, so `/forget` and the retention
-purge leave it alone and last year's totals stay as they were reported.
+One row per conversation (`funnel_journey`): the month of its first contact (its cohort), the furthest
+step it reached and coarse dimensions (territory, language, motivation, objective). `reach()` is called in
+the transaction of each funnel event (a first message, a finished interview, a reading, a qualified
+journey, a lead, a claim, a contact, an alliance formed); it moves the row forward, never adds one, so a
+redone journey is the same conversation and no step can exceed the one before it: a conversation counts
+in every step up to the furthest it reached. Territory and the other dimensions are set when they become
+known and apply to every step of that conversation; until then it sits apart, under "unknown".
+
+Nothing in a row leads back to an entity: `/forget` and the retention purge cut its link to the
+conversation (`conversation_id` set to NULL) and leave it counted, so last year's totals stay as reported.
 """
 
 from __future__ import annotations
@@ -15,10 +20,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import FunnelCount
+from bot.store.models import Conversation, FunnelJourney
 
 STEPS = ("first_contact", "interview_finished", "reading", "qualified", "lead", "claimed", "contacted",
          "alliance_formed")
@@ -50,44 +55,54 @@ def period_of(moment: datetime | None = None, zone: ZoneInfo | None = None) -> s
 
 
 def _clean(name: str, value: Any) -> str:
-    if value in (None, "", "skipped") or isinstance(value, bool | dict | list):
+    if value in (None, "", "skipped", "dont_know") or isinstance(value, bool | dict | list):
         return ""
     return str(value).strip()[:_SIZES[name]]
 
 
-_TABLE = FunnelCount.__table__
-_KEY = ["period", "step", *DIMENSIONS]
+_J = FunnelJourney.__table__
 
 
-def _upsert(dialect: str):
-    # The dialects' inserts are imported on first use: the PostgreSQL one alone costs ~0.1 s of
-    # `aliat chat`'s start-up on SQLite.
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(_TABLE).values(period=bindparam("period"), step=bindparam("step"),
-                                 territory=bindparam("territory"), language=bindparam("language"),
-                                 motivation=bindparam("motivation"), aim=bindparam("aim"),
-                                 count=bindparam("n"))
-    return stmt.on_conflict_do_update(index_elements=_KEY, set_={"count": _TABLE.c.count + stmt.excluded.count})
-
-
-_UPSERTS: dict[str, Any] = {}
-
-
-async def count(*, session: AsyncSession, step: str, when: datetime | None = None, n: int = 1,
-                territory: Any = None, language: Any = None, motivation: Any = None, aim: Any = None) -> None:
-    """Add `n` to a step's count for its month and dimensions, in the caller's transaction."""
+async def reach(*, session: AsyncSession, step: str, conversation_id: int | None = None,
+                sender_id: str | None = None, when: datetime | None = None, territory: Any = None,
+                language: Any = None, motivation: Any = None, aim: Any = None) -> bool:
+    """The conversation reached `step`: its row moves forward to it (never back) and takes the dimensions
+    given (an unknown one leaves what was known). A conversation with no row yet (it began before the
+    funnel counted this way, or its person asked to be forgotten and began again) gets one, in the month
+    of `when`. False when there is no conversation to count (already erased)."""
     if step not in STEPS:
         raise ValueError(f"unknown funnel step {step!r}")
-    conn = await session.connection()
-    values = {"territory": territory, "language": language, "motivation": motivation, "aim": aim}
-    dialect = conn.dialect.name
-    if dialect not in _UPSERTS:
-        _UPSERTS[dialect] = _upsert(dialect)
-    await conn.execute(_UPSERTS[dialect], {
-        "period": period_of(when), "step": step, "n": n, **{k: _clean(k, v) for k, v in values.items()}})
+    if conversation_id is None and sender_id:
+        conversation_id = await session.scalar(select(Conversation.id).where(Conversation.sender_id == sender_id))
+    if conversation_id is None:
+        return False
+    stage = STEPS.index(step)
+    known = {k: _clean(k, v) for k, v in
+             {"territory": territory, "language": language, "motivation": motivation, "aim": aim}.items()}
+    known = {k: v for k, v in known.items() if v}
+    forward = update(_J).where(_J.c.conversation_id == conversation_id).values(
+        stage=case((_J.c.stage < stage, stage), else_=_J.c.stage), **known)
+    if (await session.execute(forward)).rowcount:
+        return True
+    exists = await session.scalar(select(_J.c.id).where(_J.c.conversation_id == conversation_id))
+    if exists is None:
+        await session.execute(_J.insert().values(conversation_id=conversation_id, cohort=period_of(when),
+                                                 stage=stage, **{d: known.get(d, "") for d in DIMENSIONS}))
+    return True
+
+
+async def step_back(*, session: AsyncSession, conversation_id: int | None, step: str) -> None:
+    """A step undone (a closed lead reopened): the conversation's furthest step is `step` at most."""
+    if conversation_id is None:
+        return
+    stage = STEPS.index(step)
+    await session.execute(update(_J).where(_J.c.conversation_id == conversation_id, _J.c.stage > stage)
+                          .values(stage=stage))
+
+
+async def forget(*, session: AsyncSession, conversation_id: int) -> None:
+    """Erasure: the row stays counted and no longer points to the conversation."""
+    await session.execute(update(_J).where(_J.c.conversation_id == conversation_id).values(conversation_id=None))
 
 
 def lead_dimensions(dossier: dict[str, Any] | None, language: str | None, territory: str | None = None
@@ -124,25 +139,27 @@ class Funnel:
 
 
 async def read(*, session: AsyncSession, first: str | None = None, last: str | None = None) -> Funnel:
-    """The funnel for months first..last (YYYY-MM, both included; None: unbounded)."""
-    query = select(_TABLE.c.period, _TABLE.c.step, _TABLE.c.territory, _TABLE.c.language,
-                   _TABLE.c.motivation, _TABLE.c.aim, func.sum(_TABLE.c.count))
+    """The funnel of the conversations first seen in months first..last (YYYY-MM, both included; None:
+    unbounded): each conversation counts once in every step up to the furthest it reached."""
+    query = select(_J.c.cohort, _J.c.stage, _J.c.territory, _J.c.language, _J.c.motivation, _J.c.aim,
+                   func.count())
     if first:
-        query = query.where(_TABLE.c.period >= first)
+        query = query.where(_J.c.cohort >= first)
     if last:
-        query = query.where(_TABLE.c.period <= last)
-    query = query.group_by(*(_TABLE.c[k] for k in _KEY))
-    result = Funnel(first=first, last=last, totals={s: 0 for s in STEPS})
-    by: dict[str, dict[str, dict[str, int]]] = {d: defaultdict(lambda: defaultdict(int)) for d in DIMENSIONS}
+        query = query.where(_J.c.cohort <= last)
+    query = query.group_by(_J.c.cohort, _J.c.stage, _J.c.territory, _J.c.language, _J.c.motivation, _J.c.aim)
+    result = Funnel(first=first, last=last, totals=dict.fromkeys(STEPS, 0))
+    by: dict[str, dict[str, dict[str, int]]] = {d: defaultdict(lambda: dict.fromkeys(STEPS, 0)) for d in DIMENSIONS}
     months: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STEPS, 0))
-    for period, step, territory, language, motivation, aim, n in await session.execute(query):
+    for cohort, stage, territory, language, motivation, aim, n in await session.execute(query):
         n = int(n or 0)
-        if step not in result.totals:
-            continue
-        result.totals[step] += n
-        months[period][step] += n
-        for name, value in zip(DIMENSIONS, (territory, language, motivation, aim), strict=True):
-            by[name][value][step] += n
+        reached = STEPS[:max(0, min(int(stage or 0), len(STEPS) - 1)) + 1]
+        values = (territory, language, motivation, aim)
+        for step in reached:
+            result.totals[step] += n
+            months[cohort][step] += n
+            for name, value in zip(DIMENSIONS, values, strict=True):
+                by[name][value or ""][step] += n
     result.by_month = dict(sorted(months.items()))
     result.by = {d: {v: dict(steps) for v, steps in sorted(values.items())} for d, values in by.items()}
     return result

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store import funnel, staff
+from bot.store import alliances, funnel, staff
 from bot.store.clock import aware as aware
 from bot.store.clock import now_utc as now_utc
 from bot.store.conversations import is_paused, lock_conversation, set_conversation_paused
@@ -241,7 +241,7 @@ async def create_or_update_lead(*, session: AsyncSession, sender_id: str, entity
     await add_outbox(session=session, kind="lead_card", payload={"lead_id": lead.id},
                      dedup_key=f"lead_card:{lead.id}")
     dims = funnel.lead_dimensions(dossier, language, row.territory)
-    await funnel.count(session=session, step="lead", when=now, **dims)
+    await funnel.reach(session=session, step="lead", conversation_id=conversation_id, when=now, **dims)
     return LeadResult(ok=True, lead=lead, created=True)
 
 
@@ -420,6 +420,7 @@ async def close_lead(*, session: AsyncSession, lead_id: int, facilitator: Facili
                          note=note)
     if outcome == "alliance_formed":
         await _count_step(session, lead_id, "alliance_formed", now)
+        await alliances.record(session=session, lead_id=lead_id, when=now)
     paused_before = await is_paused(session=session, sender_id=sender_id)
     await set_conversation_paused(session=session, sender_id=sender_id, paused=False)
     if notice is not None and sender_id and paused_before:
@@ -429,10 +430,10 @@ async def close_lead(*, session: AsyncSession, lead_id: int, facilitator: Facili
 
 async def _count_step(session: AsyncSession, lead_id: int, step: str, when: datetime) -> None:
     """The lead's funnel step, counted with its territory, language, motivation and aim."""
-    row = (await session.execute(select(Lead.dossier, Lead.language, Entity.territory)
+    row = (await session.execute(select(Lead.dossier, Lead.language, Entity.territory, Entity.conversation_id)
                                  .outerjoin(Entity, Lead.entity_id == Entity.id).where(Lead.id == lead_id))).first()
-    if row is not None:
-        await funnel.count(session=session, step=step, when=when,
+    if row is not None and row.conversation_id is not None:  # an erased entity's lead no longer counts on
+        await funnel.reach(session=session, step=step, conversation_id=row.conversation_id, when=when,
                            **funnel.lead_dimensions(row.dossier, row.language, row.territory))
 
 

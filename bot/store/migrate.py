@@ -79,6 +79,20 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, revision)
 
+    if engine.dialect.name == "sqlite":
+        # SQLite alters a table by copying it and dropping the old one; with foreign keys on, that drop
+        # is a DELETE that sets every reference to it to NULL (an entity would lose its conversation).
+        # The pragma only takes effect outside a transaction, so: off, migrate, on, on one connection.
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()  # SQLAlchemy's autobegun transaction; the driver began none for a pragma
+            try:
+                async with conn.begin():
+                    await conn.run_sync(_run)
+            finally:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
+        return
     async with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Workers starting together on a new database: one migrates, the others wait, then find it done.

@@ -154,6 +154,7 @@ class Lead(Base):
     contacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    follow_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # its facilitator is reminded then
 
 
 class LeadEvent(Base):
@@ -263,6 +264,61 @@ class FunnelCount(Base):
     motivation: Mapped[str] = mapped_column(String(16), default="")
     aim: Mapped[str] = mapped_column(String(32), default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FunnelJourney(Base):
+    """One row per conversation: how far it got in the programme's funnel, and its coarse dimensions.
+
+    Counted once per conversation, in the cohort of its first contact (YYYY-MM in the programme's time
+    zone); a redone journey moves the same row, never adds one. `stage` is the index of the furthest step
+    reached (bot.store.funnel.STEPS). The link to the conversation is cut when the person asks to be
+    forgotten (or the conversation is purged): the row then says nothing about anyone and stays counted.
+    """
+
+    __tablename__ = "funnel_journey"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="SET NULL"), unique=True)
+    cohort: Mapped[str] = mapped_column(String(7), index=True)  # month of the first contact
+    stage: Mapped[int] = mapped_column(Integer, default=0)
+    territory: Mapped[str] = mapped_column(FreeText(64), default="")
+    language: Mapped[str] = mapped_column(String(8), default="")
+    motivation: Mapped[str] = mapped_column(String(16), default="")
+    aim: Mapped[str] = mapped_column(String(32), default="")
+
+
+class Alliance(Base):
+    """An alliance formed, as the programme counts it: once per pair of partners, with its aim.
+
+    `pair` is the pair's key (the two entities' ids, or an entity and an outside partner's name folded),
+    unique. Entity and lead links are set to NULL when an entity is erased; the row, its aim and its
+    date stay, so the count against the programme's target outlives erasure.
+    """
+
+    __tablename__ = "alliance"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair: Mapped[str] = mapped_column(String(96), unique=True)
+    aim: Mapped[str] = mapped_column(String(32))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id", ondelete="SET NULL"), index=True)
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id", ondelete="SET NULL"))
+    partner_lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id", ondelete="SET NULL"))
+    partner_entity_id: Mapped[int | None] = mapped_column(ForeignKey("entity.id", ondelete="SET NULL"))
+    partner_name: Mapped[str | None] = mapped_column(FreeText(200))  # an entity outside the programme
+    formed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Invite(Base):
+    """A one-time invite link for a role (bot/store/invites.py): only its token's SHA-256 hash is kept."""
+
+    __tablename__ = "invite"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(FreeText(200))  # the name to register under, if given
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Coordinator(StaffMember, Base):

@@ -8,6 +8,7 @@ from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.addresses import telegram_chat_id
+from bot.store import funnel
 from bot.store.db import mark_erased
 from bot.store.models import Assessment, Conversation, Entity, Lead, LeadEvent, Outbox
 from bot.store.outbox import add_outbox
@@ -58,6 +59,7 @@ async def forget_sender(*, session: AsyncSession, sender_id: str, actor: str = "
     conversation = await session.scalar(select(Conversation).where(Conversation.sender_id == sender_id))
     if conversation is None:
         return counts
+    await funnel.forget(session=session, conversation_id=conversation.id)  # stays counted, unlinked
     entities = (await session.scalars(select(Entity).where(Entity.conversation_id == conversation.id))).all()
     entity_ids = [e.id for e in entities]
     lead_ids: set[int] = set()

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import Coordinator, Facilitator, WebLogin, WebSession
+from bot.store.models import Coordinator, Facilitator, Trainer, WebLogin, WebSession
 
 LOGIN_MINUTES = 10
 
@@ -49,6 +49,12 @@ async def list_coordinators(*, session: AsyncSession) -> list[Coordinator]:
                                       .order_by(Coordinator.id)))
 
 
+async def get_coordinator(*, session: AsyncSession, telegram_user_id: int) -> Coordinator | None:
+    """The active coordinator with this Telegram id, or None."""
+    return await session.scalar(select(Coordinator).where(Coordinator.telegram_user_id == telegram_user_id,
+                                                          Coordinator.active.is_(True)))
+
+
 async def remove_coordinator(*, session: AsyncSession, telegram_user_id: int) -> bool:
     """Deactivate a coordinator (the name stays for history); their sessions end now."""
     result = await session.execute(update(Coordinator).where(Coordinator.telegram_user_id == telegram_user_id,
@@ -79,25 +85,27 @@ class StaffMember:
     language: str | None
     facilitator: Facilitator | None
     coordinator: bool
+    trainer: bool = False  # a trainer sees their own workshops on the dashboard
 
     @property
     def role(self) -> str:
-        return "coordinator" if self.coordinator else "facilitator"
+        return "coordinator" if self.coordinator else ("facilitator" if self.facilitator else "trainer")
 
 
 async def staff_member(*, session: AsyncSession, telegram_user_id: int) -> StaffMember | None:
-    """The active facilitator and/or coordinator with this Telegram id, or None (not staff)."""
+    """The active facilitator, coordinator and/or trainer with this Telegram id, or None (not staff)."""
     facilitator = await session.scalar(select(Facilitator).where(Facilitator.telegram_user_id == telegram_user_id,
                                                                  Facilitator.active.is_(True)))
     coordinator = await session.scalar(select(Coordinator).where(Coordinator.telegram_user_id == telegram_user_id,
                                                                  Coordinator.active.is_(True)))
-    if facilitator is None and coordinator is None:
+    trainer = await session.scalar(select(Trainer).where(Trainer.telegram_user_id == telegram_user_id))
+    if facilitator is None and coordinator is None and trainer is None:
         return None
-    person = coordinator or facilitator
+    person = coordinator or facilitator or trainer
     return StaffMember(telegram_user_id=telegram_user_id, name=person.name,
                        language=(coordinator.language if coordinator else None)
                        or (facilitator.language if facilitator else None),
-                       facilitator=facilitator, coordinator=coordinator is not None)
+                       facilitator=facilitator, coordinator=coordinator is not None, trainer=trainer is not None)
 
 
 # ------------------------------------------------------------------ login links and sessions

@@ -3,7 +3,7 @@
 The handlers sit in a handler group before the conversation's (default -1) and stop the update there,
 so a /workshop in a private chat never reaches the engine. Callback data:
 
-    ws:p:<programme>:<lang>          the trainer picks a programme
+    ws:p:<programme>:<lang>[:<n>:<kinds>]  the trainer picks a programme (n cases of the kinds r, p, m)
     ws:n:<workshop>:<step>           Next (the step makes a repeated or late press harmless)
     ws:e:<workshop>                  End
     ws:r:<workshop>:<step>:<1-4>     a participant rates their own entity on the factor card
@@ -49,8 +49,11 @@ from bot.workshop.session import (
     SCENARIO,
     Programme,
     answer_options,
+    decode_choice,
+    encode_choice,
     initial_state,
     item_kind,
+    quiz_choice,
 )
 from bot.workshop.texts import WorkshopTexts
 
@@ -332,6 +335,8 @@ async def on_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     texts = service.texts
     language = texts.language_for(*(context.args or [])[:1], user.language_code)
+    # "/workshop ca 8 reactives mixtes": how many cases and which kinds (all of them, shuffled, by default)
+    choice = encode_choice(*quiz_choice(list(context.args or [])))
 
     async def work(session: AsyncSession) -> list[BotMessage]:
         if not await store.is_trainer(session=session, telegram_user_id=user.id):
@@ -339,7 +344,8 @@ async def on_workshop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if await store.running_workshop(session=session, chat_id=message.chat_id) is not None:
             return _said(texts.t("workshop_already_running", language))
         return _said(texts.t("workshop_choose_programme", language),
-                     [[(texts.programme_label(p, language), callback(Act.PROGRAMME, p, language))] for p in Programme])
+                     [[(texts.programme_label(p, language), callback(Act.PROGRAMME, p, language, *choice))]
+                      for p in Programme])
 
     await _once(update, context, work, chat_id=message.chat_id, reply_to=message.message_id)
 
@@ -384,7 +390,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if act is Act.RATE:
             await _rate(update, context, pressed.number(0), pressed.number(1), args[2], user_language)
         elif act is Act.PROGRAMME:
-            await _start(update, context, Programme(args[0]), service.texts.language_for(args[1]), user_language)
+            await _start(update, context, Programme(args[0]), service.texts.language_for(args[1]), user_language,
+                         decode_choice(args[2:]))
         elif act is Act.NEXT:
             await _next(update, context, pressed.number(0), pressed.number(1), user_language)
         else:
@@ -407,10 +414,11 @@ def _refusal(query: Any, workshop: Workshop | None, service: WorkshopService, la
 
 
 async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, programme: Programme, language: str,
-                 user_language: str) -> None:
+                 user_language: str, choice: tuple[int | None, list[str]] = (None, [])) -> None:
     query, service = update.callback_query, _service(context)
     chat_id = query.message.chat.id
-    state = initial_state(programme, service.texts.knowledge)
+    count, kinds = choice
+    state = initial_state(programme, service.texts.knowledge, count=count, kinds=kinds)
     said: list[str] = []
     started: list[Workshop] = []
 

@@ -8,6 +8,7 @@ Next/End buttons), ``poll_message`` (message id of the current quiz) and, while 
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -41,12 +42,41 @@ def answer_options(knowledge: dict[str, Any]) -> list[str]:
     return list((knowledge.get("scenarios") or {}).get("options") or {})
 
 
-def programme_items(programme: Programme | str, knowledge: dict[str, Any]) -> list[dict[str, str]]:
-    """The items of a programme: scenarios (with their right answer) first, then factor cards."""
+def pick_cases(knowledge: dict[str, Any], *, count: int | None = None, kinds: list[str] | None = None,
+               rng: random.Random | None = None) -> list[dict[str, Any]]:
+    """The quiz's cases, shuffled: only the kinds asked for (all by default), `count` of them (all by
+    default) taken in turns from each kind so a short quiz still mixes them. Knowledge lists them by kind
+    (six reactive, six proactive, four mixed): shown in that order, the answers gave themselves away."""
+    rng = rng or random.SystemRandom()
+    scenarios = list((knowledge.get("scenarios") or {}).get("scenarios") or [])
+    wanted = [k for k in (kinds or []) if k in answer_options(knowledge)]
+    if wanted:
+        scenarios = [s for s in scenarios if s.get("answer") in wanted]
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for scenario in scenarios:
+        by_kind.setdefault(scenario.get("answer", ""), []).append(scenario)
+    for cases in by_kind.values():
+        rng.shuffle(cases)
+    limit = len(scenarios) if not count or count <= 0 else min(count, len(scenarios))
+    chosen: list[dict[str, Any]] = []
+    queues = [cases for _, cases in sorted(by_kind.items())]
+    rng.shuffle(queues)
+    while len(chosen) < limit:
+        for cases in queues:
+            if cases and len(chosen) < limit:
+                chosen.append(cases.pop())
+    rng.shuffle(chosen)
+    return chosen
+
+
+def programme_items(programme: Programme | str, knowledge: dict[str, Any], *, count: int | None = None,
+                    kinds: list[str] | None = None, rng: random.Random | None = None) -> list[dict[str, str]]:
+    """The items of a programme: the quiz's cases (shuffled; how many and which kinds as the trainer
+    chose, each with its right answer) first, then the factor cards."""
     programme = Programme(programme)
     items: list[dict[str, str]] = []
     if programme in (Programme.SCENARIOS, Programme.BOTH):
-        for scenario in (knowledge.get("scenarios") or {}).get("scenarios") or []:
+        for scenario in pick_cases(knowledge, count=count, kinds=kinds, rng=rng):
             items.append({"id": item_id(SCENARIO, scenario["id"]), "answer": scenario["answer"]})
     if programme in (Programme.FACTORS, Programme.BOTH):
         for factor in (knowledge.get("success_factors") or {}).get("factors") or []:
@@ -54,9 +84,45 @@ def programme_items(programme: Programme | str, knowledge: dict[str, Any]) -> li
     return items
 
 
-def initial_state(programme: Programme | str, knowledge: dict[str, Any]) -> dict[str, Any]:
-    return {"items": programme_items(programme, knowledge), "step": 0, "polls": {}, "control": None,
-            "poll_message": None}
+def initial_state(programme: Programme | str, knowledge: dict[str, Any], *, count: int | None = None,
+                  kinds: list[str] | None = None, rng: random.Random | None = None) -> dict[str, Any]:
+    return {"items": programme_items(programme, knowledge, count=count, kinds=kinds, rng=rng), "step": 0,
+            "polls": {}, "control": None, "poll_message": None}
+
+
+# What a trainer may type after /workshop to choose the quiz's kinds (the options' ids, and their words)
+KIND_WORDS = {"reactive": "reactive", "reactiva": "reactive", "reactivo": "reactive", "reactives": "reactive",
+              "reactivas": "reactive", "reactivos": "reactive",
+              "proactive": "proactive", "proactiva": "proactive", "proactivo": "proactive", "proactives": "proactive",
+              "proactivas": "proactive", "proactivos": "proactive",
+              "mixed": "mixed", "mixta": "mixed", "mixto": "mixed", "mixtes": "mixed", "mixtas": "mixed",
+              "mixtos": "mixed"}
+KIND_LETTERS = {"reactive": "r", "proactive": "p", "mixed": "m"}
+
+
+def quiz_choice(words: list[str]) -> tuple[int | None, list[str]]:
+    """/workshop's words after the language: a number (how many cases) and kinds ("reactives mixtes")."""
+    count, kinds = None, []
+    for word in words:
+        folded = word.strip().lower().rstrip(".,;")
+        if folded.isdigit() and folded.isascii() and 0 < len(folded) <= 3:
+            count = int(folded) or None
+        elif folded in KIND_WORDS and KIND_WORDS[folded] not in kinds:
+            kinds.append(KIND_WORDS[folded])
+    return count, kinds
+
+
+def encode_choice(count: int | None, kinds: list[str]) -> list[str]:
+    """The choice as callback data pieces: ["8", "rm"] (an empty piece: all; nothing when all of both)."""
+    pieces = [str(count or ""), "".join(KIND_LETTERS[k] for k in kinds if k in KIND_LETTERS)]
+    return pieces if any(pieces) else []
+
+
+def decode_choice(pieces: tuple[str, ...] | list[str]) -> tuple[int | None, list[str]]:
+    count = int(pieces[0]) if pieces and pieces[0].isdigit() and len(pieces[0]) <= 3 else None
+    letters = {v: k for k, v in KIND_LETTERS.items()}
+    kinds = [letters[ch] for ch in (pieces[1] if len(pieces) > 1 else "") if ch in letters]
+    return count or None, kinds
 
 
 def scenario_by_id(knowledge: dict[str, Any], ident: str) -> dict[str, Any] | None:

@@ -8,10 +8,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 
 from bot.runtime import Runtime
+from bot.store import funnel, staff
 from bot.store import leads as store
-from bot.store import staff
+from bot.store.models import Conversation
 from bot.web.server import create_app
 
 LAIA, PAU, NURIA, STRANGER = 7001, 7002, 7003, 4242
@@ -32,6 +34,15 @@ async def seed(runtime: Runtime, leads: int = 3) -> list[int]:
         await store.add_facilitator(session=session, telegram_user_id=PAU, name="Pau", language="es")
         await staff.add_coordinator(session=session, telegram_user_id=NURIA, name="Núria")
         for i in range(leads):
+            # the entity's conversation first, as through the bot: the funnel counts conversations
+            conversation = await session.scalar(select(Conversation).where(Conversation.sender_id == f"tg:{1001 + i}"))
+            if conversation is None:  # (a test may have made it already)
+                conversation = Conversation(sender_id=f"tg:{1001 + i}", channel="telegram", language="ca", state={},
+                                            version=1)
+                session.add(conversation)
+                await session.flush()
+            await funnel.reach(session=session, step="first_contact", conversation_id=conversation.id,
+                               language="ca")
             result = await store.create_or_update_lead(
                 session=session, sender_id=f"tg:{1001 + i}",
                 entity={"name": f"Coop {i + 1}", "territory": "girona" if i % 2 == 0 else "lleida"},

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from bot.callbacks import CardAction
 from bot.facilitators.handlers import LeadDesk
+from bot.store import funnel
 from bot.store import leads as store
-from bot.store.models import FunnelCount, Lead, LeadEvent
+from bot.store.models import Alliance, FunnelJourney, Lead, LeadEvent
 from tests.auxil.runtime import ask_for_a_facilitator
 
 
@@ -48,8 +49,9 @@ async def test_formed_on_an_unclaimed_lead_is_refused(runtime) -> None:
     assert not changed and text == desk.r.text("utter_fac_not_yours", desk.lang(laia))
     async with runtime.sessionmaker() as s:
         lead = await s.scalar(select(Lead))
-        formed = await s.scalar(select(func.count()).select_from(FunnelCount)
-                                .where(FunnelCount.step == "alliance_formed"))
+        formed = await s.scalar(select(func.count()).select_from(Alliance))  # no alliance counted
+        formed += await s.scalar(select(func.count()).select_from(FunnelJourney)
+                                 .where(FunnelJourney.stage == len(funnel.STEPS) - 1))
     assert lead.status != "closed" and lead.outcome is None and not formed
     changed, _ = await desk.change(laia, 1, CardAction.DROPPED)  # dropping an unclaimed lead stays possible
     assert changed

@@ -117,3 +117,25 @@ async def test_when_will_they_call_names_who_has_the_case(sqlite_url) -> None:
         assert replies[0].text.startswith("Laia, de l'equip de facilitadors") and "3 dies" in replies[0].text
     finally:
         await rt.close()
+
+
+async def test_the_dashboard_marks_and_counts_overdue_leads(sqlite_url) -> None:
+    from bot.store import staff
+    from tests.auxil.dashboard import dashboard_client, login_link
+
+    rt = await make_runtime(sqlite_url)
+    try:
+        late = await _lead(rt, 1, urgent=False, hours_ago=50)
+        urgent = await _lead(rt, 2, urgent=True, hours_ago=1)
+        async with rt.sessionmaker() as s, s.begin():
+            await staff.add_coordinator(session=s, telegram_user_id=7303, name="Núria")
+        async with dashboard_client(rt) as client:
+            assert (await client.get(await login_link(rt, 7303), allow_redirects=False)).status == 303
+            overview = await (await client.get("/overview?period=all")).text()
+            assert "Fora de termini: 1 sense agafar i 0 sense contacte" in overview
+            page = await (await client.get("/leads")).text()
+            assert page.index(f'data-lead="{urgent}"') < page.index(f'data-lead="{late}"')  # urgent first
+            assert f"⏰ #{late}" in page and f"⏰ #{urgent}" not in page
+            assert "ningú no l&#39;ha agafat a temps" in page or "ningú no l'ha agafat a temps" in page
+    finally:
+        await rt.close()

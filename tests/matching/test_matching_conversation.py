@@ -87,3 +87,13 @@ async def test_saying_no_keeps_nothing_and_no_journey_means_journey_first(runtim
     stranger = Chat(runtime, "tg:9205", "ca")
     await stranger.send("/start")
     assert _responses(await stranger.send(payload="/find_partner")) == ["utter_matching_needs_journey"]
+
+
+async def test_a_new_wording_of_the_opt_in_asks_again(runtime) -> None:
+    await seed_entity(runtime, "tg:9206", "Coop", offers=("premises",), seeks=("volunteers",))  # opted in
+    chat = Chat(runtime, "tg:9206", "ca")
+    assert _responses(await chat.send("/partner")) == ["utter_matching_already"]
+    async with runtime.sessionmaker() as session, session.begin():
+        profile = await store.profile_for_sender(session=session, sender_id="tg:9206")
+        profile.consent_version = "2025-01"  # agreed to an older text
+    assert "utter_ask_matching_consent" in _responses(await chat.send("/partner"))

@@ -12,7 +12,7 @@ from sqlalchemy import insert
 
 from bot.exports import Table, csv_bytes, local_time, spreadsheet_safe, write_xlsx
 from bot.store import funnel
-from bot.store.models import Entity, Lead
+from bot.store.models import Alliance, Entity, FunnelJourney, Lead
 from tests.auxil.cli import aliat
 
 HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+34 600 11 22 33", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
@@ -67,12 +67,13 @@ async def test_report_commands_export_every_row_in_the_readers_language(sqlite_u
              "dossier": {"motivation": "proactive", "answers": {"objective": "innovation"}},
              "created_at": created + timedelta(minutes=i), "updated_at": created} for i in range(1, 1203)])
     async with db.begin() as conn:
-        from sqlalchemy.ext.asyncio import AsyncSession
-
-        async with AsyncSession(bind=conn) as session:
-            await funnel.count(session=session, step="lead", when=created, n=1202, territory="girona")
-            await funnel.count(session=session, step="alliance_formed", when=created, n=3, aim="innovation")
-            await session.commit()
+        # 1,202 conversations first seen in February (Madrid) got as far as a lead, 3 of them to an alliance
+        await conn.execute(insert(FunnelJourney.__table__), [
+            {"cohort": funnel.period_of(created), "stage": funnel.STEPS.index("alliance_formed" if i < 3 else "lead"),
+             "territory": "girona", "language": "ca", "motivation": "", "aim": "innovation"} for i in range(1202)])
+        await conn.execute(insert(Alliance.__table__), [
+            {"pair": f"L{i}", "aim": "innovation", "lead_id": i, "entity_id": i, "formed_at": created}
+            for i in range(1, 4)])
     await db.dispose()
 
     path = tmp_path / "leads.xlsx"
@@ -91,8 +92,8 @@ async def test_report_commands_export_every_row_in_the_readers_language(sqlite_u
     lines = done.stdout.splitlines()
     assert lines[0].startswith("L'embut del programa (2026-02 – 2026-02)")
     counts = {line[:24].strip(): line[24:].split() for line in lines[1:]}
-    assert counts["Primer contacte"] == ["0"] and counts["Derivada a l'equip"] == ["1202"]
-    assert counts["Aliança formada"] == ["3"]  # no conversion from a step of 0
+    assert counts["Primer contacte"] == ["1202"] and counts["Derivada a l'equip"] == ["1202", "100", "%"]
+    assert counts["Assignada"] == ["3", "0", "%"] and counts["Aliança formada"] == ["3", "100", "%"]
     path = tmp_path / "funnel.xlsx"
     done = aliat("report", "funnel", "--xlsx", str(path), "--lang", "en", database_url=sqlite_url)
     assert done.returncode == 0, done.stderr
@@ -100,11 +101,11 @@ async def test_report_commands_export_every_row_in_the_readers_language(sqlite_u
     funnel_sheet = book["Funnel"]
     assert [c.value for c in funnel_sheet[1]][:2] == ["Month", "First contact"]
     rows = [[c.value for c in r] for r in funnel_sheet.iter_rows(min_row=2)]
-    assert rows == [["2026-02", 0, 0, 0, 0, 1202, 0, 0, 3], ["Total", 0, 0, 0, 0, 1202, 0, 0, 3]]
+    assert rows == [["2026-02", *[1202] * 5, 3, 3, 3], ["Total", *[1202] * 5, 3, 3, 3]]
 
     csv_path = tmp_path / "alliances.csv"
     done = aliat("report", "alliances", "--csv", str(csv_path), "--excel-csv", database_url=sqlite_url)
     assert done.returncode == 0, done.stderr
     rows = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Objectiu", "Objectiu del programa", "Formades"]
-    assert rows[1] == ["Innovar", "2", "3"] and rows[-1] == ["Total", "8", "3"]
+    assert rows[1] == ["Innovació", "2", "3"] and rows[-1] == ["Total", "8", "3"]

@@ -11,7 +11,7 @@ from bot.facilitators.handlers import LeadDesk
 from bot.store import funnel, migrate
 from bot.store import leads as store
 from bot.store.db import create_engine
-from bot.store.models import FunnelCount
+from bot.store.models import Conversation, FunnelJourney
 from bot.store.privacy import forget_sender, purge_expired
 from tests.auxil.runtime import Chat, reset_postgres
 
@@ -34,9 +34,9 @@ async def _journey_and_handoff(chat: Chat) -> None:
 
 async def _rows(runtime) -> list[tuple]:
     async with runtime.sessionmaker() as session:
-        rows = await session.execute(select(FunnelCount.period, FunnelCount.step, FunnelCount.territory,
-                                            FunnelCount.language, FunnelCount.motivation, FunnelCount.aim,
-                                            FunnelCount.count).order_by(FunnelCount.step, FunnelCount.id))
+        rows = await session.execute(select(FunnelJourney.cohort, FunnelJourney.stage, FunnelJourney.territory,
+                                            FunnelJourney.language, FunnelJourney.motivation, FunnelJourney.aim,
+                                            FunnelJourney.conversation_id).order_by(FunnelJourney.id))
         return [tuple(r) for r in rows]
 
 
@@ -59,18 +59,23 @@ async def test_every_step_is_counted_and_erasure_leaves_the_counts(any_runtime) 
     month = funnel.period_of()
     assert list(result.by_month) == [month]
     assert result.by["language"] == {"ca": dict.fromkeys(funnel.STEPS, 1)}
-    # Territory and motivation are known from the interview on; the first contact only has a language.
-    assert result.by["territory"]["terres_ebre"] == {s: 1 for s in funnel.STEPS if s != "first_contact"}
+    # Territory and motivation, known from the interview on, are the conversation's: every step has them.
+    assert result.by["territory"] == {"terres_ebre": dict.fromkeys(funnel.STEPS, 1)}
     assert result.by["motivation"]["reactive"]["alliance_formed"] == 1
     before = await _rows(any_runtime)
+    assert [r[:6] for r in before] == [(month, len(funnel.STEPS) - 1, "terres_ebre", "ca", "reactive", "voice")]
+    assert before[0][6] is not None  # linked to its conversation while the person is known
 
     async with any_runtime.sessionmaker() as session, session.begin():
         counts = await forget_sender(session=session, sender_id="tg:7001")
     assert counts["leads"] == 1 and counts["assessments"] == 1
     async with any_runtime.sessionmaker() as session, session.begin():
         await purge_expired(session=session, older_than_days=1, now=datetime(2100, 1, 1, tzinfo=UTC))
-    assert await _rows(any_runtime) == before
-    dump = repr(before)
+    after = await _rows(any_runtime)
+    assert [r[:6] for r in after] == [r[:6] for r in before] and after[0][6] is None  # counted, unlinked
+    async with any_runtime.sessionmaker() as session:
+        assert (await funnel.read(session=session)).totals == dict.fromkeys(funnel.STEPS, 1)
+    dump = repr(after)
     assert "Riu Viu" not in dump and "marta" not in dump and "7001" not in dump
 
 
@@ -81,21 +86,38 @@ def test_months_are_the_programmes() -> None:
     assert funnel.period_of(datetime(2026, 7, 31, 22, 0), zone) == "2026-08"  # naive: UTC
 
 
-async def test_counts_add_up_and_ranges_are_inclusive(any_runtime) -> None:
+async def test_a_conversation_counts_once_in_its_first_months_cohort(any_runtime) -> None:
+    """Steps taken in later months count in the month of the first contact; a step reached again, or an
+    earlier one reached after a later one, changes nothing; ranges of months are inclusive."""
     async with any_runtime.sessionmaker() as session, session.begin():
-        for when, step, n in ((datetime(2026, 1, 10, tzinfo=UTC), "lead", 2),
-                              (datetime(2026, 1, 11, tzinfo=UTC), "lead", 3),
-                              (datetime(2026, 2, 1, tzinfo=UTC), "lead", 1),
-                              (datetime(2026, 3, 1, tzinfo=UTC), "claimed", 4)):
-            await funnel.count(session=session, step=step, when=when, n=n, territory="girona", aim="innovation")
+        ids = []
+        for i, month in enumerate((1, 1, 2, 3)):
+            conversation = Conversation(sender_id=f"tg:{i}", channel="telegram", language="ca", state={}, version=1)
+            session.add(conversation)
+            await session.flush()
+            ids.append(conversation.id)
+            await funnel.reach(session=session, step="first_contact", conversation_id=conversation.id,
+                               when=datetime(2026, month, 10, tzinfo=UTC), language="es")
+        await funnel.reach(session=session, step="lead", conversation_id=ids[0], when=datetime(2026, 4, 1, tzinfo=UTC),
+                           territory="girona", aim="innovation")
+        await funnel.reach(session=session, step="lead", conversation_id=ids[0], territory=None)  # known stays
+        await funnel.reach(session=session, step="reading", conversation_id=ids[0])  # never backwards
+        await funnel.reach(session=session, step="claimed", sender_id="tg:2")
+        assert not await funnel.reach(session=session, step="claimed", sender_id="tg:nobody")
     async with any_runtime.sessionmaker() as session:
         january_february = await funnel.read(session=session, first="2026-01", last="2026-02")
         everything = await funnel.read(session=session)
-        rows = (await session.execute(select(FunnelCount.period, FunnelCount.count))).all()
-    assert january_february.totals["lead"] == 6 and january_february.totals["claimed"] == 0
-    assert everything.totals["claimed"] == 4
-    assert sorted(rows) == [("2026-01", 5), ("2026-02", 1), ("2026-03", 4)]  # one row per key, summed
-    assert [(s, n, share) for s, n, share in everything.conversions()][5] == ("claimed", 4, 4 / 6)
+    assert january_february.totals["first_contact"] == 3 and january_february.totals["lead"] == 2
+    assert january_february.totals["claimed"] == 1 and january_february.totals["contacted"] == 0
+    assert list(january_february.by_month) == ["2026-01", "2026-02"]
+    assert january_february.by_month["2026-01"]["lead"] == 1  # reached in April, counted in January
+    assert january_february.by["territory"]["girona"]["first_contact"] == 1
+    assert january_february.by["territory"][""]["first_contact"] == 2  # not known: apart, not lost
+    assert everything.totals["first_contact"] == 4
+    assert [(s, n) for s, n, _ in everything.conversions()][:6] == [
+        ("first_contact", 4), ("interview_finished", 2), ("reading", 2), ("qualified", 2), ("lead", 2),
+        ("claimed", 1)]
+    assert everything.conversions()[5][2] == 1 / 2
 
 
 async def test_the_migration_back_fills_from_what_the_database_holds(database_url) -> None:
@@ -134,6 +156,13 @@ async def test_the_migration_back_fills_from_what_the_database_holds(database_ur
             rows = (await conn.execute(text(
                 "SELECT period, step, territory, language, motivation, aim, count FROM funnel_count"
                 " ORDER BY step, period, language"))).all()
+            journeys = (await conn.execute(text(
+                "SELECT cohort, stage, territory, language, motivation, aim, conversation_id FROM funnel_journey"
+                " ORDER BY id"))).all()
+            alliances = (await conn.execute(text("SELECT pair, aim, lead_id, entity_id FROM alliance"))).all()
+            entity_link = await conn.scalar(text("SELECT conversation_id FROM entity WHERE id = 1"))
+            if conn.dialect.name == "sqlite":  # foreign keys off while migrating (a table copy), on after
+                assert await conn.scalar(text("PRAGMA foreign_keys")) == 1
     finally:
         await db.dispose()
     assert [tuple(r) for r in rows] == [
@@ -148,3 +177,12 @@ async def test_the_migration_back_fills_from_what_the_database_holds(database_ur
         ("2026-01", "qualified", "lleida", "es", "proactive", "innovation", 1),
         ("2026-01", "reading", "lleida", "es", "proactive", "", 1),
     ]
+    # SQLite: 0003 copies the conversation table; its drop no longer unlinks the entity from it
+    assert entity_link == 1
+    # 0007: one row per conversation, at the furthest step its lead got to; the erased lead a row of its own
+    assert [tuple(r) for r in journeys] == [
+        ("2026-01", len(funnel.STEPS) - 1, "lleida", "es", "proactive", "innovation", 1),
+        ("2026-01", 0, "", "ca", "", "", 2),
+        ("2026-01", funnel.STEPS.index("lead"), "", "ca", "", "", None),
+    ]
+    assert [tuple(r) for r in alliances] == [("L1", "innovation", 1, 1)]

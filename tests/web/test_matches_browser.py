@@ -6,8 +6,10 @@ the other's contact once and the facilitator is told; the outcome is recorded on
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import replace
+from pathlib import Path
 
 from bot import callbacks
 from bot.addresses import telegram_sender_id
@@ -25,7 +27,7 @@ async def _link(fake, user_id: int) -> str:
     since = len(fake.calls)
     await fake.push_update(make_command("dashboard", chat_id=user_id, user_id=user_id))
     reply = (await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == user_id,
-                                 since=since))[0]
+                                 since=since, timeout=30))[0]
     return re.search(r"(http://\S+/login\?t=\S+)", reply.text or "").group(1)
 
 
@@ -69,7 +71,9 @@ async def test_matches_page_and_the_double_opt_in(fake, bots, tmp_path) -> None:
             for title in ("Complementarietats", "Què hi guanya cadascuna", "Duplicacions", "Possibles conflictes"):
                 assert title in text
             assert "Casal Que No Vol" not in await page.content()  # never an entity that did not opt in
-            await page.screenshot(path=str(tmp_path / "matches.png"), full_page=True)
+            shots = Path(os.environ.get("ALIAT_SCREENSHOTS") or tmp_path)  # docs/screenshots when regenerating
+            shots.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(shots / "dashboard-matches.png"), full_page=True)
 
             since = len(fake.calls)
             await pairs.first.locator("button.propose").click()

@@ -88,7 +88,9 @@ async def test_workshop_with_thirty_participants(database_url):
         poll = entry["poll"]
         assert poll["type"] == "quiz" and not poll["is_anonymous"]
         assert [o["text"] for o in poll["options"]] == ["Reactiva", "Proactiva", "Mixta"]
-        assert poll["correct_option_ids"] == [0]  # the first case (funding cut) is reactive
+        # the cases come shuffled: the quiz's right option is the first case's own answer
+        first_answer = workshop.state["items"][0]["answer"]
+        assert poll["correct_option_ids"] == [["reactive", "proactive", "mixed"].index(first_answer)]
         assert poll["question"].startswith("Cas 1/16.")
 
         # 30 answers: 18 reactive, 8 proactive, 4 mixed; five people try to answer again.

@@ -25,8 +25,11 @@ def texts_of(runtime) -> WorkshopTexts:
 
 
 async def seeded(session, knowledge, *, chat_id: int = -100555, language: str = "ca") -> Workshop:
-    """A workshop shown up to the first factor card, with votes on two cases and that factor."""
+    """A workshop shown up to the first factor card, with votes on two cases and that factor. Its cases in
+    the order knowledge lists them (a workshop shuffles them; these votes are written for that order)."""
     state = initial_state("both", knowledge)
+    listed = [f"s:{s['id']}" for s in knowledge["scenarios"]["scenarios"]]
+    state["items"].sort(key=lambda item: listed.index(item["id"]) if item["id"] in listed else len(listed))
     state["step"] = 16
     workshop = await store.create_workshop(session=session, chat_id=chat_id, trainer_user_id=7001,
                                            programme="both", language=language, state=state)

@@ -1,4 +1,9 @@
-"""Charts drawn on the server as inline SVG: no JavaScript, sharp on a phone, readable by screen readers."""
+"""Bar charts drawn on the server as HTML: no JavaScript, text at the page's own size on any screen.
+
+Each bar is a <progress> element (its length is its value against the chart's largest): no inline style,
+and screen readers read it. A label, the bar and the figure sit on one line on a computer and stack on
+a phone (style.css), so a label is never shrunk to fit (an SVG scaled to 390 px made it 6 px tall).
+"""
 
 from __future__ import annotations
 
@@ -6,28 +11,18 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-BAR = "#2f6f5e"
-TARGET = "#c9d8d2"
-ROW = 26
-
 
 def bars(rows: Sequence[tuple[str, float, str]], *, scale: float | None = None, title: str = "",
          targets: Sequence[float] | None = None) -> Markup:
-    """Horizontal bars: (label, value, text shown after the bar); `targets` draws a lighter bar behind."""
+    """Horizontal bars: (label, value, text shown after the bar); with `targets`, each bar runs against its
+    own target (the figure then reads "formed / target")."""
     top = max([scale or 0.0, *(v for _, v, _ in rows), *(targets or [])]) or 1.0
-    width, label_w, bar_w = 640, 210, 340
-    height = ROW * len(rows) + 8
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    parts = [f'<div class="chart" role="group" aria-label="{escape(title)}">']
     for i, (label, value, shown) in enumerate(rows):
-        y = 4 + i * ROW
-        if targets is not None:
-            tw = bar_w * (targets[i] / top)
-            parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{tw:.1f}" height="{ROW - 8}" fill="{TARGET}"/>')
-        w = bar_w * (max(value, 0.0) / top)
-        parts.append(f'<text x="{label_w - 8}" y="{y + ROW / 2 + 4:.0f}" text-anchor="end">{escape(label)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{ROW - 8}" fill="{BAR}" rx="2"/>')
-        parts.append(f'<text x="{label_w + max(w, tw if targets is not None else 0) + 6:.1f}" '
-                     f'y="{y + ROW / 2 + 4:.0f}">{escape(shown)}</text>')
-    parts.append("</svg>")
+        limit = (targets[i] or top) if targets is not None else top
+        limit = max(limit, value, 0.0) or 1.0
+        parts.append(f'<div class="bar-row"><span class="bar-label">{escape(label)}</span>'
+                     f'<progress max="{limit:g}" value="{max(value, 0.0):g}" aria-label="{escape(label)}: '
+                     f'{escape(shown)}"></progress><span class="bar-value">{escape(shown)}</span></div>')
+    parts.append("</div>")
     return Markup("".join(parts))

@@ -8,7 +8,7 @@ from telegram import LinkPreviewOptions, Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
 
 from bot.engine.render import Renderer
-from bot.store import staff
+from bot.store import invites, staff
 
 log = logging.getLogger(__name__)
 
@@ -47,3 +47,59 @@ class DashboardLink:
 def register_dashboard_handler(app: Application, runtime=None, *, group: int = -1) -> None:
     """Add /dashboard (before the assistant's handlers, like the facilitators' commands)."""
     app.add_handler(CommandHandler("dashboard", DashboardLink(runtime).on_command), group=group)
+    register_onboarding_handlers(app, runtime, group=group)
+
+
+class Onboarding:
+    """An invite link opened in Telegram (`/start inv_<token>`) registers the person; /whoami says who
+    anyone is to the programme: their Telegram number and their roles."""
+
+    def __init__(self, runtime=None) -> None:
+        self._runtime = runtime
+
+    def runtime(self, context: ContextTypes.DEFAULT_TYPE):
+        return self._runtime or context.application.bot_data.channel.runtime
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        token = invites.token_of((context.args or [None])[0])
+        if token is None:
+            return  # an ordinary /start: the assistant's
+        message, user = update.effective_message, update.effective_user
+        runtime = self.runtime(context)
+        r = Renderer(runtime.domain, runtime.settings.default_language)
+        lang = _language(user, runtime.settings)
+        name = " ".join(filter(None, [user.first_name, user.last_name])) or (user.username or "")
+        async with runtime.sessionmaker() as session, session.begin():
+            joined = await invites.use_invite(session=session, token=token, telegram_user_id=user.id, name=name,
+                                              language=lang) if message.chat.type == "private" else None
+        log.info("invite opened by user %s: %s", user.id, joined.role if joined else "refused")
+        if joined is None:
+            await message.reply_text(r.text("utter_invite_bad", lang))
+        else:
+            await message.reply_text(r.text(f"utter_invite_welcome_{joined.role}", lang, {"name": joined.name}))
+        raise ApplicationHandlerStop
+
+    async def on_whoami(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        runtime = self.runtime(context)
+        r = Renderer(runtime.domain, runtime.settings.default_language)
+        async with runtime.sessionmaker() as session:
+            roles = await invites.roles_of(session=session, telegram_user_id=user.id)
+            member = await staff.staff_member(session=session, telegram_user_id=user.id)
+        lang = (member.language if member else None) or _language(user, runtime.settings)
+        names = ", ".join(r.text(f"utter_role_{role}", lang) for role in roles) or r.text("utter_role_none", lang)
+        await message.reply_text(r.text("utter_whoami", lang, {"user_id": user.id, "roles": names}))
+        raise ApplicationHandlerStop
+
+
+def _language(user, settings) -> str:
+    """The person's Telegram language when the programme speaks it, else the programme's."""
+    code = ((user.language_code if user else None) or "").split("-")[0].lower()
+    return code if code in settings.languages else settings.default_language
+
+
+def register_onboarding_handlers(app: Application, runtime=None, *, group: int = -1) -> None:
+    """Invite links (/start inv_…) and /whoami, before the assistant's handlers."""
+    onboarding = Onboarding(runtime)
+    app.add_handler(CommandHandler("start", onboarding.on_start), group=group)
+    app.add_handler(CommandHandler("whoami", onboarding.on_whoami), group=group)
