@@ -207,10 +207,22 @@ class Repair:
                 continue
             if tracker.slots.get(into) not in (None, ""):
                 continue
-            found = {"name": _named_after, "phone": _phone_in, "email": _email_in}[kind](text, self._name_words)
+            if kind == "option":
+                found = self._option_in(into, text)
+            else:
+                found = {"name": _named_after, "phone": _phone_in, "email": _email_in}[kind](text, self._name_words)
             if found:
                 tracker.set_slot(into, found)
-                self.host.utter(turn, f"utter_repair_kept_{into}", {into: found})
+                shown = self._value_title(into, found, tracker.language) if kind == "option" else found
+                self.host.utter(turn, f"utter_repair_kept_{into}", {into: shown})
+
+    def _option_in(self, name: str, text: str) -> Any:
+        """An option of another question the text names outright, not negated ("fem lleure a Sabadell" →
+        Barcelona for "where do you work?")."""
+        found = next(((f, s) for f in self.domain.forms.values() for s in f.slots if s.name == name), None)
+        if found is None:
+            return None
+        return self.acts.reader.named_in(found[1], self.domain.responses.get(found[1].question), text)
 
     @property
     def _name_words(self) -> dict[str, list[str]]:

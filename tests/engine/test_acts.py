@@ -81,3 +81,20 @@ async def test_a_rejected_reading_asks_the_question_again(runtime) -> None:
     replies = await chat.send(payload="/resume_form")
     assert [r.response for r in replies][-1] == "utter_ask_collaboration_today"
     assert (await chat.tracker()).slots.get("collaboration_today") is None
+
+
+@pytest.mark.parametrize(("field", "territory"), [
+    ("fem lleure amb joves a Sabadell", "barcelona"),
+    ("lleure amb joves, i no som de Girona", None),   # a place denied is not where they work
+    ("lleure educatiu amb adolescents", None),
+])
+async def test_a_place_named_in_the_field_answer_is_kept_and_said_back(runtime, field, territory) -> None:
+    chat = Chat(runtime, sender_id=f"test:ahead:{field}", language="ca")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send("Casal del Barri")
+    replies = await chat.send(field)
+    tracker = await chat.tracker()
+    assert tracker.slots.get("territory") == territory
+    assert ("utter_repair_kept_territory" in [r.response for r in replies]) == (territory is not None)
+    assert tracker.requested_slot == ("size_staff" if territory else "territory")
