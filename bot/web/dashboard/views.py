@@ -237,7 +237,7 @@ class Dashboard:
                   "priority": self.labels.priority("high" if r.urgency == "urgent" else "normal", lang),
                   "overdue": self.labels.t(f"overdue_{r.overdue}", lang) if r.overdue else "",
                   "territory": self.labels.territory(r.territory, lang),
-                  "created": self._local(r.created_at), "waited": self._waited(r.created_at, lang),
+                  "created": self._local(r.created_at, lang), "waited": self._waited(r.created_at, lang),
                   "claimed_waited": self._waited(r.claimed_at, lang) if r.status in ("claimed",) else ""}
                  for r in rows]
         return self.render("leads.html", request, viewer, page="leads", items=items, chosen=chosen,
