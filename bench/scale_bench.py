@@ -8,6 +8,11 @@ their own, so each one's CPU is read from /proc apart. PostgreSQL's share is the
 processes serving this database (pg_stat_activity), read the same way; the server's shared processes
 (WAL writer, checkpointer) are left out.
 
+Each worker and the balancer start in a session of their own, as services do: Linux's autogroup
+scheduler shares the CPU between sessions, so workers started in the bench's own session would share one
+slice of a busy machine however many they are (seen here: two workers, with seven other jobs on the two
+cores, got no more CPU than one).
+
 Users play whole scripted journeys (bench/tg_script.py) without pauses, enough of them to keep both
 workers busy (saturation). Measured over a window after a ramp: turns per second, CPU per turn of the
 workers, and per chat, the messages received against the ones the journeys must bring: lost, duplicated,
@@ -117,7 +122,7 @@ class Stand:
             self.balancer = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "fake_telegram.balancer", str(self.balancer_port),
                 *[f"http://127.0.0.1:{p}" for p in self.ports], cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-                stderr=log)
+                stderr=log, start_new_session=True)
         assert self.balancer.stdout is not None
         await asyncio.wait_for(self.balancer.stdout.readline(), 30)
         for index, port in enumerate(self.ports):  # one by one: the first one runs the migrations
@@ -125,7 +130,7 @@ class Stand:
             with open(self.tmp / f"worker-{index}.log", "w") as fh:
                 proc = await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "bench.bot_proc", str(self.tmp / f"worker-{index}.json"), cwd=ROOT,
-                    env=self._env(port, index), stdout=fh, stderr=fh)
+                    env=self._env(port, index), stdout=fh, stderr=fh, start_new_session=True)
             self.procs.append(proc)
             waiting = asyncio.create_task(self.fake.wait_for("setWebhook", timeout=90, since=since))
             exited = asyncio.create_task(proc.wait())

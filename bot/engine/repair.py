@@ -91,12 +91,16 @@ class Repair:
         if topic == "meaning":
             said = self._meaning(norm, slot, turn.tracker.language)
             if said is not None:
-                self.host.utter(turn, "utter_repair_meaning", {"term": said[0], "meaning": said[1]})
+                # after the colon the explanation goes on in lower case: "«Atenció integral»: oferir…"
+                meaning = said[1][:1].lower() + said[1][1:]
+                self.host.utter(turn, "utter_repair_meaning", {"term": said[0], "meaning": meaning})
             elif len(norm.split()) <= 4:
-                self.host.utter(turn, "utter_repair_why")  # "què és això?" at a question: why it is asked
+                topic = "why"  # "què és això?" at a question: why it is asked
             else:
                 self.host.utter(turn, "utter_repair_question_other")
-        else:
+        if topic == "why" and not slot.skippable:
+            self.host.utter(turn, "utter_repair_why_needed")  # no "you can skip it" where it cannot be
+        elif topic != "meaning":
             self.host.utter(turn, f"utter_repair_{topic}")
         await self.forms.ask(turn, reask_only=True)
 
@@ -203,10 +207,22 @@ class Repair:
                 continue
             if tracker.slots.get(into) not in (None, ""):
                 continue
-            found = {"name": _named_after, "phone": _phone_in, "email": _email_in}[kind](text, self._name_words)
+            if kind == "option":
+                found = self._option_in(into, text)
+            else:
+                found = {"name": _named_after, "phone": _phone_in, "email": _email_in}[kind](text, self._name_words)
             if found:
                 tracker.set_slot(into, found)
-                self.host.utter(turn, f"utter_repair_kept_{into}", {into: found})
+                shown = self._value_title(into, found, tracker.language) if kind == "option" else found
+                self.host.utter(turn, f"utter_repair_kept_{into}", {into: shown})
+
+    def _option_in(self, name: str, text: str) -> Any:
+        """An option of another question the text names outright, not negated ("fem lleure a Sabadell" →
+        Barcelona for "where do you work?")."""
+        found = next(((f, s) for f in self.domain.forms.values() for s in f.slots if s.name == name), None)
+        if found is None:
+            return None
+        return self.acts.reader.named_in(found[1], self.domain.responses.get(found[1].question), text)
 
     @property
     def _name_words(self) -> dict[str, list[str]]:

@@ -21,8 +21,9 @@ class Workers:
     balancer in front of them), or each worker's own address when there is none."""
 
     def __init__(self, fake: FakeBotApi, database_url: str, count: int, log_dir: Path, *,
-                 public_url: str | None = None, rate_limit: bool = False) -> None:
+                 public_url: str | None = None, rate_limit: bool = False, env: dict[str, str] | None = None) -> None:
         self.fake = fake
+        self.extra_env = dict(env or {})
         self.logs = [log_dir / f"worker-{i}.log" for i in range(count)]
         self.database_url = database_url
         self.ports = [free_port() for _ in range(count)]
@@ -42,7 +43,7 @@ class Workers:
                     "ALIAT_WEBHOOK_SECRET": WEBHOOK_SECRET, "ALIAT_TELEGRAM__WEBHOOK_LISTEN": "127.0.0.1",
                     "ALIAT_TELEGRAM__WEBHOOK_PORT": str(port), "ALIAT_TELEGRAM__WEBHOOK_PATH": "tg",
                     "ALIAT_TELEGRAM__RATE_LIMIT": "true" if self.rate_limit else "false",
-                    "ALIAT_TELEGRAM__FLOOD_MAX_PER_MINUTE": "0", "PTB_TIMEDELTA": "true"})
+                    "ALIAT_TELEGRAM__FLOOD_MAX_PER_MINUTE": "0", "PTB_TIMEDELTA": "true", **self.extra_env})
         return env
 
     async def start(self) -> Workers:

@@ -105,3 +105,75 @@ async def test_two_workers_behind_a_round_robin_balancer_keep_every_chat_in_orde
     for chat_id in CHATS:
         sent = [c.text for c in fake.sent_messages(chat_id)]
         assert sent == reference[chat_id % len(SCRIPTS)], f"chat {chat_id}"
+
+
+GROUP = -100778
+ENTITY = 7401
+
+
+async def test_a_handoff_across_two_workers(tmp_path) -> None:
+    """An entity's handoff with its updates spread over two workers; the card reaches the facilitators'
+    group once; two facilitators press Claim at once, each press on another worker: one wins, the other
+    is told who has it; the entity is told once."""
+    from bot.store import leads as store
+    from bot.store.models import Lead
+
+    await reset_postgres(PG_URL)
+    async with FakeBotApi() as fake:
+        workers = Workers(fake, PG_URL, 2, tmp_path, env={"ALIAT_FACILITATOR_CHAT_ID": str(GROUP)})
+        async with RoundRobin(workers.urls) as balancer:
+            workers.public_url = balancer.url
+            await workers.start()
+            runtime = await make_runtime(PG_URL)
+            try:
+                async with runtime.sessionmaker() as session, session.begin():
+                    await store.add_facilitator(session=session, telegram_user_id=7001, name="Laia")
+                    await store.add_facilitator(session=session, telegram_user_id=7002, name="Pau")
+
+                async def say(update: dict, expect: str) -> None:
+                    since = len(fake.calls)
+                    assert await fake.push_update(update) == 200
+                    await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == ENTITY
+                                        and expect in (c.text or ""), since=since, timeout=20)
+
+                entity = {"chat_id": ENTITY, "user_id": ENTITY}
+                await say(U.make_command("start", **entity), "Alia't")
+                await say(U.make_command("facilitator", **entity), "Hi estàs d'acord")
+                await say(U.make_message("sí", **entity), "entitat")
+                await say(U.make_message("Coop Sud", **entity), "Com et dius")
+                await say(U.make_message("Marta", **entity), "càrrec")
+                await say(U.make_command("skip", **entity), "voluntàries")
+                await say(U.make_message("uns 12", **entity), "pressupost")
+                await say(U.make_command("skip", **entity), "contacti")
+                await say(U.make_message("1", **entity), "Coop Sud")
+                card = (await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == GROUP
+                                            and "Lead #1" in (c.text or ""), timeout=30))[0]
+                for _ in range(200):  # the card's delivery is recorded (the lead becomes "notified")
+                    async with runtime.sessionmaker() as session:
+                        if (await store.get_lead(session=session, lead_id=1)).status == "notified":
+                            break
+                    await asyncio.sleep(0.05)
+                since = len(fake.calls)
+                statuses = await asyncio.gather(*(fake.push_update(U.make_callback(
+                    "lead:1:claim", chat_id=GROUP, user_id=user, message_id=card.result["message_id"]))
+                    for user in (7001, 7002)))
+                assert statuses == [200, 200]
+                answers = await fake.wait_for("answerCallbackQuery", count=2, since=since, timeout=20)
+                texts = sorted(a.params.get("text") or "" for a in answers)
+                assert sum("és teu" in t for t in texts) == 1 and sum("Ja l'ha agafat" in t for t in texts) == 1
+                async with runtime.sessionmaker() as session:
+                    lead = await session.scalar(select(Lead))
+                    winner = await session.get(store.Facilitator, lead.assignee_id)
+                assert lead.status == "claimed"
+                await fake.wait_for(lambda c: c.ok and c.method == "editMessageText" and c.chat_id == GROUP
+                                    and winner.name in (c.params.get("text") or ""), timeout=30)
+                await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == ENTITY
+                                    and f"{winner.name}, facilitador" in (c.text or ""), timeout=30)
+                await asyncio.sleep(1)  # a second notice or card would have come by now
+            finally:
+                await runtime.close()
+                failed = await workers.stop()
+        assert not failed, failed
+    assert sum("Lead #1" in t for t in fake.sent_texts(GROUP)) == 1
+    assert sum(f"{winner.name}, facilitador" in t for t in fake.sent_texts(ENTITY)) == 1
+    assert min(balancer.counts) > 0

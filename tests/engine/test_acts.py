@@ -1,0 +1,100 @@
+"""The act a text typed at a form question is (issue 23), and what the conversation does with it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content import load_domain
+from bot.engine.acts import ActReader
+from bot.engine.answers import AnswerReader, find_slot
+from tests.auxil.paths import ROOT
+from tests.auxil.runtime import Chat
+
+
+@pytest.fixture(scope="module")
+def acts() -> tuple:
+    domain = load_domain(ROOT / "dialogues", ROOT / "knowledge")
+    return domain, ActReader(domain, AnswerReader(domain))
+
+
+def act_of(acts, slot_name: str, text: str):
+    domain, reader = acts
+    slot, question = find_slot(domain, slot_name)
+    return reader.read(slot, question, text)
+
+
+@pytest.mark.parametrize(("slot", "text"), [
+    ("entity_name", "Salut Mental Catalunya"),      # a name is any words at all
+    ("entity_name", "Entitat 3"),
+    ("field", "acompanyem families en un moment dificil"),  # "un moment" inside a description
+    ("field", "fem suport a persones que volen parlar amb algu"),
+    ("why_partner", "queremos abrir un segundo comedor en otro pueblo pero solos no llegamos"),
+    ("relationship_check", "no, al resum"),           # an answer that says where next
+    ("financial_situation", "home, es greu"),
+    ("factor_trust", "un 3, tot i que amb la presidenta costa"),
+])
+def test_answers_stay_answers(acts, slot, text) -> None:
+    assert act_of(acts, slot, text).kind == "answer"
+
+
+@pytest.mark.parametrize(("slot", "text", "kind", "topic"), [
+    ("collaboration_today", "oye, esto cuesta dinero?", "question", "cost"),
+    ("handoff_consent", "y eso quien lo ve?", "question", "privacy"),
+    ("objective", "que es atencio integral?", "question", "meaning"),
+    ("factor_clear_objective", "mira, prefereixo parlar amb algu del programa", "human", None),
+    ("entity_name", "wait, we don't have a new idea", "correction", "new_idea"),
+    ("factor_sharing", "change the trust answer", "correction", "factor_trust"),
+    ("budget_band", "salta aquesta", "stop", "skip"),
+    ("objective", "perdona que escriba en castellano", "language", "es"),
+    ("entity_name", "perdona que escriba en castellano", "language", "es"),
+    ("factor_trust", "you don't understand me", "abuse", None),
+    ("objective", "ets un robot?", "smalltalk", "bot"),
+])
+def test_what_is_not_an_answer(acts, slot, text, kind, topic) -> None:
+    act = act_of(acts, slot, text)
+    assert (act.kind, act.topic if topic is not None else None) == (kind, topic)
+
+
+async def test_an_unsure_reading_is_confirmed_before_it_is_kept(runtime) -> None:
+    chat = Chat(runtime, sender_id="test:confirm", language="ca")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    for said in ("Casal del Barri", "lleure", "girona", "/skip"):
+        await chat.send(said)
+    assert (await chat.tracker()).requested_slot == "collaboration_today"
+    replies = await chat.send("de tant en tant fem coses amb l esplai")  # read by shared words alone
+    assert [r.response for r in replies] == ["utter_repair_confirm"]
+    assert "Activitats puntuals" in replies[0].text
+    assert (await chat.tracker()).slots.get("collaboration_today") is None
+    await chat.send("si")  # a typed yes presses ✅
+    tracker = await chat.tracker()
+    assert tracker.slots["collaboration_today"] == "activities" and tracker.requested_slot == "why_partner"
+
+
+async def test_a_rejected_reading_asks_the_question_again(runtime) -> None:
+    chat = Chat(runtime, sender_id="test:reject", language="ca")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    for said in ("Casal del Barri", "lleure", "girona", "/skip"):
+        await chat.send(said)
+    await chat.send("de tant en tant fem coses amb l esplai")
+    replies = await chat.send(payload="/resume_form")
+    assert [r.response for r in replies][-1] == "utter_ask_collaboration_today"
+    assert (await chat.tracker()).slots.get("collaboration_today") is None
+
+
+@pytest.mark.parametrize(("field", "territory"), [
+    ("fem lleure amb joves a Sabadell", "barcelona"),
+    ("lleure amb joves, i no som de Girona", None),   # a place denied is not where they work
+    ("lleure educatiu amb adolescents", None),
+])
+async def test_a_place_named_in_the_field_answer_is_kept_and_said_back(runtime, field, territory) -> None:
+    chat = Chat(runtime, sender_id=f"test:ahead:{field}", language="ca")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send("Casal del Barri")
+    replies = await chat.send(field)
+    tracker = await chat.tracker()
+    assert tracker.slots.get("territory") == territory
+    assert ("utter_repair_kept_territory" in [r.response for r in replies]) == (territory is not None)
+    assert tracker.requested_slot == ("size_staff" if territory else "territory")
