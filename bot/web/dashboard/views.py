@@ -617,7 +617,8 @@ class Dashboard:
                 factors.rows.append([self.labels.factor(ident, lang), votes, round(mean, 2) if mean is not None else ""])
         facts = {"when": self._local(workshop.created_at, lang), "language": self.labels.language(workshop.language, lang),
                  "programme": self.desk.r.text(f"workshop_programme_{workshop.programme}", lang) or workshop.programme,
-                 "participants": people, "trainer": trainer or "", "status": workshop.status}
+                 "participants": people, "trainer": trainer or "", "status": workshop.status,
+                 "group": str((workshop.state or {}).get("group") or "")}
         return facts, [cases, factors]
 
     async def workshop(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
