@@ -160,8 +160,12 @@ class Dashboard:
                      for lead_id, why, when in await lead_admin.escalated_open(session=session)]
             people, to_claim, to_contact = reports.workload(await reports.lead_rows(session, **self._late()))
 
-        def hours(h: float | None) -> str:
-            return "–" if h is None else self.labels.t("hours", lang, hours=formats.decimal(h, lang))
+        def hours(h: float | None) -> str:  # hours, or days past two of them
+            if h is None:
+                return "–"
+            if h >= 48:
+                return self.labels.t("days", lang, days=formats.decimal(h / 24, lang))
+            return self.labels.t("hours", lang, hours=formats.decimal(h, lang))
 
         workload = {"people": [(w.name, w.held, w.closed, hours(w.hours_to_claim), hours(w.hours_to_contact))
                                for w in people], "to_claim": hours(to_claim), "to_contact": hours(to_contact)}
