@@ -48,13 +48,16 @@ async def _seed(runtime, *, conversations: int, leads: int, months: int) -> None
             entity_rows.append({"id": len(entity_rows) + 1, "conversation_id": i + 1, "name": f"Entitat {i}",
                                 "territory": territory or None, "contact_telegram": False})
             status = rng.choice(("notified", "claimed", "contacted", "closed"))
+            formed = status == "closed" and rng.random() < 0.15  # most closed leads form no alliance
             lead_rows.append({"entity_id": len(entity_rows), "status": status, "priority": "normal",
                               "priority_reasons": [], "language": lang, "created_at": when, "updated_at": when,
                               "dossier": {"motivation": motivation, "answers": {"objective": aim}},
-                              "outcome": "alliance_formed" if status == "closed" else None,
+                              "outcome": ("alliance_formed" if formed else "not_pursued") if status == "closed"
+                              else None,
                               "closed_at": when + timedelta(days=20) if status == "closed" else None})
-            journey.update(stage=3 + rng.randrange(5), territory=territory, motivation=motivation, aim=aim)
-            if status == "closed":
+            journey.update(stage=7 if formed else 3 + rng.randrange(4), territory=territory, motivation=motivation,
+                           aim=aim)
+            if formed:
                 alliance_rows.append({"pair": f"L{len(lead_rows)}", "aim": aim if aim in AIMS[:4] else "efficiency",
                                       "lead_id": len(lead_rows), "entity_id": len(entity_rows),
                                       "formed_at": when + timedelta(days=20)})

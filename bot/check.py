@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from bot import yamlio
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.content import CHOICES_DONE, Button, ContentError, Domain, load_domain
 from bot.engine.actions_client import ActionRunner
@@ -81,7 +82,14 @@ def check_content(settings: Settings, *, dialogues: Path | None = None, knowledg
         domain = load_domain(dialogues, knowledge)
     except ContentError as exc:
         return [str(exc)]
-    return Checker(domain, settings.languages, actions or ActionRunner()).run() + _objective_aims(domain, settings)
+    return (_duplicate_keys(dialogues, knowledge) + Checker(domain, settings.languages, actions or ActionRunner()).run()
+            + _objective_aims(domain, settings))
+
+
+def _duplicate_keys(*folders: Path) -> list[str]:
+    """A key given twice in one mapping (two `buttons:` under a response): YAML keeps the last one silently."""
+    return [f"{path}: {problem}" for folder in folders for path in sorted(Path(folder).rglob("*.yml"))
+            for problem in yamlio.duplicate_keys(path.read_text(encoding="utf-8"))]
 
 
 def _objective_aims(domain: Domain, settings: Settings) -> list[str]:

@@ -79,10 +79,15 @@ class Repair:
         tracker.latest_message["act"] = act.kind
         if act.kind == ANSWER:
             return self._offer_language(turn, text)
-        tracker.language_streak = {}
         handler = {QUESTION: self._question, HUMAN: self._human, CORRECTION: self._correction, STOP: self._stop,
                    SMALLTALK: self._smalltalk, ABUSE: self._abuse, LANGUAGE: self._language}[act.kind]
         await handler(turn, slot, act)
+        if act.kind == LANGUAGE:
+            tracker.language_streak = {}
+        else:
+            # a question back or an aside is written in a language too ("oye, esto cuesta dinero?"): it
+            # counts towards the offer, after its own answer
+            self._offer_language(turn, text)
         return True
 
     async def _question(self, turn: Turn, slot: FormSlot, act: Act) -> None:
@@ -207,10 +212,22 @@ class Repair:
                 continue
             if tracker.slots.get(into) not in (None, ""):
                 continue
-            found = {"name": _named_after, "phone": _phone_in, "email": _email_in}[kind](text, self._name_words)
+            if kind == "option":
+                found = self._option_in(into, text)
+            else:
+                found = {"name": _named_after, "phone": _phone_in, "email": _email_in}[kind](text, self._name_words)
             if found:
                 tracker.set_slot(into, found)
-                self.host.utter(turn, f"utter_repair_kept_{into}", {into: found})
+                shown = self._value_title(into, found, tracker.language) if kind == "option" else found
+                self.host.utter(turn, f"utter_repair_kept_{into}", {into: shown})
+
+    def _option_in(self, name: str, text: str) -> Any:
+        """An option of another question the text names outright, not negated ("fem lleure a Sabadell" →
+        Barcelona for "where do you work?")."""
+        found = next(((f, s) for f in self.domain.forms.values() for s in f.slots if s.name == name), None)
+        if found is None:
+            return None
+        return self.acts.reader.named_in(found[1], self.domain.responses.get(found[1].question), text)
 
     @property
     def _name_words(self) -> dict[str, list[str]]:

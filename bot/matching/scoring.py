@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # imported where it is used: the bot loads this module on an introduction's button, not
+    import numpy as np  # NumPy (~20 MB, 0.2 s) at start; the scoring itself runs on the dashboard and the CLI
 
 from bot.matching.rules import Rules, services_of
 
@@ -69,16 +70,23 @@ class Matrices:
 def _bits(values: Sequence[Sequence[str]], ids: Sequence[str]) -> np.ndarray:
     """Each profile's items as the bits of one integer: a pair's overlap is then one AND and a popcount
     (a thousand profiles: 2 ms, where a matrix product of one-hot rows took 30)."""
+    import numpy as np
+
     index = {item: 1 << i for i, item in enumerate(ids)}
     return np.array([sum({index[i] for i in items if i in index}) for items in values], dtype=np.uint32)
 
 
-def _pairs(bits: np.ndarray, op=np.bitwise_and) -> np.ndarray:
+def _pairs(bits: np.ndarray, op: Any = None) -> np.ndarray:
+    import numpy as np
+
+    op = np.bitwise_and if op is None else op
     return np.bitwise_count(op(bits[:, None], bits[None, :])).astype(np.float32)
 
 
 def _areas(profiles: Sequence[Profile], rules: Rules) -> tuple[np.ndarray, np.ndarray]:
     """(same_area, far): the same area or one working everywhere; both known and different."""
+    import numpy as np
+
     everywhere = set(rules.settings.get("same_area_everywhere") or [])
     areas = [p.territory if p.territory and p.territory not in ("skipped", "other") else None for p in profiles]
     codes = {a: i for i, a in enumerate(sorted({a for a in areas if a}))}
@@ -93,6 +101,8 @@ def score_all(profiles: Sequence[Profile], rules: Rules) -> Matrices:
 
     Written with arithmetic on masks rather than np.where, and bit sets rather than matrix products:
     both were most of the time at a thousand entities."""
+    import numpy as np
+
     profiles = [with_services(p, rules) for p in profiles]
     n = len(profiles)
     if n < 2:
@@ -231,6 +241,8 @@ def facts_of(a: Profile, b: Profile, aim: str | None, rules: Rules) -> dict[str,
 
 def top_for(m: Matrices, i: int, k: int, *, min_score: float, excluded: set[int] | None = None) -> list[int]:
     """The indexes of the best `k` candidates for profile i (score ≥ min_score), best first."""
+    import numpy as np
+
     row = m.score[i].copy()
     if excluded:
         for j in excluded:

@@ -100,7 +100,7 @@ async def record(*, session: AsyncSession, lead_id: int, when: datetime | None =
         other = "x:" + fold(partner_name)
     else:
         other = ""  # partner not said: this lead's alliance alone
-    pair = "|".join(sorted([me, other])) if other else me
+    pair = "|".join(sorted([me, other])) if other else f"L{lead.id}"  # partner not said: this lead's own
     await session.execute(delete(Alliance).where(Alliance.lead_id == lead_id, Alliance.pair != pair))
     existing = await session.scalar(select(Alliance).where(Alliance.pair == pair))
     if existing is not None:

@@ -84,11 +84,22 @@ async def reach(*, session: AsyncSession, step: str, conversation_id: int | None
         stage=case((_J.c.stage < stage, stage), else_=_J.c.stage), **known)
     if (await session.execute(forward)).rowcount:
         return True
-    exists = await session.scalar(select(_J.c.id).where(_J.c.conversation_id == conversation_id))
-    if exists is None:
-        await session.execute(_J.insert().values(conversation_id=conversation_id, cohort=period_of(when),
-                                                 stage=stage, **{d: known.get(d, "") for d in DIMENSIONS}))
+    # No row yet: one, unless another transaction made it meanwhile (then it moves forward instead).
+    conn = await session.connection()
+    values = {"conversation_id": conversation_id, "cohort": period_of(when), "stage": stage,
+              **{d: known.get(d, "") for d in DIMENSIONS}}
+    if not (await conn.execute(_insert_new(conn.dialect.name).values(**values))).rowcount:
+        await session.execute(forward)
     return True
+
+
+def _insert_new(dialect: str):
+    """INSERT ... ON CONFLICT (conversation_id) DO NOTHING, in the database's own words."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(_J).on_conflict_do_nothing(index_elements=["conversation_id"])
 
 
 async def step_back(*, session: AsyncSession, conversation_id: int | None, step: str) -> None:

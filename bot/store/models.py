@@ -247,10 +247,9 @@ class WorkshopVote(Base):
 
 
 class FunnelCount(Base):
-    """Anonymous monthly counts of the programme's funnel: nothing here points back to a person.
-
-    Written in the same transaction as each funnel event, so erasure and the retention purge leave past
-    months' totals as they were. Empty strings (not NULL) for unknown dimensions keep the unique key whole.
+    """The funnel as it was counted until migration 0007: anonymous monthly counts of events (a redone
+    journey counted twice). No longer written or read; kept, not dropped, as the record of what was
+    reported then. The funnel is now `FunnelJourney`, one row per conversation.
     """
 
     __tablename__ = "funnel_count"

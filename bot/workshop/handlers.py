@@ -419,6 +419,7 @@ async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, programme: 
     chat_id = query.message.chat.id
     count, kinds = choice
     state = initial_state(programme, service.texts.knowledge, count=count, kinds=kinds)
+    state["group"] = (query.message.chat.title or "")[:128]  # the group's name, for the workshop's page
     said: list[str] = []
     started: list[Workshop] = []
 

@@ -36,6 +36,15 @@ def test_broken_yaml_names_the_file(content) -> None:
     assert len(found) == 1 and "broken.yml" in found[0] and "YAML" in found[0]
 
 
+def test_a_key_given_twice_is_reported_with_its_file_and_line(content) -> None:
+    # YAML keeps the second `buttons:` and drops the first without a word: a response loses its buttons.
+    (content[0] / "twice.yml").write_text(
+        "responses:\n  utter_twice:\n    text: {ca: 'Hola', es: 'Hola', en: 'Hello'}\n"
+        "    buttons: []\n    buttons: []\n")
+    found = [p for p in problems(content) if "twice.yml" in p]
+    assert found == [f"{content[0] / 'twice.yml'}: line 5: 'buttons' given twice"]
+
+
 def test_missing_language_is_reported(content) -> None:
     (content[0] / "extra.yml").write_text(
         "responses:\n  utter_extra:\n    text: {ca: 'Hola', es: 'Hola'}\n")

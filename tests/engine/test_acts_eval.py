@@ -67,6 +67,20 @@ def test_fresh_blind_set(scored) -> None:
             assert result.rate(lang, act) >= HELD_OUT_FLOOR, table(result)
 
 
+# What both blind sets reached when scored (README, "Conversation repair"), held as floors so that a change
+# that reads people worse fails here; the 90 % per act is the xfails above.
+REACHED = {"heldout": {"all": 0.88, "lang": 0.86, "stored": 11}, "fresh": {"all": 0.88, "lang": 0.85, "stored": 10}}
+
+
+@pytest.mark.parametrize("name", sorted(REACHED))
+def test_blind_sets_hold_what_they_reached(scored, name) -> None:
+    result, floor = scored[name], REACHED[name]
+    assert result.rate() >= floor["all"], table(result)
+    for lang in LANGS:
+        assert result.rate(lang) >= floor["lang"], table(result)
+    assert result.silent_misreads <= floor["stored"], table(result)
+
+
 def table(result: ActResult) -> str:
     rows = ["| | " + " | ".join(ACTS) + " | all |", "|---" * (len(ACTS) + 2) + "|"]
     for lang in LANGS:

@@ -282,3 +282,18 @@ def test_the_emoji_a_button_starts_with_presses_it(domain, reader, slot, text, e
 ])
 def test_consent_is_taken_only_when_said_outright(domain, reader, text, expected) -> None:
     assert read(domain, reader, "handoff_consent", text) == expected
+
+
+def test_the_bot_loads_its_actions_and_channels_without_numpy() -> None:
+    """Partner matching scores with NumPy on the dashboard and the CLI; the bot's own path (every action,
+    the Telegram application, the notifier) must not load it at start (README: memory)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pkgutil, importlib, actions; "
+            "[importlib.import_module(f'actions.{m.name}') for m in pkgutil.iter_modules(actions.__path__)]; "
+            "import bot.telegram.app, bot.notifier, bot.matching.introductions; "
+            "assert not [n for n in sys.modules if n.split('.')[0] in ('sklearn', 'scipy', 'numpy')], "
+            "[n for n in sys.modules if n.split('.')[0] in ('sklearn', 'scipy', 'numpy')][:3]")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]

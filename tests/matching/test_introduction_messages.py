@@ -48,7 +48,7 @@ async def _introduce(rt, first_lang: str, second_lang: str) -> tuple[Recorder, N
 
 EXPECTED = {  # (what the esplai reads, the Accept title) in each language
     "ca": ("Un facilitador del programa creu que us aniria bé conèixer Serveis Compartits SCCL",
-           "• Territori: Tot Catalunya", "Ofereix: Gestió administrativa, eines digitals",
+           "• Territori: Tota Catalunya", "Ofereix: Gestió administrativa, eines digitals",
            "Esplai La Fletxa busca gestió administrativa, i Serveis Compartits SCCL ho ofereix", "✅ Vull conèixer-la"),
     "es": ("Un facilitador del programa cree que os iría bien conocer a Serveis Compartits SCCL",
            "• Territorio: Toda Cataluña", "Ofrece: Gestión administrativa, herramientas digitales",

@@ -39,8 +39,8 @@ pytestmark = pytest.mark.skipif(
            "or the playwright package is missing (pip install -e '.[dev]')")
 
 ENGLISH = 7010  # a coordinator who reads English
-PAGES = ("overview", "alliances", "lead", "workshops")
-PATHS = {"overview": "/overview?period=all", "alliances": "/alliances", "lead": "/leads/1",
+PAGES = ("overview", "alliances", "lead", "workshops", "leads")
+PATHS = {"overview": "/overview?period=all", "alliances": "/alliances", "lead": "/leads/1", "leads": "/leads?status=",
          "workshops": "/workshops?period=all"}
 # The smallest text the browser may draw, in CSS pixels, for chart labels, figures and table cells.
 MIN_PX = 12
@@ -101,7 +101,7 @@ async def test_readable_at_1280_and_390_px_in_catalan_and_english(runtime, tmp_p
                             assert measured["small"] == [], f"{where}: text too small: {measured['small']}"
                             text = await page.inner_text("main")
                             _formats(name, lang, text, where)
-                            if width == 390 or name in ("overview", "alliances", "workshops"):
+                            if name != "leads" and (width == 390 or name in ("overview", "alliances", "workshops")):
                                 suffix = "" if lang == "ca" else "-en"
                                 phone = "-phone" if width == 390 else ""
                                 await page.screenshot(path=str(shots / f"dashboard-{name}{phone}{suffix}.png"),
@@ -119,6 +119,8 @@ def _formats(name: str, lang: str, text: str, where: str) -> None:
         # readiness 3 on a factor: "3,0" with a decimal comma in Catalan, "3.0" in English
         assert ("3,0" in text) if lang == "ca" else ("3.0" in text), where
         assert ("100 %" in text.replace("\xa0", " ")) if lang == "ca" else ("100%" in text), where
+    if name == "leads":
+        assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", text), f"{where}: a raw ISO date"
     if name == "lead":
         # dates in the language's words, in the programme's time zone, the zone named
         month = r"(de |d’|d')(gen|febr|març|abr|maig|juny|jul|ag|set|oct|nov|des)\." if lang == "ca" else \

@@ -21,7 +21,8 @@ async def _workshop(runtime, trainer: int, chat_id: int) -> int:
         workshop = await ws.create_workshop(session=session, chat_id=chat_id, trainer_user_id=trainer,
                                             programme="both", language="es",
                                             state={"items": [{"id": f"s:{scenario['id']}", "answer": scenario["answer"]},
-                                                             {"id": "f:trust"}], "step": 1})
+                                                             {"id": "f:trust"}], "step": 1,
+                                                   "group": f"Taller {trainer}"})
         wrong = next(o for o in knowledge["scenarios"]["options"] if o != scenario["answer"])
         for p, value in enumerate([scenario["answer"]] * 3 + [wrong]):
             await ws.record_answer(session=session, workshop_id=workshop.id, item_id=f"s:{scenario['id']}",
@@ -44,7 +45,7 @@ async def test_a_workshop_page_its_export_and_a_trainers_own_view(runtime) -> No
         listing = html.unescape(await (await client.get("/workshops?period=all")).text())
         assert f"/workshops/{janas}" in listing and f"/workshops/{marcs}" not in listing
         page = html.unescape(await (await client.get(f"/workshops/{janas}")).text())
-        assert "castellà" in page and "Jana" in page and "75 %" in page.replace("\xa0", " ")  # 3 of 4 right
+        assert "castellà" in page and "Jana" in page and f"Taller {JANA}" in page and "75 %" in page.replace("\xa0", " ")  # 3 of 4 right
         assert "2,5" in page  # the factor's average, Catalan decimal comma
         assert (await client.get(f"/workshops/{marcs}")).status == 404  # another trainer's
         assert (await client.get("/overview")).status == 403 and (await client.get("/alliances")).status == 403

@@ -160,8 +160,12 @@ class Dashboard:
                      for lead_id, why, when in await lead_admin.escalated_open(session=session)]
             people, to_claim, to_contact = reports.workload(await reports.lead_rows(session, **self._late()))
 
-        def hours(h: float | None) -> str:
-            return "–" if h is None else self.labels.t("hours", lang, hours=formats.decimal(h, lang))
+        def hours(h: float | None) -> str:  # hours, or days past two of them
+            if h is None:
+                return "–"
+            if h >= 48:
+                return self.labels.t("days", lang, days=formats.decimal(h / 24, lang))
+            return self.labels.t("hours", lang, hours=formats.decimal(h, lang))
 
         workload = {"people": [(w.name, w.held, w.closed, hours(w.hours_to_claim), hours(w.hours_to_contact))
                                for w in people], "to_claim": hours(to_claim), "to_contact": hours(to_contact)}
@@ -237,7 +241,7 @@ class Dashboard:
                   "priority": self.labels.priority("high" if r.urgency == "urgent" else "normal", lang),
                   "overdue": self.labels.t(f"overdue_{r.overdue}", lang) if r.overdue else "",
                   "territory": self.labels.territory(r.territory, lang),
-                  "created": self._local(r.created_at), "waited": self._waited(r.created_at, lang),
+                  "created": self._local(r.created_at, lang), "waited": self._waited(r.created_at, lang),
                   "claimed_waited": self._waited(r.claimed_at, lang) if r.status in ("claimed",) else ""}
                  for r in rows]
         return self.render("leads.html", request, viewer, page="leads", items=items, chosen=chosen,
@@ -617,7 +621,8 @@ class Dashboard:
                 factors.rows.append([self.labels.factor(ident, lang), votes, round(mean, 2) if mean is not None else ""])
         facts = {"when": self._local(workshop.created_at, lang), "language": self.labels.language(workshop.language, lang),
                  "programme": self.desk.r.text(f"workshop_programme_{workshop.programme}", lang) or workshop.programme,
-                 "participants": people, "trainer": trainer or "", "status": workshop.status}
+                 "participants": people, "trainer": trainer or "", "status": workshop.status,
+                 "group": str((workshop.state or {}).get("group") or "")}
         return facts, [cases, factors]
 
     async def workshop(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
