@@ -236,8 +236,10 @@ async def bot_process(fake: BenchFake, kind: str, tmp: Path, *, rate_limit: bool
                 *(["--aiohttp"] if kind == "bare-aiohttp" else [])]
     since = len(fake.calls)
     with open(log_path, "w") as log:
+        # A session of its own, as a service runs: Linux's autogroup scheduler shares the CPU between
+        # sessions, and on a busy machine the bot would otherwise share one slice with the simulated users.
         proc = await asyncio.create_subprocess_exec(sys.executable, *args, cwd=ROOT, env=env,
-                                                    stdout=log, stderr=log)
+                                                    stdout=log, stderr=log, start_new_session=True)
     bot = BotProcess(proc, stats_path, log_path)
     try:
         waiting = asyncio.create_task(fake.wait_for("deleteWebhook", timeout=60, since=since))

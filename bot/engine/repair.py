@@ -79,10 +79,15 @@ class Repair:
         tracker.latest_message["act"] = act.kind
         if act.kind == ANSWER:
             return self._offer_language(turn, text)
-        tracker.language_streak = {}
         handler = {QUESTION: self._question, HUMAN: self._human, CORRECTION: self._correction, STOP: self._stop,
                    SMALLTALK: self._smalltalk, ABUSE: self._abuse, LANGUAGE: self._language}[act.kind]
         await handler(turn, slot, act)
+        if act.kind == LANGUAGE:
+            tracker.language_streak = {}
+        else:
+            # a question back or an aside is written in a language too ("oye, esto cuesta dinero?"): it
+            # counts towards the offer, after its own answer
+            self._offer_language(turn, text)
         return True
 
     async def _question(self, turn: Turn, slot: FormSlot, act: Act) -> None:

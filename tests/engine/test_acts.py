@@ -98,3 +98,20 @@ async def test_a_place_named_in_the_field_answer_is_kept_and_said_back(runtime, 
     assert tracker.slots.get("territory") == territory
     assert ("utter_repair_kept_territory" in [r.response for r in replies]) == (territory is not None)
     assert tracker.requested_slot == ("size_staff" if territory else "territory")
+
+
+async def test_questions_back_in_another_language_bring_the_offer_of_it(runtime) -> None:
+    """A coordinator who writes Spanish into a Catalan conversation mostly asks things back: those count
+    towards the offer of Spanish as much as answers do (before, any non-answer started the count again)."""
+    chat = Chat(runtime, sender_id="test:lang-questions", language="ca")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    for said in ("Casal del Barri", "lleure", "girona", "/skip"):
+        await chat.send(said)
+    first = await chat.send("oye, esto cuesta dinero?")
+    assert "utter_repair_language_offer_es" not in [r.response for r in first]
+    second = await chat.send("y quien ve lo que contesto?")
+    names = [r.response for r in second]
+    assert "utter_repair_language_offer_es" in names, names
+    assert names.index("utter_repair_language_offer_es") == len(names) - 1  # after the answer and the question
+    assert (await chat.tracker()).slots.get("collaboration_today") is None
