@@ -211,12 +211,22 @@ async def test_entities_unlinked_by_an_old_sqlite_upgrade_are_linked_again(sqlit
             await conn.execute(text(
                 "INSERT INTO funnel_journey (conversation_id, cohort, stage, territory, language, motivation, aim)"
                 " VALUES (1, '2026-01', 4, '', 'ca', '', '')"))
+            # conversation 2 finished a journey without a handoff: its answers name no entity
+            await conn.execute(text(
+                "INSERT INTO assessment (id, conversation_id, entity_id, answers, motivation, evidence, readiness,"
+                " readiness_overall, flags, language, content_version, created_at) VALUES (7, NULL, NULL,"
+                " '{\"why_partner\": \"ens han retallat\"}', 'reactive', '[]', '{}', 2.0, '[]', 'ca', 't', :a)"),
+                {"a": datetime(2026, 1, 6, tzinfo=UTC)})
+            await conn.execute(text("UPDATE conversation SET state = '{\"slots\": {\"assessment_id\": 7}}'"
+                                    " WHERE id = 2"))
         migrate.head_revision.cache_clear()
         await migrate.upgrade(db)
         async with db.connect() as conn:
             links = (await conn.execute(text("SELECT id, conversation_id FROM entity ORDER BY id"))).all()
             territory = await conn.scalar(text("SELECT territory FROM funnel_journey WHERE conversation_id = 1"))
+            answers_of = await conn.scalar(text("SELECT conversation_id FROM assessment WHERE id = 7"))
     finally:
         await db.dispose()
     assert [tuple(r) for r in links] == [(1, 1), (2, None)]  # the second lead kept no sender: left as it was
     assert territory == "girona"
+    assert answers_of == 2  # 0010: the answers are the conversation's again, so /forget finds them
