@@ -186,3 +186,47 @@ async def test_the_migration_back_fills_from_what_the_database_holds(database_ur
         ("2026-01", funnel.STEPS.index("lead"), "", "ca", "", "", None),
     ]
     assert [tuple(r) for r in alliances] == [("L1", "innovation", 1, 1)]
+
+
+async def test_entities_unlinked_by_an_old_sqlite_upgrade_are_linked_again(sqlite_url) -> None:
+    """Before migrations ran with foreign keys off, SQLite's copy of the conversation table (0003) set every
+    entity's conversation to NULL: /forget no longer found the entity. 0009 links them again by the
+    sender kept in their lead's dossier."""
+    db = create_engine(sqlite_url)
+    try:
+        await migrate.upgrade(db, "0008_invites_follow_up")
+        async with db.begin() as conn:
+            await conn.execute(text(
+                "INSERT INTO conversation (id, sender_id, channel, language, state, version, created_at, updated_at,"
+                " paused) VALUES (1, 'tg:1', 'telegram', 'ca', '{}', 1, :a, :a, 0),"
+                " (2, 'tg:2', 'telegram', 'ca', '{}', 1, :a, :a, 0)"), {"a": datetime(2026, 1, 5, tzinfo=UTC)})
+            await conn.execute(text(
+                "INSERT INTO entity (id, conversation_id, name, territory, contact_telegram, created_at, updated_at)"
+                " VALUES (1, NULL, 'Coop U', 'girona', 0, :a, :a), (2, NULL, 'Coop V', NULL, 0, :a, :a)"),
+                {"a": datetime(2026, 1, 5, tzinfo=UTC)})
+            await conn.execute(text(
+                "INSERT INTO lead (id, entity_id, status, priority, priority_reasons, dossier, language, created_at,"
+                " updated_at) VALUES (1, 1, 'notified', 'normal', '[]', '{\"sender_id\": \"tg:1\"}', 'ca', :a, :a),"
+                " (2, 2, 'notified', 'normal', '[]', '{}', 'ca', :a, :a)"), {"a": datetime(2026, 1, 5, tzinfo=UTC)})
+            await conn.execute(text(
+                "INSERT INTO funnel_journey (conversation_id, cohort, stage, territory, language, motivation, aim)"
+                " VALUES (1, '2026-01', 4, '', 'ca', '', '')"))
+            # conversation 2 finished a journey without a handoff: its answers name no entity
+            await conn.execute(text(
+                "INSERT INTO assessment (id, conversation_id, entity_id, answers, motivation, evidence, readiness,"
+                " readiness_overall, flags, language, content_version, created_at) VALUES (7, NULL, NULL,"
+                " '{\"why_partner\": \"ens han retallat\"}', 'reactive', '[]', '{}', 2.0, '[]', 'ca', 't', :a)"),
+                {"a": datetime(2026, 1, 6, tzinfo=UTC)})
+            await conn.execute(text("UPDATE conversation SET state = '{\"slots\": {\"assessment_id\": 7}}'"
+                                    " WHERE id = 2"))
+        migrate.head_revision.cache_clear()
+        await migrate.upgrade(db)
+        async with db.connect() as conn:
+            links = (await conn.execute(text("SELECT id, conversation_id FROM entity ORDER BY id"))).all()
+            territory = await conn.scalar(text("SELECT territory FROM funnel_journey WHERE conversation_id = 1"))
+            answers_of = await conn.scalar(text("SELECT conversation_id FROM assessment WHERE id = 7"))
+    finally:
+        await db.dispose()
+    assert [tuple(r) for r in links] == [(1, 1), (2, None)]  # the second lead kept no sender: left as it was
+    assert territory == "girona"
+    assert answers_of == 2  # 0010: the answers are the conversation's again, so /forget finds them
