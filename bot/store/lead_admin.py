@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store import alliances, funnel
 from bot.store.clock import aware, now_utc
-from bot.store.conversations import is_paused, lock_conversation, set_conversation_paused
+from bot.store.conversations import lock_conversation, set_conversation_paused
 from bot.store.leads import (
     HELD,
     OPEN,
@@ -28,6 +28,7 @@ from bot.store.leads import (
     _refused,
     _sender_of,
     add_lead_event,
+    after_close,
     get_lead,
 )
 from bot.store.models import Coordinator, Entity, Facilitator, Lead, LeadEvent
@@ -126,13 +127,7 @@ async def close(*, session: AsyncSession, lead_id: int, coordinator: Coordinator
         return await _refused(session, lead_id, "closed")
     await add_lead_event(session=session, lead_id=lead_id, actor=coordinator_actor(coordinator),
                          action=f"closed:{outcome}", note=reason_note(reason, text))
-    if outcome == "alliance_formed":
-        await _count_step(session, lead_id, "alliance_formed", now)
-        await alliances.record(session=session, lead_id=lead_id, when=now)
-    paused_before = await is_paused(session=session, sender_id=sender_id)
-    await set_conversation_paused(session=session, sender_id=sender_id, paused=False)
-    if notice is not None and sender_id and paused_before:
-        await add_outbox(session=session, kind="entity_message", payload={"to": sender_id, **notice})
+    await after_close(session, lead_id=lead_id, sender_id=sender_id, outcome=outcome, notice=notice, when=now)
     await add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
     return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id))
 

@@ -418,14 +418,21 @@ async def close_lead(*, session: AsyncSession, lead_id: int, facilitator: Facili
         return await _refused(session, lead_id, "not_yours")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action=f"closed:{outcome}",
                          note=note)
+    await after_close(session, lead_id=lead_id, sender_id=sender_id, outcome=outcome, notice=notice, when=now)
+    return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id))
+
+
+async def after_close(session: AsyncSession, *, lead_id: int, sender_id: str | None, outcome: str,
+                      notice: dict[str, Any] | None, when: datetime) -> None:
+    """What closing a lead does besides its row, whoever closed it: an alliance counted (the funnel's step and
+    the programme's alliance), the conversation given back to the bot, the entity told if it was paused."""
     if outcome == "alliance_formed":
-        await _count_step(session, lead_id, "alliance_formed", now)
-        await alliances.record(session=session, lead_id=lead_id, when=now)
+        await _count_step(session, lead_id, "alliance_formed", when)
+        await alliances.record(session=session, lead_id=lead_id, when=when)
     paused_before = await is_paused(session=session, sender_id=sender_id)
     await set_conversation_paused(session=session, sender_id=sender_id, paused=False)
     if notice is not None and sender_id and paused_before:
         await add_outbox(session=session, kind="entity_message", payload={"to": sender_id, **notice})
-    return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id))
 
 
 async def _count_step(session: AsyncSession, lead_id: int, step: str, when: datetime) -> None:
