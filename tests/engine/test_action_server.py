@@ -2,50 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
-from tests.auxil.cli import ROOT, cli_env
+from tests.auxil.action_server import action_server as run_action_server
+from tests.auxil.action_server import free_port
 from tests.auxil.runtime import Chat, make_runtime
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def action_server():
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        cwd=ROOT, env=cli_env("sqlite+aiosqlite:///:memory:"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("action server did not start")
-    yield f"http://127.0.0.1:{port}/webhook"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    proc.stderr.close()
+    with run_action_server("sqlite+aiosqlite:///:memory:") as url:
+        yield url
 
 
 async def test_conversation_through_action_server(action_server, sqlite_url) -> None:
@@ -70,7 +37,7 @@ async def test_conversation_through_action_server(action_server, sqlite_url) -> 
 async def test_unreachable_action_server_is_a_polite_message(sqlite_url) -> None:
     from bot.config import ActionsSettings
 
-    url = f"http://127.0.0.1:{_free_port()}/webhook"
+    url = f"http://127.0.0.1:{free_port()}/webhook"
     runtime = await make_runtime(sqlite_url, actions=ActionsSettings(endpoint="", timeout_seconds=1))
     try:
         chat = Chat(runtime, sender_id="http:2", language="ca")

@@ -11,11 +11,6 @@ action server alike.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections import Counter
 
 import pytest
@@ -25,7 +20,7 @@ from bot.config import ActionsSettings
 from bot.engine import UserMessage
 from bot.store import leads as store
 from bot.store.models import Assessment, FunnelCount, Lead, LeadEvent, Outbox
-from tests.auxil.cli import ROOT, cli_env
+from tests.auxil.action_server import action_server as run_action_server
 from tests.auxil.runtime import Chat, ask_for_a_facilitator, make_runtime
 from tests.journey.test_journey_storage import run_journey
 
@@ -103,37 +98,11 @@ async def test_a_relayed_message_reaches_the_facilitator_once(any_runtime) -> No
     assert relays == ["Podem parlar dijous?", "O divendres, si us va millor"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def action_server_on(sqlite_url):
     """A real `python -m rasa_sdk --actions actions` writing to the test's database."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                            cwd=ROOT, env=cli_env(sqlite_url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("action server stopped") from None
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("action server did not start")
-    yield f"http://127.0.0.1:{port}/webhook"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with run_action_server(sqlite_url) as url:
+        yield url
 
 
 async def test_on_an_action_server_too(sqlite_url, action_server_on) -> None:
