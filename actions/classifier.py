@@ -35,8 +35,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot import yamlio
-from bot.languages import SUPPORTED_LANGUAGES
+from bot.shared import yamlio
+from bot.text.languages import SUPPORTED_LANGUAGES
 
 CUES_FILE = "motivation_cues.yml"  # in config.yml's paths.knowledge
 

@@ -1,6 +1,6 @@
 """What the engine needs of the place conversations are kept, and nothing more.
 
-bot/store/conversations.py's ConversationStore is one (the runtime wires it in, bot/runtime.py); the
+bot/store/conversations.py's ConversationStore is one (the runtime wires it in, bot/app/runtime.py); the
 engine imports no store module (pyproject.toml's contracts), so a turn's rules can be read, and tested,
 without the database's layout. A store raises ConcurrentTurn when another worker saved the conversation
 first; the engine runs the turn again.
@@ -13,8 +13,8 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.concurrency import ConcurrentTurn
 from bot.engine.tracker import Tracker
+from bot.shared.concurrency import ConcurrentTurn
 
 __all__ = ["ConcurrentTurn", "ConversationStorePort"]
 

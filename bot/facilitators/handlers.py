@@ -24,20 +24,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
-from bot.addresses import telegram_address
 from bot.engine import BotMessage
 from bot.engine.render import Renderer
-from bot.export_safe import strip_controls
 from bot.facilitators.cards import CardAction, details_text, lead_line, status_line
-from bot.numbers import parse_int
+from bot.shared import callbacks
+from bot.shared.addresses import telegram_address
 from bot.store import facilitators as facilitator_store
 from bot.store import lead_admin, outbox
 from bot.store import leads as store
 from bot.store.models import Coordinator, Facilitator
 from bot.store.outbox import DeliveryError, wake
 from bot.store.staff import get_coordinator
-from bot.textsplit import split_text
+from bot.text.export_safe import strip_controls
+from bot.text.numbers import parse_int
+from bot.text.textsplit import split_text
 
 log = logging.getLogger(__name__)
 LEAD_REF = re.compile(r"#([0-9]{1,9})\b")

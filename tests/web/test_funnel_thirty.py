@@ -16,9 +16,9 @@ import re
 
 from openpyxl import load_workbook
 
-from bot import reports
 from bot.facilitators.cards import CardAction
 from bot.facilitators.handlers import LeadDesk
+from bot.reporting import figures as reports
 from bot.store import funnel, staff
 from bot.store import leads as store
 from tests.auxil.cli import aliat
