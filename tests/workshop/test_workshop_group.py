@@ -37,12 +37,12 @@ def vote(poll_id: str, index: int, option: int) -> dict:
 
 
 async def running(bot: WorkshopBot) -> Workshop | None:
-    async with bot.app.runtime.sessionmaker() as session:
+    async with bot.runtime.sessionmaker() as session:
         return await store.running_workshop(session=session, chat_id=GROUP)
 
 
 async def tally(bot: WorkshopBot, workshop_id: int, item: str) -> dict[str, int]:
-    async with bot.app.runtime.sessionmaker() as session:
+    async with bot.runtime.sessionmaker() as session:
         return await store.item_tally(session=session, workshop_id=workshop_id, item_id=item)
 
 
@@ -198,7 +198,7 @@ async def _equals(bot: WorkshopBot, workshop_id: int, item: str, expected: dict[
 
 async def _nothing_personal(bot: WorkshopBot) -> None:
     """No participant id or name anywhere in the database; no salt left; no lead made."""
-    async with bot.app.runtime.sessionmaker() as session:
+    async with bot.runtime.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Lead)) == 0
         workshop = (await session.scalars(select(Workshop))).one()
         assert workshop.status == "ended" and "salt" not in workshop.state
