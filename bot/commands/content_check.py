@@ -196,7 +196,7 @@ class Checker:
             for button in response.buttons:
                 self._button(button, where)
             if response.image and not (Path(self.domain.sources.get("root", ".")) / response.image).exists():
-                root = Path(__file__).resolve().parent.parent
+                root = Path(__file__).resolve().parents[2]  # the project (bot/commands/ is two below)
                 if not (root / response.image).exists():
                     self.add(where, f"image {response.image!r} not found")
         for name, buttons in self.domain.menus.items():

@@ -12,7 +12,7 @@ from bot.app.runtime import open_database
 from bot.config import load_settings
 from bot.content.domain import load_domain
 from bot.engine.render import Renderer
-from bot.facilitators.cards import details_text
+from bot.leads.cards import details_text
 from bot.store import leads as store
 from bot.text.export_safe import spreadsheet_safe, terminal_safe
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.content.domain import Domain
 from bot.engine.render import Renderer
-from bot.facilitators.cards import card_buttons, card_text
+from bot.leads.cards import card_buttons, card_text
 from bot.notifier.deliverer import OutboxDeliverer
 from bot.notifier.introductions import register_introductions
 from bot.notifier.senders import Transport

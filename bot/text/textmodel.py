@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 Analyzer = Callable[[str], list[str]]
 KEYS = ("labels", "intercept", "link", "blocks")  # what a trainer returns and the cache file holds
 TRAIN_TIMEOUT_SECONDS = 300
-DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"  # config's default, paths.models
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[2] / "data" / "models"  # config's default, paths.models
 _models_dir: Path | None = None
 STATS: Counter[str] = Counter()  # models "loaded" from their file and "trained" in this process
 

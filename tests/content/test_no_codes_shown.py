@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.facilitators.cards import card_text, details_text
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import LeadDesk
+from bot.leads.cards import card_text, details_text
 from bot.shared import yamlio
 from bot.store import leads as store
 from bot.store import staff

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import LeadDesk
 from bot.shared.callbacks import CardAction
 from bot.store import funnel
 from bot.store import leads as store

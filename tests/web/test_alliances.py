@@ -9,8 +9,7 @@ import re
 
 from sqlalchemy import update
 
-from bot.facilitators.cards import CardAction
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import CardAction, LeadDesk
 from bot.reporting import figures as reports
 from bot.store import alliances
 from bot.store import leads as store

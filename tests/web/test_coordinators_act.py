@@ -9,8 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.facilitators.cards import CardAction
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import CardAction, LeadDesk
 from bot.reporting import figures as reports
 from bot.store import funnel, lead_admin
 from bot.store import leads as store

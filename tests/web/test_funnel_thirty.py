@@ -16,8 +16,7 @@ import re
 
 from openpyxl import load_workbook
 
-from bot.facilitators.cards import CardAction
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import CardAction, LeadDesk
 from bot.reporting import figures as reports
 from bot.store import funnel, staff
 from bot.store import leads as store

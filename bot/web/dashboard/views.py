@@ -15,8 +15,8 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.engine.render import knowledge_text
-from bot.facilitators.cards import CardAction, answer_label, card_values, slot_label
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import LeadDesk
+from bot.leads.cards import CardAction, answer_label, card_values, slot_label
 from bot.reporting import figures as reports
 from bot.reporting.exports import Table, csv_bytes, xlsx_bytes
 from bot.store import alliances as alliance_store
