@@ -4,11 +4,11 @@ introduction as it is when delivered: an answered, withdrawn or erased one sends
 
 from __future__ import annotations
 
-from bot import callbacks
-from bot.addresses import telegram_address
 from bot.leads.cards import answer_label
 from bot.matching.introductions import about_the_other, pair_for
 from bot.matching.rules import load_rules
+from bot.shared import callbacks
+from bot.shared.addresses import telegram_address
 from bot.store import matching as store
 from bot.store.models import Outbox
 from bot.store.outbox import MatchContacts, MatchIntro, MatchNotice, OutboxKind
