@@ -128,3 +128,25 @@ async def test_the_overall_window_lets_a_burst_go_and_never_more_than_its_limit_
     # any window of 0.2 s holds at most 5 grants
     assert all(times[i + 5] - times[i] >= 0.2 - 0.002 for i in range(len(times) - 5)), times
     pacer.close()
+
+
+async def test_a_reserve_of_the_window_lets_first_messages_through_when_the_rest_fill_it() -> None:
+    pacer = WindowPacer(5, 0.3, reserve=2)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for _ in range(3):  # follow-ups use the window up to its reserve
+        await pacer.acquire(NEXT)
+    late = asyncio.create_task(pacer.acquire(NEXT))
+    await asyncio.sleep(0.01)
+    assert not late.done()  # a fourth follow-up waits for the window
+    await pacer.acquire(FIRST)  # a first message does not: the reserve is its
+    await pacer.acquire(FIRST)
+    assert loop.time() - start < 0.1
+    third = asyncio.create_task(pacer.acquire(FIRST))
+    await asyncio.sleep(0.01)
+    assert not third.done()  # the whole window used: everyone waits now, the first message ahead
+    done, _pending = await asyncio.wait({late, third}, return_when=asyncio.FIRST_COMPLETED)
+    assert done == {third}
+    assert loop.time() - start >= 0.3 - 0.002
+    await asyncio.wait_for(late, 1)
+    pacer.close()
