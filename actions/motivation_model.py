@@ -21,7 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from actions.classifier import _tokenize, knowledge
+from actions.reading.cues import knowledge
+from actions.reading.text import tokenize
 from bot import textmodel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,7 @@ def features(text: str) -> list[str]:
     give an ``n:`` feature, so that "no tenim problemes econòmics" can be told from "tenim problemes".
     """
     kb = knowledge()
-    toks = _tokenize(text or "")
+    toks = tokenize(text or "")
     words = [t.text for t in toks]
     out = [f"w:{w}" for w in words]
     out += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]

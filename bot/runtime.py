@@ -28,7 +28,7 @@ class Runtime:
     db: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     actions: ActionRunner
-    engine: Engine
+    engine: Engine[AsyncSession]  # the store's unit of work is a session (bot/engine/ports.py)
 
     async def close(self) -> None:
         await self.actions.close()
@@ -77,14 +77,14 @@ async def database(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
 
 
 def _lead_preview(settings: Settings, domain: Domain, sessionmaker: async_sessionmaker[AsyncSession]):
-    """The terminal's card preview (bot/facilitators/cards.py), imported at its first use: a chat starts
+    """The terminal's card preview (bot/leads/cards.py), imported at its first use: a chat starts
     without the cards, the leads store and the button codec (cold start)."""
     loaded = []
 
     async def show(lead_id: object, language: str) -> str | None:
         if not loaded:
             from bot.engine.render import Renderer
-            from bot.facilitators.cards import lead_preview
+            from bot.leads.cards import lead_preview
 
             loaded.append(lead_preview(sessionmaker, Renderer(domain, settings.default_language,
                                                               settings.programme.time_zone),

@@ -12,7 +12,7 @@ from bot.config import load_settings
 from bot.content import load_domain
 from bot.engine.render import Renderer
 from bot.export_safe import spreadsheet_safe, terminal_safe
-from bot.facilitators.cards import details_text
+from bot.leads.cards import details_text
 from bot.runtime import open_database
 from bot.store import leads as store
 

@@ -126,6 +126,9 @@ class ActReader:
         outright = self._outright(slot, question, text, reading)
         if outright and len(words) <= 2:
             return Act(ANSWER, 1.0, "answer")  # "no", "3", "gens": whatever a cue says
+        if text.rstrip().endswith("?") and not free_text and len(self.reader.options_named(slot, question, text)) >= 2:
+            # "quina diferència hi ha entre eficiència i estalviar?": a question about the options, not one of them
+            return self._detailed(QUESTION, norm, 0.9, "options")
         norm = _LAUGH.sub("jaja", norm)
         cued = self._cued(norm, slot)
         if cued is not None and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
@@ -181,8 +184,11 @@ class ActReader:
             return False
         if reading.how in OUTRIGHT:
             return True
-        # "es greu", "home, una mica": the classifier's reading, of an option the message also names
-        return reading.value == self.reader.named_in(slot, question, text)
+        # "es greu", "home, una mica": the classifier's reading, of an option the message also names (in the
+        # clause it was read from: "moltes gràcies, molt útil" names a 4 only in its comment)
+        named = self.reader.named_in(slot, question, text)
+        return reading.value == named and (reading.clause is None
+                                           or named == self.reader.named_in(slot, question, reading.clause))
 
     def _cued(self, norm: str, slot: FormSlot) -> str | None:
         """The act whose longest cue the message holds (ties: CUE_ORDER): "are you a real person?" is small

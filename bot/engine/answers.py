@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.content import Domain, FormSlot, Response
 from bot.engine.amounts import read_amount
+from bot.engine.grounding import UNGROUNDED, grounded, stems
 from bot.engine.learn import TextClassifier
 from bot.engine.negation import clauses_of, contained, negated, positions, ranked_second
 from bot.engine.render import expand_knowledge
@@ -38,6 +39,8 @@ CLASSIFIER_MARGIN = 0.12
 LEAD_OUTRIGHT = ("number", "name", DONT_KNOW, "emoji")
 LEAD_FLOOR = 0.6  # a first clause read by the classifier ("massively") must be at least this sure
 # what, after a comma, turns the first clause round: "sí, però poc", "no, but some are"
+# kinds whose classes are everyday words (yes, a bit, a lot), said of anything: their readings are not grounded
+UNGROUNDED_KINDS = ("yes_no", "yes_partly_no", "scale", "motivation")
 _TURNS_ROUND = frozenset("pero però but sino sinó aunque tampoc tampoco".split())
 _CLAUSE = re.compile(r"\s*(?:[,;:!?]|\.(?!\d)|\s-\s)+\s*")
 
@@ -67,6 +70,7 @@ class Reading:
     value: Any
     confidence: float
     how: str  # number, dont_know, name, fuzzy, classifier, motivation
+    clause: str | None = None  # the first clause it was read from, when the rest was a comment
 
 
 def options_of(question: Response | None) -> list[str]:
@@ -96,6 +100,8 @@ class AnswerReader:
         self._kinds: dict[str, TextClassifier] = {}
         self._elsewhere: dict[str, list[tuple[FormSlot, frozenset[str]]]] | None = None  # every option name
         self._names: dict[tuple[str, int, tuple[str, ...]], dict[str, set[str]]] = {}
+        self._class_texts: dict[str, dict[str, list[str]]] = {}
+        self._grounds: dict[tuple[str, str, str], frozenset[str]] = {}
         every_answer = list(dont_know)
         for kind, classes in answers.items():
             if kind in (DONT_KNOW, OTHER) or not isinstance(classes, dict):
@@ -105,6 +111,7 @@ class AnswerReader:
             examples[DONT_KNOW] = dont_know
             every_answer += [t for texts in examples.values() for t in texts]
             self._kinds[kind] = TextClassifier(examples)
+            self._class_texts[kind] = examples
         self._everyday = {normalize(t) for t in every_answer}  # every example answer, of every kind
         yes_no = answers.get("yes_no") if isinstance(answers.get("yes_no"), dict) else {}
         self._nod_class = {normalize(t): cls for cls in ("no", "yes") for texts in (yes_no.get(cls) or {}).values()
@@ -132,13 +139,20 @@ class AnswerReader:
                 reading = None
             if reading is not None and (reading.how in LEAD_OUTRIGHT or reading.confidence >= LEAD_FLOOR) \
                     and not self._rest_names_another(slot, question, reading, rest):
-                return reading
+                return Reading(reading.value, reading.confidence, reading.how, lead)
         return self._read(slot, question, text)
 
     def named_in(self, slot: FormSlot, question: Response | None, text: str) -> Any:
         """The one option a message names outright (not negated), as its value, or None."""
         named, _denied = contained(self.names(slot, question, options_of(question)), normalize(text), clauses_of(text))
         return None if named is None else _typed(slot, named)
+
+    def options_named(self, slot: FormSlot, question: Response | None, text: str) -> set[Any]:
+        """Every option a message names (four letters or more, negated or not): "what's the difference between
+        efficiency and saving money?" names two."""
+        padded = f" {normalize(text)} "
+        return {_typed(slot, opt) for opt, words in self.names(slot, question, options_of(question)).items()
+                if any(len(w) >= CONTENT_WORD - 1 and f" {w} " in padded for w in words)}
 
     def _rest_names_another(self, slot: FormSlot, question: Response | None, reading: Reading, rest: str) -> bool:
         """"3. volem guanyar el concurs" to the objectives: the number picks one option, the words name
@@ -218,7 +232,23 @@ class AnswerReader:
         if guess.label == DONT_KNOW:
             return Reading(self._dont_know_value(slot, options), guess.confidence, "classifier")
         value = self._mapped(slot, options).get(guess.label)
-        return None if value is None else Reading(value, guess.confidence, "classifier")
+        if value is None:
+            return None
+        if kind not in UNGROUNDED_KINDS and not grounded(normalize(text), self._ground(slot, kind, str(guess.label),
+                                                                                      options)):
+            return Reading(value, min(guess.confidence, UNGROUNDED), "classifier")  # confirmed, never stored
+        return Reading(value, guess.confidence, "classifier")
+
+    def _ground(self, slot: FormSlot, kind: str, label: str, options: list[str]) -> frozenset[str]:
+        """What a message must say something of for the classifier's `label` to count (bot/engine/grounding.py):
+        the words of that class's examples and of the option's names."""
+        key = (slot.name, kind, label)
+        if key not in self._grounds:
+            value = str(self._mapped(slot, options).get(label))
+            question = self.domain.responses.get(slot.question)
+            named = self.names(slot, question, options).get(value, set())
+            self._grounds[key] = stems([*self._class_texts.get(kind, {}).get(label, []), *named])
+        return self._grounds[key]
 
     def kind_of(self, slot: FormSlot) -> str | None:
         if slot.reads.get("kind"):

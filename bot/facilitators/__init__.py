@@ -1,19 +1,8 @@
-"""The facilitators' side on Telegram: lead cards with buttons, commands, replies to entities.
+"""The facilitators' side on Telegram: lead card buttons, lead commands, replies to entities.
 
-`from bot.facilitators import register_facilitator_handlers` (loaded on first use, so that the
-notifier can use the cards without importing the Telegram handlers).
+What they do to leads is channel-neutral, in bot/leads; this package routes Telegram's updates to it.
 """
 
-from __future__ import annotations
+from bot.facilitators.handlers import register_facilitator_handlers
 
-from typing import Any
-
-__all__ = ["LeadDesk", "register_facilitator_handlers"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from bot.facilitators import handlers
-
-        return getattr(handlers, name)
-    raise AttributeError(name)
+__all__ = ["register_facilitator_handlers"]

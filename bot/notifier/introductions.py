@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import callbacks
 from bot.addresses import telegram_address
-from bot.facilitators.cards import answer_label
+from bot.leads.cards import answer_label
 from bot.matching.introductions import about_the_other, pair_for
 from bot.matching.rules import load_rules
 from bot.store import matching as store

@@ -19,8 +19,8 @@ from bot.addresses import telegram_address, telegram_chat_id
 from bot.config import Settings
 from bot.content import Domain
 from bot.engine.render import Renderer
-from bot.facilitators.cards import card_buttons, card_text
 from bot.formats import when
+from bot.leads.cards import card_buttons, card_text
 from bot.notifier.deliverer import OutboxDeliverer
 from bot.notifier.introductions import register_introductions
 from bot.notifier.senders import Transport

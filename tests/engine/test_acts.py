@@ -115,3 +115,49 @@ async def test_questions_back_in_another_language_bring_the_offer_of_it(runtime)
     assert "utter_repair_language_offer_es" in names, names
     assert names.index("utter_repair_language_offer_es") == len(names) - 1  # after the answer and the question
     assert (await chat.tracker()).slots.get("collaboration_today") is None
+
+
+# ---------------------------------------------------------------- the misses left by the first session
+@pytest.mark.parametrize(("slot", "text", "kind", "topic"), [
+    # a question naming two options is about them, not the first of them
+    ("objective", "quina diferencia hi ha entre eficiencia i estalviar?", "question", "meaning"),
+    ("objective", "innovacion o competitividad, cual nos conviene?", "question", "meaning"),
+    # a thank-you whose comment happens to hold a scale word ("molt útil": "molt" is a 4)
+    ("factor_trust", "moltes gràcies, molt útil", "smalltalk", None),
+    # a correction of another answer, with what it was about
+    ("rel_gains_partner", "no tenemos tensiones, te lo dije mal", "correction", "rel_conflicts_history"),
+    ("field", "perdo, el nom correcte es Esplai Can Serra", "correction", "entity_name"),
+    ("field", "sorry, our proper name is Southside Women's Network", "correction", "entity_name"),
+])
+def test_the_known_misses(acts, slot, text, kind, topic) -> None:
+    act = act_of(acts, slot, text)
+    assert (act.kind, act.topic if topic is not None else None) == (kind, topic)
+
+
+@pytest.mark.parametrize(("slot", "text", "value"), [
+    ("objective", "innovacio", "innovation"),             # one option named, with or without a question mark
+    ("objective", "innovacio?", "innovation"),
+    ("factor_trust", "molt, la veritat", 4),
+    ("factor_trust", "un 3, tot i que costa", 3),
+])
+def test_answers_near_those_misses_stay_answers(acts, slot, text, value) -> None:
+    domain, reader = acts
+    found_slot, question = find_slot(domain, slot)
+    assert act_of(acts, slot, text).kind == "answer"
+    assert reader.reader.read(found_slot, question, text).value == value
+
+
+def test_a_sentence_about_something_else_is_not_read_as_a_finances_answer(acts) -> None:
+    """"sí, con la Asociación Vecinal Sant Roc" at "how are your finances?" was read as "serious" at 0.90 by
+    the finances classifier (from the "con" of "con el agua al cuello"): nothing in it is about money, so
+    the reading is below the confirmation's bar and is never stored silently."""
+    from bot.engine.repair import CONFIRM_BELOW
+
+    domain, reader = acts
+    slot, question = find_slot(domain, "financial_situation")
+    reading = reader.reader.read(slot, question, "si, con la Asociacion Vecinal Sant Roc")
+    assert reading.confidence < CONFIRM_BELOW
+    for clear, value in (("anem justets la veritat", "tight"), ("mal, muy mal, no llegamos", "serious"),
+                         ("we're ok for now", "stable")):
+        sure = reader.reader.read(slot, question, clear)
+        assert (sure.value, sure.confidence >= CONFIRM_BELOW) == (value, True), clear

@@ -1,5 +1,5 @@
 """Lead cards and dossiers show words in the facilitator's language, never stored codes, and times in the
-programme's time zone with the zone shown (bot/facilitators/cards.py, bot/formats.py)."""
+programme's time zone with the zone shown (bot/leads/cards.py, bot/formats.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.content import load_domain
 from bot.engine.render import Renderer
-from bot.facilitators.cards import card_text, details_text
 from bot.formats import when
+from bot.leads.cards import card_text, details_text
 from bot.store.leads import LeadView
 from bot.store.models import Entity, Facilitator, Lead, LeadEvent
 from tests.auxil.cli import ROOT
@@ -127,7 +127,7 @@ def test_the_dossier_in_words(renderer, lang) -> None:
 def test_every_answer_a_dossier_holds_has_a_label(renderer) -> None:
     from actions.journey import JOURNEY_SLOTS, RESULT_SLOTS
     from actions.summary import EXTRA_ANSWER_SLOTS
-    from bot.facilitators.cards import slot_label
+    from bot.leads.cards import slot_label
     for slot in (*JOURNEY_SLOTS, *EXTRA_ANSWER_SLOTS):
         if slot in RESULT_SLOTS or slot.startswith("motivation_") and slot not in EXTRA_ANSWER_SLOTS:
             continue

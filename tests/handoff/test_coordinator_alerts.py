@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.facilitators.cards import CardAction
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import CardAction, LeadDesk
 from bot.notifier import Notifier
 from bot.store import lead_admin, staff
 from bot.store import leads as store

@@ -66,7 +66,7 @@ async def test_urgent_first_then_the_longest_waiting_and_overdue_marked(database
 
 
 async def test_the_facilitators_list_on_telegram_is_in_the_queues_order(sqlite_url) -> None:
-    from bot.facilitators.handlers import LeadDesk
+    from bot.leads import LeadDesk
 
     rt = await make_runtime(sqlite_url)
     try:

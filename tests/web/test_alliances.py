@@ -10,8 +10,7 @@ import re
 from sqlalchemy import update
 
 from bot import reports
-from bot.facilitators.cards import CardAction
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import CardAction, LeadDesk
 from bot.store import alliances
 from bot.store import leads as store
 from bot.store.models import Lead

@@ -10,8 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot import reports
-from bot.facilitators.cards import CardAction
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import CardAction, LeadDesk
 from bot.store import funnel, lead_admin
 from bot.store import leads as store
 from bot.store.clock import now_utc

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.facilitators.cards import CardAction
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import CardAction, LeadDesk
 from bot.store import lead_admin, staff
 from bot.store import leads as store
 from bot.store.models import Outbox

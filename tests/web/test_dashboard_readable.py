@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bot.facilitators.cards import CardAction
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import CardAction, LeadDesk
 from bot.store import leads as store
 from bot.store import staff
 from bot.store import workshops as ws

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 
-from bot.facilitators.cards import CardAction
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import CardAction, LeadDesk
 from bot.store import funnel, migrate
 from bot.store import leads as store
 from bot.store.db import create_engine

@@ -17,8 +17,7 @@ import re
 from openpyxl import load_workbook
 
 from bot import reports
-from bot.facilitators.cards import CardAction
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import CardAction, LeadDesk
 from bot.store import funnel, staff
 from bot.store import leads as store
 from tests.auxil.cli import aliat

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from bot import formats, reports
 from bot.engine.render import knowledge_text
 from bot.exports import Table, csv_bytes, xlsx_bytes
-from bot.facilitators.cards import CardAction, answer_label, card_values, slot_label
-from bot.facilitators.handlers import LeadDesk
+from bot.leads import LeadDesk
+from bot.leads.cards import CardAction, answer_label, card_values, slot_label
 from bot.numbers import parse_int
 from bot.store import alliances as alliance_store
 from bot.store import facilitators as facilitator_store

@@ -1,0 +1,125 @@
+"""Which part of a text states *why* they look for a partner (the cue file's ``driver`` section).
+
+The text is cut into segments (at punctuation and at "però / but / so…"); what the person denies ("no és que
+tinguem una idea nova…"), a crisis they say is over, what "the real reason" outweighs and the hardships of the
+people they serve are background. `structure` says which segments those are, which directions were denied,
+which side a "but" outweighs, and whether the text commits to nothing or joins two drivers ("a més").
+
+It needs to read pieces of the text on their own; the caller passes how (`Reader`), so that this module does
+not import the classifier that uses it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from actions.reading.cues import Driver, Knowledge
+from actions.reading.hits import Hit, reassurance_spans
+from actions.reading.labels import DIRECTIONS, PROACTIVE, REACTIVE, other
+from actions.reading.patterns import spans
+from actions.reading.text import Token
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How to read a piece of text on its own: its scores per direction, and its label."""
+
+    scores: Callable[[str], dict[str, float]]
+    label: Callable[[str], str]
+
+
+def _segments(toks: list[Token], drv: Driver) -> list[tuple[int, int]]:
+    """Token ranges [lo, hi): a new one at punctuation and where a splitter ("però", "but", "so") starts."""
+    starts = {0}
+    for i in range(1, len(toks)):
+        if toks[i].clause != toks[i - 1].clause:
+            starts.add(i)
+    for i, _end in spans(drv.splitters, toks, 1, len(toks)):
+        starts.add(i)
+    edges = sorted(starts) + [len(toks)]
+    # a connector alone ("i", "y" before "a més", "además") opens the segment that follows it
+    edges = [e for i, e in enumerate(edges) if not (0 < i < len(edges) - 1 and e - edges[i - 1] == 1
+                                                    and toks[e - 1].clause == toks[e].clause)]
+    return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if a < b]
+
+
+@dataclass(frozen=True)
+class Structure:
+    segments: tuple[tuple[int, int], ...]
+    background: frozenset[int]  # indexes of segments that do not state the driver
+    denied: frozenset[str]  # the directions a denied segment says are NOT the driver ("not for money")
+    outweighed: frozenset[str]  # the direction said before a "but" that turns the other way
+    noncommitted: bool
+    additive: bool
+    unquoted: frozenset[int] = frozenset()  # the background and what only says a crisis is over
+
+
+def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read: Reader) -> Structure:
+    """Which segments state why they look for a partner, and which are background (module doc, cue file)."""
+    drv = kb.driver
+    assert drv is not None
+    segs = _segments(toks, drv)
+    reassured = reassurance_spans(toks, kb)
+    back: set[int] = set()
+    denied: set[str] = set()
+    outweighed: set[str] = set()
+    unquoted: set[int] = set()
+    resolved_at = [k for k, (lo, hi) in enumerate(segs) if spans(drv.resolved, toks, lo, hi)]
+    for k, (lo, hi) in enumerate(segs):
+        inside = [h for h in hits if lo <= h.start < hi]
+        denial = [end for i, end in spans(drv.denial, toks, lo, min(hi, lo + 8)) if i <= lo + 2]
+        if denial or (inside and all(h.negated for h in inside)):
+            back.add(k)  # "no és que tinguem una idea nova, …", "ningú ens ha retallat res"
+            if inside:
+                denied.update(h.pattern.direction for h in inside if h.negated)
+            elif text and max(denial) < hi:  # "no ho fem per necessitat": what follows the denial
+                said = read.scores(text[toks[max(denial)].start : toks[hi - 1].end])
+                if max(said.values()) > 0:
+                    denied.add(REACTIVE if said[REACTIVE] >= said[PROACTIVE] else PROACTIVE)
+        if (any(lo <= a and b <= hi for a, b in reassured)
+                and not any(h.pattern.direction == REACTIVE and not h.negated for h in inside)):
+            denied.add(REACTIVE)  # "econòmicament estem bé; …"
+            if not any(not h.negated for h in inside):
+                back.add(k)
+        if k in resolved_at and not any(not h.negated for h in inside):
+            unquoted.add(k)  # "ja està superat": it only says the crisis is over (not a reason to quote)
+        if spans(drv.past, toks, lo, hi) and any(r >= k for r in resolved_at):
+            back.add(k)  # "fa tres anys gairebé tanquem, però ara anem bé"
+            denied.add(REACTIVE)  # … and it is over
+        focused = spans(drv.focus, toks, lo, hi) or (
+            toks[lo].text in drv.contrast and spans(drv.focus_after_contrast, toks, lo, min(hi, lo + 4)))
+        if k and focused and text and not spans(drv.additive, toks, lo, hi):
+            # "…, però el motiu real és que…": what it outweighs, said before it, is not the driver
+            said = read.label(text[toks[lo].start : toks[segs[-1][1] - 1].end])
+            if said in DIRECTIONS:
+                back.update(j for j in range(k) if read.label(
+                    text[toks[segs[j][0]].start : toks[segs[j][1] - 1].end]) != said)
+        elif k and text and toks[lo].text in drv.contrast and not spans(drv.additive, toks, lo, hi):
+            # "X, però Y": Y weighs more
+            after = read.label(text[toks[lo].start : toks[segs[-1][1] - 1].end])
+            if after in DIRECTIONS and read.label(text[: toks[lo - 1].end]) == other(after):
+                outweighed.add(other(after))
+        if (len(segs) > 1 and k not in back and text and spans(drv.beneficiaries, toks, lo, hi)
+                and not any(t.text in drv.entity for t in toks[lo:hi])
+                and read.label(text[toks[lo].start : toks[hi - 1].end]) == REACTIVE):
+            back.add(k)  # "les famílies que atenem ho passen malament"
+    if len(back) >= len(segs):
+        back, denied = set(), set()  # nothing would be left: read it all
+    kept = [seg for k, seg in enumerate(segs) if k not in back]
+    noncommitted = any(spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
+    additive = any(spans(drv.additive, toks, lo, hi) for lo, hi in kept)
+    return Structure(tuple(segs), frozenset(back), frozenset(denied), frozenset(outweighed), noncommitted,
+                     additive, frozenset(unquoted | back))
+
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def asks_only(text: str) -> bool:
+    """True when every sentence of the text is a question ("hi ha aparcament dijous?", "how much is it?")."""
+    stripped = (text or "").strip()
+    if not stripped.endswith("?"):
+        return False
+    return all(part.strip().endswith("?") for part in _SENTENCES.split(stripped) if part.strip())

@@ -1,0 +1,47 @@
+"""Whether a classifier's reading of an answer rests on anything the message says about that answer.
+
+The classifier of a kind of question (finances, yes / partly / no...) puts every text in one of its classes,
+and can be sure of itself for a sentence that says nothing about the question at all: "sí, con la Asociación
+Vecinal Sant Roc", typed at "how are your finances?" (an answer to another question), was read as "serious"
+at 0.90, from the "con" of "con el agua al cuello". Only the kinds whose classes are named by words of their
+own (finances) are checked: yes, a bit, a lot are said of anything (bot/engine/answers.py UNGROUNDED_KINDS). A
+reading is grounded when one of the message's content
+words (four letters or more) begins like a word of that class's examples or of the option's names; a message
+of short words only ("mal", "be", "no gaire") is left to the classifier. An ungrounded reading is never
+stored silently: it is confirmed in one line (bot/engine/repair.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.engine.textnorm import normalize
+
+STEM = 4          # letters compared: "justets" and "justos", "fatal" and "fatals"
+MIN_WORDS = 3     # shorter messages are the classifier's alone
+UNGROUNDED = 0.5  # the confidence an ungrounded reading is given: below the confirmation's bar
+# words of four letters or more that say nothing about any answer (articles and pronouns are shorter)
+FILLERS = frozenset("""
+home bueno pues vale doncs mira miri oye mire look well okay this that these aquest aquesta aixo esto
+esta este eso amb with para pero perque porque because tambe tambien also molt mucho muy very much really
+veritat verdad nosaltres nosotros nosotras vosaltres vosotros they them their ours have tenim tenemos
+""".split())
+
+
+def stems(texts: Iterable[str]) -> frozenset[str]:
+    """The beginnings of the content words of some texts, and the short ones that are a whole answer ("mal")."""
+    found: set[str] = set()
+    for text in texts:
+        words = normalize(str(text)).split()
+        found.update(w[:STEM] for w in words if len(w) >= STEM and not w.isdigit())
+        if len(words) == 1:
+            found.add(words[0][:STEM])
+    return frozenset(found)
+
+
+def grounded(norm: str, vocabulary: frozenset[str]) -> bool:
+    words = norm.split()
+    content = [w for w in words if len(w) >= STEM and not w.isdigit() and w not in FILLERS]
+    if len(words) < MIN_WORDS or not content:
+        return True
+    return any(w[:STEM] in vocabulary for w in content) or any(w in vocabulary for w in words if len(w) < STEM)
