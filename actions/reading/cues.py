@@ -13,7 +13,7 @@ from typing import Any
 from actions.reading.labels import DIRECTIONS
 from actions.reading.patterns import Elem, Pattern, Phrases, compile_pattern
 from actions.reading.text import tokenized
-from bot import yamlio
+from bot.shared import yamlio
 
 CUES_FILE = "motivation_cues.yml"  # in config.yml's paths.knowledge
 
