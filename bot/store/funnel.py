@@ -14,13 +14,14 @@ conversation (`conversation_id` set to NULL) and leave it counted, so last year'
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Conversation, FunnelJourney
@@ -78,31 +79,37 @@ async def reach(*, session: AsyncSession, step: str, conversation_id: int | None
         raise ValueError(f"unknown funnel step {step!r}")
     if conversation_id is None and not sender_id:
         return False
-    known = {k: _clean(k, v) for k, v in
-             {"territory": territory, "language": language, "motivation": motivation, "aim": aim}.items()}
-    values = {"cohort": period_of(when), "stage": STEPS.index(step), **known}
+    values = {"cohort": period_of(when), "stage": STEPS.index(step),
+              **{k: _clean(k, v) for k, v in
+                 {"territory": territory, "language": language, "motivation": motivation, "aim": aim}.items()}}
     conn = await session.connection()
     if conversation_id is not None:
-        statement = _upsert(conn.dialect.name).values(conversation_id=conversation_id, **values)
+        statement, params = _upsert(conn.dialect.name, by_sender=False), {"conversation_id": conversation_id, **values}
     else:
-        source = select(_C.c.id, *(literal(v, _J.c[k].type).label(k) for k, v in values.items())).where(
-            _C.c.sender_id == sender_id)
-        statement = _upsert(conn.dialect.name, source)
-    return bool((await conn.execute(statement)).rowcount)
+        statement = _upsert(conn.dialect.name, by_sender=True)
+        params = {"b_sender": sender_id, **{f"b_{k}": v for k, v in values.items()}}
+    return bool((await conn.execute(statement, params)).rowcount)
 
 
 _C = Conversation.__table__
 _COLUMNS = ["conversation_id", "cohort", "stage", *DIMENSIONS]
 
 
-def _upsert(dialect: str, source: Any = None):
-    """INSERT (values, or `source`'s rows) ... ON CONFLICT (conversation_id) DO UPDATE: the stage moves
-    forward only, a dimension changes only to a known value; the cohort stays the first contact's."""
+@functools.cache
+def _upsert(dialect: str, *, by_sender: bool):
+    """INSERT (the values, or the sender's conversation) ... ON CONFLICT (conversation_id) DO UPDATE: the stage
+    moves forward only, a dimension changes only to a known value; the cohort stays the first contact's.
+    Built once per database kind: building it per call cost more than running it."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(_J) if source is None else insert(_J).from_select(_COLUMNS, source)
+    if by_sender:
+        source = select(_C.c.id, *(bindparam(f"b_{k}", type_=_J.c[k].type) for k in _COLUMNS[1:])).where(
+            _C.c.sender_id == bindparam("b_sender"))
+        statement = insert(_J).from_select(_COLUMNS, source)
+    else:
+        statement = insert(_J)  # its VALUES from the parameters' names
     new = statement.excluded
     return statement.on_conflict_do_update(index_elements=["conversation_id"], set_={
         "stage": case((_J.c.stage < new.stage, new.stage), else_=_J.c.stage),
