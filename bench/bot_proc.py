@@ -20,8 +20,8 @@ from collections import Counter
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+from bot.app.runtime import build_runtime
 from bot.config import load_settings
-from bot.runtime import build_runtime
 from bot.telegram import build_application, serve
 
 
