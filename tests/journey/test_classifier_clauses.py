@@ -92,3 +92,8 @@ def test_the_reading_modules_are_small_and_the_model_does_not_import_the_classif
     private = [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                and (node.module or "").startswith("actions.") for alias in node.names if alias.name.startswith("_")]
     assert not private
+
+
+def test_the_evidence_quotes_a_contracted_negation_whole() -> None:
+    result = classify("the trust won't renew our grant", lang="en")
+    assert [e.value for e in result.evidence if e.key == "funding_cut"] == ["won't renew our grant"]
