@@ -75,6 +75,7 @@ class Knowledge:
     cue_factor: float = 1.0
     min_confidence: float = 0.0
     clause_model_factor: float = 0.0
+    model_mixed_share: float = 1.0
     clause_model_min_tokens: int = 3
     clause_model_long: int = 30
     hedge_words: frozenset[str] = frozenset()
@@ -193,6 +194,7 @@ def _load(path: Path) -> Knowledge:
         cue_factor=float(dec.get("cue_factor", 1.0)),
         min_confidence=float(dec.get("min_confidence", 0.0)),
         clause_model_factor=float(dec.get("clause_model_factor", 0.0)),
+        model_mixed_share=float(dec.get("model_mixed_share", 1.0)),
         clause_model_min_tokens=int(dec.get("clause_model_min_tokens", 3)),
         clause_model_long=int(dec.get("clause_model_long", 30)),
         hedge_words=frozenset(hedge_words),
