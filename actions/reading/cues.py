@@ -39,6 +39,9 @@ class Driver:
     denial_factor: float
     contrast_factor: float
     question_factor: float = 1.0
+    additive_openers: frozenset[str] = frozenset()  # "separately", "plus": additive only opening a clause
+    plain_wish: Phrases = field(default_factory=Phrases)  # "volem col·laborar amb altres entitats": no driver
+    plain_wish_max_tokens: int = 0
 
 
 def index_by_first_word(patterns: tuple[Pattern, ...]) -> FirstIndex:
@@ -169,6 +172,10 @@ def _load(path: Path) -> Knowledge:
         denial_factor=float(drv.get("denial_factor", 1.0)),
         contrast_factor=float(drv.get("contrast_factor", 1.0)),
         question_factor=float(drv.get("question_factor", 1.0)),
+        additive_openers=frozenset(w for words in (drv.get("additive_openers") or {}).values()
+                                   for w in _words(words)),
+        plain_wish=phrases("plain_wish"),
+        plain_wish_max_tokens=int(drv.get("plain_wish_max_tokens", 0)),
     ) if drv else None
     hedge_words: set[str] = set()
     for words in (data.get("hedges") or {}).values():
