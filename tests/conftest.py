@@ -7,8 +7,9 @@ import os
 
 import pytest
 
+from bot.app import runtime as app_runtime
 from tests.auxil.fake_bot_api import FakeBotApi
-from tests.auxil.runtime import PG_URL, create_database, make_runtime, reset_postgres
+from tests.auxil.runtime import PG_URL, create_database, load_domain_once, make_runtime, reset_postgres
 from tests.auxil.telegram_bot import Bots
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -19,6 +20,15 @@ def pytest_sessionstart(session) -> None:
     `<db>_gw0`, `<db>_gw1`... (tests/auxil/runtime.py's PG_URL): made here when it does not exist yet."""
     if PG_URL and os.environ.get("PYTEST_XDIST_WORKER"):
         asyncio.run(create_database(PG_URL))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _content_parsed_once():
+    """Runtimes built in the tests' own process read dialogues/ and knowledge/ once per content
+    (tests/auxil/runtime.py's `load_domain_once`), not once a runtime; `load_domain` itself is tested as is."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_runtime, "load_domain", load_domain_once)
+        yield
 
 
 @pytest.fixture
