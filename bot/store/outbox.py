@@ -37,7 +37,7 @@ class DeliveryError(Exception):
 
 
 class RetrySettings(Protocol):
-    """`notifier:` in config.yml (the name is historical: it is the policy of every message delivered)."""
+    """`delivery:` in config.yml: the policy of every message delivered."""
 
     retry_base_seconds: float
     retry_max_seconds: float

@@ -313,7 +313,7 @@ class TelegramChannel:
                 await self._send_payload(progress)
             except DeliveryError as exc:
                 give_up, _delay = await outbox.record_failure(
-                    sessionmaker=self.runtime.sessionmaker, policy=self.runtime.settings.notifier, row_id=row_id,
+                    sessionmaker=self.runtime.sessionmaker, policy=self.runtime.settings.delivery, row_id=row_id,
                     attempts=attempts, error=exc, payload=progress)
                 self._failed(row_id, progress, give_up, exc)
                 return False
