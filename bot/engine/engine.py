@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Generic
 
 from bot.config import Settings
-from bot.content import ContentError, Domain, rule_key
+from bot.content import ContentError, Domain, Rule, rule_key
 from bot.engine.actions_client import ActionError, ActionRunner
 from bot.engine.acts import ActReader
 from bot.engine.answers import AnswerReader
@@ -255,7 +255,7 @@ class Engine(Generic[Work]):
         turn.tracker.add_event({"event": "user", "text": text, "parse_data": latest,
                                 "input_channel": turn.message.channel})
 
-    def _rule_for(self, tracker: Tracker, intent: str, args: str = ""):
+    def _rule_for(self, tracker: Tracker, intent: str, args: str = "") -> Rule | None:
         """The rule for an intent; a command's words after it (`/start ws`) pick a rule of their own
         when there is one."""
         rules = self.domain.rules
@@ -500,7 +500,7 @@ class Engine(Generic[Work]):
 class Builtin:
     """A step the engine runs itself; everything else is a form, a response or an action."""
 
-    run: Callable[[Engine, Turn, str], Awaitable[None]]
+    run: Callable[[Engine[Any], Turn, str], Awaitable[None]]
     # it takes care of the form's pending question (asks it, or leaves it be): the rule does not ask it again
     keeps_question: bool = False
     takes_language: bool = False  # "set_language:ca"; no other built-in takes an argument

@@ -17,13 +17,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import Conversation, FunnelJourney
+from bot.store.db import changed
+from bot.store.models import Conversation, FunnelJourney, table
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 STEPS = ("first_contact", "interview_finished", "reading", "qualified", "lead", "claimed", "contacted",
          "alliance_formed")
@@ -60,7 +65,7 @@ def _clean(name: str, value: Any) -> str:
     return str(value).strip()[:_SIZES[name]]
 
 
-_J = FunnelJourney.__table__
+_J = table(FunnelJourney)
 
 
 async def reach(*, session: AsyncSession, step: str, conversation_id: int | None = None,
@@ -82,7 +87,7 @@ async def reach(*, session: AsyncSession, step: str, conversation_id: int | None
     known = {k: v for k, v in known.items() if v}
     forward = update(_J).where(_J.c.conversation_id == conversation_id).values(
         stage=case((_J.c.stage < stage, stage), else_=_J.c.stage), **known)
-    if (await session.execute(forward)).rowcount:
+    if changed(await session.execute(forward)):
         return True
     # No row yet: one, unless another transaction made it meanwhile (then it moves forward instead).
     conn = await session.connection()
@@ -93,13 +98,15 @@ async def reach(*, session: AsyncSession, step: str, conversation_id: int | None
     return True
 
 
-def _insert_new(dialect: str):
+def _insert_new(dialect: str) -> PostgresInsert | SqliteInsert:
     """INSERT ... ON CONFLICT (conversation_id) DO NOTHING, in the database's own words."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(_J).on_conflict_do_nothing(index_elements=["conversation_id"])
+        from sqlalchemy.dialects.postgresql import insert as postgres_insert
+
+        return postgres_insert(_J).on_conflict_do_nothing(index_elements=["conversation_id"])
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(_J).on_conflict_do_nothing(index_elements=["conversation_id"])
 
 
 async def step_back(*, session: AsyncSession, conversation_id: int | None, step: str) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from bot.store.clock import now_utc
+from bot.store.db import changed
 from bot.store.models import Outbox
 
 
@@ -117,7 +118,7 @@ async def lease_due(*, sessionmaker: async_sessionmaker[AsyncSession], kinds: Co
                  .order_by(Outbox.id).limit(limit))
         if skip:
             query = query.where(Outbox.id.not_in(list(skip)))
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = list(await session.scalars(query))
         until = now + timedelta(seconds=lease_seconds)
@@ -203,4 +204,4 @@ async def purge_sent(*, sessionmaker: async_sessionmaker[AsyncSession], older_th
     async with sessionmaker() as session, session.begin():
         result = await session.execute(delete(Outbox).where(Outbox.status == "sent", Outbox.sent_at < cutoff,
                                                             Outbox.kind.not_in(KEEP_SENT_KINDS)))
-        return result.rowcount or 0
+        return changed(result)
