@@ -6,8 +6,8 @@ from typing import Any
 
 from actions import services
 from actions.base import knowledge
-from bot.content import INTERVIEW_FORM
-from bot.grammar import join_list
+from bot.content.domain import INTERVIEW_FORM
+from bot.text.grammar import join_list
 
 # The interview's answers: its form's questions and the slots it keeps (dialogues/journey/interview.yml)
 INTERVIEW_SLOTS = services.domain().forms[INTERVIEW_FORM].answers
@@ -39,7 +39,7 @@ def bullets(lines: list[str]) -> str:
 
 
 def join_words(items: list[str], lang: str) -> str:
-    """'a, b and c' in the conversation's language (bot/grammar.py: Spanish 'e', semicolons when needed)."""
+    """'a, b and c' in the conversation's language (bot/text/grammar.py: Spanish 'e', semicolons when needed)."""
     return join_list(items, lang)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings, load_settings
-from bot.content import Domain, load_domain
+from bot.content.domain import Domain, load_domain
 from bot.store.db import create_engine, make_sessionmaker
 
 _bound: dict[str, object] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.store.clock import now_utc
 from bot.store.db import changed
 from bot.store.models import Assessment, Conversation, Entity, Introduction, MatchProfile, Outbox
-from bot.store.outbox import add_outbox
+from bot.store.outbox import MatchContacts, MatchIntro, MatchNotice, OutboxKind, add_outbox
 
 
 class IntroStatus(StrEnum):
@@ -34,9 +34,9 @@ class IntroStatus(StrEnum):
 
 OPEN = (IntroStatus.PROPOSED, IntroStatus.ACCEPTED, IntroStatus.MET)
 OUTCOMES = (IntroStatus.MET, IntroStatus.FORMED)  # what a facilitator records after the exchange
-INTRO_KIND = "match_intro"  # the outbox kinds the notifier delivers (bot/notifier/introductions.py)
-CONTACTS_KIND = "match_contacts"
-NOTICE_KIND = "match_notice"
+INTRO_KIND = OutboxKind.MATCH_INTRO  # the outbox kinds the notifier delivers (bot/notifier/introductions.py)
+CONTACTS_KIND = OutboxKind.MATCH_CONTACTS
+NOTICE_KIND = OutboxKind.MATCH_NOTICE
 
 
 @dataclass
@@ -185,7 +185,7 @@ async def propose(*, session: AsyncSession, a_entity_id: int, b_entity_id: int, 
     session.add(intro)
     await session.flush()
     for side in ("a", "b"):
-        await add_outbox(session=session, kind=INTRO_KIND, payload={"intro_id": intro.id, "side": side},
+        await add_outbox(session=session, payload=MatchIntro(intro_id=intro.id, side=side),
                          dedup_key=f"{INTRO_KIND}:{intro.id}:{side}")
     return Proposal(True, intro=intro)
 
@@ -215,7 +215,7 @@ async def answer(*, session: AsyncSession, intro_id: int, sender_id: str, accept
             .values({column: "declined", Introduction.status: IntroStatus.DECLINED, Introduction.closed_at: now}))
         if changed(result) != 1:
             return Answer("already", intro)
-        await add_outbox(session=session, kind=NOTICE_KIND, payload={"intro_id": intro_id, "what": "declined"},
+        await add_outbox(session=session, payload=MatchNotice(intro_id=intro_id, what="declined"),
                          dedup_key=f"{NOTICE_KIND}:{intro_id}:declined")
         return Answer("declined", intro)
     result = await session.execute(
@@ -231,7 +231,7 @@ async def answer(*, session: AsyncSession, intro_id: int, sender_id: str, accept
         .values(status=IntroStatus.ACCEPTED, accepted_at=now))
     await session.refresh(intro)
     if changed(done) == 1:
-        await add_outbox(session=session, kind=CONTACTS_KIND, payload={"intro_id": intro_id},
+        await add_outbox(session=session, payload=MatchContacts(intro_id=intro_id),
                          dedup_key=f"{CONTACTS_KIND}:{intro_id}")
         return Answer("exchanged", intro)
     return Answer("accepted_waiting", intro)
@@ -264,7 +264,7 @@ async def schedule_reminders(*, session: AsyncSession, reminder_days: float, exp
             .values(status=IntroStatus.EXPIRED, closed_at=now))
         if changed(result) == 1:
             counts["expired"] += 1
-            await add_outbox(session=session, kind=NOTICE_KIND, payload={"intro_id": intro.id, "what": "expired"},
+            await add_outbox(session=session, payload=MatchNotice(intro_id=intro.id, what="expired"),
                              dedup_key=f"{NOTICE_KIND}:{intro.id}:expired")
     due = (await session.scalars(select(Introduction).where(
         Introduction.status == IntroStatus.PROPOSED, Introduction.reminded_at.is_(None),
@@ -275,10 +275,10 @@ async def schedule_reminders(*, session: AsyncSession, reminder_days: float, exp
         if changed(result) != 1:
             continue
         counts["reminded"] += 1
-        for side, answered in (("a", intro.a_answer), ("b", intro.b_answer)):
+        sides: tuple[tuple[Literal["a", "b"], str | None], ...] = (("a", intro.a_answer), ("b", intro.b_answer))
+        for side, answered in sides:
             if answered is None:
-                await add_outbox(session=session, kind=INTRO_KIND,
-                                 payload={"intro_id": intro.id, "side": side, "reminder": True},
+                await add_outbox(session=session, payload=MatchIntro(intro_id=intro.id, side=side, reminder=True),
                                  dedup_key=f"{INTRO_KIND}:{intro.id}:{side}:reminder")
     await session.flush()
     return counts

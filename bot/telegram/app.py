@@ -21,18 +21,18 @@ from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
-from bot import textmodel
+from bot.app.runtime import Runtime, build_runtime
 from bot.config import Settings
-from bot.logs import remember_update_id
-from bot.runtime import Runtime, build_runtime
+from bot.shared.logs import remember_update_id
 from bot.store import send_budget
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import CONTEXT_TYPES, TelegramApp
 from bot.telegram.handlers import register_handlers
 from bot.telegram.http import AiohttpRequest
-from bot.telegram.limiter import PriorityRateLimiter
+from bot.telegram.limiter import SHARED_BURST, SHARED_INTERVAL, PriorityRateLimiter
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.sender import Sender, telegram_failure
+from bot.text import textmodel
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
@@ -62,8 +62,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         channel = TelegramChannel(rt, app.bot, sender)
         if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter) and send_budget.shared(rt.db):
             # several workers may share this database: Telegram's budgets are kept in it (docs/scaling.md)
-            limiter.share(send_budget.SendBudget(rt.db, overall_interval=limiter.overall.interval,
-                                                   overall_burst=limiter.overall.burst))
+            limiter.share(send_budget.SendBudget(rt.db, overall_interval=SHARED_INTERVAL, overall_burst=SHARED_BURST))
             sender.pacer = None
         app.bot_data.channel = channel
         if isinstance(app.update_processor, PerChatUpdateProcessor):
@@ -78,7 +77,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         channel.deliver_replies_with(notifier)
         notifier.start()
         app.bot_data.notifier = notifier
-        from bot.maintenance import start_maintenance
+        from bot.app.maintenance import start_maintenance
 
         app.bot_data.maintenance = start_maintenance(rt)
         from bot.web import start_with_bot  # /healthz, /readyz, /metrics, dashboard: when configured
@@ -92,7 +91,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         if channel is None or app.bot_data.drained:
             return
         app.bot_data.drained = True
-        from bot.maintenance import stop_maintenance
+        from bot.app.maintenance import stop_maintenance
 
         await stop_maintenance(app.bot_data.maintenance)
         if (web_runner := app.bot_data.web) is not None:

@@ -35,10 +35,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
-from bot.charts import chart_dir
+from bot.app.runtime import Runtime
 from bot.engine import BotMessage
-from bot.runtime import Runtime
+from bot.shared import callbacks
+from bot.shared.chart_files import chart_dir
 from bot.store import workshops as store
 from bot.store.models import Workshop
 from bot.store.staff import is_coordinator

@@ -11,8 +11,8 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.app.runtime import Runtime
 from bot.config import Settings
-from bot.runtime import Runtime
 from bot.telegram import build_application, serve
 from bot.telegram.channel import TelegramChannel
 from tests.auxil import updates as U

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import check_content
-from bot.content import INTERVIEW_FORM, load_domain
+from bot.commands.content_check import check_content
+from bot.content.domain import INTERVIEW_FORM, load_domain
 from tests.auxil.cli import ROOT, aliat
 from tests.auxil.runtime import settings_for_tests
 

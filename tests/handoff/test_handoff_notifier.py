@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from bot.notifier import DeliveryError, Notifier
 from bot.store import leads as store
 from bot.store.models import Lead, Outbox
+from bot.store.outbox import Relay
 from tests.auxil.runtime import ask_for_a_facilitator
 
 
@@ -88,7 +89,7 @@ async def test_partial_delivery_resumes_without_duplicates(runtime) -> None:
 
 async def test_expired_lease_is_taken_again(runtime) -> None:
     async with runtime.sessionmaker() as s, s.begin():
-        await store.add_outbox(session=s, kind="relay", payload={"to": "tg:5", "text": "hola"})
+        await store.add_outbox(session=s, payload=Relay(to="tg:5", text="hola"))
         await s.execute(update(Outbox).values(locked_until=store.now_utc()))  # a notifier died holding it
     sender = FlakySender(failures=0)
     notifier = Notifier(settings=runtime.settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker,

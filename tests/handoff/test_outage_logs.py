@@ -8,9 +8,10 @@ import logging
 from dataclasses import replace
 
 from bot.config import load_settings
-from bot.logs import Repeated
 from bot.notifier.deliverer import OutboxDeliverer
+from bot.shared.logs import Repeated
 from bot.store.db import create_engine, make_sessionmaker
+from bot.store.outbox import OutboxKind
 from tests.auxil.telegram_bot import free_port
 
 
@@ -50,7 +51,7 @@ async def test_the_outbox_during_a_database_outage_logs_once_not_every_round(cap
     async def deliver(_row, _payload) -> None:  # never reached: nothing can be leased
         raise AssertionError
 
-    deliverer.register("reply", deliver)
+    deliverer.register(OutboxKind.REPLY, deliver)
     caplog.set_level(logging.INFO, "bot.notifier.deliverer")
     task = asyncio.create_task(deliverer.run_forever())
     try:
