@@ -20,9 +20,9 @@ from collections import Counter
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+from bot.channels import build_application, serve
 from bot.config import load_settings
 from bot.runtime import build_runtime
-from bot.telegram import build_application, serve
 
 
 async def main(stats_path: str) -> None:
