@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import checked_name, language_of, squeeze
 from actions.journey import JOURNEY_SLOTS
-from actions.prefill import prefill_slots
+from actions.prefill import opening_staff, prefill_slots, says_why
 
 FIELD_MAX = 300
 
@@ -35,15 +35,26 @@ class ActionStartJourney(Action):
         if tracker.get_slot("assessment_id") is not None:
             events = [SlotSet(name, None) for name in JOURNEY_SLOTS
                       if tracker.get_slot(name) is not None and name not in given]
-        if "why_partner" in given and tracker.get_slot("why_partner"):
+        opening = tracker.get_slot("why_partner") if "why_partner" in given else None
+        if opening:
+            lang = language_of(tracker)
             reset = {e["name"] for e in events}
             current = {name: None if name in reset else tracker.get_slot(name) for name in JOURNEY_SLOTS}
-            slots, understood = prefill_slots(tracker.get_slot("why_partner"), language_of(tracker), current)
-            if understood:
-                dispatcher.utter_message(response="utter_why_partner_kept_understood", understood=understood)
+            staff, staff_said = opening_staff(opening, lang, current)
+            if says_why(opening, lang):
+                slots, understood = prefill_slots(opening, lang, current)
+                understood += staff_said
+                if understood:
+                    dispatcher.utter_message(response="utter_why_partner_kept_understood", understood=understood)
+                else:
+                    dispatcher.utter_message(response="utter_why_partner_kept")
+                events += [SlotSet(name, value) for name, value in slots.items()]
             else:
-                dispatcher.utter_message(response="utter_why_partner_kept")
-            events += [SlotSet(name, value) for name, value in slots.items()]
+                # "volem col·laborar amb altres entitats": no reason in it, so the reason is asked, not assumed
+                events.append(SlotSet("why_partner", None))
+                if staff_said:
+                    dispatcher.utter_message(response="utter_opening_understood", understood=staff_said)
+            events += [SlotSet(name, value) for name, value in staff.items()]
         return [*events, FollowupAction("interview_form")]
 
 

@@ -8,6 +8,8 @@ confirmation (`financial_hint`). No cue list of its own: the mapping is from the
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +17,10 @@ from typing import Any
 from actions.base import knowledge, tr
 from actions.classifier import classify, is_hedge
 
+STAFF_SLOT = "size_staff"
+STAFF_GAP = 2  # words that may come between the number and the staff word ("6 persones treballadores")
+NEGATION_REACH = 3
+_NEGATIONS = frozenset("no ni not never nunca mai sense sin without dont don t cap ningun ninguna".split())
 HINT_SLOT = "financial_hint"
 FILLED_SLOT = "prefilled_answers"  # which answers the text gave, so a rewritten text can take them back
 
@@ -68,3 +74,61 @@ def prefill_slots(text: str | None, lang: str | None, current: Mapping[str, Any]
     if current.get("financial_situation") is None:
         slots[HINT_SLOT] = understood.hint
     return slots, lines
+
+
+def _folded_words(text: str) -> list[str]:
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return re.findall(r"[a-z0-9]+", folded)
+
+
+def says_why(text: str | None, lang: str | None) -> bool:
+    """Whether an opening says something of why ("ens han retallat la subvenció", "volem obrir un servei"),
+    or only that they want a partnership ("volem col·laborar amb altres entitats"): then the reason is asked."""
+    if not text or is_hedge(text):
+        return False
+    if any(e.source == "text" for e in classify(text=text, lang=lang).evidence):
+        return True
+    spec = _spec()
+    generic = {w for texts in (spec.get("generic_opening") or {}).values() for t in texts or []
+               for w in _folded_words(str(t))}
+    staff = (spec.get("staff") or {})
+    generic |= {w for texts in (staff.get("words") or {}).values() for t in texts or [] for w in _folded_words(str(t))}
+    generic |= {str(w) for w in (staff.get("numbers") or {})}
+    return any(len(w) > 3 and not w.isdigit() and w not in generic for w in _folded_words(text))
+
+
+def staff_in(text: str | None) -> int | None:
+    """A number of paid staff said outright ("som 6 treballadores", "we have 3 paid staff"), not negated."""
+    spec = _spec().get("staff") or {}
+    words = _folded_words(text or "")
+    numbers = {str(k): int(v) for k, v in (spec.get("numbers") or {}).items()}
+    staff = [tuple(_folded_words(str(w))) for texts in (spec.get("words") or {}).values() for w in texts or []]
+    found: set[int] = set()
+    for i, word in enumerate(words):
+        count = int(word) if word.isdigit() and len(word) <= 4 else numbers.get(word)
+        if count is None or any(w in _NEGATIONS for w in words[max(0, i - NEGATION_REACH):i]):
+            continue
+        for gap in range(STAFF_GAP + 1):
+            start = i + 1 + gap
+            if any(tuple(words[start:start + len(w)]) == w for w in staff if w):
+                found.add(count)
+                break
+    return found.pop() if len(found) == 1 else None
+
+
+def staff_band(count: int) -> str | None:
+    bands = (_spec().get("staff") or {}).get("bands") or {}
+    fitting = [(int(low), str(band)) for band, low in bands.items() if int(low) <= count]
+    return max(fitting)[1] if fitting else None
+
+
+def opening_staff(text: str | None, lang: str | None, current: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The staff band an opening gives (never over an answer), and the line that says it back."""
+    count = staff_in(text)
+    if count is None or current.get(STAFF_SLOT) is not None:
+        return {}, []
+    band = staff_band(count)
+    if band is None:
+        return {}, []
+    said = tr((_spec().get("staff") or {}).get("said"), lang or "ca").replace("{count}", str(count))
+    return {STAFF_SLOT: band}, [said]

@@ -121,5 +121,10 @@ class ActionScoreReadiness(Action):
         if partner == "yes":
             return [*events, FollowupAction("relationship_form")]
         if partner == "not_sure":  # "maybe": the check (about the kind of partner) is offered, not imposed
-            return [*events, SlotSet("relationship_check", None), FollowupAction("relationship_offer_form")]
+            offered = tracker.get_slot("relationship_check")
+            if offered == "yes":  # a factor corrected after the check: its answers stand, the summary is redone
+                return [*events, FollowupAction("relationship_form")]
+            if offered == "no":  # ... or after it was declined: not offered again
+                return [*events, FollowupAction("action_summarize_journey")]
+            return [*events, FollowupAction("relationship_offer_form")]
         return [*events, FollowupAction("action_summarize_journey")]

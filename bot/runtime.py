@@ -28,7 +28,7 @@ class Runtime:
     db: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     actions: ActionRunner
-    engine: Engine
+    engine: Engine[AsyncSession]  # the store's unit of work is a session (bot/engine/ports.py)
 
     async def close(self) -> None:
         await self.actions.close()

@@ -9,9 +9,7 @@ import time
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any, Generic
 
 from bot.config import Settings
 from bot.content import ContentError, Domain, rule_key
@@ -22,7 +20,7 @@ from bot.engine.forms import FormLoop, end_form
 from bot.engine.messages import BotMessage, UserMessage
 from bot.engine.nlu import IntentMatcher, Parse, parse_intent_payload, split_command
 from bot.engine.payloads import checked as checked_payload
-from bot.engine.ports import ConcurrentTurn, ConversationStorePort
+from bot.engine.ports import ConcurrentTurn, ConversationStorePort, InTransaction, SkipIf, Work
 from bot.engine.render import Renderer
 from bot.engine.repair import Repair
 from bot.engine.tracker import Tracker
@@ -44,9 +42,6 @@ OPENING_SLOT = "why_partner"
 MAX_FOLLOWUPS = 20
 MAX_TURN_ATTEMPTS = 20
 
-InTransaction = Callable[[AsyncSession, Tracker, list[BotMessage]], Awaitable[None]]
-SkipIf = Callable[[AsyncSession], Awaitable[bool]]
-
 
 def _only_emoji(text: str) -> bool:
     """Pictographs (and their joiners, skin tones, variation selectors) and spaces only: no word, no digit."""
@@ -55,10 +50,11 @@ def _only_emoji(text: str) -> bool:
         unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf") for ch in chars)
 
 
-class Engine:
-    """Channel-neutral: channels call `handle` and render the BotMessages it returns."""
+class Engine(Generic[Work]):
+    """Channel-neutral: channels call `handle` and render the BotMessages it returns. `Work` is the store's
+    unit of work (bot/engine/ports.py), handed to the channel's `in_transaction` and `skip_if`."""
 
-    def __init__(self, *, settings: Settings, domain: Domain, store: ConversationStorePort,
+    def __init__(self, *, settings: Settings, domain: Domain, store: ConversationStorePort[Work],
                  actions: ActionRunner) -> None:
         check_steps(domain, settings.languages)
         self.settings = settings
@@ -85,25 +81,25 @@ class Engine:
         self.previews: dict[str, Callable[[Any, str], Awaitable[str | None]]] = {}
 
     # ----------------------------------------------------------------- the turn
-    async def handle(self, message: UserMessage, *, in_transaction: InTransaction | None = None,
-                     skip_if: SkipIf | None = None, channel: str | None = None) -> list[BotMessage]:
+    async def handle(self, message: UserMessage, *, in_transaction: InTransaction[Work] | None = None,
+                     skip_if: SkipIf[Work] | None = None, channel: str | None = None) -> list[BotMessage]:
         """Handle one message; the tracker and whatever `in_transaction` writes commit together.
 
-        `skip_if(session)`, asked first inside the turn's transaction (and, on PostgreSQL, under the
+        `skip_if(work)`, asked first inside the turn's transaction (and, on PostgreSQL, under the
         conversation's lock), can drop the message: no turn, no replies (e.g. an update already handled).
         """
         if not self.turn_observers:
             return await self._handle_locked(message, in_transaction, skip_if, channel)
         return await self._handle_observed(message, in_transaction, skip_if, channel or message.channel)
 
-    async def _handle_observed(self, message: UserMessage, in_transaction: InTransaction | None,
-                               skip_if: SkipIf | None, channel: str) -> list[BotMessage]:
+    async def _handle_observed(self, message: UserMessage, in_transaction: InTransaction[Work] | None,
+                               skip_if: SkipIf[Work] | None, channel: str) -> list[BotMessage]:
         """The turn, timed, its outcome (ok, skipped, error) told to the observers (metrics)."""
         skipped = False
 
-        async def noting_skip(session: AsyncSession) -> bool:
+        async def noting_skip(work: Work) -> bool:
             nonlocal skipped
-            skipped = bool(skip_if is not None and await skip_if(session))
+            skipped = bool(skip_if is not None and await skip_if(work))
             return skipped
 
         started = time.perf_counter()
@@ -116,8 +112,8 @@ class Engine:
             for observe in self.turn_observers:
                 observe(channel, outcome, time.perf_counter() - started)
 
-    async def _handle_locked(self, message: UserMessage, in_transaction: InTransaction | None,
-                             skip_if: SkipIf | None, channel: str | None) -> list[BotMessage]:
+    async def _handle_locked(self, message: UserMessage, in_transaction: InTransaction[Work] | None,
+                             skip_if: SkipIf[Work] | None, channel: str | None) -> list[BotMessage]:
         async with self._locks.hold(message.sender_id):
             # Another process saved the conversation meanwhile (only possible without PostgreSQL's
             # advisory lock, i.e. two processes on one SQLite file): run the turn again on fresh state.
@@ -130,21 +126,22 @@ class Engine:
                     await asyncio.sleep(random.uniform(0, 0.01 * (attempt + 1)))
             raise ConcurrentTurn(message.sender_id)
 
-    async def _handle_once(self, message: UserMessage, in_transaction: InTransaction | None,
-                           skip_if: SkipIf | None, channel: str) -> list[BotMessage]:
-        async with self.store.turn(message.sender_id) as session:
-            if skip_if is not None and await skip_if(session):
+    async def _handle_once(self, message: UserMessage, in_transaction: InTransaction[Work] | None,
+                           skip_if: SkipIf[Work] | None, channel: str) -> list[BotMessage]:
+        async with self.store.turn(message.sender_id) as work:
+            if skip_if is not None and await skip_if(work):
                 return []
-            tracker = await self.store.load(session, message.sender_id)
+            tracker = await self.store.load(work, message.sender_id)
             if tracker is None:
                 tracker = Tracker(sender_id=message.sender_id, language=self._first_language(message))
-            turn = Turn(tracker=tracker, message=message, session=session)
+            turn = Turn(tracker=tracker, message=message,
+                        erase_sender=lambda: self.store.forget(work, message.sender_id))
             await self._process(turn)
             tracker.trim(self.settings.conversation.max_events)
-            await self.store.save(session, tracker, channel=channel)
+            await self.store.save(work, tracker, channel=channel)
             if in_transaction is not None:
-                await in_transaction(session, tracker, turn.out)
-            await session.commit()
+                await in_transaction(work, tracker, turn.out)
+            await work.commit()
             return turn.out
 
     def warm(self) -> None:
@@ -379,8 +376,8 @@ class Engine:
         from bot.charts import delete_chart
 
         tracker = turn.tracker
-        if turn.session is not None:
-            await self.store.forget(turn.session, tracker.sender_id)
+        if turn.erase_sender is not None:
+            await turn.erase_sender()
         for value in tracker.slots.values():  # a chart drawn for this entity shows its name
             delete_chart(value)
         tracker.slots = {}

@@ -155,6 +155,8 @@ class FormLoop:
         end_form(tracker)
         tracker.active_form = form.name
         tracker.add_event({"event": "active_loop", "name": form.name})
+        # its answers are the form's history again: the progress reads "(2/5)", not "(1/1)", and ↩ reaches them
+        tracker.history = [s.name for s in pending(tracker, form) if tracker.slots.get(s.name) is not None]
         await self.ask(turn)
 
     async def ask(self, turn: Turn, *, reask_only: bool = False) -> None:

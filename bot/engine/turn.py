@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from bot.engine.messages import BotMessage, UserMessage
 from bot.engine.tracker import Tracker
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass
@@ -19,7 +16,8 @@ class Turn:
     message: UserMessage
     out: list[BotMessage] = field(default_factory=list)
     depth: int = 0
-    session: AsyncSession | None = None
+    # /forget: erase what is kept about the sender in this turn's unit of work (the store's, bot/engine/ports.py)
+    erase_sender: Callable[[], Awaitable[None]] | None = None
     actions_run: int = 0  # actions run so far in this turn: part of each one's effect key
 
     def effect_key(self) -> str:

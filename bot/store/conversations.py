@@ -1,9 +1,10 @@
 """Loading and saving trackers, one turn at a time per conversation, and pausing them (a human is on it).
 
 ConversationStore is the engine's store (it satisfies bot/engine/ports.py's ConversationStorePort
-without importing it: the engine sits above the store). The tracker's state is saved as JSON the store
-never reads; what the store itself needs of a conversation (its lock, version and paused flag) are
-columns.
+without importing it: the engine sits above the store). Its unit of work is the turn's AsyncSession: the
+engine sees only the port's `UnitOfWork` (commit), the channel writes its replies in the same session.
+The tracker's state is saved as JSON the store never reads; what the store itself needs of a conversation
+(its lock, version and paused flag) are columns.
 """
 
 from __future__ import annotations

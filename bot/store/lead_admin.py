@@ -17,20 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.store import alliances, funnel
 from bot.store.clock import aware, now_utc
 from bot.store.conversations import lock_conversation, set_conversation_paused
-from bot.store.leads import (
-    HELD,
-    OPEN,
-    OUTCOMES,
-    UNCLAIMED,
-    LeadResult,
-    LeadStatus,
-    _count_step,
-    _refused,
-    _sender_of,
-    add_lead_event,
-    after_close,
-    get_lead,
-)
+from bot.store.lead_queries import get_lead
+from bot.store.lead_rules import HELD, OPEN, OUTCOMES, UNCLAIMED, LeadResult, LeadStatus
+from bot.store.leads import _count_step, _refused, _sender_of, add_lead_event, after_close
 from bot.store.models import Coordinator, Entity, Facilitator, Lead, LeadEvent
 from bot.store.outbox import add_outbox
 

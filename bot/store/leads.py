@@ -1,8 +1,10 @@
-"""Leads and their history: the contract between the assistant and the people.
+"""Changing leads and their history: the contract between the assistant and the people.
 
-Facilitators are in `facilitators.py`, outbox rows in `outbox.py`, the conversation's lock and pause in
-`conversations.py`, the clock in `clock.py`; their names are imported here too, for the callers that
-use this module as the handoff's store (`from bot.store import leads as store`).
+What a lead is and the rules read off one (statuses, urgency, overdue, who may see it) are in
+`lead_rules.py`, reading leads in `lead_queries.py`, what coordinators do in `lead_admin.py`;
+facilitators in `facilitators.py`, outbox rows in `outbox.py`, the conversation's lock and pause in
+`conversations.py`, the clock in `clock.py`. Their names are imported here too, for the callers that use
+this module as the handoff's store (`from bot.store import leads as store`).
 
 Every function takes keyword-only arguments and a session, flushes but never commits: the caller
 owns the transaction (`async with sessionmaker() as s, s.begin(): ...`), so a lead, its history
@@ -12,13 +14,10 @@ so when two facilitators press Claim together exactly one row changes and one of
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store import alliances, funnel, staff
@@ -28,139 +27,32 @@ from bot.store.conversations import is_paused, lock_conversation, set_conversati
 from bot.store.facilitators import add_facilitator as add_facilitator
 from bot.store.facilitators import get_facilitator as get_facilitator
 from bot.store.facilitators import list_facilitators as list_facilitators
+from bot.store.lead_queries import count_overdue as count_overdue
+from bot.store.lead_queries import entity_for_sender as entity_for_sender
+from bot.store.lead_queries import filter_leads as filter_leads
+from bot.store.lead_queries import get_lead as get_lead
+from bot.store.lead_queries import held_lead_for_sender as held_lead_for_sender
+from bot.store.lead_queries import lead_stats as lead_stats
+from bot.store.lead_queries import list_leads as list_leads
+from bot.store.lead_queries import open_lead_for_entity
+from bot.store.lead_queries import open_lead_for_sender as open_lead_for_sender
+from bot.store.lead_queries import show_lead as show_lead
+from bot.store.lead_rules import CONTACT_FIELDS
+from bot.store.lead_rules import HELD as HELD
+from bot.store.lead_rules import OPEN as OPEN
+from bot.store.lead_rules import OUTCOMES as OUTCOMES
+from bot.store.lead_rules import UNCLAIMED as UNCLAIMED
+from bot.store.lead_rules import LeadResult as LeadResult
+from bot.store.lead_rules import LeadStatus as LeadStatus
+from bot.store.lead_rules import LeadView as LeadView
+from bot.store.lead_rules import may_see as may_see
+from bot.store.lead_rules import overdue as overdue
+from bot.store.lead_rules import queue_key as queue_key
+from bot.store.lead_rules import readiness_of as readiness_of
+from bot.store.lead_rules import urgency_level as urgency_level
+from bot.store.lead_rules import waiting_hours as waiting_hours
 from bot.store.models import ENTITY_FIELDS, Assessment, Conversation, Entity, Facilitator, Lead, LeadEvent
 from bot.store.outbox import add_outbox as add_outbox
-
-
-class LeadStatus(StrEnum):
-    """A lead's `status` column (a StrEnum: equal to the strings stored and compared elsewhere)."""
-
-    NEW = "new"
-    NOTIFIED = "notified"
-    CLAIMED = "claimed"
-    CONTACTED = "contacted"
-    CLOSED = "closed"
-
-
-OPEN = (LeadStatus.NEW, LeadStatus.NOTIFIED, LeadStatus.CLAIMED, LeadStatus.CONTACTED)
-UNCLAIMED = (LeadStatus.NEW, LeadStatus.NOTIFIED)
-HELD = (LeadStatus.CLAIMED, LeadStatus.CONTACTED)
-OUTCOMES = ("alliance_formed", "not_pursued")
-CONTACT_FIELDS = ("contact_name", "contact_role", "contact_email", "contact_phone", "contact_telegram",
-                  "telegram_chat_id")
-
-
-@dataclass
-class LeadResult:
-    """The outcome of a status change: whether this call changed it, and the lead as it now is."""
-
-    ok: bool
-    lead: Lead | None
-    reason: str = ""
-    holder: Facilitator | None = None
-    created: bool = False
-
-
-@dataclass
-class LeadView:
-    lead: Lead
-    entity: Entity | None
-    assignee: Facilitator | None
-    events: list[LeadEvent] = field(default_factory=list)
-
-    def summary(self, *, now: datetime | None = None, claim_hours: float | None = None,
-                contact_days: float | None = None) -> dict[str, Any]:
-        lead, entity, assignee = self.lead, self.entity, self.assignee
-        dossier = lead.dossier or {}
-        now = now or now_utc()
-        return {
-            "id": lead.id,
-            "status": lead.status,
-            "outcome": lead.outcome,
-            "entity_name": entity.name if entity else dossier.get("entity", {}).get("name"),
-            "territory": entity.territory if entity else None,
-            "priority": lead.priority,
-            "priority_reasons": list(lead.priority_reasons or []),
-            # issue 24: two dimensions, urgency (stated time pressure, with its quote) and readiness (0-4)
-            "urgency": urgency_level(lead),
-            "urgency_reason": ((dossier.get("urgency") or {}).get("quote") or None) if urgency_level(lead) == URGENT
-            else None,
-            "readiness": readiness_of(lead),
-            "waiting_hours": waiting_hours(lead, now),
-            "overdue": overdue(lead, now, claim_hours=claim_hours, contact_days=contact_days),
-            "motivation": dossier.get("motivation"),
-            "objective": (dossier.get("answers") or {}).get("objective"),
-            "language": lead.language,
-            "assignee_id": assignee.id if assignee else None,
-            "assignee_telegram_id": assignee.telegram_user_id if assignee else None,
-            "assignee_name": assignee.name if assignee else None,
-            "created_at": _iso(lead.created_at),
-            "updated_at": _iso(lead.updated_at),
-            "claimed_at": _iso(lead.claimed_at),
-            "contacted_at": _iso(lead.contacted_at),
-            "closed_at": _iso(lead.closed_at),
-        }
-
-    def contact(self) -> dict[str, Any]:
-        e = self.entity
-        if e is None:
-            return {}
-        return {"name": e.contact_name, "role": e.contact_role, "email": e.contact_email,
-                "phone": e.contact_phone, "telegram": bool(e.contact_telegram),
-                "consent_at": _iso(e.consent_at), "consent_version": e.consent_version}
-
-
-URGENT, NORMAL = "urgent", "normal"
-UNCLAIMED_TOO_LONG, NO_CONTACT_TOO_LONG = "unclaimed", "no_contact"
-
-
-def urgency_level(lead: Lead) -> str:
-    """urgent / normal, as the handoff judged it (knowledge/verdict.yml); leads from before issue 24 by their
-    priority reasons."""
-    level = ((lead.dossier or {}).get("urgency") or {}).get("level")
-    if level in (URGENT, NORMAL):
-        return level
-    return URGENT if "urgent" in (lead.priority_reasons or []) else NORMAL
-
-
-def readiness_of(lead: Lead) -> float | None:
-    value = (lead.dossier or {}).get("readiness_overall")
-    return round(float(value), 2) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def waiting_hours(lead: Lead, now: datetime) -> float | None:
-    """How long the entity has waited for a person to contact it: from the request to the contact (or the
-    close), or until now while nobody has."""
-    start = aware(lead.created_at)
-    if start is None:
-        return None
-    end = aware(lead.contacted_at) or aware(lead.closed_at) or now
-    return round(max(0.0, (end - start).total_seconds() / 3600), 1)
-
-
-def overdue(lead: Lead, now: datetime, *, claim_hours: float | None, contact_days: float | None) -> str | None:
-    """'unclaimed' when nobody took it within `claim_hours` (config handoff.reminder_unclaimed_hours),
-    'no_contact' when taken but nobody was in touch within `contact_days` (reminder_no_contact_days)."""
-    if lead.status in UNCLAIMED and claim_hours is not None:
-        since = aware(lead.created_at)
-        if since is not None and now - since > timedelta(hours=claim_hours):
-            return UNCLAIMED_TOO_LONG
-    if lead.status == LeadStatus.CLAIMED and contact_days is not None:
-        since = aware(lead.claimed_at)
-        if since is not None and now - since > timedelta(days=contact_days):
-            return NO_CONTACT_TOO_LONG
-    return None
-
-
-def queue_key(lead: Lead, now: datetime) -> tuple:
-    """The lists' order: open before closed, urgent first, then who has waited longest."""
-    return (lead.status == LeadStatus.CLOSED, urgency_level(lead) != URGENT, -(waiting_hours(lead, now) or 0.0),
-            lead.id)
-
-
-def _iso(value: datetime | None) -> str | None:
-    value = aware(value)
-    return value.isoformat(timespec="seconds") if value else None
 
 
 # ------------------------------------------------------------------ history
@@ -174,25 +66,6 @@ async def add_lead_event(*, session: AsyncSession, lead_id: int, actor: str, act
 
 def actor_of(facilitator: Facilitator | None) -> str:
     return f"facilitator:{facilitator.telegram_user_id}" if facilitator else "system"
-
-
-# ------------------------------------------------------------------ leads
-async def entity_for_sender(*, session: AsyncSession, sender_id: str) -> Entity | None:
-    return await session.scalar(
-        select(Entity).join(Conversation, Entity.conversation_id == Conversation.id)
-        .where(Conversation.sender_id == sender_id))
-
-
-async def open_lead_for_entity(*, session: AsyncSession, entity_id: int) -> Lead | None:
-    return await session.scalar(select(Lead).where(Lead.entity_id == entity_id, Lead.status.in_(OPEN))
-                                .order_by(Lead.id.desc()).limit(1))
-
-
-async def open_lead_for_sender(*, session: AsyncSession, sender_id: str) -> Lead | None:
-    entity = await entity_for_sender(session=session, sender_id=sender_id)
-    if entity is None:
-        return None
-    return await open_lead_for_entity(session=session, entity_id=entity.id)
 
 
 async def create_or_update_lead(*, session: AsyncSession, sender_id: str, entity: dict[str, Any],
@@ -243,90 +116,6 @@ async def create_or_update_lead(*, session: AsyncSession, sender_id: str, entity
     dims = funnel.lead_dimensions(dossier, language, row.territory)
     await funnel.reach(session=session, step="lead", conversation_id=conversation_id, when=now, **dims)
     return LeadResult(ok=True, lead=lead, created=True)
-
-
-async def get_lead(*, session: AsyncSession, lead_id: int) -> Lead | None:
-    return await session.scalar(select(Lead).where(Lead.id == lead_id).execution_options(populate_existing=True))
-
-
-async def show_lead(*, session: AsyncSession, lead_id: int, with_events: bool = True) -> LeadView | None:
-    lead = await get_lead(session=session, lead_id=lead_id)
-    if lead is None:
-        return None
-    entity = await session.get(Entity, lead.entity_id) if lead.entity_id else None
-    assignee = await session.get(Facilitator, lead.assignee_id) if lead.assignee_id else None
-    events: list[LeadEvent] = []
-    if with_events:
-        events = list(await session.scalars(
-            select(LeadEvent).where(LeadEvent.lead_id == lead_id).order_by(LeadEvent.id)))
-    return LeadView(lead=lead, entity=entity, assignee=assignee, events=events)
-
-
-def filter_leads(query: Select, *, status: str | None = None, territory: str | None = None,
-                 assignee_id: int | None = None, unassigned: bool = False, priority: str | None = None,
-                 visible_to: int | None = None) -> Select:
-    """The one lead filter (CLI, Telegram, dashboard) for a query joining Lead, Entity and Facilitator.
-    `status` "open": any of OPEN; `visible_to`: a facilitator sees unassigned leads and their own only."""
-    if status == "open":
-        query = query.where(Lead.status.in_(OPEN))
-    elif status:
-        query = query.where(Lead.status == status)
-    if territory:
-        query = query.where(Entity.territory == territory)
-    if unassigned:
-        query = query.where(Lead.assignee_id.is_(None))
-    elif assignee_id is not None:
-        query = query.where(Lead.assignee_id == assignee_id)
-    if priority:
-        query = query.where(Lead.priority == priority)
-    if visible_to is not None:
-        query = query.where((Lead.assignee_id.is_(None)) | (Lead.assignee_id == visible_to))
-    return query
-
-
-async def list_leads(*, session: AsyncSession, status: str | None = None, assignee_id: int | None = None,
-                     open_only: bool = False, limit: int = 1000, claim_hours: float | None = None,
-                     contact_days: float | None = None) -> list[dict[str, Any]]:
-    """Leads in the queue's order (urgent first, then the longest waiting), each marked when overdue."""
-    query = select(Lead, Entity, Facilitator).outerjoin(Entity, Lead.entity_id == Entity.id) \
-        .outerjoin(Facilitator, Lead.assignee_id == Facilitator.id)
-    query = filter_leads(query, status=status, assignee_id=assignee_id)
-    if open_only:
-        query = query.where(Lead.status.in_(OPEN))
-    now = now_utc()
-    rows = sorted(await session.execute(query.order_by(Lead.id).limit(limit)), key=lambda row: queue_key(row[0], now))
-    return [LeadView(lead=lead, entity=entity, assignee=fac).summary(now=now, claim_hours=claim_hours,
-                                                                     contact_days=contact_days)
-            for lead, entity, fac in rows]
-
-
-async def count_overdue(*, session: AsyncSession, claim_hours: float, contact_days: float) -> dict[str, int]:
-    """Open leads past their time: nobody took them, or nobody was in touch (the overview's count)."""
-    now = now_utc()
-    counts = {UNCLAIMED_TOO_LONG: 0, NO_CONTACT_TOO_LONG: 0}
-    for lead in await session.scalars(select(Lead).where(Lead.status.in_(OPEN))):
-        late = overdue(lead, now, claim_hours=claim_hours, contact_days=contact_days)
-        if late:
-            counts[late] += 1
-    return counts
-
-
-async def lead_stats(*, session: AsyncSession) -> dict[str, Any]:
-    """Counts for the programme's reporting: by status, motivation, objective, outcome."""
-    leads = list(await session.scalars(select(Lead)))
-    by = {"status": Counter(), "motivation": Counter(), "objective": Counter(), "priority": Counter(),
-          "outcome": Counter()}
-    for lead in leads:
-        dossier = lead.dossier or {}
-        by["status"][lead.status] += 1
-        by["priority"][lead.priority] += 1
-        by["motivation"][str(dossier.get("motivation") or "unknown")] += 1
-        by["objective"][str((dossier.get("answers") or {}).get("objective") or "unknown")] += 1
-        if lead.outcome:
-            by["outcome"][lead.outcome] += 1
-    return {"total": len(leads), "alliances_formed": by["outcome"]["alliance_formed"],
-            **{f"by_{k}": dict(sorted(v.items())) for k, v in by.items()}}
-
 
 async def _sender_of(session: AsyncSession, lead_id: int) -> str | None:
     dossier = await session.scalar(select(Lead.dossier).where(Lead.id == lead_id))
@@ -444,16 +233,6 @@ async def _count_step(session: AsyncSession, lead_id: int, step: str, when: date
                            **funnel.lead_dimensions(row.dossier, row.language, row.territory))
 
 
-def may_see(lead: Lead, *, facilitator_id: int | None, coordinator: bool = False) -> bool:
-    """The one rule of who may read a lead or write a note on it, on every channel (the dashboard, Telegram's
-    Details, `/lead N`, `/note N`): a coordinator, any lead; a facilitator, an unclaimed lead or their own.
-    Another facilitator's lead is answered as if it did not exist. (`filter_leads(visible_to=)`: the same
-    rule for lists.)"""
-    if coordinator:
-        return True
-    return lead.assignee_id is None or (facilitator_id is not None and lead.assignee_id == facilitator_id)
-
-
 async def add_note(*, session: AsyncSession, lead_id: int, facilitator: Facilitator, note: str) -> bool:
     """A facilitator's note on a lead they may see (`may_see`); False when there is none."""
     lead = await get_lead(session=session, lead_id=lead_id)
@@ -479,16 +258,6 @@ async def mark_notified(*, session: AsyncSession, lead_id: int, chat_id: int | N
                                    .values(status=LeadStatus.NOTIFIED, updated_at=now_utc()))
     if result.rowcount == 1:
         await add_lead_event(session=session, lead_id=lead_id, actor="system", action="notified")
-
-
-async def held_lead_for_sender(*, session: AsyncSession, sender_id: str) -> tuple[Lead, Facilitator] | None:
-    """The entity's lead a facilitator is holding, with that facilitator (for the relay)."""
-    lead = await open_lead_for_sender(session=session, sender_id=sender_id)
-    if lead is None or lead.status not in HELD or lead.assignee_id is None:
-        return None
-    facilitator = await session.get(Facilitator, lead.assignee_id)
-    return (lead, facilitator) if facilitator is not None else None
-
 
 # ------------------------------------------------------------------ reminders
 async def schedule_reminders(*, session: AsyncSession, unclaimed_hours: float, no_contact_days: float,

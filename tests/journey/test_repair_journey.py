@@ -1,0 +1,55 @@
+"""Repair over a whole journey (issue 23). A correction after the summary: the question is asked again with
+its real place in its form ("(2/5)", not "(1/1)"), and what was answered after it is not asked again (the offer to look at the kind of
+partner, declined once, is not offered again); the summary is redone with the new answer."""
+
+from __future__ import annotations
+
+from tests.auxil.runtime import Chat
+
+ANSWERS = {
+    "entity_name": "Casal Sant Roc", "field": "lleure amb joves", "territory": "girona", "size_staff": "4",
+    "collaboration_today": "compartim informacio", "why_partner": "volem obrir un casal nou al barri del costat",
+    "financial_situation": "be", "services_threatened": "no", "need_voice": "una mica", "new_idea": "si",
+    "replicate_expand": "no", "objective": "innovacio", "partner_in_mind": "potser", "motivation_feedback": "si",
+    "factor_clear_objective": "3", "factor_trust": "2", "factor_commitment": "3", "factor_investment": "3",
+    "factor_sharing": "4", "relationship_check": "no",
+}
+
+
+async def finished_journey(runtime, sender: str) -> Chat:
+    chat = Chat(runtime, sender_id=sender, language="ca")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    for _ in range(40):
+        tracker = await chat.tracker()
+        if not tracker.active_form:
+            break
+        await chat.send(ANSWERS[tracker.requested_slot])
+    tracker = await chat.tracker()
+    assert tracker.slots.get("assessment_id") is not None and tracker.slots.get("relationship_check") == "no"
+    return chat
+
+
+async def test_a_factor_corrected_after_the_summary(runtime) -> None:
+    chat = await finished_journey(runtime, "test:repair:factor")
+    replies = await chat.send("canvia la confiança")
+    asked = replies[-1]
+    assert asked.slot == "factor_trust" and asked.text.startswith("(2/5)"), asked.text
+    replies = await chat.send("4")
+    names = [r.response for r in replies]
+    assert "utter_ask_relationship_check" not in names, names
+    assert "utter_summary" in names, names
+    tracker = await chat.tracker()
+    assert tracker.slots["factor_trust"] == 4 and tracker.slots["relationship_check"] == "no"
+
+
+def test_the_staff_said_in_the_opening_fall_in_the_questions_bands() -> None:
+    """knowledge/journey.yml `prefill.staff.bands` repeats the bands of size_staff (actions cannot read
+    dialogues/): they must stay equal."""
+    from actions.base import knowledge
+    from bot.content import load_domain
+    from bot.engine.answers import find_slot
+    from tests.auxil.paths import ROOT
+
+    slot, _question = find_slot(load_domain(ROOT / "dialogues", ROOT / "knowledge"), "size_staff")
+    assert knowledge("journey")["prefill"]["staff"]["bands"] == slot.bands
