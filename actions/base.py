@@ -9,7 +9,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions import services
-from bot import yamlio
+from bot.shared import yamlio
 
 DEFAULT_LANGUAGE = "ca"
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from actions.motivation_model import predict
 from actions.reading.cues import CUES_FILE, Knowledge, is_hedge, knowledge
-from actions.reading.driver import Reader, Structure, structure
+from actions.reading.driver import Reader, Structure, asks_only, structure
 from actions.reading.hits import Hit, text_hits
 from actions.reading.labels import DIRECTIONS, LANGS, MIXED, PROACTIVE, REACTIVE, UNCLEAR
 from actions.reading.text import Token, tokenized
@@ -159,7 +159,15 @@ def _read_text(
     for direction in DIRECTIONS:
         weights = sorted((w for (d, _c), w in per_cue.items() if d == direction), reverse=True)
         scores[direction] = kb.cue_factor * float(sum(w * kb.stack_decay**i for i, w in enumerate(weights)))
-    for direction, weight in text_model_scores(read, kb).items():
+    model = text_model_scores(read, kb)
+    if (st and kb.clause_model_factor and len(toks) >= kb.clause_model_long
+            and len(st.segments) - len(st.background) > 1):
+        # a long message is read by its deciding clause, not diluted (nor coloured) by the context around it;
+        # a second driver elsewhere in it still counts through its cues and "also / at the same time"
+        deciding = _deciding_clause(text, toks, st, kb)
+        if deciding:
+            model = {direction: kb.clause_model_factor * weight for direction, weight in deciding.items()}
+    for direction, weight in model.items():
         scores[direction] += weight
     both = False
     if st and kb.driver:
@@ -167,6 +175,9 @@ def _read_text(
         scores = {d: v * (kb.driver.denial_factor if d in st.denied else 1.0) for d, v in scores.items()}
     if st and st.noncommitted and kb.driver:
         scores = {d: v * kb.driver.noncommitment_factor for d, v in scores.items()}
+    elif kb.driver and asks_only(text) and not any(not h.negated for h in hits):
+        # "is there parking on Thursday?": a question that states no driver is not a reading
+        scores = {d: v * kb.driver.question_factor for d, v in scores.items()}
     elif st and st.additive and len(st.segments) - len(st.background) > 1:
         readings = _segment_readings(text, toks, st, hint, kb)
         both = MIXED in readings or {REACTIVE, PROACTIVE} <= readings
@@ -217,6 +228,19 @@ def background(text: str | None, lang: str | None = None) -> list[tuple[int, int
     if not st:
         return []
     return [(toks[lo].start, toks[hi - 1].end) for k, (lo, hi) in enumerate(st.segments) if k in st.unquoted]
+
+
+def _deciding_clause(text: str, toks: list[Token], st: Structure, kb: Knowledge) -> dict[str, float]:
+    """The model's scores for the one clause that reads most strongly one way (not background, not too short);
+    a clause of context that leans a little does not count, only the strongest."""
+    best: dict[str, float] = {}
+    for k, (lo, hi) in enumerate(st.segments):
+        if k in st.background or hi - lo < kb.clause_model_min_tokens:
+            continue
+        said = text_model_scores(text[toks[lo].start : toks[hi - 1].end], kb)
+        if said and max(said.values()) > max(best.values(), default=0.0):
+            best = said
+    return best
 
 
 def text_model_scores(text: str | None, kb: Knowledge | None = None) -> dict[str, float]:

@@ -17,12 +17,12 @@ from actions import verdict as verdict_rules
 from actions.base import checked_name, language_of
 from actions.effects import once
 from actions.qualify import qualify
-from bot.addresses import telegram_address, telegram_chat_id
-from bot.export_safe import strip_controls
-from bot.numbers import parse_int
+from bot.shared.addresses import telegram_address, telegram_chat_id
 from bot.store import leads as store
 from bot.store import outbox
 from bot.store.models import Assessment, Conversation, Facilitator
+from bot.text.export_safe import strip_controls
+from bot.text.numbers import parse_int
 
 CONTACT_SLOTS = ("contact_name", "contact_role", "contact_channel", "contact_email", "contact_phone")
 ANSWER_SLOTS = ("entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "objective",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from actions.base import knowledge
-from bot.grammar import join_list
+from bot.text.grammar import join_list
 
 INTERVIEW_SLOTS = (
     "entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "collaboration_today",
@@ -40,7 +40,7 @@ def bullets(lines: list[str]) -> str:
 
 
 def join_words(items: list[str], lang: str) -> str:
-    """'a, b and c' in the conversation's language (bot/grammar.py: Spanish 'e', semicolons when needed)."""
+    """'a, b and c' in the conversation's language (bot/text/grammar.py: Spanish 'e', semicolons when needed)."""
     return join_list(items, lang)
 
 

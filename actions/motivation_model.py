@@ -6,7 +6,7 @@ This model is trained from ``corpus/motivation/{ca,es,en}.txt`` (sentences writt
 label per section): TF-IDF over words, word pairs and character n-grams of the normalised text, and a
 multinomial logistic regression (scikit-learn).
 
-Training takes a few seconds, so it happens once, in a child process (bot/textmodel.py, which
+Training takes a few seconds, so it happens once, in a child process (bot/text/textmodel.py, which
 also predicts the understanding layer's models): the weights are saved as JSON under config
 ``paths.models`` (default ``data/models``; `aliat models` builds it at install) with the corpus's hash in
 the name, and later processes only read that file. Prediction is plain Python (a
@@ -23,14 +23,14 @@ from typing import Any
 
 from actions.reading.cues import knowledge
 from actions.reading.text import tokenize
-from bot import textmodel
+from bot.text import textmodel
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "corpus" / "motivation"
-CACHE_DIR: Path | None = None  # None: config paths.models (bot/textmodel.py's models_dir()); tests set their own
+CACHE_DIR: Path | None = None  # None: config paths.models (bot/text/textmodel.py's models_dir()); tests set their own
 LABELS = ("reactive", "proactive", "mixed", "unclear")
 # Change when the features or the learner change, so that an old cached model is not reused.
-MODEL_VERSION = "3"  # 3: the weights as bot/textmodel.py keeps them
+MODEL_VERSION = "3"  # 3: the weights as bot/text/textmodel.py keeps them
 C = 10.0  # inverse regularisation, chosen by cross-validation on the corpus (see corpus_cv below)
 
 
@@ -115,7 +115,7 @@ def _as_given(doc: list[str]) -> list[str]:
 
 def train(given: dict[str, Any]) -> dict[str, Any]:
     """Fit on {"docs": features per sentence, "labels": ...} and return the weights as plain data (run by
-    bot/textmodel.py in a child process)."""
+    bot/text/textmodel.py in a child process)."""
     vectorizer, learner = _fit(given["docs"], given["labels"])
     return textmodel.export([vectorizer], learner, link="softmax", decimals=5)
 

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import knowledge, language_of, tr
 from actions.journey import FACTOR_IDS, bullets, score_of
 from actions.verdict import judge, verdict_text
-from bot.formats import decimal
+from bot.text.formats import decimal
 
 
 @dataclass

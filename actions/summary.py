@@ -16,7 +16,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import services
 from actions import verdict as verdict_rules
 from actions.base import knowledge, language_of, squeeze, tr
-from actions.chart import render_chart_soon
 from actions.classifier import UNCLEAR, is_hedge, tokenized
 from actions.effects import once
 from actions.journey import (
@@ -28,6 +27,7 @@ from actions.journey import (
     bullets,
     join_words,
 )
+from actions.journey_chart import render_chart_soon
 from actions.matching import matching_to_offer
 from actions.motivation import label, reasons
 from actions.qualify import passes_thresholds

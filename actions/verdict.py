@@ -179,7 +179,7 @@ def _factor_title(fid: str, lang: str) -> str:
 
 
 def score_text(value: float | None, lang: str) -> str:
-    from bot.formats import decimal
+    from bot.text.formats import decimal
 
     return "-" if value is None else decimal(value, lang, "0.#")
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 
 from bench.engine_bench import PG_URL, _reset_pg, percentile, settings_for
-from bot.runtime import build_runtime
+from bot.app.runtime import build_runtime
 
 TARGET_MS = 300
 TERRITORIES = ("barcelona", "girona", "lleida", "tarragona", "terres_ebre", "catalunya_central", "")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from bench.dashboard_bench import _seed
 from bench.engine_bench import settings_for
-from bot.runtime import build_runtime
+from bot.app.runtime import build_runtime
 
 PAGES = (("overview", "/overview?period=all", 1100), ("leads", "/leads", 390), ("lead", "/leads/{lead}", 390),
          ("alliances", "/alliances", 1100), ("workshops", "/workshops?period=all", 1100))

@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.journeys import run_journey
+from bot.app.runtime import build_runtime
 from bot.config import ActionsSettings, load_settings
-from bot.runtime import build_runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 # The bench drops and recreates the public schema of this database: never the tests' (ALIAT_TEST_DATABASE_URL,

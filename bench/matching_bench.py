@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert
 
 from bench.engine_bench import PG_URL, _reset_pg, percentile, settings_for
-from bot.runtime import build_runtime
+from bot.app.runtime import build_runtime
 
 TARGET_MS = 1000
 ENTITIES = 1000

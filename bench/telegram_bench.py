@@ -438,7 +438,7 @@ PARTICIPANT_BASE = 900_000
 async def add_trainer(tmp: Path) -> None:
     """The bot's database, migrated, with the workshop's trainer in it (as `aliat trainers add` does)."""
     from bench.engine_bench import settings_for
-    from bot.runtime import build_runtime
+    from bot.app.runtime import build_runtime
     from bot.store import workshops
 
     runtime = await build_runtime(settings_for(f"sqlite+aiosqlite:///{tmp}/aliat.db"))

@@ -17,10 +17,10 @@ from typing import Any
 
 from bench.engine_bench import settings_for
 from bench.journeys import TEXT_ANSWERS, is_menu
-from bot import callbacks
+from bot.app.runtime import build_runtime
 from bot.engine import BotMessage, UserMessage
-from bot.runtime import build_runtime
-from bot.telegram import render
+from bot.shared import callbacks
+from bot.telegram import markup as render
 
 LANGUAGE = "ca"
 

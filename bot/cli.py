@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return classify_main(argv[1:])
     if argv and argv[0] == "--version":
-        from bot.version import describe
+        from bot.app.version import describe
 
         print(describe())
         return 0

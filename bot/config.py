@@ -35,9 +35,9 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_settings import EnvSettingsSource, NoDecode, SettingsConfigDict
 
-from bot import yamlio
-from bot.formats import time_zone
-from bot.languages import SUPPORTED_LANGUAGES
+from bot.shared import yamlio
+from bot.text.formats import time_zone
+from bot.text.languages import SUPPORTED_LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = PROJECT_ROOT / "docs" / "config.schema.json"
@@ -244,7 +244,7 @@ class ProgrammeSettings:
 @section
 class LoggingSettings:
     level: Annotated[Text, AfterValidator(_log_level)] = "INFO"
-    format: Literal["text", "json"] = "text"  # json: one object a line (bot/logs.py)
+    format: Literal["text", "json"] = "text"  # json: one object a line (bot/shared/logs.py)
 
 
 @section

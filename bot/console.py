@@ -16,10 +16,10 @@ from typing import Any, TextIO
 
 import orjson
 
+from bot.app.runtime import Runtime
 from bot.engine import BotMessage, UserMessage
 from bot.engine.nlu import normalize
-from bot.numbers import parse_int
-from bot.runtime import Runtime
+from bot.text.numbers import parse_int
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Any
 from actions.reading.labels import DIRECTIONS
 from actions.reading.patterns import Elem, Pattern, Phrases, compile_pattern
 from actions.reading.text import tokenized
-from bot import yamlio
+from bot.shared import yamlio
 
 CUES_FILE = "motivation_cues.yml"  # in config.yml's paths.knowledge
 
@@ -38,6 +38,7 @@ class Driver:
     noncommitment_factor: float
     denial_factor: float
     contrast_factor: float
+    question_factor: float = 1.0
 
 
 def index_by_first_word(patterns: tuple[Pattern, ...]) -> FirstIndex:
@@ -73,6 +74,9 @@ class Knowledge:
     model_weight: float = 0.0
     cue_factor: float = 1.0
     min_confidence: float = 0.0
+    clause_model_factor: float = 0.0
+    clause_model_min_tokens: int = 3
+    clause_model_long: int = 30
     hedge_words: frozenset[str] = frozenset()
     driver: Driver | None = None
     first_index: FirstIndex = field(default=({}, {}, 0), compare=False)  # filled by _load
@@ -163,6 +167,7 @@ def _load(path: Path) -> Knowledge:
         noncommitment_factor=float(drv.get("noncommitment_factor", 1.0)),
         denial_factor=float(drv.get("denial_factor", 1.0)),
         contrast_factor=float(drv.get("contrast_factor", 1.0)),
+        question_factor=float(drv.get("question_factor", 1.0)),
     ) if drv else None
     hedge_words: set[str] = set()
     for words in (data.get("hedges") or {}).values():
@@ -187,6 +192,9 @@ def _load(path: Path) -> Knowledge:
         model_weight=float(dec.get("model_weight", 0.0)),
         cue_factor=float(dec.get("cue_factor", 1.0)),
         min_confidence=float(dec.get("min_confidence", 0.0)),
+        clause_model_factor=float(dec.get("clause_model_factor", 0.0)),
+        clause_model_min_tokens=int(dec.get("clause_model_min_tokens", 3)),
+        clause_model_long=int(dec.get("clause_model_long", 30)),
         hedge_words=frozenset(hedge_words),
         driver=driver,
         first_index=index_by_first_word(tuple(patterns)),

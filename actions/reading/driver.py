@@ -11,6 +11,7 @@ not import the classifier that uses it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -111,3 +112,14 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
     additive = any(spans(drv.additive, toks, lo, hi) for lo, hi in kept)
     return Structure(tuple(segs), frozenset(back), frozenset(denied), frozenset(outweighed), noncommitted,
                      additive, frozenset(unquoted | back))
+
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def asks_only(text: str) -> bool:
+    """True when every sentence of the text is a question ("hi ha aparcament dijous?", "how much is it?")."""
+    stripped = (text or "").strip()
+    if not stripped.endswith("?"):
+        return False
+    return all(part.strip().endswith("?") for part in _SENTENCES.split(stripped) if part.strip())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.languages import SUPPORTED_LANGUAGES
+from bot.text.languages import SUPPORTED_LANGUAGES
 
 REACTIVE = "reactive"
 PROACTIVE = "proactive"

@@ -44,9 +44,11 @@ def tokenize(text: str) -> list[Token]:
         nonlocal buf, after_apostrophe
         if buf:
             word = "".join(buf)
+            start = buf_start
             if word == "t" and after_apostrophe and tokens and tokens[-1].text.endswith("n"):
                 word = "not"
-            tokens.append(Token(word, buf_start, end, clause))
+                start = tokens[-1].start  # quoted from the whole word: "won't renew", not "t renew"
+            tokens.append(Token(word, start, end, clause))
             buf = []
         after_apostrophe = False
 

@@ -17,9 +17,9 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot import facilitators, textmodel, workshop
+from bot.app.runtime import Runtime, build_runtime
 from bot.config import Settings
-from bot.logs import remember_update_id
-from bot.runtime import Runtime, build_runtime
+from bot.shared.logs import remember_update_id
 from bot.store import send_budget
 from bot.telegram import handlers as conversation
 from bot.telegram.app import set_command_menu
@@ -78,7 +78,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         channel.deliver_replies_with(notifier)
         notifier.start()
         app.bot_data.notifier = notifier
-        from bot.maintenance import start_maintenance
+        from bot.app.maintenance import start_maintenance
 
         app.bot_data.maintenance = start_maintenance(rt)
         from bot.web import start_with_bot  # /healthz, /readyz, /metrics, dashboard: when configured
@@ -92,7 +92,7 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         if channel is None or app.bot_data.drained:
             return
         app.bot_data.drained = True
-        from bot.maintenance import stop_maintenance
+        from bot.app.maintenance import stop_maintenance
 
         await stop_maintenance(app.bot_data.maintenance)
         if (web_runner := app.bot_data.web) is not None:

@@ -6,10 +6,10 @@ import argparse
 import asyncio
 import logging
 
+from bot.app.runtime import build_runtime, configure_logging
 from bot.config import load_settings
 from bot.console import chat
-from bot.languages import SUPPORTED_LANGUAGES
-from bot.runtime import build_runtime, configure_logging
+from bot.text.languages import SUPPORTED_LANGUAGES
 
 NAME = "chat"
 HELP = "talk to the assistant in the terminal (reads stdin line by line when piped)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.check import check_content
+from bot.commands.content_check import check_content
 from bot.config import load_settings
 
 NAME = "check"

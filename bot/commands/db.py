@@ -7,8 +7,8 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bot.app.runtime import open_database
 from bot.config import Settings, load_settings
-from bot.runtime import open_database
 
 NAME = "db"
 HELP = ("database maintenance: upgrade (apply migrations), purge (delete what is past retention), "

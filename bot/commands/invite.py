@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from bot.app.runtime import open_database
 from bot.config import load_settings
-from bot.runtime import open_database
 from bot.store import invites
 
 NAME = "invite"

@@ -8,13 +8,13 @@ import csv
 import json
 import sys
 
+from bot.app.runtime import open_database
 from bot.config import load_settings
-from bot.content import load_domain
+from bot.content.domain import load_domain
 from bot.engine.render import Renderer
-from bot.export_safe import spreadsheet_safe, terminal_safe
 from bot.leads.cards import details_text
-from bot.runtime import open_database
 from bot.store import leads as store
+from bot.text.export_safe import spreadsheet_safe, terminal_safe
 
 NAME = "leads"
 HELP = "list, show, export (CSV) and count the leads handed to facilitators"

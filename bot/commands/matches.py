@@ -7,13 +7,13 @@ import asyncio
 import json
 import sys
 
+from bot.app.runtime import open_database
 from bot.config import load_settings
-from bot.content import load_domain
-from bot.export_safe import terminal_safe
+from bot.content.domain import load_domain
 from bot.matching.rules import fold, load_rules
 from bot.matching.suggest import as_json, suggest
-from bot.reports import Labels
-from bot.runtime import open_database
+from bot.reporting.figures import Labels
+from bot.text.export_safe import terminal_safe
 
 NAME = "matches"
 HELP = "partner suggestions among the entities that opted in to matching"

@@ -13,9 +13,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot import textmodel
+from bot.app.runtime import configure_logging
 from bot.config import Settings, load_settings
-from bot.runtime import configure_logging
+from bot.text import textmodel
 
 NAME = "models"
 HELP = "build the language models under paths.models (make install and the image run it; the bot checks them at start)"
@@ -31,7 +31,7 @@ def build(settings: Settings) -> dict[str, int]:
     """Load every model the bot uses from `paths.models`, training those missing; remove the rest there.
     Returns how many were loaded, trained and removed."""
     from actions import motivation_model
-    from bot.content import load_domain
+    from bot.content.domain import load_domain
     from bot.engine import Engine, learn
 
     textmodel.use_models_dir(settings.models_dir)
@@ -63,7 +63,7 @@ def build(settings: Settings) -> dict[str, int]:
 def missing(settings: Settings) -> list[str]:
     """The model files the bot would have to train at start (nothing is trained here)."""
     from actions import motivation_model
-    from bot.content import load_domain
+    from bot.content.domain import load_domain
     from bot.engine import Engine, learn
 
     textmodel.use_models_dir(settings.models_dir)

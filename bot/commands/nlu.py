@@ -7,14 +7,14 @@ import sys
 
 import orjson
 
-from bot import textmodel
 from bot.config import load_settings
-from bot.content import load_domain
+from bot.content.domain import load_domain
 from bot.engine.acts import ANSWER, ActReader
 from bot.engine.answers import AnswerReader, Refused, find_slot
 from bot.engine.nlu import IntentMatcher
 from bot.engine.values import read_answer
-from bot.languages import SUPPORTED_LANGUAGES
+from bot.text import textmodel
+from bot.text.languages import SUPPORTED_LANGUAGES
 
 NAME = "nlu"
 HELP = ("read lines on stdin as the conversation does; print the intent (or, with --slot, the act and the answer) "

@@ -7,9 +7,9 @@ import asyncio
 import os
 import sys
 
+from bot.app.runtime import build_runtime, configure_logging
 from bot.config import ConfigError, load_settings
 from bot.notifier import ConsoleSender, Notifier
-from bot.runtime import build_runtime, configure_logging
 
 NAME = "notifier"
 HELP = "deliver lead cards, reminders and relayed messages from the outbox (runs until stopped; replies are left to aliat run)"

@@ -8,13 +8,13 @@ import json
 import sys
 from zoneinfo import ZoneInfo
 
-from bot import reports
+from bot.app.runtime import open_database
 from bot.config import load_settings
-from bot.content import load_domain
-from bot.exports import write_csv, write_xlsx
-from bot.languages import SUPPORTED_LANGUAGES
-from bot.runtime import open_database
+from bot.content.domain import load_domain
+from bot.reporting import figures as reports
+from bot.reporting.exports import write_csv, write_xlsx
 from bot.store import funnel
+from bot.text.languages import SUPPORTED_LANGUAGES
 
 NAME = "report"
 HELP = "the funnel by month (anonymous counts that survive erasure), leads and alliances; xlsx or CSV"

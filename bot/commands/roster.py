@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.app.runtime import database
 from bot.config import load_settings
-from bot.export_safe import strip_controls, terminal_safe
-from bot.languages import SUPPORTED_LANGUAGES
-from bot.runtime import database
 from bot.store.models import Facilitator
+from bot.text.export_safe import strip_controls, terminal_safe
+from bot.text.languages import SUPPORTED_LANGUAGES
 
 NAME_LENGTH = Facilitator.__table__.c.name.type.length  # every roster's name column (StaffMember.name)
 

@@ -10,8 +10,8 @@ import re
 import signal
 import sys
 
+from bot.app.runtime import configure_logging
 from bot.config import load_settings
-from bot.runtime import configure_logging
 
 NAME = "run"
 HELP = "run the Telegram bot (needs TELEGRAM_BOT_TOKEN; webhook mode when ALIAT_WEBHOOK_URL is set)"
@@ -39,12 +39,12 @@ def run(args: argparse.Namespace) -> int:
     from bot.channels import build_application, serve  # PTB only when it is needed
 
     async def _main() -> int:
-        from bot.startup import DatabaseUnavailable, wait_for_database
+        from bot.app.startup import DatabaseUnavailable, wait_for_database
 
         try:
             await wait_for_database(settings)
         except DatabaseUnavailable as exc:
-            logging.getLogger("bot.startup").error("%s", exc)
+            logging.getLogger("bot.app.startup").error("%s", exc)
             return 1
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

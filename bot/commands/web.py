@@ -7,8 +7,8 @@ import asyncio
 import signal
 from dataclasses import replace
 
+from bot.app.runtime import build_runtime, configure_logging
 from bot.config import load_settings
-from bot.runtime import build_runtime, configure_logging
 
 NAME = "web"
 HELP = "serve the staff dashboard on web.host:web.port (login links come from /dashboard in Telegram)"

@@ -7,9 +7,9 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bot.app.runtime import database
 from bot.config import SUPPORTED_LANGUAGES, load_settings
-from bot.content import load_domain
-from bot.runtime import database
+from bot.content.domain import load_domain
 from bot.store import workshops as store
 from bot.workshop.report import load_results, report
 from bot.workshop.texts import WorkshopTexts

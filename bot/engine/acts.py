@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.content import Domain, FormSlot, Response
+from bot.content.domain import Domain, FormSlot, Response
 from bot.engine.answers import OTHER, AnswerReader, Reading, Refused
 from bot.engine.learn import MAX_CHARS, Guess, TextClassifier
 from bot.engine.negation import NEGATIONS

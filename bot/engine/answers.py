@@ -13,14 +13,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.content import Domain, FormSlot, Response
+from bot.content.domain import Domain, FormSlot, Response
 from bot.engine.amounts import read_amount
 from bot.engine.grounding import UNGROUNDED, grounded, stems
 from bot.engine.learn import TextClassifier
 from bot.engine.negation import clauses_of, contained, negated, positions, ranked_second
 from bot.engine.render import expand_knowledge
 from bot.engine.textnorm import normalize
-from bot.numbers import parse_int
+from bot.text.numbers import parse_int
 
 DONT_KNOW = "dont_know"
 OTHER = "not_an_answer"

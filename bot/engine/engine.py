@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Generic
 
 from bot.config import Settings
-from bot.content import ContentError, Domain, rule_key
+from bot.content.domain import ContentError, Domain, rule_key
 from bot.engine.actions_client import ActionError, ActionRunner
 from bot.engine.acts import ActReader
 from bot.engine.answers import AnswerReader
@@ -25,7 +25,7 @@ from bot.engine.render import Renderer
 from bot.engine.repair import Repair
 from bot.engine.tracker import Tracker
 from bot.engine.turn import Turn
-from bot.keyed_locks import KeyedLocks
+from bot.shared.keyed_locks import KeyedLocks
 
 log = logging.getLogger(__name__)
 
@@ -373,7 +373,7 @@ class Engine(Generic[Work]):
 
     async def _forget(self, turn: Turn, arg: str) -> None:
         """Erase this sender's personal data in the turn's own transaction, and start afresh."""
-        from bot.charts import delete_chart
+        from bot.shared.chart_files import delete_chart
 
         tracker = turn.tracker
         if turn.erase_sender is not None:

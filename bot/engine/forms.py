@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bot.config import Settings
-from bot.content import CHOICES_DONE, Domain, Form, FormSlot
+from bot.content.domain import CHOICES_DONE, Domain, Form, FormSlot
 from bot.engine.answers import AnswerReader
 from bot.engine.render import Renderer
 from bot.engine.textnorm import normalize

@@ -5,7 +5,7 @@ languages at once; word unigrams and bigrams carry the phrases. A linear model (
 fitted by SGD) gives a probability per label, so a caller can refuse when the best label is weak (fallback
 threshold) or barely ahead of the second one (ambiguity threshold).
 
-bot/textmodel.py trains it in a child process (`train` below) and predicts it in plain Python, with
+bot/text/textmodel.py trains it in a child process (`train` below) and predicts it in plain Python, with
 `char_wb_ngrams` and `word_ngrams`, which read a text as scikit-learn's analyzers do. So `aliat chat`
 starts without scikit-learn, a prediction costs a fraction of a millisecond, and the model is trained
 once per change of the examples, not once per process: files live in config `paths.models` (default
@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import textmodel
 from bot.engine.textnorm import normalize
+from bot.text import textmodel
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 400  # a 10,000-character message is read by its beginning; the rest adds cost, not meaning
-MODEL_VERSION = 2  # 2: the weights as bot/textmodel.py keeps them
+MODEL_VERSION = 2  # 2: the weights as bot/text/textmodel.py keeps them
 CHAR_NGRAMS = (1, 4)
 WORD_NGRAMS = (1, 2)
 _WORD = re.compile(r"(?u)\b\w+\b")
@@ -145,7 +145,7 @@ def word_ngrams(text: str) -> list[str]:
 
 
 def train(examples: dict[str, list[str]]) -> dict[str, Any]:
-    """Fit the pipeline with scikit-learn (in bot/textmodel.py's child process); return what prediction
+    """Fit the pipeline with scikit-learn (in bot/text/textmodel.py's child process); return what prediction
     needs (and the pipeline, for tests)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import SGDClassifier

@@ -14,7 +14,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from bot.content import Domain
+from bot.content.domain import Domain
 from bot.engine.nlu import Parse, parse_intent_payload
 
 log = logging.getLogger(__name__)

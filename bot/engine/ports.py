@@ -1,6 +1,6 @@
 """What the engine needs of the place conversations are kept, and nothing more.
 
-bot/store/conversations.py's ConversationStore is one (the runtime wires it in, bot/runtime.py); the
+bot/store/conversations.py's ConversationStore is one (the runtime wires it in, bot/app/runtime.py); the
 engine imports no store module, nor the database library (pyproject.toml's contracts), so a turn's rules
 can be read, and tested, without the database's layout. A store raises ConcurrentTurn when another worker
 saved the conversation first; the engine runs the turn again.
@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol, TypeVar
 
-from bot.concurrency import ConcurrentTurn
 from bot.engine.messages import BotMessage
 from bot.engine.tracker import Tracker
+from bot.shared.concurrency import ConcurrentTurn
 
 __all__ = ["ConcurrentTurn", "ConversationStorePort", "InTransaction", "SkipIf", "UnitOfWork", "Work"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import grammar
-from bot.content import Button, Domain
+from bot.content.domain import Button, Domain
 from bot.engine.messages import BotMessage
-from bot.formats import DEFAULT_TIME_ZONE
+from bot.text import grammar
+from bot.text.formats import DEFAULT_TIME_ZONE
 
-# {name}, or {filter:name} with a filter of bot/grammar.py: {de:entity_name}, {a:..}, {per:..}, {list:..}
+# {name}, or {filter:name} with a filter of bot/text/grammar.py: {de:entity_name}, {a:..}, {per:..}, {list:..}
 FILTERS = (*grammar.PREPOSITIONS, "list")
 _VAR = re.compile(r"\{(?:(" + "|".join(FILTERS) + r"):)?([a-z_][a-z0-9_]*)\}")
 # {k:file.key.id.field}: a text taken from knowledge/<file>.yml, so facts are written once.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.content import Domain, FormSlot, Response
+from bot.content.domain import Domain, FormSlot, Response
 from bot.engine.acts import (
     ABUSE,
     ANSWER,

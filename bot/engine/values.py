@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.content import CHOICES_DONE, FormSlot, Response
+from bot.content.domain import CHOICES_DONE, FormSlot, Response
 from bot.engine.amounts import read_amount
 from bot.engine.answers import AnswerReader, Reading, Refused, _fuzzy, options_of
 from bot.engine.textnorm import normalize
-from bot.numbers import parse_int
+from bot.text.numbers import parse_int
 
 __all__ = ["Refused", "coerce", "choose", "choose_many", "options_of", "read_amount", "read_answer"]
 

@@ -6,8 +6,8 @@ What they do to leads is channel-neutral, in bot/leads; this package routes Tele
 
 from __future__ import annotations
 
+from bot.app.runtime import Runtime
 from bot.facilitators import handlers, staff
-from bot.runtime import Runtime
 from bot.telegram.context import TelegramApp
 
 

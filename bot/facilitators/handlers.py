@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks
+from bot.app.runtime import Runtime
 from bot.engine import BotMessage
 from bot.leads import CardAction, LeadDesk
 from bot.leads.commands import (
@@ -24,13 +24,13 @@ from bot.leads.commands import (
     facilitator_command,
     is_coordinator_command,
 )
-from bot.numbers import parse_int
-from bot.runtime import Runtime
+from bot.shared import callbacks
 from bot.store.models import Facilitator
 from bot.store.outbox import DeliveryError, wake
 from bot.store.staff import get_coordinator
 from bot.telegram.context import Context, TelegramApp, channel_of
-from bot.textsplit import split_text
+from bot.text.numbers import parse_int
+from bot.text.textsplit import split_text
 
 log = logging.getLogger(__name__)
 LEAD_REF = re.compile(r"#([0-9]{1,9})\b")

@@ -8,9 +8,9 @@ import logging
 from telegram import LinkPreviewOptions, Update, User
 from telegram.ext import ApplicationHandlerStop, CommandHandler
 
+from bot.app.runtime import Runtime
 from bot.config import Settings
 from bot.engine.render import Renderer
-from bot.runtime import Runtime
 from bot.store import invites, staff
 from bot.telegram.context import Context, TelegramApp, channel_of
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from actions.verdict import Urgency, Verdict, confidence_text, reason_line
-from bot import callbacks
-from bot.callbacks import CardAction
 from bot.engine.render import Renderer, knowledge_text, pick
-from bot.formats import decimal, when
+from bot.shared import callbacks
+from bot.shared.callbacks import CardAction
 from bot.store.leads import LeadView, show_lead
+from bot.text.formats import decimal, when
 
 Buttons = list[list[tuple[str, str]]]
 

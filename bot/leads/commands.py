@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.engine.render import Renderer
 from bot.leads.cards import CardAction
 from bot.leads.desk import LeadDesk
-from bot.numbers import parse_int
 from bot.store import facilitators as facilitator_store
 from bot.store import lead_admin
 from bot.store import leads as store
 from bot.store.models import Coordinator, Facilitator
+from bot.text.numbers import parse_int
 
 log = logging.getLogger(__name__)
 COMMANDS = ("leads", "lead", "claim", "reply", "contacted", "release", "close", "note", "reassign", "reopen")

@@ -11,15 +11,15 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.addresses import telegram_address
 from bot.engine.render import Renderer
-from bot.export_safe import strip_controls
 from bot.leads.cards import CardAction, details_text, lead_line, status_line
+from bot.shared.addresses import telegram_address
 from bot.store import facilitators as facilitator_store
 from bot.store import leads as store
 from bot.store import outbox
 from bot.store.models import Facilitator
 from bot.store.outbox import wake
+from bot.text.export_safe import strip_controls
 
 log = logging.getLogger(__name__)
 

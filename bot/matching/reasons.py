@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.formats import decimal
-from bot.grammar import join_list
 from bot.matching.rules import INDICATORS, Rules
 from bot.matching.scoring import Pair
+from bot.text.formats import decimal
+from bot.text.grammar import join_list
 
 
 def _text(rules: Rules, indicator: str, case: str, lang: str, **values: object) -> str:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot import yamlio
+from bot.shared import yamlio
 
 INDICATORS = ("complementarities", "gains", "duplications", "conflicts", "readiness")
 KINDS = ("resources", "groups", "services")

@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.logs import Repeated
+from bot.shared.logs import Repeated
 from bot.store import outbox
 from bot.store.models import Outbox
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import callbacks
-from bot.addresses import telegram_address
 from bot.leads.cards import answer_label
 from bot.matching.introductions import about_the_other, pair_for
 from bot.matching.rules import load_rules
+from bot.shared import callbacks
+from bot.shared.addresses import telegram_address
 from bot.store import matching as store
 from bot.store.models import Outbox
 from bot.store.staff import staff_member

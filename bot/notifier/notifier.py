@@ -15,21 +15,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.addresses import telegram_address, telegram_chat_id
 from bot.config import Settings
-from bot.content import Domain
+from bot.content.domain import Domain
 from bot.engine.render import Renderer
-from bot.formats import when
 from bot.leads.cards import card_buttons, card_text
 from bot.notifier.deliverer import OutboxDeliverer
 from bot.notifier.introductions import register_introductions
 from bot.notifier.senders import Transport
+from bot.shared.addresses import telegram_address, telegram_chat_id
 from bot.store import facilitators, lead_admin, outbox
 from bot.store import leads as store
 from bot.store import matching as matching_store
 from bot.store.models import Coordinator, Facilitator, Outbox
 from bot.store.outbox import DeliveryError
-from bot.textsplit import split_text
+from bot.text.formats import when
+from bot.text.textsplit import split_text
 
 log = logging.getLogger(__name__)
 REMINDER_CHECK_SECONDS = 60
@@ -115,7 +115,7 @@ class Notifier(OutboxDeliverer):
         """Send to every target not reached yet, saving progress after each, so none gets it twice. A target
         that can never be reached (a facilitator who blocked the bot) is passed over, not waited for: the
         others still get the card; the row fails only when no target was reached. A text longer than a
-        message may be goes as several (bot/textsplit.py), the buttons under the last; the pieces already
+        message may be goes as several (bot/text/textsplit.py), the buttons under the last; the pieces already
         sent are saved too, so a retry sends only the rest."""
         delivered: list[dict[str, Any]] = list(payload.get("delivered") or [])
         done = {d["to"] for d in delivered}

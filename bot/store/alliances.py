@@ -26,7 +26,7 @@ HELD = ("claimed", "contacted")
 AIMS = ("innovation", "public_contracting", "integral_attention", "efficiency")
 MAX_PARTNER = 200
 
-# objective (knowledge/objectives.yml) -> aim; set at start-up from programme.objective_aims (bot.runtime)
+# objective (knowledge/objectives.yml) -> aim; set at start-up from programme.objective_aims (bot.app.runtime)
 _objective_aims: dict[str, str] = {a: a for a in AIMS}
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.concurrency import ConcurrentTurn
+from bot.shared.concurrency import ConcurrentTurn
 from bot.store import funnel
 from bot.store.clock import now_utc
 from bot.store.models import Conversation

@@ -6,7 +6,7 @@ second relay to the facilitator, a funnel step counted twice. The engine derives
 conversation's stored version, the message, the action's place in the turn) and passes it in the tracker
 (`latest_message.metadata.effect_key`); the action claims `<key>:<action>` here with its writes and keeps
 their result. A run that finds the key claimed writes nothing and reads that result instead. Keys are purged with the
-processed updates (bot/maintenance.py).
+processed updates (bot/app/maintenance.py).
 """
 
 from __future__ import annotations

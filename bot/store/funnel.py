@@ -33,7 +33,7 @@ DEFAULT_TIME_ZONE = "Europe/Madrid"
 _SIZES = {"territory": 64, "language": 8, "motivation": 16, "aim": 32}
 
 # The programme's time zone decides which month an event near midnight belongs to. Set once at start-up
-# from `programme.time_zone` (bot.runtime); the store has no settings of its own.
+# from `programme.time_zone` (bot.app.runtime); the store has no settings of its own.
 _zone = ZoneInfo(DEFAULT_TIME_ZONE)
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.addresses import telegram_chat_id
+from bot.shared.addresses import telegram_chat_id
 from bot.store import funnel
 from bot.store.db import mark_erased
 from bot.store.models import Assessment, Conversation, Entity, Lead, LeadEvent, Outbox

@@ -26,16 +26,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Message, ReplyParameters, Update
 from telegram.constants import ChatType
 
-from bot.charts import wait_for_chart
+from bot.app.runtime import Runtime
 from bot.engine import BotMessage, UserMessage
 from bot.engine.tracker import Tracker
 from bot.notifier import OutboxDeliverer
 from bot.notifier.notifier import chat_lane
-from bot.runtime import Runtime
+from bot.shared.chart_files import wait_for_chart
 from bot.store import outbox
 from bot.store.models import Outbox, ProcessedUpdate
 from bot.store.outbox import DeliveryError
-from bot.telegram import render
+from bot.telegram import markup as render
 from bot.telegram.limiter import FIRST, LAST, NEXT
 from bot.telegram.sender import Sender
 

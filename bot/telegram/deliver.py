@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 
-from bot.addresses import telegram_chat_id
+from bot.shared.addresses import telegram_chat_id
 from bot.store.outbox import DeliveryError
 from bot.telegram.sender import Sender, not_modified, refused_request
 

@@ -14,17 +14,17 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
 
-from bot import callbacks
-from bot.addresses import telegram_sender_id
 from bot.engine import BotMessage, UserMessage
 from bot.engine.nlu import split_command
-from bot.telegram import render
+from bot.shared import callbacks
+from bot.shared.addresses import telegram_sender_id
+from bot.telegram import markup as render
 from bot.telegram.channel import Press
 from bot.telegram.context import Context, TelegramApp, channel_of
 from bot.telegram.introductions import on_intro_button
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.app.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

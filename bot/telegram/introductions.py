@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot import callbacks
-from bot.addresses import telegram_sender_id
 from bot.engine import BotMessage
+from bot.shared import callbacks
+from bot.shared.addresses import telegram_sender_id
 from bot.store import matching as store
 from bot.store.outbox import wake
 from bot.telegram.context import Context

@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.keyed_locks import KeyedLocks
+from bot.shared.keyed_locks import KeyedLocks
 from bot.telegram.flood import FloodGuard, flood_key
 
 log = logging.getLogger(__name__)

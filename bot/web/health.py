@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 from bot.store.clock import aware, now_utc
 from bot.store.migrate import head_revision
 from bot.store.models import Outbox

@@ -23,13 +23,13 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from bot.logs import Repeated
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.app.version import build_info
+from bot.shared.logs import Repeated
 from bot.store.clock import aware, now_utc
 from bot.store.leads import UNCLAIMED
 from bot.store.models import Lead, Outbox, Workshop
 from bot.store.workshops import RUNNING
-from bot.version import build_info
 from bot.web.health import Readiness
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 from bot.web.health import Readiness
 
 log = logging.getLogger(__name__)

@@ -27,9 +27,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
+from bot.app.runtime import Runtime
 from bot.engine import BotMessage
-from bot.runtime import Runtime
+from bot.shared import callbacks
 from bot.store import workshops as store
 from bot.store.models import Workshop
 from bot.store.staff import is_coordinator

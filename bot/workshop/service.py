@@ -19,10 +19,10 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Poll
 from telegram.constants import ParseMode
 
-from bot import callbacks
-from bot.charts import chart_dir
+from bot.app.runtime import Runtime
 from bot.engine import BotMessage
-from bot.runtime import Runtime
+from bot.shared import callbacks
+from bot.shared.chart_files import chart_dir
 from bot.store import workshops as store
 from bot.store.models import Workshop
 from bot.telegram.context import TelegramApp

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from bot.content import Domain
+from bot.content.domain import Domain
 from bot.engine.render import Renderer, pick
-from bot.formats import decimal
+from bot.text.formats import decimal
 from bot.workshop.session import (
     FACTOR,
     RATINGS,

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bot.content import Domain
+from bot.content.domain import Domain
 from bot.engine.acts import ANSWER, ActReader
 from bot.engine.answers import AnswerReader, Refused, find_slot
 from bot.engine.values import read_answer

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 from bot.store import funnel, staff
 from bot.store import leads as store
 from bot.store.models import Conversation

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from bot.content import Domain
+from bot.content.domain import Domain
 from bot.engine.answers import DONT_KNOW, NOT_SURE, AnswerReader, Refused, find_slot, options_of
 from bot.engine.nlu import IntentMatcher
 from bot.engine.values import read_answer

@@ -8,10 +8,10 @@ from dataclasses import replace
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.app.runtime import Runtime, build_runtime
 from bot.config import Settings, load_settings
 from bot.console import Keyboard, typed_button
 from bot.engine import BotMessage, UserMessage
-from bot.runtime import Runtime, build_runtime
 from tests.auxil.paths import ROOT
 
 PG_URL = os.environ.get("ALIAT_TEST_DATABASE_URL", "")

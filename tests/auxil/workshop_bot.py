@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 from bot.store import workshops as store
 from bot.telegram.context import CONTEXT_TYPES
 from bot.telegram.sender import Sender

@@ -9,7 +9,7 @@ import shutil
 import pytest
 import yaml
 
-from bot.check import check_content
+from bot.commands.content_check import check_content
 from bot.config import ConfigError, load_settings
 from tests.auxil.cli import ROOT
 

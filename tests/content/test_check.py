@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import check_content
+from bot.commands.content_check import check_content
 from tests.auxil.cli import ROOT, aliat
 from tests.auxil.runtime import settings_for_tests
 

@@ -1,11 +1,11 @@
-"""Names and lists in running text, as a native speaker writes them (bot/grammar.py, {de:..} placeholders)."""
+"""Names and lists in running text, as a native speaker writes them (bot/text/grammar.py, {de:..} placeholders)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.engine.render import fill
-from bot.grammar import join_list, with_preposition
+from bot.text.grammar import join_list, with_preposition
 
 CATALAN_DE = [
     # an organisation noun first: the article Catalan gives it, elided or not

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import yamlio
 from bot.leads import LeadDesk
 from bot.leads.cards import card_text, details_text
+from bot.shared import yamlio
 from bot.store import leads as store
 from bot.store import staff
 from tests.auxil.dashboard import dashboard_client, login_link

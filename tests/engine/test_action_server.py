@@ -57,8 +57,8 @@ async def test_a_whole_journey_through_the_action_server_ends_with_its_chart(act
     """The summary's chart is drawn by the action server too (in a thread of its worker)."""
     from pathlib import Path
 
-    from bot.charts import wait_for_chart
     from bot.config import ActionsSettings
+    from bot.shared.chart_files import wait_for_chart
     from tests.journey.test_journey_storage import run_journey
 
     runtime = await make_runtime(sqlite_url, actions=ActionsSettings(endpoint=action_server, timeout_seconds=10))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import load_domain
+from bot.content.domain import load_domain
 from bot.engine.acts import ActReader
 from bot.engine.answers import AnswerReader, find_slot
 from tests.auxil.paths import ROOT

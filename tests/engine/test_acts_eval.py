@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import load_domain
+from bot.content.domain import load_domain
 from bot.engine.acts import ACTS
 from tests.auxil.acts_eval import ActResult, evaluate, load_cases
 from tests.auxil.paths import DATA, ROOT

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.check import Checker
-from bot.content import ContentError, load_domain
+from bot.commands.content_check import Checker
+from bot.content.domain import ContentError, load_domain
 from bot.engine import Engine
 from bot.engine.actions_client import ActionRunner
 from bot.engine.engine import BUILTINS

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import callbacks
-from bot.callbacks import CardAction, LeadButton, Pressed, WorkshopAct, WorkshopButton
+from bot.shared import callbacks
+from bot.shared.callbacks import CardAction, LeadButton, Pressed, WorkshopAct, WorkshopButton
 
 
 def test_each_kind_round_trips() -> None:

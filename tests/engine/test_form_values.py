@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import load_settings
-from bot.content import ContentError, load_domain
+from bot.content.domain import ContentError, load_domain
 from bot.engine import UserMessage
 from bot.engine.values import Refused, coerce, read_amount
 from tests.auxil.runtime import ROOT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.keyed_locks import KeyedLocks
+from bot.shared.keyed_locks import KeyedLocks
 
 
 async def test_one_at_a_time_per_key_and_forgotten_after() -> None:

@@ -8,10 +8,10 @@ import shutil
 
 import pytest
 
-from bot import textmodel
 from bot.commands import models
 from bot.config import load_settings
 from bot.engine import learn
+from bot.text import textmodel
 
 TRAINING = "its examples changed or it was never built"
 
@@ -23,7 +23,7 @@ def _refuse_training(*_args, **_kwargs):
 def test_a_model_is_trained_once_per_change_of_its_examples_and_the_log_says_why(tmp_path, monkeypatch,
                                                                                 caplog) -> None:
     monkeypatch.setattr(textmodel, "_models_dir", tmp_path)
-    caplog.set_level(logging.INFO, "bot.textmodel")
+    caplog.set_level(logging.INFO, "bot.text.textmodel")
     examples = {"a": ["hola que tal", "bon dia"], "b": ["adeu siau", "fins aviat"]}
     first = learn.TextClassifier(examples)
     first.warm()
@@ -71,7 +71,7 @@ def test_aliat_models_keeps_what_is_current_and_removes_the_rest(models_dir, mon
 async def test_a_bot_starting_with_its_models_built_trains_nothing(models_dir, sqlite_url, monkeypatch) -> None:
     """What `aliat run` does before anyone types (the Application's post_init), with the models there."""
     from actions import motivation_model
-    from bot.runtime import build_runtime
+    from bot.app.runtime import build_runtime
 
     settings = load_settings(env={"ALIAT_PATHS__MODELS": str(models_dir), "ALIAT_DATABASE_URL": sqlite_url})
     monkeypatch.setattr(textmodel, "train_apart", _refuse_training)

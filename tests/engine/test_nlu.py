@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.content import load_domain
+from bot.content.domain import load_domain
 from bot.engine.answers import AnswerReader, Refused, find_slot
 from bot.engine.nlu import IntentMatcher
 from bot.engine.values import read_answer
@@ -222,8 +222,8 @@ def test_the_bot_never_imports_scikit_learn(tmp_path) -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from pathlib import Path; from bot.content import load_domain; "
-            f"from bot import textmodel; textmodel.use_models_dir(Path({str(tmp_path)!r})); "
+    code = ("import sys; from pathlib import Path; from bot.content.domain import load_domain; "
+            f"from bot.text import textmodel; textmodel.use_models_dir(Path({str(tmp_path)!r})); "
             "from bot.engine.nlu import IntentMatcher; "
             "m = IntentMatcher(load_domain(Path('dialogues'), Path('knowledge')).intents); "
             "assert m.match('we run a food bank and want to grow into two towns').intent == 'explore'; "
@@ -235,8 +235,8 @@ def test_the_bot_never_imports_scikit_learn(tmp_path) -> None:
 
 
 def test_a_model_that_cannot_be_trained_is_no_answer_not_a_crash(tmp_path, monkeypatch, caplog) -> None:
-    from bot import textmodel
     from bot.engine import learn
+    from bot.text import textmodel
 
     monkeypatch.setattr(textmodel, "_models_dir", tmp_path)
     monkeypatch.setattr(textmodel.sys, "executable", str(tmp_path / "no-python-here"))  # training runs there

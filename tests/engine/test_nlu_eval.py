@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from bot.content import load_domain
+from bot.content.domain import load_domain
 from tests.auxil.nlu_eval import Result, evaluate, load_cases
 from tests.auxil.paths import DATA, ROOT
 

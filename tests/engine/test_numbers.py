@@ -1,6 +1,6 @@
 import pytest
 
-from bot.numbers import parse_int
+from bot.text.numbers import parse_int
 
 
 @pytest.mark.parametrize("text, expected", [

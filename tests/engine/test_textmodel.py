@@ -1,11 +1,11 @@
-"""bot/textmodel.py, the helper both trained models use: trained apart, cached, read back."""
+"""bot/text/textmodel.py, the helper both trained models use: trained apart, cached, read back."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-from bot import textmodel
+from bot.text import textmodel
 from tests.auxil.paths import ROOT
 
 EXAMPLES = {"greet": ["hola que tal", "bon dia", "hello there"], "bye": ["adeu siau", "fins aviat", "goodbye now"]}

@@ -1,5 +1,5 @@
 """Lead cards and dossiers show words in the facilitator's language, never stored codes, and times in the
-programme's time zone with the zone shown (bot/leads/cards.py, bot/formats.py)."""
+programme's time zone with the zone shown (bot/leads/cards.py, bot/text/formats.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.content import load_domain
+from bot.content.domain import load_domain
 from bot.engine.render import Renderer
-from bot.formats import when
 from bot.leads.cards import card_text, details_text
 from bot.store.leads import LeadView
 from bot.store.models import Entity, Facilitator, Lead, LeadEvent
+from bot.text.formats import when
 from tests.auxil.cli import ROOT
 
 CODES = ("facilitator:", "closed:", "'source'", "+00:00", "T23:")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.callbacks import CardAction
 from bot.leads import LeadDesk
+from bot.shared.callbacks import CardAction
 from bot.store import funnel
 from bot.store import leads as store
 from bot.store.models import Alliance, FunnelJourney, Lead, LeadEvent

@@ -14,7 +14,7 @@ from bot.notifier import Notifier
 from bot.store import leads as store
 from bot.telegram.deliver import TelegramTransport
 from bot.telegram.sender import Sender
-from bot.textsplit import MAX_MESSAGE, split_text
+from bot.text.textsplit import MAX_MESSAGE, split_text
 from tests.auxil.runtime import ask_for_a_facilitator
 from tests.auxil.updates import make_callback, make_command, make_message
 

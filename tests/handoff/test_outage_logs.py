@@ -8,8 +8,8 @@ import logging
 from dataclasses import replace
 
 from bot.config import load_settings
-from bot.logs import Repeated
 from bot.notifier.deliverer import OutboxDeliverer
+from bot.shared.logs import Repeated
 from bot.store.db import create_engine, make_sessionmaker
 from tests.auxil.telegram_bot import free_port
 

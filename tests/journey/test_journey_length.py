@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from actions.prefill import prefill_slots, read_text
-from bot import yamlio
+from bot.shared import yamlio
 from tests.auxil.paths import CONVERSATIONS
 
 SCRIPTS = sorted(CONVERSATIONS.glob("journey_*.yml"))

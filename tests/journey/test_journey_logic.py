@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from actions.chart import render_chart
+from actions.journey_chart import render_chart
 from actions.motivation import read_motivation, reasons
 from actions.readiness import number_text, score_readiness
 from actions.relationship import assess_relationship
 from actions.summary import next_steps
-from bot.check import Checker
-from bot.content import Button, Response
+from bot.commands.content_check import Checker
+from bot.content.domain import Button, Response
 from bot.engine.actions_client import ActionRunner
 from bot.engine.render import Renderer, knowledge_text
 from tests.auxil.runtime import settings_for_tests

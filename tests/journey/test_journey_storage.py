@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.charts import wait_for_chart
+from bot.shared.chart_files import wait_for_chart
 from bot.store.models import Assessment, Conversation, Entity
 from tests.auxil.runtime import Chat
 

@@ -47,7 +47,7 @@ def test_the_staff_said_in_the_opening_fall_in_the_questions_bands() -> None:
     """knowledge/journey.yml `prefill.staff.bands` repeats the bands of size_staff (actions cannot read
     dialogues/): they must stay equal."""
     from actions.base import knowledge
-    from bot.content import load_domain
+    from bot.content.domain import load_domain
     from bot.engine.answers import find_slot
     from tests.auxil.paths import ROOT
 

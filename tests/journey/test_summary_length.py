@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot import yamlio
+from bot.shared import yamlio
 from tests.auxil.paths import CONVERSATIONS
 from tests.auxil.runtime import Chat
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions.verdict import judge, reason_line, urgency_of, verdict_text
-from bot import yamlio
+from bot.shared import yamlio
 from tests.auxil.paths import DATA
 
 FIVE = ("clear_objective", "trust", "commitment", "investment", "sharing")

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from bot import callbacks
 from bot.matching.introductions import propose
 from bot.matching.rules import load_rules
 from bot.notifier import Notifier
+from bot.shared import callbacks
 from bot.store import matching as store
 from bot.store.models import Introduction
 from tests.auxil.matching import seed_entity

@@ -33,7 +33,7 @@ async def test_a_failed_write_logs_no_parameters(any_runtime, caplog) -> None:
 
 def test_libraries_that_would_log_what_people_wrote_stay_at_warning() -> None:
     """Checked the other loggers too: SQL parameters, HTTP bodies, and rasa-sdk's dump of an ignored event."""
-    from bot.runtime import quiet_third_party_loggers
+    from bot.app.runtime import quiet_third_party_loggers
 
     quiet_third_party_loggers()
     for name in ("sqlalchemy.engine", "asyncpg", "aiosqlite", "httpx", "rasa_sdk.executor", "rasa_sdk.endpoint"):

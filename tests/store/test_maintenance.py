@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from bot.maintenance import run_maintenance
+from bot.app.maintenance import run_maintenance
 from bot.store.models import Conversation, Outbox, ProcessedUpdate, Workshop
 from tests.auxil.runtime import Chat
 

@@ -119,7 +119,7 @@ async def test_forget_deletes_the_entitys_chart_and_old_charts_are_purged(runtim
     import os
     import time
 
-    from bot.charts import chart_dir, purge_charts
+    from bot.shared.chart_files import chart_dir, purge_charts
 
     chart = chart_dir() / "journey-test-forget.png"
     chart.write_bytes(b"\x89PNG fake")
@@ -188,7 +188,7 @@ async def test_forget_leaves_no_copy_in_the_sqlite_files(runtime, sqlite_url) ->
 
 
 async def test_purge_leaves_no_copy_in_the_sqlite_files(runtime, sqlite_url) -> None:
-    from bot.maintenance import run_maintenance
+    from bot.app.maintenance import run_maintenance
 
     chat = Chat(runtime, sender_id="tg:31338", language="ca")
     await chat.send("/start")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.telegram import render
+from bot.telegram import markup as render
 
 
 def test_escape_leaves_nothing_as_markup() -> None:

@@ -79,7 +79,7 @@ async def test_aliat_run_as_a_subprocess_holds_a_conversation(fake, tmp_path) ->
 
 async def test_aliat_notifier_alone_delivers_a_lead_card(fake, tmp_path) -> None:
     """`aliat notifier --once` as its own process (beside a bot that only takes conversations)."""
-    from bot.runtime import build_runtime
+    from bot.app.runtime import build_runtime
     from tests.auxil.runtime import ask_for_a_facilitator, settings_for_tests
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'notify.db'}"

@@ -9,8 +9,8 @@ import re
 
 from sqlalchemy import update
 
-from bot import reports
 from bot.leads import CardAction, LeadDesk
+from bot.reporting import figures as reports
 from bot.store import alliances
 from bot.store import leads as store
 from bot.store.models import Lead

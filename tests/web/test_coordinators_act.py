@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import reports
 from bot.leads import CardAction, LeadDesk
+from bot.reporting import figures as reports
 from bot.store import funnel, lead_admin
 from bot.store import leads as store
 from bot.store.clock import now_utc

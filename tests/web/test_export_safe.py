@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from bot.cli import main
-from bot.export_safe import spreadsheet_safe, terminal_safe
+from bot.text.export_safe import spreadsheet_safe, terminal_safe
 from tests.auxil.runtime import ask_for_a_facilitator, make_runtime
 
 FORMULAS = ["=HYPERLINK(\"http://x\",\"clic\")", "=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(1)",

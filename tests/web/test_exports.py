@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
-from bot.exports import Table, csv_bytes, local_time, spreadsheet_safe, write_xlsx
+from bot.reporting.exports import Table, csv_bytes, local_time, spreadsheet_safe, write_xlsx
 from bot.store import funnel
 from bot.store.models import Alliance, Entity, FunnelJourney, Lead
 from tests.auxil.cli import aliat

@@ -16,8 +16,8 @@ import re
 
 from openpyxl import load_workbook
 
-from bot import reports
 from bot.leads import CardAction, LeadDesk
+from bot.reporting import figures as reports
 from bot.store import funnel, staff
 from bot.store import leads as store
 from tests.auxil.cli import aliat

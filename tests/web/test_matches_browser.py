@@ -11,8 +11,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from bot import callbacks
-from bot.addresses import telegram_sender_id
+from bot.shared import callbacks
+from bot.shared.addresses import telegram_sender_id
 from bot.store.models import Introduction
 from tests.auxil.dashboard import LAIA, seed, with_web
 from tests.auxil.matching import seed_entity

@@ -62,7 +62,7 @@ async def test_metrics_after_a_journey_show_what_happened(fake, bots) -> None:
     assert value(found, "aliat_outbox_failed") == 0
     assert value(found, "aliat_database_up") == 1
     assert value(found, "aliat_ready") == 1
-    from bot.version import build_info
+    from bot.app.version import build_info
 
     assert value(found, "aliat_build_info", **build_info()) == 1
     # No personal data in the metrics: names of entities and people never become labels.

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 
-from bot import callbacks
-from bot.content import load_domain
+from bot.content.domain import load_domain
+from bot.shared import callbacks
 from bot.workshop.session import (
     Programme,
     decode_choice,

@@ -13,7 +13,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.logs import Repeated
+from bot.shared.logs import Repeated
 from bot.web.dashboard.views import Dashboard
 
 log = logging.getLogger(__name__)

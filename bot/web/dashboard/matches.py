@@ -10,7 +10,6 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.formats import when
 from bot.matching import introductions
 from bot.matching.reasons import reasons, titled
 from bot.matching.rules import load_rules
@@ -18,6 +17,7 @@ from bot.matching.scoring import Pair
 from bot.matching.suggest import suggest
 from bot.store import matching as store
 from bot.store.outbox import wake
+from bot.text.formats import when
 from bot.web.dashboard import auth
 
 MAX_PAIRS = 60  # shown on the page, best first (`aliat matches list` gives them all)

@@ -14,12 +14,11 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import select
 
-from bot import formats, reports
 from bot.engine.render import knowledge_text
-from bot.exports import Table, csv_bytes, xlsx_bytes
 from bot.leads import LeadDesk
 from bot.leads.cards import CardAction, answer_label, card_values, slot_label
-from bot.numbers import parse_int
+from bot.reporting import figures as reports
+from bot.reporting.exports import Table, csv_bytes, xlsx_bytes
 from bot.store import alliances as alliance_store
 from bot.store import facilitators as facilitator_store
 from bot.store import funnel, invites, lead_admin, staff
@@ -27,6 +26,8 @@ from bot.store import leads as store
 from bot.store import workshops as workshop_store
 from bot.store.models import Facilitator, Trainer, Workshop
 from bot.store.outbox import wake
+from bot.text import formats
+from bot.text.numbers import parse_int
 from bot.web.dashboard import auth
 from bot.web.dashboard.matches import MatchesPage
 from bot.web.dashboard.svg import bars
@@ -705,6 +706,6 @@ def _local_path(path: str) -> str:
 
 
 def _int(value: str | None) -> int | None:
-    """An id from a URL: ASCII digits that fit the database's INTEGER ids (bot/numbers.py), else None (a
+    """An id from a URL: ASCII digits that fit the database's INTEGER ids (bot/text/numbers.py), else None (a
     404): "²", 5,000 digits or 2147483648 were a 500 (issue 27)."""
     return parse_int(value)

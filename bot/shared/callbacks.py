@@ -4,7 +4,7 @@ answer to an introduction, partner matching).
 
 Telegram gives a button at most 64 bytes of data, and sends back whatever a client puts there: every
 `parse_*` treats the data as forged until proven otherwise (None when it is not one of ours), and reads
-numbers with `bot.numbers.parse_int`. The handlers match on `PATTERN[prefix]` (python-telegram-bot's
+numbers with `bot.text.numbers.parse_int`. The handlers match on `PATTERN[prefix]` (python-telegram-bot's
 `CallbackQueryHandler(pattern=...)`), then parse.
 """
 
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.numbers import parse_int
+from bot.text.numbers import parse_int
 
 _DIGITS = re.compile(r"\d+")
 MAX_BYTES = 64  # Telegram's limit on callback_data, UTF-8

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import textmodel
 from bot.config import Settings
-from bot.content import Domain, load_domain
+from bot.content.domain import Domain, load_domain
 from bot.engine import Engine
 from bot.engine.actions_client import ActionRunner
 from bot.engine.tracker import Tracker
 from bot.store import alliances, funnel, migrate
 from bot.store.conversations import ConversationStore
 from bot.store.db import create_engine, make_sessionmaker
+from bot.text import textmodel
 
 
 @dataclass
@@ -51,7 +51,7 @@ def quiet_third_party_loggers() -> None:
 
 
 def configure_logging(settings: Settings) -> None:
-    from bot.logs import configure
+    from bot.shared.logs import configure
 
     configure(settings.logging.level, settings.logging.format)
     quiet_third_party_loggers()

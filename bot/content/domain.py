@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bot import yamlio
+from bot.shared import yamlio
 
 DIALOGUE_SECTIONS = ("responses", "menus", "intents", "answers", "acts", "commands", "rules", "forms", "slots", "settings")
 SLOT_TYPES = ("text", "choice", "choices", "scale", "number", "email", "phone", "any")

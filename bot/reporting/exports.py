@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from bot.export_safe import FORMULA_STARTS as FORMULA_STARTS
-from bot.export_safe import spreadsheet_safe as spreadsheet_safe  # the one rule, with the terminal's
+from bot.text.export_safe import FORMULA_STARTS as FORMULA_STARTS
+from bot.text.export_safe import spreadsheet_safe as spreadsheet_safe  # the one rule, with the terminal's
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 

@@ -4,7 +4,7 @@ predicted in plain Python. Both trained models are one of these: the understandi
 from, how it names its cache file and which scikit-learn learner it fits.
 
 The bot process never imports scikit-learn, SciPy or NumPy (about 120 MB at peak with the training):
-`python -m bot.textmodel MODULE:FUNCTION` runs the model's trainer on what it reads from stdin and writes
+`python -m bot.text.textmodel MODULE:FUNCTION` runs the model's trainer on what it reads from stdin and writes
 the fitted weights to stdout; the parent keeps them in the cache file (written aside and renamed, so a
 process reading at the same time sees the whole file or none), and later processes only read that file.
 A prediction is a dictionary lookup per feature. Imports nothing from the project, so the engine and the
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 Analyzer = Callable[[str], list[str]]
 KEYS = ("labels", "intercept", "link", "blocks")  # what a trainer returns and the cache file holds
 TRAIN_TIMEOUT_SECONDS = 300
-DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "models"  # config's default, paths.models
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[2] / "data" / "models"  # config's default, paths.models
 _models_dir: Path | None = None
 STATS: Counter[str] = Counter()  # models "loaded" from their file and "trained" in this process
 
@@ -48,7 +48,7 @@ def models_dir() -> Path:
 
 
 def use_models_dir(path: Path) -> None:
-    """Set at start-up from `paths.models` (bot/runtime.py, `aliat models`, `aliat nlu`)."""
+    """Set at start-up from `paths.models` (bot/app/runtime.py, `aliat models`, `aliat nlu`)."""
     global _models_dir
     _models_dir = Path(path)
 
@@ -162,7 +162,7 @@ def cached(path: Path, trainer: str, given: Callable[[], Any], analyzers: Sequen
 
 def train_apart(trainer: str, given: Any) -> dict[str, Any]:
     """Run `trainer` in a child process; its weights as plain data."""
-    result = subprocess.run([sys.executable, "-m", "bot.textmodel", trainer], input=orjson.dumps(given),
+    result = subprocess.run([sys.executable, "-m", "bot.text.textmodel", trainer], input=orjson.dumps(given),
                             capture_output=True, check=True, timeout=TRAIN_TIMEOUT_SECONDS)
     return orjson.loads(result.stdout)
 
@@ -182,7 +182,7 @@ def write_atomically(path: Path, content: bytes) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """python -m bot.textmodel MODULE:FUNCTION < GIVEN.json > MODEL.json (run by `train_apart`)."""
+    """python -m bot.text.textmodel MODULE:FUNCTION < GIVEN.json > MODEL.json (run by `train_apart`)."""
     module, function = argv[0].split(":")
     data = getattr(importlib.import_module(module), function)(orjson.loads(sys.stdin.buffer.read()))
     sys.stdout.buffer.write(orjson.dumps({key: data[key] for key in KEYS}))

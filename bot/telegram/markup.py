@@ -9,15 +9,15 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
-from bot import callbacks
-from bot.textsplit import split_text as split_text
+from bot.shared import callbacks
+from bot.text.textsplit import split_text as split_text
 
 log = logging.getLogger(__name__)
 
 PARSE_MODE = "HTML"
-MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted on the text as shown (after parsing); bot/textsplit.py
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted on the text as shown (after parsing); bot/text/textsplit.py
 MAX_CAPTION = MessageLimit.CAPTION_LENGTH  # 1024
-# Conversation buttons: "q<question seq>:<payload>" (bot/callbacks.py has every kind of button data).
+# Conversation buttons: "q<question seq>:<payload>" (bot/shared/callbacks.py has every kind of button data).
 CALLBACK_PATTERN = callbacks.PATTERN[callbacks.Prefix.QUESTION]
 # The conversation's codec under the names the renderer's callers (and tests) know.
 Pressed = callbacks.Pressed

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
 
-from bot.charts import purge_charts
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.shared.chart_files import purge_charts
 from bot.store.db import checkpoint
 from bot.store.models import ActionEffect, ProcessedUpdate
 from bot.store.outbox import purge_sent

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from actions.base import knowledge, tr
 from actions.journey import FACTOR_IDS
-from bot.charts import chart_dir
+from bot.shared.chart_files import chart_dir
 
 log = logging.getLogger(__name__)
 

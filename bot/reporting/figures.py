@@ -14,16 +14,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import formats
 from bot.config import Settings
-from bot.content import Domain
+from bot.content.domain import Domain
 from bot.engine.render import Renderer, knowledge_text
-from bot.exports import Table, local_time
-from bot.languages import SUPPORTED_LANGUAGES
+from bot.reporting.exports import Table, local_time
 from bot.store import alliances, funnel
 from bot.store.clock import now_utc
 from bot.store.leads import filter_leads, overdue, queue_key, readiness_of, urgency_level, waiting_hours
 from bot.store.models import Assessment, Entity, Facilitator, Lead, LeadEvent
+from bot.text import formats
+from bot.text.languages import SUPPORTED_LANGUAGES
 
 AIMS = alliances.AIMS
 PERIODS = ("month", "quarter", "year", "all")

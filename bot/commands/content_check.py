@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot import yamlio
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.content import CHOICES_DONE, Button, ContentError, Domain, load_domain
+from bot.content.domain import CHOICES_DONE, Button, ContentError, Domain, load_domain
 from bot.engine.actions_client import ActionRunner
 from bot.engine.engine import BUILTIN_STEPS, step_problem
 from bot.engine.nlu import parse_intent_payload
 from bot.engine.render import knowledge_refs, knowledge_text, placeholders
+from bot.shared import yamlio
 
 # The Telegram channel sends callback data as "<prefix>:<payload>"; the prefix takes up to 10 bytes.
 MAX_PAYLOAD_BYTES = 54
@@ -196,7 +196,7 @@ class Checker:
             for button in response.buttons:
                 self._button(button, where)
             if response.image and not (Path(self.domain.sources.get("root", ".")) / response.image).exists():
-                root = Path(__file__).resolve().parent.parent
+                root = Path(__file__).resolve().parents[2]  # the project (bot/commands/ is two below)
                 if not (root / response.image).exists():
                     self.add(where, f"image {response.image!r} not found")
         for name, buttons in self.domain.menus.items():

@@ -1,0 +1,60 @@
+"""Second blind evaluation of the motivation classifier (issue #31, second pass).
+
+``tests/data/motivation_blind2.yml`` (108 cases, 36 per language: 12 reactive, 9 proactive, 8 mixed, 7 unclear
+each) was written from the issue's list of patterns and the workshop seed, before any change to the model of
+that pass and without running the classifier on it, and committed alone first (7b18fba). It was scored once,
+when the pass was finished, on the model before the pass and on the model after it (the same machine,
+``classify(text, lang=…)``):
+
+- before: 88.0 % (95/108): ca 88.9, es 88.9, en 86.1; reactive 86.1, proactive 92.6, mixed 91.7, unclear 81.0;
+- after: 90.7 % (98/108): ca 91.7, es 88.9, en 91.7; reactive 91.7, proactive 96.3, mixed 91.7, unclear 81.0.
+
+The issue asked for 90 % per language and 85 % per label: Spanish is one case short (32/36) and unclear one
+case short (17/21). The floors below are the figures reached, not the targets. One English sentence ("my
+manager asked me to fill this in") turned out to be word for word in the first hard set, written
+independently; it is in no corpus. The author of the set also wrote that pass's rules and corpus sentences
+(none copied or paraphrased from the set), so read it as a somewhat optimistic estimate. Do not fit anything to
+these sentences and do not print the misses.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from fractions import Fraction
+
+from actions.classifier import classify
+from tests.auxil.paths import cases
+
+LABELS = ("reactive", "proactive", "mixed", "unclear")
+FLOOR_PER_LANGUAGE = {"ca": Fraction(33, 36), "es": Fraction(32, 36), "en": Fraction(33, 36)}
+FLOOR_PER_LABEL = {"reactive": Fraction(33, 36), "proactive": Fraction(26, 27), "mixed": Fraction(22, 24),
+                   "unclear": Fraction(17, 21)}
+
+
+def _cases() -> list[dict]:
+    return cases("motivation_blind2.yml")
+
+
+def test_blind_set_shape():
+    per = Counter((c["lang"], c["expected"]) for c in _cases())
+    for lang in ("ca", "es", "en"):
+        assert sum(n for (lg, _), n in per.items() if lg == lang) >= 30, lang
+        assert {label for (lg, label) in per if lg == lang} == set(LABELS), lang
+    assert all(c.get("text") for c in _cases())
+
+
+def test_blind_set_accuracy_per_language_and_label(capsys):
+    total: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for case in _cases():
+        ok = classify(case["text"], lang=case["lang"]).motivation == case["expected"]
+        for key in (case["lang"], case["expected"]):
+            total[key] += 1
+            right[key] += ok
+    accuracy = {key: Fraction(right[key], total[key]) for key in total}
+    with capsys.disabled():
+        print("\nmotivation classifier blind-set-2 accuracy:",
+              ", ".join(f"{key} {float(acc):.3f} ({right[key]}/{total[key]})" for key, acc in accuracy.items()))
+    low = {key: f"{right[key]}/{total[key]}" for key, floor in {**FLOOR_PER_LANGUAGE, **FLOOR_PER_LABEL}.items()
+           if accuracy[key] < floor}
+    assert not low, f"blind-set-2 accuracy below the figures reached: {low}"
