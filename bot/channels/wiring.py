@@ -16,7 +16,7 @@ from collections.abc import Callable
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
-from bot import facilitators, textmodel, workshop
+from bot import facilitators, workshop
 from bot.app.runtime import Runtime, build_runtime
 from bot.config import Settings
 from bot.shared.logs import remember_update_id
@@ -29,6 +29,7 @@ from bot.telegram.http import AiohttpRequest
 from bot.telegram.limiter import PriorityRateLimiter
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.sender import Sender
+from bot.text import textmodel
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
