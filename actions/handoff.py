@@ -217,10 +217,10 @@ async def _tell_facilitator(session, lead, facilitator, response: str, *,
     """Queue a message about this lead for its facilitator: the response and its values, rendered by the
     notifier in the facilitator's language when it delivers the relay."""
     entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
-    await outbox.add_outbox(session=session, kind="relay", payload={
-        "to": telegram_address(facilitator.telegram_user_id), "lead_id": lead.id, "response": response,
-        "lang": _language_of(facilitator), "values": {"lead_id": lead.id, "entity_name": entity_name, **values},
-        **(extra or {})})
+    await outbox.add_outbox(session=session, payload=outbox.Relay(
+        to=telegram_address(facilitator.telegram_user_id), lead_id=lead.id, response=response,
+        lang=_language_of(facilitator), values={"lead_id": lead.id, "entity_name": entity_name, **values},
+        **(extra or {})))
 
 
 def _attachment(tracker: Tracker) -> tuple[int, int] | None:
@@ -262,7 +262,7 @@ class ActionRelayToFacilitator(Action):
         if not text or not str(text).strip():
             attachment = _attachment(tracker)
             if attachment is not None:  # the header, then a copy of the photo or file itself
-                extra = {"text_response": "utter_relay_attachment", **outbox.copy_request(*attachment)}
+                extra = {"text_response": "utter_relay_attachment", "copy": outbox.copy_request(*attachment)}
             else:
                 extra = {"text_response": "utter_relay_non_text"}
             text = None

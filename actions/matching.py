@@ -11,7 +11,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
 from actions.base import language_of
@@ -110,15 +109,3 @@ class ActionWithdrawMatching(Action):
             counts = await store.withdraw(session=session, sender_id=tracker.sender_id)
         dispatcher.utter_message(response="utter_matching_withdrawn" if counts["profiles"] else "utter_matching_not_in")
         return _clear("matching_consent", *PROFILE_SLOTS, *WORKING_SLOTS)
-
-
-async def matching_to_offer(tracker: Tracker) -> bool:
-    """Whether to point to "Busco soci": an entity not on the list yet with the current wording of the opt-in.
-    The summary says it as its last next step (at most 4 messages, issue 24)."""
-    try:
-        known, profile = await _profile(tracker.sender_id)
-    except SQLAlchemyError:  # the summary is given anyway (its own store may have failed too)
-        log.exception("matching profile not read")
-        return False
-    return bool(known and (profile is None or profile.consent_version != services.settings().matching.consent_version))
-

@@ -28,7 +28,6 @@ from actions.journey import (
     join_words,
 )
 from actions.journey_chart import render_chart_soon
-from actions.matching import matching_to_offer
 from actions.motivation import label, reasons
 from actions.qualify import passes_thresholds
 from actions.readiness import advice_text, bar, factor, factor_lines, score_readiness
@@ -36,7 +35,7 @@ from actions.relationship import assess_relationship, driven_by_need, flag_texts
 from bot.store import funnel
 from bot.store.assessments import save_assessment
 from bot.store.leads import OPEN
-from bot.store.models import Conversation, Entity, Facilitator, Lead
+from bot.store.models import Conversation, Entity, Facilitator, Lead, MatchProfile
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +50,15 @@ _OPEN_LEAD = (
                  .outerjoin(_FACILITATOR, _LEAD.c.assignee_id == _FACILITATOR.c.id))
     .where(_CONVERSATION.c.sender_id == bindparam("b_sender"), _LEAD.c.status.in_(OPEN))
     .order_by(_LEAD.c.id.desc()).limit(1))
+# The entity's consent to "Busco soci" (issue 26), read in the same transaction: one statement, where a
+# session of its own took three (the entity looked up twice, then its profile).
+_MATCH = MatchProfile.__table__
+_MATCH_CONSENT = (
+    select(_ENTITY.c.id, _MATCH.c.consent_version)
+    .select_from(_ENTITY.join(_CONVERSATION, _ENTITY.c.conversation_id == _CONVERSATION.c.id)
+                 .outerjoin(_MATCH, _MATCH.c.entity_id == _ENTITY.c.id))
+    .where(_CONVERSATION.c.sender_id == bindparam("b_sender"))
+    .order_by(_ENTITY.c.id.desc()).limit(1))
 
 # what qualify() reads to decide whether the closing offers a facilitator (as the handoff does)
 QUALIFY_SLOTS = ("objective", "objective_other", "partner_in_mind", "motivation")
@@ -162,7 +170,8 @@ class ActionSummarizeJourney(Action):
         flags = list(tracker.get_slot("flags") or [])
         relationship = tracker.get_slot("relationship") or {}
         verdict = verdict_rules.judge(answers, flags)
-        assessment_id, lead = await self._store(tracker, domain, lang=lang, readiness=readiness, flags=flags)
+        assessment_id, lead, matching = await self._store(tracker, domain, lang=lang, readiness=readiness,
+                                                          flags=flags)
 
         # Drawn in the background (tens of ms of CPU): the turn, and other chats, do not wait for it.
         chart = render_chart_soon(readiness=readiness.scores,
@@ -178,7 +187,7 @@ class ActionSummarizeJourney(Action):
         steps = next_steps(motivation=motivation, dominant=dominant, weakest=readiness.weakest,
                            partner=partner, level=readiness.level, lang=lang)
         steps_max = int(knowledge("journey")["summary"].get("steps_max", 3))
-        if await matching_to_offer(tracker):  # "Busco soci" (issue 26) as a step: still 4 messages
+        if matching:  # "Busco soci" (issue 26) as a step: still 4 messages
             texts = knowledge("journey")["next_steps"]
             steps = [s for s in steps if s != tr(texts["find_partners"], lang)]  # the same point, said once
             steps = [*steps[: steps_max - 1], tr(texts["matching"], lang)]
@@ -236,8 +245,10 @@ class ActionSummarizeJourney(Action):
             risks=risks, strengths=strengths, find_out=_items(unknown, lang, "find_out"))
 
     async def _store(self, tracker: Tracker, domain: DomainDict, *, lang: str, readiness: Any,
-                     flags: list[str]) -> tuple[int | None, tuple[Any, str | None] | None]:
-        """Store the assessment and, in the same transaction, look for the entity's open lead (and who has it)."""
+                     flags: list[str]) -> tuple[int | None, tuple[Any, str | None] | None, bool]:
+        """Store the assessment and, in the same transaction, look for the entity's open lead (and who has it)
+        and whether to point to "Busco soci": an entity not on the list yet with the current wording of the
+        opt-in."""
         entity = {"name": tracker.get_slot("entity_name"), "field": tracker.get_slot("field"),
                   "territory": tracker.get_slot("territory"), "size_staff": tracker.get_slot("size_staff"),
                   "size_volunteers": tracker.get_slot("size_volunteers"),
@@ -266,14 +277,18 @@ class ActionSummarizeJourney(Action):
                                            territory=tracker.get_slot("territory"),
                                            motivation=tracker.get_slot("motivation"), aim=answers["objective"])
                     row = (await session.execute(_OPEN_LEAD, {"b_sender": tracker.sender_id})).first()
+                    consent = (await session.execute(_MATCH_CONSENT, {"b_sender": tracker.sender_id})).first()
+                    current = services.settings().matching.consent_version
                     effect.result = {"assessment_id": assessment_id,
-                                     "lead": [row[0], row[1]] if row is not None else None}
+                                     "lead": [row[0], row[1]] if row is not None else None,
+                                     "matching": consent is not None and consent[1] != current}
             lead = effect.result.get("lead")
-            return effect.result.get("assessment_id"), (tuple(lead) if lead else None)
+            return (effect.result.get("assessment_id"), (tuple(lead) if lead else None),
+                    bool(effect.result.get("matching")))
         except SQLAlchemyError:
             # The summary is still worth giving; the facilitator's dossier falls back to the slots.
             log.exception("assessment not stored")
-            return None, None
+            return None, None, False
 
 
 class ActionShowSummaryDetails(Action):

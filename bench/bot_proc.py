@@ -5,6 +5,9 @@
 Settings come from config.yml and the environment like `aliat run` (TELEGRAM_BOT_TOKEN,
 TELEGRAM_API_BASE_URL, ALIAT_DATABASE_URL, ALIAT_TELEGRAM__RATE_LIMIT...). The engine's turns are timed
 (the whole turn, commit included) and written with the channel's counters to STATS_JSON on SIGTERM.
+
+`BENCH_TRACE=1` also stamps each stage of a reply's way (bench/trace.py), per chat, on the system's
+monotonic clock (the bench's own): where a slow first reply spent its time.
 """
 
 from __future__ import annotations
@@ -27,6 +30,11 @@ from bot.config import load_settings
 
 async def main(stats_path: str) -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    stamps: list[tuple[str, int, float]] = []
+    if os.environ.get("BENCH_TRACE"):
+        from bench.trace import instrument
+
+        instrument(stamps)
     settings = load_settings()
     runtime = await build_runtime(settings)
     engine = runtime.engine
@@ -52,7 +60,7 @@ async def main(stats_path: str) -> None:
     finally:
         await runtime.close()
         with open(stats_path, "w") as fh:
-            json.dump({"turns": turns, "counters": dict(counters)}, fh)
+            json.dump({"turns": turns, "counters": dict(counters), "stamps": stamps}, fh)
 
 
 if __name__ == "__main__":

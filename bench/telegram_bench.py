@@ -214,10 +214,12 @@ class BotProcess:
 
 
 @asynccontextmanager
-async def bot_process(fake: BenchFake, kind: str, tmp: Path, *, rate_limit: bool, flood_limit: int = 0):
+async def bot_process(fake: BenchFake, kind: str, tmp: Path, *, rate_limit: bool, flood_limit: int = 0,
+                      trace: bool = False):
     """Start the Alia't bot (kind "aliat") or the bare bot ("bare" on PTB's default client, "bare-aiohttp"
     on the Alia't bot's client); wait until it polls. The flood guard is off (`flood_limit` 0) unless a
-    section asks for it: scripted users answer as fast as the bot replies, which no person does."""
+    section asks for it: scripted users answer as fast as the bot replies, which no person does. `trace`:
+    the Alia't bot stamps the stages of each reply (bench/trace.py), read back in `bot.stats["stamps"]`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIAT_", "TELEGRAM_"))}
     env.update({"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
                 "PTB_TIMEDELTA": "true", "PYTHONPATH": str(ROOT)})
@@ -228,6 +230,8 @@ async def bot_process(fake: BenchFake, kind: str, tmp: Path, *, rate_limit: bool
                     "ALIAT_TELEGRAM__RATE_LIMIT": "true" if rate_limit else "false",
                     "ALIAT_TELEGRAM__POLLING_TIMEOUT_SECONDS": "10",
                     "ALIAT_TELEGRAM__FLOOD_MAX_PER_MINUTE": str(flood_limit)})
+        if trace:
+            env["BENCH_TRACE"] = "1"
         args = ["-m", "bench.bot_proc", str(stats_path)]
     else:
         script = tmp / "bare-script.json"

@@ -92,7 +92,7 @@ class LeadDesk:
                                                 outcome=outcome, note=note, notice=notice)
             if not result.ok:
                 return False, self._refusal(result, lang)
-            await outbox.add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
+            await outbox.add_outbox(session=session, payload=outbox.LeadRefresh(lead_id=lead_id))
             view = await self.view(lead_id, session=session) if outer is not None else None
         if outer is None:
             wake()
@@ -122,12 +122,12 @@ class LeadDesk:
                                {"facilitator_name": facilitator.name, "text": text})
             entity_name = ((lead.dossier or {}).get("entity") or {}).get("name") or "?"
             # who to tell if it never arrives (bot/notifier/notifier.py: `_reply_failed`)
-            payload: dict = {"to": sender_id, "text": body, "from": telegram_address(facilitator.telegram_user_id),
-                             "from_lang": lang, "entity_name": entity_name}
+            payload = outbox.EntityMessage(to=sender_id, text=body, from_address=telegram_address(
+                facilitator.telegram_user_id), from_lang=lang, entity_name=entity_name)
             if copy is not None:
-                payload.update(outbox.copy_request(*copy),
-                               copy_failed_text=self.r.text("utter_relay_non_text", lead.language))
-            await outbox.add_outbox(session=session, kind="entity_message", payload=payload)
+                payload.copy = outbox.copy_request(*copy)
+                payload.copy_failed_text = self.r.text("utter_relay_non_text", lead.language)
+            await outbox.add_outbox(session=session, payload=payload)
             await store.add_lead_event(session=session, lead_id=lead_id, actor=store.actor_of(facilitator),
                                        action="replied", note=text if text.strip() else None)
         if outer is None:

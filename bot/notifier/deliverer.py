@@ -1,5 +1,5 @@
 """The outbox's one deliverer: leases due rows, hands each to the handler registered for its kind, applies
-the one retry policy (`notifier:` in config.yml) and marks the row sent.
+the one retry policy (`delivery:` in config.yml) and marks the row sent.
 
 Rows go in lanes: a kind says which lane a row is in (its chat, its lead), a lane's rows go one after
 another in the order they were written, and lanes go side by side. A lane waiting on Telegram's pacing
@@ -31,14 +31,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.shared.logs import Repeated
 from bot.store import outbox
 from bot.store.models import Outbox
+from bot.store.outbox import OutboxKind, Payload
 
 log = logging.getLogger(__name__)
 
-# Delivers one leased row; raises (DeliveryError, ideally) when it did not go. `payload` is the row's,
-# to be changed in place with what went (it is saved with the outcome).
-DeliverRow = Callable[[Outbox, dict[str, Any]], Awaitable[None]]
+# Delivers one leased row; raises (DeliveryError, ideally) when it did not go. `payload` is the row's, typed
+# by its kind (bot/store/outbox.py), to be changed in place with what went (it is saved with the outcome).
+DeliverRow = Callable[[Outbox, Any], Awaitable[None]]
 # Told the outcome of a failed row: (row, payload, given up?, the error); awaited when it is a coroutine.
-OnFailure = Callable[[Outbox, dict[str, Any], bool, Exception], Any]
+OnFailure = Callable[[Outbox, Any, bool, Exception], Any]
 # The lane of a row: rows of one lane go in order, one at a time; lanes go side by side.
 LaneOf = Callable[[Outbox], str]
 MAX_IN_HAND = 64  # rows leased and not done yet, over all lanes
@@ -66,7 +67,7 @@ class OutboxDeliverer:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.lease_seconds = lease_seconds
-        self._kinds: dict[str, Registration] = {}
+        self._kinds: dict[OutboxKind, Registration] = {}
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self.task: asyncio.Task | None = None
@@ -80,13 +81,13 @@ class OutboxDeliverer:
         self._round_failures = Repeated(log, "outbox round failed")
         self._renewal_failures = Repeated(log, "outbox leases not renewed", level=logging.WARNING)
 
-    def register(self, kind: str, deliver: DeliverRow, *, held: Callable[[], Collection[int]] | None = None,
+    def register(self, kind: OutboxKind, deliver: DeliverRow, *, held: Callable[[], Collection[int]] | None = None,
                  hold_seconds: float = 60.0, on_failure: OnFailure | None = None,
                  lane: LaneOf | None = None) -> None:
         self._kinds[kind] = Registration(deliver, held, hold_seconds, on_failure, lane or lane_by_kind)
 
     @property
-    def kinds(self) -> tuple[str, ...]:
+    def kinds(self) -> tuple[OutboxKind, ...]:
         return tuple(self._kinds)
 
     def held(self) -> set[int]:
@@ -118,7 +119,7 @@ class OutboxDeliverer:
                     self._round_failures.failed(exc)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.notifier.poll_interval_seconds)
+                    await asyncio.wait_for(self._wake.wait(), self.settings.delivery.poll_interval_seconds)
         finally:
             outbox.unsubscribe(self._wake)
 
@@ -197,7 +198,7 @@ class OutboxDeliverer:
             self._in_hand[row.id] = done
             self._waiting.add(row.id)
             try:
-                lane = self._kinds[row.kind].lane(row)
+                lane = self._kinds[OutboxKind(row.kind)].lane(row)
             except Exception:  # a payload without its address: a lane of its own, it fails in its handler
                 lane = f"row:{row.id}"
             self._lanes.setdefault(lane, deque()).append((row, done))
@@ -235,13 +236,14 @@ class OutboxDeliverer:
 
     async def deliver(self, row: Outbox) -> bool:
         """One leased row through its kind's handler; the outcome recorded. True when it went."""
-        payload = dict(row.payload or {})
-        registration = self._kinds[row.kind]
+        registration = self._kinds[OutboxKind(row.kind)]
+        payload: Payload | None = None
         try:
+            payload = outbox.payload_of(row)  # a payload its kind cannot read fails like a delivery
             await registration.deliver(row, payload)
         except Exception as exc:
             attempts = row.attempts + 1
-            give_up, delay = await outbox.record_failure(sessionmaker=self.sessionmaker, policy=self.settings.notifier,
+            give_up, delay = await outbox.record_failure(sessionmaker=self.sessionmaker, policy=self.settings.delivery,
                                                          row_id=row.id, attempts=attempts, error=exc, payload=payload)
             if give_up:
                 log.error("outbox row %s (%s) not delivered, attempt %s; given up: %s", row.id, row.kind, attempts,
@@ -249,7 +251,7 @@ class OutboxDeliverer:
             else:
                 log.warning("outbox row %s (%s) not delivered, attempt %s, next in %.0fs: %s", row.id, row.kind,
                             attempts, delay, type(exc).__name__)
-            if registration.on_failure is not None:
+            if registration.on_failure is not None and payload is not None:
                 told = registration.on_failure(row, payload, give_up, exc)
                 if inspect.isawaitable(told):
                     await told

@@ -4,8 +4,6 @@ introduction as it is when delivered: an answered, withdrawn or erased one sends
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.leads.cards import answer_label
 from bot.matching.introductions import about_the_other, pair_for
 from bot.matching.rules import load_rules
@@ -13,14 +11,15 @@ from bot.shared import callbacks
 from bot.shared.addresses import telegram_address
 from bot.store import matching as store
 from bot.store.models import Outbox
+from bot.store.outbox import MatchContacts, MatchIntro, MatchNotice, OutboxKind
 from bot.store.staff import staff_member
 
 
 def register_introductions(notifier) -> None:
     kinds = IntroductionKinds(notifier)
-    notifier.register(store.INTRO_KIND, kinds.introduction)
-    notifier.register(store.CONTACTS_KIND, kinds.contacts)
-    notifier.register(store.NOTICE_KIND, kinds.notice)
+    notifier.register(OutboxKind.MATCH_INTRO, kinds.introduction)
+    notifier.register(OutboxKind.MATCH_CONTACTS, kinds.contacts)
+    notifier.register(OutboxKind.MATCH_NOTICE, kinds.notice)
 
 
 class IntroductionKinds:
@@ -35,10 +34,10 @@ class IntroductionKinds:
     def _lang(self, lang: str | None) -> str:
         return lang if lang in self.n.settings.languages else self.n.settings.default_language
 
-    async def introduction(self, row: Outbox, payload: dict[str, Any]) -> None:
-        side = payload.get("side")
+    async def introduction(self, row: Outbox, payload: MatchIntro) -> None:
+        side = payload.side
         async with self.n.sessionmaker() as session:
-            view = await store.view_intro(session=session, intro_id=int(payload["intro_id"]))
+            view = await store.view_intro(session=session, intro_id=int(payload.intro_id))
             if view is None or view.intro.status != store.IntroStatus.PROPOSED or side not in ("a", "b"):
                 return
             if (view.intro.a_answer if side == "a" else view.intro.b_answer) is not None:
@@ -55,7 +54,7 @@ class IntroductionKinds:
                       other_aim=answer_label(self.r, "objective", values.pop("objective"), lang),
                       other_size=answer_label(self.r, "size_staff", values.pop("size_staff"), lang))
         text = self.r.text("utter_match_intro", lang, values)
-        if payload.get("reminder"):
+        if payload.reminder:
             text = f"{self.r.text('utter_match_reminder', lang)}\n\n{text}"
         response = self.r.domain.responses["utter_match_intro"]
         buttons = [[(title, callbacks.match(view.intro.id, answer))]
@@ -77,10 +76,10 @@ class IntroductionKinds:
             ("email", entity.contact_email), ("phone", entity.contact_phone)) if value]
         return "\n".join(lines)
 
-    async def contacts(self, row: Outbox, payload: dict[str, Any]) -> None:
+    async def contacts(self, row: Outbox, payload: MatchContacts) -> None:
         """Both said yes: each gets the other's contact, and the facilitator is told; once per target."""
         async with self.n.sessionmaker() as session:
-            view = await store.view_intro(session=session, intro_id=int(payload["intro_id"]))
+            view = await store.view_intro(session=session, intro_id=int(payload.intro_id))
             if view is None or view.intro.status not in (store.IntroStatus.ACCEPTED, store.IntroStatus.MET,
                                                          store.IntroStatus.FORMED):
                 return
@@ -98,14 +97,14 @@ class IntroductionKinds:
             text = self.r.text("utter_fac_match_exchanged", facilitator[1], {"intro_id": view.intro.id, **names})
             await self.n._send_each(row, payload, [facilitator], lambda _lang: (text, None))
 
-    async def notice(self, row: Outbox, payload: dict[str, Any]) -> None:
+    async def notice(self, row: Outbox, payload: MatchNotice) -> None:
         """A declined or expired introduction, for the facilitator who proposed it."""
         async with self.n.sessionmaker() as session:
-            view = await store.view_intro(session=session, intro_id=int(payload["intro_id"]))
+            view = await store.view_intro(session=session, intro_id=int(payload.intro_id))
             facilitator = await self._facilitator(session, view) if view is not None else None
-        if view is None or facilitator is None or payload.get("what") not in ("declined", "expired"):
+        if view is None or facilitator is None or payload.what not in ("declined", "expired"):
             return
-        text = self.r.text(f"utter_fac_match_{payload['what']}", facilitator[1], {
+        text = self.r.text(f"utter_fac_match_{payload.what}", facilitator[1], {
             "intro_id": view.intro.id, "a_name": view.a.name if view.a else "?",
             "b_name": view.b.name if view.b else "?"})
         await self.n._send_each(row, payload, [facilitator], lambda _lang: (text, None))

@@ -1,7 +1,7 @@
 """The notifier: the outbox's deliverer with the notifications' kinds (lead cards, reminders, messages
 between entity and facilitator) registered.
 
-At least once, with the one retry policy (`notifier:` in config.yml); one card per lead (the card row's
+At least once, with the one retry policy (`delivery:` in config.yml); one card per lead (the card row's
 dedup key), and a card that reached some chats and not others is resumed where it stopped. Rows leased by a
 deliverer that died are taken again when the lease ends. Inside `aliat run` the Telegram channel registers
 its "reply" kind on the same notifier: one deliverer for every message the bot sends.
@@ -27,14 +27,25 @@ from bot.store import facilitators, lead_admin, outbox
 from bot.store import leads as store
 from bot.store import matching as matching_store
 from bot.store.models import Coordinator, Facilitator, Outbox
-from bot.store.outbox import DeliveryError
+from bot.store.outbox import (
+    AssigneeReminder,
+    CoordinatorAlert,
+    DeliveryError,
+    FollowUpReminder,
+    LeadCard,
+    LeadRefresh,
+    LeadReminder,
+    OutboxKind,
+    Progress,
+    Relay,
+)
 from bot.text.formats import when
 from bot.text.textsplit import split_text
 
 log = logging.getLogger(__name__)
 REMINDER_CHECK_SECONDS = 60
-KINDS = ("lead_card", "lead_reminder", "lead_refresh", "assignee_reminder", "relay", "entity_message",
-         "coordinator_alert", "follow_up_reminder")
+KINDS = (OutboxKind.LEAD_CARD, OutboxKind.LEAD_REMINDER, OutboxKind.LEAD_REFRESH, OutboxKind.ASSIGNEE_REMINDER,
+         OutboxKind.RELAY, OutboxKind.ENTITY_MESSAGE, OutboxKind.COORDINATOR_ALERT, OutboxKind.FOLLOW_UP_REMINDER)
 
 
 def chat_lane(address: Any) -> str:
@@ -47,10 +58,10 @@ def chat_lane(address: Any) -> str:
 def lane_of(row: Outbox) -> str:
     """Messages to a person in their chat's lane; a lead's card, its edits and reminders in the lead's
     (its card goes before the edits that read where it went), beside every other lead's."""
-    payload = row.payload or {}
-    if row.kind in ("relay", "entity_message"):
-        return chat_lane(payload.get("to"))
-    return f"lead:{payload.get('lead_id')}"
+    payload = outbox.payload_of(row)
+    if isinstance(payload, Relay):
+        return chat_lane(payload.to)
+    return f"lead:{getattr(payload, 'lead_id', None)}"
 
 
 class Notifier(OutboxDeliverer):
@@ -60,8 +71,8 @@ class Notifier(OutboxDeliverer):
         self.sender = sender
         self.renderer = Renderer(domain, settings.default_language, settings.programme.time_zone)
         for kind in KINDS:
-            self.register(kind, getattr(self, f"_do_{kind}"), lane=lane_of,
-                          on_failure=self._reply_failed if kind == "entity_message" else None)
+            self.register(kind, getattr(self, f"_do_{kind.value}"), lane=lane_of,
+                          on_failure=self._reply_failed if kind == OutboxKind.ENTITY_MESSAGE else None)
         register_introductions(self)  # partner matching's kinds (bot/notifier/introductions.py)
 
     @classmethod
@@ -110,14 +121,14 @@ class Notifier(OutboxDeliverer):
             targets += [(telegram_address(f.telegram_user_id), f.language or default) for f in routed]
         return targets or [("facilitators", default)]
 
-    async def _send_each(self, row: Outbox, payload: dict[str, Any], targets: list[tuple[str, str]],
+    async def _send_each(self, row: Outbox, payload: Progress, targets: list[tuple[str, str]],
                          build) -> list[dict[str, Any]]:
         """Send to every target not reached yet, saving progress after each, so none gets it twice. A target
         that can never be reached (a facilitator who blocked the bot) is passed over, not waited for: the
         others still get the card; the row fails only when no target was reached. A text longer than a
         message may be goes as several (bot/text/textsplit.py), the buttons under the last; the pieces already
         sent are saved too, so a retry sends only the rest."""
-        delivered: list[dict[str, Any]] = list(payload.get("delivered") or [])
+        delivered: list[dict[str, Any]] = list(payload.delivered)
         done = {d["to"] for d in delivered}
         refused: DeliveryError | None = None
         for address, lang in targets:
@@ -125,7 +136,7 @@ class Notifier(OutboxDeliverer):
                 continue
             text, buttons = build(lang)
             pieces = split_text(text) or [text]
-            partial: dict[str, list] = payload.setdefault("pieces_sent", {})
+            partial = payload.pieces_sent
             sent: list = list(partial.get(address) or [])
             try:
                 for i in range(len(sent), len(pieces)):
@@ -143,9 +154,7 @@ class Notifier(OutboxDeliverer):
             else:
                 delivered.append({"to": address, "message_id": sent[-1], "lang": lang})
             partial.pop(address, None)
-            if not partial:
-                payload.pop("pieces_sent", None)
-            payload["delivered"] = delivered
+            payload.delivered = delivered
             await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
         if refused is not None and all(d.get("refused") for d in delivered):
             raise refused
@@ -158,8 +167,8 @@ class Notifier(OutboxDeliverer):
             targets = await self.card_targets(session, view) if view is not None else []
             return view, targets
 
-    async def _do_lead_card(self, row: Outbox, payload: dict[str, Any]) -> None:
-        view, targets = await self._view(payload["lead_id"])
+    async def _do_lead_card(self, row: Outbox, payload: LeadCard) -> None:
+        view, targets = await self._view(payload.lead_id)
         if view is None or view.lead.status == "closed":
             return
         r = self.renderer
@@ -171,30 +180,30 @@ class Notifier(OutboxDeliverer):
                                       chat_id=telegram_chat_id(first["to"]) if first else None,
                                       message_id=first["message_id"] if first else None)
 
-    async def _do_lead_reminder(self, row: Outbox, payload: dict[str, Any]) -> None:
-        view, targets = await self._view(payload["lead_id"])
+    async def _do_lead_reminder(self, row: Outbox, payload: LeadReminder) -> None:
+        view, targets = await self._view(payload.lead_id)
         if view is None or view.lead.status not in store.UNCLAIMED:
             return
         r = self.renderer
         await self._send_each(row, payload, targets, lambda lang: (
             card_text(r, view, lang, reminder=True), card_buttons(r, view, lang)))
 
-    async def _do_lead_refresh(self, row: Outbox, payload: dict[str, Any]) -> None:
+    async def _do_lead_refresh(self, row: Outbox, payload: LeadRefresh) -> None:
         """Edit the lead's cards to show what it is now."""
-        view, _ = await self._view(payload["lead_id"])
+        view, _ = await self._view(payload.lead_id)
         if view is None:
             return
         async with self.sessionmaker() as session:
-            card = await session.scalar(select(Outbox).where(Outbox.dedup_key == f"lead_card:{view.lead.id}"))
+            card = await session.scalar(select(Outbox).where(Outbox.dedup_key == outbox.lead_card_key(view.lead.id)))
         r = self.renderer
-        for d in ((card.payload or {}).get("delivered") or []) if card is not None else []:
+        for d in LeadCard.from_dict(card.payload).delivered if card is not None else []:
             if d.get("message_id") is not None:
                 lang = d.get("lang") or self.settings.default_language
                 await self.sender.edit(d["to"], int(d["message_id"]), card_text(r, view, lang),
                                        card_buttons(r, view, lang))
 
-    async def _do_assignee_reminder(self, row: Outbox, payload: dict[str, Any]) -> None:
-        view, _ = await self._view(payload["lead_id"])
+    async def _do_assignee_reminder(self, row: Outbox, payload: AssigneeReminder) -> None:
+        view, _ = await self._view(payload.lead_id)
         if view is None or view.lead.status != "claimed" or view.assignee is None:
             return
         lang = view.assignee.language or self.settings.default_language
@@ -205,9 +214,9 @@ class Notifier(OutboxDeliverer):
         await self._send_each(row, payload, [(telegram_address(view.assignee.telegram_user_id), lang)],
                               lambda _lang: (text, card_buttons(r, view, lang)))
 
-    async def _do_coordinator_alert(self, row: Outbox, payload: dict[str, Any]) -> None:
+    async def _do_coordinator_alert(self, row: Outbox, payload: CoordinatorAlert) -> None:
         """A lead waiting too long, told to every active coordinator in private, each in their language."""
-        view, _ = await self._view(payload["lead_id"])
+        view, _ = await self._view(payload.lead_id)
         if view is None or view.lead.status not in store.OPEN:
             return
         async with self.sessionmaker() as session:
@@ -218,13 +227,13 @@ class Notifier(OutboxDeliverer):
         targets = [(telegram_address(c.telegram_user_id), c.language or self.settings.default_language) for c in people]
         if not targets:
             return  # no coordinator yet: the overview still shows it
-        why = "utter_coordinator_alert_no_contact" if payload.get("why") == "no_contact" else \
+        why = "utter_coordinator_alert_no_contact" if payload.why == "no_contact" else \
             "utter_coordinator_alert_unclaimed"
         await self._send_each(row, payload, targets, lambda lang: (r.text(why, lang, values), None))
 
-    async def _do_follow_up_reminder(self, row: Outbox, payload: dict[str, Any]) -> None:
+    async def _do_follow_up_reminder(self, row: Outbox, payload: FollowUpReminder) -> None:
         """The day its facilitator chose to pick a lead up again."""
-        view, _ = await self._view(payload["lead_id"])
+        view, _ = await self._view(payload.lead_id)
         if view is None or view.lead.status not in store.HELD or view.assignee is None:
             return
         lang = view.assignee.language or self.settings.default_language
@@ -234,45 +243,44 @@ class Notifier(OutboxDeliverer):
         await self._send_each(row, payload, [(telegram_address(view.assignee.telegram_user_id), lang)],
                               lambda _lang: (text, card_buttons(r, view, lang)))
 
-    def _relay_text(self, payload: dict[str, Any]) -> str:
+    def _relay_text(self, payload: Relay) -> str:
         """A row written by an action names its response and values (actions don't render); one written
         by a facilitator's handler (or before this) carries its text."""
-        if payload.get("text") is not None or not payload.get("response"):
-            return str(payload.get("text") or "")
-        lang = payload.get("lang") or self.settings.default_language
-        values = dict(payload.get("values") or {})
-        if payload.get("text_response"):  # an attachment or a sticker: a line saying what came instead of words
-            values["text"] = self.renderer.text(str(payload["text_response"]), lang)
-        return self.renderer.text(str(payload["response"]), lang, values)
+        if payload.text is not None or not payload.response:
+            return str(payload.text or "")
+        lang = payload.lang or self.settings.default_language
+        values = dict(payload.values or {})
+        if payload.text_response:  # an attachment or a sticker: a line saying what came instead of words
+            values["text"] = self.renderer.text(str(payload.text_response), lang)
+        return self.renderer.text(str(payload.response), lang, values)
 
-    async def _do_relay(self, row: Outbox, payload: dict[str, Any]) -> None:
+    async def _do_relay(self, row: Outbox, payload: Relay) -> None:
         """A message between an entity and its facilitator; for a photo, file or voice note, a header
         then a copy of it (or, when it can no longer be copied, a line saying so)."""
-        to = str(payload["to"])
+        to = str(payload.to)
         text = self._relay_text(payload)
         delivered = await self._send_each(row, payload, [(to, "")], lambda _lang: (text, None))
-        copy = payload.get("copy")
-        if not copy or payload.get("copied"):
+        copy = payload.copy
+        if not copy or payload.copied:
             return
         header = next((d.get("message_id") for d in delivered if d["to"] == to), None)
         if not await self.sender.copy(to, int(copy["from_chat_id"]), int(copy["message_id"]), reply_to=header):
-            failed = payload.get("copy_failed_text") or self.renderer.text(
-                "utter_relay_non_text", payload.get("lang") or self.settings.default_language)
+            failed = payload.copy_failed_text or self.renderer.text(
+                "utter_relay_non_text", payload.lang or self.settings.default_language)
             await self.sender.send(to, str(failed))
-        payload["copied"] = True
+        payload.copied = True
         await outbox.save_progress(sessionmaker=self.sessionmaker, row_id=row.id, payload=payload)
 
     _do_entity_message = _do_relay  # the facilitator's words to the entity: the same delivery
 
-    async def _reply_failed(self, row: Outbox, payload: dict[str, Any], give_up: bool, error: Exception) -> None:
+    async def _reply_failed(self, row: Outbox, payload: Relay, give_up: bool, error: Exception) -> None:
         """A facilitator's words the entity will never get (it blocked the bot, its chat is gone): they were
         told "✓ Sent" when the words were queued, so they are told now that it did not go."""
-        back = payload.get("from")
+        back = payload.from_address
         if not give_up or not back:
             return
         async with self.sessionmaker() as session, session.begin():
-            await outbox.add_outbox(session=session, kind="relay", payload={
-                "to": str(back), "text": self.renderer.text(
-                    "utter_fac_reply_not_delivered", payload.get("from_lang") or self.settings.default_language,
-                    {"entity_name": payload.get("entity_name") or "?"})})
+            await outbox.add_outbox(session=session, payload=Relay(to=str(back), text=self.renderer.text(
+                "utter_fac_reply_not_delivered", payload.from_lang or self.settings.default_language,
+                {"entity_name": payload.entity_name or "?"})))
         outbox.wake()

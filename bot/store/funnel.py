@@ -14,13 +14,14 @@ conversation (`conversation_id` set to NULL) and leave it counted, so last year'
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Conversation, FunnelJourney
@@ -69,37 +70,50 @@ async def reach(*, session: AsyncSession, step: str, conversation_id: int | None
     """The conversation reached `step`: its row moves forward to it (never back) and takes the dimensions
     given (an unknown one leaves what was known). A conversation with no row yet (it began before the
     funnel counted this way, or its person asked to be forgotten and began again) gets one, in the month
-    of `when`. False when there is no conversation to count (already erased)."""
+    of `when`. False when there is no conversation to count (already erased).
+
+    One statement, on the turn's path (a journey's heaviest turns count a step): an upsert that finds the
+    conversation by its sender when its id is not known. It was a look-up, an update and, for a new row, an
+    insert (up to four round trips)."""
     if step not in STEPS:
         raise ValueError(f"unknown funnel step {step!r}")
-    if conversation_id is None and sender_id:
-        conversation_id = await session.scalar(select(Conversation.id).where(Conversation.sender_id == sender_id))
-    if conversation_id is None:
+    if conversation_id is None and not sender_id:
         return False
-    stage = STEPS.index(step)
-    known = {k: _clean(k, v) for k, v in
-             {"territory": territory, "language": language, "motivation": motivation, "aim": aim}.items()}
-    known = {k: v for k, v in known.items() if v}
-    forward = update(_J).where(_J.c.conversation_id == conversation_id).values(
-        stage=case((_J.c.stage < stage, stage), else_=_J.c.stage), **known)
-    if (await session.execute(forward)).rowcount:
-        return True
-    # No row yet: one, unless another transaction made it meanwhile (then it moves forward instead).
+    values = {"cohort": period_of(when), "stage": STEPS.index(step),
+              **{k: _clean(k, v) for k, v in
+                 {"territory": territory, "language": language, "motivation": motivation, "aim": aim}.items()}}
     conn = await session.connection()
-    values = {"conversation_id": conversation_id, "cohort": period_of(when), "stage": stage,
-              **{d: known.get(d, "") for d in DIMENSIONS}}
-    if not (await conn.execute(_insert_new(conn.dialect.name).values(**values))).rowcount:
-        await session.execute(forward)
-    return True
+    if conversation_id is not None:
+        statement, params = _upsert(conn.dialect.name, by_sender=False), {"conversation_id": conversation_id, **values}
+    else:
+        statement = _upsert(conn.dialect.name, by_sender=True)
+        params = {"b_sender": sender_id, **{f"b_{k}": v for k, v in values.items()}}
+    return bool((await conn.execute(statement, params)).rowcount)
 
 
-def _insert_new(dialect: str):
-    """INSERT ... ON CONFLICT (conversation_id) DO NOTHING, in the database's own words."""
+_C = Conversation.__table__
+_COLUMNS = ["conversation_id", "cohort", "stage", *DIMENSIONS]
+
+
+@functools.cache
+def _upsert(dialect: str, *, by_sender: bool):
+    """INSERT (the values, or the sender's conversation) ... ON CONFLICT (conversation_id) DO UPDATE: the stage
+    moves forward only, a dimension changes only to a known value; the cohort stays the first contact's.
+    Built once per database kind: building it per call cost more than running it."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(_J).on_conflict_do_nothing(index_elements=["conversation_id"])
+    if by_sender:
+        source = select(_C.c.id, *(bindparam(f"b_{k}", type_=_J.c[k].type) for k in _COLUMNS[1:])).where(
+            _C.c.sender_id == bindparam("b_sender"))
+        statement = insert(_J).from_select(_COLUMNS, source)
+    else:
+        statement = insert(_J)  # its VALUES from the parameters' names
+    new = statement.excluded
+    return statement.on_conflict_do_update(index_elements=["conversation_id"], set_={
+        "stage": case((_J.c.stage < new.stage, new.stage), else_=_J.c.stage),
+        **{d: case((new[d] != "", new[d]), else_=_J.c[d]) for d in DIMENSIONS}})
 
 
 async def step_back(*, session: AsyncSession, conversation_id: int | None, step: str) -> None:

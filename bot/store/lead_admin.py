@@ -21,7 +21,14 @@ from bot.store.lead_queries import get_lead
 from bot.store.lead_rules import HELD, OPEN, OUTCOMES, UNCLAIMED, LeadResult, LeadStatus
 from bot.store.leads import _count_step, _refused, _sender_of, add_lead_event, after_close
 from bot.store.models import Coordinator, Entity, Facilitator, Lead, LeadEvent
-from bot.store.outbox import add_outbox
+from bot.store.outbox import (
+    CoordinatorAlert,
+    EntityMessage,
+    FollowUpReminder,
+    LeadRefresh,
+    LeadReminder,
+    add_outbox,
+)
 
 # Why a lead is closed without an alliance (labels: dialogues/web.yml utter_web_reason_<code>)
 CLOSE_REASONS = ("not_ready", "no_partner", "no_reply", "not_eligible", "duplicate", "other")
@@ -78,8 +85,8 @@ async def reassign(*, session: AsyncSession, lead_id: int, to: Facilitator, coor
         await _count_step(session, lead_id, "claimed", now)
         await set_conversation_paused(session=session, sender_id=sender_id, paused=True)
         if notice is not None and sender_id:
-            await add_outbox(session=session, kind="entity_message", payload={"to": sender_id, **notice})
-    await add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
+            await add_outbox(session=session, payload=EntityMessage.from_dict({"to": sender_id, **notice}))
+    await add_outbox(session=session, payload=LeadRefresh(lead_id=lead_id))
     return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id), holder=to)
 
 
@@ -96,8 +103,8 @@ async def release(*, session: AsyncSession, lead_id: int, coordinator: Coordinat
     await add_lead_event(session=session, lead_id=lead_id, actor=coordinator_actor(coordinator), action="released",
                          note=note)
     await set_conversation_paused(session=session, sender_id=sender_id, paused=False)
-    await add_outbox(session=session, kind="lead_reminder", payload={"lead_id": lead_id, "why": "released"})
-    await add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
+    await add_outbox(session=session, payload=LeadReminder(lead_id=lead_id, why="released"))
+    await add_outbox(session=session, payload=LeadRefresh(lead_id=lead_id))
     return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id))
 
 
@@ -117,7 +124,7 @@ async def close(*, session: AsyncSession, lead_id: int, coordinator: Coordinator
     await add_lead_event(session=session, lead_id=lead_id, actor=coordinator_actor(coordinator),
                          action=f"closed:{outcome}", note=reason_note(reason, text))
     await after_close(session, lead_id=lead_id, sender_id=sender_id, outcome=outcome, notice=notice, when=now)
-    await add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
+    await add_outbox(session=session, payload=LeadRefresh(lead_id=lead_id))
     return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id))
 
 
@@ -157,8 +164,8 @@ async def reopen(*, session: AsyncSession, lead_id: int, coordinator: Coordinato
     if holder is not None:
         await set_conversation_paused(session=session, sender_id=sender_id, paused=True)
     else:
-        await add_outbox(session=session, kind="lead_reminder", payload={"lead_id": lead_id, "why": "reopened"})
-    await add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead_id})
+        await add_outbox(session=session, payload=LeadReminder(lead_id=lead_id, why="reopened"))
+    await add_outbox(session=session, payload=LeadRefresh(lead_id=lead_id))
     return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id), holder=holder)
 
 
@@ -181,7 +188,7 @@ async def escalate_stale(*, session: AsyncSession, unclaimed_hours: float, no_co
         if since is None or now - since < limit:
             continue
         await add_lead_event(session=session, lead_id=lead_id, actor="system", action="escalated", note=why)
-        await add_outbox(session=session, kind="coordinator_alert", payload={"lead_id": lead_id, "why": why},
+        await add_outbox(session=session, payload=CoordinatorAlert(lead_id=lead_id, why=why),
                          dedup_key=f"coordinator_alert:{lead_id}")
         escalated.append(lead_id)
     await session.flush()
@@ -216,6 +223,6 @@ async def due_follow_ups(*, session: AsyncSession, now: datetime | None = None) 
     for lead_id in due:
         await session.execute(update(Lead).where(Lead.id == lead_id).values(follow_up_at=None))
         await add_lead_event(session=session, lead_id=lead_id, actor="system", action="follow_up_due")
-        await add_outbox(session=session, kind="follow_up_reminder", payload={"lead_id": lead_id})
+        await add_outbox(session=session, payload=FollowUpReminder(lead_id=lead_id))
     await session.flush()
     return due

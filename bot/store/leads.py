@@ -52,6 +52,14 @@ from bot.store.lead_rules import readiness_of as readiness_of
 from bot.store.lead_rules import urgency_level as urgency_level
 from bot.store.lead_rules import waiting_hours as waiting_hours
 from bot.store.models import ENTITY_FIELDS, Assessment, Conversation, Entity, Facilitator, Lead, LeadEvent
+from bot.store.outbox import (
+    AssigneeReminder,
+    EntityMessage,
+    LeadCard,
+    LeadRefresh,
+    LeadReminder,
+    lead_card_key,
+)
 from bot.store.outbox import add_outbox as add_outbox
 
 
@@ -103,7 +111,7 @@ async def create_or_update_lead(*, session: AsyncSession, sender_id: str, entity
             lead.assessment_id = assessment_id
         await session.flush()
         await add_lead_event(session=session, lead_id=lead.id, actor="entity", action="updated")
-        await add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead.id})
+        await add_outbox(session=session, payload=LeadRefresh(lead_id=lead.id))
         return LeadResult(ok=True, lead=lead, created=False)
     lead = Lead(entity_id=row.id, assessment_id=assessment_id, status=LeadStatus.NEW, priority=priority,
                 priority_reasons=list(priority_reasons), dossier=dossier, language=language,
@@ -111,8 +119,8 @@ async def create_or_update_lead(*, session: AsyncSession, sender_id: str, entity
     session.add(lead)
     await session.flush()
     await add_lead_event(session=session, lead_id=lead.id, actor="entity", action="created")
-    await add_outbox(session=session, kind="lead_card", payload={"lead_id": lead.id},
-                     dedup_key=f"lead_card:{lead.id}")
+    await add_outbox(session=session, payload=LeadCard(lead_id=lead.id),
+                     dedup_key=lead_card_key(lead.id))
     dims = funnel.lead_dimensions(dossier, language, row.territory)
     await funnel.reach(session=session, step="lead", conversation_id=conversation_id, when=now, **dims)
     return LeadResult(ok=True, lead=lead, created=True)
@@ -151,7 +159,7 @@ async def claim_lead(*, session: AsyncSession, lead_id: int, facilitator: Facili
     await _count_step(session, lead_id, "claimed", now)
     await set_conversation_paused(session=session, sender_id=sender_id, paused=True)
     if notice is not None and sender_id:
-        await add_outbox(session=session, kind="entity_message", payload={"to": sender_id, **notice})
+        await add_outbox(session=session, payload=EntityMessage.from_dict({"to": sender_id, **notice}))
     return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id), holder=facilitator)
 
 
@@ -170,7 +178,7 @@ async def release_lead(*, session: AsyncSession, lead_id: int, facilitator: Faci
         return await _refused(session, lead_id, "not_yours")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="released", note=note)
     await set_conversation_paused(session=session, sender_id=sender_id, paused=False)
-    await add_outbox(session=session, kind="lead_reminder", payload={"lead_id": lead_id, "why": "released"})
+    await add_outbox(session=session, payload=LeadReminder(lead_id=lead_id, why="released"))
     return LeadResult(ok=True, lead=await get_lead(session=session, lead_id=lead_id))
 
 
@@ -221,7 +229,7 @@ async def after_close(session: AsyncSession, *, lead_id: int, sender_id: str | N
     paused_before = await is_paused(session=session, sender_id=sender_id)
     await set_conversation_paused(session=session, sender_id=sender_id, paused=False)
     if notice is not None and sender_id and paused_before:
-        await add_outbox(session=session, kind="entity_message", payload={"to": sender_id, **notice})
+        await add_outbox(session=session, payload=EntityMessage.from_dict({"to": sender_id, **notice}))
 
 
 async def _count_step(session: AsyncSession, lead_id: int, step: str, when: datetime) -> None:
@@ -271,7 +279,7 @@ async def schedule_reminders(*, session: AsyncSession, unclaimed_hours: float, n
         since = aware(lead.reminded_at) or aware(lead.created_at)
         if since is not None and since <= unclaimed_before:
             lead.reminded_at = now
-            await add_outbox(session=session, kind="lead_reminder", payload={"lead_id": lead.id, "why": "unclaimed"})
+            await add_outbox(session=session, payload=LeadReminder(lead_id=lead.id, why="unclaimed"))
             await add_lead_event(session=session, lead_id=lead.id, actor="system", action="reminded")
             count += 1
     contact_before = now - timedelta(days=no_contact_days)
@@ -280,7 +288,7 @@ async def schedule_reminders(*, session: AsyncSession, unclaimed_hours: float, n
         since = aware(lead.reminded_at) or aware(lead.claimed_at)
         if since is not None and since <= contact_before:
             lead.reminded_at = now
-            await add_outbox(session=session, kind="assignee_reminder", payload={"lead_id": lead.id})
+            await add_outbox(session=session, payload=AssigneeReminder(lead_id=lead.id))
             await add_lead_event(session=session, lead_id=lead.id, actor="system", action="reminded")
             count += 1
     await session.flush()

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.clock import now_utc
 from bot.store.models import Assessment, Conversation, Entity, Introduction, MatchProfile, Outbox
-from bot.store.outbox import add_outbox
+from bot.store.outbox import MatchContacts, MatchIntro, MatchNotice, OutboxKind, add_outbox
 
 
 class IntroStatus(StrEnum):
@@ -33,9 +33,9 @@ class IntroStatus(StrEnum):
 
 OPEN = (IntroStatus.PROPOSED, IntroStatus.ACCEPTED, IntroStatus.MET)
 OUTCOMES = (IntroStatus.MET, IntroStatus.FORMED)  # what a facilitator records after the exchange
-INTRO_KIND = "match_intro"  # the outbox kinds the notifier delivers (bot/notifier/introductions.py)
-CONTACTS_KIND = "match_contacts"
-NOTICE_KIND = "match_notice"
+INTRO_KIND = OutboxKind.MATCH_INTRO  # the outbox kinds the notifier delivers (bot/notifier/introductions.py)
+CONTACTS_KIND = OutboxKind.MATCH_CONTACTS
+NOTICE_KIND = OutboxKind.MATCH_NOTICE
 
 
 @dataclass
@@ -184,7 +184,7 @@ async def propose(*, session: AsyncSession, a_entity_id: int, b_entity_id: int, 
     session.add(intro)
     await session.flush()
     for side in ("a", "b"):
-        await add_outbox(session=session, kind=INTRO_KIND, payload={"intro_id": intro.id, "side": side},
+        await add_outbox(session=session, payload=MatchIntro(intro_id=intro.id, side=side),
                          dedup_key=f"{INTRO_KIND}:{intro.id}:{side}")
     return Proposal(True, intro=intro)
 
@@ -214,7 +214,7 @@ async def answer(*, session: AsyncSession, intro_id: int, sender_id: str, accept
             .values({column: "declined", Introduction.status: IntroStatus.DECLINED, Introduction.closed_at: now}))
         if result.rowcount != 1:
             return Answer("already", intro)
-        await add_outbox(session=session, kind=NOTICE_KIND, payload={"intro_id": intro_id, "what": "declined"},
+        await add_outbox(session=session, payload=MatchNotice(intro_id=intro_id, what="declined"),
                          dedup_key=f"{NOTICE_KIND}:{intro_id}:declined")
         return Answer("declined", intro)
     result = await session.execute(
@@ -230,7 +230,7 @@ async def answer(*, session: AsyncSession, intro_id: int, sender_id: str, accept
         .values(status=IntroStatus.ACCEPTED, accepted_at=now))
     await session.refresh(intro)
     if done.rowcount == 1:
-        await add_outbox(session=session, kind=CONTACTS_KIND, payload={"intro_id": intro_id},
+        await add_outbox(session=session, payload=MatchContacts(intro_id=intro_id),
                          dedup_key=f"{CONTACTS_KIND}:{intro_id}")
         return Answer("exchanged", intro)
     return Answer("accepted_waiting", intro)
@@ -263,7 +263,7 @@ async def schedule_reminders(*, session: AsyncSession, reminder_days: float, exp
             .values(status=IntroStatus.EXPIRED, closed_at=now))
         if result.rowcount == 1:
             counts["expired"] += 1
-            await add_outbox(session=session, kind=NOTICE_KIND, payload={"intro_id": intro.id, "what": "expired"},
+            await add_outbox(session=session, payload=MatchNotice(intro_id=intro.id, what="expired"),
                              dedup_key=f"{NOTICE_KIND}:{intro.id}:expired")
     due = (await session.scalars(select(Introduction).where(
         Introduction.status == IntroStatus.PROPOSED, Introduction.reminded_at.is_(None),
@@ -276,8 +276,7 @@ async def schedule_reminders(*, session: AsyncSession, reminder_days: float, exp
         counts["reminded"] += 1
         for side, answered in (("a", intro.a_answer), ("b", intro.b_answer)):
             if answered is None:
-                await add_outbox(session=session, kind=INTRO_KIND,
-                                 payload={"intro_id": intro.id, "side": side, "reminder": True},
+                await add_outbox(session=session, payload=MatchIntro(intro_id=intro.id, side=side, reminder=True),
                                  dedup_key=f"{INTRO_KIND}:{intro.id}:{side}:reminder")
     await session.flush()
     return counts

@@ -11,14 +11,14 @@ from bot.shared.addresses import telegram_chat_id
 from bot.store import funnel
 from bot.store.db import mark_erased
 from bot.store.models import Assessment, Conversation, Entity, Lead, LeadEvent, Outbox
-from bot.store.outbox import add_outbox
+from bot.store.outbox import LeadRefresh, OutboxKind, add_outbox
 
 OPEN_LEAD_STATUSES = ("new", "notified", "claimed", "contacted")
 
 
 # A lead's rows that hold no words of the person and must stay: its card (edits read where it went) and the
 # edits themselves (after erasure, they take the name off the card).
-KEPT_LEAD_ROWS = ("lead_card", "lead_refresh")
+KEPT_LEAD_ROWS = (OutboxKind.LEAD_CARD, OutboxKind.LEAD_REFRESH)
 
 
 def _owned(row: Outbox, sender_id: str, chat_id: int | None, lead_ids: set[int]) -> bool:
@@ -29,7 +29,7 @@ def _owned(row: Outbox, sender_id: str, chat_id: int | None, lead_ids: set[int])
     to = payload.get("to")
     if to is not None and (str(to) == sender_id or (chat_id is not None and telegram_chat_id(to) == chat_id)):
         return True
-    if row.kind == "reply" and chat_id is not None and payload.get("chat_id") == chat_id:
+    if row.kind == OutboxKind.REPLY and chat_id is not None and payload.get("chat_id") == chat_id:
         return True
     lead_id = payload.get("lead_id")
     return isinstance(lead_id, int) and lead_id in lead_ids and row.kind not in KEPT_LEAD_ROWS
@@ -73,7 +73,7 @@ async def forget_sender(*, session: AsyncSession, sender_id: str, actor: str = "
             session.add(LeadEvent(lead_id=lead.id, actor=actor, action="erased", note=None))
             await session.execute(update(LeadEvent).where(LeadEvent.lead_id == lead.id).values(note=None))
             if lead.card_message_id is not None:  # the card in the facilitators' chats loses the name too
-                await add_outbox(session=session, kind="lead_refresh", payload={"lead_id": lead.id})
+                await add_outbox(session=session, payload=LeadRefresh(lead_id=lead.id))
             counts["leads"] += 1
     result = await session.execute(delete(Assessment).where(or_(
         Assessment.conversation_id == conversation.id,

@@ -15,12 +15,11 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Message, ReplyParameters, Update
@@ -32,27 +31,18 @@ from bot.engine.tracker import Tracker
 from bot.notifier import OutboxDeliverer
 from bot.notifier.notifier import chat_lane
 from bot.shared.chart_files import wait_for_chart
-from bot.store import outbox
-from bot.store.models import Outbox, ProcessedUpdate
-from bot.store.outbox import DeliveryError
+from bot.store import outbox, updates
+from bot.store.models import Outbox
+from bot.store.outbox import DeliveryError, OutboxKind, Reply
 from bot.telegram import markup as render
 from bot.telegram.limiter import FIRST, LAST, NEXT
 from bot.telegram.sender import Sender
 
 log = logging.getLogger(__name__)
 
-REPLY_KIND = "reply"
 SWEEP_GRACE = timedelta(seconds=5)  # the deliverer leaves fresh rows to the turn that wrote them
 CLAIM_FOR = timedelta(seconds=30)  # a dead worker's claim lapses after this; live ones renew and skip their own
 MARK_SENT_AFTER = 0.05  # seconds: the "sent" marks of replies delivered meanwhile go in one statement
-
-# The turn's own statements, built once (Core, on the session's connection: no ORM unit of work).
-_HANDLED = select(ProcessedUpdate.update_id).where(ProcessedUpdate.bot_id == bindparam("bot_id"),
-                                                    ProcessedUpdate.update_id == bindparam("update_id"))
-_PROCESSED = insert(ProcessedUpdate)
-_REPLY = insert(Outbox).returning(Outbox.id)
-_MARK_SENT = (update(Outbox).where(Outbox.id.in_(bindparam("ids", expanding=True)))
-              .values(status="sent", sent_at=bindparam("b_sent_at"), locked_until=None))
 
 
 @dataclass(frozen=True)
@@ -62,10 +52,6 @@ class Press:
     message_id: int
     text_html: str | None  # None: a photo or a message without text; only its keyboard goes
     title: str | None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class TelegramChannel:
@@ -111,27 +97,21 @@ class TelegramChannel:
 
         async def handled_before(session: AsyncSession) -> bool:
             nonlocal duplicate
-            connection = await session.connection()
-            duplicate = (await connection.execute(_HANDLED, {"bot_id": self.bot_id, "update_id": update_id})
-                         ).first() is not None
+            duplicate = await updates.handled_before(await session.connection(), bot_id=self.bot_id,
+                                                     update_id=update_id)
             return duplicate
-        rows: list[tuple[int, dict[str, Any]]] = []
+        rows: list[tuple[int, Reply]] = []
 
         async def in_transaction(session: AsyncSession, tracker: Tracker, replies: list[BotMessage]) -> None:
             rows.clear()
             connection = await session.connection()
             # A second worker with the same update fails here (IntegrityError), and rolls back.
-            await connection.execute(_PROCESSED, {"bot_id": self.bot_id, "update_id": update_id})
+            await updates.record_handled(connection, bot_id=self.bot_id, update_id=update_id)
             payload = self._payload(chat_id, update_id, replies, press)
-            if payload["messages"] or payload["edit"]:
+            if payload.messages or payload.edit:
                 # Written already claimed by this worker: it is delivered from memory right after commit,
                 # with no second round trip; the deliverer takes it only if this delivery fails or the worker dies.
-                now = _now()
-                row_id = (await connection.execute(_REPLY, {
-                    "kind": REPLY_KIND, "dedup_key": f"reply:{self.bot_id}:{update_id}", "payload": payload,
-                    "status": "pending", "attempts": 0, "next_attempt_at": now + SWEEP_GRACE,
-                    "locked_until": now + CLAIM_FOR, "created_at": now})).scalar_one()
-                rows.append((row_id, payload))
+                rows.append(await self._reply_row(connection, f"reply:{self.bot_id}:{update_id}", payload))
 
         try:
             await self.runtime.engine.handle(message, in_transaction=in_transaction, skip_if=handled_before,
@@ -156,19 +136,19 @@ class TelegramChannel:
         makes its changes and returns the replies; processed_update, those changes and the replies commit
         in one transaction, so a redelivered update changes nothing twice. The replies then go out through
         the chat's delivery chain: the handler never waits for a paced send. False: a duplicate."""
-        rows: list[tuple[int, dict[str, Any]]] = []
+        rows: list[tuple[int, Reply]] = []
         try:
             async with self.runtime.sessionmaker() as session, session.begin():
                 connection = await session.connection()
-                if (await connection.execute(_HANDLED, {"bot_id": self.bot_id, "update_id": update_id})).first():
+                if await updates.handled_before(connection, bot_id=self.bot_id, update_id=update_id):
                     self.counters["duplicate_updates"] += 1
                     log.info("update %s already handled; skipped", update_id)
                     return False
-                await connection.execute(_PROCESSED, {"bot_id": self.bot_id, "update_id": update_id})
+                await updates.record_handled(connection, bot_id=self.bot_id, update_id=update_id)
                 replies = await work(session) or []
                 if replies:
-                    rows.append(await self._reply_row(connection, chat_id, f"reply:{self.bot_id}:{update_id}",
-                                                      update_id, replies, reply_to=reply_to))
+                    payload = self._payload(chat_id, update_id, replies, None, reply_to=reply_to)
+                    rows.append(await self._reply_row(connection, f"reply:{self.bot_id}:{update_id}", payload))
         except IntegrityError:
             self.counters["duplicate_updates"] += 1
             log.info("update %s handled elsewhere meanwhile; skipped", update_id)
@@ -183,9 +163,8 @@ class TelegramChannel:
         makes them once (False: already queued)."""
         try:
             async with self.runtime.sessionmaker() as session, session.begin():
-                connection = await session.connection()
-                row = await self._reply_row(connection, chat_id, f"{key}:{self.bot_id}", update_id, replies,
-                                            reply_to=reply_to)
+                payload = self._payload(chat_id, update_id or 0, replies, None, reply_to=reply_to)
+                row = await self._reply_row(await session.connection(), f"{key}:{self.bot_id}", payload)
         except IntegrityError:
             return False
         self._deliver_in_order(chat_id, [row])
@@ -203,19 +182,14 @@ class TelegramChannel:
                          key=f"flood:{update.update_id}", update_id=update.update_id,
                          reply_to=update.message.message_id if in_group else None)
 
-    async def _reply_row(self, connection: Any, chat_id: int, dedup_key: str, update_id: int | None,
-                         replies: list[BotMessage], *, reply_to: int | None = None) -> tuple[int, dict[str, Any]]:
-        payload = self._payload(chat_id, update_id or 0, replies, None)
-        if reply_to is not None:
-            payload["reply_to"] = reply_to
-        now = _now()
-        row_id = (await connection.execute(_REPLY, {
-            "kind": REPLY_KIND, "dedup_key": dedup_key[:128], "payload": payload, "status": "pending",
-            "attempts": 0, "next_attempt_at": now + SWEEP_GRACE, "locked_until": now + CLAIM_FOR,
-            "created_at": now})).scalar_one()
+    @staticmethod
+    async def _reply_row(connection: Any, dedup_key: str, payload: Reply) -> tuple[int, Reply]:
+        """The reply written claimed by this worker, which delivers it from memory right after commit."""
+        row_id = await outbox.add_claimed_reply(connection, payload=payload, dedup_key=dedup_key, grace=SWEEP_GRACE,
+                                                claim_for=CLAIM_FOR)
         return row_id, payload
 
-    def _deliver_in_order(self, chat_id: int, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    def _deliver_in_order(self, chat_id: int, rows: list[tuple[int, Reply]]) -> None:
         previous = self._deliveries.get(chat_id)
         self._queued.update(row_id for row_id, _payload in rows)
 
@@ -251,9 +225,9 @@ class TelegramChannel:
         """Register the "reply" kind on the outbox's deliverer: it sends the replies left pending (a failed
         delivery, a crash, a stop before the queue was empty), and leaves alone and keeps claimed those
         this process is sending."""
-        deliverer.register(REPLY_KIND, self.deliver_leased, held=lambda: self._queued | self._in_flight,
+        deliverer.register(OutboxKind.REPLY, self.deliver_leased, held=lambda: self._queued | self._in_flight,
                            hold_seconds=CLAIM_FOR.total_seconds(), on_failure=self._failed,
-                           lane=lambda row: chat_lane((row.payload or {}).get("chat_id")))
+                           lane=lambda row: chat_lane(Reply.from_dict(row.payload).chat_id))
 
     async def drain(self, timeout: float | None = None) -> int:
         """At shutdown, with the HTTP client still open: wait for the deliveries under way (at most `timeout`
@@ -280,10 +254,7 @@ class TelegramChannel:
         if left:
             log.warning("%s replies not sent before stopping; they go after the restart", len(left))
             try:
-                async with self.runtime.sessionmaker() as session:
-                    await session.execute(update(Outbox).where(Outbox.id.in_(left), Outbox.status == "pending")
-                                          .values(locked_until=None))
-                    await session.commit()
+                await outbox.release_leases(sessionmaker=self.runtime.sessionmaker, row_ids=left)
             except Exception:  # their claims lapse after CLAIM_FOR anyway
                 log.warning("claims of unsent replies not released", exc_info=True)
         return len(left)
@@ -308,10 +279,7 @@ class TelegramChannel:
         while self._sent:
             ids, self._sent = self._sent, []
             try:
-                async with self.runtime.sessionmaker() as session:
-                    connection = await session.connection()
-                    await connection.execute(_MARK_SENT, {"ids": ids, "b_sent_at": _now()})
-                    await session.commit()
+                await outbox.mark_all_sent(sessionmaker=self.runtime.sessionmaker, row_ids=ids)
                 attempt = 0
             except Exception:
                 self._sent[:0] = ids
@@ -324,27 +292,28 @@ class TelegramChannel:
                 await asyncio.sleep(min(10.0, 0.5 * 2 ** attempt))
 
     @staticmethod
-    def _payload(chat_id: int, update_id: int, replies: list[BotMessage], press: Press | None) -> dict[str, Any]:
+    def _payload(chat_id: int, update_id: int, replies: list[BotMessage], press: Press | None, *,
+                 reply_to: int | None = None) -> Reply:
         edit = None
         if press is not None:
             closed = bool(replies) and replies[0].response == "utter_question_closed"
             text = None if closed or press.text_html is None else render.chosen_text(press.text_html, press.title)
             edit = {"message_id": press.message_id, "text": text}
-        return {"chat_id": chat_id, "update_id": update_id, "edit": edit, "done": 0, "edit_done": False,
-                "messages": [r.to_dict() for r in replies]}
+        return Reply(chat_id=chat_id, update_id=update_id, edit=edit, messages=[r.to_dict() for r in replies],
+                     reply_to=reply_to)
 
     # ------------------------------------------------------------------ delivery
-    async def deliver_claimed(self, row_id: int, payload: dict[str, Any], *, attempts: int) -> bool:
+    async def deliver_claimed(self, row_id: int, payload: Reply, *, attempts: int) -> bool:
         """Send what is left of a reply this worker has claimed (the fast path, right after commit), and
         record the outcome: a failure under the outbox's one retry policy."""
         self._in_flight.add(row_id)
         try:
-            progress = dict(payload)
+            progress = replace(payload)
             try:
                 await self._send_payload(progress)
             except DeliveryError as exc:
                 give_up, _delay = await outbox.record_failure(
-                    sessionmaker=self.runtime.sessionmaker, policy=self.runtime.settings.notifier, row_id=row_id,
+                    sessionmaker=self.runtime.sessionmaker, policy=self.runtime.settings.delivery, row_id=row_id,
                     attempts=attempts, error=exc, payload=progress)
                 self._failed(row_id, progress, give_up, exc)
                 return False
@@ -354,7 +323,7 @@ class TelegramChannel:
         finally:
             self._in_flight.discard(row_id)
 
-    async def deliver_leased(self, row: Outbox, payload: dict[str, Any]) -> None:
+    async def deliver_leased(self, row: Outbox, payload: Reply) -> None:
         """The deliverer's handler of "reply" rows: send what is left (`payload` keeps the progress); the
         deliverer records the outcome."""
         self._in_flight.add(row.id)
@@ -365,31 +334,29 @@ class TelegramChannel:
         self.counters["replies_sent"] += 1
         self.counters["replies_swept"] += 1
 
-    def _failed(self, row: Outbox | int, progress: dict[str, Any], give_up: bool, exc: Exception) -> None:
-        update_id = progress.get("update_id")
+    def _failed(self, row: Outbox | int, progress: Reply, give_up: bool, exc: Exception) -> None:
+        update_id = progress.update_id
         self.counters["replies_undelivered" if give_up else "replies_delayed"] += 1
         if give_up:
             log.error("reply to update %s not delivered (%s); given up", update_id, exc)
         else:
             log.warning("reply to update %s not delivered yet (%s); retried later", update_id, exc)
 
-    async def _send_payload(self, progress: dict[str, Any]) -> None:
+    async def _send_payload(self, progress: Reply) -> None:
         """The first message, the edit of the pressed button, then the other messages; `progress` records
         what went, for a later retry. With the rate limiter on, the first message of an answer goes
         ahead of everything else waiting, and the edit (cosmetic) after."""
-        chat_id = int(progress["chat_id"])
-        edit = progress.get("edit")
-        messages = progress.get("messages") or []
-        if progress["done"] == 0 and messages:
-            await self.send(chat_id, BotMessage.from_dict(messages[0]), priority=FIRST,
-                            reply_to=progress.get("reply_to"))
-            progress["done"] = 1
-        if edit and not progress.get("edit_done"):
-            await self._edit_pressed(chat_id, edit)
-            progress["edit_done"] = True
-        while progress["done"] < len(messages):
-            await self.send(chat_id, BotMessage.from_dict(messages[progress["done"]]))
-            progress["done"] += 1
+        chat_id = int(progress.chat_id)
+        messages = progress.messages
+        if progress.done == 0 and messages:
+            await self.send(chat_id, BotMessage.from_dict(messages[0]), priority=FIRST, reply_to=progress.reply_to)
+            progress.done = 1
+        if progress.edit and not progress.edit_done:
+            await self._edit_pressed(chat_id, progress.edit)
+            progress.edit_done = True
+        while progress.done < len(messages):
+            await self.send(chat_id, BotMessage.from_dict(messages[progress.done]))
+            progress.done += 1
 
     def _limit(self, priority: int) -> dict[str, Any]:
         """The rate limiter's priority for a call (only when there is a rate limiter)."""

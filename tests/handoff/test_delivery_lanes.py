@@ -47,7 +47,7 @@ class PacedGroup:
 async def test_entity_notices_do_not_wait_behind_group_card_edits(any_runtime) -> None:
     rt = any_runtime
     settings = replace(rt.settings, handoff=replace(rt.settings.handoff, facilitator_chat_id=GROUP),
-                       notifier=replace(rt.settings.notifier, poll_interval_seconds=0.05))
+                       delivery=replace(rt.settings.delivery, poll_interval_seconds=0.05))
     entities = [f"tg:{880 + i}" for i in range(8)]
     for i, sender_id in enumerate(entities):
         await ask_for_a_facilitator(rt, sender_id, f"Entitat {i}")
@@ -65,7 +65,7 @@ async def test_entity_notices_do_not_wait_behind_group_card_edits(any_runtime) -
             result = await store.claim_lead(session=s, lead_id=lead.id, facilitator=laia,
                                             notice={"text": f"Laia has taken case {lead.id}"})
             assert result.ok
-            await outbox.add_outbox(session=s, kind="lead_refresh", payload={"lead_id": lead.id})
+            await outbox.add_outbox(session=s, payload=outbox.LeadRefresh(lead_id=lead.id))
             lead_ids.append(lead.id)
     transport.sent.clear()
     transport.expected_notices = len(entities)
@@ -117,7 +117,7 @@ async def test_two_deliverers_never_send_one_persons_messages_side_by_side(any_r
     rt = any_runtime
     async with rt.sessionmaker() as s, s.begin():
         for to, text in (("tg:501", "first"), ("tg:501", "second"), ("tg:502", "other")):
-            await outbox.add_outbox(session=s, kind="relay", payload={"to": to, "text": text})
+            await outbox.add_outbox(session=s, payload=outbox.Relay(to=to, text=text))
     slow = Holding("tg:501")
     a = Notifier(settings=rt.settings, domain=rt.domain, sessionmaker=rt.sessionmaker, sender=slow)
     fast = Holding("nobody")

@@ -67,19 +67,19 @@ async def test_forget_erases_the_persons_rows_and_no_one_elses(any_runtime) -> N
         entity.contact_name = "Ana"
         lead = await store.open_lead_for_sender(session=s, sender_id="tg:5201")
         mine = [
-            await outbox.add_outbox(session=s, kind="entity_message", payload={"to": "tg:5201", "text": "Hola Ana"}),
-            await outbox.add_outbox(session=s, kind="relay", payload={
-                "to": "telegram:7201", "lead_id": lead.id, "response": "utter_relay_from_entity",
-                "values": {"text": "El nostre telèfon és el 600 111 222"}}),
-            await outbox.add_outbox(session=s, kind="reply", payload={"chat_id": 5201, "messages": [{"text": "Ana"}]}),
+            await outbox.add_outbox(session=s, payload=outbox.EntityMessage(to="tg:5201", text="Hola Ana")),
+            await outbox.add_outbox(session=s, payload=outbox.Relay(
+                to="telegram:7201", lead_id=lead.id, response="utter_relay_from_entity",
+                values={"text": "El nostre telèfon és el 600 111 222"})),
+            await outbox.add_outbox(session=s, payload=outbox.Reply(chat_id=5201, messages=[{"text": "Ana"}])),
         ]
         others = [
-            await outbox.add_outbox(session=s, kind="entity_message",
-                                    payload={"to": "tg:5202", "text": "Hola Joana, ens veiem la setmana vinent"}),
-            await outbox.add_outbox(session=s, kind="reply",
-                                    payload={"chat_id": 5203, "messages": [{"text": "Parla amb l'Ana Pujol, de Coop Ana"}]}),
-            await outbox.add_outbox(session=s, kind="relay", payload={"to": "telegram:7201", "lead_id": lead.id + 1000,
-                                                                      "text": "Ana"}),
+            await outbox.add_outbox(session=s, payload=outbox.EntityMessage(
+                to="tg:5202", text="Hola Joana, ens veiem la setmana vinent")),
+            await outbox.add_outbox(session=s, payload=outbox.Reply(
+                chat_id=5203, messages=[{"text": "Parla amb l'Ana Pujol, de Coop Ana"}])),
+            await outbox.add_outbox(session=s, payload=outbox.Relay(to="telegram:7201", lead_id=lead.id + 1000,
+                                                                    text="Ana")),
         ]
         mine_ids, others_ids = [r.id for r in mine], [r.id for r in others]
     async with rt.sessionmaker() as s, s.begin():

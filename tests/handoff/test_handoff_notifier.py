@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from bot.notifier import DeliveryError, Notifier
 from bot.store import leads as store
 from bot.store.models import Lead, Outbox
+from bot.store.outbox import Relay
 from tests.auxil.runtime import ask_for_a_facilitator
 
 
@@ -88,7 +89,7 @@ async def test_partial_delivery_resumes_without_duplicates(runtime) -> None:
 
 async def test_expired_lease_is_taken_again(runtime) -> None:
     async with runtime.sessionmaker() as s, s.begin():
-        await store.add_outbox(session=s, kind="relay", payload={"to": "tg:5", "text": "hola"})
+        await store.add_outbox(session=s, payload=Relay(to="tg:5", text="hola"))
         await s.execute(update(Outbox).values(locked_until=store.now_utc()))  # a notifier died holding it
     sender = FlakySender(failures=0)
     notifier = Notifier(settings=runtime.settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker,
@@ -107,7 +108,7 @@ async def test_the_running_notifier_sends_a_reminder_not_on_every_check(runtime,
     await ask_for_a_facilitator(runtime, "tg:803", "Coop Reminder")
     s = runtime.settings
     settings = replace(s, handoff=replace(s.handoff, facilitator_chat_id="-100556", reminder_unclaimed_hours=2 / 3600),
-                       notifier=replace(s.notifier, poll_interval_seconds=0.05))
+                       delivery=replace(s.delivery, poll_interval_seconds=0.05))
     monkeypatch.setattr(notifier_module, "REMINDER_CHECK_SECONDS", 0.2)
     sender = FlakySender(failures=0)
     notifier = Notifier(settings=settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker, sender=sender)

@@ -11,6 +11,7 @@ from bot.config import load_settings
 from bot.notifier.deliverer import OutboxDeliverer
 from bot.shared.logs import Repeated
 from bot.store.db import create_engine, make_sessionmaker
+from bot.store.outbox import OutboxKind
 from tests.auxil.telegram_bot import free_port
 
 
@@ -36,7 +37,7 @@ def test_a_repeated_failure_is_one_line_a_minute_with_a_count(caplog) -> None:
 
 async def test_the_outbox_during_a_database_outage_logs_once_not_every_round(caplog) -> None:
     settings = load_settings()
-    settings = replace(settings, notifier=replace(settings.notifier, poll_interval_seconds=0.02))
+    settings = replace(settings, delivery=replace(settings.delivery, poll_interval_seconds=0.02))
     db = create_engine(f"postgresql+asyncpg://aliat@127.0.0.1:{free_port()}/aliat")  # nobody listens there
     sessions = make_sessionmaker(db)
     tries = []
@@ -50,7 +51,7 @@ async def test_the_outbox_during_a_database_outage_logs_once_not_every_round(cap
     async def deliver(_row, _payload) -> None:  # never reached: nothing can be leased
         raise AssertionError
 
-    deliverer.register("reply", deliver)
+    deliverer.register(OutboxKind.REPLY, deliver)
     caplog.set_level(logging.INFO, "bot.notifier.deliverer")
     task = asyncio.create_task(deliverer.run_forever())
     try:

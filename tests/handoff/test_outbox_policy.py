@@ -34,8 +34,8 @@ def test_telegram_s_wait_a_limit_and_a_permanent_failure() -> None:
 
 async def test_a_deliverer_without_telegram_leaves_the_replies_to_the_bot(runtime) -> None:
     async with runtime.sessionmaker() as s, s.begin():
-        await outbox.add_outbox(session=s, kind="reply", payload={"chat_id": 5, "messages": [], "done": 0})
-        await outbox.add_outbox(session=s, kind="relay", payload={"to": "tg:5", "text": "hola"})
+        await outbox.add_outbox(session=s, payload=outbox.Reply(chat_id=5))
+        await outbox.add_outbox(session=s, payload=outbox.Relay(to="tg:5", text="hola"))
     out = io.StringIO()
     notifier = Notifier.from_runtime(runtime, ConsoleSender(out))
     assert "reply" not in notifier.kinds
@@ -51,7 +51,7 @@ async def test_a_permanent_failure_gives_up_a_relay_at_once(runtime) -> None:
             raise DeliveryError("forbidden", permanent=True)
 
     async with runtime.sessionmaker() as s, s.begin():
-        await outbox.add_outbox(session=s, kind="relay", payload={"to": "tg:5", "text": "hola"})
+        await outbox.add_outbox(session=s, payload=outbox.Relay(to="tg:5", text="hola"))
     notifier = Notifier.from_runtime(runtime, Blocked(io.StringIO()))
     await notifier.run_once()
     async with runtime.sessionmaker() as s, s.begin():
@@ -63,8 +63,8 @@ async def test_a_permanent_failure_gives_up_a_relay_at_once(runtime) -> None:
 
 async def test_sent_rows_are_purged_after_a_while_but_a_lead_card_stays(runtime) -> None:
     async with runtime.sessionmaker() as s, s.begin():
-        for kind in ("relay", "lead_card", "relay"):
-            await outbox.add_outbox(session=s, kind=kind, payload={})
+        for payload in (outbox.Relay(to="tg:5"), outbox.LeadCard(lead_id=1), outbox.Relay(to="tg:6")):
+            await outbox.add_outbox(session=s, payload=payload)
         rows = list(await s.scalars(select(Outbox).order_by(Outbox.id)))
         long_ago = now_utc().replace(year=2020)
         await s.execute(update(Outbox).where(Outbox.id.in_([r.id for r in rows[:2]]))

@@ -44,3 +44,25 @@ async def test_without_a_lead_a_qualified_entity_is_offered_a_facilitator(runtim
     replies = await _journey(chat)
     keyboards = [r.response for r in replies if r.buttons]
     assert keyboards == ["utter_summary_close_offer"]
+
+
+async def test_the_summary_points_to_busco_soci_until_the_entity_has_opted_in(runtime) -> None:
+    from bot.store import matching
+
+    def steps(replies: list) -> str:
+        return next(r.text for r in replies if r.response == "utter_summary_next_steps")
+
+    chat = Chat(runtime, "tg:1503")
+    await chat.send("/start")
+    assert "/partner" in steps(await _journey(chat))  # an entity, not on the list yet
+    async with runtime.sessionmaker() as s, s.begin():
+        assert await matching.save_profile(
+            session=s, sender_id="tg:1503", consent_version=runtime.settings.matching.consent_version,
+            language="ca", offers=[], seeks=[], groups_served=[], objective=None, motivation=None, readiness=None,
+            fear_power=None)
+    assert "/partner" not in steps(await _journey(chat))  # on the list with the current wording
+    async with runtime.sessionmaker() as s, s.begin():
+        profile = await s.get(matching.MatchProfile, (await matching.entity_id_for_sender(session=s,
+                                                                                           sender_id="tg:1503")))
+        profile.consent_version = "an older wording"
+    assert "/partner" in steps(await _journey(chat))  # asked again under the new wording

@@ -259,7 +259,7 @@ async def test_replies_queued_longer_than_a_claim_are_sent_once(sqlite_url, monk
     async with FakeBotApi() as fake:
         settings = bot_settings(sqlite_url, fake, rate_limit=True)
         settings = replace(settings, telegram=replace(settings.telegram, flood_max_per_minute=0),  # all 20 pass
-                           notifier=replace(settings.notifier, poll_interval_seconds=0.2))
+                           delivery=replace(settings.delivery, poll_interval_seconds=0.2))
         async with running_bot(settings, fake) as app:
             quick = 20
             for _ in range(quick):

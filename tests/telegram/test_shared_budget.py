@@ -73,7 +73,7 @@ class RecordingBudget:
 
 
 async def test_the_limiter_asks_the_shared_budget_of_the_group_or_chat() -> None:
-    limiter = PriorityRateLimiter(overall_interval=0.001, group_interval=0.001)
+    limiter = PriorityRateLimiter(overall_limit=100, group_interval=0.001)
     budget = RecordingBudget()
     limiter.share(budget)
 
