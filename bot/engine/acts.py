@@ -72,6 +72,7 @@ class ActReader:
     def __init__(self, domain: Domain, reader: AnswerReader) -> None:
         self.domain = domain
         self.reader = reader
+        self._cue_at = (0, 0)  # where the latest cue found was (token positions), for the one turn reading it
         acts = domain.acts
         self._cues = {act: _phrases((acts.get(act) or {}).get("cues")) for act in CUE_ORDER}
         self._stems = {act: _phrases((acts.get(act) or {}).get("stems")) for act in CUE_ORDER}
@@ -88,7 +89,9 @@ class ActReader:
                        for act in (STOP, SMALLTALK)}
         self._targets = {slot: _phrases(words) for slot, words in
                          ((acts.get(CORRECTION) or {}).get("targets") or {}).items()}
-        self._correcting = frozenset(_phrases((acts.get(CORRECTION) or {}).get("words")))
+        correcting = _phrases((acts.get(CORRECTION) or {}).get("words"))
+        self._correcting = frozenset(p for p in correcting if " " not in p)
+        self._correcting_phrases = [p for p in correcting if " " in p]  # "volia dir", "no era", "isn t right"
         self._openers = _phrases((acts.get(CORRECTION) or {}).get("openers"))
         names = (acts.get(LANGUAGE) or {}).get("names") or {}
         self._language_names = {lang: [normalize(str(w)) for w in words or []]
@@ -130,17 +133,32 @@ class ActReader:
             # "quina diferència hi ha entre eficiència i estalviar?": a question about the options, not one of them
             return self._detailed(QUESTION, norm, 0.9, "options")
         norm = _LAUGH.sub("jaja", norm)
-        cued = self._cued(norm, slot)
+        cued = self._cued(norm, slot, asks=text.rstrip().endswith("?"))
         if cued is not None and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
             act = self._detailed(cued, norm, 1.0, "cue")
-            # "no, al resum" to "shall we look at the other organisation?": an answer that says where next
-            if not (outright and ((cued == QUESTION and not text.rstrip().endswith("?"))
-                                  or (cued == STOP and act.topic == "summary"))):
+            if cued == SMALLTALK and free_text:
+                # "gràcies!" at a name is small talk; "Thank You Foundation", "Hola, som el Casal Sant Roc" are
+                # names (two capitals or more)
+                aside = sum(w[:1].isupper() for w in text.split()) < 2
+            else:
+                aside = True
+            # "no, al resum" to "shall we look at the other organisation?": an answer that says where next;
+            # "sí, moltes gràcies" to a yes/no question: an answer with thanks
+            if outright and cued == SMALLTALK:
+                # "sí, moltes gràcies" is a yes with thanks; "thanks a lot, really useful" names "a lot" only
+                # inside the thanks: the message without the cue says whether an answer is left
+                rest = " ".join(norm.split()[:self._cue_at[0]] + norm.split()[self._cue_at[1]:])
+                outright = bool(rest) and self._outright(slot, question, rest, self._reading(slot, question, rest))
+            if aside and not (outright and ((cued == QUESTION and not text.rstrip().endswith("?"))
+                                            or (cued == STOP and act.topic == "summary") or cued == SMALLTALK)):
                 return act
+        if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS) \
+                and not (outright and self.reader.kind_of(slot) == "motivation"):
+            # "al compromís volia dir un 4" at the sharing question: the 4 is the commitment's (what drives
+            # them, told in their own words, names other answers and may deny them: it is read as an answer)
+            return self._detailed(CORRECTION, norm, 0.9, "target")
         if outright:
             return Act(ANSWER, 1.0, "answer")
-        if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
-            return self._detailed(CORRECTION, norm, 0.9, "target")
         ranked = self._ranked(text)
         guess = _guess(ranked)
         asks = text.rstrip().endswith("?") and len(words) >= 2
@@ -190,25 +208,28 @@ class ActReader:
         return reading.value == named and (reading.clause is None
                                            or named == self.reader.named_in(slot, question, reading.clause))
 
-    def _cued(self, norm: str, slot: FormSlot) -> str | None:
+    def _cued(self, norm: str, slot: FormSlot, *, asks: bool = False) -> str | None:
         """The act whose longest cue the message holds (ties: CUE_ORDER): "are you a real person?" is small
         talk, not a person asked for. A message about another question, with a negation or a word that
         corrects ("espera, no tenim cap idea nova" typed at the name), is a correction of that answer."""
         best: tuple[int, int, str] | None = None
         tokens = norm.split()
         # in a name or a description ("acompanyem famílies en un moment difícil") a cue counts only where a
-        # request starts: among the first words
-        latest = len(tokens) if slot.type in ("choice", "scale", OUTSIDE_FORM) else FREE_TEXT_CUE_START
+        # request starts: among the first words; a name or a description is never a question ("podríem fer
+        # una videotrucada amb algú?"), so there a message that asks is read whole
+        latest = len(tokens) if slot.type in ("choice", "scale", OUTSIDE_FORM) or asks else FREE_TEXT_CUE_START
         for i, token in enumerate(tokens):
             for stem, rank, act in self._stem_list:  # "equivoc" for m'he equivocat, equivocada, me equivoqué...
                 if i <= latest and token.startswith(stem) and (best is None or (len(stem), -rank) > best[:2]):
                     best = (len(stem), -rank, act)
+                    self._cue_at = (i, i + 1)
             for phrase, length, rank, act in self._cue_index.get(token, ()):
                 # a language named ("perdona que escrigui en castellà") is a cue anywhere
                 anywhere = len(phrase) >= 4 or act == LANGUAGE
                 if (i <= latest or anywhere) and tuple(tokens[i:i + len(phrase)]) == phrase \
                         and (best is None or (length, -rank) > best[:2]):
                     best = (length, -rank, act)
+                    self._cue_at = (i, i + len(phrase))
         return best[2] if best is not None else None
 
     def _corrects_another(self, norm: str, slot: FormSlot) -> bool:
@@ -219,7 +240,7 @@ class ActReader:
         if target is None or target == slot.name:
             return False
         words = norm.split()
-        if set(words) & self._correcting:
+        if set(words) & self._correcting or any(_contains(norm, p) for p in self._correcting_phrases):
             return True
         opened = any(norm.startswith(f"{o} ") for o in self._openers)
         return opened and bool(set(words) & NEGATIONS)

@@ -37,7 +37,8 @@ NOT_AN_ANSWER_FLOOR = 0.75
 CONTENT_WORD = 5  # letters a word needs to say something about an option on its own
 CLASSIFIER_MARGIN = 0.12
 LEAD_OUTRIGHT = ("number", "name", DONT_KNOW, "emoji")
-LEAD_FLOOR = 0.6  # a first clause read by the classifier ("massively") must be at least this sure
+LEAD_FLOOR = 0.6
+THANKS_WORDS = 3  # consent: a clear yes or no followed by this many words at most ("sí, moltes gràcies")  # a first clause read by the classifier ("massively") must be at least this sure
 # what, after a comma, turns the first clause round: "sí, però poc", "no, but some are"
 # kinds whose classes are everyday words (yes, a bit, a lot), said of anything: their readings are not grounded
 UNGROUNDED_KINDS = ("yes_no", "yes_partly_no", "scale", "motivation")
@@ -188,6 +189,9 @@ class AnswerReader:
             # consent: only a yes or no said outright ("sí", "d'acord", "no, gràcies"), never a guess
             # ("vull parlar amb una persona" reads as a yes, and is not an agreement to keep data)
             said = self._nod_class.get(norm)
+            lead, rest = _lead_clause(text)
+            if said is None and rest and len(normalize(rest).split()) <= THANKS_WORDS and not _turns_round(rest):
+                said = self._nod_class.get(normalize(lead))  # "sí, moltes gràcies", "vale, muchas gracias"
             if said is None and "yes_no" in self._kinds and not self.not_an_answer(text):
                 guess = self._kinds["yes_no"].guess(text)  # "home, sí", "sí, sí, endavant"
                 said = guess.label if guess.label in ("yes", "no") and guess.confidence >= EXPLICIT_FLOOR else None
