@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from bot.shared.backoff import Backoff
 from bot.store.clock import now_utc
 from bot.store.models import Outbox
 
@@ -49,8 +50,7 @@ def retry_policy(policy: RetrySettings, attempts: int, *, permanent: bool = Fals
     """After `attempts` failed attempts: (give up?, seconds before the next one). Exponential backoff from
     `retry_base_seconds` up to `retry_max_seconds`, Telegram's own wait when it gave one; `max_attempts`
     0 never gives up, and a permanent failure gives up at once."""
-    delay = retry_after if retry_after else min(policy.retry_base_seconds * 2 ** max(attempts - 1, 0),
-                                                policy.retry_max_seconds)
+    delay = retry_after or Backoff(policy.retry_base_seconds, policy.retry_max_seconds).delay(attempts)
     give_up = permanent or (bool(policy.max_attempts) and attempts >= policy.max_attempts)
     return give_up, float(delay)
 

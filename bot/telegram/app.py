@@ -19,6 +19,7 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.shared.backoff import Backoff
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import TelegramApp
 from bot.telegram.sender import telegram_failure
@@ -31,6 +32,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # the replies still go, and only that chat's order across workers is at risk.
 WEBHOOK_SETTLE_SECONDS = 20.0
 PIPELINE_POLL = 0.05  # seconds between getUpdates while updates are being handled (they are not confirmed yet)
+POLL_BACKOFF = Backoff(0.5, 30.0)  # getUpdates failing (5xx, network): tried again after 0.5, 1, 2... s, at most 30
 # The command menu; the descriptions are responses telegram_command_<name> in dialogues/telegram.yml.
 MENU_COMMANDS = ("start", "help", "language", "facilitator", "privacy", "forget", "restart")
 
@@ -94,7 +96,7 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
     in_flight: dict[int, asyncio.Task[None]] = {}
     handled: set[int] = set()  # handled, not confirmed yet (an update before them is still in flight)
     next_id: int | None = None  # the offset once nothing is in flight: after the last update dispatched
-    backoff = 0.5
+    failures = 0  # getUpdates failed in a row
     loop = asyncio.get_running_loop()
     last_poll = 0.0
     fresh = 0  # updates the last answer brought that were not under way already
@@ -132,11 +134,12 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
                 if failure.retry_after is not None:
                     await asyncio.sleep(failure.retry_after)
                     continue
-                log.warning("getUpdates failed (%s); retrying in %.1fs", type(exc).__name__, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
+                failures += 1
+                wait = POLL_BACKOFF.delay(failures)
+                log.warning("getUpdates failed (%s); retrying in %.1fs", type(exc).__name__, wait)
+                await asyncio.sleep(wait)
                 continue
-            backoff = 0.5
+            failures = 0
             app.bot_data.telegram_seen = time.monotonic()  # /readyz (bot/web)
             fresh = 0
             for update in updates:

@@ -30,6 +30,7 @@ from bot.engine import BotMessage, UserMessage
 from bot.engine.tracker import Tracker
 from bot.notifier import OutboxDeliverer
 from bot.notifier.notifier import chat_lane
+from bot.shared.backoff import Backoff
 from bot.shared.chart_files import wait_for_chart
 from bot.store import outbox, updates
 from bot.store.models import Outbox
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 SWEEP_GRACE = timedelta(seconds=5)  # the deliverer leaves fresh rows to the turn that wrote them
 CLAIM_FOR = timedelta(seconds=30)  # a dead worker's claim lapses after this; live ones renew and skip their own
 MARK_SENT_AFTER = 0.05  # seconds: the "sent" marks of replies delivered meanwhile go in one statement
+MARK_SENT_BACKOFF = Backoff(1.0, 10.0)  # recording them failed (the database away): tried again after 1, 2, 4... s
 
 
 @dataclass(frozen=True)
@@ -289,7 +291,7 @@ class TelegramChannel:
                     self._sent.clear()
                     return
                 log.warning("recording %s delivered replies as sent failed; retried", len(ids), exc_info=True)
-                await asyncio.sleep(min(10.0, 0.5 * 2 ** attempt))
+                await asyncio.sleep(MARK_SENT_BACKOFF.delay(attempt))
 
     @staticmethod
     def _payload(chat_id: int, update_id: int, replies: list[BotMessage], press: Press | None, *,

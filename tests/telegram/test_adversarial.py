@@ -286,7 +286,7 @@ async def test_sigterm_drains_with_the_client_open_then_leaves_the_rest_for_the_
         app = build_application(settings)
         stop = asyncio.Event()
         task = asyncio.create_task(serve(app, settings, stop))
-        await fake.wait_for("deleteWebhook")
+        await fake.wait_for("deleteWebhook", timeout=30)  # start-up, slower on a busy machine
         queued = 15
         for _ in range(queued):  # fifteen answers in one chat: about fifteen seconds of sending
             await fake.push_update(U.make_command("privacy", user_id=ENTITY))
