@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # `make install EXTRAS=` installs what the bot needs to run, without the test and lint tools
 EXTRAS ?= [dev]
+# pytest's processes (pytest-xdist): one per core by default; `make test TEST_WORKERS=0` runs one process
+TEST_WORKERS ?= auto
 
 .PHONY: install models chat run test lint check bench clean
 
@@ -40,7 +42,7 @@ test: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/aliat check
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -31,7 +31,7 @@ from typing import Any
 
 from actions.motivation_model import predict
 from actions.reading.cues import CUES_FILE, Knowledge, is_hedge, knowledge
-from actions.reading.driver import Reader, Structure, asks_only, structure
+from actions.reading.driver import Reader, Structure, asks_only, plain_wish, structure
 from actions.reading.hits import Hit, text_hits
 from actions.reading.labels import DIRECTIONS, LANGS, MIXED, PROACTIVE, REACTIVE, UNCLEAR
 from actions.reading.text import Token, tokenized
@@ -159,12 +159,13 @@ def _read_text(
     for direction in DIRECTIONS:
         weights = sorted((w for (d, _c), w in per_cue.items() if d == direction), reverse=True)
         scores[direction] = kb.cue_factor * float(sum(w * kb.stack_decay**i for i, w in enumerate(weights)))
-    model = text_model_scores(read, kb)
+    two_sided = {d for d, _c in per_cue} >= set(DIRECTIONS) or bool(st and st.additive)
+    model = text_model_scores(read, kb, two_sided)
     if (st and kb.clause_model_factor and len(toks) >= kb.clause_model_long
             and len(st.segments) - len(st.background) > 1):
         # a long message is read by its deciding clause, not diluted (nor coloured) by the context around it;
         # a second driver elsewhere in it still counts through its cues and "also / at the same time"
-        deciding = _deciding_clause(text, toks, st, kb)
+        deciding = _deciding_clause(text, toks, st, kb, two_sided)
         if deciding:
             model = {direction: kb.clause_model_factor * weight for direction, weight in deciding.items()}
     for direction, weight in model.items():
@@ -178,9 +179,14 @@ def _read_text(
     elif kb.driver and asks_only(text) and not any(not h.negated for h in hits):
         # "is there parking on Thursday?": a question that states no driver is not a reading
         scores = {d: v * kb.driver.question_factor for d, v in scores.items()}
+    elif kb.driver and plain_wish(toks, hits, kb.driver):
+        # "we want to collaborate with other organisations": the wish to partner, and nothing that says why
+        scores = {d: v * kb.driver.noncommitment_factor for d, v in scores.items()}
     elif st and st.additive and len(st.segments) - len(st.background) > 1:
         readings = _segment_readings(text, toks, st, hint, kb)
-        both = MIXED in readings or {REACTIVE, PROACTIVE} <= readings
+        # both drivers committed: one part reads a threat and another a project (a part the model reads as
+        # "mixed" counts only beside a part that reads one way: project words alone are not a mix)
+        both = {REACTIVE, PROACTIVE} <= readings or (MIXED in readings and bool(readings & set(DIRECTIONS)))
     return tuple(evidence), tuple(scores.items()), both, (st.outweighed if st else frozenset())
 
 
@@ -230,20 +236,21 @@ def background(text: str | None, lang: str | None = None) -> list[tuple[int, int
     return [(toks[lo].start, toks[hi - 1].end) for k, (lo, hi) in enumerate(st.segments) if k in st.unquoted]
 
 
-def _deciding_clause(text: str, toks: list[Token], st: Structure, kb: Knowledge) -> dict[str, float]:
+def _deciding_clause(text: str, toks: list[Token], st: Structure, kb: Knowledge,
+                     two_sided: bool = True) -> dict[str, float]:
     """The model's scores for the one clause that reads most strongly one way (not background, not too short);
     a clause of context that leans a little does not count, only the strongest."""
     best: dict[str, float] = {}
     for k, (lo, hi) in enumerate(st.segments):
         if k in st.background or hi - lo < kb.clause_model_min_tokens:
             continue
-        said = text_model_scores(text[toks[lo].start : toks[hi - 1].end], kb)
+        said = text_model_scores(text[toks[lo].start : toks[hi - 1].end], kb, two_sided)
         if said and max(said.values()) > max(best.values(), default=0.0):
             best = said
     return best
 
 
-def text_model_scores(text: str | None, kb: Knowledge | None = None) -> dict[str, float]:
+def text_model_scores(text: str | None, kb: Knowledge | None = None, two_sided: bool = True) -> dict[str, float]:
     """What the statistical model adds to each direction for this text (nothing for an empty one)."""
     kb = kb or knowledge()
     if not kb.model_weight or not (text or "").strip():
@@ -251,9 +258,14 @@ def text_model_scores(text: str | None, kb: Knowledge | None = None) -> dict[str
     probs = predict(text)
     if not probs:
         return {}
-    both = probs.get(MIXED, 0.0)
-    return {REACTIVE: kb.model_weight * (probs.get(REACTIVE, 0.0) + both),
-            PROACTIVE: kb.model_weight * (probs.get(PROACTIVE, 0.0) + both)}
+    r, p, both = probs.get(REACTIVE, 0.0), probs.get(PROACTIVE, 0.0), probs.get(MIXED, 0.0)
+    # the model's "mixed" counts for both sides only in part (`model_mixed_share`); the rest goes to the side it
+    # leans to: project words alone do not make a mix, the driver rules (a threat AND a project) do
+    shared = (1.0 if two_sided else kb.model_mixed_share) * both
+    rest = both - shared
+    lean_r = r / (r + p) if r + p > 0 else 0.5
+    return {REACTIVE: kb.model_weight * (r + shared + rest * lean_r),
+            PROACTIVE: kb.model_weight * (p + shared + rest * (1.0 - lean_r))}
 
 
 def _decide(scores: dict[str, float], evidence: list[Evidence], kb: Knowledge,

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import pytest
 
 from tests.auxil.fake_bot_api import FakeBotApi
-from tests.auxil.runtime import PG_URL, make_runtime, reset_postgres
+from tests.auxil.runtime import PG_URL, create_database, make_runtime, reset_postgres
 from tests.auxil.telegram_bot import Bots
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+def pytest_sessionstart(session) -> None:
+    """Under pytest-xdist (`make test` runs `-n auto`) each worker has a PostgreSQL database of its own,
+    `<db>_gw0`, `<db>_gw1`... (tests/auxil/runtime.py's PG_URL): made here when it does not exist yet."""
+    if PG_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+        asyncio.run(create_database(PG_URL))
 
 
 @pytest.fixture

@@ -39,6 +39,9 @@ class Driver:
     denial_factor: float
     contrast_factor: float
     question_factor: float = 1.0
+    additive_openers: frozenset[str] = frozenset()  # "separately", "plus": additive only opening a clause
+    plain_wish: Phrases = field(default_factory=Phrases)  # "volem col·laborar amb altres entitats": no driver
+    plain_wish_max_tokens: int = 0
 
 
 def index_by_first_word(patterns: tuple[Pattern, ...]) -> FirstIndex:
@@ -75,6 +78,7 @@ class Knowledge:
     cue_factor: float = 1.0
     min_confidence: float = 0.0
     clause_model_factor: float = 0.0
+    model_mixed_share: float = 1.0
     clause_model_min_tokens: int = 3
     clause_model_long: int = 30
     hedge_words: frozenset[str] = frozenset()
@@ -168,6 +172,10 @@ def _load(path: Path) -> Knowledge:
         denial_factor=float(drv.get("denial_factor", 1.0)),
         contrast_factor=float(drv.get("contrast_factor", 1.0)),
         question_factor=float(drv.get("question_factor", 1.0)),
+        additive_openers=frozenset(w for words in (drv.get("additive_openers") or {}).values()
+                                   for w in _words(words)),
+        plain_wish=phrases("plain_wish"),
+        plain_wish_max_tokens=int(drv.get("plain_wish_max_tokens", 0)),
     ) if drv else None
     hedge_words: set[str] = set()
     for words in (data.get("hedges") or {}).values():
@@ -193,6 +201,7 @@ def _load(path: Path) -> Knowledge:
         cue_factor=float(dec.get("cue_factor", 1.0)),
         min_confidence=float(dec.get("min_confidence", 0.0)),
         clause_model_factor=float(dec.get("clause_model_factor", 0.0)),
+        model_mixed_share=float(dec.get("model_mixed_share", 1.0)),
         clause_model_min_tokens=int(dec.get("clause_model_min_tokens", 3)),
         clause_model_long=int(dec.get("clause_model_long", 30)),
         hedge_words=frozenset(hedge_words),

@@ -109,7 +109,7 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
         back, denied = set(), set()  # nothing would be left: read it all
     kept = [seg for k, seg in enumerate(segs) if k not in back]
     noncommitted = any(spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
-    additive = any(spans(drv.additive, toks, lo, hi) for lo, hi in kept)
+    additive = any(spans(drv.additive, toks, lo, hi) or toks[lo].text in drv.additive_openers for lo, hi in kept)
     return Structure(tuple(segs), frozenset(back), frozenset(denied), frozenset(outweighed), noncommitted,
                      additive, frozenset(unquoted | back))
 
@@ -123,3 +123,11 @@ def asks_only(text: str) -> bool:
     if not stripped.endswith("?"):
         return False
     return all(part.strip().endswith("?") for part in _SENTENCES.split(stripped) if part.strip())
+
+
+def plain_wish(toks: list[Token], hits: list[Hit] | tuple[Hit, ...], drv: Driver) -> bool:
+    """True for a short text that only wishes to partner ("volem col·laborar amb altres entitats", "we'd like
+    to work with others") and holds no cue: the wish to collaborate is not a driver."""
+    if not toks or len(toks) > drv.plain_wish_max_tokens or any(not h.negated for h in hits):
+        return False
+    return bool(spans(drv.plain_wish, toks, 0, len(toks)))

@@ -1,5 +1,5 @@
 """The outbox's one deliverer: leases due rows, hands each to the handler registered for its kind, applies
-the one retry policy (`notifier:` in config.yml) and marks the row sent.
+the one retry policy (`delivery:` in config.yml) and marks the row sent.
 
 Rows go in lanes: a kind says which lane a row is in (its chat, its lead), a lane's rows go one after
 another in the order they were written, and lanes go side by side. A lane waiting on Telegram's pacing
@@ -119,7 +119,7 @@ class OutboxDeliverer:
                     self._round_failures.failed(exc)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.notifier.poll_interval_seconds)
+                    await asyncio.wait_for(self._wake.wait(), self.settings.delivery.poll_interval_seconds)
         finally:
             outbox.unsubscribe(self._wake)
 
@@ -243,7 +243,7 @@ class OutboxDeliverer:
             await registration.deliver(row, payload)
         except Exception as exc:
             attempts = row.attempts + 1
-            give_up, delay = await outbox.record_failure(sessionmaker=self.sessionmaker, policy=self.settings.notifier,
+            give_up, delay = await outbox.record_failure(sessionmaker=self.sessionmaker, policy=self.settings.delivery,
                                                          row_id=row.id, attempts=attempts, error=exc, payload=payload)
             if give_up:
                 log.error("outbox row %s (%s) not delivered, attempt %s; given up: %s", row.id, row.kind, attempts,

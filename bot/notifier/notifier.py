@@ -1,7 +1,7 @@
 """The notifier: the outbox's deliverer with the notifications' kinds (lead cards, reminders, messages
 between entity and facilitator) registered.
 
-At least once, with the one retry policy (`notifier:` in config.yml); one card per lead (the card row's
+At least once, with the one retry policy (`delivery:` in config.yml); one card per lead (the card row's
 dedup key), and a card that reached some chats and not others is resumed where it stopped. Rows leased by a
 deliverer that died are taken again when the lease ends. Inside `aliat run` the Telegram channel registers
 its "reply" kind on the same notifier: one deliverer for every message the bot sends.

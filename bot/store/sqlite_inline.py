@@ -24,9 +24,10 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
+from bot.shared.backoff import Backoff
+
 SQLITE_BUSY = 5
-_FIRST_PAUSE = 0.001
-_MAX_PAUSE = 0.05
+_PAUSES = Backoff(0.001, 0.05)  # 1, 2, 4... ms between tries, at most 50 ms
 
 
 def _busy(error: sqlite3.OperationalError) -> bool:
@@ -36,7 +37,7 @@ def _busy(error: sqlite3.OperationalError) -> bool:
 
 async def _patiently(call: Callable[[], Any], busy_timeout: float) -> Any:
     deadline: float | None = None
-    pause = _FIRST_PAUSE
+    tries = 0
     while True:
         try:
             return call()
@@ -48,8 +49,8 @@ async def _patiently(call: Callable[[], Any], busy_timeout: float) -> Any:
                 deadline = now + busy_timeout
             if now >= deadline:
                 raise
-            await asyncio.sleep(min(pause, deadline - now))
-            pause = min(pause * 2, _MAX_PAUSE)
+            tries += 1
+            await asyncio.sleep(min(_PAUSES.delay(tries), deadline - now))
 
 
 class InlineCursor:

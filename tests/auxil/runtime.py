@@ -6,6 +6,7 @@ import os
 from dataclasses import replace
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app.runtime import Runtime, build_runtime
@@ -14,7 +15,37 @@ from bot.console import Keyboard, typed_button
 from bot.engine import BotMessage, UserMessage
 from tests.auxil.paths import ROOT
 
-PG_URL = os.environ.get("ALIAT_TEST_DATABASE_URL", "")
+
+def worker_database_url(url: str, worker: str) -> str:
+    """The database of one pytest-xdist worker: `<db>_gw0`, `<db>_gw1`... on the same server, so workers
+    running side by side never drop each other's schema. Without xdist (worker ""), the URL as given."""
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+# ALIAT_TEST_DATABASE_URL names the PostgreSQL test database; each xdist worker gets its own beside it.
+PG_URL = worker_database_url(os.environ.get("ALIAT_TEST_DATABASE_URL", ""),
+                             os.environ.get("PYTEST_XDIST_WORKER", ""))
+
+
+async def create_database(url: str) -> None:
+    """Create the database of `url` when it does not exist, connecting to the server's `postgres` database
+    (a worker's database, made the first time that worker runs)."""
+    import asyncpg
+
+    parsed = make_url(url)
+    conn = await asyncpg.connect(host=parsed.host or "127.0.0.1", port=parsed.port or 5432,
+                                 user=parsed.username, password=parsed.password, database="postgres")
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", parsed.database):
+            try:
+                await conn.execute(f'CREATE DATABASE "{parsed.database}"')
+            except asyncpg.DuplicateDatabaseError:
+                pass  # made meanwhile by another run
+    finally:
+        await conn.close()
 
 
 def settings_for_tests(database_url: str, **overrides) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.config import ConfigError, load_settings
@@ -97,3 +99,23 @@ def test_a_stray_variable_is_not_a_setting_and_a_boolean_is_not_a_number(tmp_pat
     bad.write_text("conversation:\n  max_events: yes\n")
     with pytest.raises(ConfigError, match=r"conversation\.max_events"):
         load_settings(bad, env={})
+
+
+def test_the_old_notifier_section_is_read_as_delivery_with_a_warning(tmp_path, caplog) -> None:
+    """`notifier:` was renamed `delivery:` (2026-12): a config.yml or variable still using it keeps working
+    for one release, and start-up says what to rename; `delivery:` wins on a key set in both."""
+    old = tmp_path / "config.yml"
+    old.write_text("notifier:\n  retry_base_seconds: 3\n  max_attempts: 9\ndelivery:\n  max_attempts: 4\n")
+    with caplog.at_level(logging.WARNING, "bot.config"):
+        settings = load_settings(old, env={"ALIAT_NOTIFIER__POLL_INTERVAL_SECONDS": "7"})
+    assert (settings.delivery.retry_base_seconds, settings.delivery.max_attempts) == (3, 4)
+    assert settings.delivery.poll_interval_seconds == 7
+    assert "`notifier:` is deprecated, renamed `delivery:`" in caplog.text
+    assert "ALIAT_NOTIFIER__POLL_INTERVAL_SECONDS is deprecated" in caplog.text
+    old.write_text("notifier:\n  retry_base_seconds: 30\n  retry_max_seconds: 10\n")
+    with pytest.raises(ConfigError, match=r"delivery\.retry_max_seconds: must be at least retry_base_seconds"):
+        load_settings(old, env={})
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, "bot.config"):
+        load_settings(CONFIG, env={})
+    assert "deprecated" not in caplog.text  # the project's own config.yml uses the new name

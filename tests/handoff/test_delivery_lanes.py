@@ -47,7 +47,7 @@ class PacedGroup:
 async def test_entity_notices_do_not_wait_behind_group_card_edits(any_runtime) -> None:
     rt = any_runtime
     settings = replace(rt.settings, handoff=replace(rt.settings.handoff, facilitator_chat_id=GROUP),
-                       notifier=replace(rt.settings.notifier, poll_interval_seconds=0.05))
+                       delivery=replace(rt.settings.delivery, poll_interval_seconds=0.05))
     entities = [f"tg:{880 + i}" for i in range(8)]
     for i, sender_id in enumerate(entities):
         await ask_for_a_facilitator(rt, sender_id, f"Entitat {i}")

@@ -108,7 +108,7 @@ async def test_the_running_notifier_sends_a_reminder_not_on_every_check(runtime,
     await ask_for_a_facilitator(runtime, "tg:803", "Coop Reminder")
     s = runtime.settings
     settings = replace(s, handoff=replace(s.handoff, facilitator_chat_id="-100556", reminder_unclaimed_hours=2 / 3600),
-                       notifier=replace(s.notifier, poll_interval_seconds=0.05))
+                       delivery=replace(s.delivery, poll_interval_seconds=0.05))
     monkeypatch.setattr(notifier_module, "REMINDER_CHECK_SECONDS", 0.2)
     sender = FlakySender(failures=0)
     notifier = Notifier(settings=settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker, sender=sender)

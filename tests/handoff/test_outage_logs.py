@@ -37,7 +37,7 @@ def test_a_repeated_failure_is_one_line_a_minute_with_a_count(caplog) -> None:
 
 async def test_the_outbox_during_a_database_outage_logs_once_not_every_round(caplog) -> None:
     settings = load_settings()
-    settings = replace(settings, notifier=replace(settings.notifier, poll_interval_seconds=0.02))
+    settings = replace(settings, delivery=replace(settings.delivery, poll_interval_seconds=0.02))
     db = create_engine(f"postgresql+asyncpg://aliat@127.0.0.1:{free_port()}/aliat")  # nobody listens there
     sessions = make_sessionmaker(db)
     tries = []

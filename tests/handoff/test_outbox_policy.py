@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from bot.notifier import ConsoleSender, DeliveryError, Notifier
+from bot.shared.backoff import Backoff
 from bot.store import outbox
 from bot.store.clock import now_utc
 from bot.store.models import Outbox
@@ -72,3 +73,11 @@ async def test_sent_rows_are_purged_after_a_while_but_a_lead_card_stays(runtime)
     assert await outbox.purge_sent(sessionmaker=runtime.sessionmaker, older_than_days=7) == 1
     async with runtime.sessionmaker() as s:
         assert [r.kind for r in await s.scalars(select(Outbox).order_by(Outbox.id))] == ["lead_card", "relay"]
+
+
+def test_one_backoff_doubles_up_to_its_cap_with_jitter_inside_its_bounds() -> None:
+    plain = Backoff(0.5, 30)
+    assert [plain.delay(n) for n in (1, 2, 3, 7, 8, 5000)] == [0.5, 1.0, 2.0, 30, 30, 30]  # never an overflow
+    jittered = Backoff(1, 8, jitter=0.5)
+    assert jittered.delay(1, rng=lambda: 0.0) == 0.5 and jittered.delay(4, rng=lambda: 0.999) < 12
+    assert jittered.delay(10, rng=lambda: 0.5) == 8  # the middle of the draw is the plain wait

@@ -73,8 +73,9 @@ def test_a_long_message_is_read_by_its_deciding_clause(lang: str) -> None:
     clause = next(part for part in text.split(". ") if decisive in part)
     result = classify(text, lang=lang)
     assert result.motivation == "reactive"
-    # the clause weighs in full, not diluted by the context around it
-    assert result.scores["reactive"] >= text_model_scores(clause)["reactive"] - 1e-3
+    # the clause weighs in full, not diluted by the context around it (read as one-sided, the lower bound:
+    # the model's "mixed" counts for both sides in full only when the text shows two drivers)
+    assert result.scores["reactive"] >= text_model_scores(clause, two_sided=False)["reactive"] - 1e-3
     reading = read_motivation(answers={}, text=text, lang=lang)
     why = reasons(reading.evidence, reading.motivation, lang, reading.dominant)
     assert any(decisive in phrase for phrase in why)

@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.channels import build_application, serve
 from bot.store import leads as store
 from bot.store import workshops
 from bot.store.models import LeadEvent, Outbox, WorkshopVote
-from bot.telegram.app import build_application, serve
 from tests.auxil import updates as U
 from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.runtime import ask_for_a_facilitator, make_runtime
@@ -259,7 +259,7 @@ async def test_replies_queued_longer_than_a_claim_are_sent_once(sqlite_url, monk
     async with FakeBotApi() as fake:
         settings = bot_settings(sqlite_url, fake, rate_limit=True)
         settings = replace(settings, telegram=replace(settings.telegram, flood_max_per_minute=0),  # all 20 pass
-                           notifier=replace(settings.notifier, poll_interval_seconds=0.2))
+                           delivery=replace(settings.delivery, poll_interval_seconds=0.2))
         async with running_bot(settings, fake) as app:
             quick = 20
             for _ in range(quick):
@@ -286,7 +286,7 @@ async def test_sigterm_drains_with_the_client_open_then_leaves_the_rest_for_the_
         app = build_application(settings)
         stop = asyncio.Event()
         task = asyncio.create_task(serve(app, settings, stop))
-        await fake.wait_for("deleteWebhook")
+        await fake.wait_for("deleteWebhook", timeout=30)  # start-up, slower on a busy machine
         queued = 15
         for _ in range(queued):  # fifteen answers in one chat: about fifteen seconds of sending
             await fake.push_update(U.make_command("privacy", user_id=ENTITY))

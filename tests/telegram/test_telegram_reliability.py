@@ -163,7 +163,7 @@ async def test_the_chat_pacer_allows_a_burst_then_spaces_messages() -> None:
 
 async def test_a_reply_to_someone_who_blocked_the_bot_is_given_up_at_once(fake, polling_bot) -> None:
     """Permanent failures stop at the first attempt, under the one retry policy (which never gives up on
-    the others: notifier.max_attempts is 0)."""
+    the others: delivery.max_attempts is 0)."""
     ch = channel(polling_bot)
     fake.fail_next("sendMessage", status=403, description="Forbidden: bot was blocked by the user")
     await fake.push_update(U.make_command("privacy", update_id=901))
