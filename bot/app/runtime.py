@@ -102,7 +102,7 @@ async def build_runtime(settings: Settings, *, upgrade: bool = True) -> Runtime:
     db, sessionmaker = await open_database(settings, upgrade=upgrade)
     from actions import services as action_services  # in-process actions use this runtime's database
 
-    action_services.bind(settings=settings, sessionmaker=sessionmaker)
+    action_services.bind(settings=settings, sessionmaker=sessionmaker, domain=domain)
     actions = ActionRunner(endpoint=settings.actions.endpoint, timeout=settings.actions.timeout_seconds)
     # the engine knows only its store interface (bot/engine/ports.py): this is where the concrete one is chosen
     store = ConversationStore[Tracker](sessionmaker, dialect=db.dialect.name, restore=Tracker.from_state)
