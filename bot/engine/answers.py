@@ -36,7 +36,6 @@ from bot.engine.wording import (
 from bot.text.numbers import parse_int
 
 __all__ = ["DONT_KNOW", "NOT_SURE", "OTHER", "AnswerReader", "Reading", "Refused", "find_slot", "options_of"]
-
 DONT_KNOW = "dont_know"
 OTHER = "not_an_answer"
 # intents whose examples are, inside a form, certainly not an answer (they teach the "other" class)
