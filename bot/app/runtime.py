@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -57,7 +57,7 @@ def configure_logging(settings: Settings) -> None:
     quiet_third_party_loggers()
 
 
-async def open_database(settings: Settings, *, upgrade: bool = True) -> tuple[AsyncEngine, async_sessionmaker]:
+async def open_database(settings: Settings, *, upgrade: bool = True) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
     funnel.set_time_zone(settings.programme.time_zone)
     alliances.set_objective_aims(dataclasses.asdict(settings.programme.objective_aims))
     db = create_engine(settings.resolved_database_url())
@@ -76,10 +76,13 @@ async def database(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
         await db.dispose()
 
 
-def _lead_preview(settings: Settings, domain: Domain, sessionmaker: async_sessionmaker[AsyncSession]):
+Preview = Callable[[object, str], Awaitable[str | None]]
+
+
+def _lead_preview(settings: Settings, domain: Domain, sessionmaker: async_sessionmaker[AsyncSession]) -> Preview:
     """The terminal's card preview (bot/leads/cards.py), imported at its first use: a chat starts
     without the cards, the leads store and the button codec (cold start)."""
-    loaded = []
+    loaded: list[Preview] = []
 
     async def show(lead_id: object, language: str) -> str | None:
         if not loaded:
