@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from sqlalchemy.orm import aliased
 
 from bot.store.clock import now_utc
+from bot.store.db import changed
 from bot.store.models import Outbox
 from bot.store.retry import DeliveryError as DeliveryError  # what a failed delivery raises, and the one
 from bot.store.retry import RetrySettings, retry_policy  # retry policy (re-exported: callers say outbox.*)
@@ -304,7 +305,7 @@ async def lease_due(*, sessionmaker: async_sessionmaker[AsyncSession], kinds: Co
                  .order_by(Outbox.id).limit(limit))
         if skip:
             query = query.where(Outbox.id.not_in(list(skip)))
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = list(await session.scalars(query))
         until = now + timedelta(seconds=lease_seconds)
@@ -395,4 +396,4 @@ async def purge_sent(*, sessionmaker: async_sessionmaker[AsyncSession], older_th
     async with sessionmaker() as session, session.begin():
         result = await session.execute(delete(Outbox).where(Outbox.status == "sent", Outbox.sent_at < cutoff,
                                                             Outbox.kind.not_in(_values(KEEP_SENT_KINDS))))
-        return result.rowcount or 0
+        return changed(result)
