@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.content.domain import Domain
 from bot.engine.actions_client import ActionError, ActionRunner
 from bot.engine.forms import end_form
 from bot.engine.messages import BotMessage
@@ -23,7 +24,7 @@ class ActionSteps:
 
     actions: ActionRunner
     renderer: Renderer
-    domain: Any
+    domain: Domain
     _rasa_domain: dict[str, Any]
     _slot_names: list[str]
     previews: dict[str, Callable[[Any, str], Awaitable[str | None]]]

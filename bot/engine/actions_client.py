@@ -80,7 +80,8 @@ class ActionRunner:
             try:
                 async with self._session.post(self.endpoint, json=call) as resp:
                     if resp.status == 200:
-                        return await resp.json()
+                        answer: dict[str, Any] = await resp.json()
+                        return answer
                     log.warning("action server answered %s for %s", resp.status, call["next_action"])
                     raise ActionError(f"{call['next_action']}: action server answered {resp.status}")
             except aiohttp.ClientConnectorError as exc:

@@ -94,7 +94,7 @@ class ActReader:
         self._correcting_phrases = [p for p in correcting if " " in p]  # "volia dir", "no era", "isn t right"
         self._openers = _phrases((acts.get(CORRECTION) or {}).get("openers"))
         names = (acts.get(LANGUAGE) or {}).get("names") or {}
-        self._language_names = {lang: [normalize(str(w)) for w in words or []]
+        self._language_names: dict[str, list[str]] = {str(lang): [normalize(str(w)) for w in words or []]
                                 for per in names.values() for lang, words in (per or {}).items()}
         examples: dict[str, list[str]] = {}
         for act in ACTS:

@@ -96,7 +96,8 @@ class AnswerReader:
             self._kinds[kind] = TextClassifier(examples)
             self._class_texts[kind] = examples
         self._everyday = {normalize(t) for t in every_answer}  # every example answer, of every kind
-        yes_no = answers.get("yes_no") if isinstance(answers.get("yes_no"), dict) else {}
+        found = answers.get("yes_no")
+        yes_no = found if isinstance(found, dict) else {}
         self._nod_class = {normalize(t): cls for cls in ("no", "yes") for texts in (yes_no.get(cls) or {}).values()
                            for t in texts or [] if normalize(t)}
         self._nods = set(self._nod_class)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Generic
 
 from bot.config import Settings
-from bot.content.domain import Domain, rule_key
+from bot.content.domain import Domain, Rule, rule_key
 from bot.engine.action_steps import ActionSteps
 from bot.engine.actions_client import ActionRunner
 from bot.engine.acts import ActReader
@@ -256,7 +256,7 @@ class Engine(ActionSteps, Generic[Work]):
         turn.tracker.add_event({"event": "user", "text": text, "parse_data": latest,
                                 "input_channel": turn.message.channel})
 
-    def _rule_for(self, tracker: Tracker, intent: str, args: str = ""):
+    def _rule_for(self, tracker: Tracker, intent: str, args: str = "") -> Rule | None:
         """The rule for an intent; a command's words after it (`/start ws`) pick a rule of their own
         when there is one."""
         rules = self.domain.rules

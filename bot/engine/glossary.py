@@ -4,13 +4,15 @@ their names in dialogues/ and knowledge/) and its explanation from knowledge/, i
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.content.domain import Domain, FormSlot
 from bot.engine.render import knowledge_text
 from bot.engine.textnorm import normalize
 
 
 class Glossary:
-    def __init__(self, domain: Domain, default_language: str, correction_targets: dict) -> None:
+    def __init__(self, domain: Domain, default_language: str, correction_targets: dict[str, Any]) -> None:
         self.domain = domain
         self.default = default_language
         self.targets = correction_targets

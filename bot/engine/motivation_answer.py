@@ -50,7 +50,7 @@ def read_motivation(reader: Any, slot: FormSlot, options: list[str], names: dict
     elif len(claimed) == 1:
         value = next(iter(claimed))
     elif not claimed and "motivation" in reader._kinds:
-        guessed = reader._classified(slot, options, "motivation", text)
+        guessed: Reading | None = reader._classified(slot, options, "motivation", text)
         if guessed is not None and guessed.value not in denied:
             return guessed
     if value is None and not claimed and len(denied & {REACTIVE, PROACTIVE}) == 1:

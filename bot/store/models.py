@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -24,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
-class FreeText(TypeDecorator):
+class FreeText(TypeDecorator[str]):
     """A column of text that people typed (names, roles, a territory, an error's words): a longer value is
     cut to the column's size when it is written, on every database alike. PostgreSQL refuses a value
     longer than its VARCHAR (a whole handoff failed on a 300-character role, issue 27); SQLite keeps it."""
@@ -32,8 +33,13 @@ class FreeText(TypeDecorator):
     impl = String
     cache_ok = True
 
+    @property
+    def length(self) -> int | None:
+        impl = self.impl_instance
+        return impl.length if isinstance(impl, String) else None
+
     def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        length = self.impl.length
+        length = self.length
         if isinstance(value, str) and length is not None and len(value) > length:
             return value[:length]
         return value
@@ -41,6 +47,14 @@ class FreeText(TypeDecorator):
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def table(model: type[Base]) -> Table:
+    """A model's Table, for pre-built Core statements (the class types `__table__` as any FromClause)."""
+    found = model.__table__
+    if not isinstance(found, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return found
 
 
 class Conversation(Base):
@@ -87,7 +101,15 @@ class Entity(Base):
 
 # The entity's columns the journey fills (contact details are the handoff's, after consent), with the
 # longest text each takes: one list, sizes read from the table (a longer value is cut, never refused).
-ENTITY_FIELDS: dict[str, int] = {name: Entity.__table__.c[name].type.length for name in (
+def _size(table: Any, column: str) -> int:
+    kind = table.c[column].type
+    length = kind.length if isinstance(kind, String | FreeText) else None
+    if length is None:
+        raise TypeError(f"{table.name}.{column} is not a text column with a size")
+    return length
+
+
+ENTITY_FIELDS: dict[str, int] = {name: _size(Entity.__table__, name) for name in (
     "name", "field", "territory", "size_staff", "size_volunteers", "budget_band")}
 
 

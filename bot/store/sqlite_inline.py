@@ -21,6 +21,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from bot.shared.backoff import Backoff
@@ -180,6 +181,10 @@ class InlineConnection:
             conn.close()
 
 
+def _run(conn: sqlite3.Connection, sql: str) -> None:
+    conn.execute(sql).close()
+
+
 def inline_creator(database: str, *, busy_timeout: float, pragmas: list[str]) -> Callable[[], Any]:
     """The `async_creator` of create_async_engine: a new InlineConnection to `database`."""
 
@@ -187,7 +192,7 @@ def inline_creator(database: str, *, busy_timeout: float, pragmas: list[str]) ->
         conn = sqlite3.connect(database, timeout=0, check_same_thread=False)
         try:
             for pragma in pragmas:
-                await _patiently(lambda p=pragma: conn.execute(p).close(), busy_timeout)
+                await _patiently(partial(_run, conn, pragma), busy_timeout)
         except BaseException:
             conn.close()
             raise
