@@ -26,7 +26,7 @@ from bot.telegram.app import set_command_menu
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import CONTEXT_TYPES, TelegramApp
 from bot.telegram.http import AiohttpRequest
-from bot.telegram.limiter import SHARED_BURST, SHARED_INTERVAL, PriorityRateLimiter
+from bot.telegram.limiter import SHARED_BURST, SHARED_FIRST_RESERVE, SHARED_INTERVAL, PriorityRateLimiter
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.sender import Sender
 from bot.text import textmodel
@@ -63,7 +63,8 @@ def build_application(settings: Settings, runtime: Runtime | None = None, *,
         channel = TelegramChannel(rt, app.bot, sender)
         if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter) and send_budget.shared(rt.db):
             # several workers may share this database: Telegram's budgets are kept in it (docs/scaling.md)
-            limiter.share(send_budget.SendBudget(rt.db, overall_interval=SHARED_INTERVAL, overall_burst=SHARED_BURST))
+            limiter.share(send_budget.SendBudget(rt.db, overall_interval=SHARED_INTERVAL, overall_burst=SHARED_BURST,
+                                                   first_reserve=SHARED_FIRST_RESERVE))
             sender.pacer = None
         app.bot_data.channel = channel
         if isinstance(app.update_processor, PerChatUpdateProcessor):

@@ -36,7 +36,6 @@ from bot.engine.wording import (
 from bot.text.numbers import parse_int
 
 __all__ = ["DONT_KNOW", "NOT_SURE", "OTHER", "AnswerReader", "Reading", "Refused", "find_slot", "options_of"]
-
 DONT_KNOW = "dont_know"
 OTHER = "not_an_answer"
 # intents whose examples are, inside a form, certainly not an answer (they teach the "other" class)
@@ -138,7 +137,22 @@ class AnswerReader:
         return {typed(slot, opt) for opt, words in self.names(slot, question, options_of(question)).items()
                 if any(len(w) >= CONTENT_WORD - 1 and f" {w} " in padded for w in words)}
 
+    def _names_another_too(self, slot: FormSlot, question: Response | None, named: str, norm: str,
+                           denied: set[str]) -> bool:
+        """Whether a message names, besides `named`, another option not inside the name it used ("email and
+        phone" names the option "both", not two options)."""
+        padded = f" {norm} "
+        names = self.names(slot, question, options_of(question))
+        used = [w for w in names.get(named, ()) if f" {w} " in padded]
+        return any(opt != named and opt not in denied and len(w) >= CONTENT_WORD - 1 and f" {w} " in padded
+                   and not any(w in u for u in used) for opt, words in names.items() for w in words)
+
     def _rest_names_another(self, slot: FormSlot, question: Response | None, reading: Reading, rest: str) -> bool:
+        if reading.how == DONT_KNOW:  # "no sé, ahorrar o llegar a más gente": the doubt is about those
+            return slot.type == "choice" and bool(self.options_named(slot, question, rest))
+        return self._number_names_another(slot, question, reading, rest)
+
+    def _number_names_another(self, slot: FormSlot, question: Response | None, reading: Reading, rest: str) -> bool:
         """"3. volem guanyar el concurs" to the objectives: the number picks one option, the words name
         another; the first clause alone is not the answer then."""
         if slot.type != "choice" or slot.bands or reading.how != "number":
@@ -162,7 +176,8 @@ class AnswerReader:
         number = self._number(slot, norm)
         if number is not None:
             return Reading(self._by_number(slot, question, options, number, text), 1.0, "number")
-        if self.says_dont_know(norm):
+        if self.says_dont_know(norm) and not (slot.type == "choice" and self.options_named(slot, question, text)):
+            # "no sé, ahorrar o llegar a más gente": options named with the doubt are read, not "don't know"
             return Reading(self._dont_know_value(slot, options), 1.0, DONT_KNOW)
         names = self.names(slot, question, options)
         exact = {opt for opt, words in names.items() if norm in words}
@@ -196,6 +211,9 @@ class AnswerReader:
                 return guessed
         named, denied = contained(names, norm, clauses_of(text))
         if named is not None:
+            if slot.type == "choice" and self._names_another_too(slot, question, named, norm, denied):
+                # "ahorrar o llegar a más gente": the longest name is a guess between the two, confirmed
+                return Reading(typed(slot, named), 0.6, "words")
             return Reading(typed(slot, named), 0.9, "name")
         if slot.bands:
             banded = band(slot, options, text)

@@ -102,9 +102,17 @@ class Repair:
                 meaning = said[1][:1].lower() + said[1][1:]
                 self.host.utter(turn, "utter_repair_meaning", {"term": said[0], "meaning": meaning})
             elif len(norm.split()) <= 4:
-                topic = "why"  # "què és això?" at a question: why it is asked
+                # "què és això?" at a choice: why it is asked; at a name or a description, which need no
+                # explaining: this assistant and its programme
+                topic = "why" if slot.type in ("choice", "scale") else "programme"
+            elif slot.type not in ("choice", "scale"):
+                self.host.utter(turn, "utter_repair_how_to_answer")  # "q es lo q tengo q poner aqui?"
             else:
                 self.host.utter(turn, "utter_repair_question_other")
+        if topic == "answers":
+            self.show_answers(turn)  # "què t'he contestat?" in the middle of a form
+            await self.forms.ask(turn, reask_only=True)
+            return
         if topic == "why" and not slot.skippable:
             self.host.utter(turn, "utter_repair_why_needed")  # no "you can skip it" where it cannot be
         elif topic != "meaning":

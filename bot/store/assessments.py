@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import ENTITY_FIELDS, Assessment, Conversation, Entity, table
+from bot.store.columns import table
+from bot.store.models import ENTITY_FIELDS, Assessment, Conversation, Entity
 
 _CONVERSATION_OF = select(Conversation.__table__.c.id).where(
     Conversation.__table__.c.sender_id == bindparam("b_sender"))

@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import Conversation, FunnelJourney, table
+from bot.store.columns import table
+from bot.store.models import Conversation, FunnelJourney
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects.postgresql import Insert as PostgresInsert

@@ -15,46 +15,19 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-
-class FreeText(TypeDecorator[str]):
-    """A column of text that people typed (names, roles, a territory, an error's words): a longer value is
-    cut to the column's size when it is written, on every database alike. PostgreSQL refuses a value
-    longer than its VARCHAR (a whole handoff failed on a 300-character role, issue 27); SQLite keeps it."""
-
-    impl = String
-    cache_ok = True
-
-    @property
-    def length(self) -> int | None:
-        impl = self.impl_instance
-        return impl.length if isinstance(impl, String) else None
-
-    def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        length = self.length
-        if isinstance(value, str) and length is not None and len(value) > length:
-            return value[:length]
-        return value
+from bot.store.columns import FreeText as FreeText
+from bot.store.columns import text_size
 
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
-
-
-def table(model: type[Base]) -> Table:
-    """A model's Table, for pre-built Core statements (the class types `__table__` as any FromClause)."""
-    found = model.__table__
-    if not isinstance(found, Table):
-        raise TypeError(f"{model.__name__} is not mapped to a table")
-    return found
 
 
 class Conversation(Base):
@@ -101,15 +74,7 @@ class Entity(Base):
 
 # The entity's columns the journey fills (contact details are the handoff's, after consent), with the
 # longest text each takes: one list, sizes read from the table (a longer value is cut, never refused).
-def _size(table: Any, column: str) -> int:
-    kind = table.c[column].type
-    length = kind.length if isinstance(kind, String | FreeText) else None
-    if length is None:
-        raise TypeError(f"{table.name}.{column} is not a text column with a size")
-    return length
-
-
-ENTITY_FIELDS: dict[str, int] = {name: _size(Entity.__table__, name) for name in (
+ENTITY_FIELDS: dict[str, int] = {name: text_size(Entity, name) for name in (
     "name", "field", "territory", "size_staff", "size_volunteers", "budget_band")}
 
 
