@@ -41,6 +41,7 @@ lint: $(STAMP)
 test: install
 	$(BIN)/ruff check bot actions tests bench fake_telegram
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/aliat check
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 

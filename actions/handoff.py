@@ -16,6 +16,7 @@ from actions import services
 from actions import verdict as verdict_rules
 from actions.base import checked_name, language_of
 from actions.effects import once
+from actions.journey import INTERVIEW_SLOTS
 from actions.qualify import qualify
 from bot.shared.addresses import telegram_address, telegram_chat_id
 from bot.store import leads as store
@@ -25,8 +26,9 @@ from bot.text.export_safe import strip_controls
 from bot.text.numbers import parse_int
 
 CONTACT_SLOTS = ("contact_name", "contact_role", "contact_channel", "contact_email", "contact_phone")
-ANSWER_SLOTS = ("entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "objective",
-                "partner_in_mind", "partner_name", "motivation", "readiness_overall", "why_partner")
+# What a lead carries from the conversation (beside the assessment's answers, when the journey got that far):
+# the interview's answers and the journey's two results, each labelled on the card (dialogues/handoff.yml)
+ANSWER_SLOTS = (*INTERVIEW_SLOTS, "motivation", "readiness_overall")
 
 # Actions write leads and outbox rows and return events; they render nothing that is not a reply to this
 # conversation. The facilitators' card (the console preview here) and the relays are rendered by the

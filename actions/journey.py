@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions import services
 from actions.base import knowledge
+from bot.content.domain import INTERVIEW_FORM
 from bot.text.grammar import join_list
 
-INTERVIEW_SLOTS = (
-    "entity_name", "field", "territory", "size_staff", "size_volunteers", "budget_band", "collaboration_today",
-    "why_partner", "financial_situation", "services_threatened", "need_voice", "new_idea", "replicate_expand",
-    "objective", "objective_other", "partner_in_mind", "partner_name",
-)
+# The interview's answers: its form's questions and the slots it keeps (dialogues/journey/interview.yml)
+INTERVIEW_SLOTS = services.domain().forms[INTERVIEW_FORM].answers
 # The structured answers the motivation classifier reads (knowledge/motivation_cues.yml `answers:`).
 CUE_SLOTS = ("financial_situation", "services_threatened", "need_voice", "new_idea", "replicate_expand", "objective")
 MOTIVATION_SLOTS = (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from actions.base import knowledge, tr
 from actions.journey import FACTOR_IDS
-from bot.shared.chart_files import chart_dir
+from bot.shared.chart_files import chart_dir, draw_later
 
 log = logging.getLogger(__name__)
 
@@ -152,11 +152,18 @@ def _drawn(future: Future[None]) -> None:
 
 def render_chart_soon(*, readiness: dict[str, int | None], scores: dict[str, float], lang: str,
                       entity_name: str | None = None) -> Path:
-    """The chart's path at once; it is drawn in a helper thread, so the turn never waits for it.
-    Channels wait briefly for the file when they send it."""
-    global _drawer
-    if _drawer is None:
-        _drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliat-chart")
+    """The chart's path at once; it is drawn in a helper thread once the turn is over (when the channel
+    waits for it to send it, bot/shared/chart_files.py), so the turn never waits for it."""
     target = chart_dir() / f"journey-{uuid.uuid4().hex}{SUFFIX}"
-    _drawer.submit(_draw, target, dict(readiness), dict(scores), lang, entity_name).add_done_callback(_drawn)
+    args = (target, dict(readiness), dict(scores), lang, entity_name)
+
+    def start() -> Future[None]:
+        global _drawer
+        if _drawer is None:
+            _drawer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliat-chart")
+        future = _drawer.submit(_draw, *args)
+        future.add_done_callback(_drawn)
+        return future
+
+    draw_later(target, start)
     return target

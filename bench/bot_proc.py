@@ -24,8 +24,8 @@ from collections import Counter
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from bot.app.runtime import build_runtime
+from bot.channels import build_application, serve
 from bot.config import load_settings
-from bot.telegram import build_application, serve
 
 
 async def main(stats_path: str) -> None:

@@ -75,10 +75,15 @@ async def _reset_pg() -> bool:
         return False
 
 
-async def _turns(url: str, min_turns: int, prefix: str = "u", **overrides) -> list[float]:
+async def _turns(url: str, min_turns: int, prefix: str = "u", statements: list[int] | None = None,
+                 **overrides) -> list[float]:
+    """Latencies of whole journeys' turns; `statements` gets each counted turn's SQL statements (a count that
+    does not move with the machine's load)."""
     runtime = await build_runtime(settings_for(url, **overrides))
     rng = random.Random(7)
     latencies: list[float] = []
+    if statements is not None:
+        _count_statements(runtime, statements)
     try:
         # Warm-up journey (imports, caches), not counted.
         await run_journey(runtime.engine, f"{prefix}:warm", rng, [])
@@ -91,23 +96,55 @@ async def _turns(url: str, min_turns: int, prefix: str = "u", **overrides) -> li
     return latencies
 
 
+def _count_statements(runtime, per_turn: list[int]) -> None:
+    from sqlalchemy import event
+
+    seen = [0]
+    event.listen(runtime.db.sync_engine, "before_cursor_execute", lambda *_args: seen.__setitem__(0, seen[0] + 1))
+    handle = runtime.engine.handle
+
+    async def counted(*args, **kwargs):
+        before = seen[0]
+        try:
+            return await handle(*args, **kwargs)
+        finally:
+            per_turn.append(seen[0] - before)
+
+    runtime.engine.handle = counted
+
+
+def _statement_rows(name: str, per_turn: list[int]) -> list[tuple[str, str, str, str]]:
+    if not per_turn:
+        return []
+    return [(f"{name} SQL statements per turn: mean / heaviest turn",
+             f"{sum(per_turn) / len(per_turn):.2f} / {max(per_turn)}", "-", "counted, not timed")]
+
+
 async def engine_turn(quick: bool = False) -> dict:
     n = 1000 if quick else 5000
     out: dict = {"rows": []}
+    counted: list[int] = []
     with tempfile.TemporaryDirectory() as tmp:
-        lat = await _turns(f"sqlite+aiosqlite:///{tmp}/bench.db", n)
+        lat = await _turns(f"sqlite+aiosqlite:///{tmp}/bench.db", n, statements=counted)
     p50, p99 = percentile(lat, 0.5), percentile(lat, 0.99)
-    out["sqlite"] = {"turns": len(lat), "p50_ms": p50 * 1000, "p99_ms": p99 * 1000}
+    out["sqlite"] = {"turns": len(lat), "p50_ms": p50 * 1000, "p99_ms": p99 * 1000,
+                     "statements_per_turn": sum(counted) / max(1, len(counted)), "statements_max": max(counted, default=0)}
     out["rows"] += [
         ("sqlite p50", ms(p50), "<= 2 ms", "ok" if p50 <= 0.002 else "MISSED"),
         ("sqlite p99", ms(p99), "<= 10 ms", "ok" if p99 <= 0.010 else "MISSED"),
         ("sqlite turns", str(len(lat)), ">= 5000", "ok" if len(lat) >= 5000 else "quick"),
+        *_statement_rows("sqlite", counted),
     ]
     if await _reset_pg():
-        lat = await _turns(PG_URL, n)
+        counted = []
+        lat = await _turns(PG_URL, n, statements=counted)
         p50, p99 = percentile(lat, 0.5), percentile(lat, 0.99)
-        out["postgresql"] = {"turns": len(lat), "p50_ms": p50 * 1000, "p99_ms": p99 * 1000}
-        out["rows"] += [("postgresql p50", ms(p50), "-", "info"), ("postgresql p99", ms(p99), "-", "info")]
+        out["postgresql"] = {"turns": len(lat), "p50_ms": p50 * 1000, "p99_ms": p99 * 1000,
+                             "statements_per_turn": sum(counted) / max(1, len(counted)),
+                             "statements_max": max(counted, default=0)}
+        out["rows"] += [("postgresql p50", ms(p50), "-", "info"),
+                        ("postgresql p99", ms(p99), "<= 10 ms", "ok" if p99 <= 0.010 else "MISSED"),
+                        *_statement_rows("postgresql", counted)]
     return out
 
 

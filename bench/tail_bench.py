@@ -9,9 +9,9 @@ p99 against the bare bot's of the same pair (median pair), both keeping to the s
 seconds hold Telegram's 30 calls and replies must wait. One more pair without any limiter shows what each
 bot's own work adds to the tail. Every stage of the Alia't bot's replies is stamped (bench/trace.py):
 `stages_ms` says where the slowest first replies spent their time, and how many calls waited for the
-budget. The Alia't bot's own engine turns (whole
-turn, commit included, timed inside its process) are given beside it, to tell the engine's share of
-the tail from the rest (delivery, the event loop's other work).
+budget. The Alia't bot's own engine turns (whole turn, commit included, timed inside its process) are
+given beside it, to tell the engine's share of the tail from the rest (delivery, the event loop's other
+work).
 
 `BENCH_PROFILE=file` writes a cProfile of the Alia't bot's process (bench/bot_proc.py).
 """

@@ -55,8 +55,8 @@ def instrument(stamps: list[tuple[str, int, float]]) -> None:
     send_payload = TelegramChannel._send_payload
 
     @functools.wraps(send_payload)
-    async def traced_send_payload(self: Any, progress: dict[str, Any]) -> None:
-        stamp("deliver", progress.get("chat_id"))
+    async def traced_send_payload(self: Any, progress: Any) -> None:  # a Reply (bot/store/outbox.py)
+        stamp("deliver", progress.chat_id)
         return await send_payload(self, progress)
 
     wait = ChatPacer.wait

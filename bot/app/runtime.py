@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -57,7 +57,7 @@ def configure_logging(settings: Settings) -> None:
     quiet_third_party_loggers()
 
 
-async def open_database(settings: Settings, *, upgrade: bool = True) -> tuple[AsyncEngine, async_sessionmaker]:
+async def open_database(settings: Settings, *, upgrade: bool = True) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
     funnel.set_time_zone(settings.programme.time_zone)
     alliances.set_objective_aims(dataclasses.asdict(settings.programme.objective_aims))
     db = create_engine(settings.resolved_database_url())
@@ -76,10 +76,13 @@ async def database(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
         await db.dispose()
 
 
-def _lead_preview(settings: Settings, domain: Domain, sessionmaker: async_sessionmaker[AsyncSession]):
+Preview = Callable[[object, str], Awaitable[str | None]]
+
+
+def _lead_preview(settings: Settings, domain: Domain, sessionmaker: async_sessionmaker[AsyncSession]) -> Preview:
     """The terminal's card preview (bot/leads/cards.py), imported at its first use: a chat starts
     without the cards, the leads store and the button codec (cold start)."""
-    loaded = []
+    loaded: list[Preview] = []
 
     async def show(lead_id: object, language: str) -> str | None:
         if not loaded:
@@ -102,7 +105,7 @@ async def build_runtime(settings: Settings, *, upgrade: bool = True) -> Runtime:
     db, sessionmaker = await open_database(settings, upgrade=upgrade)
     from actions import services as action_services  # in-process actions use this runtime's database
 
-    action_services.bind(settings=settings, sessionmaker=sessionmaker)
+    action_services.bind(settings=settings, sessionmaker=sessionmaker, domain=domain)
     actions = ActionRunner(endpoint=settings.actions.endpoint, timeout=settings.actions.timeout_seconds)
     # the engine knows only its store interface (bot/engine/ports.py): this is where the concrete one is chosen
     store = ConversationStore[Tracker](sessionmaker, dialect=db.dialect.name, restore=Tracker.from_state)

@@ -12,12 +12,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
+from bot.shared.backoff import Backoff
 from bot.store.db import create_engine
 
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_SECONDS = 5.0
 MAX_DELAY_SECONDS = 15.0
+DATABASE_BACKOFF = Backoff(1.0, MAX_DELAY_SECONDS)  # tried again after 1, 2, 4, 8, 15, 15... s
 
 
 class DatabaseUnavailable(Exception):
@@ -60,7 +62,7 @@ async def wait_for_database(settings: Settings) -> None:
     url = settings.resolved_database_url()
     patience = settings.database_wait_seconds
     deadline = time.monotonic() + patience
-    delay, tries = 1.0, 0
+    tries = 0
     while True:
         tries += 1
         why = await probe(url)
@@ -68,6 +70,7 @@ async def wait_for_database(settings: Settings) -> None:
             if tries > 1:
                 log.info("database %s answers (after %s tries)", shown_url(url), tries)
             return
+        delay = DATABASE_BACKOFF.delay(tries)
         if time.monotonic() + delay > deadline:
             waited = f"after waiting {patience:g} s; " if patience else ""
             raise DatabaseUnavailable(
@@ -76,4 +79,3 @@ async def wait_for_database(settings: Settings) -> None:
         log.warning("database not reachable yet at %s: %s; try %s, again in %.0f s (database_wait_seconds: %g)",
                     shown_url(url), why, tries, delay, patience)
         await asyncio.sleep(delay)
-        delay = min(delay * 2, MAX_DELAY_SECONDS)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.content.domain import CHOICES_DONE, Button, ContentError, Domain, load_domain
+from bot.content.domain import CHOICES_DONE, INTERVIEW_FORM, Button, ContentError, Domain, load_domain
 from bot.engine.actions_client import ActionRunner
 from bot.engine.engine import BUILTIN_STEPS, step_problem
 from bot.engine.nlu import parse_intent_payload
@@ -112,6 +112,7 @@ class Checker:
         self._responses()
         self._rules()
         self._forms()
+        self._interview()
         self._answers()
         self._intents()
         self._settings()
@@ -233,6 +234,8 @@ class Checker:
                 if not self._step_exists(step):
                     self.add(where, f"on_complete step {step!r} does not exist")
             for slot in form.slots:
+                if slot.name not in self.domain.slots:
+                    self.add(where, f"slot {slot.name} is not declared under `slots:` (its type, for the actions)")
                 question = self.domain.responses.get(slot.question)
                 if question is None:
                     self.add(where, f"slot {slot.name}: question {slot.question!r} does not exist")
@@ -275,6 +278,26 @@ class Checker:
                             if not isinstance(word, str):
                                 self.add(where, f"slot {slot.name}: synonym {word!r} of {option!r} ({lang}) is not "
                                                 "text; put quotes around yes, no, on, off, true, false")
+
+    def _interview(self) -> None:
+        """The interview's answers (its form's slots and `keeps`) are stored with the assessment and read by
+        facilitators under a label: each a declared slot with utter_label_<slot> (its languages are checked
+        with every response). actions/journey.py takes INTERVIEW_SLOTS from this form."""
+        form = self.domain.forms.get(INTERVIEW_FORM)
+        if form is None:
+            self.add("dialogues", f"form {INTERVIEW_FORM} is missing: the journey asks it (actions/intake.py)")
+            return
+        where = f"{form.source}: form {form.name}"
+        asked = {s.name for s in form.slots}
+        for name in form.keeps:
+            if name in asked:
+                self.add(where, f"keeps {name!r}, which the form asks already")
+            elif name not in self.domain.slots:
+                self.add(where, f"keeps unknown slot {name!r}")
+        for name in form.answers:
+            if f"utter_label_{name}" not in self.domain.responses:
+                self.add(where, f"slot {name}: no label utter_label_{name} (dialogues/handoff.yml), the words "
+                                "facilitators read the answer under")
 
     def _answers(self) -> None:
         """Examples of kinds of answer (dialogues/nlu.yml `answers:`) must be text, in every language."""

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         return _refuse("ALIAT_WEBHOOK_SECRET must be set in webhook mode: 16 to 256 characters among "
                        "A-Z a-z 0-9 _ - (for example: openssl rand -hex 32)")
     configure_logging(settings)
-    from bot.telegram.app import build_application, serve  # PTB only when it is needed
+    from bot.channels import build_application, serve  # PTB only when it is needed
 
     async def _main() -> int:
         from bot.app.startup import DatabaseUnavailable, wait_for_database

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar, dataclass_transform
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, with_config
 from pydantic_settings import NoDecode
@@ -90,10 +90,12 @@ AtLeastOne = Annotated[int, Field(ge=1), NUMBER]
 NotNegative = Annotated[int, Field(ge=0), NUMBER]
 Port = Annotated[int, Field(ge=1, le=65535), NUMBER, Why("must be a port number (1-65535)")]
 HttpUrl = Annotated[Text, AfterValidator(_http_url_or_empty)]
+T = TypeVar("T")
 Languages = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated), AfterValidator(_supported)]
 
 
-def section(cls: type) -> type:
+@dataclass_transform(frozen_default=True)
+def section(cls: type[T]) -> type[T]:
     """A frozen dataclass of settings. extra="forbid": a key config.yml misspells stops start-up ("unknown
     setting") instead of being ignored; a number where text is expected (a chat id) is read as text."""
     return with_config(ConfigDict(extra="forbid", coerce_numbers_to_str=True))(dataclass(frozen=True)(cls))

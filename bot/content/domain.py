@@ -71,6 +71,20 @@ class Form:
     intro: str | None = None
     progress: bool = True
     source: str = ""
+    # answers that belong with this form's though another step asks or fills them (the interview's size
+    # in volunteers, asked by the handoff form; the partner named with a yes)
+    keeps: tuple[str, ...] = ()
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """The slots this form's answers are kept in: its questions, in order, then `keeps`."""
+        asked = tuple(s.name for s in self.slots)
+        return asked + tuple(k for k in self.keeps if k not in asked)
+
+
+# The journey's interview: its answers are stored with the assessment and shown to facilitators, each under
+# its label (utter_label_<slot>); actions/journey.py's INTERVIEW_SLOTS and `aliat check` read them from here.
+INTERVIEW_FORM = "interview_form"
 
 
 @dataclass(frozen=True)
@@ -316,5 +330,9 @@ def _form(name: str, value: Any, src: str) -> Form:
             ask_as=_ask_as(item.get("ask_as"), f"{where}: slot {item['name']}"),
             otherwise=_otherwise(item.get("otherwise"), f"{where}: slot {item['name']}"),
         ))
+    keeps = value.get("keeps") or ()
+    if not isinstance(keeps, list | tuple) or not all(isinstance(k, str) for k in keeps):
+        raise ContentError(f"{where}: keeps must be a list of slot names")
     return Form(name=name, slots=tuple(slots), on_complete=tuple(value.get("on_complete") or ()),
-                intro=value.get("intro"), progress=bool(value.get("progress", True)), source=src)
+                intro=value.get("intro"), progress=bool(value.get("progress", True)), source=src,
+                keeps=tuple(keeps))

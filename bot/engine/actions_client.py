@@ -6,6 +6,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from bot.shared.backoff import Backoff
+
 if TYPE_CHECKING:
     import aiohttp
     from rasa_sdk.executor import ActionExecutor
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
 # rasa-sdk (with sanic) and aiohttp are imported when first needed: together they were about half of
 # `aliat chat`'s start-up, and a greeting needs neither.
 log = logging.getLogger(__name__)
+UNREACHABLE_BACKOFF = Backoff(0.2, 0.6)  # an action server not listening (yet): tried after 0.2, 0.4, 0.6 s
 
 
 class ActionError(Exception):
@@ -77,14 +80,15 @@ class ActionRunner:
             try:
                 async with self._session.post(self.endpoint, json=call) as resp:
                     if resp.status == 200:
-                        return await resp.json()
+                        answer: dict[str, Any] = await resp.json()
+                        return answer
                     log.warning("action server answered %s for %s", resp.status, call["next_action"])
                     raise ActionError(f"{call['next_action']}: action server answered {resp.status}")
             except aiohttp.ClientConnectorError as exc:
                 log.warning("action server unreachable (%s), attempt %s", type(exc).__name__, attempt + 1)
             except (TimeoutError, aiohttp.ClientError) as exc:
                 raise ActionError(f"{call['next_action']}: {type(exc).__name__}") from exc
-            await asyncio.sleep(0.2 * (attempt + 1))
+            await asyncio.sleep(UNREACHABLE_BACKOFF.delay(attempt + 1))
         raise ActionError(f"{call['next_action']}: action server unreachable")
 
     async def close(self) -> None:

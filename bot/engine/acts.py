@@ -41,6 +41,7 @@ OTHER_FLOOR = 0.2       # below this, no other act is likely enough to be taken 
 UNLIKELY_ANSWER = 0.4   # an answer the reader reads only by guessing, and the classifier finds this unlikely
 FREE_TEXT_MAX_WORDS = 12  # on a name or description question, cues count in short messages only
 FREE_TEXT_CUE_START = 1  # ... and start among its first words, unless four words long or more
+FREE_TEXT_SHORT = 4  # ... or the message is this short
 _LAUGH = re.compile(r"\b(?:ja|je|ha|he|ji|xa){2,}h?\b")
 _QUESTION_WORDS = frozenset("que quin quina quins quines qui com quan quant quanta on per what who why how when "
                             "where which is are do does can could qual cual quien como cuando cuanto donde por "
@@ -94,7 +95,7 @@ class ActReader:
         self._correcting_phrases = [p for p in correcting if " " in p]  # "volia dir", "no era", "isn t right"
         self._openers = _phrases((acts.get(CORRECTION) or {}).get("openers"))
         names = (acts.get(LANGUAGE) or {}).get("names") or {}
-        self._language_names = {lang: [normalize(str(w)) for w in words or []]
+        self._language_names: dict[str, list[str]] = {str(lang): [normalize(str(w)) for w in words or []]
                                 for per in names.values() for lang, words in (per or {}).items()}
         examples: dict[str, list[str]] = {}
         for act in ACTS:
@@ -135,7 +136,13 @@ class ActReader:
         norm = _LAUGH.sub("jaja", norm)
         cued = self._cued(norm, slot, asks=text.rstrip().endswith("?"))
         if cued is not None and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
+            if cued == SMALLTALK and self._corrects_another(norm, slot):
+                cued = CORRECTION  # "hang on, we don't have a new idea": the aside opens a correction
             act = self._detailed(cued, norm, 1.0, "cue")
+            start, end = self._cue_at
+            if cued == SMALLTALK and act.topic != "bot" and start == 0 and len(words) - end >= 3 \
+                    and text.rstrip().endswith("?"):
+                return self.read(slot, question, " ".join(words[end:]) + "?")  # "hang on, is this free?"
             if cued == SMALLTALK and free_text:
                 # "gràcies!" at a name is small talk; "Thank You Foundation", "Hola, som el Casal Sant Roc" are
                 # names (two capitals or more)
@@ -217,7 +224,8 @@ class ActReader:
         # in a name or a description ("acompanyem famílies en un moment difícil") a cue counts only where a
         # request starts: among the first words; a name or a description is never a question ("podríem fer
         # una videotrucada amb algú?"), so there a message that asks is read whole
-        latest = len(tokens) if slot.type in ("choice", "scale", OUTSIDE_FORM) or asks else FREE_TEXT_CUE_START
+        latest = len(tokens) if slot.type in ("choice", "scale", OUTSIDE_FORM) or asks \
+            or len(tokens) <= FREE_TEXT_SHORT else FREE_TEXT_CUE_START  # "hang on, brb": short, read whole
         for i, token in enumerate(tokens):
             for stem, rank, act in self._stem_list:  # "equivoc" for m'he equivocat, equivocada, me equivoqué...
                 if i <= latest and token.startswith(stem) and (best is None or (len(stem), -rank) > best[:2]):

@@ -9,69 +9,50 @@ never guessed. `aliat nlu --slot` calls `read` too, so content editors see what 
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from bot.content.domain import Domain, FormSlot, Response
-from bot.engine.amounts import read_amount
 from bot.engine.grounding import UNGROUNDED, grounded, stems
 from bot.engine.learn import TextClassifier
-from bot.engine.negation import clauses_of, contained, negated, positions, ranked_second
+from bot.engine.motivation_answer import read_motivation
+from bot.engine.negation import clauses_of, contained
 from bot.engine.render import expand_knowledge
 from bot.engine.textnorm import normalize
+from bot.engine.wording import (
+    CONTENT_WORD,
+    NUMBER_OF,
+    SCALE_NUMBER,
+    Reading,
+    Refused,
+    band,
+    fuzzy,
+    lead_clause,
+    option_by_emoji,
+    shared_words,
+    title_names,
+    turns_round,
+    typed,
+)
 from bot.text.numbers import parse_int
 
+__all__ = ["DONT_KNOW", "NOT_SURE", "OTHER", "AnswerReader", "Reading", "Refused", "find_slot", "options_of"]
 DONT_KNOW = "dont_know"
 OTHER = "not_an_answer"
 # intents whose examples are, inside a form, certainly not an answer (they teach the "other" class)
 OTHER_INTENTS = ("out_of_scope", "greet", "privacy", "about_programme", "factors", "help")
 NOT_SURE = "not_sure"  # the options that already meant "don't know" before it had a value of its own
 
-FUZZY_RATIO = 84     # "ninguno" for "Ninguna", "taragona": one or two letters off
 CLASSIFIER_FLOOR = 0.45
 SHORT_ANSWER_WORDS = 8
 CONFIRM_FLOOR = 0.7
 EXPLICIT_FLOOR = 0.95  # consent: a yes the classifier has no doubt about ("home, sí" 0.98; "I want to talk to someone" 0.64)
 NOT_AN_ANSWER_FLOOR = 0.75
-CONTENT_WORD = 5  # letters a word needs to say something about an option on its own
 CLASSIFIER_MARGIN = 0.12
 LEAD_OUTRIGHT = ("number", "name", DONT_KNOW, "emoji")
-LEAD_FLOOR = 0.6
-THANKS_WORDS = 3  # consent: a clear yes or no followed by this many words at most ("sí, moltes gràcies")  # a first clause read by the classifier ("massively") must be at least this sure
-# what, after a comma, turns the first clause round: "sí, però poc", "no, but some are"
+LEAD_FLOOR = 0.6  # a first clause read by the classifier ("massively") must be at least this sure
+THANKS_WORDS = 3  # consent: a clear yes or no followed by this many words at most ("sí, moltes gràcies")
 # kinds whose classes are everyday words (yes, a bit, a lot), said of anything: their readings are not grounded
 UNGROUNDED_KINDS = ("yes_no", "yes_partly_no", "scale", "motivation")
-_TURNS_ROUND = frozenset("pero però but sino sinó aunque tampoc tampoco".split())
-_CLAUSE = re.compile(r"\s*(?:[,;:!?]|\.(?!\d)|\s-\s)+\s*")
-
-_NUMBER_WORDS = {
-    "1": "u un una one",
-    "2": "dos dues two",
-    "3": "tres three",
-    "4": "quatre cuatro four",
-}
-_NUMBER_OF = {w: int(n) for n, words in _NUMBER_WORDS.items() for w in words.split()}
-# "un 3", "3/4" ("3 4" once folded), "3 de 4", "3 out of 4", "nota 3", "diria un 3"
-_SCALE_NUMBER = re.compile(r"^(?:(?:jo |yo |i )?(?:diria|diria que|pondria|posaria|say|would say|i d say)\s)?"
-                           r"(?:un |una |el |la |a |an |nota |puntuacio |score )?(\d{1,2})"
-                           r"(?:\s(?:de|sobre|out of|of|over)?\s?4)?$")
-
-
-class Refused(Exception):
-    """The answer does not fit the question; `reason` picks the explanation to give."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Reading:
-    value: Any
-    confidence: float
-    how: str  # number, dont_know, name, fuzzy, classifier, motivation
-    clause: str | None = None  # the first clause it was read from, when the rest was a comment
 
 
 def options_of(question: Response | None) -> list[str]:
@@ -114,7 +95,8 @@ class AnswerReader:
             self._kinds[kind] = TextClassifier(examples)
             self._class_texts[kind] = examples
         self._everyday = {normalize(t) for t in every_answer}  # every example answer, of every kind
-        yes_no = answers.get("yes_no") if isinstance(answers.get("yes_no"), dict) else {}
+        found = answers.get("yes_no")
+        yes_no = found if isinstance(found, dict) else {}
         self._nod_class = {normalize(t): cls for cls in ("no", "yes") for texts in (yes_no.get(cls) or {}).values()
                            for t in texts or [] if normalize(t)}
         self._nods = set(self._nod_class)
@@ -131,9 +113,9 @@ class AnswerReader:
         """The slot value `text` stands for, or Refused. An answer followed by a comment ("un 3, tot i que…",
         "gens, al contrari, ens portem molt bé", "a lot. they're huge, we're tiny") is its first clause, when
         that clause alone reads clearly and what follows does not turn it round ("sí, però poc")."""
-        lead, rest = _lead_clause(text)
+        lead, rest = lead_clause(text)
         if rest and slot.type in ("choice", "scale") and not slot.reads.get("explicit") \
-                and not _turns_round(rest):
+                and not turns_round(rest):
             try:
                 reading = self._read(slot, question, lead)
             except Refused:
@@ -146,16 +128,31 @@ class AnswerReader:
     def named_in(self, slot: FormSlot, question: Response | None, text: str) -> Any:
         """The one option a message names outright (not negated), as its value, or None."""
         named, _denied = contained(self.names(slot, question, options_of(question)), normalize(text), clauses_of(text))
-        return None if named is None else _typed(slot, named)
+        return None if named is None else typed(slot, named)
 
     def options_named(self, slot: FormSlot, question: Response | None, text: str) -> set[Any]:
         """Every option a message names (four letters or more, negated or not): "what's the difference between
         efficiency and saving money?" names two."""
         padded = f" {normalize(text)} "
-        return {_typed(slot, opt) for opt, words in self.names(slot, question, options_of(question)).items()
+        return {typed(slot, opt) for opt, words in self.names(slot, question, options_of(question)).items()
                 if any(len(w) >= CONTENT_WORD - 1 and f" {w} " in padded for w in words)}
 
+    def _names_another_too(self, slot: FormSlot, question: Response | None, named: str, norm: str,
+                           denied: set[str]) -> bool:
+        """Whether a message names, besides `named`, another option not inside the name it used ("email and
+        phone" names the option "both", not two options)."""
+        padded = f" {norm} "
+        names = self.names(slot, question, options_of(question))
+        used = [w for w in names.get(named, ()) if f" {w} " in padded]
+        return any(opt != named and opt not in denied and len(w) >= CONTENT_WORD - 1 and f" {w} " in padded
+                   and not any(w in u for u in used) for opt, words in names.items() for w in words)
+
     def _rest_names_another(self, slot: FormSlot, question: Response | None, reading: Reading, rest: str) -> bool:
+        if reading.how == DONT_KNOW:  # "no sé, ahorrar o llegar a más gente": the doubt is about those
+            return slot.type == "choice" and bool(self.options_named(slot, question, rest))
+        return self._number_names_another(slot, question, reading, rest)
+
+    def _number_names_another(self, slot: FormSlot, question: Response | None, reading: Reading, rest: str) -> bool:
         """"3. volem guanyar el concurs" to the objectives: the number picks one option, the words name
         another; the first clause alone is not the answer then."""
         if slot.type != "choice" or slot.bands or reading.how != "number":
@@ -163,7 +160,7 @@ class AnswerReader:
         names = self.names(slot, question, options_of(question))
         norm = normalize(rest)
         named, _denied = contained(names, norm, clauses_of(rest))
-        named = named or _fuzzy(names, norm) or _shared_words(names, norm)
+        named = named or fuzzy(names, norm) or shared_words(names, norm)
         return named is not None and named != reading.value
 
     def _read(self, slot: FormSlot, question: Response | None, text: str) -> Reading:
@@ -172,25 +169,26 @@ class AnswerReader:
         if not norm:
             # emoji, symbols: not an answer, unless it is the emoji one option's button starts with
             # ("👍" to "👍 Yes, that's right" / "🤔 I don't think so")
-            emoji = _option_by_emoji(question, options, text)
+            emoji = option_by_emoji(question, options, text)
             if emoji is not None:
-                return Reading(_typed(slot, emoji), 1.0, "emoji")
+                return Reading(typed(slot, emoji), 1.0, "emoji")
             raise Refused("unclear")
         number = self._number(slot, norm)
         if number is not None:
             return Reading(self._by_number(slot, question, options, number, text), 1.0, "number")
-        if self.says_dont_know(norm):
+        if self.says_dont_know(norm) and not (slot.type == "choice" and self.options_named(slot, question, text)):
+            # "no sé, ahorrar o llegar a más gente": options named with the doubt are read, not "don't know"
             return Reading(self._dont_know_value(slot, options), 1.0, DONT_KNOW)
         names = self.names(slot, question, options)
         exact = {opt for opt, words in names.items() if norm in words}
         if len(exact) == 1:
-            return Reading(_typed(slot, exact.pop()), 1.0, "name")
+            return Reading(typed(slot, exact.pop()), 1.0, "name")
         if slot.reads.get("explicit"):
             # consent: only a yes or no said outright ("sí", "d'acord", "no, gràcies"), never a guess
             # ("vull parlar amb una persona" reads as a yes, and is not an agreement to keep data)
             said = self._nod_class.get(norm)
-            lead, rest = _lead_clause(text)
-            if said is None and rest and len(normalize(rest).split()) <= THANKS_WORDS and not _turns_round(rest):
+            lead, rest = lead_clause(text)
+            if said is None and rest and len(normalize(rest).split()) <= THANKS_WORDS and not turns_round(rest):
                 said = self._nod_class.get(normalize(lead))  # "sí, moltes gràcies", "vale, muchas gracias"
             if said is None and "yes_no" in self._kinds and not self.not_an_answer(text):
                 guess = self._kinds["yes_no"].guess(text)  # "home, sí", "sí, sí, endavant"
@@ -198,14 +196,14 @@ class AnswerReader:
             value = self._mapped(slot, options).get(said) if said else None
             if value is None:
                 raise Refused("choice")
-            return Reading(_typed(slot, value), 1.0, "name")
+            return Reading(typed(slot, value), 1.0, "name")
         if not exact and self.answers_another(slot, norm):
             # "contractació pública" typed to "are services at risk?": the answer to another question
             # (typed ahead, or a slip), not a hedged yes to this one
             raise Refused("scale" if slot.type == "scale" else "choice")
         kind = self.kind_of(slot)
         if kind == "motivation":
-            return self._motivation(slot, options, names, text)
+            return read_motivation(self, slot, options, names, text)
         if kind in self._kinds:
             # a sentence ("si, un parell de serveis") is the classifier's; a name inside it may mislead
             guessed = self._classified(slot, options, kind, text)
@@ -213,16 +211,19 @@ class AnswerReader:
                 return guessed
         named, denied = contained(names, norm, clauses_of(text))
         if named is not None:
-            return Reading(_typed(slot, named), 0.9, "name")
+            if slot.type == "choice" and self._names_another_too(slot, question, named, norm, denied):
+                # "ahorrar o llegar a más gente": the longest name is a guess between the two, confirmed
+                return Reading(typed(slot, named), 0.6, "words")
+            return Reading(typed(slot, named), 0.9, "name")
         if slot.bands:
-            band = _band(slot, options, text)
-            if band is not None:
-                return Reading(band, 1.0, "number")
-        fuzzy = _fuzzy(names, norm)
-        if fuzzy is not None and fuzzy not in denied:
-            return Reading(_typed(slot, fuzzy), 0.8, "fuzzy")
+            banded = band(slot, options, text)
+            if banded is not None:
+                return Reading(banded, 1.0, "number")
+        typo = fuzzy(names, norm)
+        if typo is not None and typo not in denied:
+            return Reading(typed(slot, typo), 0.8, "fuzzy")
         if slot.type == "choice":
-            shared = _shared_words(names, norm)
+            shared = shared_words(names, norm)
             if shared is not None and shared not in denied:
                 return Reading(shared, 0.6, "words")
         raise Refused("scale" if slot.type == "scale" else "choice")
@@ -296,18 +297,18 @@ class AnswerReader:
         if whole is not None:
             return whole
         if slot.type == "scale":
-            found = _SCALE_NUMBER.match(norm)
+            found = SCALE_NUMBER.match(norm)
             if found:
                 return parse_int(found.group(1))
-            if norm in _NUMBER_OF:
-                return _NUMBER_OF[norm]
+            if norm in NUMBER_OF:
+                return NUMBER_OF[norm]
             words = norm.split()
-            if len(words) == 2 and words[0] in ("un", "una", "el", "a") and words[1] in _NUMBER_OF:
-                return _NUMBER_OF[words[1]]
+            if len(words) == 2 and words[0] in ("un", "una", "el", "a") and words[1] in NUMBER_OF:
+                return NUMBER_OF[words[1]]
             if len(words) <= SHORT_ANSWER_WORDS:
                 # "i'd give it a 3", "diria que tres": one number in a short answer is the answer
                 said = {parse_int(w) for w in words if parse_int(w, max_digits=2) is not None}
-                said |= {_NUMBER_OF[w] for w in words if w in _NUMBER_OF and len(w) > 3}
+                said |= {NUMBER_OF[w] for w in words if w in NUMBER_OF and len(w) > 3}
                 if len(said) == 1:
                     return said.pop()
         return None
@@ -320,10 +321,10 @@ class AnswerReader:
                 return number
             raise Refused("scale")
         if slot.bands:
-            band = _band(slot, options, text)
-            if band is None:
+            banded = band(slot, options, text)
+            if banded is None:
                 raise Refused("choice")
-            return band
+            return banded
         if 1 <= number <= len(options):
             return options[number - 1]
         raise Refused("range")
@@ -371,7 +372,7 @@ class AnswerReader:
         if question is not None:
             for button in question.buttons:
                 if button.payload in names:
-                    names[button.payload].update(_title_names(self._expand(t, lang))
+                    names[button.payload].update(title_names(self._expand(t, lang))
                                                  for lang, t in button.title.items())
         for opt, per_lang in slot.synonyms.items():
             if opt in names:
@@ -397,166 +398,3 @@ class AnswerReader:
         if slot.skippable or slot.type == "scale":
             return DONT_KNOW
         raise Refused("dont_know")
-
-    # ----------------------------------------------------------- motivation
-    def _motivation(self, slot: FormSlot, options: list[str], names: dict[str, set[str]], text: str) -> Reading:
-        """A motivation in the person's words, negation-aware: what they deny ("no estem en una situació
-        difícil"), or rank second ("més un projecte que una necessitat"), does not count as claimed.
-        Evidence: the options' names, then the motivation classifier's cues (actions/classifier.py), then
-        the examples of `answers: motivation` in dialogues/nlu.yml."""
-        from actions.classifier import MIXED, PROACTIVE, REACTIVE, classify
-
-        norm = normalize(text)
-        tokens, clauses = norm.split(), clauses_of(text)
-        second = ranked_second(tokens, clauses)
-        claimed: set[str] = set()
-        denied: set[str] = set()
-
-        def weigh(option: str, start: int, name: str) -> None:
-            if start in second or negated(tokens, start, name, clauses):
-                denied.add(option)
-            else:
-                claimed.add(option)
-
-        for opt, words in names.items():
-            for word in words:
-                for start in positions(tokens, word.split()):
-                    weigh(opt, start, word)
-        for e in classify(text=text, answers={}, lang=None).evidence:
-            if e.source == "text" and e.direction in (REACTIVE, PROACTIVE):
-                for start in positions(tokens, normalize(str(e.value)).split()):
-                    weigh(e.direction, start, "")
-        claimed -= denied
-        both = self._mapped(slot, options).get(MIXED)
-        settled = [opt for opt in claimed if opt not in (REACTIVE, PROACTIVE)]  # "les dues", "no ho sé"
-        value: Any = None
-        if len(settled) == 1:
-            value = settled[0]
-        elif {REACTIVE, PROACTIVE} <= claimed and both:
-            value = both
-        elif len(claimed) == 1:
-            value = next(iter(claimed))
-        elif not claimed and "motivation" in self._kinds:
-            guessed = self._classified(slot, options, "motivation", text)
-            if guessed is not None and guessed.value not in denied:
-                return guessed
-        if value is None and not claimed and len(denied & {REACTIVE, PROACTIVE}) == 1:
-            value = PROACTIVE if REACTIVE in denied else REACTIVE  # "it isn't X": the other one
-        if value is None or value not in options:
-            raise Refused("choice")
-        return Reading(value, 0.8, "motivation")
-
-
-def _lead_clause(text: str) -> tuple[str, str]:
-    """The first clause of a message and the rest ("un 3", "tot i que costa"); the rest is "" for one clause."""
-    parts = [p for p in _CLAUSE.split(text.strip(), maxsplit=1)]
-    if len(parts) < 2 or not normalize(parts[0]) or not normalize(parts[1]):
-        return text, ""
-    return parts[0], parts[1]
-
-
-def _turns_round(rest: str) -> bool:
-    words = normalize(rest).split()
-    return bool(words) and words[0] in {normalize(w) for w in _TURNS_ROUND}
-
-
-def _typed(slot: FormSlot, option: str) -> Any:
-    if slot.type == "scale":
-        number = parse_int(option)
-        return number if number is not None else option
-    return option
-
-
-def _option_by_emoji(question: Response | None, options: list[str], text: str) -> str | None:
-    """The one option whose button title starts with exactly this emoji (variation selectors aside)."""
-    if question is None:
-        return None
-    typed = text.strip().replace("\ufe0f", "")
-    found = set()
-    for button in question.buttons:
-        if button.payload not in options:
-            continue
-        for title in button.title.values():
-            first = (title.split() or [""])[0].replace("\ufe0f", "")
-            if first and first == typed and not any(ch.isalnum() for ch in first):
-                found.add(button.payload)
-    return found.pop() if len(found) == 1 else None
-
-
-def _title_names(title: str) -> str:
-    """A button's title without its emoji or its "3 · " number: "🟡 Anem justos" -> "anem justos"."""
-    norm = normalize(title)
-    return re.sub(r"^\d+ ", "", norm) if re.match(r"^\d+ \D", norm) else norm
-
-
-def _fuzzy(names: dict[str, set[str]], norm: str) -> str | None:
-    """An option named with a letter or two wrong, as a whole answer or as one of its words."""
-    from rapidfuzz import fuzz
-
-    tokens = norm.split()
-    scored: dict[str, float] = {}
-    for opt, words in names.items():
-        for word in words:
-            if len(word) < 4:
-                continue
-            candidates = [norm]
-            if " " not in word and len(word) >= 5:
-                candidates += [t for t in tokens if len(t) >= 5]
-            score = max(fuzz.ratio(word, c) for c in candidates)
-            if score >= FUZZY_RATIO:
-                scored[opt] = max(scored.get(opt, 0.0), score)
-    if not scored:
-        return None
-    best = max(scored.values())
-    winners = [opt for opt, s in scored.items() if s == best]
-    return winners[0] if len(winners) == 1 else None
-
-
-# Counts and amounts said in words, for the questions answered in bands ("una desena", "half a million").
-_COUNT_WORDS = {
-    "2": "dos dues two", "3": "tres three", "4": "quatre cuatro four", "5": "cinc cinco five",
-    "6": "sis seis six", "7": "set siete seven", "8": "vuit ocho eight", "9": "nou nueve nine",
-    "10": "deu diez ten desena decena", "12": "dotze doce twelve dotzena docena dozen", "15": "quinze quince fifteen",
-    "20": "vint veinte twenty vintena veintena", "30": "trenta treinta thirty trentena treintena",
-    "40": "quaranta cuarenta forty", "50": "cinquanta cincuenta fifty cinquantena cincuentena",
-    "100": "cent cien hundred centenar centenars cientos hundreds", "500000": "mig medio half",
-}
-_COUNT_OF = {w: n for n, words in _COUNT_WORDS.items() for w in words.split()}
-
-
-def _digits_for_words(text: str) -> str:
-    words = normalize(text).split()
-    if any(w in ("milio", "millon", "million", "milions", "millones", "millions") for w in words):
-        text = normalize(text).replace("mig milio", "500000").replace("medio millon", "500000") \
-            .replace("half a million", "500000")
-        return text
-    return " ".join(_COUNT_OF.get(w, w) for w in words)
-
-
-def _shared_words(names: dict[str, set[str]], norm: str) -> str | None:
-    """Last resort for a choice: the one option whose names share a long word with the answer, give or
-    take an ending ("fem alguna activitat junts" -> "Activitats puntuals", "guanyar concursos" ->
-    "concursos públics")."""
-    from rapidfuzz import fuzz
-
-    tokens = [t for t in norm.split() if len(t) >= CONTENT_WORD]
-    counts: dict[str, int] = {}
-    for opt, words in names.items():
-        vocabulary = {w for name in words for w in name.split() if len(w) >= CONTENT_WORD}
-        hits = sum(1 for t in tokens if any(fuzz.ratio(t, w) >= FUZZY_RATIO for w in vocabulary))
-        if hits:
-            counts[opt] = hits
-    if not counts:
-        return None
-    best = max(counts.values())
-    winners = [opt for opt, n in counts.items() if n == best]
-    return winners[0] if len(winners) == 1 else None
-
-
-def _band(slot: FormSlot, options: list[str], text: str) -> str | None:
-    amount = read_amount(text)
-    if amount is None:
-        amount = read_amount(_digits_for_words(text))
-    fitting = [(low, opt) for opt, low in slot.bands.items() if opt in options and amount is not None
-               and low <= amount]
-    return max(fitting)[1] if fitting else None

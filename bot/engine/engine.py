@@ -8,14 +8,15 @@ import random
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Generic
 
 from bot.config import Settings
-from bot.content.domain import ContentError, Domain, rule_key
-from bot.engine.actions_client import ActionError, ActionRunner
+from bot.content.domain import Domain, Rule, rule_key
+from bot.engine.action_steps import ActionSteps
+from bot.engine.actions_client import ActionRunner
 from bot.engine.acts import ActReader
 from bot.engine.answers import AnswerReader
+from bot.engine.builtins import BUILTIN_STEPS, BUILTINS, check_steps, keeps_question, step_problem
 from bot.engine.forms import FormLoop, end_form
 from bot.engine.messages import BotMessage, UserMessage
 from bot.engine.nlu import IntentMatcher, Parse, parse_intent_payload, split_command
@@ -50,7 +51,7 @@ def _only_emoji(text: str) -> bool:
         unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf") for ch in chars)
 
 
-class Engine(Generic[Work]):
+class Engine(ActionSteps, Generic[Work]):
     """Channel-neutral: channels call `handle` and render the BotMessages it returns. `Work` is the store's
     unit of work (bot/engine/ports.py), handed to the channel's `in_transaction` and `skip_if`."""
 
@@ -255,7 +256,7 @@ class Engine(Generic[Work]):
         turn.tracker.add_event({"event": "user", "text": text, "parse_data": latest,
                                 "input_channel": turn.message.channel})
 
-    def _rule_for(self, tracker: Tracker, intent: str, args: str = ""):
+    def _rule_for(self, tracker: Tracker, intent: str, args: str = "") -> Rule | None:
         """The rule for an intent; a command's words after it (`/start ws`) pick a rule of their own
         when there is one."""
         rules = self.domain.rules
@@ -289,7 +290,7 @@ class Engine(Generic[Work]):
         for step in rule.steps:
             await self.run_step(turn, step)
         reasks = form_before and tracker.active_form == form_before and not rule.ends_form
-        if reasks and not any(_keeps_question(step) or step in self.domain.forms for step in rule.steps):
+        if reasks and not any(keeps_question(step) or step in self.domain.forms for step in rule.steps):
             await self.forms.ask(turn)
 
     async def taken_as_request(self, turn: Turn, text: str) -> bool:
@@ -338,55 +339,6 @@ class Engine(Generic[Work]):
     def has_action(self, name: str) -> bool:
         return self.actions.known(name)
 
-    # The built-in steps (the BUILTINS table below the class), each (turn, argument).
-    async def _reset(self, turn: Turn, arg: str) -> None:
-        turn.tracker.reset()
-
-    async def _end_form(self, turn: Turn, arg: str) -> None:
-        end_form(turn.tracker)
-
-    async def _back(self, turn: Turn, arg: str) -> None:
-        await self.forms.back(turn)
-
-    async def _skip(self, turn: Turn, arg: str) -> None:
-        await self.forms.skip(turn)
-
-    async def _ask(self, turn: Turn, arg: str) -> None:
-        await self.forms.ask(turn)
-
-    async def _pause(self, turn: Turn, arg: str) -> None:
-        turn.tracker.paused = True
-
-    async def _resume(self, turn: Turn, arg: str) -> None:
-        turn.tracker.paused = False
-
-    async def _set_language(self, turn: Turn, arg: str) -> None:
-        if arg in self.settings.languages:
-            turn.tracker.language = arg
-
-    async def _confirm_reading(self, turn: Turn, arg: str) -> None:
-        await self.repair.confirmed(turn)
-
-    async def _hold(self, turn: Turn, arg: str) -> None:
-        """The pending question is not asked again after this rule (its buttons, e.g. the languages,
-        stay the latest ones); the next answer to them asks it again."""
-
-    async def _forget(self, turn: Turn, arg: str) -> None:
-        """Erase this sender's personal data in the turn's own transaction, and start afresh."""
-        from bot.shared.chart_files import delete_chart
-
-        tracker = turn.tracker
-        if turn.erase_sender is not None:
-            await turn.erase_sender()
-        for value in tracker.slots.values():  # a chart drawn for this entity shows its name
-            delete_chart(value)
-        tracker.slots = {}
-        tracker.events = []
-        tracker.latest_message = {}
-        tracker.paused = False
-        end_form(tracker)
-        tracker.misunderstandings = 0
-
     def utter(self, turn: Turn, name: str, values: dict[str, Any] | None = None) -> None:
         tracker = turn.tracker
         merged = {**tracker.slots, **(values or {})}
@@ -408,147 +360,3 @@ class Engine(Generic[Work]):
                 tracker.language = value
             return
         tracker.set_slot(name, value)
-
-    # ------------------------------------------------------------------ actions
-    async def run_action(self, turn: Turn, name: str,
-                          candidate: tuple[str, Any] | None = None) -> list[dict[str, Any]] | None:
-        tracker = turn.tracker
-        payload = tracker.rasa_dict(self._slot_names)
-        if candidate is not None:
-            payload["slots"][candidate[0]] = candidate[1]
-        turn.actions_run += 1  # the key lets the action write once however often this turn runs
-        latest = dict(payload.get("latest_message") or {})
-        latest["metadata"] = {**(latest.get("metadata") or {}), "effect_key": turn.effect_key()}
-        payload["latest_message"] = latest
-        try:
-            result = await self.actions.run(name, payload, self._rasa_domain)
-        except (ActionError, Exception):  # an action's bug must not end the conversation
-            log.exception("action %s failed", name)
-            self.utter(turn, "utter_something_went_wrong")
-            return None
-        events = list(result.get("events") or [])
-        for response in result.get("responses") or []:
-            await self._expand_preview(turn, response)
-            self._render_action_response(turn, response)
-        followups: list[str] = []
-        for event in events:
-            kind = event.get("event")
-            if kind == "slot":
-                if candidate is not None and event.get("name") == candidate[0]:
-                    continue  # the engine accepts or refuses the candidate itself
-                self._set_slot(tracker, event["name"], event.get("value"))
-            elif kind in ("reset_slots", "restart"):
-                tracker.reset()
-            elif kind == "followup" and event.get("name"):
-                followups.append(event["name"])
-            elif kind == "active_loop":
-                if event.get("name") in self.domain.forms:
-                    followups.append(event["name"])
-                else:
-                    end_form(tracker)
-            elif kind == "pause":
-                tracker.paused = True
-            elif kind == "resume":
-                tracker.paused = False
-        for step in followups:
-            await self.run_step(turn, step)
-        return events
-
-    async def _expand_preview(self, turn: Turn, response: dict[str, Any]) -> None:
-        """An action asks for a preview ({"lead_preview": id}: the card a facilitator would get, for the
-        terminal, where no facilitator is); the function the runtime registered renders it. Actions
-        render no cards themselves (they sit below the channels: pyproject.toml's contracts)."""
-        custom = response.get("custom")
-        if not isinstance(custom, dict) or len(custom) != 1:
-            return
-        (kind, key), = custom.items()
-        show = self.previews.get(kind)
-        if show is None:
-            return
-        try:
-            text = await show(key, turn.tracker.language)
-        except Exception:  # a preview is a courtesy: never the end of the turn
-            log.exception("preview %s failed", kind)
-            text = None
-        response["custom"] = {"console": text} if text else None
-
-    def _render_action_response(self, turn: Turn, response: dict[str, Any]) -> None:
-        tracker = turn.tracker
-        name = response.get("response") or response.get("template")
-        standard = {"text", "buttons", "elements", "custom", "template", "response", "image",
-                    "attachment", "json_message", "recipient_id"}
-        extra = {k: v for k, v in response.items() if k not in standard}
-        if name:
-            message = self.renderer.response(name, tracker.language, {**tracker.slots, **extra},
-                                              seq=tracker.question_seq)
-        else:
-            message = BotMessage(text=response.get("text") or "", seq=tracker.question_seq)
-        if response.get("buttons"):
-            message.buttons = [(b.get("title", ""), b.get("payload", "")) for b in response["buttons"]]
-        if response.get("image"):
-            message.image = response["image"]
-        if response.get("custom"):
-            message.custom = response["custom"]
-        if message.text or message.buttons or message.image or message.custom:
-            turn.out.append(message)
-            tracker.add_event({"event": "bot", "metadata": {"response": name}})
-            self._remember_offer(tracker, name)
-
-
-# ------------------------------------------------------------ built-in steps
-@dataclass(frozen=True)
-class Builtin:
-    """A step the engine runs itself; everything else is a form, a response or an action."""
-
-    run: Callable[[Engine, Turn, str], Awaitable[None]]
-    # it takes care of the form's pending question (asks it, or leaves it be): the rule does not ask it again
-    keeps_question: bool = False
-    takes_language: bool = False  # "set_language:ca"; no other built-in takes an argument
-
-
-BUILTINS: dict[str, Builtin] = {
-    "reset": Builtin(Engine._reset),
-    "end_form": Builtin(Engine._end_form),
-    "back": Builtin(Engine._back, keeps_question=True),
-    "skip": Builtin(Engine._skip, keeps_question=True),
-    "ask": Builtin(Engine._ask, keeps_question=True),
-    "hold": Builtin(Engine._hold, keeps_question=True),
-    "confirm_reading": Builtin(Engine._confirm_reading, keeps_question=True),
-    "pause": Builtin(Engine._pause),
-    "resume": Builtin(Engine._resume),
-    "set_language": Builtin(Engine._set_language, takes_language=True),
-    "forget": Builtin(Engine._forget),
-}
-BUILTIN_STEPS = tuple(BUILTINS)
-
-
-def _keeps_question(step: str) -> bool:
-    builtin = BUILTINS.get(step)
-    return builtin is not None and builtin.keeps_question
-
-
-def step_problem(step: str, languages: tuple[str, ...] | list[str]) -> str | None:
-    """What is wrong with a step that names a built-in, or None. Only built-ins take an argument
-    (`name:argument`), so a step with a colon is one, and a misspelt built-in is caught here."""
-    name, colon, arg = step.partition(":")
-    builtin = BUILTINS.get(name)
-    if builtin is None:
-        return f"step {step!r}: no built-in step {name!r} (built-ins: {', '.join(BUILTINS)})" if colon else None
-    if builtin.takes_language and arg not in languages:
-        return f"step {step!r}: {name} needs one of the languages {', '.join(languages)} (`{name}:{languages[0]}`)"
-    if not builtin.takes_language and colon:
-        return f"step {step!r}: {name} takes no argument"
-    return None
-
-
-def check_steps(domain: Domain, languages: tuple[str, ...] | list[str]) -> None:
-    """At start-up: every step that names a built-in names one that exists, with a valid argument
-    (a step naming a form, a response or an action is `aliat check`'s to find)."""
-    named = [(rule.source or "dialogues", step) for rule in domain.rules.values() for step in rule.steps]
-    named += [(form.source or "dialogues", step) for form in domain.forms.values() for step in form.on_complete]
-    if domain.settings.get("paused_action"):
-        named.append(("dialogues settings: paused_action", str(domain.settings["paused_action"])))
-    problems = [f"{where}: {problem}" for where, step in named
-                if (problem := step_problem(step, languages)) is not None]
-    if problems:
-        raise ContentError("\n".join(dict.fromkeys(problems)))

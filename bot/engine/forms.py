@@ -72,7 +72,7 @@ def holds(tracker: Tracker, cond: dict[str, Any] | None) -> bool:
     if "not_in" in cond:
         return value not in (cond["not_in"] or [])
     if "equals" in cond:
-        return value == cond["equals"]
+        return bool(value == cond["equals"])
     return value not in (None, SKIPPED)
 
 
@@ -239,7 +239,8 @@ class FormLoop:
             if (not from_button and refusal.reason not in ("empty", "range")
                     and await self.host.taken_as_request(turn, value)):
                 return
-            if from_button or refusal.reason in ("empty", "range") or not self._says_something_else(slot, value):
+            if (from_button or refusal.reason in ("empty", "range") or slot.otherwise is None
+                    or not self._says_something_else(slot, value)):
                 await self._refuse(turn, slot, refusal.reason, uttered=False)
                 return
             coerced = slot.otherwise["value"]  # (checked by _says_something_else)

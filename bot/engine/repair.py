@@ -10,7 +10,6 @@ Also here: the confirmation of a reading the answer reader is not sure of ("Ho e
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from bot.content.domain import Domain, FormSlot, Response
@@ -26,10 +25,12 @@ from bot.engine.acts import (
     Act,
     ActReader,
 )
+from bot.engine.ahead import email_in, named_after, phone_in
 from bot.engine.answers import Reading, options_of
+from bot.engine.glossary import Glossary
 from bot.engine.learn import TextClassifier
 from bot.engine.nlu import Parse
-from bot.engine.render import Renderer, knowledge_text
+from bot.engine.render import Renderer
 from bot.engine.textnorm import normalize
 from bot.engine.turn import Turn
 
@@ -61,7 +62,8 @@ class Repair:
         self.forms = forms
         self.host = host
         self.languages = tuple(languages)
-        self._terms: list[tuple[str, str, str]] | None = None  # (folded term, kind, id)
+        self.glossary = Glossary(domain, renderer.default,
+                                 (domain.acts.get(CORRECTION) or {}).get("targets") or {})
         examples: dict[str, list[str]] = {}
         for per_lang in domain.intents.values():
             for lang, texts in per_lang.items():
@@ -94,15 +96,23 @@ class Repair:
         topic = act.topic or "meaning"
         norm = normalize(str(turn.message.text or ""))
         if topic == "meaning":
-            said = self._meaning(norm, slot, turn.tracker.language)
+            said = self.glossary.meaning(norm, slot, turn.tracker.language)
             if said is not None:
                 # after the colon the explanation goes on in lower case: "«Atenció integral»: oferir…"
                 meaning = said[1][:1].lower() + said[1][1:]
                 self.host.utter(turn, "utter_repair_meaning", {"term": said[0], "meaning": meaning})
             elif len(norm.split()) <= 4:
-                topic = "why"  # "què és això?" at a question: why it is asked
+                # "què és això?" at a choice: why it is asked; at a name or a description, which need no
+                # explaining: this assistant and its programme
+                topic = "why" if slot.type in ("choice", "scale") else "programme"
+            elif slot.type not in ("choice", "scale"):
+                self.host.utter(turn, "utter_repair_how_to_answer")  # "q es lo q tengo q poner aqui?"
             else:
                 self.host.utter(turn, "utter_repair_question_other")
+        if topic == "answers":
+            self.show_answers(turn)  # "què t'he contestat?" in the middle of a form
+            await self.forms.ask(turn, reask_only=True)
+            return
         if topic == "why" and not slot.skippable:
             self.host.utter(turn, "utter_repair_why_needed")  # no "you can skip it" where it cannot be
         elif topic != "meaning":
@@ -215,7 +225,7 @@ class Repair:
             if kind == "option":
                 found = self._option_in(into, text)
             else:
-                found = {"name": _named_after, "phone": _phone_in, "email": _email_in}[kind](text, self._name_words)
+                found = {"name": named_after, "phone": phone_in, "email": email_in}[kind](text, self._name_words)
             if found:
                 tracker.set_slot(into, found)
                 shown = self._value_title(into, found, tracker.language) if kind == "option" else found
@@ -249,7 +259,7 @@ class Repair:
             self.show_answers(turn)
             return True
         topic = act.topic
-        if topic == "meaning" and len(normalize(text).split()) <= 4 and self._meaning(normalize(text), OUTSIDE,
+        if topic == "meaning" and len(normalize(text).split()) <= 4 and self.glossary.meaning(normalize(text), OUTSIDE,
                                                                                     tracker.language) is None:
             topic = "programme"  # "què és això?" with nothing else: this, the assistant and its programme
         if act.kind == QUESTION and act.how == "cue" and topic in ("cost", "programme", "erase"):
@@ -301,66 +311,6 @@ class Repair:
                 return title
         return str(value)
 
-    # ------------------------------------------------------------------ what a word means
-    def _meaning(self, norm: str, slot: FormSlot, lang: str) -> tuple[str, str] | None:
-        """The term the question names ("atenció integral") and its explanation, in `lang`; else what the
-        pending question itself is about (a factor, a relationship indicator)."""
-        best: tuple[int, str, str] | None = None
-        for term, kind, ident in self._term_list():
-            if f" {term} " in f" {norm} " and (best is None or len(term) > best[0]):
-                best = (len(term), kind, ident)
-        if best is None:
-            own = self._own_topic(slot)
-            if own is None:
-                return None
-            kind, ident = own
-        else:
-            _, kind, ident = best
-        return self._explained(kind, ident, lang)
-
-    def _term_list(self) -> list[tuple[str, str, str]]:
-        if self._terms is None:
-            terms: list[tuple[str, str, str]] = []
-            know = self.domain.knowledge
-            for item in (know.get("objectives") or {}).get("objectives") or []:
-                terms += [(normalize(str(t)), "objective", str(item["id"])) for t in (item.get("label") or {}).values()]
-            for form in self.domain.forms.values():
-                for s in form.slots:
-                    if s.name == "objective":
-                        terms += [(normalize(str(w)), "objective", str(opt)) for opt, per in s.synonyms.items()
-                                  for words in (per or {}).values() for w in words or [] if opt != "other"]
-            for item in (know.get("success_factors") or {}).get("factors") or []:
-                terms += [(normalize(str(t)), "factor", str(item["id"])) for t in (item.get("title") or {}).values()]
-            targets = (self.domain.acts.get(CORRECTION) or {}).get("targets") or {}
-            for slot_name, per in targets.items():
-                if str(slot_name).startswith("factor_"):
-                    terms += [(normalize(str(w)), "factor", str(slot_name)[len("factor_"):])
-                              for words in (per or {}).values() for w in words or []]
-            for item in (know.get("relationship_indicators") or {}).get("indicators") or []:
-                terms += [(normalize(str(t)), "indicator", str(item["id"])) for t in (item.get("title") or {}).values()]
-            self._terms = [t for t in terms if len(t[0]) >= 4]
-        return self._terms
-
-    def _own_topic(self, slot: FormSlot) -> tuple[str, str] | None:
-        if slot.name.startswith("factor_"):
-            return "factor", slot.name[len("factor_"):]
-        if slot.name.startswith("rel_"):
-            ident = slot.name[len("rel_"):]
-            for item in (self.domain.knowledge.get("relationship_indicators") or {}).get("indicators") or []:
-                if any(str(q.get("id")) == ident for q in item.get("questions") or []):
-                    return "indicator", str(item["id"])
-        return None
-
-    def _explained(self, kind: str, ident: str, lang: str) -> tuple[str, str] | None:
-        know, default = self.domain.knowledge, self.renderer.default
-        paths = {"objective": ("objectives.objectives", "label", "description"),
-                 "factor": ("success_factors.factors", "title", "explanation"),
-                 "indicator": ("relationship_indicators.indicators", "title", "explanation")}
-        base, title, text = paths[kind]
-        term = knowledge_text(know, f"{base}.{ident}.{title}", lang, default)
-        meaning = knowledge_text(know, f"{base}.{ident}.{text}", lang, default)
-        return (term, meaning) if term and meaning else None
-
     # ------------------------------------------------------------------ unsure readings
     def unsure(self, slot: FormSlot, reading: Reading) -> bool:
         return (slot.type in ("choice", "scale") and reading.how in UNSURE_HOWS
@@ -396,40 +346,3 @@ class Repair:
             await self.forms.ask(turn)
             return
         await self.forms.answer(turn, str(value), from_button=True)
-
-
-_PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
-_EMAIL = re.compile(r"[^@\s,;:<>()]{1,64}@[^@\s,;:<>()]{1,190}\.[A-Za-z]{2,24}")
-_WORD = re.compile(r"[\w·'’-]+", re.UNICODE)
-
-
-def _phone_in(text: str, _words: dict[str, list[str]]) -> str | None:
-    for found in _PHONE.findall(text):
-        digits = re.sub(r"[\s().-]", "", found)
-        if re.fullmatch(r"\+?\d{9,15}", digits):
-            return digits
-    return None
-
-
-def _email_in(text: str, _words: dict[str, list[str]]) -> str | None:
-    found = _EMAIL.search(text)
-    return found.group(0).lower().rstrip(".") if found else None
-
-
-def _named_after(text: str, words: dict[str, list[str]]) -> str | None:
-    """The name that follows "amb", "con", "with" ("sí, amb l'Associació Veïns del Clot"), without its article."""
-    tokens = [(m.group(0), m.start()) for m in _WORD.finditer(text)]
-    for i, (token, _start) in enumerate(tokens):
-        if normalize(token) in words["before"] and i + 1 < len(tokens):
-            rest = text[tokens[i + 1][1]:].strip()
-            for article in sorted(words["articles"], key=len, reverse=True):
-                head = normalize(rest[: len(article) + 1])
-                if head in (article, f"{article} ") and len(rest) > len(article) + 1:
-                    sep = rest[len(article)]
-                    if sep in " '’":
-                        rest = rest[len(article) + 1:].strip()
-                        break
-            name = re.split(r"[.;!?\n]", rest, maxsplit=1)[0].strip(" ,«»\"")
-            if len(name) >= 2 and any(ch.isalpha() for ch in name):
-                return name[:200]
-    return None

@@ -107,7 +107,7 @@ class Tracker:
 
     def rasa_dict(self, all_slots: list[str]) -> dict[str, Any]:
         """The tracker as a Rasa server sends it to an action server."""
-        slots = {name: None for name in all_slots}
+        slots: dict[str, Any] = dict.fromkeys(all_slots)
         slots.update(self.slots)
         slots["requested_slot"] = self.requested_slot
         slots["language"] = self.language

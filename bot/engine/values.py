@@ -7,8 +7,9 @@ from typing import Any
 
 from bot.content.domain import CHOICES_DONE, FormSlot, Response
 from bot.engine.amounts import read_amount
-from bot.engine.answers import AnswerReader, Reading, Refused, _fuzzy, options_of
+from bot.engine.answers import AnswerReader, Reading, Refused, options_of
 from bot.engine.textnorm import normalize
+from bot.engine.wording import fuzzy
 from bot.text.numbers import parse_int
 
 __all__ = ["Refused", "coerce", "choose", "choose_many", "options_of", "read_amount", "read_answer"]
@@ -30,7 +31,7 @@ def choose_many(slot: FormSlot, question: Response | None, text: str) -> list[st
         try:
             found.add(choose(slot, question, part))
         except Refused:
-            typo = _fuzzy(_option_names(slot, question, options), normalize(part))  # "volunters"
+            typo = fuzzy(_option_names(slot, question, options), normalize(part))  # "volunters"
             if typo is not None:
                 found.add(typo)
     picked = [o for o in options if o in found]

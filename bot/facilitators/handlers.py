@@ -12,16 +12,9 @@ import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.app.runtime import Runtime
 from bot.engine import BotMessage
 from bot.leads import CardAction, LeadDesk
 from bot.leads.commands import (
@@ -35,6 +28,7 @@ from bot.shared import callbacks
 from bot.store.models import Facilitator
 from bot.store.outbox import DeliveryError, wake
 from bot.store.staff import get_coordinator
+from bot.telegram.context import Context, TelegramApp, channel_of
 from bot.text.numbers import parse_int
 from bot.text.textsplit import split_text
 
@@ -43,16 +37,16 @@ LEAD_REF = re.compile(r"#([0-9]{1,9})\b")
 
 
 class FacilitatorHandlers:
-    def __init__(self, runtime=None) -> None:
+    def __init__(self, runtime: Runtime | None = None) -> None:
         self._desk = LeadDesk(runtime) if runtime is not None else None
 
-    def desk_for(self, context: ContextTypes.DEFAULT_TYPE) -> LeadDesk:
+    def desk_for(self, context: Context) -> LeadDesk:
         """The runtime given at registration, else the Telegram channel's (opened in post_init)."""
         if self._desk is None:
-            self._desk = LeadDesk(context.application.bot_data.channel.runtime)
+            self._desk = LeadDesk(channel_of(context).runtime)
         return self._desk
 
-    async def on_card_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_card_button(self, update: Update, context: Context) -> None:
         query = update.callback_query
         desk = self.desk_for(context)
         pressed = callbacks.parse_lead(query.data)
@@ -84,7 +78,7 @@ class FacilitatorHandlers:
         # card itself is edited by the notifier (the lead_refresh row written with the change), not here:
         # an edit in a group waits its turn (a message every 3 s) and the handler must not.
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-        if not await _channel(context).once(update_id=update.update_id, chat_id=chat_id, work=work):
+        if not await channel_of(context).once(update_id=update.update_id, chat_id=chat_id, work=work):
             await query.answer()
             raise ApplicationHandlerStop
         wake()
@@ -92,20 +86,20 @@ class FacilitatorHandlers:
         await query.answer(text, show_alert=not changed)
         raise ApplicationHandlerStop
 
-    async def _send_private(self, context: ContextTypes.DEFAULT_TYPE, facilitator: Facilitator, text: str) -> str:
+    async def _send_private(self, context: Context, facilitator: Facilitator, text: str) -> str:
         desk = self.desk_for(context)
         lang = desk.lang(facilitator)
         chat_id = facilitator.telegram_user_id
         try:  # answered at once (not through the outbox): the button's answer says whether it went
             for piece in split_text(text):  # a dossier with long notes is longer than one message
-                await _channel(context).sender.call(
+                await channel_of(context).sender.call(
                     chat_id, lambda piece=piece: context.bot.send_message(chat_id=chat_id, text=piece),
                     what="sendMessage", paced=False)
         except DeliveryError:
             return desk.r.text("utter_fac_open_private", lang)
         return desk.r.text("utter_fac_details_sent", lang)
 
-    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_command(self, update: Update, context: Context) -> None:
         message = update.effective_message
         desk = self.desk_for(context)
         facilitator = await desk.facilitator(update.effective_user.id)
@@ -133,12 +127,12 @@ class FacilitatorHandlers:
                                                              sent_privately, session))]
 
         # The change, processed_update and the answer commit together; the answer goes through the outbox.
-        if await _channel(context).once(update_id=update.update_id, chat_id=message.chat_id, work=work,
+        if await channel_of(context).once(update_id=update.update_id, chat_id=message.chat_id, work=work,
                                         reply_to=None if private else message.message_id):
             wake()
         raise ApplicationHandlerStop
 
-    async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_reply(self, update: Update, context: Context) -> None:
         """A facilitator replying to a passed message ("💬 #12 · ...") answers that entity."""
         message = update.effective_message
         original = message.reply_to_message
@@ -158,18 +152,14 @@ class FacilitatorHandlers:
                                                      message.text or message.caption or "", copy=copy,
                                                      session=session))]
 
-        if await _channel(context).once(update_id=update.update_id, chat_id=message.chat_id, work=work,
+        if await channel_of(context).once(update_id=update.update_id, chat_id=message.chat_id, work=work,
                                         reply_to=None if message.chat.type == "private" else message.message_id):
             wake()
         raise ApplicationHandlerStop
 
 
-def _channel(context: ContextTypes.DEFAULT_TYPE):
-    return context.application.bot_data.channel
-
-
-def register_facilitator_handlers(app: Application, runtime=None, *, group: int = -1) -> None:
-    """Add the facilitators' handlers to a python-telegram-bot Application (before the assistant's).
+def register(app: TelegramApp, runtime: Runtime | None = None, *, group: int = -1) -> None:
+    """Add the facilitators' lead handlers (before the assistant's: group -1, and they stop the update).
 
     Without a runtime, the one of the Telegram channel (`app.bot_data.channel.runtime`) is used.
     """

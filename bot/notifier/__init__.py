@@ -2,7 +2,7 @@
 lead cards and reminders to facilitators and messages between them and entities, the Telegram channel
 its conversation replies.
 
-Inside `aliat run` (from the Application's post_init, bot/telegram/app.py)::
+Inside `aliat run` (from the Application's post_init, bot/channels/wiring.py)::
 
     notifier = Notifier.from_runtime(runtime, TelegramTransport(app.bot, sender))
     channel.deliver_replies_with(notifier)

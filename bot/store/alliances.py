@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.clock import now_utc
+from bot.store.db import changed
 from bot.store.models import Alliance, Entity, Facilitator, Lead
 
 UNCLAIMED = ("new", "notified")  # bot.store.leads' (which imports this module)
@@ -69,7 +70,7 @@ async def set_alliance(*, session: AsyncSession, lead_id: int, facilitator: Faci
         partner = {"name": " ".join(partner_name.split())[:MAX_PARTNER]}
     result = await session.execute(update(Lead).where(Lead.id == lead_id).values(
         dossier={**dossier, "alliance_aim": aim, "alliance_partner": partner}))
-    return result.rowcount == 1
+    return changed(result) == 1
 
 
 # kept for the callers of the first version
@@ -117,7 +118,7 @@ async def record(*, session: AsyncSession, lead_id: int, when: datetime | None =
 async def undo(*, session: AsyncSession, lead_id: int) -> int:
     """A lead closed as an alliance is reopened: the alliance it recorded is no longer counted."""
     result = await session.execute(delete(Alliance).where(Alliance.lead_id == lead_id))
-    return result.rowcount or 0
+    return changed(result)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store.columns import table
 from bot.store.models import ENTITY_FIELDS, Assessment, Conversation, Entity
 
 _CONVERSATION_OF = select(Conversation.__table__.c.id).where(
@@ -21,8 +22,8 @@ async def conversation_id_for(*, session: AsyncSession, sender_id: str) -> int |
 
 # Pre-built Core statements on the tables, executed with plain parameter dicts: storing a journey is
 # the slowest turn (the bench's p99), and building ORM statements was most of its cost.
-_ENTITY = Entity.__table__
-_ASSESSMENT = Assessment.__table__
+_ENTITY = table(Entity)
+_ASSESSMENT = table(Assessment)
 _ENTITY_OF = select(_ENTITY.c.id).where(_ENTITY.c.conversation_id == bindparam("b_conversation"))
 _UPDATE_ENTITY = update(_ENTITY).where(_ENTITY.c.id == bindparam("b_id"))
 _INSERT_ENTITY = insert(_ENTITY).returning(_ENTITY.c.id)

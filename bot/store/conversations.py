@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.shared.concurrency import ConcurrentTurn
 from bot.store import funnel
 from bot.store.clock import now_utc
+from bot.store.db import changed
 from bot.store.models import Conversation
 from bot.store.privacy import forget_sender
 
@@ -156,7 +157,7 @@ _UPDATE = (update(Conversation)
 # the version, so a turn that read the conversation before is run again on the new flag.
 async def lock_conversation(*, session: AsyncSession, sender_id: str | None) -> None:
     """On PostgreSQL, hold the conversation's turn lock until commit (taken before any row lock)."""
-    if sender_id and session.bind.dialect.name == "postgresql":
+    if sender_id and session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(sender_id)})
 
 
@@ -167,7 +168,7 @@ async def set_conversation_paused(*, session: AsyncSession, sender_id: str | Non
     result = await session.execute(
         update(Conversation).where(Conversation.sender_id == sender_id, Conversation.paused != paused)
         .values(paused=paused, version=Conversation.version + 1, updated_at=now_utc()))
-    if result.rowcount == 1:
+    if changed(result) == 1:
         return True
     return await session.scalar(select(Conversation.id).where(Conversation.sender_id == sender_id)) is not None
 

@@ -5,16 +5,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 import orjson
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 from bot.store.sqlite_inline import inline_creator
 
 log = logging.getLogger(__name__)
+
+
+def changed(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE, DELETE or INSERT wrote. `AsyncSession.execute` is typed as returning a
+    Result whatever the statement; for these it is a CursorResult, the one that has the count."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"{type(result).__name__} has no row count: not an UPDATE, DELETE or INSERT")
+    return result.rowcount
 
 
 def is_sqlite(url: str) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.clock import now_utc
+from bot.store.db import changed
 from bot.store.models import ActionEffect
 
 
@@ -29,7 +30,7 @@ async def claim(*, session: AsyncSession, key: str, action: str) -> dict[str, An
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(ActionEffect).values(effect_key=key[:128], action=action[:64], result={},
                                             created_at=now_utc()).on_conflict_do_nothing()
-    if (await session.execute(statement)).rowcount == 1:
+    if changed(await session.execute(statement)) == 1:
         return None
     return dict(await session.scalar(select(ActionEffect.result).where(ActionEffect.effect_key == key[:128])) or {})
 

@@ -18,13 +18,18 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store.columns import table
 from bot.store.models import Conversation, FunnelJourney
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 STEPS = ("first_contact", "interview_finished", "reading", "qualified", "lead", "claimed", "contacted",
          "alliance_formed")
@@ -61,7 +66,7 @@ def _clean(name: str, value: Any) -> str:
     return str(value).strip()[:_SIZES[name]]
 
 
-_J = FunnelJourney.__table__
+_J = table(FunnelJourney)
 
 
 async def reach(*, session: AsyncSession, step: str, conversation_id: int | None = None,
@@ -91,25 +96,28 @@ async def reach(*, session: AsyncSession, step: str, conversation_id: int | None
     return bool((await conn.execute(statement, params)).rowcount)
 
 
-_C = Conversation.__table__
+_C = table(Conversation)
 _COLUMNS = ["conversation_id", "cohort", "stage", *DIMENSIONS]
 
 
 @functools.cache
-def _upsert(dialect: str, *, by_sender: bool):
+def _upsert(dialect: str, *, by_sender: bool) -> PostgresInsert | SqliteInsert:
     """INSERT (the values, or the sender's conversation) ... ON CONFLICT (conversation_id) DO UPDATE: the stage
     moves forward only, a dimension changes only to a known value; the cohort stays the first contact's.
     Built once per database kind: building it per call cost more than running it."""
+    statement: PostgresInsert | SqliteInsert
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as postgres_insert
+
+        statement = postgres_insert(_J)  # its VALUES from the parameters' names
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(_J)
     if by_sender:
         source = select(_C.c.id, *(bindparam(f"b_{k}", type_=_J.c[k].type) for k in _COLUMNS[1:])).where(
             _C.c.sender_id == bindparam("b_sender"))
-        statement = insert(_J).from_select(_COLUMNS, source)
-    else:
-        statement = insert(_J)  # its VALUES from the parameters' names
+        statement = statement.from_select(_COLUMNS, source)
     new = statement.excluded
     return statement.on_conflict_do_update(index_elements=["conversation_id"], set_={
         "stage": case((_J.c.stage < new.stage, new.stage), else_=_J.c.stage),

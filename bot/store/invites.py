@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.clock import aware, now_utc
+from bot.store.db import changed
 from bot.store.facilitators import add_facilitator
 from bot.store.models import Invite
 from bot.store.staff import add_coordinator, token_hash
@@ -72,7 +73,7 @@ async def use_invite(*, session: AsyncSession, token: str, telegram_user_id: int
     result = await session.execute(update(Invite).where(Invite.token_hash == invite.token_hash,
                                                         Invite.used_at.is_(None))
                                    .values(used_at=now, used_by=telegram_user_id))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return None  # opened twice at once: the first one counts
     name = (invite.name or name or str(telegram_user_id)).strip()[:200]
     if invite.role == "facilitator":

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.store import alliances, funnel
 from bot.store.clock import aware, now_utc
 from bot.store.conversations import lock_conversation, set_conversation_paused
+from bot.store.db import changed
 from bot.store.lead_queries import get_lead
 from bot.store.lead_rules import HELD, OPEN, OUTCOMES, UNCLAIMED, LeadResult, LeadStatus
 from bot.store.leads import _count_step, _refused, _sender_of, add_lead_event, after_close
@@ -77,7 +78,7 @@ async def reassign(*, session: AsyncSession, lead_id: int, to: Facilitator, coor
     result = await session.execute(update(Lead).where(Lead.id == lead_id, Lead.status == lead.status,
                                                       Lead.assignee_id.is_(None) if lead.assignee_id is None
                                                       else Lead.assignee_id == lead.assignee_id).values(**values))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return await _refused(session, lead_id, "taken")
     await add_lead_event(session=session, lead_id=lead_id, actor=coordinator_actor(coordinator),
                          action="reassigned", note=" ".join(filter(None, [f"→ {to.name}", note])))
@@ -98,7 +99,7 @@ async def release(*, session: AsyncSession, lead_id: int, coordinator: Coordinat
     now = now_utc()
     result = await session.execute(update(Lead).where(Lead.id == lead_id, Lead.status.in_(HELD)).values(
         status=LeadStatus.NOTIFIED, assignee_id=None, claimed_at=None, updated_at=now, reminded_at=now))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return await _refused(session, lead_id, "not_held")
     await add_lead_event(session=session, lead_id=lead_id, actor=coordinator_actor(coordinator), action="released",
                          note=note)
@@ -119,7 +120,7 @@ async def close(*, session: AsyncSession, lead_id: int, coordinator: Coordinator
     now = now_utc()
     result = await session.execute(update(Lead).where(Lead.id == lead_id, Lead.status.in_(OPEN)).values(
         status=LeadStatus.CLOSED, outcome=outcome, closed_at=now, updated_at=now))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return await _refused(session, lead_id, "closed")
     await add_lead_event(session=session, lead_id=lead_id, actor=coordinator_actor(coordinator),
                          action=f"closed:{outcome}", note=reason_note(reason, text))
@@ -152,7 +153,7 @@ async def reopen(*, session: AsyncSession, lead_id: int, coordinator: Coordinato
     result = await session.execute(update(Lead).where(Lead.id == lead_id, Lead.status == LeadStatus.CLOSED).values(
         status=status, outcome=None, closed_at=None, updated_at=now, reminded_at=now,
         assignee_id=holder.id if holder else None, claimed_at=lead.claimed_at if holder else None))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return LeadResult(ok=False, lead=lead, reason="not_closed")
     await add_lead_event(session=session, lead_id=lead_id, actor=coordinator_actor(coordinator), action="reopened",
                          note=note)
@@ -208,7 +209,7 @@ async def set_follow_up(*, session: AsyncSession, lead_id: int, when: datetime |
     """The day to remind the lead's facilitator (None: no reminder); only on an open lead."""
     result = await session.execute(update(Lead).where(Lead.id == lead_id, Lead.status.in_(OPEN))
                                    .values(follow_up_at=when))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return False
     await add_lead_event(session=session, lead_id=lead_id, actor=actor, action="follow_up",
                          note=when.date().isoformat() if when else None)

@@ -5,7 +5,7 @@ ordered lists, and the counts for reporting. Nothing here writes (bot/store/lead
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,9 +57,12 @@ async def show_lead(*, session: AsyncSession, lead_id: int, with_events: bool = 
     return LeadView(lead=lead, entity=entity, assignee=assignee, events=events)
 
 
-def filter_leads(query: Select, *, status: str | None = None, territory: str | None = None,
+Row = TypeVarTuple("Row")
+
+
+def filter_leads(query: Select[*Row], *, status: str | None = None, territory: str | None = None,
                  assignee_id: int | None = None, unassigned: bool = False, priority: str | None = None,
-                 visible_to: int | None = None) -> Select:
+                 visible_to: int | None = None) -> Select[*Row]:
     """The one lead filter (CLI, Telegram, dashboard) for a query joining Lead, Entity and Facilitator.
     `status` "open": any of OPEN; `visible_to`: a facilitator sees unassigned leads and their own only."""
     if status == "open":
@@ -109,7 +112,7 @@ async def count_overdue(*, session: AsyncSession, claim_hours: float, contact_da
 async def lead_stats(*, session: AsyncSession) -> dict[str, Any]:
     """Counts for the programme's reporting: by status, motivation, objective, outcome."""
     leads = list(await session.scalars(select(Lead)))
-    by = {"status": Counter(), "motivation": Counter(), "objective": Counter(), "priority": Counter(),
+    by: dict[str, Counter[str]] = {"status": Counter(), "motivation": Counter(), "objective": Counter(), "priority": Counter(),
           "outcome": Counter()}
     for lead in leads:
         dossier = lead.dossier or {}

@@ -100,7 +100,7 @@ def urgency_level(lead: Lead) -> str:
     """urgent / normal, as the handoff judged it (knowledge/verdict.yml); leads from before issue 24 by their
     priority reasons."""
     level = ((lead.dossier or {}).get("urgency") or {}).get("level")
-    if level in (URGENT, NORMAL):
+    if isinstance(level, str) and level in (URGENT, NORMAL):
         return level
     return URGENT if "urgent" in (lead.priority_reasons or []) else NORMAL
 
@@ -134,7 +134,7 @@ def overdue(lead: Lead, now: datetime, *, claim_hours: float | None, contact_day
     return None
 
 
-def queue_key(lead: Lead, now: datetime) -> tuple:
+def queue_key(lead: Lead, now: datetime) -> tuple[bool, bool, float, int]:
     """The lists' order: open before closed, urgent first, then who has waited longest."""
     return (lead.status == LeadStatus.CLOSED, urgency_level(lead) != URGENT, -(waiting_hours(lead, now) or 0.0),
             lead.id)

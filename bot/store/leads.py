@@ -24,6 +24,7 @@ from bot.store import alliances, funnel, staff
 from bot.store.clock import aware as aware
 from bot.store.clock import now_utc as now_utc
 from bot.store.conversations import is_paused, lock_conversation, set_conversation_paused
+from bot.store.db import changed
 from bot.store.facilitators import add_facilitator as add_facilitator
 from bot.store.facilitators import get_facilitator as get_facilitator
 from bot.store.facilitators import list_facilitators as list_facilitators
@@ -153,7 +154,7 @@ async def claim_lead(*, session: AsyncSession, lead_id: int, facilitator: Facili
     result = await session.execute(
         update(Lead).where(Lead.id == lead_id, Lead.status.in_(UNCLAIMED))
         .values(status=LeadStatus.CLAIMED, assignee_id=facilitator.id, claimed_at=now, updated_at=now, reminded_at=None))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return await _refused(session, lead_id, "taken")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="claimed")
     await _count_step(session, lead_id, "claimed", now)
@@ -174,7 +175,7 @@ async def release_lead(*, session: AsyncSession, lead_id: int, facilitator: Faci
     now = now_utc()
     result = await session.execute(query.values(status=LeadStatus.NOTIFIED, assignee_id=None, claimed_at=None,
                                                 updated_at=now, reminded_at=now))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return await _refused(session, lead_id, "not_yours")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="released", note=note)
     await set_conversation_paused(session=session, sender_id=sender_id, paused=False)
@@ -188,7 +189,7 @@ async def mark_contacted(*, session: AsyncSession, lead_id: int, facilitator: Fa
     result = await session.execute(
         update(Lead).where(Lead.id == lead_id, Lead.status == LeadStatus.CLAIMED, Lead.assignee_id == facilitator.id)
         .values(status=LeadStatus.CONTACTED, contacted_at=now, updated_at=now))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return await _refused(session, lead_id, "not_yours")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="contacted",
                          note=note)
@@ -211,7 +212,7 @@ async def close_lead(*, session: AsyncSession, lead_id: int, facilitator: Facili
     result = await session.execute(
         update(Lead).where(Lead.id == lead_id, allowed)
         .values(status=LeadStatus.CLOSED, outcome=outcome, closed_at=now, updated_at=now))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return await _refused(session, lead_id, "not_yours")
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action=f"closed:{outcome}",
                          note=note)
@@ -264,7 +265,7 @@ async def mark_notified(*, session: AsyncSession, lead_id: int, chat_id: int | N
         await session.execute(update(Lead).where(Lead.id == lead_id).values(**values))
     result = await session.execute(update(Lead).where(Lead.id == lead_id, Lead.status == LeadStatus.NEW)
                                    .values(status=LeadStatus.NOTIFIED, updated_at=now_utc()))
-    if result.rowcount == 1:
+    if changed(result) == 1:
         await add_lead_event(session=session, lead_id=lead_id, actor="system", action="notified")
 
 # ------------------------------------------------------------------ reminders

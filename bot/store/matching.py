@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.clock import now_utc
+from bot.store.db import changed
 from bot.store.models import Assessment, Conversation, Entity, Introduction, MatchProfile, Outbox
 from bot.store.outbox import MatchContacts, MatchIntro, MatchNotice, OutboxKind, add_outbox
 
@@ -94,16 +95,16 @@ async def withdraw(*, session: AsyncSession, sender_id: str) -> dict[str, int]:
     entity_id = await entity_id_for_sender(session=session, sender_id=sender_id)
     if entity_id is None:
         return counts
-    counts["profiles"] = (await session.execute(
-        delete(MatchProfile).where(MatchProfile.entity_id == entity_id))).rowcount or 0
+    counts["profiles"] = changed(await session.execute(
+        delete(MatchProfile).where(MatchProfile.entity_id == entity_id)))
     pending = (await session.scalars(select(Introduction.id).where(
         _involves(entity_id), Introduction.status == IntroStatus.PROPOSED))).all()
     if pending:
         await session.execute(delete(Outbox).where(
             Outbox.kind == INTRO_KIND, Outbox.status == "pending",
             or_(*[Outbox.dedup_key.like(f"{INTRO_KIND}:{i}:%") for i in pending])))
-        counts["introductions"] = (await session.execute(
-            delete(Introduction).where(Introduction.id.in_(pending)))).rowcount or 0
+        counts["introductions"] = changed(await session.execute(
+            delete(Introduction).where(Introduction.id.in_(pending))))
     await session.flush()
     return counts
 
@@ -212,7 +213,7 @@ async def answer(*, session: AsyncSession, intro_id: int, sender_id: str, accept
             update(Introduction).where(Introduction.id == intro_id, Introduction.status == IntroStatus.PROPOSED,
                                        column.is_(None))
             .values({column: "declined", Introduction.status: IntroStatus.DECLINED, Introduction.closed_at: now}))
-        if result.rowcount != 1:
+        if changed(result) != 1:
             return Answer("already", intro)
         await add_outbox(session=session, payload=MatchNotice(intro_id=intro_id, what="declined"),
                          dedup_key=f"{NOTICE_KIND}:{intro_id}:declined")
@@ -220,7 +221,7 @@ async def answer(*, session: AsyncSession, intro_id: int, sender_id: str, accept
     result = await session.execute(
         update(Introduction).where(Introduction.id == intro_id, Introduction.status == IntroStatus.PROPOSED,
                                    column.is_(None)).values({column: "accepted"}))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return Answer("already", intro)
     # Both said yes? One conditional UPDATE decides, so the contacts are exchanged exactly once even when
     # the two answers arrive together.
@@ -229,7 +230,7 @@ async def answer(*, session: AsyncSession, intro_id: int, sender_id: str, accept
                                    Introduction.a_answer == "accepted", Introduction.b_answer == "accepted")
         .values(status=IntroStatus.ACCEPTED, accepted_at=now))
     await session.refresh(intro)
-    if done.rowcount == 1:
+    if changed(done) == 1:
         await add_outbox(session=session, payload=MatchContacts(intro_id=intro_id),
                          dedup_key=f"{CONTACTS_KIND}:{intro_id}")
         return Answer("exchanged", intro)
@@ -246,7 +247,7 @@ async def record_outcome(*, session: AsyncSession, intro_id: int, outcome: str) 
         values["closed_at"] = now_utc()
     result = await session.execute(update(Introduction).where(
         Introduction.id == intro_id, Introduction.status.in_(allowed[IntroStatus(outcome)])).values(**values))
-    return result.rowcount == 1
+    return changed(result) == 1
 
 
 async def schedule_reminders(*, session: AsyncSession, reminder_days: float, expiry_days: float,
@@ -261,7 +262,7 @@ async def schedule_reminders(*, session: AsyncSession, reminder_days: float, exp
         result = await session.execute(update(Introduction).where(
             Introduction.id == intro.id, Introduction.status == IntroStatus.PROPOSED)
             .values(status=IntroStatus.EXPIRED, closed_at=now))
-        if result.rowcount == 1:
+        if changed(result) == 1:
             counts["expired"] += 1
             await add_outbox(session=session, payload=MatchNotice(intro_id=intro.id, what="expired"),
                              dedup_key=f"{NOTICE_KIND}:{intro.id}:expired")
@@ -271,10 +272,11 @@ async def schedule_reminders(*, session: AsyncSession, reminder_days: float, exp
     for intro in due:
         result = await session.execute(update(Introduction).where(
             Introduction.id == intro.id, Introduction.reminded_at.is_(None)).values(reminded_at=now))
-        if result.rowcount != 1:
+        if changed(result) != 1:
             continue
         counts["reminded"] += 1
-        for side, answered in (("a", intro.a_answer), ("b", intro.b_answer)):
+        sides: tuple[tuple[Literal["a", "b"], str | None], ...] = (("a", intro.a_answer), ("b", intro.b_answer))
+        for side, answered in sides:
             if answered is None:
                 await add_outbox(session=session, payload=MatchIntro(intro_id=intro.id, side=side, reminder=True),
                                  dedup_key=f"{INTRO_KIND}:{intro.id}:{side}:reminder")

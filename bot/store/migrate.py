@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 0x616C696174  # "aliat"
@@ -75,7 +76,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     cfg = alembic_config()
 
-    def _run(sync_conn) -> None:
+    def _run(sync_conn: Connection) -> None:
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, revision)
 

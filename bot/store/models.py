@@ -16,27 +16,14 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-
-class FreeText(TypeDecorator):
-    """A column of text that people typed (names, roles, a territory, an error's words): a longer value is
-    cut to the column's size when it is written, on every database alike. PostgreSQL refuses a value
-    longer than its VARCHAR (a whole handoff failed on a 300-character role, issue 27); SQLite keeps it."""
-
-    impl = String
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        length = self.impl.length
-        if isinstance(value, str) and length is not None and len(value) > length:
-            return value[:length]
-        return value
+from bot.store.columns import FreeText as FreeText
+from bot.store.columns import text_size
 
 
 class Base(DeclarativeBase):
@@ -87,7 +74,7 @@ class Entity(Base):
 
 # The entity's columns the journey fills (contact details are the handoff's, after consent), with the
 # longest text each takes: one list, sizes read from the table (a longer value is cut, never refused).
-ENTITY_FIELDS: dict[str, int] = {name: Entity.__table__.c[name].type.length for name in (
+ENTITY_FIELDS: dict[str, int] = {name: text_size(Entity, name) for name in (
     "name", "field", "territory", "size_staff", "size_volunteers", "budget_band")}
 
 

@@ -15,44 +15,17 @@ from collections.abc import Collection, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, ClassVar, Literal, Protocol, Self
+from typing import Any, ClassVar, Literal, Self
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from bot.store.clock import now_utc
+from bot.store.db import changed
 from bot.store.models import Outbox
-
-
-class DeliveryError(Exception):
-    """A message that did not go through. `permanent` when trying again cannot help (the bot was blocked,
-    Telegram refused the request): the row is given up at once. `retry_after` (seconds) when the other
-    side said how long to wait."""
-
-    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.permanent = permanent
-        self.retry_after = retry_after
-
-
-class RetrySettings(Protocol):
-    """`delivery:` in config.yml: the policy of every message delivered."""
-
-    retry_base_seconds: float
-    retry_max_seconds: float
-    max_attempts: int
-
-
-def retry_policy(policy: RetrySettings, attempts: int, *, permanent: bool = False,
-                 retry_after: float | None = None) -> tuple[bool, float]:
-    """After `attempts` failed attempts: (give up?, seconds before the next one). Exponential backoff from
-    `retry_base_seconds` up to `retry_max_seconds`, Telegram's own wait when it gave one; `max_attempts`
-    0 never gives up, and a permanent failure gives up at once."""
-    delay = retry_after if retry_after else min(policy.retry_base_seconds * 2 ** max(attempts - 1, 0),
-                                                policy.retry_max_seconds)
-    give_up = permanent or (bool(policy.max_attempts) and attempts >= policy.max_attempts)
-    return give_up, float(delay)
+from bot.store.retry import DeliveryError as DeliveryError  # what a failed delivery raises, and the one
+from bot.store.retry import RetrySettings, retry_policy  # retry policy (re-exported: callers say outbox.*)
 
 
 # ---------------------------------------------------------------------------- the vocabulary
@@ -332,7 +305,7 @@ async def lease_due(*, sessionmaker: async_sessionmaker[AsyncSession], kinds: Co
                  .order_by(Outbox.id).limit(limit))
         if skip:
             query = query.where(Outbox.id.not_in(list(skip)))
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = list(await session.scalars(query))
         until = now + timedelta(seconds=lease_seconds)
@@ -423,4 +396,4 @@ async def purge_sent(*, sessionmaker: async_sessionmaker[AsyncSession], older_th
     async with sessionmaker() as session, session.begin():
         result = await session.execute(delete(Outbox).where(Outbox.status == "sent", Outbox.sent_at < cutoff,
                                                             Outbox.kind.not_in(_values(KEEP_SENT_KINDS))))
-        return result.rowcount or 0
+        return changed(result)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String, cast, delete, or_, select, update
+from sqlalchemy import String, cast, delete, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.shared.addresses import telegram_chat_id
 from bot.store import funnel
-from bot.store.db import mark_erased
+from bot.store.db import changed, mark_erased
 from bot.store.models import Assessment, Conversation, Entity, Lead, LeadEvent, Outbox
 from bot.store.outbox import LeadRefresh, OutboxKind, add_outbox
 
@@ -77,9 +77,9 @@ async def forget_sender(*, session: AsyncSession, sender_id: str, actor: str = "
             counts["leads"] += 1
     result = await session.execute(delete(Assessment).where(or_(
         Assessment.conversation_id == conversation.id,
-        Assessment.entity_id.in_(entity_ids) if entity_ids else False,
+        Assessment.entity_id.in_(entity_ids) if entity_ids else false(),
     )))
-    counts["assessments"] = result.rowcount or 0
+    counts["assessments"] = changed(result)
     for entity in entities:
         await session.delete(entity)
         counts["entities"] += 1

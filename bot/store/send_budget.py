@@ -55,22 +55,29 @@ KNOWN_KEYS = 50_000  # rows this process knows are there; forgotten all at once 
 class SendBudget:
     """Reserves slots in the shared budgets; the caller sleeps for the seconds returned, then sends."""
 
-    def __init__(self, engine: AsyncEngine, *, overall_interval: float, overall_burst: int = 1) -> None:
+    def __init__(self, engine: AsyncEngine, *, overall_interval: float, overall_burst: int = 1,
+                 first_reserve: int = 0) -> None:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.overall_interval = overall_interval
         self.overall_tolerance = overall_interval * (overall_burst - 1)
+        # A first message of an answer may go `first_reserve` slots further ahead than the rest (GCRA with a
+        # larger tolerance): the reserve of the in-process limiter, kept in the shared budget too. The
+        # bound for any second is then 1 + (1 s + the first messages' tolerance) / interval.
+        self.first_tolerance = self.overall_tolerance + overall_interval * first_reserve
         self._known: set[str] = set()
 
-    async def reserve(self, key: str | None = None, *, interval: float = 0.0, burst: int = 1) -> float:
+    async def reserve(self, key: str | None = None, *, interval: float = 0.0, burst: int = 1,
+                      first: bool = False) -> float:
         """Seconds to wait before sending: in `key`'s budget (one call every `interval`, `burst` at once)
         when given, and in the bot's overall one."""
-        wait, _slot = await self.reserve_slot(key, interval=interval, burst=burst)
+        wait, _slot = await self.reserve_slot(key, interval=interval, burst=burst, first=first)
         return wait
 
     async def reserve_slot(self, key: str | None = None, *, interval: float = 0.0,
-                           burst: int = 1) -> tuple[float, float]:
+                           burst: int = 1, first: bool = False) -> tuple[float, float]:
         """(seconds to wait, the slot's time on the database's clock, in epoch seconds)."""
-        overall = {"overall": OVERALL, "t0": self.overall_interval, "tau0": self.overall_tolerance}
+        overall = {"overall": OVERALL, "t0": self.overall_interval,
+                   "tau0": self.first_tolerance if first else self.overall_tolerance}
         async with self.engine.connect() as connection:
             for made in (OVERALL, key[:64] if key is not None else None):
                 if made is not None and made not in self._known:

@@ -21,11 +21,13 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
+from bot.shared.backoff import Backoff
+
 SQLITE_BUSY = 5
-_FIRST_PAUSE = 0.001
-_MAX_PAUSE = 0.05
+_PAUSES = Backoff(0.001, 0.05)  # 1, 2, 4... ms between tries, at most 50 ms
 
 
 def _busy(error: sqlite3.OperationalError) -> bool:
@@ -35,7 +37,7 @@ def _busy(error: sqlite3.OperationalError) -> bool:
 
 async def _patiently(call: Callable[[], Any], busy_timeout: float) -> Any:
     deadline: float | None = None
-    pause = _FIRST_PAUSE
+    tries = 0
     while True:
         try:
             return call()
@@ -47,8 +49,8 @@ async def _patiently(call: Callable[[], Any], busy_timeout: float) -> Any:
                 deadline = now + busy_timeout
             if now >= deadline:
                 raise
-            await asyncio.sleep(min(pause, deadline - now))
-            pause = min(pause * 2, _MAX_PAUSE)
+            tries += 1
+            await asyncio.sleep(min(_PAUSES.delay(tries), deadline - now))
 
 
 class InlineCursor:
@@ -179,6 +181,10 @@ class InlineConnection:
             conn.close()
 
 
+def _run(conn: sqlite3.Connection, sql: str) -> None:
+    conn.execute(sql).close()
+
+
 def inline_creator(database: str, *, busy_timeout: float, pragmas: list[str]) -> Callable[[], Any]:
     """The `async_creator` of create_async_engine: a new InlineConnection to `database`."""
 
@@ -186,7 +192,7 @@ def inline_creator(database: str, *, busy_timeout: float, pragmas: list[str]) ->
         conn = sqlite3.connect(database, timeout=0, check_same_thread=False)
         try:
             for pragma in pragmas:
-                await _patiently(lambda p=pragma: conn.execute(p).close(), busy_timeout)
+                await _patiently(partial(_run, conn, pragma), busy_timeout)
         except BaseException:
             conn.close()
             raise

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store.db import changed
 from bot.store.models import Coordinator, Facilitator, Trainer, WebLogin, WebSession
 
 LOGIN_MINUTES = 10
@@ -60,7 +61,7 @@ async def remove_coordinator(*, session: AsyncSession, telegram_user_id: int) ->
     result = await session.execute(update(Coordinator).where(Coordinator.telegram_user_id == telegram_user_id,
                                                              Coordinator.active.is_(True)).values(active=False))
     await end_access(session=session, telegram_user_id=telegram_user_id)
-    return result.rowcount == 1
+    return changed(result) == 1
 
 
 async def end_access(*, session: AsyncSession, telegram_user_id: int) -> None:
@@ -99,9 +100,9 @@ async def staff_member(*, session: AsyncSession, telegram_user_id: int) -> Staff
     coordinator = await session.scalar(select(Coordinator).where(Coordinator.telegram_user_id == telegram_user_id,
                                                                  Coordinator.active.is_(True)))
     trainer = await session.scalar(select(Trainer).where(Trainer.telegram_user_id == telegram_user_id))
-    if facilitator is None and coordinator is None and trainer is None:
-        return None
     person = coordinator or facilitator or trainer
+    if person is None:
+        return None
     return StaffMember(telegram_user_id=telegram_user_id, name=person.name,
                        language=(coordinator.language if coordinator else None)
                        or (facilitator.language if facilitator else None),
@@ -128,7 +129,7 @@ async def use_login(*, session: AsyncSession, token: str, now: datetime | None =
     digest = token_hash(token)
     result = await session.execute(update(WebLogin).where(
         WebLogin.token_hash == digest, WebLogin.used_at.is_(None), WebLogin.expires_at > now).values(used_at=now))
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return None
     return await session.scalar(select(WebLogin.telegram_user_id).where(WebLogin.token_hash == digest))
 
@@ -172,7 +173,7 @@ async def end_session(*, session: AsyncSession, token: str) -> None:
 
 async def end_sessions_of(*, session: AsyncSession, telegram_user_id: int) -> int:
     result = await session.execute(delete(WebSession).where(WebSession.telegram_user_id == telegram_user_id))
-    return result.rowcount or 0
+    return changed(result)
 
 
 async def set_session_language(*, session: AsyncSession, token: str, language: str) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store.db import changed
 from bot.store.models import Trainer, Workshop, WorkshopVote
 
 RUNNING = "running"
@@ -39,7 +40,7 @@ async def add_trainer(*, session: AsyncSession, telegram_user_id: int, name: str
 
 async def remove_trainer(*, session: AsyncSession, telegram_user_id: int) -> bool:
     result = await session.execute(delete(Trainer).where(Trainer.telegram_user_id == telegram_user_id))
-    return bool(result.rowcount)
+    return bool(changed(result))
 
 
 async def list_trainers(*, session: AsyncSession) -> list[Trainer]:
@@ -121,7 +122,7 @@ async def end_abandoned_workshops(*, session: AsyncSession, started_before: date
 
 
 # ---------------------------------------------------------------------- votes
-def _insert(session: AsyncSession):
+def _insert(session: AsyncSession) -> postgresql.Insert | sqlite.Insert:
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WorkshopVote)
 
@@ -133,7 +134,7 @@ async def record_answer(*, session: AsyncSession, workshop_id: int, item_id: str
                                         value=value).on_conflict_do_nothing(
         index_elements=["workshop_id", "item_id", "participant"])
     result = await session.execute(statement)
-    return bool(result.rowcount)
+    return bool(changed(result))
 
 
 async def record_rating(*, session: AsyncSession, workshop_id: int, item_id: str, participant: str,
@@ -197,4 +198,4 @@ async def purge_workshops(*, session: AsyncSession, older_than_days: int, now: d
     unsynced = {"synchronize_session": False}  # plain SQL deletes; callers reload what they need
     await session.execute(delete(WorkshopVote).where(WorkshopVote.workshop_id.in_(old)), execution_options=unsynced)
     result = await session.execute(delete(Workshop).where(Workshop.created_at < cutoff), execution_options=unsynced)
-    return int(result.rowcount or 0)
+    return changed(result)

@@ -1,5 +1,4 @@
-"""The Telegram channel (python-telegram-bot): see app.py to build and run it, handlers.py for updates."""
-
-from bot.telegram.app import build_application, serve
-
-__all__ = ["build_application", "serve"]
+"""The Telegram channel (python-telegram-bot): the channel (channel.py), the conversation's handlers
+(handlers.py), the typed context every channel's handlers share (context.py), sending (sender.py), serving
+(app.py). The Application is put together in bot/channels.
+"""

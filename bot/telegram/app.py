@@ -1,9 +1,7 @@
-"""Building and running the python-telegram-bot Application: polling by default, webhook when
-ALIAT_WEBHOOK_URL is set.
+"""Running the python-telegram-bot Application: polling by default, webhook when ALIAT_WEBHOOK_URL is set.
 
-`build_application(settings)` opens the runtime (content, database with migrations, engine) in
-post_init and closes it in post_shutdown; tests may pass a runtime they own. `serve(app)` runs it until
-`stop` is set (or SIGINT/SIGTERM from `aliat run`).
+`serve(app)` runs an Application built by `bot.channels.build_application` until `stop` is set (or
+SIGINT/SIGTERM from `aliat run`); the command menu is set from post_init.
 """
 
 from __future__ import annotations
@@ -14,25 +12,17 @@ import hmac
 import logging
 import os
 import time
-from collections import Counter
 
 import orjson
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
-from telegram.ext import Application, ApplicationBuilder, TypeHandler
+from telegram.ext import Application
 
-from bot.app.runtime import Runtime, build_runtime
 from bot.config import Settings
-from bot.shared.logs import remember_update_id
-from bot.store import send_budget
+from bot.shared.backoff import Backoff
 from bot.telegram.channel import TelegramChannel
-from bot.telegram.context import CONTEXT_TYPES, TelegramApp
-from bot.telegram.handlers import register_handlers
-from bot.telegram.http import AiohttpRequest
-from bot.telegram.limiter import SHARED_BURST, SHARED_INTERVAL, PriorityRateLimiter
-from bot.telegram.ordering import PerChatUpdateProcessor
-from bot.telegram.sender import Sender, telegram_failure
-from bot.text import textmodel
+from bot.telegram.context import TelegramApp
+from bot.telegram.sender import telegram_failure
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
@@ -42,114 +32,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # the replies still go, and only that chat's order across workers is at risk.
 WEBHOOK_SETTLE_SECONDS = 20.0
 PIPELINE_POLL = 0.05  # seconds between getUpdates while updates are being handled (they are not confirmed yet)
+POLL_BACKOFF = Backoff(0.5, 30.0)  # getUpdates failing (5xx, network): tried again after 0.5, 1, 2... s, at most 30
 # The command menu; the descriptions are responses telegram_command_<name> in dialogues/telegram.yml.
 MENU_COMMANDS = ("start", "help", "language", "facilitator", "privacy", "forget", "restart")
-
-
-def build_application(settings: Settings, runtime: Runtime | None = None, *,
-                      counters: Counter[str] | None = None) -> TelegramApp:
-    """The Application with its handlers; the runtime is opened in post_init unless one is given."""
-    owns_runtime = runtime is None
-    sender = Sender(max_retries=settings.telegram.max_send_retries, pace=settings.telegram.rate_limit,
-                    counters=counters)
-
-    async def post_init(app: TelegramApp) -> None:
-        rt = runtime if runtime is not None else await build_runtime(settings)
-        # actions, the understanding models and the motivation model, before anyone types
-        await asyncio.to_thread(lambda: (rt.actions.preload(), rt.engine.warm()))
-        log.info("language models ready (%s read from %s, %s trained)", textmodel.STATS["loaded"],
-                 textmodel.models_dir(), textmodel.STATS["trained"])
-        channel = TelegramChannel(rt, app.bot, sender)
-        if isinstance(limiter := app.bot.rate_limiter, PriorityRateLimiter) and send_budget.shared(rt.db):
-            # several workers may share this database: Telegram's budgets are kept in it (docs/scaling.md)
-            limiter.share(send_budget.SendBudget(rt.db, overall_interval=SHARED_INTERVAL, overall_burst=SHARED_BURST))
-            sender.pacer = None
-        app.bot_data.channel = channel
-        if isinstance(app.update_processor, PerChatUpdateProcessor):
-            app.update_processor.on_flood = channel.flood_notice
-        await set_command_menu(channel)
-        # The outbox's one deliverer: lead cards, relays and reminders, and the replies left pending (its
-        # first round, at start-up, sends those a crashed or stopped process left behind).
-        from bot.notifier import Notifier
-        from bot.telegram.deliver import TelegramTransport
-
-        notifier = Notifier.from_runtime(rt, TelegramTransport(app.bot, sender))
-        channel.deliver_replies_with(notifier)
-        notifier.start()
-        app.bot_data.notifier = notifier
-        from bot.app.maintenance import start_maintenance
-
-        app.bot_data.maintenance = start_maintenance(rt)
-        from bot.web import start_with_bot  # /healthz, /readyz, /metrics, dashboard: when configured
-
-        app.bot_data.web = await start_with_bot(rt, app)
-
-    async def before_shutdown(app: TelegramApp) -> None:
-        """Stop what writes and sends, then drain the replies while the HTTP client is still open (at most
-        telegram.drain_seconds): serve() calls this before app.shutdown() closes the client."""
-        channel = app.bot_data.channel
-        if channel is None or app.bot_data.drained:
-            return
-        app.bot_data.drained = True
-        from bot.app.maintenance import stop_maintenance
-
-        await stop_maintenance(app.bot_data.maintenance)
-        if (web_runner := app.bot_data.web) is not None:
-            await web_runner.cleanup()
-        if (notifier := app.bot_data.notifier) is not None:
-            await notifier.stop()
-        await channel.drain(timeout=settings.telegram.drain_seconds)
-
-    async def post_shutdown(app: TelegramApp) -> None:
-        channel = app.bot_data.channel
-        if channel is None:
-            return
-        await before_shutdown(app)  # (when the application was run without serve())
-        if owns_runtime:
-            await channel.runtime.close()
-
-    builder: ApplicationBuilder = (
-        Application.builder()
-        .token(settings.telegram_token)
-        .context_types(CONTEXT_TYPES)
-        .concurrent_updates(PerChatUpdateProcessor(256, flood_per_minute=settings.telegram.flood_max_per_minute,
-                                                   counters=sender.counters))
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
-    )
-    if settings.telegram.http_client == "aiohttp":  # bot/telegram/http.py says why
-        builder = builder.request(AiohttpRequest(64)).get_updates_request(AiohttpRequest(1))
-    else:
-        builder = builder.connection_pool_size(64)
-    if settings.telegram_api_base_url:
-        base = settings.telegram_api_base_url
-        builder = builder.base_url(base).base_file_url(_file_url(base))
-    if settings.telegram.rate_limit:
-        # Retries happen in Sender, per chat; the limiter keeps the overall and group rates, with the
-        # first message of every answer ahead of the rest (bot/telegram/limiter.py). Small buckets (three
-        # at once then 27 a second overall, one every 60/19 s per group): with PTB's default buckets of 30
-        # and 20 a burst after a quiet spell doubled the rate in a sliding window (bench: 44 in 1 s).
-        builder = builder.rate_limiter(PriorityRateLimiter())
-    # No PTB Updater: it confirms updates to Telegram before they are handled, so a crash would lose
-    # them. Our poller (and webhook) acknowledge an update only after its turn has committed.
-    builder = builder.updater(None)
-    app = builder.build()
-    app.bot_data.before_shutdown = before_shutdown
-    register_handlers(app)
-    app.add_handler(TypeHandler(Update, remember_update_id), group=-1000)  # log lines carry the update id
-    from bot.workshop import register_workshop_handlers
-
-    register_workshop_handlers(app, runtime)
-    from bot.web.dashboard.telegram import register_dashboard_handler
-
-    register_dashboard_handler(app, runtime)
-    return app
-
-
-def _file_url(base_url: str) -> str:
-    """http://host/bot -> http://host/file/bot (the Bot API's own layout)."""
-    head, sep, tail = base_url.rstrip("/").rpartition("/")
-    return f"{head}/file/{tail}" if sep else base_url
 
 
 async def set_command_menu(channel: TelegramChannel) -> None:
@@ -211,7 +96,7 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
     in_flight: dict[int, asyncio.Task[None]] = {}
     handled: set[int] = set()  # handled, not confirmed yet (an update before them is still in flight)
     next_id: int | None = None  # the offset once nothing is in flight: after the last update dispatched
-    backoff = 0.5
+    failures = 0  # getUpdates failed in a row
     loop = asyncio.get_running_loop()
     last_poll = 0.0
     fresh = 0  # updates the last answer brought that were not under way already
@@ -249,11 +134,12 @@ async def _serve_polling(app: Application, settings: Settings, stop: asyncio.Eve
                 if failure.retry_after is not None:
                     await asyncio.sleep(failure.retry_after)
                     continue
-                log.warning("getUpdates failed (%s); retrying in %.1fs", type(exc).__name__, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
+                failures += 1
+                wait = POLL_BACKOFF.delay(failures)
+                log.warning("getUpdates failed (%s); retrying in %.1fs", type(exc).__name__, wait)
+                await asyncio.sleep(wait)
                 continue
-            backoff = 0.5
+            failures = 0
             app.bot_data.telegram_seen = time.monotonic()  # /readyz (bot/web)
             fresh = 0
             for update in updates:

@@ -1,9 +1,9 @@
 """What the Telegram Application keeps for its handlers: python-telegram-bot's `bot_data`, typed.
 
-`build_application` passes `CONTEXT_TYPES` to the builder, so `context.bot_data` (and `app.bot_data`) is a
-`BotData` and a handler reads `context.bot_data.channel`, not a string key a typo turns into a KeyError at
-run time. The facilitators', the workshop's and the dashboard's handlers share the Application and read the
-same attributes; they sit beside bot/telegram (it registers them), so they do not import this module.
+`build_application` (bot/channels) passes `CONTEXT_TYPES` to the builder, so `context.bot_data` (and
+`app.bot_data`) is a `BotData` and a handler reads `context.bot_data.channel`, not a string key a typo turns
+into a KeyError at run time. Every channel's handlers (the conversation's, the facilitators', the workshop's)
+take a `Context` and read the same attributes; `channel_of` gives them the channel once it is open.
 """
 
 from __future__ import annotations
@@ -11,16 +11,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-if TYPE_CHECKING:  # the notifier, the workshop and the web server are imported when they start (cold start)
+if TYPE_CHECKING:  # the notifier and the web server are imported when they start (cold start)
     from aiohttp.web import AppRunner
 
     from bot.notifier import Notifier
     from bot.telegram.channel import TelegramChannel
-    from bot.workshop.handlers import WorkshopService
+
+
+class Closable(Protocol):
+    async def close(self) -> None: ...
 
 
 @dataclass(eq=False)
@@ -31,7 +34,9 @@ class BotData:
     notifier: Notifier | None = None
     maintenance: asyncio.Task[None] | None = None
     web: AppRunner | None = None  # None too when no web endpoint is configured
-    workshop: WorkshopService | None = None  # set when the workshop's handlers are registered
+    # the workshop's service (bot/workshop/service.py), set when its handlers are registered; typed by what
+    # is asked of it here, so that bot/telegram does not import the workshop built on it
+    workshop: Closable | None = None
     telegram_seen: float | None = None  # time.monotonic() of Telegram's last word, for /readyz (bot/web)
     drained: bool = False
     # serve() calls it before app.shutdown() closes the HTTP client (bot/telegram/app.py)
@@ -41,3 +46,10 @@ class BotData:
 CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
 TelegramApp = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+def channel_of(context: Context) -> TelegramChannel:
+    """The Telegram channel (the runtime, `once`, `queue`, the Sender): open from post_init on."""
+    if (channel := context.bot_data.channel) is None:
+        raise RuntimeError("the Telegram channel opens in post_init, before the first update")
+    return channel

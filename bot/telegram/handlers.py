@@ -1,5 +1,6 @@
-"""Handlers: private chats go to the engine; groups only to commands addressed to the bot.
-Other features (workshops, facilitators' cards) add their own handlers in earlier groups (app.py).
+"""The conversation's handlers: private chats go to the engine; groups only to commands addressed to the bot.
+Other channels (the facilitators', the workshop's) register their own handlers in earlier groups; all are
+registered in one place, bot/channels/wiring.py.
 
 Edited messages, channel posts and other updates have no handler: they are ignored without a word.
 """
@@ -7,31 +8,29 @@ Edited messages, channel posts and other updates have no handler: they are ignor
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
 
 from bot.engine import BotMessage, UserMessage
 from bot.engine.nlu import split_command
 from bot.shared import callbacks
 from bot.shared.addresses import telegram_sender_id
 from bot.telegram import markup as render
-from bot.telegram.channel import Press, TelegramChannel
-from bot.telegram.context import Context
+from bot.telegram.channel import Press
+from bot.telegram.context import Context, TelegramApp, channel_of
 from bot.telegram.introductions import on_intro_button
+
+if TYPE_CHECKING:
+    from bot.app.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 # Kinds of non-text messages, in the order they are recognised; the engine maps kind K to the intent
 # non_text_K when a rule exists, else non_text.
 NON_TEXT_KINDS = ("sticker", "photo", "voice", "video", "document", "location", "contact")
-
-
-def channel_of(context: Context) -> TelegramChannel:
-    if (channel := context.bot_data.channel) is None:
-        raise RuntimeError("the Telegram channel opens in post_init, before the first update")
-    return channel
 
 
 def sender_id(chat_id: int) -> str:
@@ -167,8 +166,8 @@ async def on_error(update: object, context: Context) -> None:
             chat.id, render.escape(apology[0].text), parse_mode=render.PARSE_MODE), what="sendMessage")
 
 
-def register_handlers(app: Application) -> None:
-    """Every handler of the bot, in one place."""
+def register(app: TelegramApp, runtime: Runtime | None = None) -> None:
+    """The conversation's handlers (group 0). The runtime is the channel's (`context.bot_data.channel`)."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(private & filters.TEXT, on_private_text))
@@ -179,7 +178,3 @@ def register_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(groups & filters.COMMAND, on_group_command))
     app.add_handler(ChatMemberHandler(on_added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(on_error)
-    # Facilitators' lead cards and commands (group -1: they stop the update before the assistant sees it).
-    from bot.facilitators import register_facilitator_handlers
-
-    register_facilitator_handlers(app)

@@ -6,13 +6,18 @@ The only module that knows python-telegram-bot's errors: they leave it as the ou
 The rate limiter (bot/telegram/limiter.py, when `telegram.rate_limit` is on) keeps the overall (30/s) and per-group (20/min)
 rates; it never retries, so that a 429 is retried here, in the task of the chat that got it,
 instead of pausing every chat of the bot.
+
+These retries (`telegram.max_send_retries`, at once, in memory) are not the outbox's (`delivery:`, a row tried
+again later, from the database): many calls have no row (a button's answer, an edit, a workshop's poll,
+the bot's menu), and a 429 or a dropped connection in a turn's reply is waited out in its chat's task in
+a second, where the row would wait for the deliverer's next round. What they cannot cure goes back to the
+outbox as a DeliveryError. Both wait with the one backoff (bot/shared/backoff.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -29,6 +34,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.shared.backoff import Backoff
 from bot.store.outbox import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -36,6 +42,7 @@ T = TypeVar("T")
 
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 30.0
+JITTER = 0.5  # a wait between half and one and a half times the backoff's
 
 
 def telegram_failure(exc: BaseException, what: str = "call") -> DeliveryError | None:
@@ -128,7 +135,7 @@ class Sender:
                     self.counters["telegram_429"] += 1
                     reason = "429"
                 elif isinstance(exc, NetworkError):  # 5xx, timeouts, dropped connections
-                    wait = min(BACKOFF_MAX, self.backoff_base * 2 ** attempt) * (0.5 + random.random())
+                    wait = Backoff(self.backoff_base, BACKOFF_MAX, jitter=JITTER).delay(attempt + 1)
                     self.counters["telegram_network_error"] += 1
                     reason = type(exc).__name__
                 else:  # another of Telegram's errors: not one a retry right now would cure

@@ -1,5 +1,8 @@
-"""Workshop mode for trainers: scenario quizzes, success-factor cards, live tallies, a results chart."""
+"""Workshop mode for trainers: scenario quizzes, success-factor cards, live tallies, a results chart.
 
-from bot.workshop.handlers import register_workshop_handlers
+`register(app, runtime)` adds its Telegram handlers (handlers.py); the machinery is service.py.
+"""
 
-__all__ = ["register_workshop_handlers"]
+from bot.workshop.handlers import register
+
+__all__ = ["register"]

@@ -12,8 +12,8 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.app.runtime import Runtime
+from bot.channels import build_application, serve
 from bot.config import Settings
-from bot.telegram import build_application, serve
 from bot.telegram.channel import TelegramChannel
 from tests.auxil import updates as U
 from tests.auxil.fake_bot_api import Call, FakeBotApi

@@ -14,7 +14,7 @@ from bot.app.runtime import Runtime
 from bot.store import workshops as store
 from bot.telegram.context import CONTEXT_TYPES
 from bot.telegram.sender import Sender
-from bot.workshop import register_workshop_handlers
+from bot.workshop import register as register_workshop
 from tests.auxil import updates as U
 from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.runtime import make_runtime
@@ -79,7 +79,7 @@ async def workshop_bot(database_url: str, *, tally_interval: float = 0.2) -> Asy
         async with FakeBotApi(username=U.BOT_USERNAME) as fake:
             app = (Application.builder().token(fake.token).base_url(fake.base_url)
                    .base_file_url(fake.base_file_url).context_types(CONTEXT_TYPES).build())
-            register_workshop_handlers(app, runtime, tally_interval=tally_interval,
+            register_workshop(app, runtime, tally_interval=tally_interval,
                                        sender=Sender(max_retries=4, pace=False))
             await app.initialize()
             assert app.updater is not None

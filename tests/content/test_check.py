@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands.content_check import check_content
+from bot.content.domain import INTERVIEW_FORM, load_domain
 from tests.auxil.cli import ROOT, aliat
 from tests.auxil.runtime import settings_for_tests
 
@@ -162,3 +163,69 @@ def test_otherwise_names_an_option_and_a_slot(content) -> None:
     assert "slot aim: otherwise needs a choice with option 'else'" in found
     assert "slot goal: otherwise keeps the words in unknown slot 'nowhere'" in found
     assert "slot goal: otherwise needs" not in found
+
+
+# --- the interview: one source (its form) for its answers, their questions and their labels --------------
+NEW_QUESTION = ("      - name: volunteers_trained\n        type: text\n        skippable: true\n"
+                "      - name: partner_in_mind\n")
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_interview_question_without_its_declaration_question_or_label_is_reported(content) -> None:
+    _edit(content[0] / "journey" / "interview.yml", "      - name: partner_in_mind\n", NEW_QUESTION)
+    found = [p for p in problems(content) if "volunteers_trained" in p]
+    assert len(found) == 3, found
+    assert all("interview.yml: form interview_form" in p for p in found), found
+    assert any("not declared under `slots:`" in p for p in found), found
+    assert any("question 'utter_ask_volunteers_trained' does not exist" in p for p in found), found
+    assert any("no label utter_label_volunteers_trained" in p for p in found), found
+
+
+def test_an_interview_question_with_all_it_needs_is_one_of_its_answers(content) -> None:
+    dialogues, knowledge = content
+    _edit(dialogues / "journey" / "interview.yml", "      - name: partner_in_mind\n", NEW_QUESTION)
+    (dialogues / "trained.yml").write_text(
+        "slots:\n  volunteers_trained: {type: text}\n"
+        "responses:\n"
+        "  utter_ask_volunteers_trained:\n    text: {ca: 'Formeu el voluntariat?', es: '¿Formáis al voluntariado?',"
+        " en: 'Do you train your volunteers?'}\n"
+        "  utter_label_volunteers_trained:\n    text: {ca: 'Formació', es: 'Formación', en: 'Training'}\n",
+        encoding="utf-8")
+    assert problems(content) == []
+    answers = load_domain(dialogues, knowledge).forms[INTERVIEW_FORM].answers
+    # in the form's order, the kept slots after the questions
+    assert answers.index("volunteers_trained") == answers.index("partner_in_mind") - 1
+    assert answers[-3:] == ("size_volunteers", "budget_band", "partner_name")
+
+
+def test_a_label_missing_or_short_of_a_language_is_reported(content) -> None:
+    handoff = content[0] / "handoff.yml"
+    _edit(handoff, '  utter_label_partner_name:\n    text: {ca: "Soci que tenen al cap", es: "Socio que tienen en '
+                   'mente", en: "Partner they have in mind"}\n', "")
+    _edit(handoff, ', en: "Yearly budget"}', "}")
+    found = problems(content)
+    # a kept slot (filled by the acts, not asked by the form) needs its label as much as a question does
+    assert any("form interview_form" in p and "no label utter_label_partner_name" in p for p in found), found
+    assert any("response utter_label_budget_band" in p and "missing text in en" in p for p in found), found
+
+
+def test_the_interview_keeps_only_declared_slots_it_does_not_ask(content) -> None:
+    _edit(content[0] / "journey" / "interview.yml", "keeps: [size_volunteers, budget_band, partner_name]",
+          "keeps: [size_volunteers, budget_band, partner_name, parnter_name, objective]")
+    found = "\n".join(problems(content))
+    assert "keeps unknown slot 'parnter_name'" in found
+    assert "keeps 'objective', which the form asks already" in found
+
+
+def test_the_actions_lists_come_from_the_interview_form() -> None:
+    from actions.handoff import ANSWER_SLOTS
+    from actions.journey import INTERVIEW_SLOTS, JOURNEY_SLOTS
+
+    answers = load_domain(ROOT / "dialogues", ROOT / "knowledge").forms[INTERVIEW_FORM].answers
+    assert INTERVIEW_SLOTS == answers
+    assert set(answers) <= set(JOURNEY_SLOTS) and set(answers) <= set(ANSWER_SLOTS)

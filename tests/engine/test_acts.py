@@ -161,3 +161,47 @@ def test_a_sentence_about_something_else_is_not_read_as_a_finances_answer(acts) 
                          ("we're ok for now", "stable")):
         sure = reader.reader.read(slot, question, clear)
         assert (sure.value, sure.confidence >= CONFIRM_BELOW) == (value, True), clear
+
+
+# ---------------------------------------------------------------- found playing the conversation (issue 23)
+@pytest.mark.parametrize(("slot", "text", "topic"), [
+    ("entity_name", "oye, lo de la confianza era un 3 no un 2", "factor_trust"),  # also after the summary
+    ("field", "the trust one was a 3 not a 2", "factor_trust"),
+])
+def test_a_value_said_instead_of_another_is_a_correction(acts, slot, text, topic) -> None:
+    act = act_of(acts, slot, text)
+    assert (act.kind, act.topic) == ("correction", topic)
+
+
+def test_a_doubt_with_two_options_is_confirmed_not_stored_as_dont_know(acts) -> None:
+    from bot.engine.repair import CONFIRM_BELOW
+
+    domain, reader = acts
+    slot, question = find_slot(domain, "objective")
+    doubt = reader.reader.read(slot, question, "no se, ahorrar o llegar a mas gente")
+    assert doubt.value in ("saving_money", "impact") and doubt.confidence < CONFIRM_BELOW
+    assert reader.reader.read(slot, question, "no ho se").value == "dont_know"
+    assert reader.reader.read(slot, question, "no ho sé, potser innovar").value == "innovation"
+
+
+@pytest.mark.parametrize(("slot", "text", "kind", "topic"), [
+    ("field", "hang on, brb", "smalltalk", None),       # was kept as what the organisation does
+    ("field", "hang on, we dont have a new idea", "correction", "new_idea"),
+    ("field", "un moment que em truquen", "smalltalk", None),
+])
+def test_short_asides_at_a_description_are_not_kept_as_it(acts, slot, text, kind, topic) -> None:
+    act = act_of(acts, slot, text)
+    assert (act.kind, act.topic if topic is not None else None) == (kind, topic)
+
+
+async def test_integral_attention_asked_in_english_is_explained(runtime) -> None:
+    chat = Chat(runtime, sender_id="test:meaning:en", language="en")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send("Northside Youth Club")
+    for _ in range(20):
+        if (await chat.tracker()).requested_slot == "objective":
+            break
+        await chat.send("/skip")
+    replies = await chat.send("what does integral attention mean?")
+    assert [r.response for r in replies] == ["utter_repair_meaning", "utter_ask_objective"]

@@ -292,7 +292,7 @@ def test_the_bot_loads_its_actions_and_channels_without_numpy() -> None:
 
     code = ("import sys, pkgutil, importlib, actions; "
             "[importlib.import_module(f'actions.{m.name}') for m in pkgutil.iter_modules(actions.__path__)]; "
-            "import bot.telegram.app, bot.notifier, bot.matching.introductions; "
+            "import bot.channels, bot.notifier, bot.matching.introductions; "
             "assert not [n for n in sys.modules if n.split('.')[0] in ('sklearn', 'scipy', 'numpy')], "
             "[n for n in sys.modules if n.split('.')[0] in ('sklearn', 'scipy', 'numpy')][:3]")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -35,12 +35,22 @@ async def test_coordinators_act_on_telegram_and_closing_takes_a_reason(fake, bot
                                telegram=replace(s.telegram, rate_limit=False, polling_timeout_seconds=1,
                                                 flood_max_per_minute=0))
     await bots.start(runtime.settings, runtime)
-    await settle(fake)  # the lead's card goes out first; the answers below are read after it
+    # The lead's card goes out first, to each facilitator; the answers below are read after it (on a busy
+    # machine the deliverer may send it after a quiet spell, so wait for the cards themselves).
+    for facilitator in (LAIA, PAU):
+        await fake.wait_for(lambda c, f=facilitator: c.ok and c.method == "sendMessage" and c.chat_id == f
+                            and "Lead #1 ·" in (c.text or ""), timeout=15)
+    await settle(fake)
+
+    def answer_to(user: int):
+        # an answer to a command, not a card or a reminder about the lead (they carry "Lead #1 ·")
+        return lambda c: (c.ok and c.method == "sendMessage" and c.chat_id == user
+                          and "Lead #1 ·" not in (c.text or ""))
 
     async def say(user: int, command: str, args: str = "") -> str:
         since = len(fake.calls)
         await fake.push_update(make_command(command, args, chat_id=user, user_id=user))
-        reply = await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == user, since=since)
+        reply = await fake.wait_for(answer_to(user), since=since)
         return reply[0].text
 
     # Only coordinators reassign and reopen.
@@ -57,7 +67,7 @@ async def test_coordinators_act_on_telegram_and_closing_takes_a_reason(fake, bot
     await fake.push_update(make_callback("lead:1:dropped", chat_id=GROUP, user_id=LAIA, message_id=1))
     answer = (await fake.wait_for("answerCallbackQuery", since=since))[0].params.get("text") or ""
     assert "cal dir per què" in answer
-    how = await fake.wait_for(lambda c: c.ok and c.method == "sendMessage" and c.chat_id == LAIA, since=since)
+    how = await fake.wait_for(answer_to(LAIA), since=since)
     assert "/close 1 dropped" in how[0].text and "3 No responen" in how[0].text
     assert (await _lead(runtime)).status == "claimed"
     # /close without a reason: told how; with the reason's number: closed, the reason in the history.

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
-from bot.facilitators import register_facilitator_handlers
 from bot.notifier import Notifier
 from bot.store import leads as store
 from bot.store.models import Lead
@@ -33,7 +32,6 @@ async def test_handoff_end_to_end(fake, bots) -> None:
         await store.add_facilitator(session=session, telegram_user_id=7001, name="Laia")
         await store.add_facilitator(session=session, telegram_user_id=7002, name="Pau")
     app = await bots.start(settings, runtime)
-    register_facilitator_handlers(app, runtime)
     notifier = Notifier(settings=settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker,
                         sender=TelegramTransport(app.bot, Sender(max_retries=2, pace=False)))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from bot.facilitators import register_facilitator_handlers
 from bot.notifier import Notifier
 from bot.store import leads as store
 from bot.telegram.deliver import TelegramTransport
@@ -56,7 +55,6 @@ async def _started(fake, bots):
         await store.add_facilitator(session=session, telegram_user_id=LAIA, name="Laia")
     await ask_for_a_facilitator(runtime, f"tg:{ENTITY}", "Coop Llarga")
     app = await bots.start(settings, runtime)
-    register_facilitator_handlers(app, runtime)
     notifier = Notifier(settings=settings, domain=runtime.domain, sessionmaker=runtime.sessionmaker,
                         sender=TelegramTransport(app.bot, Sender(max_retries=2, pace=False)))
     return runtime, notifier

@@ -10,7 +10,9 @@ when the pass was finished, on the model before the pass and on the model after 
 - after: 90.7 % (98/108): ca 91.7, es 88.9, en 91.7; reactive 91.7, proactive 96.3, mixed 91.7, unclear 81.0.
 
 The issue asked for 90 % per language and 85 % per label: Spanish is one case short (32/36) and unclear one
-case short (17/21). The floors below are the figures reached, not the targets. One English sentence ("my
+case short (17/21). After the third pass (no longer blind: nothing was looked at but these totals, scored once):
+93.5 % (101/108): ca 94.4, es 88.9, en 97.2; reactive 91.7, proactive 96.3, mixed 100, unclear 85.7. The floors
+below are the figures reached, not the targets. One English sentence ("my
 manager asked me to fill this in") turned out to be word for word in the first hard set, written
 independently; it is in no corpus. The author of the set also wrote that pass's rules and corpus sentences
 (none copied or paraphrased from the set), so read it as a somewhat optimistic estimate. Do not fit anything to
@@ -26,9 +28,9 @@ from actions.classifier import classify
 from tests.auxil.paths import cases
 
 LABELS = ("reactive", "proactive", "mixed", "unclear")
-FLOOR_PER_LANGUAGE = {"ca": Fraction(33, 36), "es": Fraction(32, 36), "en": Fraction(33, 36)}
-FLOOR_PER_LABEL = {"reactive": Fraction(33, 36), "proactive": Fraction(26, 27), "mixed": Fraction(22, 24),
-                   "unclear": Fraction(17, 21)}
+FLOOR_PER_LANGUAGE = {"ca": Fraction(34, 36), "es": Fraction(32, 36), "en": Fraction(35, 36)}
+FLOOR_PER_LABEL = {"reactive": Fraction(33, 36), "proactive": Fraction(26, 27), "mixed": Fraction(24, 24),
+                   "unclear": Fraction(18, 21)}
 
 
 def _cases() -> list[dict]:

@@ -53,3 +53,28 @@ def test_the_staff_said_in_the_opening_fall_in_the_questions_bands() -> None:
 
     slot, _question = find_slot(load_domain(ROOT / "dialogues", ROOT / "knowledge"), "size_staff")
     assert knowledge("journey")["prefill"]["staff"]["bands"] == slot.bands
+
+
+async def test_what_did_i_answer_in_the_middle_of_a_form_lists_the_answers(runtime) -> None:
+    chat = Chat(runtime, sender_id="test:repair:answers", language="es")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send("Asociacion La Flor")
+    replies = await chat.send("que te he contestado?")
+    assert replies[0].response == "utter_repair_answers" and "Asociacion La Flor" in replies[0].text, replies[0].text
+    assert replies[-1].slot == "field"
+
+
+async def test_what_to_put_at_a_description_is_told_not_passed_to_a_facilitator(runtime) -> None:
+    chat = Chat(runtime, sender_id="test:repair:how", language="es")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send("Asociacion La Flor")
+    replies = await chat.send("perdona, q es lo q tengo q poner aqui?")
+    assert [r.response for r in replies] == ["utter_repair_how_to_answer", "utter_ask_field"]
+
+
+async def test_a_correction_typed_after_the_summary_reopens_that_answer(runtime) -> None:
+    chat = await finished_journey(runtime, "test:repair:after")
+    replies = await chat.send("oye, lo de la confianza era un 3 no un 2")
+    assert replies[-1].slot == "factor_trust", [r.response for r in replies]

@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.channels import build_application, serve
 from bot.store import leads as store
 from bot.store import workshops
 from bot.store.models import LeadEvent, Outbox, WorkshopVote
-from bot.telegram.app import build_application, serve
 from tests.auxil import updates as U
 from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.runtime import ask_for_a_facilitator, make_runtime

@@ -10,7 +10,7 @@ import pytest
 
 from bot.store.db import create_engine
 from bot.store.send_budget import SendBudget
-from bot.telegram.limiter import CHAT_BURST, CHAT_INTERVAL, PriorityRateLimiter
+from bot.telegram.limiter import CHAT_BURST, CHAT_INTERVAL, FIRST, LAST, PriorityRateLimiter
 from tests.auxil.runtime import PG_URL, make_runtime, reset_postgres
 
 
@@ -67,8 +67,8 @@ class RecordingBudget:
     def __init__(self) -> None:
         self.asked: list[tuple[str | None, float, int]] = []
 
-    async def reserve(self, key=None, *, interval=0.0, burst=1) -> float:
-        self.asked.append((key, interval, burst))
+    async def reserve(self, key=None, *, interval=0.0, burst=1, first=False) -> float:
+        self.asked.append((key, interval, burst, first))
         return 0.0
 
 
@@ -80,10 +80,21 @@ async def test_the_limiter_asks_the_shared_budget_of_the_group_or_chat() -> None
     async def call() -> str:
         return "ok"
 
-    for chat_id, endpoint in ((-1001, "sendMessage"), (42, "sendMessage"), (42, "editMessageText"),
-                              (42, "copyMessage")):
-        assert await limiter.process_request(call, (), {}, endpoint, {"chat_id": chat_id}, None) == "ok"
+    for chat_id, endpoint, priority in ((-1001, "sendMessage", None), (42, "sendMessage", FIRST),
+                                        (42, "editMessageText", LAST), (42, "copyMessage", None)):
+        assert await limiter.process_request(call, (), {}, endpoint, {"chat_id": chat_id}, priority) == "ok"
     assert await limiter.process_request(call, (), {}, "answerCallbackQuery", {}, None) == "ok"
-    assert budget.asked == [("group:-1001", 0.001, 1), ("chat:42", CHAT_INTERVAL, CHAT_BURST), (None, 0.0, 1),
-                            ("chat:42", CHAT_INTERVAL, CHAT_BURST)]
+    assert budget.asked == [("group:-1001", 0.001, 1, False), ("chat:42", CHAT_INTERVAL, CHAT_BURST, True),
+                            (None, 0.0, 1, False), ("chat:42", CHAT_INTERVAL, CHAT_BURST, False)]
     await limiter.shutdown()
+
+
+async def test_first_messages_may_go_further_ahead_in_the_shared_budget(two_workers) -> None:
+    a, b = (SendBudget(engine, overall_interval=0.05, overall_burst=1, first_reserve=3) for engine in two_workers)
+    follow_ups = [slot for _wait, slot in await asyncio.gather(*(budget.reserve_slot() for budget in (a, b) * 3))]
+    first = [slot for _wait, slot in await asyncio.gather(*(budget.reserve_slot(first=True) for budget in (a, b)))]
+    # six follow-ups take slots 0..5 intervals out; a first message may go three slots ahead of the next free one
+    assert max(follow_ups) - min(follow_ups) >= 5 * 0.05 - 1e-6
+    assert max(first) < max(follow_ups) + 0.05 - 1e-6, (first, follow_ups)
+    later = [slot for _wait, slot in await asyncio.gather(*(a.reserve_slot(first=True) for _ in range(6)))]
+    assert min(gaps([*first, *later])) >= 0.05 - 1e-6  # still one call an interval: only earlier, never two at once

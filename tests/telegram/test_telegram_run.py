@@ -7,8 +7,8 @@ import os
 import signal
 import sys
 
+from bot.channels.wiring import _file_url
 from bot.cli import main
-from bot.telegram.app import _file_url
 from tests.auxil import updates as U
 from tests.auxil.runtime import ROOT
 from tests.auxil.telegram_bot import keyboard_message, press, wait_sends

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.store import workshops as store
-from bot.workshop import register_workshop_handlers
 from tests.auxil import updates as U
 from tests.auxil.workshop_bot import TRAINER_ID
 
@@ -15,8 +14,7 @@ async def test_workshop_beside_the_conversation(fake, bots):
     async with runtime.sessionmaker() as session:
         await store.add_trainer(session=session, telegram_user_id=TRAINER_ID, name="Formadora")
         await session.commit()
-    app = await bots.start(bots.settings(), runtime)
-    register_workshop_handlers(app, runtime)  # what the channel's build_application does
+    app = await bots.start(bots.settings(), runtime)  # the workshop registered with the other channels
     since = len(fake.calls)
     # In private, /workshop is the trainer's rehearsal, not a turn of the conversation.
     await fake.push_update(U.make_command("workshop", user_id=TRAINER_ID))
@@ -49,7 +47,6 @@ async def test_the_results_go_through_the_outbox_with_the_channel(fake, bots):
 
     runtime = await bots.runtime()
     app = await bots.start(bots.settings(), runtime)
-    register_workshop_handlers(app, runtime)
     service = app.bot_data.workshop
     async with runtime.sessionmaker() as session:
         workshop = await store.create_workshop(

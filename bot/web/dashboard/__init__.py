@@ -14,7 +14,9 @@ import jinja2
 from aiohttp import web
 
 from bot.shared.logs import Repeated
+from bot.web.dashboard.leads import LeadPages
 from bot.web.dashboard.views import Dashboard
+from bot.web.dashboard.workshops import WorkshopPages
 
 log = logging.getLogger(__name__)
 
@@ -28,26 +30,27 @@ def setup(app: web.Application, runtime) -> None:
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                          undefined=jinja2.StrictUndefined)  # no context processors: aiohttp warns on their request keys
     d = Dashboard(runtime)
+    leads, workshops = LeadPages(d), WorkshopPages(d)  # pages of their own, in the dashboard's frame
     app[DASHBOARD] = d
     app.middlewares.append(friendly_errors(d))
     app.router.add_get("/login", d.login)
     app.router.add_get("/", d.guard(d.home))
     app.router.add_get("/overview", d.guard(d.overview, coordinator=True))
-    app.router.add_get("/leads", d.guard(d.leads))
-    app.router.add_get(r"/leads/{lead_id:\d+}", d.guard(d.lead))
-    app.router.add_post(r"/leads/{lead_id:\d+}/action", d.guard(d.lead_action, form=True))
-    app.router.add_post(r"/leads/{lead_id:\d+}/note", d.guard(d.lead_note, form=True))
-    app.router.add_post(r"/leads/{lead_id:\d+}/follow_up", d.guard(d.lead_follow_up, form=True))
-    app.router.add_post(r"/leads/{lead_id:\d+}/manage", d.guard(d.lead_manage, coordinator=True, form=True))
+    app.router.add_get("/leads", d.guard(leads.leads))
+    app.router.add_get(r"/leads/{lead_id:\d+}", d.guard(leads.lead))
+    app.router.add_post(r"/leads/{lead_id:\d+}/action", d.guard(leads.lead_action, form=True))
+    app.router.add_post(r"/leads/{lead_id:\d+}/note", d.guard(leads.lead_note, form=True))
+    app.router.add_post(r"/leads/{lead_id:\d+}/follow_up", d.guard(leads.lead_follow_up, form=True))
+    app.router.add_post(r"/leads/{lead_id:\d+}/manage", d.guard(leads.lead_manage, coordinator=True, form=True))
     app.router.add_get("/alliances", d.guard(d.alliances, coordinator=True))
     app.router.add_get("/matches", d.guard(d.matches.page))  # partner matching (bot/web/dashboard/matches.py)
     app.router.add_post("/matches/propose", d.guard(d.matches.propose, form=True))
     app.router.add_post(r"/matches/{intro_id:\d+}/outcome", d.guard(d.matches.outcome, form=True))
     app.router.add_get("/invite", d.guard(d.invite, coordinator=True))
     app.router.add_post("/invite", d.guard(d.invite, coordinator=True, form=True))
-    app.router.add_get("/workshops", d.guard(d.workshops, trainer=True))
-    app.router.add_get(r"/workshops/{workshop_id:\d+}", d.guard(d.workshop, trainer=True))
-    app.router.add_get(r"/workshops/{workshop_id:\d+}.xlsx", d.guard(d.workshop_export, trainer=True))
+    app.router.add_get("/workshops", d.guard(workshops.workshops, trainer=True))
+    app.router.add_get(r"/workshops/{workshop_id:\d+}", d.guard(workshops.workshop, trainer=True))
+    app.router.add_get(r"/workshops/{workshop_id:\d+}.xlsx", d.guard(workshops.workshop_export, trainer=True))
     app.router.add_get(r"/export/{what}.{fmt}", d.guard(d.export, coordinator=True))
     app.router.add_post("/logout", d.guard(d.logout, form=True))
     app.router.add_post("/language", d.guard(d.language, form=True))

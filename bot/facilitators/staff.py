@@ -1,26 +1,30 @@
-"""/dashboard in a private chat: a registered facilitator or coordinator gets a one-time login link."""
+"""Staff on Telegram: /dashboard in a private chat gives a registered facilitator or coordinator a one-time
+login link to the dashboard (bot/web/dashboard); an invite link (/start inv_…) registers a person; /whoami."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import LinkPreviewOptions, Update
-from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
+from telegram import LinkPreviewOptions, Update, User
+from telegram.ext import ApplicationHandlerStop, CommandHandler
 
+from bot.app.runtime import Runtime
+from bot.config import Settings
 from bot.engine.render import Renderer
 from bot.store import invites, staff
+from bot.telegram.context import Context, TelegramApp, channel_of
 
 log = logging.getLogger(__name__)
 
 
 class DashboardLink:
-    def __init__(self, runtime=None) -> None:
+    def __init__(self, runtime: Runtime | None = None) -> None:
         self._runtime = runtime
 
-    def runtime(self, context: ContextTypes.DEFAULT_TYPE):
-        return self._runtime or context.application.bot_data.channel.runtime
+    def runtime(self, context: Context) -> Runtime:
+        return self._runtime or channel_of(context).runtime
 
-    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_command(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
         runtime = self.runtime(context)
         settings = runtime.settings
@@ -44,23 +48,17 @@ class DashboardLink:
         raise ApplicationHandlerStop
 
 
-def register_dashboard_handler(app: Application, runtime=None, *, group: int = -1) -> None:
-    """Add /dashboard (before the assistant's handlers, like the facilitators' commands)."""
-    app.add_handler(CommandHandler("dashboard", DashboardLink(runtime).on_command), group=group)
-    register_onboarding_handlers(app, runtime, group=group)
-
-
 class Onboarding:
     """An invite link opened in Telegram (`/start inv_<token>`) registers the person; /whoami says who
     anyone is to the programme: their Telegram number and their roles."""
 
-    def __init__(self, runtime=None) -> None:
+    def __init__(self, runtime: Runtime | None = None) -> None:
         self._runtime = runtime
 
-    def runtime(self, context: ContextTypes.DEFAULT_TYPE):
-        return self._runtime or context.application.bot_data.channel.runtime
+    def runtime(self, context: Context) -> Runtime:
+        return self._runtime or channel_of(context).runtime
 
-    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_start(self, update: Update, context: Context) -> None:
         token = invites.token_of((context.args or [None])[0])
         if token is None:
             return  # an ordinary /start: the assistant's
@@ -79,7 +77,7 @@ class Onboarding:
             await message.reply_text(r.text(f"utter_invite_welcome_{joined.role}", lang, {"name": joined.name}))
         raise ApplicationHandlerStop
 
-    async def on_whoami(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def on_whoami(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
         runtime = self.runtime(context)
         r = Renderer(runtime.domain, runtime.settings.default_language)
@@ -92,14 +90,15 @@ class Onboarding:
         raise ApplicationHandlerStop
 
 
-def _language(user, settings) -> str:
+def _language(user: User | None, settings: Settings) -> str:
     """The person's Telegram language when the programme speaks it, else the programme's."""
     code = ((user.language_code if user else None) or "").split("-")[0].lower()
     return code if code in settings.languages else settings.default_language
 
 
-def register_onboarding_handlers(app: Application, runtime=None, *, group: int = -1) -> None:
-    """Invite links (/start inv_…) and /whoami, before the assistant's handlers."""
+def register(app: TelegramApp, runtime: Runtime | None = None, *, group: int = -1) -> None:
+    """/dashboard, invite links (/start inv_…) and /whoami, before the assistant's handlers."""
+    app.add_handler(CommandHandler("dashboard", DashboardLink(runtime).on_command), group=group)
     onboarding = Onboarding(runtime)
     app.add_handler(CommandHandler("start", onboarding.on_start), group=group)
     app.add_handler(CommandHandler("whoami", onboarding.on_whoami), group=group)

@@ -1,0 +1,78 @@
+"""What a word of the journey means, for a question back ("què és atenció integral?", "what does trust mean
+here?"): the term the question names (an objective, a success factor, a relationship indicator, by any of
+their names in dialogues/ and knowledge/) and its explanation from knowledge/, in the person's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.content.domain import Domain, FormSlot
+from bot.engine.render import knowledge_text
+from bot.engine.textnorm import normalize
+
+
+class Glossary:
+    def __init__(self, domain: Domain, default_language: str, correction_targets: dict[str, Any]) -> None:
+        self.domain = domain
+        self.default = default_language
+        self.targets = correction_targets
+        self._terms: list[tuple[str, str, str]] | None = None  # (folded term, kind, id)
+
+    def meaning(self, norm: str, slot: FormSlot, lang: str) -> tuple[str, str] | None:
+        """The term the question names ("atenció integral") and its explanation, in `lang`; else what the
+        pending question itself is about (a factor, a relationship indicator)."""
+        best: tuple[int, str, str] | None = None
+        for term, kind, ident in self._term_list():
+            if f" {term} " in f" {norm} " and (best is None or len(term) > best[0]):
+                best = (len(term), kind, ident)
+        if best is None:
+            own = self._own_topic(slot)
+            if own is None:
+                return None
+            kind, ident = own
+        else:
+            _, kind, ident = best
+        return self._explained(kind, ident, lang)
+
+    def _term_list(self) -> list[tuple[str, str, str]]:
+        if self._terms is None:
+            terms: list[tuple[str, str, str]] = []
+            know = self.domain.knowledge
+            for item in (know.get("objectives") or {}).get("objectives") or []:
+                terms += [(normalize(str(t)), "objective", str(item["id"])) for t in (item.get("label") or {}).values()]
+            for form in self.domain.forms.values():
+                for s in form.slots:
+                    if s.name == "objective":
+                        terms += [(normalize(str(w)), "objective", str(opt)) for opt, per in s.synonyms.items()
+                                  for words in (per or {}).values() for w in words or [] if opt != "other"]
+            for item in (know.get("success_factors") or {}).get("factors") or []:
+                terms += [(normalize(str(t)), "factor", str(item["id"])) for t in (item.get("title") or {}).values()]
+            targets = self.targets
+            for slot_name, per in targets.items():
+                if str(slot_name).startswith("factor_"):
+                    terms += [(normalize(str(w)), "factor", str(slot_name)[len("factor_"):])
+                              for words in (per or {}).values() for w in words or []]
+            for item in (know.get("relationship_indicators") or {}).get("indicators") or []:
+                terms += [(normalize(str(t)), "indicator", str(item["id"])) for t in (item.get("title") or {}).values()]
+            self._terms = [t for t in terms if len(t[0]) >= 4]
+        return self._terms
+
+    def _own_topic(self, slot: FormSlot) -> tuple[str, str] | None:
+        if slot.name.startswith("factor_"):
+            return "factor", slot.name[len("factor_"):]
+        if slot.name.startswith("rel_"):
+            ident = slot.name[len("rel_"):]
+            for item in (self.domain.knowledge.get("relationship_indicators") or {}).get("indicators") or []:
+                if any(str(q.get("id")) == ident for q in item.get("questions") or []):
+                    return "indicator", str(item["id"])
+        return None
+
+    def _explained(self, kind: str, ident: str, lang: str) -> tuple[str, str] | None:
+        know, default = self.domain.knowledge, self.default
+        paths = {"objective": ("objectives.objectives", "label", "description"),
+                 "factor": ("success_factors.factors", "title", "explanation"),
+                 "indicator": ("relationship_indicators.indicators", "title", "explanation")}
+        base, title, text = paths[kind]
+        term = knowledge_text(know, f"{base}.{ident}.{title}", lang, default)
+        meaning = knowledge_text(know, f"{base}.{ident}.{text}", lang, default)
+        return (term, meaning) if term and meaning else None

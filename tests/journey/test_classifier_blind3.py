@@ -1,0 +1,61 @@
+"""Third blind evaluation of the motivation classifier (issue #31, third pass).
+
+``tests/data/motivation_blind3.yml`` (96 cases, 32 per language: 8 reactive, 8 proactive, 8 mixed, 8 unclear
+each) was written from the issue's list of patterns and the workshop seed, before any change to the model of
+that pass and without running the classifier on it, and committed alone first (008cb53). It was scored once,
+when the pass was finished, on the model before the pass (1583c4a, in a temporary worktree) and on the model
+after it (the same machine, ``classify(text, lang=…)``):
+
+- before: 88.5 % (85/96): ca 84.4, es 90.6, en 90.6; reactive 95.8, proactive 87.5, mixed 95.8, unclear 75.0;
+- after: 90.6 % (87/96): ca 87.5, es 90.6, en 93.8; reactive 95.8, proactive 87.5, mixed 100, unclear 79.2.
+
+The issue asked for 90 % per language and 85 % per label: Catalan (28/32) and unclear (19/24) fall short.
+The floors below are the figures reached, not the targets. Its plain "we want to collaborate with other
+organisations" turned out to be in the corpus word for word in all three languages (written independently;
+tests/journey/test_motivation_model.py); without those three sentences: before 88.2 %, after 90.3 % (84/93).
+The author of the set also wrote that pass's rules (none from the set; one cue, `contract_ending`, and the
+"plain wish" rule cover patterns the set also has, as the issue lists them), so read it as a somewhat
+optimistic estimate. Do not fit anything to these sentences and do not print the misses.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from fractions import Fraction
+
+from actions.classifier import classify
+from tests.auxil.paths import cases
+
+LABELS = ("reactive", "proactive", "mixed", "unclear")
+FLOOR_PER_LANGUAGE = {"ca": Fraction(28, 32), "es": Fraction(29, 32), "en": Fraction(30, 32)}
+FLOOR_PER_LABEL = {"reactive": Fraction(23, 24), "proactive": Fraction(21, 24), "mixed": Fraction(24, 24),
+                   "unclear": Fraction(19, 24)}
+
+
+def _cases() -> list[dict]:
+    return cases("motivation_blind3.yml")
+
+
+def test_blind_set_shape():
+    per = Counter((c["lang"], c["expected"]) for c in _cases())
+    for lang in ("ca", "es", "en"):
+        assert sum(n for (lg, _), n in per.items() if lg == lang) >= 30, lang
+        assert all(per[(lang, label)] >= 7 for label in LABELS), lang
+    assert all(c.get("text") for c in _cases())
+
+
+def test_blind_set_accuracy_per_language_and_label(capsys):
+    total: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for case in _cases():
+        ok = classify(case["text"], lang=case["lang"]).motivation == case["expected"]
+        for key in (case["lang"], case["expected"]):
+            total[key] += 1
+            right[key] += ok
+    accuracy = {key: Fraction(right[key], total[key]) for key in total}
+    with capsys.disabled():
+        print("\nmotivation classifier blind-set-3 accuracy:",
+              ", ".join(f"{key} {float(acc):.3f} ({right[key]}/{total[key]})" for key, acc in accuracy.items()))
+    low = {key: f"{right[key]}/{total[key]}" for key, floor in {**FLOOR_PER_LANGUAGE, **FLOOR_PER_LABEL}.items()
+           if accuracy[key] < floor}
+    assert not low, f"blind-set-3 accuracy below the figures reached: {low}"
