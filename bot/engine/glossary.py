@@ -18,6 +18,16 @@ class Glossary:
         self.targets = correction_targets
         self._terms: list[tuple[str, str, str]] | None = None  # (folded term, kind, id)
 
+    def also_named(self, norm: str, first: str, lang: str) -> tuple[str, str] | None:
+        """Another term the question names besides `first` (already explained): "quina diferència hi ha
+        entre eficiència i estalviar?" is answered with both."""
+        found = [(len(t), k, i) for t, k, i in self._term_list() if f" {t} " in f" {norm} "]
+        for _length, kind, ident in sorted(found, reverse=True):
+            said = self._explained(kind, ident, lang)
+            if said is not None and said[0] != first:
+                return said
+        return None
+
     def meaning(self, norm: str, slot: FormSlot, lang: str) -> tuple[str, str] | None:
         """The term the question names ("atenció integral") and its explanation, in `lang`; else what the
         pending question itself is about (a factor, a relationship indicator)."""

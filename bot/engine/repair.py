@@ -98,9 +98,10 @@ class Repair:
         if topic == "meaning":
             said = self.glossary.meaning(norm, slot, turn.tracker.language)
             if said is not None:
-                # after the colon the explanation goes on in lower case: "«Atenció integral»: oferir…"
-                meaning = said[1][:1].lower() + said[1][1:]
-                self.host.utter(turn, "utter_repair_meaning", {"term": said[0], "meaning": meaning})
+                other = self.glossary.also_named(norm, said[0], turn.tracker.language)
+                for term, text in (said, other) if other is not None else (said,):
+                    # after the colon the explanation goes on in lower case: "«Atenció integral»: oferir…"
+                    self.host.utter(turn, "utter_repair_meaning", {"term": term, "meaning": text[:1].lower() + text[1:]})
             elif len(norm.split()) <= 4:
                 # "què és això?" at a choice: why it is asked; at a name or a description, which need no
                 # explaining: this assistant and its programme

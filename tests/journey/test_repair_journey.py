@@ -78,3 +78,18 @@ async def test_a_correction_typed_after_the_summary_reopens_that_answer(runtime)
     chat = await finished_journey(runtime, "test:repair:after")
     replies = await chat.send("oye, lo de la confianza era un 3 no un 2")
     assert replies[-1].slot == "factor_trust", [r.response for r in replies]
+
+
+async def test_a_question_about_two_options_explains_both(runtime) -> None:
+    chat = Chat(runtime, sender_id="test:repair:two", language="ca")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send("Casal Sant Roc")
+    for _ in range(20):
+        if (await chat.tracker()).requested_slot == "objective":
+            break
+        await chat.send("/skip")
+    replies = await chat.send("quina diferencia hi ha entre eficiencia i estalviar?")
+    assert [r.response for r in replies] == ["utter_repair_meaning", "utter_repair_meaning", "utter_ask_objective"]
+    assert "Eficiència" in replies[0].text and "Estalvi" in replies[1].text, [r.text for r in replies]
+    assert (await chat.tracker()).slots.get("objective") is None
