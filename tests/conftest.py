@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from bot.app import runtime as app_runtime
-from bot.shared import chart_files
 from tests.auxil.fake_bot_api import FakeBotApi
 from tests.auxil.runtime import PG_URL, create_database, load_domain_once, make_runtime, reset_postgres
 from tests.auxil.telegram_bot import Bots
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
-
-
-def pytest_configure(config) -> None:
-    """Charts go to a folder of this test process's own (bot/shared/chart_files.py's FOLDER_NAME), so the
-    purges that tests run (maintenance, /forget) never take another process's pictures."""
-    chart_files.FOLDER_NAME = f"aliat-charts-tests-{os.getpid()}"
-
-
-def pytest_unconfigure(config) -> None:
-    shutil.rmtree(Path(tempfile.gettempdir()) / chart_files.FOLDER_NAME, ignore_errors=True)
 
 
 def pytest_sessionstart(session) -> None:
