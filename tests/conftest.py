@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
+from bot.app import runtime as app_runtime
+from bot.shared import chart_files
 from tests.auxil.fake_bot_api import FakeBotApi
-from tests.auxil.runtime import PG_URL, create_database, make_runtime, reset_postgres
+from tests.auxil.runtime import PG_URL, create_database, load_domain_once, make_runtime, reset_postgres
 from tests.auxil.telegram_bot import Bots
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+def pytest_configure(config) -> None:
+    """Charts go to a folder of this test process's own (bot/shared/chart_files.py's FOLDER_NAME), so the
+    purges that tests run (maintenance, /forget) never take another process's pictures."""
+    chart_files.FOLDER_NAME = f"aliat-charts-tests-{os.getpid()}"
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(Path(tempfile.gettempdir()) / chart_files.FOLDER_NAME, ignore_errors=True)
 
 
 def pytest_sessionstart(session) -> None:
@@ -19,6 +34,15 @@ def pytest_sessionstart(session) -> None:
     `<db>_gw0`, `<db>_gw1`... (tests/auxil/runtime.py's PG_URL): made here when it does not exist yet."""
     if PG_URL and os.environ.get("PYTEST_XDIST_WORKER"):
         asyncio.run(create_database(PG_URL))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _content_parsed_once():
+    """Runtimes built in the tests' own process read dialogues/ and knowledge/ once per content
+    (tests/auxil/runtime.py's `load_domain_once`), not once a runtime; `load_domain` itself is tested as is."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_runtime, "load_domain", load_domain_once)
+        yield
 
 
 @pytest.fixture

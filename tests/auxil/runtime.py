@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import pickle
+import shutil
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -12,7 +16,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app.runtime import Runtime, build_runtime
 from bot.config import Settings, load_settings
 from bot.console import Keyboard, typed_button
+from bot.content.domain import Domain, load_domain
 from bot.engine import BotMessage, UserMessage
+from bot.store import migrate
+from bot.store.db import create_engine
 from tests.auxil.paths import ROOT
 
 
@@ -64,8 +71,55 @@ async def reset_postgres(url: str) -> None:
     await engine.dispose()
 
 
+_TEMPLATE: list[Path] = []  # this process's migrated SQLite database, made once
+_DOMAINS: dict[tuple, bytes] = {}
+
+
+async def _migrated_template() -> Path:
+    """An empty SQLite database at the newest migration, made once per test process (the migrations run
+    from scratch here; tests/store tests them on their own)."""
+    if not _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="aliat-template-"))
+        engine = create_engine(f"sqlite+aiosqlite:///{folder / 'template.db'}")
+        try:
+            await migrate.upgrade(engine)
+        finally:
+            await engine.dispose()  # the last connection closed: the WAL is checkpointed into the file
+        assert not (folder / "template.db-wal").exists()
+        _TEMPLATE.append(folder / "template.db")
+    return _TEMPLATE[0]
+
+
+def _new_sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL that does not exist yet (a test's new database), else None."""
+    url = make_url(database_url)
+    if not url.drivername.startswith("sqlite") or not url.database or url.database == ":memory:":
+        return None
+    path = Path(url.database)
+    return path if path.is_absolute() and path.parent.is_dir() and not path.exists() else None
+
+
 async def make_runtime(database_url: str, **overrides) -> Runtime:
+    """A runtime on `database_url`. A new SQLite database starts as a copy of one migrated database (the
+    migrations cost a third of a second each, hundreds of times a run); `build_runtime` then finds it at
+    the newest revision, exactly as a freshly migrated one."""
+    if (path := _new_sqlite_file(database_url)) is not None:
+        shutil.copyfile(await _migrated_template(), path)
     return await build_runtime(settings_for_tests(database_url, **overrides))
+
+
+def _content_signature(*folders: Path) -> tuple:
+    return tuple(sorted((str(f), f.stat().st_mtime_ns, f.stat().st_size)
+                        for folder in folders for f in Path(folder).rglob("*") if f.is_file()))
+
+
+def load_domain_once(dialogues_dir: Path, knowledge_dir: Path) -> Domain:
+    """`load_domain`, parsed once per test process and content (the folders' files, their times and sizes):
+    each caller gets its own copy, so a test that changes its domain changes no other test's."""
+    key = (str(dialogues_dir), str(knowledge_dir), _content_signature(dialogues_dir, knowledge_dir))
+    if key not in _DOMAINS:
+        _DOMAINS[key] = pickle.dumps(load_domain(dialogues_dir, knowledge_dir))
+    return pickle.loads(_DOMAINS[key])
 
 
 class Chat:

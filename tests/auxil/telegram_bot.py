@@ -78,7 +78,8 @@ class Bots:
         since = len(self.fake.calls)
         # serve() calls these once post_init is done; the fake records a call when it has answered it
         waiting = "setWebhook" if settings.webhook_url else "deleteWebhook"
-        await self.fake.wait_for(lambda c: c.method == waiting or task.done(), timeout=10, since=since)
+        await self.fake.wait_for(lambda c: c.method == waiting or task.done(), timeout=30,  # a busy machine
+                                 since=since)
         if task.done():
             self._running.pop(id(app))
             task.result()
