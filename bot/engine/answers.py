@@ -139,8 +139,7 @@ class AnswerReader:
 
     def _names_another_too(self, slot: FormSlot, question: Response | None, named: str, norm: str,
                            denied: set[str]) -> bool:
-        """Whether a message names, besides `named`, another option not inside the name it used ("email and
-        phone" names the option "both", not two options)."""
+        """Another option named besides `named`, not inside its name ("email and phone" is the option "both")."""
         padded = f" {norm} "
         names = self.names(slot, question, options_of(question))
         used = [w for w in names.get(named, ()) if f" {w} " in padded]
@@ -210,6 +209,9 @@ class AnswerReader:
             if guessed is not None:
                 return guessed
         named, denied = contained(names, norm, clauses_of(text))
+        if named is not None and slot.bands and any(c.isdigit() for c in text) and not any(  # "2 staff and loads"
+                c.isdigit() for w in names[named] if f" {w} " in f" {norm} " for c in w):
+            named = None  # a count typed wins over a word ("loads"), not over a band's title ("més de 50")
         if named is not None:
             if slot.type == "choice" and self._names_another_too(slot, question, named, norm, denied):
                 # "ahorrar o llegar a más gente": the longest name is a guess between the two, confirmed
@@ -287,11 +289,9 @@ class AnswerReader:
         return guess.label == OTHER and guess.confidence >= NOT_AN_ANSWER_FLOOR
 
     def warm(self) -> None:
-        self._is_answer.warm()
-        for classifier in self._kinds.values():
+        for classifier in (self._is_answer, *self._kinds.values()):
             classifier.warm()
 
-    # --------------------------------------------------------------- numbers
     def _number(self, slot: FormSlot, norm: str) -> int | None:
         whole = parse_int(norm)
         if whole is not None:
