@@ -21,42 +21,18 @@ these sentences and do not print the misses.
 
 from __future__ import annotations
 
-from collections import Counter
 from fractions import Fraction
 
-from actions.classifier import classify
-from tests.auxil.paths import cases
+from tests.auxil.motivation_sets import assert_floors, assert_shape
 
-LABELS = ("reactive", "proactive", "mixed", "unclear")
 FLOOR_PER_LANGUAGE = {"ca": Fraction(34, 36), "es": Fraction(32, 36), "en": Fraction(35, 36)}
 FLOOR_PER_LABEL = {"reactive": Fraction(33, 36), "proactive": Fraction(26, 27), "mixed": Fraction(24, 24),
                    "unclear": Fraction(18, 21)}
 
 
-def _cases() -> list[dict]:
-    return cases("motivation_blind2.yml")
-
-
 def test_blind_set_shape():
-    per = Counter((c["lang"], c["expected"]) for c in _cases())
-    for lang in ("ca", "es", "en"):
-        assert sum(n for (lg, _), n in per.items() if lg == lang) >= 30, lang
-        assert {label for (lg, label) in per if lg == lang} == set(LABELS), lang
-    assert all(c.get("text") for c in _cases())
+    assert_shape("motivation_blind2.yml", per_label=1)
 
 
 def test_blind_set_accuracy_per_language_and_label(capsys):
-    total: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    for case in _cases():
-        ok = classify(case["text"], lang=case["lang"]).motivation == case["expected"]
-        for key in (case["lang"], case["expected"]):
-            total[key] += 1
-            right[key] += ok
-    accuracy = {key: Fraction(right[key], total[key]) for key in total}
-    with capsys.disabled():
-        print("\nmotivation classifier blind-set-2 accuracy:",
-              ", ".join(f"{key} {float(acc):.3f} ({right[key]}/{total[key]})" for key, acc in accuracy.items()))
-    low = {key: f"{right[key]}/{total[key]}" for key, floor in {**FLOOR_PER_LANGUAGE, **FLOOR_PER_LABEL}.items()
-           if accuracy[key] < floor}
-    assert not low, f"blind-set-2 accuracy below the figures reached: {low}"
+    assert_floors("motivation_blind2.yml", "blind-set-2", {**FLOOR_PER_LANGUAGE, **FLOOR_PER_LABEL}, capsys)

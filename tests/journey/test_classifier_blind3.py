@@ -20,42 +20,18 @@ optimistic estimate. Do not fit anything to these sentences and do not print the
 
 from __future__ import annotations
 
-from collections import Counter
 from fractions import Fraction
 
-from actions.classifier import classify
-from tests.auxil.paths import cases
+from tests.auxil.motivation_sets import assert_floors, assert_shape
 
-LABELS = ("reactive", "proactive", "mixed", "unclear")
 FLOOR_PER_LANGUAGE = {"ca": Fraction(28, 32), "es": Fraction(29, 32), "en": Fraction(30, 32)}
 FLOOR_PER_LABEL = {"reactive": Fraction(23, 24), "proactive": Fraction(21, 24), "mixed": Fraction(24, 24),
                    "unclear": Fraction(19, 24)}
 
 
-def _cases() -> list[dict]:
-    return cases("motivation_blind3.yml")
-
-
 def test_blind_set_shape():
-    per = Counter((c["lang"], c["expected"]) for c in _cases())
-    for lang in ("ca", "es", "en"):
-        assert sum(n for (lg, _), n in per.items() if lg == lang) >= 30, lang
-        assert all(per[(lang, label)] >= 7 for label in LABELS), lang
-    assert all(c.get("text") for c in _cases())
+    assert_shape("motivation_blind3.yml", per_label=7)
 
 
 def test_blind_set_accuracy_per_language_and_label(capsys):
-    total: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    for case in _cases():
-        ok = classify(case["text"], lang=case["lang"]).motivation == case["expected"]
-        for key in (case["lang"], case["expected"]):
-            total[key] += 1
-            right[key] += ok
-    accuracy = {key: Fraction(right[key], total[key]) for key in total}
-    with capsys.disabled():
-        print("\nmotivation classifier blind-set-3 accuracy:",
-              ", ".join(f"{key} {float(acc):.3f} ({right[key]}/{total[key]})" for key, acc in accuracy.items()))
-    low = {key: f"{right[key]}/{total[key]}" for key, floor in {**FLOOR_PER_LANGUAGE, **FLOOR_PER_LABEL}.items()
-           if accuracy[key] < floor}
-    assert not low, f"blind-set-3 accuracy below the figures reached: {low}"
+    assert_floors("motivation_blind3.yml", "blind-set-3", {**FLOOR_PER_LANGUAGE, **FLOOR_PER_LABEL}, capsys)

@@ -23,42 +23,18 @@ sentences and do not print the misses.
 
 from __future__ import annotations
 
-from collections import Counter
 from fractions import Fraction
 
-from actions.classifier import classify
-from tests.auxil.paths import cases
+from tests.auxil.motivation_sets import assert_floors, assert_shape
 
-LABELS = ("reactive", "proactive", "mixed", "unclear")
 FLOOR_PER_LANGUAGE = {"ca": Fraction(40, 40), "es": Fraction(38, 40), "en": Fraction(37, 40)}
 FLOOR_PER_LABEL = {"reactive": Fraction(39, 42), "proactive": Fraction(29, 30), "mixed": Fraction(24, 24),
                    "unclear": Fraction(23, 24)}
 
 
-def _cases() -> list[dict]:
-    return cases("motivation_hard.yml")
-
-
 def test_hard_set_shape():
-    per = Counter((c["lang"], c["expected"]) for c in _cases())
-    for lang in ("ca", "es", "en"):
-        assert sum(n for (lg, _), n in per.items() if lg == lang) >= 30, lang
-        assert {label for (lg, label) in per if lg == lang} == set(LABELS), lang
-    assert all(c.get("text") for c in _cases())
+    assert_shape("motivation_hard.yml", per_label=1)
 
 
 def test_hard_set_accuracy_per_language_and_label(capsys):
-    total: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    for case in _cases():
-        ok = classify(case["text"], lang=case["lang"]).motivation == case["expected"]
-        for key in (case["lang"], case["expected"]):
-            total[key] += 1
-            right[key] += ok
-    accuracy = {key: Fraction(right[key], total[key]) for key in total}
-    with capsys.disabled():
-        print("\nmotivation classifier hard-set accuracy:",
-              ", ".join(f"{key} {float(acc):.3f} ({right[key]}/{total[key]})" for key, acc in accuracy.items()))
-    low = {key: f"{right[key]}/{total[key]}" for key, floor in {**FLOOR_PER_LANGUAGE, **FLOOR_PER_LABEL}.items()
-           if accuracy[key] < floor}
-    assert not low, f"hard-set accuracy below the figures reached: {low}"
+    assert_floors("motivation_hard.yml", "hard-set", {**FLOOR_PER_LANGUAGE, **FLOOR_PER_LABEL}, capsys)
