@@ -38,11 +38,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "classify":
-        # Its own parser reads the rest as given (texts may start with dashes or be many words).
-        from bot.classify_cli import main as classify_main
-
-        return classify_main(argv[1:])
+    module = _commands(argv[0]).get(argv[0]) if argv and not argv[0].startswith("-") else None
+    if module is not None:
+        if getattr(module, "RAW_ARGUMENTS", False):
+            # A command with its own parser reads the rest as given (`aliat classify`: texts may start with
+            # dashes or be many words, which argparse's REMAINDER refuses after an option).
+            return int(module.run(argparse.Namespace(rest=argv[1:])) or 0)
     if argv and argv[0] == "--version":
         from bot.app.version import describe
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 NAME = "classify"
+RAW_ARGUMENTS = True  # bot.cli hands it the arguments as typed; its own parser (bot.classify_cli) reads them
 HELP = "classify a text's motivation: reactive, proactive, mixed or unclear ([--lang L] [--json] [TEXT])"
 
 

@@ -11,7 +11,7 @@ from bot.app.runtime import database
 from bot.config import SUPPORTED_LANGUAGES, load_settings
 from bot.content.domain import load_domain
 from bot.store import workshops as store
-from bot.workshop.report import load_results, report
+from bot.workshop.results import load_results, report
 from bot.workshop.texts import WorkshopTexts
 
 NAME = "workshop"

@@ -26,7 +26,7 @@ from bot.shared.chart_files import chart_dir
 from bot.store import workshops as store
 from bot.store.models import Workshop
 from bot.telegram.context import TelegramApp
-from bot.workshop.report import load_results, report
+from bot.workshop.results import load_results, report
 from bot.workshop.session import RATINGS, SCENARIO, answer_options, item_kind
 from bot.workshop.texts import WorkshopTexts
 

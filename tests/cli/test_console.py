@@ -80,3 +80,15 @@ def test_an_exotic_digit_is_text_not_a_crash() -> None:
         message = to_message(typed, keyboard, "console:x", "ca")
         assert message.payload is None and message.text == typed
     assert to_message("２", keyboard, "console:x", "ca").payload == "/deny"
+
+
+def test_aliat_classify_reads_its_arguments_as_typed(capsys) -> None:
+    # through bot.cli's dispatch to bot/commands/classify.py (its own parser: options, then many words)
+    import json
+
+    from bot.cli import main
+
+    assert main(["classify", "--lang", "es", "--json", "no", "podemos", "pagar", "las", "nominas"]) == 0
+    reading = json.loads(capsys.readouterr().out)
+    assert reading["motivation"] == "reactive"
+    assert {"motivation", "confidence", "evidence", "scores", "dominant"} <= set(reading)

@@ -13,7 +13,7 @@ from bot.cli import main
 from bot.store import workshops as store
 from bot.store.models import Workshop, WorkshopVote
 from bot.workshop.chart import render_chart
-from bot.workshop.report import load_results
+from bot.workshop.results import load_results
 from bot.workshop.session import initial_state
 from bot.workshop.texts import WorkshopTexts
 from tests.auxil.runtime import make_runtime
