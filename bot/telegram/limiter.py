@@ -53,7 +53,36 @@ class Budget(Protocol):
                       first: bool = False) -> float: ...
 
 
-class PriorityPacer:
+class _WaitingLine:
+    """Calls waiting for a grant, lowest priority first (ties in arrival order), and the task that grants
+    them (`_dispatch`, each pacer's own rule)."""
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._dispatcher: asyncio.Task[None] | None = None
+
+    def _join(self, loop: asyncio.AbstractEventLoop, priority: int) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = loop.create_future()
+        heapq.heappush(self._waiting, (priority, next(self._order), future))
+        return future
+
+    def _start_dispatcher(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = loop.create_task(self._dispatch(), name="aliat-rate-limiter")
+
+    async def _dispatch(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+        for _priority, _order, future in self._waiting:
+            future.cancel()
+        self._waiting.clear()
+
+
+class PriorityPacer(_WaitingLine):
     """Grants one call every `interval` seconds (`burst` at once after a quiet spell), to the waiting call of
     lowest priority."""
 
@@ -62,9 +91,7 @@ class PriorityPacer:
         self.burst = burst
         self._tolerance = interval * (burst - 1)
         self._next_free = 0.0  # the theoretical arrival time (GCRA): a call may go from _next_free - tolerance
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
-        self._dispatcher: asyncio.Task[None] | None = None
+        super().__init__()
 
     def quiet(self, now: float) -> bool:
         """Nobody waiting and the interval over: forgetting this pacer changes nothing."""
@@ -79,10 +106,8 @@ class PriorityPacer:
         if not self._waiting and now >= self._next_free - self._tolerance:
             self._grant(now)
             return
-        future: asyncio.Future[None] = loop.create_future()
-        heapq.heappush(self._waiting, (priority, next(self._order), future))
-        if self._dispatcher is None or self._dispatcher.done():
-            self._dispatcher = loop.create_task(self._dispatch(), name="aliat-rate-limiter")
+        future = self._join(loop, priority)
+        self._start_dispatcher(loop)
         await future  # a cancelled waiter is skipped by the dispatcher
 
     async def _dispatch(self) -> None:
@@ -98,15 +123,8 @@ class PriorityPacer:
                     self._grant(loop.time())
                     break
 
-    def close(self) -> None:
-        if self._dispatcher is not None:
-            self._dispatcher.cancel()
-        for _priority, _order, future in self._waiting:
-            future.cancel()
-        self._waiting.clear()
 
-
-class WindowPacer:
+class WindowPacer(_WaitingLine):
     """At most `limit` grants in any `window` seconds (a sliding window over the last `limit` grants), to
     the waiting call of lowest priority; `reserve` of them only to FIRST calls, so that a window filled by
     the rest of answers still lets the start of a new answer through."""
@@ -116,9 +134,7 @@ class WindowPacer:
         self.window = window
         self.reserve = max(0, min(reserve, limit - 1))  # the rest always have one
         self._granted: deque[float] = deque(maxlen=limit)  # the last `limit` grants' times
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
-        self._dispatcher: asyncio.Task[None] | None = None
+        super().__init__()
 
     def _free_at(self, priority: int) -> float:
         """When a call of this priority may go: once the window holds fewer grants than it may use."""
@@ -133,13 +149,11 @@ class WindowPacer:
         if not ahead and now >= self._free_at(priority):
             self._granted.append(now)
             return
-        future: asyncio.Future[None] = loop.create_future()
-        heapq.heappush(self._waiting, (priority, next(self._order), future))
+        future = self._join(loop, priority)
         if self._dispatcher is not None and not self._dispatcher.done() and self._waiting[0][2] is future:
             self._dispatcher.cancel()  # it sleeps for a later call's time: start again for this one
             self._dispatcher = None
-        if self._dispatcher is None or self._dispatcher.done():
-            self._dispatcher = loop.create_task(self._dispatch(), name="aliat-rate-limiter")
+        self._start_dispatcher(loop)
         await future  # a cancelled waiter is skipped by the dispatcher
 
     async def _dispatch(self) -> None:
@@ -156,13 +170,6 @@ class WindowPacer:
             heapq.heappop(self._waiting)
             future.set_result(None)
             self._granted.append(loop.time())
-
-    def close(self) -> None:
-        if self._dispatcher is not None:
-            self._dispatcher.cancel()
-        for _priority, _order, future in self._waiting:
-            future.cancel()
-        self._waiting.clear()
 
 
 class PriorityRateLimiter(BaseRateLimiter[int]):
