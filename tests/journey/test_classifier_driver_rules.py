@@ -83,3 +83,43 @@ def test_being_tiny_before_an_administration_is_a_threat(lang, text):
 ])
 def test_a_partner_who_brings_what_the_entity_lacks_is_proactive(lang, text):
     assert classify(text, lang=lang).motivation == "proactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "el concurs nou es un unic lot gegant, impossible per a nosaltres sols"),
+    ("es", "la nueva licitacion es un unico lote enorme, imposible para nosotros solos"),
+    ("en", "the new tender is one huge lot, impossible for us on our own"),
+])
+def test_what_cannot_be_done_alone_is_the_threat_when_there_is_no_project(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+def test_what_cannot_be_done_alone_is_the_project_when_there_is_one():
+    text = "ens han retallat la subvencio i tenim un projecte nou que sols no podem tirar endavant"
+    assert classify(text, lang="ca").motivation == "mixed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "perdem el contracte del servei de neteja si no ens presentem amb algu, i de pas voldriem provar un model nou de formacio"),
+    ("es", "perdemos el contrato de limpieza si no vamos con alguien, y de paso queremos probar un modelo nuevo de formacion"),
+])
+def test_a_threat_and_a_new_model_are_mixed(lang, text):
+    assert classify(text, lang=lang).motivation == "mixed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "ho veiem com una oportunitat per seguir en peu d'aqui a tres anys"),
+    ("es", "lo vemos como una oportunidad para seguir abiertos dentro de dos años"),
+    ("en", "we see it as a chance to stay afloat for the next few years"),
+])
+def test_an_opportunity_to_keep_existing_is_a_threat(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "voldriem saber mes coses"),
+    ("es", "queremos conocer mas"),
+    ("en", "we'd like to find out more"),
+])
+def test_wanting_to_know_more_is_no_driver(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
