@@ -83,3 +83,70 @@ def test_being_tiny_before_an_administration_is_a_threat(lang, text):
 ])
 def test_a_partner_who_brings_what_the_entity_lacks_is_proactive(lang, text):
     assert classify(text, lang=lang).motivation == "proactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "el concurs nou es un unic lot gegant, impossible per a nosaltres sols"),
+    ("es", "la nueva licitacion es un unico lote enorme, imposible para nosotros solos"),
+    ("en", "the new tender is one huge lot, impossible for us on our own"),
+])
+def test_what_cannot_be_done_alone_is_the_threat_when_there_is_no_project(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+def test_what_cannot_be_done_alone_is_the_project_when_there_is_one():
+    text = "ens han retallat la subvencio i tenim un projecte nou que sols no podem tirar endavant"
+    assert classify(text, lang="ca").motivation == "mixed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "perdem el contracte del servei de neteja si no ens presentem amb algu, i de pas voldriem provar un model nou de formacio"),
+    ("es", "perdemos el contrato de limpieza si no vamos con alguien, y de paso queremos probar un modelo nuevo de formacion"),
+])
+def test_a_threat_and_a_new_model_are_mixed(lang, text):
+    assert classify(text, lang=lang).motivation == "mixed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "ho veiem com una oportunitat per seguir en peu d'aqui a tres anys"),
+    ("es", "lo vemos como una oportunidad para seguir abiertos dentro de dos años"),
+    ("en", "we see it as a chance to stay afloat for the next few years"),
+])
+def test_an_opportunity_to_keep_existing_is_a_threat(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "voldriem saber mes coses"),
+    ("es", "queremos conocer mas"),
+    ("en", "we'd like to find out more"),
+])
+def test_wanting_to_know_more_is_no_driver(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "ens quedem sense el local al juny i, ja que ens hem de moure, volem muntar un espai compartit amb altres dues entitats per fer un projecte nou"),
+    ("es", "nos quedamos sin local en junio y, ya que nos movemos, queremos montar un espacio compartido con otras dos entidades para un proyecto nuevo"),
+    ("en", "we lose the hall in June and, since we have to move anyway, we want to set up a shared space with two other groups for a new project"),
+])
+def test_premises_lost_and_a_new_project_are_mixed(lang, text):
+    assert classify(text, lang=lang).motivation == "mixed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "la diputacio nomes donara ajuts a projectes supramunicipals, i nosaltres som d'un sol poble"),
+    ("ca", "volem que el departament ens escolti quan fa els plecs, ara mateix no comptem per res"),
+    ("ca", "es una oportunitat de creixer, diuen, pero nosaltres ho fem perque sino tanquem"),
+])
+def test_funding_rules_voice_and_what_they_do_it_for_are_threats(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "diners, projectes nous, pes davant l'ajuntament... tot i res, encara estem pensant-hi"),
+    ("es", "dinero, proyectos nuevos, peso ante el ayuntamiento... de todo y de nada, aun le estamos dando vueltas"),
+    ("en", "money, new projects, clout with the council... everything and nothing, we're still mulling it over"),
+])
+def test_a_list_of_both_sides_still_being_mulled_over_is_unclear(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
