@@ -31,7 +31,7 @@ from typing import Any
 
 from actions.motivation_model import predict
 from actions.reading.cues import CUES_FILE, Knowledge, is_hedge, knowledge
-from actions.reading.driver import Reader, Structure, asks_only, plain_wish, structure
+from actions.reading.driver import Reader, Structure, asks_only, logistics_question, plain_wish, structure
 from actions.reading.hits import Hit, text_hits
 from actions.reading.labels import DIRECTIONS, LANGS, MIXED, PROACTIVE, REACTIVE, UNCLEAR
 from actions.reading.text import Token, tokenized
@@ -176,8 +176,10 @@ def _read_text(
         scores = {d: v * (kb.driver.denial_factor if d in st.denied else 1.0) for d, v in scores.items()}
     if st and st.noncommitted and kb.driver:
         scores = {d: v * kb.driver.noncommitment_factor for d, v in scores.items()}
-    elif kb.driver and asks_only(text) and not any(not h.negated for h in hits):
-        # "is there parking on Thursday?": a question that states no driver is not a reading
+    elif kb.driver and ((asks_only(text) and not any(not h.negated for h in hits))
+                        or logistics_question(text, toks, hits, kb.driver)):
+        # "is there parking on Thursday?", "l'aula té projector? voldria portar una presentació": a question
+        # that states no driver is not a reading
         scores = {d: v * kb.driver.question_factor for d, v in scores.items()}
     elif kb.driver and plain_wish(toks, hits, kb.driver):
         # "we want to collaborate with other organisations": the wish to partner, and nothing that says why

@@ -151,7 +151,10 @@ class ActionSubmitHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("handoff_consent") != "yes" or not consent_is_current(tracker):
-            dispatcher.utter_message(response="utter_handoff_no_consent")
+            # asked for in the middle of the journey: its answers are kept, and going on is offered
+            interrupted = tracker.get_slot("interrupted_form") and tracker.get_slot("assessment_id") is None
+            dispatcher.utter_message(response="utter_handoff_no_consent_resume" if interrupted
+                                     else "utter_handoff_no_consent")
             return [SlotSet(name, None) for name in CONTACT_SLOTS]
         if not has_contact(tracker):
             dispatcher.utter_message(response="utter_handoff_no_contact")

@@ -36,6 +36,9 @@ class ActionStartJourney(Action):
             events = [SlotSet(name, None) for name in JOURNEY_SLOTS
                       if tracker.get_slot(name) is not None and name not in given]
         opening = tracker.get_slot("why_partner") if "why_partner" in given else None
+        if not events and not opening and tracker.get_slot("interrupted_form"):
+            # left half-way for a person or the menu: back where it was (bot/engine/builtins.py)
+            return [FollowupAction("reopen_interrupted")]
         if opening:
             lang = language_of(tracker)
             reset = {e["name"] for e in events}

@@ -37,6 +37,17 @@ async def main(stats_path: str) -> None:
         instrument(stamps)
     settings = load_settings()
     runtime = await build_runtime(settings)
+    sql: Counter[str] = Counter()
+    if os.environ.get("BENCH_SQL_COUNT"):  # every statement and transaction sent, by its first words
+        from sqlalchemy import event
+
+        def statement(_conn, _cursor, text, *_args) -> None:  # type: ignore[no-untyped-def]
+            sql[" ".join(text.split()[:4])[:80]] += 1
+
+        event.listen(runtime.db.sync_engine, "before_cursor_execute", statement)
+        event.listen(runtime.db.sync_engine, "begin", lambda _c: sql.update(["BEGIN"]))
+        event.listen(runtime.db.sync_engine, "commit", lambda _c: sql.update(["COMMIT"]))
+        event.listen(runtime.db.sync_engine, "rollback", lambda _c: sql.update(["ROLLBACK"]))
     engine = runtime.engine
     original = engine.handle
     turns: list[tuple[str, float, float]] = []  # (sender, start on the system's monotonic clock, duration)
@@ -60,7 +71,10 @@ async def main(stats_path: str) -> None:
     finally:
         await runtime.close()
         with open(stats_path, "w") as fh:
-            json.dump({"turns": turns, "counters": dict(counters), "stamps": stamps}, fh)
+            json.dump({"turns": turns, "counters": dict(counters), "stamps": stamps, "sql": dict(sql)}, fh)
+        if os.environ.get("BENCH_SQL_COUNT"):
+            with open(os.environ["BENCH_SQL_COUNT"], "w") as fh:
+                json.dump({"turns": len(turns), "sql": dict(sql.most_common())}, fh, indent=1)
 
 
 if __name__ == "__main__":

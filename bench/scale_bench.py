@@ -95,6 +95,63 @@ def _cpu_of(pids: list[int]) -> dict[int, float]:
     return {pid: cpu_seconds(pid) for pid in pids}
 
 
+def _machine_cpu() -> tuple[float, float]:
+    """The whole machine's busy and idle CPU seconds so far, all cores (/proc/stat's first line)."""
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle, iowait
+    busy = sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal
+    return busy / tick, idle / tick
+
+
+def _all_cpu() -> dict[int, tuple[str, float]]:
+    """Every process's name and CPU seconds so far (its own, not its children's)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[str, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                raw = fh.read()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw.rsplit(")", 1)[1].split()
+        out[int(entry)] = (name, (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def _rest_by_name(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]],
+                  known: set[int]) -> dict[str, float]:
+    """CPU seconds of the processes not in the stand, by name (a process born meanwhile counts whole)."""
+    out: Counter[str] = Counter()
+    for pid, (name, cpu) in after.items():
+        if pid in known:
+            continue
+        spent = cpu - before[pid][1] if pid in before else cpu
+        if spent > 0:
+            out[name.split("/")[0]] += spent
+    return dict(out.most_common(4))
+
+
+GROUPS = ("workers", "balancer", "fake_and_users", "postgresql", "rest")
+
+
+BALANCERS = {"nginx": "bench.nginx_balancer", "python": "fake_telegram.balancer"}
+
+
+def balancer_kind() -> str:
+    """nginx when installed (as in production), else the Python round-robin proxy; BENCH_BALANCER forces one."""
+    from bench import nginx_balancer
+
+    wanted = os.environ.get("BENCH_BALANCER", "")
+    if wanted in BALANCERS:
+        return wanted
+    return "nginx" if nginx_balancer.available() else "python"
+
+
 class Stand:
     """The fake, the balancer and `workers` webhook workers on the bench's PostgreSQL database."""
 
@@ -106,6 +163,7 @@ class Stand:
         self.balancer_port = _free_port()
         self.procs: list[asyncio.subprocess.Process] = []
         self.balancer: asyncio.subprocess.Process | None = None
+        self.balancer_kind = balancer_kind()
 
     def _env(self, port: int, index: int) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIAT_", "TELEGRAM_"))}
@@ -120,7 +178,7 @@ class Stand:
     async def start(self) -> None:
         with open(self.tmp / "balancer.log", "w") as log:
             self.balancer = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "fake_telegram.balancer", str(self.balancer_port),
+                sys.executable, "-m", BALANCERS[self.balancer_kind], str(self.balancer_port),
                 *[f"http://127.0.0.1:{p}" for p in self.ports], cwd=ROOT, stdout=asyncio.subprocess.PIPE,
                 stderr=log, start_new_session=True)
         assert self.balancer.stdout is not None
@@ -140,6 +198,12 @@ class Stand:
                 raise RuntimeError(f"worker exited: {(self.tmp / f'worker-{index}.log').read_text()[-2000:]}")
             exited.cancel()
             waiting.result()
+
+    def pids(self) -> list[int]:
+        from bench.telegram_bench import _descendants
+
+        own = [p.pid for p in self.procs] + ([self.balancer.pid] if self.balancer else [])
+        return [q for p in own for q in (p, *_descendants(p))]
 
     def cpu(self) -> dict[str, float]:
         assert self.balancer is not None
@@ -197,6 +261,7 @@ async def _run(workers: int, users: int, seconds: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmpdir:
         async with WebhookFake() as fake:
             stand = Stand(fake, workers, Path(tmpdir))
+            kind = stand.balancer_kind
             try:
                 await stand.start()
                 chats = Chats()
@@ -228,10 +293,13 @@ async def _run(workers: int, users: int, seconds: float) -> dict[str, Any]:
                 await asyncio.sleep(ramp)
                 pg_pids = await _postgres_pids()
                 cpu0, pg0, own0, t0 = stand.cpu(), _cpu_of(pg_pids), time.process_time(), time.monotonic()
+                machine0, all0 = _machine_cpu(), _all_cpu()
                 done0 = len(outcome.turns)
                 await asyncio.sleep(seconds)
                 cpu1, pg1, own1, t1 = stand.cpu(), _cpu_of(pg_pids), time.process_time(), time.monotonic()
+                machine1, all1 = _machine_cpu(), _all_cpu()
                 done1 = len(outcome.turns)
+                known = {os.getpid(), *pg_pids, *await _postgres_pids(), *stand.pids()}
                 await asyncio.gather(*tasks)
                 await asyncio.sleep(0.5)  # the last "sent" marks
                 counts = check(fake, started, scripts)
@@ -241,10 +309,17 @@ async def _run(workers: int, users: int, seconds: float) -> dict[str, Any]:
     turns = done1 - done0
     workers_cpu = cpu1["workers"] - cpu0["workers"]
     pg_cpu = sum(max(0.0, pg1[p] - pg0[p]) for p in pg1 if p in pg0)  # a backend gone meanwhile reads 0
-    return {"workers": workers, "users": users, "turns": turns, "turns_per_s": turns / window,
+    busy, idle = machine1[0] - machine0[0], machine1[1] - machine0[1]
+    seconds_of = {"workers": workers_cpu, "balancer": cpu1["balancer"] - cpu0["balancer"],
+                  "fake_and_users": own1 - own0, "postgresql": pg_cpu}
+    # everything else the machine did meanwhile: PostgreSQL's shared processes, the kernel's own
+    # threads (softirq of the loopback traffic not charged to a process), other jobs
+    seconds_of["rest"] = max(0.0, busy - sum(seconds_of.values()))
+    return {"workers": workers, "users": users, "balancer": kind, "turns": turns, "turns_per_s": turns / window,
             "cpu_per_turn_ms": workers_cpu / max(turns, 1) * 1000,
-            "cpu_util": {"workers": workers_cpu / window, "balancer": (cpu1["balancer"] - cpu0["balancer"]) / window,
-                         "postgresql": pg_cpu / window, "driver_and_fake": (own1 - own0) / window},
+            "cpu_util": {k: v / window for k, v in seconds_of.items()} | {"idle": idle / window},
+            "cpu_ms_per_turn": {k: v / max(turns, 1) * 1000 for k, v in seconds_of.items()},
+            "rest_by_name": {k: round(v / window, 3) for k, v in _rest_by_name(all0, all1, known).items()},
             "turn_p50_ms": percentile([last - pushed for pushed, last, _l, _a in outcome.turns], .5) * 1000,
             "turn_p99_ms": percentile([last - pushed for pushed, last, _l, _a in outcome.turns], .99) * 1000,
             "timeouts": timeouts, **counts}
@@ -294,17 +369,21 @@ async def scale(quick: bool = False) -> dict[str, Any]:
     bad = {k: sum(r[k] for p in runs for r in p.values()) for k in ("lost", "duplicated", "order_violations")}
 
     def util(run: dict[str, Any]) -> str:
-        u = run["cpu_util"]
-        return (f"workers {u['workers']:.0%}, PostgreSQL {u['postgresql']:.0%}, balancer {u['balancer']:.0%}, "
-                f"driver+fake {u['driver_and_fake']:.0%}")
+        """Where the two cores went (share of one core) and the CPU milliseconds of each group per turn."""
+        u, per = run["cpu_util"], run["cpu_ms_per_turn"]
+        names = {"workers": "workers", "postgresql": "PostgreSQL", "balancer": "balancer",
+                 "fake_and_users": "fake Telegram+users", "rest": "rest of machine"}
+        parts = [f"{names[g]} {u[g]:.0%} ({per[g]:.2f} ms/turn)" for g in GROUPS]
+        return "; ".join(parts) + f"; idle {u['idle']:.0%}"
 
     return {"one": one, "two": two, "ratio": ratio, "pair_ratios": ratios, "cpu_per_turn_ratio": cpu_ratio,
             "runs": runs, **bad,
             "rows": [
-                ("1 worker turns/s (PostgreSQL, webhook)", f"{one['turns_per_s']:.0f}", "-",
-                 f"CPU per turn {one['cpu_per_turn_ms']:.1f} ms; {util(one)}"),
+                (f"1 worker turns/s (PostgreSQL, webhook, {users} users, balancer: {one['balancer']})",
+                 f"{one['turns_per_s']:.0f}", "-",
+                 f"worker CPU per turn {one['cpu_per_turn_ms']:.2f} ms; cores: {util(one)}"),
                 ("2 workers turns/s", f"{two['turns_per_s']:.0f}", "-",
-                 f"CPU per turn {two['cpu_per_turn_ms']:.1f} ms; {util(two)}"),
+                 f"worker CPU per turn {two['cpu_per_turn_ms']:.2f} ms; cores: {util(two)}"),
                 ("2 workers / 1 (median pair)", f"{ratio:.2f}x", ">= 1.2x (2 cores)",
                  ("ok" if ratio >= 1.2 else "MISSED") + f"; pairs {[round(r, 2) for r in ratios]}"),
                 ("CPU per turn, 2 workers / 1", f"{cpu_ratio:.2f}x", "<= 1.1x", "ok" if cpu_ratio <= 1.1 else "MISSED"),

@@ -42,6 +42,7 @@ class Driver:
     additive_openers: frozenset[str] = frozenset()  # "separately", "plus": additive only opening a clause
     plain_wish: Phrases = field(default_factory=Phrases)  # "volem col·laborar amb altres entitats": no driver
     plain_wish_max_tokens: int = 0
+    logistics: Phrases = field(default_factory=Phrases)  # "hi ha aparcament?": practicalities, no driver
 
 
 def index_by_first_word(patterns: tuple[Pattern, ...]) -> FirstIndex:
@@ -176,6 +177,7 @@ def _load(path: Path) -> Knowledge:
                                    for w in _words(words)),
         plain_wish=phrases("plain_wish"),
         plain_wish_max_tokens=int(drv.get("plain_wish_max_tokens", 0)),
+        logistics=phrases("logistics"),
     ) if drv else None
     hedge_words: set[str] = set()
     for words in (data.get("hedges") or {}).values():

@@ -125,6 +125,14 @@ def asks_only(text: str) -> bool:
     return all(part.strip().endswith("?") for part in _SENTENCES.split(stripped) if part.strip())
 
 
+def logistics_question(text: str, toks: list[Token], hits: list[Hit] | tuple[Hit, ...], drv: Driver) -> bool:
+    """True for a text with no cue that asks something and speaks of the session's practicalities ("l'aula té
+    projector? voldria portar una presentació", "is there parking on Thursday? we'll be three"): no driver."""
+    if not toks or "?" not in (text or "") or any(not h.negated for h in hits):
+        return False
+    return bool(spans(drv.logistics, toks, 0, len(toks)))
+
+
 def plain_wish(toks: list[Token], hits: list[Hit] | tuple[Hit, ...], drv: Driver) -> bool:
     """True for a short text that only wishes to partner ("volem col·laborar amb altres entitats", "we'd like
     to work with others") and holds no cue: the wish to collaborate is not a driver."""

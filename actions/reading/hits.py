@@ -140,8 +140,9 @@ def text_hits(text: str, kb: Knowledge) -> tuple[list[Token], list[Hit]]:
         or toks[h.start].text not in kb.negation_determiners
         or (h.start + 1, h.pattern.direction) not in negated_starts
     ]
-    # context-dependent cues ("alone") take the colour of the clause: they do not count
-    # when the clause holds a live cue of the opposite direction
+    # context-dependent cues ("alone") take the colour of the clause: they do not count when the clause holds
+    # a live cue of the opposite direction, nor when the text holds one and nothing else of their own direction
+    # ("un únic lot enorme, impossible per a nosaltres sols": what they cannot do alone is the threat)
     live = [(toks[h.start].clause, h.pattern.direction) for h in kept if not h.negated and not h.pattern.context_dependent]
     kept = [
         h
@@ -149,6 +150,8 @@ def text_hits(text: str, kb: Knowledge) -> tuple[list[Token], list[Hit]]:
         if not h.pattern.context_dependent
         or h.negated
         or not any(c == toks[h.start].clause and d != h.pattern.direction for c, d in live)
+        and not (any(d != h.pattern.direction for _c, d in live)
+                 and not any(d == h.pattern.direction for _c, d in live))
     ]
     kept.sort(key=lambda h: (h.start, h.pattern.cue))
     return toks, kept

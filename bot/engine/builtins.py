@@ -8,9 +8,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.content.domain import ContentError, Domain
+from bot.content.domain import INTERVIEW_FORM, ContentError, Domain
 from bot.engine.forms import end_form
 from bot.engine.turn import Turn
+
+# the form a rule ended half-way (a person asked for in the middle of the interview, the menu): its answers
+# stay, and `reopen_interrupted` (what /explore does then) goes back into it where it was
+INTERRUPTED_SLOT = "interrupted_form"
 
 
 async def _reset(engine: Any, turn: Turn, arg: str) -> None:
@@ -40,6 +44,19 @@ async def _set_language(engine: Any, turn: Turn, arg: str) -> None:
 
 async def _confirm_reading(engine: Any, turn: Turn, arg: str) -> None:
     await engine.repair.confirmed(turn)
+
+async def _reopen_interrupted(engine: Any, turn: Turn, arg: str) -> None:
+    """Back into the form a rule left half-way, at its next unanswered question, without its introduction
+    and with its progress ("(5/13)"); with none, the interview from its start."""
+    tracker = turn.tracker
+    name = str(tracker.slots.get(INTERRUPTED_SLOT) or "")
+    tracker.set_slot(INTERRUPTED_SLOT, None)
+    form = engine.domain.forms.get(name)
+    if form is None:
+        await engine.forms.activate(turn, engine.domain.forms[INTERVIEW_FORM])
+        return
+    engine.utter(turn, "utter_journey_resumed")
+    await engine.forms.reopen(turn, form)
 
 async def _hold(engine: Any, turn: Turn, arg: str) -> None:
     """The pending question is not asked again after this rule (its buttons, e.g. the languages,
@@ -74,6 +91,7 @@ class Builtin:
 
 BUILTINS: dict[str, Builtin] = {
     "reset": Builtin(_reset),
+    "reopen_interrupted": Builtin(_reopen_interrupted, keeps_question=True),
     "end_form": Builtin(_end_form),
     "back": Builtin(_back, keeps_question=True),
     "skip": Builtin(_skip, keeps_question=True),

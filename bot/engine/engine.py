@@ -16,14 +16,21 @@ from bot.engine.action_steps import ActionSteps
 from bot.engine.actions_client import ActionRunner
 from bot.engine.acts import ActReader
 from bot.engine.answers import AnswerReader
-from bot.engine.builtins import BUILTIN_STEPS, BUILTINS, check_steps, keeps_question, step_problem
+from bot.engine.builtins import (
+    BUILTIN_STEPS,
+    BUILTINS,
+    INTERRUPTED_SLOT,
+    check_steps,
+    keeps_question,
+    step_problem,
+)
 from bot.engine.forms import FormLoop, end_form
 from bot.engine.messages import BotMessage, UserMessage
 from bot.engine.nlu import IntentMatcher, Parse, parse_intent_payload, split_command
 from bot.engine.payloads import checked as checked_payload
 from bot.engine.ports import ConcurrentTurn, ConversationStorePort, InTransaction, SkipIf, Work
 from bot.engine.render import Renderer
-from bot.engine.repair import Repair
+from bot.engine.repair import HANDOFF_FORM, Repair
 from bot.engine.tracker import Tracker
 from bot.engine.turn import Turn
 from bot.shared.keyed_locks import KeyedLocks
@@ -286,6 +293,10 @@ class Engine(ActionSteps, Generic[Work]):
                 self._set_slot(tracker, name, value)
         form_before = tracker.active_form
         if rule.ends_form:
+            if form_before and form_before != HANDOFF_FORM and tracker.requested_slot:
+                # a person asked for, the menu...: the form left half-way is remembered, and /explore reopens it
+                # where it was (bot/engine/builtins.py `reopen_interrupted`)
+                tracker.set_slot(INTERRUPTED_SLOT, form_before)
             end_form(tracker)
         for step in rule.steps:
             await self.run_step(turn, step)

@@ -33,6 +33,7 @@ from bot.engine.nlu import Parse
 from bot.engine.render import Renderer
 from bot.engine.textnorm import normalize
 from bot.engine.turn import Turn
+from bot.engine.wording import typed_words
 
 if TYPE_CHECKING:
     from bot.engine.forms import FormHost, FormLoop
@@ -215,8 +216,14 @@ class Repair:
     # ------------------------------------------------------------------ what is said ahead
     def keep_ahead(self, turn: Turn, slot: FormSlot, value: Any, text: str) -> None:
         """An answer that also gives what a later question asks: the partner named with the yes ("sí, amb
-        l'Associació X"), the phone or email typed with the contact channel. Kept, and said back."""
+        l'Associació X"), the phone or email typed with the contact channel. Kept, and said back. And an
+        answer read from a name that is not the option's own (a town for its area: "som de terrassa") is
+        said back with the person's own word, so it can be checked: "Apunto Terrassa, dins de «Barcelona»"."""
         tracker = turn.tracker
+        place = self.said_as(slot, value, text)
+        if place is not None and f"utter_repair_read_{slot.name}" in self.domain.responses:
+            self.host.utter(turn, f"utter_repair_read_{slot.name}",
+                            {"place": place, slot.name: self._value_title(slot.name, value, tracker.language)})
         for rule in ((self.domain.acts.get(ANSWER) or {}).get("ahead") or {}).get(slot.name) or ():
             into, kind = str(rule.get("into")), str(rule.get("kind"))
             if "when" in rule and str(value) not in [str(v) for v in rule["when"]]:
@@ -230,7 +237,31 @@ class Repair:
             if found:
                 tracker.set_slot(into, found)
                 shown = self._value_title(into, found, tracker.language) if kind == "option" else found
-                self.host.utter(turn, f"utter_repair_kept_{into}", {into: shown})
+                said = self._said_as_named(into, found, text) if kind == "option" else None
+                where = self.renderer.text("utter_repair_where_named" if said else "utter_repair_where",
+                                           tracker.language, {into: shown, "place": said})
+                self.host.utter(turn, f"utter_repair_kept_{into}", {into: shown, "where": where})
+
+    def said_as(self, slot: FormSlot, value: Any, text: str) -> str | None:
+        """The words the person named an option with, when they are not one of its titles (a town for its
+        area), as typed; else None."""
+        if slot.type != "choice" or isinstance(value, list):
+            return None
+        question = self.domain.responses.get(slot.question)
+        names = self.acts.reader.names(slot, question, options_of(question)).get(str(value)) or set()
+        padded = f" {normalize(text)} "
+        found = max((w for w in names if f" {w} " in padded), key=len, default=None)
+        if found is None:
+            return None
+        titles = {normalize(str(value))} | {normalize(t) for b in (question.buttons if question else ())
+                                            if b.payload == str(value) for t in b.title.values()}
+        if found in titles or any(f" {found} " in f" {t} " for t in titles):
+            return None
+        return typed_words(text, found)
+
+    def _said_as_named(self, name: str, value: Any, text: str) -> str | None:
+        found = next((s for f in self.domain.forms.values() for s in f.slots if s.name == name), None)
+        return None if found is None else self.said_as(found, value, text)
 
     def _option_in(self, name: str, text: str) -> Any:
         """An option of another question the text names outright, not negated ("fem lleure a Sabadell" →

@@ -161,3 +161,25 @@ def band(slot: FormSlot, options: list[str], text: str) -> str | None:
     fitting = [(low, opt) for opt, low in slot.bands.items() if opt in options and amount is not None
                and low <= amount]
     return max(fitting)[1] if fitting else None
+
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_PARTICLES = frozenset("de del dels d la les el els l i y en a of the".split())
+
+
+def typed_words(text: str, name: str) -> str | None:
+    """The words of `text` that `name` (folded, as the option names are) matched, as the person typed them:
+    "som de terrassa" and "terrassa" give "Terrassa"; "a l'hospitalet" and "l hospitalet" give
+    "L'Hospitalet". Written in lower case, a place is given its capitals back."""
+    tokens = [(m.start(), m.end(), normalize(m.group())) for m in _WORD.finditer(text)]
+    wanted = name.split()
+    if not wanted:
+        return None
+    for i in range(len(tokens) - len(wanted) + 1):
+        if [t[2] for t in tokens[i:i + len(wanted)]] == wanted:
+            said = text[tokens[i][0]:tokens[i + len(wanted) - 1][1]]
+            if said != said.lower():
+                return said
+            return _WORD.sub(lambda m: m.group() if m.start() and m.group() in _PARTICLES
+                             else m.group()[:1].upper() + m.group()[1:], said)
+    return None

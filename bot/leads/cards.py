@@ -10,6 +10,7 @@ from bot.shared import callbacks
 from bot.shared.callbacks import CardAction
 from bot.store.leads import LeadView, show_lead
 from bot.text.formats import decimal, when
+from bot.text.textsplit import MAX_MESSAGE
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -182,11 +183,45 @@ def lead_line(r: Renderer, view: LeadView, row: dict[str, Any], lang: str, *, mi
     return " · ".join(p for p in parts if p) + (f" ({late})" if late else "")
 
 
-def card_text(r: Renderer, view: LeadView, lang: str, *, reminder: bool = False) -> str:
+# What people typed or named, which can make a card long: the longest cut to one length when a card would not fit.
+CARD_FREE_TEXT = ("priority_label", "entity_name", "status_line", "objective")
+KEEP_AT_LEAST = 60  # characters of each, so a cut value still says what it is
+
+
+def card_text(r: Renderer, view: LeadView, lang: str, *, reminder: bool = False, limit: int = MAX_MESSAGE,
+              dashboard: str = "") -> str:
+    """The card, always one message of at most `limit` characters: it carries the buttons and is edited as
+    the lead moves on, and an edit cannot be split (issue 27: a card that grew past Telegram's 4,096 on an
+    edit was refused, and the group kept showing the old status). Too long, the longest free texts (the
+    urgency quote, the name) are cut to one length with "…", and a line says where the whole is: `/lead N`, and the
+    dashboard's page of the lead when `dashboard` (web.base_url) is set."""
     header = "utter_lead_card_reminder" if reminder else ("utter_lead_card_new" if view.lead.status == "new" else "")
     values = card_values(r, view, lang)
     values["header"] = r.text(header, lang) if header else ""
-    return r.text("utter_lead_card", lang, values)
+    text = r.text("utter_lead_card", lang, values)
+    if len(text) <= limit:
+        return text
+    link = f"{dashboard.rstrip('/')}/leads/{view.lead.id}" if dashboard else ""
+    note = r.text("utter_lead_card_cut_link" if link else "utter_lead_card_cut", lang,
+                  {"lead_id": view.lead.id, "link": link})
+    budget = limit - len(note) - 1
+
+    def capped(cap: int) -> str:  # every free text at most `cap` characters
+        return r.text("utter_lead_card", lang, {**values, **{k: _cut(str(values[k]), cap) for k in CARD_FREE_TEXT}})
+
+    low, high = KEEP_AT_LEAST, max(len(str(values[k])) for k in CARD_FREE_TEXT)
+    if len(capped(low)) > budget:  # only a template longer than a message gets here
+        text = capped(low)[:budget - 1].rstrip() + "…"
+    else:  # the largest cap that fits: the long texts are cut to the same length, the short ones kept
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if len(capped(middle)) <= budget else (low, middle - 1)
+        text = capped(low)
+    return f"{text}\n{note}"
+
+
+def _cut(text: str, cap: int) -> str:
+    return text if len(text) <= cap else text[:cap - 1].rstrip() + "…"
 
 
 def card_buttons(r: Renderer, view: LeadView, lang: str) -> Buttons:

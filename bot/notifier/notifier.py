@@ -173,7 +173,7 @@ class Notifier(OutboxDeliverer):
             return
         r = self.renderer
         delivered = await self._send_each(row, payload, targets,
-                                          lambda lang: (card_text(r, view, lang), card_buttons(r, view, lang)))
+                                          lambda lang: (self._card(view, lang), card_buttons(r, view, lang)))
         first = next((d for d in delivered if d.get("message_id") is not None), None)
         async with self.sessionmaker() as session, session.begin():
             await store.mark_notified(session=session, lead_id=view.lead.id,
@@ -186,7 +186,13 @@ class Notifier(OutboxDeliverer):
             return
         r = self.renderer
         await self._send_each(row, payload, targets, lambda lang: (
-            card_text(r, view, lang, reminder=True), card_buttons(r, view, lang)))
+            self._card(view, lang, reminder=True), card_buttons(r, view, lang)))
+
+    def _card(self, view: store.LeadView, lang: str, *, reminder: bool = False) -> str:
+        """A lead card that fits one message, whatever it holds, so it can be edited later (issue 27)."""
+        web = self.settings.web
+        return card_text(self.renderer, view, lang, reminder=reminder,
+                         dashboard=web.base_url if web.enabled and web.base_url else "")
 
     async def _do_lead_refresh(self, row: Outbox, payload: LeadRefresh) -> None:
         """Edit the lead's cards to show what it is now."""
@@ -199,7 +205,7 @@ class Notifier(OutboxDeliverer):
         for d in LeadCard.from_dict(card.payload).delivered if card is not None else []:
             if d.get("message_id") is not None:
                 lang = d.get("lang") or self.settings.default_language
-                await self.sender.edit(d["to"], int(d["message_id"]), card_text(r, view, lang),
+                await self.sender.edit(d["to"], int(d["message_id"]), self._card(view, lang),
                                        card_buttons(r, view, lang))
 
     async def _do_assignee_reminder(self, row: Outbox, payload: AssigneeReminder) -> None:

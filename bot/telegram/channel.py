@@ -282,6 +282,9 @@ class TelegramChannel(ReplySending):
             try:
                 await outbox.mark_all_sent(sessionmaker=self.runtime.sessionmaker, row_ids=ids)
                 attempt = 0
+            except asyncio.CancelledError:  # drain() stops the batch under way and writes it itself
+                self._sent[:0] = ids
+                raise
             except Exception:
                 self._sent[:0] = ids
                 attempt += 1

@@ -38,11 +38,12 @@ async def test_leads_export_and_list_are_safe(sqlite_url, tmp_path, monkeypatch,
         await rt.close()
     monkeypatch.setenv("ALIAT_DATABASE_URL", sqlite_url)
     monkeypatch.delenv("ALIAT_CONFIG", raising=False)
-    out = tmp_path / "leads.csv"
-    assert await asyncio.to_thread(main, ["leads", "export", "--csv", str(out)]) == 0
-    with out.open(encoding="utf-8", newline="") as fh:
-        names = sorted(row["entity_name"] for row in csv.DictReader(fh))
-    assert names == ["'=cmd|' /C calc'!A0", "'@SUM(1)"]
-    with out.open(encoding="utf-8", newline="") as fh:
-        for row in csv.reader(fh):
-            assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+    for form, entity_column in ((["--codes"], "entity_name"), ([], "Entitat")):  # the machine form and the words
+        out = tmp_path / "leads.csv"
+        assert await asyncio.to_thread(main, ["leads", "export", "--csv", str(out), *form]) == 0
+        with out.open(encoding="utf-8", newline="") as fh:
+            names = sorted(row[entity_column] for row in csv.DictReader(fh))
+        assert names == ["'=cmd|' /C calc'!A0", "'@SUM(1)"]
+        with out.open(encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh):
+                assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)

@@ -1,0 +1,125 @@
+"""Issue #31, fourth pass: rules that read the driver rather than the vocabulary.
+
+Sentences written for these tests (none from an evaluation set): a logistics question beside a statement,
+an answer that lists both sides and says it does not know yet what moves it, a threat sold as an
+opportunity, a crisis that is over ("ara estem sanejats"), a single provider, a decree the entity cannot
+pay, "som quatre gats", and a partner who brings what the entity lacks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.classifier import classify
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "a quina hora comença dijous? portaré el projector de l'entitat"),
+    ("es", "¿hay aparcamiento cerca? vendremos en furgoneta con material del proyecto"),
+    ("en", "does the room have wifi? I wanted to show a presentation of our project"),
+    ("en", "what time does it start on thursday? I'll bring our projector"),
+])
+def test_a_logistics_question_beside_a_statement_is_unclear(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "de tot una mica: calers, projectes, ganes de canviar... no sabem ben be que ens mou, ja us direm"),
+    ("es", "pues diner, proyectos nuevos, la junta... aun no lo hemos hablado, ya os diremos"),
+    ("en", "funding worries, new ideas, the board's plans... honestly we haven't decided what it is yet"),
+])
+def test_both_sides_without_commitment_stay_unclear(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "ho venem com una oportunitat de creixer, pero la veritat es que sense una fusio tanquem a l'estiu"),
+    ("es", "lo vendemos como un proyecto de crecimiento pero si no nos juntamos con otra entidad cerramos este año"),
+    ("en", "we sell it as a growth opportunity but without a merger we close by summer"),
+])
+def test_a_threat_sold_as_an_opportunity_is_reactive(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+def test_a_crisis_that_is_over_is_not_todays_driver():
+    text = "fa quatre anys vam estar a punt de tancar per deutes, pero ara estem sanejats i volem obrir un taller nou a Reus"
+    assert classify(text, lang="ca").motivation == "proactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "l'ajuntament vol un sol proveidor per tot el servei d'atencio domiciliaria"),
+    ("es", "la diputacion quiere un unico proveedor para todo el servicio de teleasistencia"),
+    ("en", "the county wants a single provider for the whole home care contract"),
+    ("en", "the council will only deal with the federation from now on, not with small groups"),
+])
+def test_a_single_provider_is_a_threat(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "el nou decret ens obliga a tenir una infermera de nit i aixo no ho podem pagar"),
+    ("es", "con la nueva normativa hace falta una enfermera de noche y eso no lo podemos pagar"),
+    ("en", "the new regulation requires a night nurse and we cannot afford it"),
+])
+def test_a_rule_the_entity_cannot_pay_is_a_threat(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "som quatre gats i ara el districte nomes vol parlar amb federacions"),
+    ("es", "somos cuatro gatos y el distrito ya solo quiere hablar con federaciones grandes"),
+    ("en", "we're a tiny outfit and the district now only talks to the big federations"),
+])
+def test_being_tiny_before_an_administration_is_a_threat(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "Els comptes van be. Volem fer un casal d'estiu inclusiu amb una entitat de lleure adaptat, perque nosaltres no en tenim l'experiencia."),
+    ("es", "Las cuentas estan bien. Queremos hacer un campamento inclusivo con una entidad de ocio adaptado, porque nosotros no tenemos esa experiencia."),
+    ("en", "Money is fine. We want to run an inclusive holiday club with a disability sports charity, because we don't have that experience."),
+    ("en", "there's a group that does exactly what we're missing, the employment side"),
+    ("ca", "hi ha una cooperativa que fa just el que ens falta, la part d'insercio laboral"),
+])
+def test_a_partner_who_brings_what_the_entity_lacks_is_proactive(lang, text):
+    assert classify(text, lang=lang).motivation == "proactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "el concurs nou es un unic lot gegant, impossible per a nosaltres sols"),
+    ("es", "la nueva licitacion es un unico lote enorme, imposible para nosotros solos"),
+    ("en", "the new tender is one huge lot, impossible for us on our own"),
+])
+def test_what_cannot_be_done_alone_is_the_threat_when_there_is_no_project(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+def test_what_cannot_be_done_alone_is_the_project_when_there_is_one():
+    text = "ens han retallat la subvencio i tenim un projecte nou que sols no podem tirar endavant"
+    assert classify(text, lang="ca").motivation == "mixed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "perdem el contracte del servei de neteja si no ens presentem amb algu, i de pas voldriem provar un model nou de formacio"),
+    ("es", "perdemos el contrato de limpieza si no vamos con alguien, y de paso queremos probar un modelo nuevo de formacion"),
+])
+def test_a_threat_and_a_new_model_are_mixed(lang, text):
+    assert classify(text, lang=lang).motivation == "mixed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "ho veiem com una oportunitat per seguir en peu d'aqui a tres anys"),
+    ("es", "lo vemos como una oportunidad para seguir abiertos dentro de dos años"),
+    ("en", "we see it as a chance to stay afloat for the next few years"),
+])
+def test_an_opportunity_to_keep_existing_is_a_threat(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "voldriem saber mes coses"),
+    ("es", "queremos conocer mas"),
+    ("en", "we'd like to find out more"),
+])
+def test_wanting_to_know_more_is_no_driver(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
