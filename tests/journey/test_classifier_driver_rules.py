@@ -123,3 +123,30 @@ def test_an_opportunity_to_keep_existing_is_a_threat(lang, text):
 ])
 def test_wanting_to_know_more_is_no_driver(lang, text):
     assert classify(text, lang=lang).motivation == "unclear"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "ens quedem sense el local al juny i, ja que ens hem de moure, volem muntar un espai compartit amb altres dues entitats per fer un projecte nou"),
+    ("es", "nos quedamos sin local en junio y, ya que nos movemos, queremos montar un espacio compartido con otras dos entidades para un proyecto nuevo"),
+    ("en", "we lose the hall in June and, since we have to move anyway, we want to set up a shared space with two other groups for a new project"),
+])
+def test_premises_lost_and_a_new_project_are_mixed(lang, text):
+    assert classify(text, lang=lang).motivation == "mixed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "la diputacio nomes donara ajuts a projectes supramunicipals, i nosaltres som d'un sol poble"),
+    ("ca", "volem que el departament ens escolti quan fa els plecs, ara mateix no comptem per res"),
+    ("ca", "es una oportunitat de creixer, diuen, pero nosaltres ho fem perque sino tanquem"),
+])
+def test_funding_rules_voice_and_what_they_do_it_for_are_threats(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "diners, projectes nous, pes davant l'ajuntament... tot i res, encara estem pensant-hi"),
+    ("es", "dinero, proyectos nuevos, peso ante el ayuntamiento... de todo y de nada, aun le estamos dando vueltas"),
+    ("en", "money, new projects, clout with the council... everything and nothing, we're still mulling it over"),
+])
+def test_a_list_of_both_sides_still_being_mulled_over_is_unclear(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
