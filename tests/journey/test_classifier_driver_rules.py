@@ -150,3 +150,26 @@ def test_funding_rules_voice_and_what_they_do_it_for_are_threats(lang, text):
 ])
 def test_a_list_of_both_sides_still_being_mulled_over_is_unclear(lang, text):
     assert classify(text, lang=lang).motivation == "unclear"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "creixer o morir, no hi ha mes"),
+    ("es", "crecer o morir, no hay otra"),
+    ("en", "grow or die, simple as that"),
+])
+def test_grow_or_die_is_a_threat_not_a_mix(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+def test_what_pushes_them_outweighs_the_ideas_they_also_have():
+    text = "even though we have plenty of ideas, what's pushing us now is the bank won't renew our overdraft"
+    assert classify(text, lang="en").motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "tenim problemes i tambe idees, com tothom, pero no ens hem plantejat res"),
+    ("es", "tenemos problemas y tambien ideas, como todos, pero no nos hemos planteado nada"),
+    ("en", "we have problems and ideas too, like everyone, but we haven't thought about any of it"),
+])
+def test_problems_and_ideas_not_yet_thought_about_are_unclear(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
