@@ -33,6 +33,17 @@ class Viewer:
     def facilitator_id(self) -> int | None:
         return self.member.facilitator.id if self.member.facilitator is not None else None
 
+    # What each role may open: the one rule for the pages' guards and the menu, so no link leads nowhere.
+    @property
+    def sees_leads(self) -> bool:
+        """Leads and partner matching: coordinators and facilitators, not trainers only."""
+        return self.coordinator or self.facilitator_id is not None
+
+    @property
+    def sees_workshops(self) -> bool:
+        """Workshops: coordinators, and trainers (their own)."""
+        return self.coordinator or self.member.trainer
+
 
 def secure_cookies(request: web.Request, base_url: str) -> bool:
     """Secure cookies behind https: the configured address, or a proxy that says so."""

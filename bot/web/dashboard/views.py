@@ -39,8 +39,10 @@ class Dashboard:
         self.matches = MatchesPage(self)
 
     # ------------------------------------------------------------------ frame
-    def guard(self, handler: Handler, *, coordinator: bool = False, form: bool = False, trainer: bool = False
-              ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    def guard(self, handler: Handler, *, coordinator: bool = False, form: bool = False, trainer: bool = False,
+              desk: bool = False) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """`coordinator`: coordinators only; `trainer`: workshops (coordinators and trainers); `desk`: leads and
+        matching (coordinators and facilitators). The menu shows the same (auth.Viewer.sees_*)."""
         async def wrapped(request: web.Request) -> web.StreamResponse:
             viewer = await auth.viewer_for(request, self.runtime, self.settings.web.session_idle_minutes)
             if viewer is None:
@@ -53,7 +55,7 @@ class Dashboard:
                     return self.message(request, viewer, "bad_form", status=403)
             if coordinator and not viewer.coordinator:
                 return self.message(request, viewer, "forbidden", status=403)
-            if trainer and not (viewer.coordinator or viewer.member.trainer):  # coordinators, and trainers
+            if (trainer and not viewer.sees_workshops) or (desk and not viewer.sees_leads):
                 return self.message(request, viewer, "forbidden", status=403)
             return await handler(request, viewer)
 
