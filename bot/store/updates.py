@@ -22,12 +22,10 @@ from bot.store.models import ProcessedUpdate
 @cache
 def _claim(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO NOTHING RETURNING for PostgreSQL or SQLite (both say it the same way)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return (dialect_insert(ProcessedUpdate)
-            .values(bot_id=bindparam("bot_id"), update_id=bindparam("update_id"))
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ProcessedUpdate)
+    return (statement.values(bot_id=bindparam("bot_id"), update_id=bindparam("update_id"))
             .on_conflict_do_nothing(index_elements=[ProcessedUpdate.bot_id, ProcessedUpdate.update_id])
             .returning(ProcessedUpdate.update_id))
 
