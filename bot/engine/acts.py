@@ -46,6 +46,18 @@ _LAUGH = re.compile(r"\b(?:ja|je|ha|he|ji|xa){2,}h?\b")
 _QUESTION_WORDS = frozenset("que quin quina quins quines qui com quan quant quanta on per what who why how when "
                             "where which is are do does can could qual cual quien como cuando cuanto donde por "
                             "para".split())
+# a message that asks ("?") with one of these anywhere is a question back, even when it names an option
+# ("innovacio en quin sentit?", "xarxa vol dir federacio o que?", "gains as in money or what?")
+_ASKING_WORDS = frozenset("qui quin quina quins quines quan quant quanta quants quantes what who whom why which "
+                          "whats quien quienes cual cuales cuanto cuanta cuantos cuantas donde cuando".split())
+# ... and "que" after one of these ("o que", "de que", "en que sentido") or at the end
+_BEFORE_QUE = frozenset("o de en a per para por amb con sobre".split())
+# ... or what a word means ("does saving money mean sharing costs?")
+_MEANING = ("vol dir", "volen dir", "vols dir", "quiere decir", "quieren decir", "significa", "signifiquen",
+            "significan", "mean", "means", "es com", "es como", "is it like", "es tipus", "es tipo")
+# ... or one of these first ("es obligatori contestar?", "se puede poner mas de uno?", "do part timers count?")
+_ASKING_STARTS = frozenset("es se pot puc podem puedo podemos puede cal hi hay hace fa i y and o or do does did is "
+                           "are can could should must may will would have has te tiene".split())
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,7 @@ class ActReader:
         self.domain = domain
         self.reader = reader
         self._cue_at = (0, 0)  # where the latest cue found was (token positions), for the one turn reading it
+        self._cue_spans: list[tuple[int, int]] = []
         acts = domain.acts
         self._cues = {act: _phrases((acts.get(act) or {}).get("cues")) for act in CUE_ORDER}
         self._stems = {act: _phrases((acts.get(act) or {}).get("stems")) for act in CUE_ORDER}
@@ -84,6 +97,13 @@ class ActReader:
                 words = tuple(phrase.split())
                 self._cue_index.setdefault(words[0], []).append((words, len(phrase), rank, act))
         self._stem_list = [(stem, rank, act) for rank, act in enumerate(CUE_ORDER) for stem in self._stems[act]]
+        reading = acts.get("reading") or {}
+        # shorthand as typed on a phone ("q", "pq", "xq", "tb", "u", "wot"): read as the word it stands for
+        self._shorthand = {normalize(str(k)): normalize(str(v)) for k, v in (reading.get("shorthand") or {}).items()
+                           if normalize(str(k)) and normalize(str(v))}
+        # what opens a message before what it says ("ep,", "mira", "uf", "i'd like", "voldria"): on a name or a
+        # description, a cue counts where the request starts, after these
+        self._fillers = [tuple(p.split()) for p in sorted(_phrases(reading.get("fillers")), key=len, reverse=True)]
         self._topics = {name: _phrases(words) for name, words in
                         ((acts.get(QUESTION) or {}).get("topics") or {}).items()}
         self._kinds = {act: {name: _phrases(words) for name, words in ((acts.get(act) or {}).get("kinds") or {}).items()}
@@ -121,7 +141,7 @@ class ActReader:
     # ------------------------------------------------------------------ public
     def read(self, slot: FormSlot, question: Response | None, text: str) -> Act:
         """The act `text` is, typed at `slot`'s question."""
-        norm = normalize(text)
+        norm = self._canonical(normalize(text))
         if not norm:
             return Act(ANSWER, 1.0, "default")  # an emoji: the answer reader decides
         free_text = slot.type not in ("choice", "scale")
@@ -154,7 +174,8 @@ class ActReader:
             if outright and cued == SMALLTALK:
                 # "sí, moltes gràcies" is a yes with thanks; "thanks a lot, really useful" names "a lot" only
                 # inside the thanks: the message without the cue says whether an answer is left
-                rest = " ".join(norm.split()[:self._cue_at[0]] + norm.split()[self._cue_at[1]:])
+                covered = {i for a, b in self._cue_spans for i in range(a, b)}
+                rest = " ".join(w for i, w in enumerate(norm.split()) if i not in covered)
                 outright = bool(rest) and self._outright(slot, question, rest, self._reading(slot, question, rest))
             if aside and not (outright and ((cued == QUESTION and not text.rstrip().endswith("?"))
                                             or (cued == STOP and act.topic == "summary") or cued == SMALLTALK)):
@@ -164,6 +185,15 @@ class ActReader:
             # "al compromís volia dir un 4" at the sharing question: the 4 is the commitment's (what drives
             # them, told in their own words, names other answers and may deny them: it is read as an answer)
             return self._detailed(CORRECTION, norm, 0.9, "target")
+        asking = self._asking(words, outright) if text.rstrip().endswith("?") and len(words) >= 2 else False
+        if asking:
+            # "innovacio en quin sentit?", "xarxa vol dir federacio o que?", "te algun cost participar?"; but
+            # what the classifier is sure asks for something else is that ("puc parlar amb la tecnica?")
+            guess = _guess(self._ranked(text))
+            if guess.label not in (None, ANSWER, QUESTION) and guess.confidence >= ACT_FLOOR \
+                    and guess.margin >= ACT_MARGIN:
+                return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
+            return self._detailed(QUESTION, norm, 0.8, "asking")
         if outright:
             return Act(ANSWER, 1.0, "answer")
         ranked = self._ranked(text)
@@ -185,6 +215,28 @@ class ActReader:
                      or (len(words) >= 3 and not (guess.label == ANSWER and guess.confidence >= 0.5))):
             return self._detailed(QUESTION, norm, 0.6, "question_mark")
         return Act(ANSWER, guess.confidence if guess.label == ANSWER else 0.5, "default")
+
+    def _canonical(self, norm: str) -> str:
+        if not self._shorthand:
+            return norm
+        return " ".join(self._shorthand.get(w, w) for w in norm.split())
+
+    def _asking(self, words: list[str], outright: bool) -> bool:
+        """A message ending in "?" that asks something: a question word anywhere in it, "que" after "o", "de",
+        "en"... or at its end; or, when it reads as no answer outright, a verb that asks first or a cost,
+        privacy or why named ("te algun cost participar?", "do part timers count too?")."""
+        if any(w in _ASKING_WORDS for w in words):
+            return True
+        joined = f" {' '.join(words)} "
+        if any(f" {m} " in joined for m in _MEANING):  # "actividades puntuales es como una fiesta?"
+            return True
+        if words[-1] == "que" or any(w == "que" and words[i - 1] in _BEFORE_QUE for i, w in enumerate(words) if i):
+            return True
+        if outright:
+            return False
+        if words[0] in _ASKING_STARTS and len(words) >= 3:
+            return True
+        return self.topic_of(" ".join(words)) not in ("meaning", "answers")
 
     def _ranked(self, text: str) -> list[tuple[float, str]]:
         """The act classifier's probabilities, best first (empty without a model)."""
@@ -220,25 +272,59 @@ class ActReader:
         talk, not a person asked for. A message about another question, with a negation or a word that
         corrects ("espera, no tenim cap idea nova" typed at the name), is a correction of that answer."""
         best: tuple[int, int, str] | None = None
+        spans: dict[str, tuple[int, int]] = {}  # the first span of each act's cues, for the rule below
+        self._cue_spans = []  # every small talk cue's span ("thanks a lot, really useful": both)
         tokens = norm.split()
         # in a name or a description ("acompanyem famílies en un moment difícil") a cue counts only where a
         # request starts: among the first words; a name or a description is never a question ("podríem fer
         # una videotrucada amb algú?"), so there a message that asks is read whole
         latest = len(tokens) if slot.type in ("choice", "scale", OUTSIDE_FORM) or asks \
-            or len(tokens) <= FREE_TEXT_SHORT else FREE_TEXT_CUE_START  # "hang on, brb": short, read whole
+            or len(tokens) <= FREE_TEXT_SHORT else self._lead(tokens) + FREE_TEXT_CUE_START  # "hang on, brb": short
         for i, token in enumerate(tokens):
             for stem, rank, act in self._stem_list:  # "equivoc" for m'he equivocat, equivocada, me equivoqué...
-                if i <= latest and token.startswith(stem) and (best is None or (len(stem), -rank) > best[:2]):
-                    best = (len(stem), -rank, act)
-                    self._cue_at = (i, i + 1)
+                if i <= latest and token.startswith(stem):
+                    spans.setdefault(act, (i, i + 1))
+                    if act == SMALLTALK:
+                        self._cue_spans.append((i, i + 1))
+                    if best is None or (len(stem), -rank) > best[:2]:
+                        best = (len(stem), -rank, act)
+                        self._cue_at = (i, i + 1)
             for phrase, length, rank, act in self._cue_index.get(token, ()):
                 # a language named ("perdona que escrigui en castellà") is a cue anywhere
                 anywhere = len(phrase) >= 4 or act == LANGUAGE
-                if (i <= latest or anywhere) and tuple(tokens[i:i + len(phrase)]) == phrase \
-                        and (best is None or (length, -rank) > best[:2]):
-                    best = (length, -rank, act)
-                    self._cue_at = (i, i + len(phrase))
+                if tuple(tokens[i:i + len(phrase)]) != phrase:
+                    continue
+                if act in (HUMAN, ABUSE):  # once a message is a request, a person or an insult counts anywhere
+                    spans.setdefault(act, (i, i + len(phrase)))
+                if i <= latest or anywhere:
+                    spans.setdefault(act, (i, i + len(phrase)))
+                    if act == SMALLTALK:
+                        self._cue_spans.append((i, i + len(phrase)))
+                    if best is None or (length, -rank) > best[:2]:
+                        best = (length, -rank, act)
+                        self._cue_at = (i, i + len(phrase))
+        # an insult outside the longest cue says the message ("what a crap bot", "que pesat ets, prou
+        # preguntes"), and a person asked for outside it too ("no tinc temps, que em truqui algu")
+        if best is not None:
+            start, end = self._cue_at
+            for strong, over in ((LANGUAGE, (QUESTION, SMALLTALK, STOP)), (ABUSE, (SMALLTALK, QUESTION, STOP)),
+                                 (HUMAN, (STOP, SMALLTALK))):
+                at = spans.get(strong)
+                if best[2] in over and at is not None and (at[1] <= start or at[0] >= end):
+                    best = (best[0], best[1], strong)
+                    self._cue_at = at
+                    break
         return best[2] if best is not None else None
+
+    def _lead(self, tokens: list[str]) -> int:
+        """How many of the first tokens only open the message ("ep, ja hi torno a ser", "i'd like a meeting")."""
+        at = 0
+        while at < len(tokens):
+            filler = next((f for f in self._fillers if tuple(tokens[at:at + len(f)]) == f), None)
+            if filler is None:
+                break
+            at += len(filler)
+        return at
 
     def _corrects_another(self, norm: str, slot: FormSlot) -> bool:
         """A message about another question's answer that corrects it: with a word that corrects ("the

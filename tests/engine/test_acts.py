@@ -205,3 +205,45 @@ async def test_integral_attention_asked_in_english_is_explained(runtime) -> None
         await chat.send("/skip")
     replies = await chat.send("what does integral attention mean?")
     assert [r.response for r in replies] == ["utter_repair_meaning", "utter_ask_objective"]
+
+
+# ---------------------------------------------------------------- the misses named after the third blind set
+@pytest.mark.parametrize(("slot", "text", "kind", "topic"), [
+    # a question about what an option means, naming it, is a question ("o què?", "vol dir", "mean")
+    ("collaboration_today", "xarxa vol dir federació o què?", "question", "meaning"),
+    ("collaboration_today", "does network mean a federation or what?", "question", "meaning"),
+    ("objective", "innovacio en quin sentit?", "question", "meaning"),
+    ("new_idea", "te algun cost participar?", "question", "cost"),          # a cost named, no question word
+    # a greeting that asks how things are, at the name
+    ("entity_name", "hola! què tal?", "smalltalk", None),
+    ("entity_name", "hiya! how's it going?", "smalltalk", None),
+    # an insult beside a small talk cue ("what a"), a person asked for beside a stop ("no tinc temps")
+    ("objective", "what a crap bot", "abuse", None),
+    ("factor_trust", "no tinc temps, que em truqui algu", "human", None),
+    # a correction that starts with the number it puts right
+    ("factor_trust", "2 not 4 on the last one", "correction", None),
+    ("rel_conflicts_power", "actually 3 for the previous one", "correction", None),
+    # where next, at a 1-4 question ("directament" is no 4)
+    ("factor_investment", "anem directament al resum", "stop", "summary"),
+    ("factor_investment", "vamos directamente al resumen", "stop", "summary"),
+    # shorthand typed on a phone: "q" is "que"
+    ("objective", "q vol dir impacte?", "question", "meaning"),
+])
+def test_the_third_sets_misses(acts, slot, text, kind, topic) -> None:
+    act = act_of(acts, slot, text)
+    assert (act.kind, act.topic if topic is not None else None) == (kind, topic)
+
+
+@pytest.mark.parametrize(("slot", "text", "value"), [
+    ("collaboration_today", "xarxa", "network"),                 # the option alone, and with a question mark
+    ("collaboration_today", "una xarxa?", "network"),
+    ("rel_conflicts_history", "gens, al contrari, ens portem molt be", 1),
+    ("factor_trust", "un 3, moltes gracies", 3),                  # thanks beside an answer
+    ("rel_gains_own", "diria q un 3", 3),
+    ("factor_sharing", "un 2?", 2),                               # a hedge with a question mark
+])
+def test_answers_near_the_third_sets_misses_stay_answers(acts, slot, text, value) -> None:
+    domain, reader = acts
+    found_slot, question = find_slot(domain, slot)
+    assert act_of(acts, slot, text).kind == "answer"
+    assert reader.reader.read(found_slot, question, text).value == value

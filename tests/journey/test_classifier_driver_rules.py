@@ -123,3 +123,75 @@ def test_an_opportunity_to_keep_existing_is_a_threat(lang, text):
 ])
 def test_wanting_to_know_more_is_no_driver(lang, text):
     assert classify(text, lang=lang).motivation == "unclear"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "ens quedem sense el local al juny i, ja que ens hem de moure, volem muntar un espai compartit amb altres dues entitats per fer un projecte nou"),
+    ("es", "nos quedamos sin local en junio y, ya que nos movemos, queremos montar un espacio compartido con otras dos entidades para un proyecto nuevo"),
+    ("en", "we lose the hall in June and, since we have to move anyway, we want to set up a shared space with two other groups for a new project"),
+])
+def test_premises_lost_and_a_new_project_are_mixed(lang, text):
+    assert classify(text, lang=lang).motivation == "mixed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "la diputacio nomes donara ajuts a projectes supramunicipals, i nosaltres som d'un sol poble"),
+    ("ca", "volem que el departament ens escolti quan fa els plecs, ara mateix no comptem per res"),
+    ("ca", "es una oportunitat de creixer, diuen, pero nosaltres ho fem perque sino tanquem"),
+])
+def test_funding_rules_voice_and_what_they_do_it_for_are_threats(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "diners, projectes nous, pes davant l'ajuntament... tot i res, encara estem pensant-hi"),
+    ("es", "dinero, proyectos nuevos, peso ante el ayuntamiento... de todo y de nada, aun le estamos dando vueltas"),
+    ("en", "money, new projects, clout with the council... everything and nothing, we're still mulling it over"),
+])
+def test_a_list_of_both_sides_still_being_mulled_over_is_unclear(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "creixer o morir, no hi ha mes"),
+    ("es", "crecer o morir, no hay otra"),
+    ("en", "grow or die, simple as that"),
+])
+def test_grow_or_die_is_a_threat_not_a_mix(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+def test_what_pushes_them_outweighs_the_ideas_they_also_have():
+    text = "even though we have plenty of ideas, what's pushing us now is the bank won't renew our overdraft"
+    assert classify(text, lang="en").motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "tenim problemes i tambe idees, com tothom, pero no ens hem plantejat res"),
+    ("es", "tenemos problemas y tambien ideas, como todos, pero no nos hemos planteado nada"),
+    ("en", "we have problems and ideas too, like everyone, but we haven't thought about any of it"),
+])
+def test_problems_and_ideas_not_yet_thought_about_are_unclear(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "fa 3 anys l'ajuntament ens va retallar molt, pero ja hem remuntat i ara tenim ganes d'obrir un servei nou de mediacio amb una altra entitat"),
+    ("es", "hace 3 años el ayuntamiento nos recorto mucho, pero ya remontamos y ahora tenemos ganas de abrir un servicio nuevo de mediacion con otra entidad"),
+    ("en", "3 years ago the council cut us a lot, but we've bounced back and now we're keen to open a new mediation service with another charity"),
+])
+def test_a_cut_they_have_bounced_back_from_is_not_todays_driver(lang, text):
+    assert classify(text, lang=lang).motivation == "proactive"
+
+
+def test_not_growing_for_its_own_sake_leaves_the_problem_as_the_driver():
+    text = "no queremos crecer por crecer, el problema es que nuestro unico financiador se va el año que viene"
+    assert classify(text, lang="es").motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("es", "nosotros siempre hemos creido en el trabajo en red, es parte de nuestro ADN"),
+    ("en", "can we join the session online? we're quite far away"),
+])
+def test_a_belief_in_networking_or_joining_online_is_no_driver(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
