@@ -1,6 +1,7 @@
 """What a word of the journey means, for a question back ("què és atenció integral?", "what does trust mean
-here?"): the term the question names (an objective, a success factor, a relationship indicator, by any of
-their names in dialogues/ and knowledge/) and its explanation from knowledge/, in the person's language."""
+here?", "what do you mean by paid staff?"): the term the question names (an objective, a success factor, a
+relationship indicator, a reading, or any word of a question in knowledge/glossary.yml, by any of their names)
+and its explanation from knowledge/, in the person's language."""
 
 from __future__ import annotations
 
@@ -64,10 +65,20 @@ class Glossary:
                               for words in (per or {}).values() for w in words or []]
             for item in (know.get("relationship_indicators") or {}).get("indicators") or []:
                 terms += [(normalize(str(t)), "indicator", str(item["id"])) for t in (item.get("title") or {}).values()]
+            for ident in ("reactive", "proactive", "mixed"):
+                item = ((know.get("motivations") or {}).get("motivations") or {}).get(ident) or {}
+                terms += [(normalize(str(t)), "motivation", ident) for t in (item.get("label") or {}).values()]
+            for item in (know.get("glossary") or {}).get("terms") or []:
+                words = [*(item.get("title") or {}).values(), *[w for per in (item.get("names") or {}).values()
+                                                                 for w in per or []]]
+                terms += [(normalize(str(w)), "term", str(item["id"])) for w in words]
             self._terms = [t for t in terms if len(t[0]) >= 4]
         return self._terms
 
     def _own_topic(self, slot: FormSlot) -> tuple[str, str] | None:
+        for item in (self.domain.knowledge.get("glossary") or {}).get("terms") or []:
+            if slot.name in (item.get("slots") or ()):
+                return "term", str(item["id"])
         if slot.name.startswith("factor_"):
             return "factor", slot.name[len("factor_"):]
         if slot.name.startswith("rel_"):
@@ -81,7 +92,9 @@ class Glossary:
         know, default = self.domain.knowledge, self.default
         paths = {"objective": ("objectives.objectives", "label", "description"),
                  "factor": ("success_factors.factors", "title", "explanation"),
-                 "indicator": ("relationship_indicators.indicators", "title", "explanation")}
+                 "indicator": ("relationship_indicators.indicators", "title", "explanation"),
+                 "motivation": ("motivations.motivations", "label", "meaning"),
+                 "term": ("glossary.terms", "title", "explanation")}
         base, title, text = paths[kind]
         term = knowledge_text(know, f"{base}.{ident}.{title}", lang, default)
         meaning = knowledge_text(know, f"{base}.{ident}.{text}", lang, default)
