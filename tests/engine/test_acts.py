@@ -247,3 +247,21 @@ def test_answers_near_the_third_sets_misses_stay_answers(acts, slot, text, value
     found_slot, question = find_slot(domain, slot)
     assert act_of(acts, slot, text).kind == "answer"
     assert reader.reader.read(found_slot, question, text).value == value
+
+
+@pytest.mark.parametrize(("slot", "text", "value"), [
+    # a number, then a reason or a hedge with no comma: the number (was 1: the "no" of the reason; and 4)
+    ("factor_commitment", "un 2 pq la junta no hi acaba de creure", 2),
+    ("factor_trust", "i'd go for a 3 more or less", 3),
+    ("factor_trust", "un 2 xq no lo ven nada claro", 2),
+])
+def test_a_number_with_its_reason_is_that_number(acts, slot, text, value) -> None:
+    domain, reader = acts
+    found_slot, question = find_slot(domain, slot)
+    assert act_of(acts, slot, text).kind == "answer"
+    assert reader.reader.read(found_slot, question, text).value == value
+
+
+def test_a_question_that_asks_is_not_taken_for_a_correction(acts) -> None:
+    act = act_of(acts, "handoff_consent", "i l altra entitat sabra que l he buscat?")
+    assert (act.kind, act.topic) == ("question", "privacy")
