@@ -195,3 +195,21 @@ def test_not_growing_for_its_own_sake_leaves_the_problem_as_the_driver():
 ])
 def test_a_belief_in_networking_or_joining_online_is_no_driver(lang, text):
     assert classify(text, lang=lang).motivation == "unclear"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "ens han retallat la subvencio a la meitat i encara no sabem que farem"),
+    ("es", "el banco nos ha cerrado la poliza, lo estamos hablando en la junta pero pinta muy mal"),
+    ("en", "the council has cut our grant in half and we're not sure yet what we'll do"),
+    ("en", "the bank pulled our overdraft, we're still discussing it but it looks grim"),
+])
+def test_unsure_what_to_do_about_a_stated_threat_is_still_reactive(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "el tema de la crisi, els projectes, la xarxa... ho volem parlar amb vosaltres"),
+    ("es", "un poco de dinero, un poco de ideas... no se, aun no lo tenemos claro"),
+])
+def test_bare_words_of_a_side_with_a_hedge_stay_unclear(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
