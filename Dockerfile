@@ -30,6 +30,13 @@ RUN .venv/bin/pip install --no-cache-dir --no-deps -e . \
  && .venv/bin/python -m compileall -q bot actions \
  && .venv/bin/aliat models
 
+# 3. The commit it is built from, for `aliat --version` and /metrics' aliat_build_info (.git is not copied in):
+#    `docker build --build-arg ALIAT_COMMIT=$(git rev-parse HEAD) .`; compose passes ALIAT_COMMIT from the
+#    environment. Without it the file is empty and the commit reads "unknown". After the code and the
+#    models, so the argument never makes them rebuild.
+ARG ALIAT_COMMIT=""
+RUN printf '%s\n' "$ALIAT_COMMIT" > /app/BUILD_COMMIT
+
 # The code and the models stay root's (read-only to the bot); the bot writes only /app/data.
 RUN mkdir -p data && chown aliat:aliat data
 USER aliat

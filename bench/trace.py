@@ -16,6 +16,33 @@ from typing import Any
 
 STAGES = ("receive", "before_engine", "engine", "after_engine", "to_delivery", "before_send", "chat_pacer",
           "before_limiter", "limiter", "http")
+# What `instrument` patches: (module, class, method, the parameters its wrapper passes by name or position).
+# A refactor that renames or reshapes one of them fails `check` (and tests/telegram/test_bench_trace.py), instead
+# of leaving the tail bench without its stamps (issue 29: it happened once, unnoticed).
+PATCHED = (
+    ("bot.telegram.channel", "TelegramChannel", "turn", ("chat_id",)),
+    ("bot.engine.engine", "Engine", "handle", ("message",)),
+    ("bot.telegram.channel", "TelegramChannel", "_send_payload", ("progress",)),
+    ("bot.telegram.sender", "ChatPacer", "wait", ("chat_id",)),
+    ("bot.telegram.limiter", "PriorityRateLimiter", "process_request",
+     ("callback", "args", "kwargs", "endpoint", "data", "rate_limit_args")),
+)
+
+
+def check() -> None:
+    """Each method `instrument` patches exists, is a coroutine function and takes the parameters its wrapper
+    gives, in that order; else an error naming it."""
+    import importlib
+    import inspect
+
+    for module, cls, method, params in PATCHED:
+        target = getattr(getattr(importlib.import_module(module), cls, None), method, None)
+        where = f"bench/trace.py patches {module}.{cls}.{method}"
+        if target is None or not inspect.iscoroutinefunction(inspect.unwrap(target)):
+            raise RuntimeError(f"{where}, which is no longer an async method")
+        names = [p for p in inspect.signature(target).parameters if p != "self"]
+        if [n for n in names if n in params] != list(params):
+            raise RuntimeError(f"{where}({', '.join(params)}); it now takes ({', '.join(names)})")
 
 
 def instrument(stamps: list[tuple[str, int, float]]) -> None:
@@ -24,6 +51,8 @@ def instrument(stamps: list[tuple[str, int, float]]) -> None:
     from bot.telegram.channel import TelegramChannel
     from bot.telegram.limiter import PriorityRateLimiter
     from bot.telegram.sender import ChatPacer
+
+    check()
 
     def stamp(name: str, chat: Any) -> None:
         try:

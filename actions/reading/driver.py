@@ -108,10 +108,44 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
     if len(back) >= len(segs):
         back, denied = set(), set()  # nothing would be left: read it all
     kept = [seg for k, seg in enumerate(segs) if k not in back]
-    noncommitted = any(spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
+    noncommitted = (any(spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
+                    and not _committed_elsewhere(toks, hits, segs, back, drv, text, read))
     additive = any(spans(drv.additive, toks, lo, hi) or toks[lo].text in drv.additive_openers for lo, hi in kept)
     return Structure(tuple(segs), frozenset(back), frozenset(denied), frozenset(outweighed), noncommitted,
                      additive, frozenset(unquoted | back))
+
+
+def _committed_elsewhere(toks: list[Token], hits: list[Hit], segs: list[tuple[int, int]], back: set[int],
+                         drv: Driver, text: str, read: Reader) -> bool:
+    """True when the text, without the words that keep options open, states one driver clearly: a cue of one
+    side only and a reading of that side that the other side does not approach. "ens han retallat la subvenció
+    i encara no sabem què farem" is unsure of what to do, not of why; "diners, projectes… encara no sabem què
+    ens mou" and "un poc de diners, un poc d'idees, no ho tenim clar" are unsure of why."""
+    kept = [segs[k] for k in range(len(segs)) if k not in back]
+    cut = {i for lo, hi in kept for a, b in spans(drv.noncommitment, toks, lo, hi) for i in range(a, b)}
+    live = [h for h in hits if not h.negated and any(lo <= h.start < hi for lo, hi in kept)
+            and not any(i in cut for i in range(h.start, h.end))]
+    sides = {h.pattern.direction for h in live}
+    if len(sides) != 1 or not text:
+        return False
+    # … said of the entity ("ens han retallat", "the bank pulled our overdraft"), not a bare word in a list
+    # ("el tema de la crisi, els projectes…")
+    if not any(t.text in drv.entity for lo, hi in kept if any(lo <= h.start < hi for h in live) for t in toks[lo:hi]):
+        return False
+    pieces: list[str] = []
+    for lo, hi in kept:
+        run: list[int] = []
+        for i in list(range(lo, hi)) + [hi]:
+            if i < hi and i not in cut:
+                run.append(i)
+            elif run:
+                pieces.append(text[toks[run[0]].start : toks[run[-1]].end])
+                run = []
+    said = read.scores(". ".join(pieces)) if pieces else {}
+    if not said:
+        return False
+    side = next(iter(sides))
+    return said[side] > 0 and said[other(side)] <= drv.committed_ratio * said[side]
 
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")

@@ -1,18 +1,23 @@
-"""What is running: the package's version and, when the code came from git, its commit.
+"""What is running: the package's version and its commit.
 
-`aliat --version` prints it; /metrics has it as `aliat_build_info` (bot/web/metrics.py), so a dashboard
-or an alert can tell which release each worker runs.
+The commit is read from the checkout's .git when there is one, else from BUILD_COMMIT beside the code, a file
+the Dockerfile writes from its build argument ALIAT_COMMIT (.git is not copied into the image);
+"unknown" only when neither says. `aliat --version` prints it; /metrics has it as `aliat_build_info`
+(bot/web/metrics.py), so a dashboard or an alert can tell which release each worker runs.
 """
 
 from __future__ import annotations
 
 import platform
+import re
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the project (bot/app/ is two below)
 DISTRIBUTION = "aliat-assistant"
+BUILD_COMMIT = "BUILD_COMMIT"  # written by the Dockerfile (`--build-arg ALIAT_COMMIT=...`), read here
+_HEX = re.compile(r"[0-9a-f]{7,40}")
 
 
 def version() -> str:
@@ -24,8 +29,22 @@ def version() -> str:
 
 @cache
 def commit() -> str:
-    """The checkout's commit (12 hex digits), read from .git without running git; "" when there is none
-    (an image built without .git, a copy)."""
+    """The commit (12 hex digits): the checkout's, else the one the image was built from; "" when neither
+    is known (a copy, an image built without ALIAT_COMMIT)."""
+    return _git_commit() or _built_commit()
+
+
+def _built_commit() -> str:
+    """BUILD_COMMIT's commit, when it holds one (an image built without the argument has an empty file)."""
+    try:
+        text = (ROOT / BUILD_COMMIT).read_text(encoding="utf-8").strip().lower()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return text[:12] if _HEX.fullmatch(text) else ""
+
+
+def _git_commit() -> str:
+    """The checkout's commit, read from .git without running git."""
     try:
         git = ROOT / ".git"
         if git.is_file():  # a worktree: "gitdir: <path>"

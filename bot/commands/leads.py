@@ -18,11 +18,12 @@ from bot.app.runtime import open_database
 from bot.config import load_settings
 from bot.content.domain import load_domain
 from bot.engine.render import Renderer
-from bot.leads.cards import details_text
+from bot.leads.cards import details_text, waited_text
 from bot.reporting import figures as reports
 from bot.reporting.exports import write_csv
 from bot.store import leads as store
 from bot.text.export_safe import spreadsheet_safe, terminal_safe
+from bot.text.formats import decimal
 from bot.text.languages import SUPPORTED_LANGUAGES
 
 NAME = "leads"
@@ -37,7 +38,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="leads_command", required=True)
     ls = sub.add_parser("list", help="list leads: urgent first, then the longest waiting")
     ls.add_argument("--status", choices=["new", "notified", "claimed", "contacted", "closed"])
-    ls.add_argument("--json", action="store_true", help="a JSON list instead of a table")
+    ls.add_argument("--json", action="store_true", help="a JSON list instead of a table (the stored codes)")
+    ls.add_argument("--lang", choices=SUPPORTED_LANGUAGES, help="the table's language (default: config's default)")
     show = sub.add_parser("show", help="a lead's dossier, contact and history, as the facilitator sees it")
     show.add_argument("lead_id", type=int)
     show.add_argument("--lang", choices=["ca", "es", "en"], help="the dossier's language (default: the default one)")
@@ -63,11 +65,7 @@ async def _run(args: argparse.Namespace) -> int:
                 if args.json:
                     print(json.dumps(rows, ensure_ascii=True, indent=2, default=str))  # escapes, not bytes
                 else:
-                    for r in rows:
-                        readiness = "-" if r["readiness"] is None else f"{r['readiness']}/4"
-                        print(terminal_safe(f"{'⏰' if r['overdue'] else ' '} #{r['id']}\t{r['urgency']}\t{readiness}\t"
-                                            f"{r['waiting_hours']} h\t{r['status']}\t{r['entity_name'] or '?'}\t"
-                                            f"{r['assignee_name'] or '-'}"))
+                    _print_table(rows, settings, args.lang or settings.default_language)
             elif args.leads_command == "show":
                 view = await store.show_lead(session=session, lead_id=args.lead_id)
                 if view is None:
@@ -93,6 +91,21 @@ async def _run(args: argparse.Namespace) -> int:
     finally:
         await db.dispose()
     return 0
+
+
+def _print_table(rows: list[dict[str, Any]], settings, lang: str) -> None:
+    """One lead a line, in words, as the dashboard's list says it: ⏰ when overdue, urgency, readiness, how
+    long it has waited, its status (with who has it), the entity, and why it is overdue."""
+    domain = load_domain(settings.dialogues_dir, settings.knowledge_dir)
+    labels = reports.Labels(domain, settings.default_language)
+    renderer = Renderer(domain, settings.default_language, settings.programme.time_zone)
+    for r in rows:
+        readiness = "-" if r["readiness"] is None else f"{decimal(float(r['readiness']), lang)}/4"
+        late = labels.t(f"overdue_{r['overdue']}", lang) if r["overdue"] else ""
+        print(terminal_safe("\t".join((
+            f"{'⏰' if late else ' '} #{r['id']}", labels.priority("high" if r["urgency"] == "urgent" else "normal", lang),
+            readiness, waited_text(renderer, r["waiting_hours"], lang) or "-",
+            labels.status(r["status"], r["outcome"], r["assignee_name"], lang), r["entity_name"] or "?", late))))
 
 
 async def _export_words(session, out: TextIO, settings, late: dict[str, Any], lang: str | None, excel: bool) -> int:

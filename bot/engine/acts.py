@@ -190,7 +190,7 @@ class ActReader:
             # "innovacio en quin sentit?", "xarxa vol dir federacio o que?", "te algun cost participar?"; but
             # what the classifier is sure asks for something else is that ("puc parlar amb la tecnica?")
             guess = _guess(self._ranked(text))
-            if guess.label not in (None, ANSWER, QUESTION) and guess.confidence >= ACT_FLOOR \
+            if guess.label in (HUMAN, LANGUAGE, ABUSE, SMALLTALK) and guess.confidence >= ACT_FLOOR \
                     and guess.margin >= ACT_MARGIN:
                 return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
             return self._detailed(QUESTION, norm, 0.8, "asking")
@@ -236,6 +236,8 @@ class ActReader:
             return False
         if words[0] in _ASKING_STARTS and len(words) >= 3:
             return True
+        if len(words) >= 3 and ("o" in words[1:-1] or "or" in words[1:-1]):
+            return True  # "el pressupost de l'any passat o d'aquest?": which of two things, neither an option
         return self.topic_of(" ".join(words)) not in ("meaning", "answers")
 
     def _ranked(self, text: str) -> list[tuple[float, str]]:

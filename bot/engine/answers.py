@@ -9,6 +9,7 @@ never guessed. `aliat nlu --slot` calls `read` too, so content editors see what 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.content.domain import Domain, FormSlot, Response
@@ -50,6 +51,18 @@ NOT_AN_ANSWER_FLOOR = 0.75
 CLASSIFIER_MARGIN = 0.12
 LEAD_OUTRIGHT = ("number", "name", DONT_KNOW, "emoji")
 LEAD_FLOOR = 0.6  # a first clause read by the classifier ("massively") must be at least this sure
+# a number said first and then a reason or a hedge, with no comma ("un 2 pq la junta no hi acaba de creure",
+# "i'd go for a 3 more or less"): the number is the answer
+_REASON_WORDS = frozenset("pq perque porque xq because coz bc cause since as ja ya mes mas more aprox "
+                          "aproximadament aproximadamente probably maybe segurament seguramente potser quizas "
+                          "tirant tirando crec creo diria ish".split())
+_HEDGED_NUMBER = re.compile(r"^(?:(?:jo |yo |i )?(?:diria|diria que|diria q|pondria|posaria|i d say|i d go for|"
+                            r"i d give it|i would say|i would go for|id say|id go for|say|go for|give it)\s)?"
+                            r"(?:un |una |el |la |a |an |nota |puntuacio |score )?([1-4])$")
+# what opens a number offered after a doubt ("no ho sé, potser un 2", "hard to say, maybe a 3")
+_HEDGES = frozenset("potser maybe perhaps quiza quizas quizá igual segurament seguramente probably possibly "
+                    "diria crec creo que q think i d say doncs pues bueno be well so tal vez lo mejor a "
+                    "suppose guess".split())
 THANKS_WORDS = 3  # consent: a clear yes or no followed by this many words at most ("sí, moltes gràcies")
 # kinds whose classes are everyday words (yes, a bit, a lot), said of anything: their readings are not grounded
 UNGROUNDED_KINDS = ("yes_no", "yes_partly_no", "scale", "motivation")
@@ -113,6 +126,10 @@ class AnswerReader:
         """The slot value `text` stands for, or Refused. An answer followed by a comment ("un 3, tot i que…",
         "gens, al contrari, ens portem molt bé", "a lot. they're huge, we're tiny") is its first clause, when
         that clause alone reads clearly and what follows does not turn it round ("sí, però poc")."""
+        if slot.type == "scale":
+            hedged = self._hedged_number(slot, question, text)
+            if hedged is not None:
+                return hedged
         lead, rest = lead_clause(text)
         if rest and slot.type in ("choice", "scale") and not slot.reads.get("explicit") \
                 and not turns_round(rest):
@@ -124,6 +141,31 @@ class AnswerReader:
                     and not self._rest_names_another(slot, question, reading, rest):
                 return Reading(reading.value, reading.confidence, reading.how, lead)
         return self._read(slot, question, text)
+
+    def _hedged_number(self, slot: FormSlot, question: Response | None, text: str) -> Reading | None:
+        """"un 2 pq la junta no hi acaba de creure", "i'd go for a 3 more or less": a number, then a reason or a
+        hedge in the same clause (nothing that turns it round: "un 3 pero poc" is read whole). And a doubt
+        followed by a number ("no ho se, potser un 2", "hard to say, maybe a 3?"): the number offered."""
+        lead, rest = lead_clause(text)
+        if rest and self.says_dont_know(normalize(lead)):
+            offered = normalize(lead_clause(rest)[0]).split()
+            while offered and offered[0] in _HEDGES:
+                offered = offered[1:]
+            found = SCALE_NUMBER.match(" ".join(offered))
+            if found is not None and offered:
+                number = parse_int(found.group(1))
+                if number is not None:
+                    value = self._by_number(slot, question, options_of(question), number, text)
+                    return Reading(value, 1.0, "number", rest)
+        words = normalize(lead).split()
+        at = next((i for i, w in enumerate(words) if i and w in _REASON_WORDS), None)
+        if at is None or turns_round(" ".join(words[at:])):
+            return None
+        found = _HEDGED_NUMBER.match(" ".join(words[:at]))
+        if found is None:
+            return None
+        value = self._by_number(slot, question, options_of(question), int(found.group(1)), text)
+        return Reading(value, 1.0, "number", " ".join(words[:at]))
 
     def named_in(self, slot: FormSlot, question: Response | None, text: str) -> Any:
         """The one option a message names outright (not negated), as its value, or None."""

@@ -24,6 +24,8 @@ from bot.config import load_settings
 from tests.auxil.dockerfile import dockerfile, dockerignored, env_instructions
 from tests.auxil.paths import ROOT
 
+BUILT_FROM = "3f9c2a7be1d04c55a9e8f0b7c6d5e4f3a2b1c0d9"  # a commit given as the build argument
+
 
 def _size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
@@ -53,6 +55,10 @@ def test_the_images_install_steps_give_a_runtime_without_dev_tools(tmp_path) -> 
             else:
                 for source in sources:
                     shutil.copy2(ROOT / source, app / source)
+        elif kind == "RUN" and "ALIAT_COMMIT" in args:  # `docker build --build-arg ALIAT_COMMIT=...`
+            done = subprocess.run(["sh", "-c", args.replace("/app", str(app))], cwd=app,
+                                  env={**env, "ALIAT_COMMIT": BUILT_FROM}, capture_output=True, text=True)
+            assert done.returncode == 0, (args, done.stderr)
         elif kind == "RUN" and ".venv/bin" in args:  # the Python steps (apt-get, useradd, chown need root)
             if "aliat models" in args:
                 shutil.copytree(current.models_dir, env["ALIAT_PATHS__MODELS"], dirs_exist_ok=True)
@@ -77,6 +83,7 @@ def test_the_images_install_steps_give_a_runtime_without_dev_tools(tmp_path) -> 
     version = subprocess.run([venv / "bin" / "aliat", "--version"], cwd=app, env=env, capture_output=True,
                              text=True, check=True)
     assert version.stdout.startswith("aliat ")
+    assert f"(commit {BUILT_FROM[:12]}," in version.stdout  # no .git in the image: the commit it was built from
     check = subprocess.run([venv / "bin" / "aliat", "models", "--check"], cwd=app, env=env, capture_output=True,
                            text=True)
     assert check.returncode == 0, check.stderr

@@ -71,3 +71,17 @@ async def test_leads_export_codes_keeps_the_machine_form(sqlite_url, tmp_path, m
     assert [(r["entity_name"], r["urgency"], r["motivation"], r["objective"], r["territory"]) for r in body] == [
         ("Esplai Nord", "urgent", "reactive", "public_contracting", "girona"),
         ("Coop Sud", "normal", "proactive", "innovation", "girona")]
+
+
+async def test_leads_list_reads_in_words(sqlite_url, monkeypatch, capsys) -> None:
+    """`aliat leads list`'s table, for staff at a terminal, in words too (`--json` keeps the codes)."""
+    await _two_leads(sqlite_url)
+    monkeypatch.setenv("ALIAT_DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("ALIAT_CONFIG", raising=False)
+    for lang, unassigned in ((None, "⏳ sense assignar"), ("en", "⏳ unassigned")):
+        capsys.readouterr()
+        assert await asyncio.to_thread(main, ["leads", "list", *(["--lang", lang] if lang else [])]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert [line.split("\t")[5] for line in lines] == ["Esplai Nord", "Coop Sud"]  # urgent first
+        assert all(line.split("\t")[4] == unassigned for line in lines)
+        assert "🔴 urgent" in lines[0] and "notified" not in "\n".join(lines)

@@ -173,3 +173,57 @@ def test_what_pushes_them_outweighs_the_ideas_they_also_have():
 ])
 def test_problems_and_ideas_not_yet_thought_about_are_unclear(lang, text):
     assert classify(text, lang=lang).motivation == "unclear"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "fa 3 anys l'ajuntament ens va retallar molt, pero ja hem remuntat i ara tenim ganes d'obrir un servei nou de mediacio amb una altra entitat"),
+    ("es", "hace 3 años el ayuntamiento nos recorto mucho, pero ya remontamos y ahora tenemos ganas de abrir un servicio nuevo de mediacion con otra entidad"),
+    ("en", "3 years ago the council cut us a lot, but we've bounced back and now we're keen to open a new mediation service with another charity"),
+])
+def test_a_cut_they_have_bounced_back_from_is_not_todays_driver(lang, text):
+    assert classify(text, lang=lang).motivation == "proactive"
+
+
+def test_not_growing_for_its_own_sake_leaves_the_problem_as_the_driver():
+    text = "no queremos crecer por crecer, el problema es que nuestro unico financiador se va el año que viene"
+    assert classify(text, lang="es").motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("es", "nosotros siempre hemos creido en el trabajo en red, es parte de nuestro ADN"),
+    ("en", "can we join the session online? we're quite far away"),
+])
+def test_a_belief_in_networking_or_joining_online_is_no_driver(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "ens han retallat la subvencio a la meitat i encara no sabem que farem"),
+    ("es", "el banco nos ha cerrado la poliza, lo estamos hablando en la junta pero pinta muy mal"),
+    ("en", "the council has cut our grant in half and we're not sure yet what we'll do"),
+    ("en", "the bank pulled our overdraft, we're still discussing it but it looks grim"),
+])
+def test_unsure_what_to_do_about_a_stated_threat_is_still_reactive(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "el tema de la crisi, els projectes, la xarxa... ho volem parlar amb vosaltres"),
+    ("es", "un poco de dinero, un poco de ideas... no se, aun no lo tenemos claro"),
+])
+def test_bare_words_of_a_side_with_a_hedge_stay_unclear(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
+
+
+def test_phone_shorthand_is_read_whole():
+    from actions.classifier import tokenized
+
+    assert tokenized("es q volem, pq tb") == "es que volem perque tambe"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "tenim molts projectes, pero la veritat es q el que ens preocupa es perdre el conveni"),
+    ("es", "tenemos muchos proyectos, pero la verdad es q lo que nos preocupa es perder el convenio"),
+])
+def test_what_worries_them_after_a_but_is_the_driver_even_typed_short(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
