@@ -236,7 +236,7 @@ class ActReader:
             return False
         if words[0] in _ASKING_STARTS and len(words) >= 3:
             return True
-        if len(words) >= 4 and ("o" in words[1:-1] or "or" in words[1:-1]):
+        if len(words) >= 3 and ("o" in words[1:-1] or "or" in words[1:-1]):
             return True  # "el pressupost de l'any passat o d'aquest?": which of two things, neither an option
         return self.topic_of(" ".join(words)) not in ("meaning", "answers")
 

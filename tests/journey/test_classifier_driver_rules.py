@@ -213,3 +213,17 @@ def test_unsure_what_to_do_about_a_stated_threat_is_still_reactive(lang, text):
 ])
 def test_bare_words_of_a_side_with_a_hedge_stay_unclear(lang, text):
     assert classify(text, lang=lang).motivation == "unclear"
+
+
+def test_phone_shorthand_is_read_whole():
+    from actions.classifier import tokenized
+
+    assert tokenized("es q volem, pq tb") == "es que volem perque tambe"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "tenim molts projectes, pero la veritat es q el que ens preocupa es perdre el conveni"),
+    ("es", "tenemos muchos proyectos, pero la verdad es q lo que nos preocupa es perder el convenio"),
+])
+def test_what_worries_them_after_a_but_is_the_driver_even_typed_short(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
