@@ -277,6 +277,23 @@ def test_the_fourth_batchs_misses(acts, slot, text, kind) -> None:
     assert act_of(acts, slot, text).kind == kind
 
 
+@pytest.mark.parametrize(("slot", "text", "kind"), [
+    # at a name or a description, a request after a short opening clause counts
+    ("entity_name", "abans de res, aixo quant costa", "question"),
+    ("why_partner", "i don't get it, what do you want me to put here", "question"),
+    ("why_partner", "esto es un rollo, no quiero escribir tanto", "abuse"),
+    ("contact_name", "i'd rather not give my name", "stop"),
+    # a doubt with a request for help is a question, not "don't know"
+    ("factor_trust", "nose que posar, dona m un exemple", "question"),
+    # ... but a description's later clause is its own, and a description stays one
+    ("field", "fem teatre social amb gent gran, que es molt maco", "answer"),
+    ("field", "hacemos teatro social con mayores, que es muy bonito", "answer"),
+    ("field", "we support people who feel lonely", "answer"),
+])
+def test_requests_typed_at_a_name_or_a_description(acts, slot, text, kind) -> None:
+    assert act_of(acts, slot, text).kind == kind
+
+
 def test_a_question_that_asks_is_not_taken_for_a_correction(acts) -> None:
     act = act_of(acts, "handoff_consent", "i l altra entitat sabra que l he buscat?")
     assert (act.kind, act.topic) == ("question", "privacy")
