@@ -257,3 +257,17 @@ def test_a_reason_about_the_people_served_or_doing_it_alone_is_not_a_threat(lang
 ])
 def test_a_cue_that_holds_its_own_negation_is_not_undone(lang, text):
     assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "la nostra subvencio depen de treballar en xarxa a partir de l'any que ve, aixo ho demana la convocatoria"),
+    ("es", "nuestra subvencion depende de trabajar en red a partir del año que viene, lo pide la convocatoria"),
+    ("en", "from next year our grant depends on working in partnership, the call requires it"),
+])
+def test_a_grant_conditional_on_partnering_is_a_pressure(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+def test_a_call_that_asks_for_partners_beside_a_project_is_the_project():
+    text = "the Erasmus call requires partners from three countries and we have a great idea for a youth exchange"
+    assert classify(text, lang="en").motivation == "proactive"
