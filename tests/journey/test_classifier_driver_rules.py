@@ -191,7 +191,7 @@ def test_not_growing_for_its_own_sake_leaves_the_problem_as_the_driver():
 
 
 @pytest.mark.parametrize("lang, text", [
-    ("es", "nosotros siempre hemos creido en el trabajo en red, es parte de nuestro ADN"),
+    ("es", "creemos mucho en el trabajo en red, es nuestro ADN"),
     ("en", "can we join the session online? we're quite far away"),
 ])
 def test_a_belief_in_networking_or_joining_online_is_no_driver(lang, text):
@@ -271,3 +271,12 @@ def test_a_grant_conditional_on_partnering_is_a_pressure(lang, text):
 def test_a_call_that_asks_for_partners_beside_a_project_is_the_project():
     text = "the Erasmus call requires partners from three countries and we have a great idea for a youth exchange"
     assert classify(text, lang="en").motivation == "proactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "we'd like to work with other groups to give the families a more complete service"),
+    ("ca", "ens agradaria col·laborar amb la coope del costat per fer formacio i feina alhora"),
+    ("es", "queremos colaborar con otras entidades para ofrecer un acompañamiento mas completo a las familias"),
+])
+def test_one_fuller_service_from_two_entities_is_a_project(lang, text):
+    assert classify(text, lang=lang).motivation == "proactive"
