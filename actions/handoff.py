@@ -21,7 +21,8 @@ from actions.qualify import qualify
 from bot.shared.addresses import telegram_address, telegram_chat_id
 from bot.store import leads as store
 from bot.store import outbox
-from bot.store.models import Assessment, Conversation, Facilitator
+from bot.store.models import Assessment, Conversation, Facilitator, Lead
+from bot.store.outbox import LeadRefresh
 from bot.text.export_safe import strip_controls
 from bot.text.numbers import parse_int
 
@@ -141,6 +142,30 @@ def _dossier(tracker: Tracker, assessment: Assessment | None) -> dict[str, Any]:
     if dossier["answers"].get("partner_in_mind") == "not_sure":
         dossier["gaps"].append("partner_in_mind")
     return dossier
+
+
+async def refresh_open_lead(session, tracker: Tracker, lead_id: int, assessment_id: int | None) -> None:
+    """A summary given again (an answer corrected after it, or the journey finished after a person was asked
+    for): the open lead's dossier, priority and assessment follow the new answers, and its card is redrawn."""
+    lead = await session.get(Lead, int(lead_id))
+    if lead is None:
+        return
+    assessment = await session.get(Assessment, int(assessment_id)) if assessment_id is not None else None
+    dossier = _dossier(tracker, assessment)
+    q = qualify({**dossier["answers"], "motivation": dossier.get("motivation"),
+                 "readiness_overall": dossier.get("readiness_overall")}, services.settings().handoff,
+                asked_for_human=True)
+    dossier["qualified"] = q.passes
+    kept = {k: v for k, v in (lead.dossier or {}).items() if k in ("sender_id", "channel", "contact_channel")}
+    lead.dossier = {**dossier, **{k: v for k, v in kept.items() if v is not None}}
+    lead.priority, lead.priority_reasons, lead.updated_at = q.priority, list(q.reasons), store.now_utc()
+    if assessment is not None:
+        lead.assessment_id = assessment.id
+        if assessment.entity_id is None:
+            assessment.entity_id = lead.entity_id
+    await session.flush()
+    await store.add_lead_event(session=session, lead_id=lead.id, actor="entity", action="updated")
+    await store.add_outbox(session=session, payload=LeadRefresh(lead_id=lead.id))
 
 
 class ActionSubmitHandoff(Action):

@@ -123,6 +123,11 @@ def clause_evidence(text: str | None, lang: str) -> list[dict[str, Any]]:
             at = start + len(part)
             if any(lo <= start and start + len(part) <= hi for lo, hi in aside):
                 continue  # not the clause that says why
+            # a clause that opens with what does not say why ("volem optimitzar recursos | perquè el finançament
+            # ha caigut"): quote from where the reason starts
+            cut = max((hi for lo, hi in aside if lo <= start < hi < start + len(part)), default=start)
+            if cut > start and len(text[cut : start + len(part)].split()) >= 2:
+                part = text[cut : start + len(part)].strip(" ,;")
         result = classify(text=part, lang=lang)  # text alone: the clause's own reading
         if result.motivation == UNCLEAR:
             continue

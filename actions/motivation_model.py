@@ -30,7 +30,7 @@ CORPUS_DIR = ROOT / "corpus" / "motivation"
 CACHE_DIR: Path | None = None  # None: config paths.models (bot/text/textmodel.py's models_dir()); tests set their own
 LABELS = ("reactive", "proactive", "mixed", "unclear")
 # Change when the features or the learner change, so that an old cached model is not reused.
-MODEL_VERSION = "3"  # 3: the weights as bot/text/textmodel.py keeps them
+MODEL_VERSION = "4"  # 3: the weights as bot/text/textmodel.py keeps them; 4: phone shorthand read whole
 C = 10.0  # inverse regularisation, chosen by cross-validation on the corpus (see corpus_cv below)
 
 

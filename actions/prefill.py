@@ -76,6 +76,9 @@ def prefill_slots(text: str | None, lang: str | None, current: Mapping[str, Any]
     return slots, lines
 
 
+_CLAUSES = re.compile(r"[,;.!?]+|\s(?:and|but|i|y|pero|però|perquè|porque|because)\s", re.IGNORECASE)
+
+
 def _folded_words(text: str) -> list[str]:
     folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
     return re.findall(r"[a-z0-9]+", folded)
@@ -89,6 +92,10 @@ def says_why(text: str | None, lang: str | None) -> bool:
     if any(e.source == "text" for e in classify(text=text, lang=lang).evidence):
         return True
     spec = _spec()
+    # "we're a small youth charity and ...": who they are is no reason; the clauses that say it are set aside
+    who = [tuple(_folded_words(str(t))) for texts in (spec.get("who_we_are") or {}).values() for t in texts or []]
+    clauses = [_folded_words(c) for c in _CLAUSES.split(text)]
+    text = " ".join(" ".join(c) for c in clauses if not any(tuple(c[:len(w)]) == w for w in who if w))
     generic = {w for texts in (spec.get("generic_opening") or {}).values() for t in texts or []
                for w in _folded_words(str(t))}
     staff = (spec.get("staff") or {})

@@ -18,6 +18,7 @@ from actions import verdict as verdict_rules
 from actions.base import knowledge, language_of, squeeze, tr
 from actions.classifier import UNCLEAR, is_hedge, tokenized
 from actions.effects import once
+from actions.handoff import refresh_open_lead
 from actions.journey import (
     FACTOR_IDS,
     FACTOR_SLOTS,
@@ -277,6 +278,8 @@ class ActionSummarizeJourney(Action):
                                            territory=tracker.get_slot("territory"),
                                            motivation=tracker.get_slot("motivation"), aim=answers["objective"])
                     row = (await session.execute(_OPEN_LEAD, {"b_sender": tracker.sender_id})).first()
+                    if row is not None:  # its dossier follows the answers (a correction after the summary)
+                        await refresh_open_lead(session, tracker, row[0], assessment_id)
                     consent = (await session.execute(_MATCH_CONSENT, {"b_sender": tracker.sender_id})).first()
                     current = services.settings().matching.consent_version
                     effect.result = {"assessment_id": assessment_id,

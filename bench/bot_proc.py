@@ -44,10 +44,15 @@ async def main(stats_path: str) -> None:
         def statement(_conn, _cursor, text, *_args) -> None:  # type: ignore[no-untyped-def]
             sql[" ".join(text.split()[:4])[:80]] += 1
 
+        def transaction(word: str):  # type: ignore[no-untyped-def]
+            def count(conn) -> None:  # type: ignore[no-untyped-def]  # autocommit sends no BEGIN/COMMIT
+                autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+                sql[f"({word}: autocommit, not sent)" if autocommit else word] += 1
+            return count
+
         event.listen(runtime.db.sync_engine, "before_cursor_execute", statement)
-        event.listen(runtime.db.sync_engine, "begin", lambda _c: sql.update(["BEGIN"]))
-        event.listen(runtime.db.sync_engine, "commit", lambda _c: sql.update(["COMMIT"]))
-        event.listen(runtime.db.sync_engine, "rollback", lambda _c: sql.update(["ROLLBACK"]))
+        for word in ("BEGIN", "COMMIT", "ROLLBACK"):
+            event.listen(runtime.db.sync_engine, word.lower(), transaction(word))
     engine = runtime.engine
     original = engine.handle
     turns: list[tuple[str, float, float]] = []  # (sender, start on the system's monotonic clock, duration)

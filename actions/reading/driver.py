@@ -30,19 +30,40 @@ class Reader:
     label: Callable[[str], str]
 
 
-def _segments(toks: list[Token], drv: Driver) -> list[tuple[int, int]]:
-    """Token ranges [lo, hi): a new one at punctuation and where a splitter ("però", "but", "so") starts."""
+def _segments(toks: list[Token], drv: Driver, hits: list[Hit] | None = None) -> list[tuple[int, int]]:
+    """Token ranges [lo, hi): a new one at punctuation, where a splitter ("però", "but", "so") starts, and at a
+    "perquè / because" whose reason holds a cue while nothing before it in the clause does (`_reasons`)."""
     starts = {0}
     for i in range(1, len(toks)):
         if toks[i].clause != toks[i - 1].clause:
             starts.add(i)
     for i, _end in spans(drv.splitters, toks, 1, len(toks)):
         starts.add(i)
+    starts.update(_reasons(toks, drv, hits or []))
     edges = sorted(starts) + [len(toks)]
     # a connector alone ("i", "y" before "a més", "además") opens the segment that follows it
     edges = [e for i, e in enumerate(edges) if not (0 < i < len(edges) - 1 and e - edges[i - 1] == 1
                                                     and toks[e - 1].clause == toks[e].clause)]
     return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if a < b]
+
+
+def _reasons(toks: list[Token], drv: Driver, hits: list[Hit]) -> set[int]:
+    """Where a "perquè / porque / because" gives the reason for a wish that names none ("volem optimitzar
+    recursos perquè el finançament ha caigut"): the reason holds a live cue, the words before it in its clause
+    none. What the wish says is then read apart from its reason (and the reason is the driver: `structure`)."""
+    found: set[int] = set()
+    live = [h for h in hits if not h.negated]
+    for i, _end in spans(drv.because, toks, 1, len(toks)):
+        clause = toks[i].clause
+        lo = next(k for k in range(i, -1, -1) if k == 0 or toks[k - 1].clause != clause)
+        hi = next((k for k in range(i, len(toks)) if toks[k].clause != clause), len(toks))
+        if (i - lo >= 2 and not any(lo <= h.start < i for h in live)
+                and any(i <= h.start < hi and not h.pattern.context_dependent for h in live)
+                and not spans(drv.additive, toks, max(lo, i - 3), i)  # "i també perquè…": a second reason
+                # "… because the families we serve are struggling": their hardship, not the entity's
+                and not spans(drv.beneficiaries, toks, i, hi)):
+            found.add(i)
+    return found
 
 
 @dataclass(frozen=True)
@@ -60,7 +81,7 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
     """Which segments state why they look for a partner, and which are background (module doc, cue file)."""
     drv = kb.driver
     assert drv is not None
-    segs = _segments(toks, drv)
+    segs = _segments(toks, drv, hits)
     reassured = reassurance_spans(toks, kb)
     back: set[int] = set()
     denied: set[str] = set()
@@ -89,7 +110,8 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
             back.add(k)  # "fa tres anys gairebé tanquem, però ara anem bé"
             denied.add(REACTIVE)  # … and it is over
         focused = spans(drv.focus, toks, lo, hi) or (
-            toks[lo].text in drv.contrast and spans(drv.focus_after_contrast, toks, lo, min(hi, lo + 4)))
+            toks[lo].text in drv.contrast and spans(drv.focus_after_contrast, toks, lo, min(hi, lo + 4))) or (
+            k > 0 and toks[lo].clause == toks[lo - 1].clause and bool(spans(drv.because, toks, lo, lo + 1)))
         if k and focused and text and not spans(drv.additive, toks, lo, hi):
             # "…, però el motiu real és que…": what it outweighs, said before it, is not the driver
             said = read.label(text[toks[lo].start : toks[segs[-1][1] - 1].end])

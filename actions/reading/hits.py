@@ -107,7 +107,10 @@ def text_hits(text: str, kb: Knowledge) -> tuple[list[Token], list[Hit]]:
             for b in pat.blockers_after
         ):
             continue
-        negated = pat.negatable and _is_negated(
+        # a cue that holds its own negation ("can't pay", "no podem pagar") is not undone by one before it
+        # ("…so we don't lose staff we can't pay")
+        own = any(k in negs for k in range(i, end) if k not in gaps)
+        negated = pat.negatable and not own and _is_negated(
             toks, i, end, gaps, negs, kb, pat.reassurable, reassured
         )
         hits.append(Hit(pat, i, end, negated))

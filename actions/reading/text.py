@@ -17,6 +17,10 @@ def _norm_char(ch: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+# the shorthand people type on a phone, read as the word it stands for ("es q", "pq", "tb")
+_SHORTHAND = {"q": "que", "k": "que", "xq": "perque", "pq": "perque", "tb": "tambe", "tmb": "tambe"}
+
+
 @dataclass(frozen=True)
 class Token:
     text: str  # normalised
@@ -30,7 +34,8 @@ def tokenize(text: str) -> list[Token]:
 
     Lower case, accents stripped, Catalan ``l·l`` joined, apostrophes split
     words (``l'administració`` -> ``l`` ``administracio``), English ``n't``
-    becomes the token ``not``.  Punctuation starts a new clause.
+    becomes the token ``not``, phone shorthand is read whole (``q`` -> ``que``,
+    ``pq`` -> ``perque``, ``tb`` -> ``tambe``).  Punctuation starts a new clause.
     """
     tokens: list[Token] = []
     clause = 0
@@ -45,6 +50,7 @@ def tokenize(text: str) -> list[Token]:
         if buf:
             word = "".join(buf)
             start = buf_start
+            word = _SHORTHAND.get(word, word)
             if word == "t" and after_apostrophe and tokens and tokens[-1].text.endswith("n"):
                 word = "not"
                 start = tokens[-1].start  # quoted from the whole word: "won't renew", not "t renew"

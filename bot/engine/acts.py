@@ -39,9 +39,9 @@ ACT_FLOOR = 0.55       # the act classifier's probability for a non-answer act t
 ACT_MARGIN = 0.15
 OTHER_FLOOR = 0.2       # below this, no other act is likely enough to be taken for the message
 UNLIKELY_ANSWER = 0.4   # an answer the reader reads only by guessing, and the classifier finds this unlikely
-FREE_TEXT_MAX_WORDS = 12  # on a name or description question, cues count in short messages only
+FREE_TEXT_MAX_WORDS = 16  # on a name or description question, cues count in short messages only
 FREE_TEXT_CUE_START = 1  # ... and start among its first words, unless four words long or more
-FREE_TEXT_SHORT = 4  # ... or the message is this short
+FREE_TEXT_SHORT = 5  # ... or the message is this short
 _LAUGH = re.compile(r"\b(?:ja|je|ha|he|ji|xa){2,}h?\b")
 _QUESTION_WORDS = frozenset("que quin quina quins quines qui com quan quant quanta on per what who why how when "
                             "where which is are do does can could qual cual quien como cuando cuanto donde por "
@@ -154,7 +154,7 @@ class ActReader:
             # "quina diferència hi ha entre eficiència i estalviar?": a question about the options, not one of them
             return self._detailed(QUESTION, norm, 0.9, "options")
         norm = _LAUGH.sub("jaja", norm)
-        cued = self._cued(norm, slot, asks=text.rstrip().endswith("?"))
+        cued = self._cued(norm, slot, asks=text.rstrip().endswith("?"), starts=_clause_starts(text))
         if cued is not None and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
             if cued == SMALLTALK and self._corrects_another(norm, slot):
                 cued = CORRECTION  # "hang on, we don't have a new idea": the aside opens a correction
@@ -177,6 +177,8 @@ class ActReader:
                 covered = {i for a, b in self._cue_spans for i in range(a, b)}
                 rest = " ".join(w for i, w in enumerate(norm.split()) if i not in covered)
                 outright = bool(rest) and self._outright(slot, question, rest, self._reading(slot, question, rest))
+            if cued == QUESTION and reading is not None and reading.how == "dont_know":
+                outright = False  # "no sé què posar, dona'm un exemple": asking for help, not "don't know"
             if aside and not (outright and ((cued == QUESTION and not text.rstrip().endswith("?"))
                                             or (cued == STOP and act.topic == "summary") or cued == SMALLTALK)):
                 return act
@@ -236,7 +238,7 @@ class ActReader:
             return False
         if words[0] in _ASKING_STARTS and len(words) >= 3:
             return True
-        if len(words) >= 4 and ("o" in words[1:-1] or "or" in words[1:-1]):
+        if len(words) >= 3 and ("o" in words[1:-1] or "or" in words[1:-1]):
             return True  # "el pressupost de l'any passat o d'aquest?": which of two things, neither an option
         return self.topic_of(" ".join(words)) not in ("meaning", "answers")
 
@@ -269,7 +271,7 @@ class ActReader:
         return reading.value == named and (reading.clause is None
                                            or named == self.reader.named_in(slot, question, reading.clause))
 
-    def _cued(self, norm: str, slot: FormSlot, *, asks: bool = False) -> str | None:
+    def _cued(self, norm: str, slot: FormSlot, *, asks: bool = False, starts: tuple[int, ...] = (0,)) -> str | None:
         """The act whose longest cue the message holds (ties: CUE_ORDER): "are you a real person?" is small
         talk, not a person asked for. A message about another question, with a negation or a word that
         corrects ("espera, no tenim cap idea nova" typed at the name), is a correction of that answer."""
@@ -280,11 +282,17 @@ class ActReader:
         # in a name or a description ("acompanyem famílies en un moment difícil") a cue counts only where a
         # request starts: among the first words; a name or a description is never a question ("podríem fer
         # una videotrucada amb algú?"), so there a message that asks is read whole
-        latest = len(tokens) if slot.type in ("choice", "scale", OUTSIDE_FORM) or asks \
-            or len(tokens) <= FREE_TEXT_SHORT else self._lead(tokens) + FREE_TEXT_CUE_START  # "hang on, brb": short
+        whole = slot.type in ("choice", "scale", OUTSIDE_FORM) or asks or len(tokens) <= FREE_TEXT_SHORT
+        latest = len(tokens) if whole else self._lead(tokens) + FREE_TEXT_CUE_START  # "hang on, brb": short
+        # ... or where a later clause starts ("abans de res, això quant costa")
+        # after a short opening clause only ("i don't get it, what do you want me to put here"): a description's
+        # later clauses are its own ("fem teatre amb gent gran, que és molt maco")
+        second = starts[1] if len(starts) > 1 else 0
+        allowed = set() if whole or not 0 < second <= FREE_TEXT_SHORT or second >= len(tokens) else {
+            second + self._lead(tokens[second:]) + j for j in range(FREE_TEXT_CUE_START + 1)}
         for i, token in enumerate(tokens):
             for stem, rank, act in self._stem_list:  # "equivoc" for m'he equivocat, equivocada, me equivoqué...
-                if i <= latest and token.startswith(stem):
+                if (i <= latest or i in allowed) and token.startswith(stem):
                     spans.setdefault(act, (i, i + 1))
                     if act == SMALLTALK:
                         self._cue_spans.append((i, i + 1))
@@ -298,7 +306,8 @@ class ActReader:
                     continue
                 if act in (HUMAN, ABUSE):  # once a message is a request, a person or an insult counts anywhere
                     spans.setdefault(act, (i, i + len(phrase)))
-                if i <= latest or anywhere:
+                # ("..., que és molt maco": "que" opens a relative clause there, not a question)
+                if i <= latest or (i in allowed and phrase[0] != "que") or anywhere:
                     spans.setdefault(act, (i, i + len(phrase)))
                     if act == SMALLTALK:
                         self._cue_spans.append((i, i + len(phrase)))
@@ -375,6 +384,18 @@ class ActReader:
                 if _contains(norm, w) and (best is None or len(w) > best[0]):
                     best = (len(w), slot)
         return best[1] if best else None
+
+
+_CLAUSE_END = re.compile(r"[,.;:!?]+")
+
+
+def _clause_starts(text: str) -> tuple[int, ...]:
+    """The token positions (in normalize(text)) where each clause of a message starts."""
+    starts, at = [], 0
+    for part in _CLAUSE_END.split(text):
+        starts.append(at)
+        at += len(normalize(part).split())
+    return tuple(starts)
 
 
 def _guess(ranked: list[tuple[float, str]]) -> Guess:

@@ -59,6 +59,10 @@ _REASON_WORDS = frozenset("pq perque porque xq because coz bc cause since as ja 
 _HEDGED_NUMBER = re.compile(r"^(?:(?:jo |yo |i )?(?:diria|diria que|diria q|pondria|posaria|i d say|i d go for|"
                             r"i d give it|i would say|i would go for|id say|id go for|say|go for|give it)\s)?"
                             r"(?:un |una |el |la |a |an |nota |puntuacio |score )?([1-4])$")
+# what opens a number offered after a doubt ("no ho sé, potser un 2", "hard to say, maybe a 3")
+_HEDGES = frozenset("potser maybe perhaps quiza quizas quizá igual segurament seguramente probably possibly "
+                    "diria crec creo que q think i d say doncs pues bueno be well so tal vez lo mejor a "
+                    "suppose guess".split())
 THANKS_WORDS = 3  # consent: a clear yes or no followed by this many words at most ("sí, moltes gràcies")
 # kinds whose classes are everyday words (yes, a bit, a lot), said of anything: their readings are not grounded
 UNGROUNDED_KINDS = ("yes_no", "yes_partly_no", "scale", "motivation")
@@ -140,8 +144,20 @@ class AnswerReader:
 
     def _hedged_number(self, slot: FormSlot, question: Response | None, text: str) -> Reading | None:
         """"un 2 pq la junta no hi acaba de creure", "i'd go for a 3 more or less": a number, then a reason or a
-        hedge in the same clause (nothing that turns it round: "un 3 pero poc" is read whole)."""
-        words = normalize(lead_clause(text)[0]).split()
+        hedge in the same clause (nothing that turns it round: "un 3 pero poc" is read whole). And a doubt
+        followed by a number ("no ho se, potser un 2", "hard to say, maybe a 3?"): the number offered."""
+        lead, rest = lead_clause(text)
+        if rest and self.says_dont_know(normalize(lead)):
+            offered = normalize(lead_clause(rest)[0]).split()
+            while offered and offered[0] in _HEDGES:
+                offered = offered[1:]
+            found = SCALE_NUMBER.match(" ".join(offered))
+            if found is not None and offered:
+                number = parse_int(found.group(1))
+                if number is not None:
+                    value = self._by_number(slot, question, options_of(question), number, text)
+                    return Reading(value, 1.0, "number", rest)
+        words = normalize(lead).split()
         at = next((i for i, w in enumerate(words) if i and w in _REASON_WORDS), None)
         if at is None or turns_round(" ".join(words[at:])):
             return None

@@ -58,6 +58,12 @@ async def _reopen_interrupted(engine: Any, turn: Turn, arg: str) -> None:
     engine.utter(turn, "utter_journey_resumed")
     await engine.forms.reopen(turn, form)
 
+async def _edit_answer(engine: Any, turn: Turn, arg: str) -> None:
+    """A "✏️" button under the answers listed: that answer is asked again (and what follows from it redone)."""
+    entities = turn.tracker.latest_message.get("entities") or []
+    target = next((str(e.get("value")) for e in entities if e.get("entity") == "target"), "")
+    await engine.repair.edit(turn, target)
+
 async def _hold(engine: Any, turn: Turn, arg: str) -> None:
     """The pending question is not asked again after this rule (its buttons, e.g. the languages,
     stay the latest ones); the next answer to them asks it again."""
@@ -98,6 +104,7 @@ BUILTINS: dict[str, Builtin] = {
     "ask": Builtin(_ask, keeps_question=True),
     "hold": Builtin(_hold, keeps_question=True),
     "confirm_reading": Builtin(_confirm_reading, keeps_question=True),
+    "edit_answer": Builtin(_edit_answer, keeps_question=True),
     "pause": Builtin(_pause),
     "resume": Builtin(_resume),
     "set_language": Builtin(_set_language, takes_language=True),

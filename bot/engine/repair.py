@@ -29,7 +29,7 @@ from bot.engine.ahead import email_in, named_after, phone_in
 from bot.engine.answers import Reading, options_of
 from bot.engine.glossary import Glossary
 from bot.engine.learn import TextClassifier
-from bot.engine.nlu import Parse
+from bot.engine.nlu import Parse, parse_intent_payload
 from bot.engine.render import Renderer
 from bot.engine.textnorm import normalize
 from bot.engine.turn import Turn
@@ -50,6 +50,7 @@ LANGUAGE_MIN_WORDS = 3
 LANGUAGE_FLOOR = 0.7
 LANGUAGE_MARGIN = 0.5  # ... and this far ahead of the next language
 HANDOFF_FORM = "handoff_form"
+CHANGE_BUTTONS = "utter_repair_change_buttons"  # a ✏️ button for each answer, under "what did I answer?"
 SUMMARY_SLOT = "assessment_id"  # set once the summary has been given
 OUTSIDE = FormSlot(name="", type="outside")  # what is typed with no question pending
 
@@ -319,17 +320,46 @@ class Repair:
         return False
 
     def show_answers(self, turn: Turn) -> None:
-        """The answers kept, one line each, and how to change one."""
+        """The answers kept, one line each, with a ✏️ button to change each (after the summary) and how to say it."""
         tracker = turn.tracker
-        labels = (self.domain.acts.get(CORRECTION) or {}).get("labels") or {}
-        lines = []
-        for name, per_lang in labels.items():
+        lang = tracker.language
+        labels = dict((self.domain.acts.get(CORRECTION) or {}).get("labels") or {})
+        buttons = self.renderer.response(CHANGE_BUTTONS, lang).buttons if CHANGE_BUTTONS in self.domain.responses \
+            else []
+        by_target = {self._target_of(payload): title for title, payload in buttons}
+        names = list(dict.fromkeys([*labels, *by_target]))
+        lines, kept = [], []
+        for name in names:
             value = tracker.slots.get(name)
             if value in (None, ""):
                 continue
-            label = (per_lang or {}).get(tracker.language) or next(iter((per_lang or {}).values()), name)
-            lines.append(f"• {label}: {self._value_title(name, value, tracker.language)}")
-        self.host.utter(turn, "utter_repair_answers", {"answers": "\n".join(lines)})
+            per_lang = labels.get(name) or {}
+            label = per_lang.get(lang) or next(iter(per_lang.values()), "") or by_target[name].lstrip("✏️ ").strip()
+            lines.append(f"• {label}: {self._value_title(name, value, lang)}")
+            if name in by_target:
+                kept.append(name)
+        # in the middle of a form the question comes next, with its own buttons; after it, a ✏️ for each answer
+        name = "utter_repair_answers" if tracker.active_form or not kept else "utter_repair_answers_edit"
+        message = self.renderer.response(name, lang, {**tracker.slots, "answers": "\n".join(lines)},
+                                         seq=tracker.question_seq)
+        if name == "utter_repair_answers_edit":
+            message.buttons = [(title, payload) for title, payload in buttons if self._target_of(payload) in kept]
+        turn.out.append(message)
+        tracker.add_event({"event": "bot", "metadata": {"response": name}})
+
+    @staticmethod
+    def _target_of(payload: str) -> str:
+        parse = parse_intent_payload(payload)
+        return str((parse.entities if parse else {}).get("target") or "")
+
+    async def edit(self, turn: Turn, target: str) -> None:
+        """A ✏️ pressed under the answers: that answer is asked again, if it is one there is."""
+        tracker = turn.tracker
+        if tracker.slots.get(target) in (None, "") or target not in {
+                s.name for f in self.domain.forms.values() for s in f.slots}:
+            self.host.utter(turn, "utter_repair_nothing_to_correct")
+            return
+        await self.correct(turn, target)
 
     def _value_title(self, name: str, value: Any, lang: str) -> str:
         if value == "skipped":

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Literal, Self
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import ARRAY, Integer, any_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -332,13 +332,23 @@ async def mark_sent(*, sessionmaker: async_sessionmaker[AsyncSession], row_id: i
 
 _MARK_SENT = (update(Outbox).where(Outbox.id.in_(bindparam("ids", expanding=True)))
               .values(status="sent", sent_at=bindparam("b_sent_at"), locked_until=None))
+# PostgreSQL: the ids as one array, so one statement text whatever the batch's size (an IN list is a new
+# statement, prepared again on each pooled connection, for every size)
+_MARK_SENT_ANY = (update(Outbox).where(Outbox.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+                  .values(status="sent", sent_at=bindparam("b_sent_at"), locked_until=None))
 
 
 async def mark_all_sent(*, sessionmaker: async_sessionmaker[AsyncSession], row_ids: Collection[int]) -> None:
-    """Record rows delivered as they were written (the replies of several turns) in one statement."""
+    """Record rows delivered as they were written (the replies of several turns) in one statement. On
+    PostgreSQL the statement commits by itself (autocommit): one round trip, not BEGIN, UPDATE, COMMIT."""
+    params = {"ids": list(row_ids), "b_sent_at": now_utc()}
     async with sessionmaker() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            await connection.execute(_MARK_SENT_ANY, params)
+            return
         connection = await session.connection()
-        await connection.execute(_MARK_SENT, {"ids": list(row_ids), "b_sent_at": now_utc()})
+        await connection.execute(_MARK_SENT, params)
         await session.commit()
 
 

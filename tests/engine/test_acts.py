@@ -254,12 +254,44 @@ def test_answers_near_the_third_sets_misses_stay_answers(acts, slot, text, value
     ("factor_commitment", "un 2 pq la junta no hi acaba de creure", 2),
     ("factor_trust", "i'd go for a 3 more or less", 3),
     ("factor_trust", "un 2 xq no lo ven nada claro", 2),
+    # a doubt, then a number offered (was "don't know")
+    ("factor_investment", "uf no ho se, potser un 2", 2),
+    ("rel_gains_own", "hard to say, maybe a 3?", 3),
+    ("factor_investment", "no se, a lo mejor un 2", 2),
 ])
 def test_a_number_with_its_reason_is_that_number(acts, slot, text, value) -> None:
     domain, reader = acts
     found_slot, question = find_slot(domain, slot)
     assert act_of(acts, slot, text).kind == "answer"
     assert reader.reader.read(found_slot, question, text).value == value
+
+
+@pytest.mark.parametrize(("slot", "text", "kind"), [
+    ("budget_band", "income or spending?", "question"),           # which of two things, neither an option
+    ("size_staff", "i'm done for now", "stop"),
+    ("objective", "what the hell is this", "abuse"),
+    ("factor_sharing", "esto no tiene ni pies ni cabeza", "abuse"),
+    ("factor_commitment", "bear with me a sec", "smalltalk"),
+])
+def test_the_fourth_batchs_misses(acts, slot, text, kind) -> None:
+    assert act_of(acts, slot, text).kind == kind
+
+
+@pytest.mark.parametrize(("slot", "text", "kind"), [
+    # at a name or a description, a request after a short opening clause counts
+    ("entity_name", "abans de res, aixo quant costa", "question"),
+    ("why_partner", "i don't get it, what do you want me to put here", "question"),
+    ("why_partner", "esto es un rollo, no quiero escribir tanto", "abuse"),
+    ("contact_name", "i'd rather not give my name", "stop"),
+    # a doubt with a request for help is a question, not "don't know"
+    ("factor_trust", "nose que posar, dona m un exemple", "question"),
+    # ... but a description's later clause is its own, and a description stays one
+    ("field", "fem teatre social amb gent gran, que es molt maco", "answer"),
+    ("field", "hacemos teatro social con mayores, que es muy bonito", "answer"),
+    ("field", "we support people who feel lonely", "answer"),
+])
+def test_requests_typed_at_a_name_or_a_description(acts, slot, text, kind) -> None:
+    assert act_of(acts, slot, text).kind == kind
 
 
 def test_a_question_that_asks_is_not_taken_for_a_correction(acts) -> None:

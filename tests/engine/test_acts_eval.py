@@ -70,10 +70,10 @@ def test_development_set(domain) -> None:
 
 # What the blind sets reached when scored (README, "Conversation repair"), held as floors so that a change
 # that reads people worse fails here; the 90 % per act is the xfails above.
-REACHED = {"heldout": {"all": 0.97, "lang": 0.97, "stored": 0}, "fresh": {"all": 0.97, "lang": 0.97, "stored": 0},
+REACHED = {"heldout": {"all": 0.99, "lang": 0.99, "stored": 0}, "fresh": {"all": 0.99, "lang": 0.99, "stored": 0},
            # written before the second session changed anything, scored once at its end (19:37 UTC: 86.8 %, 15
            # stored); then read as development data by helper 23a (22:10 UTC)
-           "blind3": {"all": 0.97, "lang": 0.97, "stored": 0}}
+           "blind3": {"all": 0.99, "lang": 0.99, "stored": 0}}
 
 
 @pytest.mark.parametrize("name", sorted(REACHED))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from actions.classifier import classify
+from actions.motivation import read_motivation, reasons
 
 
 @pytest.mark.parametrize("lang, text", [
@@ -213,3 +214,46 @@ def test_unsure_what_to_do_about_a_stated_threat_is_still_reactive(lang, text):
 ])
 def test_bare_words_of_a_side_with_a_hedge_stay_unclear(lang, text):
     assert classify(text, lang=lang).motivation == "unclear"
+
+
+def test_phone_shorthand_is_read_whole():
+    from actions.classifier import tokenized
+
+    assert tokenized("es q volem, pq tb") == "es que volem perque tambe"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "tenim molts projectes, pero la veritat es q el que ens preocupa es perdre el conveni"),
+    ("es", "tenemos muchos proyectos, pero la verdad es q lo que nos preocupa es perder el convenio"),
+])
+def test_what_worries_them_after_a_but_is_the_driver_even_typed_short(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "volem optimitzar recursos perque el financament ha caigut un 25%"),
+    ("es", "queremos optimizar recursos porque la financiacion ha caido un 25%"),
+    ("en", "we want to optimise resources because funding has fallen by 25%"),
+])
+def test_the_reason_given_for_a_managerial_wish_is_the_driver(lang, text):
+    result = read_motivation(answers={}, text=text, lang=lang)
+    assert result.motivation == "reactive"
+    why = reasons(result.evidence, result.motivation, lang, result.dominant)
+    assert why and all("optimi" not in phrase for phrase in why)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "we want to partner with another charity because the families we serve are struggling"),
+    ("ca", "volem col·laborar amb altres entitats perquè sols no arribem a tot"),
+])
+def test_a_reason_about_the_people_served_or_doing_it_alone_is_not_a_threat(lang, text):
+    assert classify(text, lang=lang).motivation == "proactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "a merger is an opportunity, above all so we don't lose staff we can't pay right now"),
+    ("es", "es una cuestion de sostenibilidad: con nuestra estructura sola no somos viables"),
+    ("en", "it's a sustainability question: with our structure on its own we're not viable"),
+])
+def test_a_cue_that_holds_its_own_negation_is_not_undone(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"

@@ -93,3 +93,40 @@ async def test_a_question_about_two_options_explains_both(runtime) -> None:
     assert [r.response for r in replies] == ["utter_repair_meaning", "utter_repair_meaning", "utter_ask_objective"]
     assert "Eficiència" in replies[0].text and "Estalvi" in replies[1].text, [r.text for r in replies]
     assert (await chat.tracker()).slots.get("objective") is None
+
+
+async def test_the_answers_listed_after_the_summary_each_have_a_button_to_change_it(runtime) -> None:
+    chat = await finished_journey(runtime, "test:repair:edit")
+    replies = await chat.send("que he respost?")
+    assert [r.response for r in replies] == ["utter_repair_answers_edit"]
+    pressed = dict((payload, title) for title, payload in replies[0].buttons)
+    assert '/edit{"target":"factor_trust"}' in pressed and '/edit{"target":"entity_name"}' in pressed
+    assert '/edit{"target":"rel_conflicts_history"}' not in pressed  # never answered: nothing to change
+    replies = await chat.send(payload='/edit{"target":"factor_trust"}')
+    assert replies[-1].slot == "factor_trust" and replies[-1].text.startswith("(2/5)"), replies[-1].text
+    replies = await chat.send("1")
+    assert "utter_summary" in [r.response for r in replies]
+    tracker = await chat.tracker()
+    assert tracker.slots["factor_trust"] == 1 and tracker.slots["readiness"]["trust"] == 1
+    assert tracker.slots["entity_name"] == "Casal Sant Roc"
+
+
+async def test_a_correction_after_the_summary_redoes_the_open_leads_dossier(runtime) -> None:
+    from sqlalchemy import select
+
+    from bot.store.models import Lead
+
+    chat = await finished_journey(runtime, "test:repair:lead")
+    for said in ["/facilitator", "si", "Marta", "/skip", "/skip", "/skip", "1"]:
+        replies = await chat.send(said)
+    assert replies[0].response == "utter_handoff_done", [r.response for r in replies]
+    async with runtime.sessionmaker() as s:
+        lead = await s.scalar(select(Lead))
+        assert lead.dossier["readiness"]["trust"] == 2
+        first_assessment = lead.assessment_id
+    await chat.send("canvia la confiança")
+    await chat.send("4")
+    async with runtime.sessionmaker() as s:
+        lead = await s.scalar(select(Lead))
+        assert lead.dossier["readiness"]["trust"] == 4 and lead.assessment_id != first_assessment
+        assert lead.dossier["sender_id"] == "test:repair:lead" and lead.dossier["answers"]["factor_trust"] == 4

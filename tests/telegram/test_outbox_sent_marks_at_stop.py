@@ -20,8 +20,8 @@ from bot.telegram.sender import Sender
 from tests.auxil.runtime import make_runtime
 
 
-async def test_outbox_sent_mark_under_way_when_the_worker_stops_is_not_lost(sqlite_url, monkeypatch) -> None:
-    runtime = await make_runtime(sqlite_url)
+async def test_outbox_sent_mark_under_way_when_the_worker_stops_is_not_lost(database_url, monkeypatch) -> None:
+    runtime = await make_runtime(database_url)
     try:
         async with runtime.sessionmaker() as session, session.begin():
             row_id = await outbox.add_claimed_reply(
