@@ -41,5 +41,5 @@ async def once(tracker: Tracker, name: str) -> AsyncIterator[Effect]:
         kept = await effects.claim(session=session, key=key, action=name) if key else None
         effect = Effect(session=session, done=kept is not None, result=dict(kept or {}))
         yield effect
-        if key and not effect.done:
+        if key and not effect.done and effect.result:  # the claim stored {} already: no second statement
             await effects.keep(session=session, key=key, result=effect.result)

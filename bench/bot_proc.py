@@ -53,6 +53,7 @@ async def main(stats_path: str) -> None:
         event.listen(runtime.db.sync_engine, "before_cursor_execute", statement)
         for word in ("BEGIN", "COMMIT", "ROLLBACK"):
             event.listen(runtime.db.sync_engine, word.lower(), transaction(word))
+        event.listen(runtime.db.sync_engine, "connect", lambda *_: sql.update(["(new connection)"]))
     engine = runtime.engine
     original = engine.handle
     turns: list[tuple[str, float, float]] = []  # (sender, start on the system's monotonic clock, duration)

@@ -57,7 +57,8 @@ _MEANING = ("vol dir", "volen dir", "vols dir", "quiere decir", "quieren decir",
             "significan", "mean", "means", "es com", "es como", "is it like", "es tipus", "es tipo")
 # ... or one of these first ("es obligatori contestar?", "se puede poner mas de uno?", "do part timers count?")
 _ASKING_STARTS = frozenset("es se pot puc podem puedo podemos puede cal hi hay hace fa i y and o or do does did is "
-                           "are can could should must may will would have has te tiene".split())
+                           "are can could should must may will would have has te tiene compta compten cuenta "
+                           "cuentan inclou incloc incluye incluyo include".split())
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ class ActReader:
         # what opens a message before what it says ("ep,", "mira", "uf", "i'd like", "voldria"): on a name or a
         # description, a cue counts where the request starts, after these
         self._fillers = [tuple(p.split()) for p in sorted(_phrases(reading.get("fillers")), key=len, reverse=True)]
+        # where a call or a phone is the answer itself ("truca'm millor" to "how shall we contact you?")
+        self._human_answers_at = frozenset(str(n) for n in (acts.get(HUMAN) or {}).get("answers_at") or ())
         self._topics = {name: _phrases(words) for name, words in
                         ((acts.get(QUESTION) or {}).get("topics") or {}).items()}
         self._kinds = {act: {name: _phrases(words) for name, words in ((acts.get(act) or {}).get("kinds") or {}).items()}
@@ -155,6 +158,8 @@ class ActReader:
             return self._detailed(QUESTION, norm, 0.9, "options")
         norm = _LAUGH.sub("jaja", norm)
         cued = self._cued(norm, slot, asks=text.rstrip().endswith("?"), starts=_clause_starts(text))
+        if cued == HUMAN and slot.name in self._human_answers_at and reading is not None:
+            cued = None
         if cued is not None and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
             if cued == SMALLTALK and self._corrects_another(norm, slot):
                 cued = CORRECTION  # "hang on, we don't have a new idea": the aside opens a correction
@@ -179,7 +184,8 @@ class ActReader:
                 outright = bool(rest) and self._outright(slot, question, rest, self._reading(slot, question, rest))
             if cued == QUESTION and reading is not None and reading.how == "dont_know":
                 outright = False  # "no sé què posar, dona'm un exemple": asking for help, not "don't know"
-            if aside and not (outright and ((cued == QUESTION and not text.rstrip().endswith("?"))
+            if aside and not (outright and ((cued == QUESTION and not text.rstrip().endswith("?")
+                                             and act.topic in ("meaning", "why"))
                                             or (cued == STOP and act.topic == "summary") or cued == SMALLTALK)):
                 return act
         if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS) \
@@ -301,7 +307,10 @@ class ActReader:
                         self._cue_at = (i, i + 1)
             for phrase, length, rank, act in self._cue_index.get(token, ()):
                 # a language named ("perdona que escrigui en castellà") is a cue anywhere
-                anywhere = len(phrase) >= 4 or act == LANGUAGE
+                # (and, outside a name or a description, any cue of four words or more; a description may
+                # hold a person's wish: "we help people who want to talk to someone")
+                anywhere = act == LANGUAGE or (len(phrase) >= 4 and not (
+                    act == HUMAN and slot.type == "text" and _RELATIVES.intersection(tokens[max(0, i - 3):i])))
                 if tuple(tokens[i:i + len(phrase)]) != phrase:
                     continue
                 if act in (HUMAN, ABUSE):  # once a message is a request, a person or an insult counts anywhere
@@ -319,7 +328,7 @@ class ActReader:
         if best is not None:
             start, end = self._cue_at
             for strong, over in ((LANGUAGE, (QUESTION, SMALLTALK, STOP)), (ABUSE, (SMALLTALK, QUESTION, STOP)),
-                                 (HUMAN, (STOP, SMALLTALK))):
+                                 (HUMAN, (STOP, SMALLTALK, QUESTION))):
                 at = spans.get(strong)
                 if best[2] in over and at is not None and (at[1] <= start or at[0] >= end):
                     best = (best[0], best[1], strong)
@@ -387,6 +396,8 @@ class ActReader:
 
 
 _CLAUSE_END = re.compile(r"[,.;:!?]+")
+# a description may hold someone else's wish: "we help people who want to talk to someone"
+_RELATIVES = frozenset("who which that que qui quien quienes".split())
 
 
 def _clause_starts(text: str) -> tuple[int, ...]:

@@ -20,6 +20,7 @@ from bot.engine.negation import clauses_of, contained
 from bot.engine.render import expand_knowledge
 from bot.engine.textnorm import normalize
 from bot.engine.wording import (
+    CLAUSE,
     CONTENT_WORD,
     NUMBER_OF,
     SCALE_NUMBER,
@@ -63,6 +64,7 @@ _HEDGED_NUMBER = re.compile(r"^(?:(?:jo |yo |i )?(?:diria|diria que|diria q|pond
 _HEDGES = frozenset("potser maybe perhaps quiza quizas quizá igual segurament seguramente probably possibly "
                     "diria crec creo que q think i d say doncs pues bueno be well so tal vez lo mejor a "
                     "suppose guess".split())
+_THOUSANDS = re.compile(r"\d[.,]\d{3}(?!\d)")
 THANKS_WORDS = 3  # consent: a clear yes or no followed by this many words at most ("sí, moltes gràcies")
 # kinds whose classes are everyday words (yes, a bit, a lot), said of anything: their readings are not grounded
 UNGROUNDED_KINDS = ("yes_no", "yes_partly_no", "scale", "motivation")
@@ -131,6 +133,8 @@ class AnswerReader:
             if hedged is not None:
                 return hedged
         lead, rest = lead_clause(text)
+        if _THOUSANDS.search(text):  # "300,000 euros": one amount, not "300" and a comment
+            lead, rest = text, ""
         if rest and slot.type in ("choice", "scale") and not slot.reads.get("explicit") \
                 and not turns_round(rest):
             try:
@@ -157,6 +161,15 @@ class AnswerReader:
                 if number is not None:
                     value = self._by_number(slot, question, options_of(question), number, text)
                     return Reading(value, 1.0, "number", rest)
+        clauses = [normalize(c) for c in CLAUSE.split(text) if normalize(c)]
+        alone = [c for c in clauses[1:] if SCALE_NUMBER.match(c)]
+        if len(clauses) >= 2 and len(alone) == 1 and not any(SCALE_NUMBER.match(c) for c in clauses[:1]) \
+                and not any(turns_round(c) for c in clauses[1:]):
+            # "la junta esta muy implicada, un 4": the number said on its own after the words
+            number = parse_int(SCALE_NUMBER.match(alone[0]).group(1))  # type: ignore[union-attr]
+            if number is not None:
+                return Reading(self._by_number(slot, question, options_of(question), number, text), 1.0, "number",
+                               alone[0])
         words = normalize(lead).split()
         at = next((i for i, w in enumerate(words) if i and w in _REASON_WORDS), None)
         if at is None or turns_round(" ".join(words[at:])):

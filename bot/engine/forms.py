@@ -36,13 +36,17 @@ class FormHost(Protocol):
 
     async def handle_intent(self, turn: Turn, parse: Any) -> None: ...
 
+    def typed_intent(self, text: str) -> Any:
+        """What the intent classifier reads in a typed text (a Parse), for what repair must catch first."""
+        ...
+
 
 class FormRepair(Protocol):
     """What the form asks of conversation repair (bot/engine/repair.py)."""
 
     async def handled(self, turn: Turn, slot: FormSlot, question: Any, text: str) -> bool: ...
 
-    def unsure(self, slot: FormSlot, reading: Any) -> bool: ...
+    def unsure(self, slot: FormSlot, reading: Any, text: str = "") -> bool: ...
 
     def confirm(self, turn: Turn, slot: FormSlot, question: Any, reading: Any) -> None: ...
 
@@ -232,7 +236,7 @@ class FormLoop:
             reading = read_answer(slot, question, value, from_button=from_button,
                                   max_text_length=self.settings.conversation.max_text_length, reader=self.reader)
             coerced = reading.value
-            if not from_button and self.repair is not None and self.repair.unsure(slot, reading):
+            if not from_button and self.repair is not None and self.repair.unsure(slot, reading, value):
                 self.repair.confirm(turn, slot, question, reading)
                 return
         except Refused as refusal:

@@ -47,11 +47,14 @@ UNSURE_HOWS = ("classifier", "words", "fuzzy")
 # with at least LANGUAGE_FLOOR) bring the offer to switch
 LANGUAGE_STREAK = 2
 LANGUAGE_MIN_WORDS = 3
-LANGUAGE_FLOOR = 0.7
-LANGUAGE_MARGIN = 0.5  # ... and this far ahead of the next language
+LANGUAGE_FLOOR = 0.55
+LANGUAGE_MARGIN = 0.25  # ... and this far ahead of the next language
 HANDOFF_FORM = "handoff_form"
 CHANGE_BUTTONS = "utter_repair_change_buttons"  # a ✏️ button for each answer, under "what did I answer?"
-SUMMARY_SLOT = "assessment_id"  # set once the summary has been given
+SUMMARY_SLOT = "assessment_id"
+# "start again" typed: a message this short the intent classifier reads as `restart` this surely is asked first
+RESTART_MAX_WORDS = 7
+RESTART_FLOOR = 0.8  # set once the summary has been given
 OUTSIDE = FormSlot(name="", type="outside")  # what is typed with no question pending
 
 
@@ -78,8 +81,13 @@ class Repair:
     # ------------------------------------------------------------------ typed at a question
     async def handled(self, turn: Turn, slot: FormSlot, question: Response | None, text: str) -> bool:
         """True when `text` was something other than an answer and has been dealt with."""
-        act = self.acts.read(slot, question, text)
         tracker = turn.tracker
+        if self._wants_restart(text):
+            # "vull tornar a començar" in the middle of a form: asked first, the answers stay if not
+            tracker.latest_message["act"] = STOP
+            self.host.utter(turn, "utter_repair_restart_confirm_form")
+            return True
+        act = self.acts.read(slot, question, text)
         tracker.latest_message["act"] = act.kind
         if act.kind == ANSWER:
             return self._offer_language(turn, text)
@@ -93,6 +101,17 @@ class Repair:
             # counts towards the offer, after its own answer
             self._offer_language(turn, text)
         return True
+
+    def _wants_restart(self, text: str) -> bool:
+        """Typed, not the /restart command: a short message the intent classifier is sure says "start again"."""
+        if len(normalize(text).split()) > RESTART_MAX_WORDS:
+            return False
+        parsed = self.host.typed_intent(text)
+        return bool(parsed.intent == "restart" and parsed.confidence >= RESTART_FLOOR)
+
+    def _has_answers(self, tracker: Any) -> bool:
+        return any(tracker.slots.get(s.name) not in (None, "") for f in self.domain.forms.values() for s in f.slots
+                   if f.name != HANDOFF_FORM)
 
     async def _question(self, turn: Turn, slot: FormSlot, act: Act) -> None:
         topic = act.topic or "meaning"
@@ -302,6 +321,10 @@ class Repair:
         if act.kind == ABUSE and act.how == "cue":
             self.host.utter(turn, "utter_repair_abuse")
             return True
+        if intent == "restart" and self._has_answers(tracker):
+            # typed, with answers given (a journey finished, or left half-way): asked first, nothing lost
+            self.host.utter(turn, "utter_repair_restart_confirm")
+            return True
         if not finished:
             self._offer_language(turn, text)  # two messages in another language: offered, then read on
             return False
@@ -311,7 +334,7 @@ class Repair:
         if act.kind == CORRECTION:
             self.show_answers(turn)
             return True
-        if intent in ("explore", "restart"):
+        if intent == "explore":
             self.host.utter(turn, "utter_repair_restart_confirm")
             return True
         if intent is None:
@@ -374,9 +397,15 @@ class Repair:
         return str(value)
 
     # ------------------------------------------------------------------ unsure readings
-    def unsure(self, slot: FormSlot, reading: Reading) -> bool:
-        return (slot.type in ("choice", "scale") and reading.how in UNSURE_HOWS
-                and reading.confidence < CONFIRM_BELOW)
+    def unsure(self, slot: FormSlot, reading: Reading, text: str = "") -> bool:
+        """A guess to confirm: read below CONFIRM_BELOW, or read by guessing from a message that says it does not
+        know ("uf, no ho sé, ens coneixem poc" was kept as "Sí, és això" at 0.79)."""
+        if slot.type not in ("choice", "scale") or reading.how not in UNSURE_HOWS:
+            return False
+        if reading.confidence < CONFIRM_BELOW:
+            return True
+        doubt = str(reading.value) not in ("dont_know", "not_sure") and self.acts.reader.says_dont_know(normalize(text))
+        return bool(doubt)
 
     def confirm(self, turn: Turn, slot: FormSlot, question: Response | None, reading: Reading) -> None:
         """"Ho entenc com «Poc». És així?" with ✅ / ✏️; the reading waits in the tracker meanwhile."""

@@ -258,6 +258,8 @@ def test_answers_near_the_third_sets_misses_stay_answers(acts, slot, text, value
     ("factor_investment", "uf no ho se, potser un 2", 2),
     ("rel_gains_own", "hard to say, maybe a 3?", 3),
     ("factor_investment", "no se, a lo mejor un 2", 2),
+    # words, then the number on its own (was small talk, by the classifier)
+    ("factor_commitment", "la junta esta muy implicada, un 4", 4),
 ])
 def test_a_number_with_its_reason_is_that_number(acts, slot, text, value) -> None:
     domain, reader = acts
@@ -291,6 +293,38 @@ def test_the_fourth_batchs_misses(acts, slot, text, kind) -> None:
     ("field", "we support people who feel lonely", "answer"),
 ])
 def test_requests_typed_at_a_name_or_a_description(acts, slot, text, kind) -> None:
+    assert act_of(acts, slot, text).kind == kind
+
+
+def test_an_amount_with_a_thousands_comma_is_one_amount(acts) -> None:
+    domain, reader = acts
+    slot, question = find_slot(domain, "budget_band")
+    assert reader.reader.read(slot, question, "about 300,000 euros a year").value == "100k_500k"  # was under 100k
+
+
+@pytest.mark.parametrize(("slot", "text", "kind", "topic"), [
+    ("factor_clear_objective", "espera que a la pregunta dels voluntaris he posat malament", "correction",
+     "size_volunteers"),
+    ("rel_duplications_services", "m agradaria que algu m ho expliques per telefon", "human", None),
+    ("need_voice", "have a good weekend by the way", "smalltalk", None),
+    ("factor_sharing", "esto no hay quien lo entienda", "abuse", None),
+])
+def test_the_sixth_batchs_misses(acts, slot, text, kind, topic) -> None:
+    act = act_of(acts, slot, text)
+    assert (act.kind, act.topic if topic is not None else None) == (kind, topic)
+
+
+@pytest.mark.parametrize(("slot", "text", "kind"), [
+    ("objective", "q merda de preguntes", "abuse"),
+    ("rel_conflicts_power", "l ultima resposta no era aquesta", "correction"),
+    ("factor_commitment", "y si quiero borrarlo todo despues", "question"),   # a privacy question with no "?"
+    ("field", "vull parlar amb la Marta del programa", "human"),
+    ("objective", "anybody there?", "human"),
+    ("services_threatened", "ok wait a moment", "smalltalk"),
+    # a description holding someone else's wish to talk stays a description
+    ("field", "we help people who want to talk to someone", "answer"),
+])
+def test_the_seventh_batchs_misses(acts, slot, text, kind) -> None:
     assert act_of(acts, slot, text).kind == kind
 
 
