@@ -297,3 +297,11 @@ def test_a_reassurance_that_goes_on_to_the_project_is_not_background(lang, text)
 ])
 def test_a_tender_that_forces_and_a_project_while_at_it_are_mixed(lang, text):
     assert classify(text, lang=lang).motivation == "mixed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "som quatre i el cabo i l'ajuntament ja nomes parla amb les federacions"),
+    ("es", "somos cuatro y el cabo, y el ayuntamiento ya solo habla con las federaciones"),
+])
+def test_an_administration_that_only_talks_to_federations_is_a_threat(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
