@@ -314,6 +314,20 @@ def test_the_sixth_batchs_misses(acts, slot, text, kind, topic) -> None:
     assert (act.kind, act.topic if topic is not None else None) == (kind, topic)
 
 
+@pytest.mark.parametrize(("slot", "text", "kind"), [
+    ("objective", "q merda de preguntes", "abuse"),
+    ("rel_conflicts_power", "l ultima resposta no era aquesta", "correction"),
+    ("factor_commitment", "y si quiero borrarlo todo despues", "question"),   # a privacy question with no "?"
+    ("field", "vull parlar amb la Marta del programa", "human"),
+    ("objective", "anybody there?", "human"),
+    ("services_threatened", "ok wait a moment", "smalltalk"),
+    # a description holding someone else's wish to talk stays a description
+    ("field", "we help people who want to talk to someone", "answer"),
+])
+def test_the_seventh_batchs_misses(acts, slot, text, kind) -> None:
+    assert act_of(acts, slot, text).kind == kind
+
+
 def test_a_question_that_asks_is_not_taken_for_a_correction(acts) -> None:
     act = act_of(acts, "handoff_consent", "i l altra entitat sabra que l he buscat?")
     assert (act.kind, act.topic) == ("question", "privacy")
