@@ -102,8 +102,9 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
         if (any(lo <= a and b <= hi for a, b in reassured)
                 and not any(h.pattern.direction == REACTIVE and not h.negated for h in inside)):
             denied.add(REACTIVE)  # "econòmicament estem bé; …"
-            if not any(not h.negated for h in inside):
-                back.add(k)
+            said_besides = (hi - lo) - sum(b - a for a, b in reassured if lo <= a and b <= hi)
+            if not any(not h.negated for h in inside) and said_besides <= 3:
+                back.add(k)  # only the reassurance: "today we're stable and what we want is…" says more
         if k in resolved_at and not any(not h.negated for h in inside):
             unquoted.add(k)  # "ja està superat": it only says the crisis is over (not a reason to quote)
         if spans(drv.past, toks, lo, hi) and any(r >= k for r in resolved_at):
