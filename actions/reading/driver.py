@@ -185,7 +185,8 @@ def asks_only(text: str) -> bool:
 def logistics_question(text: str, toks: list[Token], hits: list[Hit] | tuple[Hit, ...], drv: Driver) -> bool:
     """True for a text with no cue that asks something and speaks of the session's practicalities ("l'aula té
     projector? voldria portar una presentació", "is there parking on Thursday? we'll be three"): no driver."""
-    if not toks or "?" not in (text or "") or any(not h.negated for h in hits):
+    # a word that takes its colour from the rest ("separately", "sols") is no cue in a practical question
+    if not toks or "?" not in (text or "") or any(not h.negated and not h.pattern.context_dependent for h in hits):
         return False
     return bool(spans(drv.logistics, toks, 0, len(toks)))
 

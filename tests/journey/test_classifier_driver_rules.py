@@ -305,3 +305,11 @@ def test_a_tender_that_forces_and_a_project_while_at_it_are_mixed(lang, text):
 ])
 def test_an_administration_that_only_talks_to_federations_is_a_threat(lang, text):
     assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "do we need to register each person separately?"),
+    ("es", "hay que inscribir a cada persona por separado?"),
+])
+def test_a_practical_question_with_a_word_like_separately_is_unclear(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"
