@@ -230,7 +230,7 @@ class Engine(ActionSteps, Generic[Work]):
 
     async def _offered_answer(self, turn: Turn, text: str, offered: dict[str, str]) -> bool:
         """A typed yes or no to the yes/no buttons of the bot's latest message presses that button."""
-        if not offered:
+        if not offered or self.repair.wants_restart(text):  # "start again" is no yes to the latest buttons
             return False
         said = self.reader.yes_or_no(text)
         payload = offered.get(said or "")

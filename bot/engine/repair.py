@@ -54,7 +54,8 @@ CHANGE_BUTTONS = "utter_repair_change_buttons"  # a ✏️ button for each answe
 SUMMARY_SLOT = "assessment_id"
 # "start again" typed: a message this short the intent classifier reads as `restart` this surely is asked first
 RESTART_MAX_WORDS = 7
-RESTART_FLOOR = 0.8  # set once the summary has been given
+RESTART_FLOOR = 0.8
+AFTER_SUMMARY_FLOOR = 0.6  # after the summary, an intent read less surely than this gets a closing line  # set once the summary has been given
 OUTSIDE = FormSlot(name="", type="outside")  # what is typed with no question pending
 
 
@@ -82,7 +83,7 @@ class Repair:
     async def handled(self, turn: Turn, slot: FormSlot, question: Response | None, text: str) -> bool:
         """True when `text` was something other than an answer and has been dealt with."""
         tracker = turn.tracker
-        if self._wants_restart(text):
+        if self.wants_restart(text):
             # "vull tornar a començar" in the middle of a form: asked first, the answers stay if not
             tracker.latest_message["act"] = STOP
             self.host.utter(turn, "utter_repair_restart_confirm_form")
@@ -102,7 +103,7 @@ class Repair:
             self._offer_language(turn, text)
         return True
 
-    def _wants_restart(self, text: str) -> bool:
+    def wants_restart(self, text: str) -> bool:
         """Typed, not the /restart command: a short message the intent classifier is sure says "start again"."""
         if len(normalize(text).split()) > RESTART_MAX_WORDS:
             return False
@@ -119,7 +120,7 @@ class Repair:
         if topic == "meaning":
             said = self.glossary.meaning(norm, slot, turn.tracker.language)
             if said is not None:
-                other = self.glossary.also_named(norm, said[0], turn.tracker.language)
+                other = self.glossary.also_named(norm, said[0], turn.tracker.language, slot)
                 for term, text in (said, other) if other is not None else (said,):
                     # after the colon the explanation goes on in lower case: "«Atenció integral»: oferir…"
                     self.host.utter(turn, "utter_repair_meaning", {"term": term, "meaning": text[:1].lower() + text[1:]})
@@ -307,7 +308,7 @@ class Repair:
         act = self.acts.read(OUTSIDE, None, text)
         tracker.latest_message["act"] = act.kind
         finished = tracker.slots.get(SUMMARY_SLOT) is not None
-        if act.kind == QUESTION and act.how == "cue" and act.topic == "answers" and finished:
+        if act.kind == QUESTION and act.topic == "answers" and finished:  # "que te he contestado?"
             self.show_answers(turn)
             return True
         topic = act.topic
@@ -334,10 +335,12 @@ class Repair:
         if act.kind == CORRECTION:
             self.show_answers(turn)
             return True
-        if intent == "explore":
+        sure = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+        if intent == "explore" and sure >= RESTART_FLOOR:
             self.host.utter(turn, "utter_repair_restart_confirm")
             return True
-        if intent is None:
+        if intent is None or (sure < AFTER_SUMMARY_FLOOR and intent not in ("thanks", "bye", "greet")):
+            # "lo hablaremos en la junta" (explore at 0.50) is no wish to start again: a closing line
             self.host.utter(turn, "utter_repair_after_summary")
             return True
         return False
@@ -398,14 +401,24 @@ class Repair:
 
     # ------------------------------------------------------------------ unsure readings
     def unsure(self, slot: FormSlot, reading: Reading, text: str = "") -> bool:
-        """A guess to confirm: read below CONFIRM_BELOW, or read by guessing from a message that says it does not
-        know ("uf, no ho sé, ens coneixem poc" was kept as "Sí, és això" at 0.79)."""
+        """A guess to confirm: read below CONFIRM_BELOW; or a yes or a no guessed from a sentence with neither in
+        it ("ho parlarem a la junta" was a yes at 0.70, to "do you want to replicate a project?")."""
         if slot.type not in ("choice", "scale") or reading.how not in UNSURE_HOWS:
             return False
         if reading.confidence < CONFIRM_BELOW:
             return True
-        doubt = str(reading.value) not in ("dont_know", "not_sure") and self.acts.reader.says_dont_know(normalize(text))
-        return bool(doubt)
+        reader = self.acts.reader
+        return (reading.how == "classifier" and reader.kind_of(slot) == "yes_no" and len(normalize(text).split()) > 1
+                and reader.yes_or_no(text) is None)
+
+    def doubt(self, slot: FormSlot, reading: Reading, text: str) -> str | None:
+        """The "no ho sé" of a message whose reading was a guess of something else ("uf, no ho sé, ens coneixem
+        poc" was kept as "Sí, és això" at 0.79; "potser... no ho sé" as a yes): that is the answer, read alone."""
+        if reading.how not in UNSURE_HOWS or str(reading.value) in ("dont_know", "not_sure"):
+            return None
+        padded = f" {normalize(text)} "
+        phrases: list[str] = getattr(self.acts.reader, "_dont_know_phrases", [])  # answers.py, longest first
+        return next((p for p in phrases if f" {p} " in padded), None)
 
     def confirm(self, turn: Turn, slot: FormSlot, question: Response | None, reading: Reading) -> None:
         """"Ho entenc com «Poc». És així?" with ✅ / ✏️; the reading waits in the tracker meanwhile."""
@@ -415,6 +428,8 @@ class Repair:
                                                                                   tracker.language)})
 
     def _title_of(self, question: Response | None, value: Any, lang: str) -> str:
+        if value == "dont_know":  # no button of its own on a yes/no question: "No ho sé", never "dont_know"
+            return self.renderer.text("utter_repair_dont_know_value", lang)
         if question is not None:
             for title, payload in self.renderer.buttons(question.buttons, lang):
                 if payload == str(value):
@@ -435,5 +450,8 @@ class Repair:
         value = pending.get("value")
         if str(value) not in options_of(question) and value != "dont_know":
             await self.forms.ask(turn)
+            return
+        if str(value) not in options_of(question):  # "no ho sé" to a question with no button for it: kept as read
+            await self.forms.keep(turn, slot, value)
             return
         await self.forms.answer(turn, str(value), from_button=True)
