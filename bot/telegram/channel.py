@@ -106,6 +106,7 @@ class TelegramChannel(ReplySending):
         async def in_transaction(session: AsyncSession, tracker: Tracker, replies: list[BotMessage]) -> None:
             rows.clear()
             connection = await session.connection()
+            await updates.record(connection, bot_id=self.bot_id, update_id=update_id)  # SQLite: written now
             payload = self._payload(chat_id, update_id, replies, press)
             if payload.messages or payload.edit:
                 # Written already claimed by this worker: it is delivered from memory right after commit,
@@ -143,6 +144,7 @@ class TelegramChannel(ReplySending):
                     self.counters["duplicate_updates"] += 1
                     log.info("update %s already handled; skipped", update_id)
                     return False
+                await updates.record(connection, bot_id=self.bot_id, update_id=update_id)
                 replies = await work(session) or []
                 if replies:
                     payload = self._payload(chat_id, update_id, replies, None, reply_to=reply_to)
