@@ -102,8 +102,9 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
         if (any(lo <= a and b <= hi for a, b in reassured)
                 and not any(h.pattern.direction == REACTIVE and not h.negated for h in inside)):
             denied.add(REACTIVE)  # "econòmicament estem bé; …"
-            if not any(not h.negated for h in inside):
-                back.add(k)
+            said_besides = (hi - lo) - sum(b - a for a, b in reassured if lo <= a and b <= hi)
+            if not any(not h.negated for h in inside) and said_besides <= 3:
+                back.add(k)  # only the reassurance: "today we're stable and what we want is…" says more
         if k in resolved_at and not any(not h.negated for h in inside):
             unquoted.add(k)  # "ja està superat": it only says the crisis is over (not a reason to quote)
         if spans(drv.past, toks, lo, hi) and any(r >= k for r in resolved_at):
@@ -184,7 +185,8 @@ def asks_only(text: str) -> bool:
 def logistics_question(text: str, toks: list[Token], hits: list[Hit] | tuple[Hit, ...], drv: Driver) -> bool:
     """True for a text with no cue that asks something and speaks of the session's practicalities ("l'aula té
     projector? voldria portar una presentació", "is there parking on Thursday? we'll be three"): no driver."""
-    if not toks or "?" not in (text or "") or any(not h.negated for h in hits):
+    # a word that takes its colour from the rest ("separately", "sols") is no cue in a practical question
+    if not toks or "?" not in (text or "") or any(not h.negated and not h.pattern.context_dependent for h in hits):
         return False
     return bool(spans(drv.logistics, toks, 0, len(toks)))
 

@@ -112,7 +112,7 @@ async def _export_words(session, out: TextIO, settings, late: dict[str, Any], la
     """The dashboard's leads sheet (bot.reporting.figures.leads_table): every value as the staff read it."""
     lang = lang or settings.default_language
     labels = reports.Labels(load_domain(settings.dialogues_dir, settings.knowledge_dir), settings.default_language)
-    rows = await reports.lead_rows(session, **late)
+    rows = await reports.lead_rows(session, visible_to=store.Seer.operator(), **late)  # the server's operator
     extras = await reports.lead_extras(session, [r.id for r in rows])
     write_csv(reports.leads_table(rows, labels, lang, ZoneInfo(settings.programme.time_zone), extras), out,
               excel=excel)

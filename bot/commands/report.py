@@ -14,6 +14,7 @@ from bot.content.domain import load_domain
 from bot.reporting import figures as reports
 from bot.reporting.exports import write_csv, write_xlsx
 from bot.store import funnel
+from bot.store.leads import Seer
 from bot.text.languages import SUPPORTED_LANGUAGES
 
 NAME = "report"
@@ -61,7 +62,7 @@ async def _run(args: argparse.Namespace) -> int:
                 elif not args.xlsx and not args.csv:
                     _print_funnel(result, labels, lang)
             elif args.report_command == "leads":
-                rows = await reports.lead_rows(session)
+                rows = await reports.lead_rows(session, visible_to=Seer.operator())  # the server's operator
                 tables = [reports.leads_table(rows, labels, lang, zone,
                                               await reports.lead_extras(session, [r.id for r in rows]))]
             else:

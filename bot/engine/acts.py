@@ -184,7 +184,8 @@ class ActReader:
                 outright = bool(rest) and self._outright(slot, question, rest, self._reading(slot, question, rest))
             if cued == QUESTION and reading is not None and reading.how == "dont_know":
                 outright = False  # "no sé què posar, dona'm un exemple": asking for help, not "don't know"
-            if aside and not (outright and ((cued == QUESTION and not text.rstrip().endswith("?"))
+            if aside and not (outright and ((cued == QUESTION and not text.rstrip().endswith("?")
+                                             and act.topic in ("meaning", "why"))
                                             or (cued == STOP and act.topic == "summary") or cued == SMALLTALK)):
                 return act
         if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS) \
@@ -306,7 +307,10 @@ class ActReader:
                         self._cue_at = (i, i + 1)
             for phrase, length, rank, act in self._cue_index.get(token, ()):
                 # a language named ("perdona que escrigui en castellà") is a cue anywhere
-                anywhere = len(phrase) >= 4 or act == LANGUAGE
+                # (and, outside a name or a description, any cue of four words or more; a description may
+                # hold a person's wish: "we help people who want to talk to someone")
+                anywhere = act == LANGUAGE or (len(phrase) >= 4 and not (
+                    act == HUMAN and slot.type == "text" and _RELATIVES.intersection(tokens[max(0, i - 3):i])))
                 if tuple(tokens[i:i + len(phrase)]) != phrase:
                     continue
                 if act in (HUMAN, ABUSE):  # once a message is a request, a person or an insult counts anywhere
@@ -392,6 +396,8 @@ class ActReader:
 
 
 _CLAUSE_END = re.compile(r"[,.;:!?]+")
+# a description may hold someone else's wish: "we help people who want to talk to someone"
+_RELATIVES = frozenset("who which that que qui quien quienes".split())
 
 
 def _clause_starts(text: str) -> tuple[int, ...]:

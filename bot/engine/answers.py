@@ -86,6 +86,25 @@ def find_slot(domain: Domain, name: str) -> tuple[FormSlot, Response | None] | N
     return None
 
 
+_TRAILING_HEDGES = ("diria", "diria jo", "crec", "creo", "yo diria", "i d say", "i guess", "i think", "i reckon",
+                    "more or less", "mes o menys", "mas o menos", "o aixi", "o asi", "or so", "tbh", "la veritat",
+                    "la verdad")
+
+
+def _bare_number(clause: str) -> int | None:
+    """The 1-4 a clause says on its own, hedges around it aside ("potser un 3", "un 3 diria", "a 3 i'd say")."""
+    words = clause.split()
+    while words and words[0] in _HEDGES:
+        words = words[1:]
+    joined = " ".join(words)
+    for hedge in _TRAILING_HEDGES:
+        if joined.endswith(f" {hedge}"):
+            joined = joined[:-len(hedge) - 1]
+            break
+    found = SCALE_NUMBER.match(joined) if joined else None
+    return parse_int(found.group(1)) if found else None
+
+
 class AnswerReader:
     """One per domain; the classifiers of each kind of question are trained at their first use."""
 
@@ -162,11 +181,12 @@ class AnswerReader:
                     value = self._by_number(slot, question, options_of(question), number, text)
                     return Reading(value, 1.0, "number", rest)
         clauses = [normalize(c) for c in CLAUSE.split(text) if normalize(c)]
-        alone = [c for c in clauses[1:] if SCALE_NUMBER.match(c)]
-        if len(clauses) >= 2 and len(alone) == 1 and not any(SCALE_NUMBER.match(c) for c in clauses[:1]) \
+        alone = [c for c in clauses[1:] if _bare_number(c) is not None]
+        if len(clauses) >= 2 and len(alone) == 1 and _bare_number(clauses[0]) is None \
                 and not any(turns_round(c) for c in clauses[1:]):
-            # "la junta esta muy implicada, un 4": the number said on its own after the words
-            number = parse_int(SCALE_NUMBER.match(alone[0]).group(1))  # type: ignore[union-attr]
+            # "la junta esta muy implicada, un 4", "mes o menys, un 3 diria": the number said on its own after
+            # the words
+            number = _bare_number(alone[0])
             if number is not None:
                 return Reading(self._by_number(slot, question, options_of(question), number, text), 1.0, "number",
                                alone[0])

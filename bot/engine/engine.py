@@ -31,6 +31,7 @@ from bot.engine.payloads import checked as checked_payload
 from bot.engine.ports import ConcurrentTurn, ConversationStorePort, InTransaction, SkipIf, Work
 from bot.engine.render import Renderer
 from bot.engine.repair import HANDOFF_FORM, Repair
+from bot.engine.textnorm import normalize
 from bot.engine.tracker import Tracker
 from bot.engine.turn import Turn
 from bot.shared.keyed_locks import KeyedLocks
@@ -229,7 +230,7 @@ class Engine(ActionSteps, Generic[Work]):
 
     async def _offered_answer(self, turn: Turn, text: str, offered: dict[str, str]) -> bool:
         """A typed yes or no to the yes/no buttons of the bot's latest message presses that button."""
-        if not offered:
+        if not offered or self.repair.wants_restart(text):  # "start again" is no yes to the latest buttons
             return False
         said = self.reader.yes_or_no(text)
         payload = offered.get(said or "")
@@ -304,13 +305,16 @@ class Engine(ActionSteps, Generic[Work]):
         if reasks and not any(keeps_question(step) or step in self.domain.forms for step in rule.steps):
             await self.forms.ask(turn)
 
+    def typed_intent(self, text: str) -> Parse:
+        return self.matcher.match(text, threshold=IN_FORM_INTENT_FLOOR)
+
     async def taken_as_request(self, turn: Turn, text: str) -> bool:
         """Inside a form, a typed text the form could not read as an answer: a request (help, a human...)
         when the classifier is sure enough and a rule answers it; else the form refuses it and asks again.
         A bare "no" or "vale" is an answer that did not fit, never a request (the classifier, asked anyway,
         took "no, encara no" for a call for help)."""
-        if self.reader.is_a_nod(text):
-            return False
+        if self.reader.is_a_nod(text) or self.reader.says_dont_know(normalize(text)):
+            return False  # "no sé" to the consent is a doubt about it, not a call for /help
         parsed = self.matcher.match(text, threshold=IN_FORM_INTENT_FLOOR)
         if parsed.intent and parsed.intent != "explore" and self._rule_for(turn.tracker, parsed.intent):
             await self._handle_intent(turn, parsed)

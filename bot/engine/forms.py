@@ -36,13 +36,19 @@ class FormHost(Protocol):
 
     async def handle_intent(self, turn: Turn, parse: Any) -> None: ...
 
+    def typed_intent(self, text: str) -> Any:
+        """What the intent classifier reads in a typed text (a Parse), for what repair must catch first."""
+        ...
+
 
 class FormRepair(Protocol):
     """What the form asks of conversation repair (bot/engine/repair.py)."""
 
     async def handled(self, turn: Turn, slot: FormSlot, question: Any, text: str) -> bool: ...
 
-    def unsure(self, slot: FormSlot, reading: Any) -> bool: ...
+    def unsure(self, slot: FormSlot, reading: Any, text: str = "") -> bool: ...
+
+    def doubt(self, slot: FormSlot, reading: Any, text: str) -> str | None: ...
 
     def confirm(self, turn: Turn, slot: FormSlot, question: Any, reading: Any) -> None: ...
 
@@ -231,8 +237,12 @@ class FormLoop:
         try:
             reading = read_answer(slot, question, value, from_button=from_button,
                                   max_text_length=self.settings.conversation.max_text_length, reader=self.reader)
+            doubt = None if from_button or self.repair is None else self.repair.doubt(slot, reading, value)
+            if doubt is not None:  # a guess from a message that says it does not know: its "no ho sé" is read
+                reading = read_answer(slot, question, doubt, from_button=False,
+                                      max_text_length=self.settings.conversation.max_text_length, reader=self.reader)
             coerced = reading.value
-            if not from_button and self.repair is not None and self.repair.unsure(slot, reading):
+            if not from_button and self.repair is not None and self.repair.unsure(slot, reading, value):
                 self.repair.confirm(turn, slot, question, reading)
                 return
         except Refused as refusal:
@@ -250,6 +260,10 @@ class FormLoop:
             already = list(tracker.slots.get(picked_slot(slot)) or [])
             coerced = [*already, *[v for v in coerced if v not in already]]
         await self._validate_and_keep(turn, slot, coerced, value, from_button=from_button)
+
+    async def keep(self, turn: Turn, slot: FormSlot, value: Any) -> None:
+        """A reading confirmed with ✅ that no button carries ("no ho sé" to a yes/no question): validated and kept."""
+        await self._validate_and_keep(turn, slot, value, str(value), from_button=True)
 
     async def _press_choice(self, turn: Turn, slot: FormSlot, payload: str) -> None:
         """A `choices` button: an option toggles its ✓ and the question is shown again; ✅ keeps the ticked

@@ -19,10 +19,13 @@ class Glossary:
         self.targets = correction_targets
         self._terms: list[tuple[str, str, str]] | None = None  # (folded term, kind, id)
 
-    def also_named(self, norm: str, first: str, lang: str) -> tuple[str, str] | None:
+    def also_named(self, norm: str, first: str, lang: str, slot: FormSlot | None = None) -> tuple[str, str] | None:
         """Another term the question names besides `first` (already explained): "quina diferència hi ha
-        entre eficiència i estalviar?" is answered with both."""
-        found = [(len(t), k, i) for t, k, i in self._term_list() if f" {t} " in f" {norm} "]
+        entre eficiència i estalviar?" is answered with both; not one named by the same words ("idea nova" is
+        the question's own term, and a name of the objective "innovation" too)."""
+        best = self._best(norm, slot)
+        used = f" {best[0]} " if best else ""
+        found = [(len(t), k, i) for t, k, i in self._term_list() if f" {t} " in f" {norm} " and f" {t} " not in used]
         for _length, kind, ident in sorted(found, reverse=True):
             said = self._explained(kind, ident, lang)
             if said is not None and said[0] != first:
@@ -31,11 +34,8 @@ class Glossary:
 
     def meaning(self, norm: str, slot: FormSlot, lang: str) -> tuple[str, str] | None:
         """The term the question names ("atenció integral") and its explanation, in `lang`; else what the
-        pending question itself is about (a factor, a relationship indicator)."""
-        best: tuple[int, str, str] | None = None
-        for term, kind, ident in self._term_list():
-            if f" {term} " in f" {norm} " and (best is None or len(term) > best[0]):
-                best = (len(term), kind, ident)
+        pending question itself is about (a factor, a relationship indicator, a word of knowledge/glossary.yml)."""
+        best = self._best(norm, slot)
         if best is None:
             own = self._own_topic(slot)
             if own is None:
@@ -44,6 +44,17 @@ class Glossary:
         else:
             _, kind, ident = best
         return self._explained(kind, ident, lang)
+
+    def _best(self, norm: str, slot: FormSlot | None) -> tuple[str, str, str] | None:
+        """The longest term named; of two named by the same words, the pending question's own."""
+        own = self._own_topic(slot) if slot is not None else None
+        best: tuple[str, str, str] | None = None
+        for term, kind, ident in self._term_list():
+            if f" {term} " not in f" {norm} ":
+                continue
+            if best is None or len(term) > len(best[0]) or (len(term) == len(best[0]) and (kind, ident) == own):
+                best = (term, kind, ident)
+        return best
 
     def _term_list(self) -> list[tuple[str, str, str]]:
         if self._terms is None:

@@ -47,11 +47,15 @@ UNSURE_HOWS = ("classifier", "words", "fuzzy")
 # with at least LANGUAGE_FLOOR) bring the offer to switch
 LANGUAGE_STREAK = 2
 LANGUAGE_MIN_WORDS = 3
-LANGUAGE_FLOOR = 0.7
-LANGUAGE_MARGIN = 0.5  # ... and this far ahead of the next language
+LANGUAGE_FLOOR = 0.55
+LANGUAGE_MARGIN = 0.25  # ... and this far ahead of the next language
 HANDOFF_FORM = "handoff_form"
 CHANGE_BUTTONS = "utter_repair_change_buttons"  # a ✏️ button for each answer, under "what did I answer?"
-SUMMARY_SLOT = "assessment_id"  # set once the summary has been given
+SUMMARY_SLOT = "assessment_id"
+# "start again" typed: a message this short the intent classifier reads as `restart` this surely is asked first
+RESTART_MAX_WORDS = 7
+RESTART_FLOOR = 0.8
+AFTER_SUMMARY_FLOOR = 0.6  # after the summary, an intent read less surely than this gets a closing line  # set once the summary has been given
 OUTSIDE = FormSlot(name="", type="outside")  # what is typed with no question pending
 
 
@@ -78,8 +82,13 @@ class Repair:
     # ------------------------------------------------------------------ typed at a question
     async def handled(self, turn: Turn, slot: FormSlot, question: Response | None, text: str) -> bool:
         """True when `text` was something other than an answer and has been dealt with."""
-        act = self.acts.read(slot, question, text)
         tracker = turn.tracker
+        if self.wants_restart(text):
+            # "vull tornar a començar" in the middle of a form: asked first, the answers stay if not
+            tracker.latest_message["act"] = STOP
+            self.host.utter(turn, "utter_repair_restart_confirm_form")
+            return True
+        act = self.acts.read(slot, question, text)
         tracker.latest_message["act"] = act.kind
         if act.kind == ANSWER:
             return self._offer_language(turn, text)
@@ -94,13 +103,24 @@ class Repair:
             self._offer_language(turn, text)
         return True
 
+    def wants_restart(self, text: str) -> bool:
+        """Typed, not the /restart command: a short message the intent classifier is sure says "start again"."""
+        if len(normalize(text).split()) > RESTART_MAX_WORDS:
+            return False
+        parsed = self.host.typed_intent(text)
+        return bool(parsed.intent == "restart" and parsed.confidence >= RESTART_FLOOR)
+
+    def _has_answers(self, tracker: Any) -> bool:
+        return any(tracker.slots.get(s.name) not in (None, "") for f in self.domain.forms.values() for s in f.slots
+                   if f.name != HANDOFF_FORM)
+
     async def _question(self, turn: Turn, slot: FormSlot, act: Act) -> None:
         topic = act.topic or "meaning"
         norm = normalize(str(turn.message.text or ""))
         if topic == "meaning":
             said = self.glossary.meaning(norm, slot, turn.tracker.language)
             if said is not None:
-                other = self.glossary.also_named(norm, said[0], turn.tracker.language)
+                other = self.glossary.also_named(norm, said[0], turn.tracker.language, slot)
                 for term, text in (said, other) if other is not None else (said,):
                     # after the colon the explanation goes on in lower case: "«Atenció integral»: oferir…"
                     self.host.utter(turn, "utter_repair_meaning", {"term": term, "meaning": text[:1].lower() + text[1:]})
@@ -288,7 +308,7 @@ class Repair:
         act = self.acts.read(OUTSIDE, None, text)
         tracker.latest_message["act"] = act.kind
         finished = tracker.slots.get(SUMMARY_SLOT) is not None
-        if act.kind == QUESTION and act.how == "cue" and act.topic == "answers" and finished:
+        if act.kind == QUESTION and act.topic == "answers" and finished:  # "que te he contestado?"
             self.show_answers(turn)
             return True
         topic = act.topic
@@ -302,6 +322,10 @@ class Repair:
         if act.kind == ABUSE and act.how == "cue":
             self.host.utter(turn, "utter_repair_abuse")
             return True
+        if intent == "restart" and self._has_answers(tracker):
+            # typed, with answers given (a journey finished, or left half-way): asked first, nothing lost
+            self.host.utter(turn, "utter_repair_restart_confirm")
+            return True
         if not finished:
             self._offer_language(turn, text)  # two messages in another language: offered, then read on
             return False
@@ -311,10 +335,12 @@ class Repair:
         if act.kind == CORRECTION:
             self.show_answers(turn)
             return True
-        if intent in ("explore", "restart"):
+        sure = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+        if intent == "explore" and sure >= RESTART_FLOOR:
             self.host.utter(turn, "utter_repair_restart_confirm")
             return True
-        if intent is None:
+        if intent is None or (sure < AFTER_SUMMARY_FLOOR and intent not in ("thanks", "bye", "greet")):
+            # "lo hablaremos en la junta" (explore at 0.50) is no wish to start again: a closing line
             self.host.utter(turn, "utter_repair_after_summary")
             return True
         return False
@@ -374,9 +400,25 @@ class Repair:
         return str(value)
 
     # ------------------------------------------------------------------ unsure readings
-    def unsure(self, slot: FormSlot, reading: Reading) -> bool:
-        return (slot.type in ("choice", "scale") and reading.how in UNSURE_HOWS
-                and reading.confidence < CONFIRM_BELOW)
+    def unsure(self, slot: FormSlot, reading: Reading, text: str = "") -> bool:
+        """A guess to confirm: read below CONFIRM_BELOW; or a yes or a no guessed from a sentence with neither in
+        it ("ho parlarem a la junta" was a yes at 0.70, to "do you want to replicate a project?")."""
+        if slot.type not in ("choice", "scale") or reading.how not in UNSURE_HOWS:
+            return False
+        if reading.confidence < CONFIRM_BELOW:
+            return True
+        reader = self.acts.reader
+        return (reading.how == "classifier" and reader.kind_of(slot) == "yes_no" and len(normalize(text).split()) > 1
+                and reader.yes_or_no(text) is None)
+
+    def doubt(self, slot: FormSlot, reading: Reading, text: str) -> str | None:
+        """The "no ho sé" of a message whose reading was a guess of something else ("uf, no ho sé, ens coneixem
+        poc" was kept as "Sí, és això" at 0.79; "potser... no ho sé" as a yes): that is the answer, read alone."""
+        if reading.how not in UNSURE_HOWS or str(reading.value) in ("dont_know", "not_sure"):
+            return None
+        padded = f" {normalize(text)} "
+        phrases: list[str] = getattr(self.acts.reader, "_dont_know_phrases", [])  # answers.py, longest first
+        return next((p for p in phrases if f" {p} " in padded), None)
 
     def confirm(self, turn: Turn, slot: FormSlot, question: Response | None, reading: Reading) -> None:
         """"Ho entenc com «Poc». És així?" with ✅ / ✏️; the reading waits in the tracker meanwhile."""
@@ -386,6 +428,8 @@ class Repair:
                                                                                   tracker.language)})
 
     def _title_of(self, question: Response | None, value: Any, lang: str) -> str:
+        if value == "dont_know":  # no button of its own on a yes/no question: "No ho sé", never "dont_know"
+            return self.renderer.text("utter_repair_dont_know_value", lang)
         if question is not None:
             for title, payload in self.renderer.buttons(question.buttons, lang):
                 if payload == str(value):
@@ -406,5 +450,8 @@ class Repair:
         value = pending.get("value")
         if str(value) not in options_of(question) and value != "dont_know":
             await self.forms.ask(turn)
+            return
+        if str(value) not in options_of(question):  # "no ho sé" to a question with no button for it: kept as read
+            await self.forms.keep(turn, slot, value)
             return
         await self.forms.answer(turn, str(value), from_button=True)

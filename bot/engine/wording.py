@@ -164,6 +164,7 @@ def band(slot: FormSlot, options: list[str], text: str) -> str | None:
 
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_ELIDED = re.compile(r"\b([ld]) (?=[aeiouh])")
 _PARTICLES = frozenset("de del dels d la les el els l i y en a of the".split())
 
 
@@ -180,6 +181,7 @@ def typed_words(text: str, name: str) -> str | None:
             said = text[tokens[i][0]:tokens[i + len(wanted) - 1][1]]
             if said != said.lower():
                 return said
+            said = _ELIDED.sub(r"\1'", said)  # "l hospitalet": the apostrophe a phone left out
             return _WORD.sub(lambda m: m.group() if m.start() and m.group() in _PARTICLES
                              else m.group()[:1].upper() + m.group()[1:], said)
     return None

@@ -142,14 +142,23 @@ class LeadDesk:
             ok = await store.add_note(session=session, lead_id=lead_id, facilitator=facilitator, note=text)
         return self.r.text("utter_fac_note_saved" if ok else "utter_fac_not_found", lang, {"lead_id": lead_id})
 
-    async def leads(self, facilitator: Facilitator) -> str:
+    @staticmethod
+    def seer(facilitator: Facilitator | None) -> store.Seer:
+        """Who is looking, on Telegram: a registered facilitator, else nobody (a trainer only, a coordinator
+        who is not a facilitator, an unknown user: no lead's dossier or contact here)."""
+        return store.Seer.facilitator(facilitator.id) if facilitator is not None else store.Seer.nobody()
+
+    async def leads(self, facilitator: Facilitator | None) -> str:
         lang = self.lang(facilitator)
+        if facilitator is None:
+            return self.r.text("utter_fac_not_facilitator", lang)
+        who = self.seer(facilitator)
         handoff = self.settings.handoff
         async with self.runtime.sessionmaker() as session:
             rows = [row for row in await store.list_leads(session=session, open_only=True,
                                                           claim_hours=handoff.reminder_unclaimed_hours,
                                                           contact_days=handoff.reminder_no_contact_days)
-                    if row["assignee_id"] in (None, facilitator.id)]  # store.may_see: the dashboard's rule
+                    if who.sees_held_by(row["assignee_id"])]  # store.may_see's rule, the dashboard's too
         if not rows:
             return self.r.text("utter_fac_leads_empty", lang)
         # urgent first, then the longest waiting (store.list_leads); ⏰ for a lead past its time
@@ -159,9 +168,11 @@ class LeadDesk:
             lines.append(lead_line(self.r, view, row, lang, mine=row["assignee_id"] == facilitator.id))
         return "\n".join(lines)
 
-    async def details(self, facilitator: Facilitator, lead_id: int) -> str:
-        view = await self.view(lead_id, with_events=True)
+    async def details(self, facilitator: Facilitator | None, lead_id: int) -> str:
         lang = self.lang(facilitator)
-        if view is None or not store.may_see(view.lead, facilitator_id=facilitator.id):
+        if facilitator is None:
+            return self.r.text("utter_fac_not_facilitator", lang)
+        view = await self.view(lead_id, with_events=True)
+        if view is None or not store.may_see(view.lead, self.seer(facilitator)):
             return self.r.text("utter_fac_not_found", lang)  # another's lead: as on the dashboard, not there
         return details_text(self.r, view, lang)

@@ -20,7 +20,7 @@ from bot.engine.render import Renderer, knowledge_text
 from bot.reporting.exports import Table, local_time
 from bot.store import alliances, funnel
 from bot.store.clock import now_utc
-from bot.store.leads import filter_leads, overdue, queue_key, readiness_of, urgency_level, waiting_hours
+from bot.store.leads import Seer, filter_leads, overdue, queue_key, readiness_of, urgency_level, waiting_hours
 from bot.store.models import Assessment, Entity, Facilitator, Lead, LeadEvent
 from bot.text import formats
 from bot.text.languages import SUPPORTED_LANGUAGES
@@ -183,9 +183,9 @@ class LeadRow:
 
 
 def lead_query(*, status: str | None = None, territory: str | None = None, assignee_id: int | None = None,
-               unassigned: bool = False, priority: str | None = None, visible_to: int | None = None):
-    """Leads with their entity and assignee, filtered; `visible_to`: a facilitator sees unassigned leads
-    and their own only."""
+               unassigned: bool = False, priority: str | None = None, visible_to: Seer):
+    """Leads with their entity and assignee, filtered; `visible_to`: who is looking, always said
+    (`store.may_see`'s rule: a facilitator sees unassigned leads and their own, staff and the operator all)."""
     query = (select(Lead, Entity.name, Entity.territory, Facilitator.name)
              .outerjoin(Entity, Lead.entity_id == Entity.id)
              .outerjoin(Facilitator, Lead.assignee_id == Facilitator.id))
@@ -194,12 +194,12 @@ def lead_query(*, status: str | None = None, territory: str | None = None, assig
     return query.order_by(Lead.id.desc())
 
 
-async def lead_rows(session: AsyncSession, *, claim_hours: float | None = None, contact_days: float | None = None,
-                    **filters: Any) -> list[LeadRow]:
+async def lead_rows(session: AsyncSession, *, visible_to: Seer, claim_hours: float | None = None,
+                    contact_days: float | None = None, **filters: Any) -> list[LeadRow]:
     """Every lead that matches (no cap: an export must hold every row), urgent first, then the longest waiting."""
     rows = []
     now = now_utc()
-    found = sorted(await session.execute(lead_query(**filters)), key=lambda row: queue_key(row[0], now))
+    found = sorted(await session.execute(lead_query(visible_to=visible_to, **filters)), key=lambda row: queue_key(row[0], now))
     for lead, name, territory, assignee in found:
         dossier = lead.dossier or {}
         answers = dossier.get("answers") or {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.clock import now_utc
@@ -17,6 +17,7 @@ from bot.store.lead_rules import (
     OPEN,
     UNCLAIMED_TOO_LONG,
     LeadView,
+    Seer,
     overdue,
     queue_key,
 )
@@ -62,9 +63,11 @@ Row = TypeVarTuple("Row")
 
 def filter_leads(query: Select[*Row], *, status: str | None = None, territory: str | None = None,
                  assignee_id: int | None = None, unassigned: bool = False, priority: str | None = None,
-                 visible_to: int | None = None) -> Select[*Row]:
+                 visible_to: Seer | None = None) -> Select[*Row]:
     """The one lead filter (CLI, Telegram, dashboard) for a query joining Lead, Entity and Facilitator.
-    `status` "open": any of OPEN; `visible_to`: a facilitator sees unassigned leads and their own only."""
+    `status` "open": any of OPEN; `visible_to`: who is looking (`lead_rules.may_see`'s rule: a facilitator
+    sees unassigned leads and their own, a trainer only or an unknown person none). None: no such filter, for
+    `list_leads`, whose callers apply the rule themselves."""
     if status == "open":
         query = query.where(Lead.status.in_(OPEN))
     elif status:
@@ -77,8 +80,11 @@ def filter_leads(query: Select[*Row], *, status: str | None = None, territory: s
         query = query.where(Lead.assignee_id == assignee_id)
     if priority:
         query = query.where(Lead.priority == priority)
-    if visible_to is not None:
-        query = query.where((Lead.assignee_id.is_(None)) | (Lead.assignee_id == visible_to))
+    if visible_to is not None and not visible_to.sees_all:
+        if visible_to.kind == "facilitator":
+            query = query.where((Lead.assignee_id.is_(None)) | (Lead.assignee_id == visible_to.facilitator_id))
+        else:  # a trainer only, an unknown person: no lead
+            query = query.where(false())
     return query
 
 

@@ -144,11 +144,60 @@ def _iso(value: datetime | None) -> str | None:
     value = aware(value)
     return value.isoformat(timespec="seconds") if value else None
 
-def may_see(lead: Lead, *, facilitator_id: int | None, coordinator: bool = False) -> bool:
+@dataclass(frozen=True)
+class Seer:
+    """Who is looking at a lead. Every reader of a lead says who it is (`may_see`, `filter_leads(visible_to=)`):
+    there is no "nobody in particular" that could be taken for "anyone". Made with `Seer.facilitator(id)` (a
+    registered facilitator: the unclaimed leads and their own), `Seer.coordinator()` (programme staff on the
+    dashboard: every lead), `Seer.operator()` (whoever runs `aliat` on the server, trusted by being there:
+    every lead) or `Seer.nobody()` (a trainer only, an unknown Telegram user, anyone else: no lead)."""
+
+    kind: str
+    facilitator_id: int | None = None
+
+    KINDS = ("facilitator", "coordinator", "operator", "nobody")
+
+    def __post_init__(self) -> None:
+        if self.kind not in self.KINDS:
+            raise ValueError(f"who is looking at a lead: one of {self.KINDS}, not {self.kind!r}")
+        has_id = isinstance(self.facilitator_id, int) and not isinstance(self.facilitator_id, bool)
+        if (self.kind == "facilitator") != has_id or (self.kind != "facilitator" and self.facilitator_id is not None):
+            raise ValueError("a facilitator looking at a lead is named by their id; nobody else has one")
+
+    @classmethod
+    def facilitator(cls, facilitator_id: int) -> Seer:
+        return cls("facilitator", facilitator_id)
+
+    @classmethod
+    def coordinator(cls) -> Seer:
+        return cls("coordinator")
+
+    @classmethod
+    def operator(cls) -> Seer:
+        return cls("operator")
+
+    @classmethod
+    def nobody(cls) -> Seer:
+        return cls("nobody")
+
+    @property
+    def sees_all(self) -> bool:
+        return self.kind in ("coordinator", "operator")
+
+    def sees_held_by(self, assignee_id: int | None) -> bool:
+        """Whether this person may see a lead held by `assignee_id` (None: nobody has claimed it)."""
+        if self.sees_all:
+            return True
+        if self.kind != "facilitator":
+            return False
+        return assignee_id is None or assignee_id == self.facilitator_id
+
+
+def may_see(lead: Lead, who: Seer) -> bool:
     """The one rule of who may read a lead or write a note on it, on every channel (the dashboard, Telegram's
-    Details, `/lead N`, `/note N`): a coordinator, any lead; a facilitator, an unclaimed lead or their own.
-    Another facilitator's lead is answered as if it did not exist. (`filter_leads(visible_to=)`: the same
-    rule for lists.)"""
-    if coordinator:
-        return True
-    return lead.assignee_id is None or (facilitator_id is not None and lead.assignee_id == facilitator_id)
+    Details, `/lead N`, `/note N`, `/leads`): a coordinator or the server's operator, any lead; a facilitator,
+    an unclaimed lead or their own; anyone else (a trainer only, an unknown user), none. Another facilitator's
+    lead is answered as if it did not exist. (`filter_leads(visible_to=)`: the same rule for lists.)"""
+    if not isinstance(who, Seer):  # the old call, may_see(lead, facilitator_id=None), let anyone read
+        raise TypeError("may_see needs who is looking: a Seer")
+    return who.sees_held_by(lead.assignee_id)

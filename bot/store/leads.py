@@ -46,6 +46,7 @@ from bot.store.lead_rules import UNCLAIMED as UNCLAIMED
 from bot.store.lead_rules import LeadResult as LeadResult
 from bot.store.lead_rules import LeadStatus as LeadStatus
 from bot.store.lead_rules import LeadView as LeadView
+from bot.store.lead_rules import Seer as Seer
 from bot.store.lead_rules import may_see as may_see
 from bot.store.lead_rules import overdue as overdue
 from bot.store.lead_rules import queue_key as queue_key
@@ -245,7 +246,7 @@ async def _count_step(session: AsyncSession, lead_id: int, step: str, when: date
 async def add_note(*, session: AsyncSession, lead_id: int, facilitator: Facilitator, note: str) -> bool:
     """A facilitator's note on a lead they may see (`may_see`); False when there is none."""
     lead = await get_lead(session=session, lead_id=lead_id)
-    if lead is None or not may_see(lead, facilitator_id=facilitator.id):
+    if lead is None or not may_see(lead, Seer.facilitator(facilitator.id)):
         return False
     await add_lead_event(session=session, lead_id=lead_id, actor=actor_of(facilitator), action="note", note=note)
     await session.execute(update(Lead).where(Lead.id == lead_id).values(updated_at=now_utc()))

@@ -97,22 +97,16 @@ class TelegramChannel(ReplySending):
         message.metadata.setdefault("update_id", f"{self.bot_id}:{update_id}")
 
         async def handled_before(session: AsyncSession) -> bool:
-            # PostgreSQL: claimed in the turn's transaction (one statement), or handled before and skipped;
-            # SQLite: looked up here and recorded at the end (bot/store/updates.py says why).
+            # Claimed in the turn's transaction (one statement): recorded now, or handled before and skipped.
             nonlocal duplicate
-            connection = await session.connection()
-            if updates.claims_first(connection):
-                duplicate = not await updates.claim(connection, bot_id=self.bot_id, update_id=update_id)
-            else:
-                duplicate = await updates.handled_before(connection, bot_id=self.bot_id, update_id=update_id)
+            duplicate = not await updates.claim(await session.connection(), bot_id=self.bot_id, update_id=update_id)
             return duplicate
         rows: list[tuple[int, Reply]] = []
 
         async def in_transaction(session: AsyncSession, tracker: Tracker, replies: list[BotMessage]) -> None:
             rows.clear()
             connection = await session.connection()
-            if not updates.claims_first(connection):  # another process recording it meanwhile: IntegrityError
-                await updates.record_handled(connection, bot_id=self.bot_id, update_id=update_id)
+            await updates.record(connection, bot_id=self.bot_id, update_id=update_id)  # SQLite: written now
             payload = self._payload(chat_id, update_id, replies, press)
             if payload.messages or payload.edit:
                 # Written already claimed by this worker: it is delivered from memory right after commit,
@@ -146,14 +140,11 @@ class TelegramChannel(ReplySending):
         try:
             async with self.runtime.sessionmaker() as session, session.begin():
                 connection = await session.connection()
-                first = updates.claims_first(connection)
-                if (not await updates.claim(connection, bot_id=self.bot_id, update_id=update_id) if first
-                        else await updates.handled_before(connection, bot_id=self.bot_id, update_id=update_id)):
+                if not await updates.claim(connection, bot_id=self.bot_id, update_id=update_id):
                     self.counters["duplicate_updates"] += 1
                     log.info("update %s already handled; skipped", update_id)
                     return False
-                if not first:
-                    await updates.record_handled(connection, bot_id=self.bot_id, update_id=update_id)
+                await updates.record(connection, bot_id=self.bot_id, update_id=update_id)
                 replies = await work(session) or []
                 if replies:
                     payload = self._payload(chat_id, update_id, replies, None, reply_to=reply_to)

@@ -260,6 +260,8 @@ def test_answers_near_the_third_sets_misses_stay_answers(acts, slot, text, value
     ("factor_investment", "no se, a lo mejor un 2", 2),
     # words, then the number on its own (was small talk, by the classifier)
     ("factor_commitment", "la junta esta muy implicada, un 4", 4),
+    ("factor_clear_objective", "mes o menys, un 3 diria", 3),        # was 2
+    ("factor_clear_objective", "more or less, a 3 i'd say", 3),       # was 4
 ])
 def test_a_number_with_its_reason_is_that_number(acts, slot, text, value) -> None:
     domain, reader = acts
@@ -312,6 +314,22 @@ def test_an_amount_with_a_thousands_comma_is_one_amount(acts) -> None:
 def test_the_sixth_batchs_misses(acts, slot, text, kind, topic) -> None:
     act = act_of(acts, slot, text)
     assert (act.kind, act.topic if topic is not None else None) == (kind, topic)
+
+
+@pytest.mark.parametrize(("slot", "text", "kind"), [
+    ("objective", "q merda de preguntes", "abuse"),
+    ("rel_conflicts_power", "l ultima resposta no era aquesta", "correction"),
+    ("factor_commitment", "y si quiero borrarlo todo despues", "question"),   # a privacy question with no "?"
+    ("field", "vull parlar amb la Marta del programa", "human"),
+    ("objective", "anybody there?", "human"),
+    ("services_threatened", "ok wait a moment", "smalltalk"),
+    ("need_voice", "adeu", "stop"),                                    # was "somewhat"
+    ("rel_gains_own", "buf estic molt cansada avui", "smalltalk"),      # was 4 ("molt")
+    # a description holding someone else's wish to talk stays a description
+    ("field", "we help people who want to talk to someone", "answer"),
+])
+def test_the_seventh_batchs_misses(acts, slot, text, kind) -> None:
+    assert act_of(acts, slot, text).kind == kind
 
 
 def test_a_question_that_asks_is_not_taken_for_a_correction(acts) -> None:

@@ -191,7 +191,7 @@ def test_not_growing_for_its_own_sake_leaves_the_problem_as_the_driver():
 
 
 @pytest.mark.parametrize("lang, text", [
-    ("es", "nosotros siempre hemos creido en el trabajo en red, es parte de nuestro ADN"),
+    ("es", "creemos mucho en el trabajo en red, es nuestro ADN"),
     ("en", "can we join the session online? we're quite far away"),
 ])
 def test_a_belief_in_networking_or_joining_online_is_no_driver(lang, text):
@@ -271,3 +271,45 @@ def test_a_grant_conditional_on_partnering_is_a_pressure(lang, text):
 def test_a_call_that_asks_for_partners_beside_a_project_is_the_project():
     text = "the Erasmus call requires partners from three countries and we have a great idea for a youth exchange"
     assert classify(text, lang="en").motivation == "proactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "we'd like to work with other groups to give the families a more complete service"),
+    ("ca", "ens agradaria col·laborar amb la coope del costat per fer formacio i feina alhora"),
+    ("es", "queremos colaborar con otras entidades para ofrecer un acompañamiento mas completo a las familias"),
+])
+def test_one_fuller_service_from_two_entities_is_a_project(lang, text):
+    assert classify(text, lang=lang).motivation == "proactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "tot i les retallades de fa uns anys, avui estem estables i el que volem es aprendre d'una entitat que ja fa teatre social per portar-lo als nostres grups"),
+    ("en", "despite the cuts a few years back, today we're stable and what we want is to learn from a charity that already does social theatre and bring it to our groups"),
+])
+def test_a_reassurance_that_goes_on_to_the_project_is_not_background(lang, text):
+    assert classify(text, lang=lang).motivation == "proactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "la licitacio ens obliga a anar amb algu i, ja posats, tenim ganes de fer un projecte d'innovacio social junts"),
+    ("es", "la licitacion nos obliga a ir con alguien y, ya puestos, tenemos ganas de hacer un proyecto de innovacion social juntos"),
+    ("en", "the tender forces us to go in with someone and, while we're at it, we'd love to do a social innovation project together"),
+])
+def test_a_tender_that_forces_and_a_project_while_at_it_are_mixed(lang, text):
+    assert classify(text, lang=lang).motivation == "mixed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "som quatre i el cabo i l'ajuntament ja nomes parla amb les federacions"),
+    ("es", "somos cuatro y el cabo, y el ayuntamiento ya solo habla con las federaciones"),
+])
+def test_an_administration_that_only_talks_to_federations_is_a_threat(lang, text):
+    assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "do we need to register each person separately?"),
+    ("es", "hay que inscribir a cada persona por separado?"),
+])
+def test_a_practical_question_with_a_word_like_separately_is_unclear(lang, text):
+    assert classify(text, lang=lang).motivation == "unclear"

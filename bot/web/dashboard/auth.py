@@ -14,6 +14,7 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.store import staff
+from bot.store.leads import Seer
 
 COOKIE = "aliat_session"
 
@@ -32,6 +33,16 @@ class Viewer:
     @property
     def facilitator_id(self) -> int | None:
         return self.member.facilitator.id if self.member.facilitator is not None else None
+
+    @property
+    def seer(self) -> Seer:
+        """Who is looking at leads (`store.may_see`): a coordinator every lead, a facilitator the unclaimed
+        and their own, anyone else (a trainer only) none, whatever page asks."""
+        if self.coordinator:
+            return Seer.coordinator()
+        if self.facilitator_id is not None:
+            return Seer.facilitator(self.facilitator_id)
+        return Seer.nobody()
 
     # What each role may open: the one rule for the pages' guards and the menu, so no link leads nowhere.
     @property

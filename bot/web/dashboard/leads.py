@@ -74,15 +74,13 @@ class LeadPages:
             filters["assignee_id"] = viewer.facilitator_id
         elif (assignee := parse_int(chosen["assignee"])) is not None and viewer.coordinator:
             filters["assignee_id"] = assignee
-        if not viewer.coordinator:
-            filters["visible_to"] = viewer.facilitator_id or -1
         return filters, chosen
 
     async def leads(self, request: web.Request, viewer: auth.Viewer) -> web.StreamResponse:
         filters, chosen = self._lead_filters(request, viewer)
         lang = viewer.lang
         async with self.runtime.sessionmaker() as session:
-            rows = await reports.lead_rows(session, **self.d.late(), **filters)  # urgent first, then the longest waiting
+            rows = await reports.lead_rows(session, visible_to=viewer.seer, **self.d.late(), **filters)  # urgent first, then the longest waiting
             assignees = await facilitator_store.list_facilitators(session=session) if viewer.coordinator else []
         items = [{"row": r, "status": self.labels.status(r.status, r.outcome, r.assignee, lang),
                   "priority": self.labels.priority("high" if r.urgency == "urgent" else "normal", lang),
@@ -100,7 +98,7 @@ class LeadPages:
             view = await store.show_lead(session=session, lead_id=lead_id, with_events=True)
         if view is None:
             return None
-        if not store.may_see(view.lead, facilitator_id=viewer.facilitator_id, coordinator=viewer.coordinator):
+        if not store.may_see(view.lead, viewer.seer):
             return None  # another facilitator's lead: as if it did not exist
         return view
 
@@ -152,9 +150,11 @@ class LeadPages:
                            waited=self.waited(view.lead.created_at, lang))
 
     async def _partner_choices(self, lead_id: int) -> list[tuple[int, str]]:
-        """Other leads of the programme an alliance can be formed with (newest first, named ones)."""
+        """Other leads of the programme an alliance can be formed with (newest first, named ones). Every lead, a
+        colleague's too (two facilitators' entities may ally): the number and the entity's name only, as every
+        lead card in the facilitators' chat gives them; no dossier, no contact."""
         async with self.runtime.sessionmaker() as session:
-            rows = await reports.lead_rows(session)
+            rows = await reports.lead_rows(session, visible_to=store.Seer.coordinator())
         return [(r.id, f"#{r.id} · {r.entity}") for r in rows if r.id != lead_id and r.entity][:300]
 
     def _answer(self, slot: str, value: Any, lang: str) -> tuple[str, str]:

@@ -148,7 +148,8 @@ class Dashboard:
             late = await store.count_overdue(session=session, **self.late())
             stuck = [(lead_id, self.labels.t(f"escalated_{why}", lang), self.local(when, lang))
                      for lead_id, why, when in await lead_admin.escalated_open(session=session)]
-            people, to_claim, to_contact = reports.workload(await reports.lead_rows(session, **self.late()))
+            people, to_claim, to_contact = reports.workload(await reports.lead_rows(session, visible_to=viewer.seer,
+                                                                                       **self.late()))
 
         def hours(h: float | None) -> str:  # hours, or days past two of them
             if h is None:
@@ -243,7 +244,7 @@ class Dashboard:
                 tables = reports.funnel_tables(await funnel.read(session=session, first=first, last=last),
                                                labels, lang)
             elif what == "leads":
-                rows = await reports.lead_rows(session, **self.late())
+                rows = await reports.lead_rows(session, visible_to=viewer.seer, **self.late())
                 extras = await reports.lead_extras(session, [r.id for r in rows])
                 tables = [reports.leads_table(rows, labels, lang, self.zone, extras)]
             else:
