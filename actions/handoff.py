@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from actions import services
 from actions import verdict as verdict_rules
-from actions.base import checked_name, language_of
+from actions.base import checked_name, language_of, squeeze
 from actions.effects import once
 from actions.journey import INTERVIEW_SLOTS
 from actions.qualify import qualify
@@ -87,9 +88,19 @@ class ValidateHandoffForm(FormValidationAction):
                               domain: DomainDict) -> dict[str, Any]:
         return checked_name("contact_name", value, dispatcher, "utter_wrong_contact_name")
 
+    def validate_contact_role(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        """"soc la coordinadora", "I'm the chair": the role, without the words around it."""
+        role = _ROLE_OPENING.sub("", squeeze(value)).strip()
+        return {"contact_role": role or squeeze(value)}
+
     def validate_entity_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         return checked_name("entity_name", value, dispatcher, "utter_wrong_entity_name")
+
+
+_ROLE_OPENING = re.compile(r"^(?:(?:jo |yo )?(?:s[oó]c|soy)|i'?m|i am)\s+(?:(?:la|el|l'|una|un|the|a|an)\s*)?",
+                           re.IGNORECASE)
 
 
 def _sender_channel(tracker: Tracker) -> str:

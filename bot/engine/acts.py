@@ -54,7 +54,8 @@ _ASKING_WORDS = frozenset("qui quin quina quins quines quan quant quanta quants 
 _BEFORE_QUE = frozenset("o de en a per para por amb con sobre".split())
 # ... or what a word means ("does saving money mean sharing costs?")
 _MEANING = ("vol dir", "volen dir", "vols dir", "quiere decir", "quieren decir", "significa", "signifiquen",
-            "significan", "mean", "means", "es com", "es como", "is it like", "es tipus", "es tipo")
+            "significan", "mean", "means", "meaning", "o sigui", "o sea", "es a dir", "es decir", "es com",
+            "es como", "is it like", "es tipus", "es tipo")
 # ... or one of these first ("es obligatori contestar?", "se puede poner mas de uno?", "do part timers count?")
 _ASKING_STARTS = frozenset("es se pot puc podem puedo podemos puede cal hi hay hace fa i y and o or do does did is "
                            "are can could should must may will would have has te tiene compta compten cuenta "
@@ -87,7 +88,7 @@ class ActReader:
         self.domain = domain
         self.reader = reader
         self._cue_at = (0, 0)  # where the latest cue found was (token positions), for the one turn reading it
-        self._cue_spans: list[tuple[int, int]] = []
+        self._cue_spans: dict[str, list[tuple[int, int]]] = {}
         acts = domain.acts
         self._cues = {act: _phrases((acts.get(act) or {}).get("cues")) for act in CUE_ORDER}
         self._stems = {act: _phrases((acts.get(act) or {}).get("stems")) for act in CUE_ORDER}
@@ -176,10 +177,11 @@ class ActReader:
                 aside = True
             # "no, al resum" to "shall we look at the other organisation?": an answer that says where next;
             # "sí, moltes gràcies" to a yes/no question: an answer with thanks
-            if outright and cued == SMALLTALK:
+            if outright and cued in (SMALLTALK, QUESTION):
                 # "sí, moltes gràcies" is a yes with thanks; "thanks a lot, really useful" names "a lot" only
-                # inside the thanks: the message without the cue says whether an answer is left
-                covered = {i for a, b in self._cue_spans for i in range(a, b)}
+                # inside the thanks, "perdona, no t'he entès" a "no" only inside the question: the message
+                # without the cue says whether an answer is left
+                covered = {i for a, b in self._cue_spans.get(cued, ()) for i in range(a, b)}
                 rest = " ".join(w for i, w in enumerate(norm.split()) if i not in covered)
                 outright = bool(rest) and self._outright(slot, question, rest, self._reading(slot, question, rest))
             if cued == QUESTION and reading is not None and reading.how == "dont_know":
@@ -283,7 +285,7 @@ class ActReader:
         corrects ("espera, no tenim cap idea nova" typed at the name), is a correction of that answer."""
         best: tuple[int, int, str] | None = None
         spans: dict[str, tuple[int, int]] = {}  # the first span of each act's cues, for the rule below
-        self._cue_spans = []  # every small talk cue's span ("thanks a lot, really useful": both)
+        self._cue_spans = {}  # every cue's span by act ("thanks a lot, really useful": both)
         tokens = norm.split()
         # in a name or a description ("acompanyem famílies en un moment difícil") a cue counts only where a
         # request starts: among the first words; a name or a description is never a question ("podríem fer
@@ -300,8 +302,7 @@ class ActReader:
             for stem, rank, act in self._stem_list:  # "equivoc" for m'he equivocat, equivocada, me equivoqué...
                 if (i <= latest or i in allowed) and token.startswith(stem):
                     spans.setdefault(act, (i, i + 1))
-                    if act == SMALLTALK:
-                        self._cue_spans.append((i, i + 1))
+                    self._cue_spans.setdefault(act, []).append((i, i + 1))
                     if best is None or (len(stem), -rank) > best[:2]:
                         best = (len(stem), -rank, act)
                         self._cue_at = (i, i + 1)
@@ -318,8 +319,7 @@ class ActReader:
                 # ("..., que és molt maco": "que" opens a relative clause there, not a question)
                 if i <= latest or (i in allowed and phrase[0] != "que") or anywhere:
                     spans.setdefault(act, (i, i + len(phrase)))
-                    if act == SMALLTALK:
-                        self._cue_spans.append((i, i + len(phrase)))
+                    self._cue_spans.setdefault(act, []).append((i, i + len(phrase)))
                     if best is None or (length, -rank) > best[:2]:
                         best = (length, -rank, act)
                         self._cue_at = (i, i + len(phrase))

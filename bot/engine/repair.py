@@ -10,6 +10,7 @@ Also here: the confirmation of a reading the answer reader is not sure of ("Ho e
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from bot.content.domain import Domain, FormSlot, Response
@@ -54,9 +55,26 @@ CHANGE_BUTTONS = "utter_repair_change_buttons"  # a ✏️ button for each answe
 SUMMARY_SLOT = "assessment_id"
 # "start again" typed: a message this short the intent classifier reads as `restart` this surely is asked first
 RESTART_MAX_WORDS = 7
+DESCRIBED = 4  # words from which a free-text answer naming "idioma" with no language is read as the answer
 RESTART_FLOOR = 0.8
 AFTER_SUMMARY_FLOOR = 0.6  # after the summary, an intent read less surely than this gets a closing line  # set once the summary has been given
 OUTSIDE = FormSlot(name="", type="outside")  # what is typed with no question pending
+
+
+_NEGATED_NUMBER = re.compile(r"\b(?:no|not|ni|isn t|wasn t|no era|no es)\s+(?:(?:era|es|un|una|a|an|el|la)\s+){0,2}(\d)\b")
+_NUMBER = re.compile(r"\b(\d)\b")
+
+
+def said_instead(slot: FormSlot, text: str) -> int | None:
+    """The one score a correction gives for a scale ("no era un 2, era un 3" -> 3; "era un 3, no un 2" -> 3):
+    the numbers in range that no negation comes right before; None unless exactly one."""
+    if slot.type != "scale" or not text:
+        return None
+    norm = normalize(text)
+    denied = {int(n) for n in _NEGATED_NUMBER.findall(norm)}
+    low, high = slot.min or 1, slot.max or 4
+    said = {int(n) for n in _NUMBER.findall(norm) if low <= int(n) <= high} - denied
+    return said.pop() if len(said) == 1 else None
 
 
 class Repair:
@@ -89,6 +107,9 @@ class Repair:
             self.host.utter(turn, "utter_repair_restart_confirm_form")
             return True
         act = self.acts.read(slot, question, text)
+        if act.kind == LANGUAGE and act.topic is None and slot.type == "text" and len(text.split()) >= DESCRIBED:
+            # "acogida de familias refugiadas y clases de idioma": a description that names the word, not a wish
+            act = Act(ANSWER, act.confidence, "described")
         tracker.latest_message["act"] = act.kind
         if act.kind == ANSWER:
             return self._offer_language(turn, text)
@@ -163,17 +184,29 @@ class Repair:
             self.host.utter(turn, "utter_repair_nothing_to_correct")
             await self.forms.ask(turn, reask_only=True)
             return
-        await self.correct(turn, target)
+        await self.correct(turn, target, str(turn.message.text or ""))
 
-    async def correct(self, turn: Turn, target: str) -> None:
+    async def correct(self, turn: Turn, target: str, text: str = "") -> None:
         """Clear one answer and ask it again: now, or when the form gets there; an answer of a form already
-        finished reopens that form, whose end (reading, readiness, summary) then runs again."""
+        finished reopens that form, whose end (reading, readiness, summary) then runs again. A score said with
+        the correction ("lo de la confianza no era un 2, era un 3") is the new answer, not asked again."""
         tracker = turn.tracker
         home = next((f for f in self.domain.forms.values() if any(s.name == target for s in f.slots)), None)
+        slot = next((s for s in home.slots if s.name == target), None) if home is not None else None
         ahead = self.forms.clear_answer(tracker, target)
         if home is not None:
             for name in ((self.domain.acts.get(CORRECTION) or {}).get("redo") or {}).get(home.name) or ():
                 self.forms.clear_answer(tracker, str(name))  # "is the reading right?" is asked of the new one
+        instead = said_instead(slot, text) if slot is not None else None
+        if instead is not None:
+            tracker.set_slot(target, instead)
+            self.host.utter(turn, "utter_repair_corrected_to", {"answer": self._value_title(target, instead,
+                                                                                             tracker.language)})
+            if home is not None and home.name != tracker.active_form:
+                await self.forms.reopen(turn, home)
+            else:
+                await self.forms.ask(turn)
+            return
         self.host.utter(turn, "utter_repair_corrected_later" if ahead else "utter_repair_corrected_now")
         if home is not None and home.name != tracker.active_form:
             await self.forms.reopen(turn, home)
@@ -330,7 +363,7 @@ class Repair:
             self._offer_language(turn, text)  # two messages in another language: offered, then read on
             return False
         if act.kind == CORRECTION and act.topic:
-            await self.correct(turn, act.topic)
+            await self.correct(turn, act.topic, text)
             return True
         if act.kind == CORRECTION:
             self.show_answers(turn)

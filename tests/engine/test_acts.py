@@ -325,6 +325,13 @@ def test_the_sixth_batchs_misses(acts, slot, text, kind, topic) -> None:
     ("services_threatened", "ok wait a moment", "smalltalk"),
     ("need_voice", "adeu", "stop"),                                    # was "somewhat"
     ("rel_gains_own", "buf estic molt cansada avui", "smalltalk"),      # was 4 ("molt")
+    ("rel_complementarities_skills", "perdona no t he entes", "question"),  # was 1: the "no" is the question's
+    ("objective", "eso no lo se, tu que recomiendas?", "question"),        # was "don't know"
+    ("factor_investment", "investment meaning cash?", "question"),
+    ("budget_band", "that's none of your business", "abuse"),
+    ("factor_sharing", "you're a star", "smalltalk"),                    # was abuse, by the classifier
+    ("field", "thx!", "smalltalk"),                                      # shorthand: was kept as the description
+    ("field", "grasies!", "smalltalk"),
     # a description holding someone else's wish to talk stays a description
     ("field", "we help people who want to talk to someone", "answer"),
 ])

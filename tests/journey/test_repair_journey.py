@@ -76,8 +76,17 @@ async def test_what_to_put_at_a_description_is_told_not_passed_to_a_facilitator(
 
 async def test_a_correction_typed_after_the_summary_reopens_that_answer(runtime) -> None:
     chat = await finished_journey(runtime, "test:repair:after")
-    replies = await chat.send("oye, lo de la confianza era un 3 no un 2")
+    replies = await chat.send("oye, cambia lo de la confianza")
     assert replies[-1].slot == "factor_trust", [r.response for r in replies]
+
+
+async def test_a_correction_that_says_the_new_score_keeps_it_and_redoes_the_summary(runtime) -> None:
+    chat = await finished_journey(runtime, "test:repair:after:score")
+    replies = await chat.send("oye, lo de la confianza era un 3 no un 2")
+    names = [r.response for r in replies]
+    assert names[0] == "utter_repair_corrected_to" and "utter_summary" in names, names
+    tracker = await chat.tracker()
+    assert tracker.slots["factor_trust"] == 3 and tracker.slots["readiness"]["trust"] == 3
 
 
 async def test_a_question_about_two_options_explains_both(runtime) -> None:
