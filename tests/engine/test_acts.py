@@ -330,6 +330,8 @@ def test_the_sixth_batchs_misses(acts, slot, text, kind, topic) -> None:
     ("factor_investment", "investment meaning cash?", "question"),
     ("budget_band", "that's none of your business", "abuse"),
     ("factor_sharing", "you're a star", "smalltalk"),                    # was abuse, by the classifier
+    ("field", "thx!", "smalltalk"),                                      # shorthand: was kept as the description
+    ("field", "grasies!", "smalltalk"),
     # a description holding someone else's wish to talk stays a description
     ("field", "we help people who want to talk to someone", "answer"),
 ])
