@@ -54,6 +54,16 @@ async def main(stats_path: str) -> None:
         for word in ("BEGIN", "COMMIT", "ROLLBACK"):
             event.listen(runtime.db.sync_engine, word.lower(), transaction(word))
         event.listen(runtime.db.sync_engine, "connect", lambda *_: sql.update(["(new connection)"]))
+        if runtime.db.dialect.name == "postgresql":  # statements prepared (a round trip each, per connection)
+            import asyncpg
+
+            prepare = asyncpg.Connection.prepare
+
+            async def counted(self, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+                sql["(prepared) " + " ".join(query.split()[:4])[:60]] += 1
+                return await prepare(self, query, *args, **kwargs)
+
+            asyncpg.Connection.prepare = counted  # type: ignore[method-assign]
     engine = runtime.engine
     original = engine.handle
     turns: list[tuple[str, float, float]] = []  # (sender, start on the system's monotonic clock, duration)
@@ -79,7 +89,7 @@ async def main(stats_path: str) -> None:
         with open(stats_path, "w") as fh:
             json.dump({"turns": turns, "counters": dict(counters), "stamps": stamps, "sql": dict(sql)}, fh)
         if os.environ.get("BENCH_SQL_COUNT"):
-            with open(os.environ["BENCH_SQL_COUNT"], "w") as fh:
+            with open(f"{os.environ['BENCH_SQL_COUNT']}.{os.getpid()}", "w") as fh:
                 json.dump({"turns": len(turns), "sql": dict(sql.most_common())}, fh, indent=1)
 
 
