@@ -19,6 +19,7 @@ from bot.engine.answers import OTHER, AnswerReader, Reading, Refused
 from bot.engine.learn import MAX_CHARS, Guess, TextClassifier
 from bot.engine.negation import NEGATIONS
 from bot.engine.textnorm import normalize
+from bot.engine.wording import lead_clause
 
 ANSWER = "answer"
 QUESTION = "question"
@@ -177,18 +178,27 @@ class ActReader:
                 aside = True
             # "no, al resum" to "shall we look at the other organisation?": an answer that says where next;
             # "sí, moltes gràcies" to a yes/no question: an answer with thanks
-            if outright and cued in (SMALLTALK, QUESTION):
+            if outright and cued in (SMALLTALK, QUESTION, STOP):
                 # "sí, moltes gràcies" is a yes with thanks; "thanks a lot, really useful" names "a lot" only
-                # inside the thanks, "perdona, no t'he entès" a "no" only inside the question: the message
-                # without the cue says whether an answer is left
-                covered = {i for a, b in self._cue_spans.get(cued, ()) for i in range(a, b)}
+                # inside the thanks, "perdona, no t'he entès" a "no" only inside the question, "no, de moment la
+                # següent convocatòria ens cobreix" a "no" outside "la següent": the message without the cue, or
+                # a first clause the cue is not in ("yes, and it'd be interesting..."), says whether an answer is left
+                cue_spans = self._cue_spans.get(cued, [])
+                covered = {i for a, b in cue_spans for i in range(a, b)}
                 rest = " ".join(w for i, w in enumerate(norm.split()) if i not in covered)
-                outright = bool(rest) and self._outright(slot, question, rest, self._reading(slot, question, rest))
+                for polite in _POLITE:  # "salta aquesta si us plau": the "si" of "si us plau" is no yes
+                    rest = f" {rest} ".replace(f" {polite} ", " ").strip()
+                lead = lead_clause(text)[0]
+                lead_words = len(normalize(lead).split())
+                lead_clear = lead_words < len(words) and all(a >= lead_words for a, _ in cue_spans) \
+                    and self._outright(slot, question, lead, self._reading(slot, question, lead))
+                outright = lead_clear or (bool(rest) and self._outright(slot, question, rest,
+                                                                        self._reading(slot, question, rest)))
             if cued == QUESTION and reading is not None and reading.how == "dont_know":
                 outright = False  # "no sé què posar, dona'm un exemple": asking for help, not "don't know"
             if aside and not (outright and ((cued == QUESTION and not text.rstrip().endswith("?")
                                              and act.topic in ("meaning", "why"))
-                                            or (cued == STOP and act.topic == "summary") or cued == SMALLTALK)):
+                                            or cued in (STOP, SMALLTALK))):
                 return act
         if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS) \
                 and not (outright and self.reader.kind_of(slot) == "motivation"):
@@ -396,6 +406,7 @@ class ActReader:
 
 
 _CLAUSE_END = re.compile(r"[,.;:!?]+")
+_POLITE = ("si us plau", "por favor", "please", "if you don t mind")
 # a description may hold someone else's wish: "we help people who want to talk to someone"
 _RELATIVES = frozenset("who which that que qui quien quienes".split())
 

@@ -339,6 +339,30 @@ def test_the_seventh_batchs_misses(acts, slot, text, kind) -> None:
     assert act_of(acts, slot, text).kind == kind
 
 
+@pytest.mark.parametrize(("slot", "text", "value"), [
+    # answers holding words of the cues (read as stop, person or small talk before)
+    ("services_threatened", "no, de moment la seguent convocatoria ens cobreix", "no"),
+    ("services_threatened", "no, de momento la siguiente convocatoria nos cubre", "no"),
+    ("rel_conflicts_power", "a bit, i'd rather not go into detail, a 2", 2),
+    ("new_idea", "yes, a meeting with the council gave us the idea", "yes"),
+    ("need_voice", "yes, and it'd be interesting to have more weight", "yes"),
+])
+def test_answers_holding_cue_words_stay_answers(acts, slot, text, value) -> None:
+    domain, reader = acts
+    found_slot, question = find_slot(domain, slot)
+    assert act_of(acts, slot, text).kind == "answer"
+    assert reader.reader.read(found_slot, question, text).value == value
+
+
+@pytest.mark.parametrize(("slot", "text"), [
+    ("rel_duplications_services", "salta aquesta si us plau"),      # the "si" of "si us plau" is no yes
+    ("rel_gains_own", "para para, no vull continuar"),
+    ("need_voice", "prou preguntes, para"),
+])
+def test_stops_with_answer_words_stay_stops(acts, slot, text) -> None:
+    assert act_of(acts, slot, text).kind == "stop"
+
+
 def test_a_question_that_asks_is_not_taken_for_a_correction(acts) -> None:
     act = act_of(acts, "handoff_consent", "i l altra entitat sabra que l he buscat?")
     assert (act.kind, act.topic) == ("question", "privacy")
