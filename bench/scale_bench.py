@@ -46,6 +46,7 @@ from bench.telegram_bench import (
     make_update,
     templates,
 )
+from bench.telegram_bench import _descendants as _descendants_of
 from bench.tg_script import Turn
 
 SECRET = "bench-scale-webhook-secret"
@@ -205,6 +206,24 @@ class Stand:
         own = [p.pid for p in self.procs] + ([self.balancer.pid] if self.balancer else [])
         return [q for p in own for q in (p, *_descendants(p))]
 
+    def detail(self) -> dict[str, float]:
+        """The workers' user and system CPU seconds and their context switches (waits, preemptions)."""
+        out = {"user": 0.0, "system": 0.0, "waits": 0.0, "preempted": 0.0}
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in [q for p in self.procs for q in (p.pid, *_descendants_of(p.pid))]:
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{pid}/status") as fh:
+                    status = dict(line.split(":", 1) for line in fh if ":" in line)
+            except OSError:
+                continue
+            out["user"] += int(fields[11]) / tick
+            out["system"] += int(fields[12]) / tick
+            out["waits"] += int(status.get("voluntary_ctxt_switches", "0"))
+            out["preempted"] += int(status.get("nonvoluntary_ctxt_switches", "0"))
+        return out
+
     def cpu(self) -> dict[str, float]:
         assert self.balancer is not None
         return {"workers": sum(cpu_seconds(p.pid) for p in self.procs), "balancer": cpu_seconds(self.balancer.pid)}
@@ -293,11 +312,11 @@ async def _run(workers: int, users: int, seconds: float) -> dict[str, Any]:
                 await asyncio.sleep(ramp)
                 pg_pids = await _postgres_pids()
                 cpu0, pg0, own0, t0 = stand.cpu(), _cpu_of(pg_pids), time.process_time(), time.monotonic()
-                machine0, all0 = _machine_cpu(), _all_cpu()
+                machine0, all0, detail0 = _machine_cpu(), _all_cpu(), stand.detail()
                 done0 = len(outcome.turns)
                 await asyncio.sleep(seconds)
                 cpu1, pg1, own1, t1 = stand.cpu(), _cpu_of(pg_pids), time.process_time(), time.monotonic()
-                machine1, all1 = _machine_cpu(), _all_cpu()
+                machine1, all1, detail1 = _machine_cpu(), _all_cpu(), stand.detail()
                 done1 = len(outcome.turns)
                 known = {os.getpid(), *pg_pids, *await _postgres_pids(), *stand.pids()}
                 await asyncio.gather(*tasks)
@@ -319,6 +338,10 @@ async def _run(workers: int, users: int, seconds: float) -> dict[str, Any]:
             "cpu_per_turn_ms": workers_cpu / max(turns, 1) * 1000,
             "cpu_util": {k: v / window for k, v in seconds_of.items()} | {"idle": idle / window},
             "cpu_ms_per_turn": {k: v / max(turns, 1) * 1000 for k, v in seconds_of.items()},
+            # the workers' CPU split (ms a turn) and their context switches a turn: where a second worker's
+            # extra CPU per turn goes (the kernel's scheduling and wake-ups, or Python)
+            "workers_per_turn": {k: (detail1[k] - detail0[k]) / max(turns, 1) * (1000 if k in ("user", "system")
+                                                                                   else 1) for k in detail0},
             "rest_by_name": {k: round(v / window, 3) for k, v in _rest_by_name(all0, all1, known).items()},
             "turn_p50_ms": percentile([last - pushed for pushed, last, _l, _a in outcome.turns], .5) * 1000,
             "turn_p99_ms": percentile([last - pushed for pushed, last, _l, _a in outcome.turns], .99) * 1000,
@@ -388,7 +411,9 @@ async def _scale(quick: bool = False) -> dict[str, Any]:
         names = {"workers": "workers", "postgresql": "PostgreSQL", "balancer": "balancer",
                  "fake_and_users": "fake Telegram+users", "rest": "rest of machine"}
         parts = [f"{names[g]} {u[g]:.0%} ({per[g]:.2f} ms/turn)" for g in GROUPS]
-        return "; ".join(parts) + f"; idle {u['idle']:.0%}"
+        w = run["workers_per_turn"]
+        return ("; ".join(parts) + f"; idle {u['idle']:.0%}; workers per turn: user {w['user']:.2f} ms, system "
+                f"{w['system']:.2f} ms, {w['waits']:.1f} waits, {w['preempted']:.1f} preempted")
 
     return {"one": one, "two": two, "ratio": ratio, "pair_ratios": ratios, "cpu_per_turn_ratio": cpu_ratio,
             "runs": runs, **bad,
