@@ -204,6 +204,9 @@ class ActionSubmitHandoff(Action):
         lead_id, created = effect.result["lead_id"], effect.result["created"]
         dispatcher.utter_message(response="utter_handoff_done" if created else "utter_handoff_updated",
                                  entity_name=tracker.get_slot("entity_name"), response_days=settings.handoff.response_days)
+        if tracker.get_slot("interrupted_form") and tracker.get_slot("assessment_id") is None:
+            # asked for in the middle of the journey: going on with it, meanwhile, is offered
+            dispatcher.utter_message(response="utter_handoff_resume_offer")
         if _sender_channel(tracker) in ("console", "test"):
             # No facilitator sees a terminal: the engine shows the card that was queued (bot/engine/engine.py).
             dispatcher.utter_message(custom={"lead_preview": lead_id})

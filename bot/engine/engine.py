@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
@@ -232,7 +233,8 @@ class Engine(ActionSteps, Generic[Work]):
         """A typed yes or no to the yes/no buttons of the bot's latest message presses that button."""
         if not offered or self.repair.wants_restart(text):  # "start again" is no yes to the latest buttons
             return False
-        said = self.reader.yes_or_no(text)
+        # its first clause says it: "sí, esborra-ho" is a yes; "thanks, that was useful" is none (read whole, a yes)
+        said = self.reader.yes_or_no(re.split(r"[,;.!?]", text, maxsplit=1)[0] or text)
         payload = offered.get(said or "")
         parse = parse_intent_payload(payload) if payload else None
         if parse is None or not self._rule_for(turn.tracker, str(parse.intent)):

@@ -107,6 +107,11 @@ class Repair:
             self.host.utter(turn, "utter_repair_restart_confirm_form")
             return True
         act = self.acts.read(slot, question, text)
+        if act.kind in (SMALLTALK, STOP) and slot.reads.get("explicit") and self._plain_yes_no(text):
+            # "no thanks, let's carry on" to the consent: its no is the answer, read alone
+            tracker.latest_message["act"] = ANSWER
+            await self.forms.answer(turn, self._lead(text), from_button=False)
+            return True
         if act.kind == LANGUAGE and act.topic is None and slot.type == "text" and len(text.split()) >= DESCRIBED:
             # "acogida de familias refugiadas y clases de idioma": a description that names the word, not a wish
             act = Act(ANSWER, act.confidence, "described")
@@ -124,6 +129,15 @@ class Repair:
             self._offer_language(turn, text)
         return True
 
+    @staticmethod
+    def _lead(text: str) -> str:
+        return re.split(r"[,;.!?]", text, maxsplit=1)[0].strip() or text
+
+    def _plain_yes_no(self, text: str) -> bool:
+        """A message whose first clause is a yes or a no on its own ("no thanks", "yes please")."""
+        lead = self._lead(text)
+        return lead != text.strip() and len(lead.split()) <= 3 and self.acts.reader.yes_or_no(lead) is not None
+
     def wants_restart(self, text: str) -> bool:
         """Typed, not the /restart command: a short message the intent classifier is sure says "start again"."""
         if len(normalize(text).split()) > RESTART_MAX_WORDS:
@@ -138,6 +152,8 @@ class Repair:
     async def _question(self, turn: Turn, slot: FormSlot, act: Act) -> None:
         topic = act.topic or "meaning"
         norm = normalize(str(turn.message.text or ""))
+        if slot.reads.get("explicit") and topic == "meaning" and self.glossary.meaning(norm, OUTSIDE, "ca") is None:
+            topic = "privacy"  # a question at the consent ("who gets to see all this?") is about the data
         if topic == "meaning":
             said = self.glossary.meaning(norm, slot, turn.tracker.language)
             if said is not None:
