@@ -33,6 +33,21 @@ pretty quite rather fairly honest honestly truth sincerament sinceramente bastan
 _ENGLISH_BEFORE_BE = frozenset("to will would can could should must might may not".split())
 
 
+# words that say yes or no on their own, in any of the three languages: a yes or a no the classifier reads in
+# a sentence with none of these (nor an option's name) rests on nothing the sentence says
+YES_NO_WORDS = frozenset("""
+si yes yeah yep yup sure ok okay vale val dacord acord claro clar cert cierto correcte correcto exacte exacto
+totally absolutely of course evidentment evidentemente segur seguro
+no not nope never mai nunca cap ningun ninguna ninguno none nothing res nada gens tampoc tampoco neither nah
+""".split())
+
+
+def says_yes_or_no(norm: str, names: Iterable[str] = ()) -> bool:
+    """Whether a message has a word that says yes or no (or names an option: "a vegades")."""
+    padded = f" {norm} "
+    return any(w in YES_NO_WORDS for w in norm.split()) or any(f" {n} " in padded for n in names if n)
+
+
 def stems(texts: Iterable[str]) -> frozenset[str]:
     """The beginnings of the content words of some texts, and the short ones that are a whole answer ("mal")."""
     found: set[str] = set()

@@ -29,6 +29,7 @@ from bot.engine.acts import (
 from bot.engine.ahead import email_in, named_after, phone_in
 from bot.engine.answers import Reading, options_of
 from bot.engine.glossary import Glossary
+from bot.engine.grounding import says_yes_or_no
 from bot.engine.learn import TextClassifier
 from bot.engine.nlu import Parse, parse_intent_payload
 from bot.engine.render import Renderer
@@ -498,8 +499,11 @@ class Repair:
         if reading.confidence < CONFIRM_BELOW:
             return True
         reader = self.acts.reader
-        return (reading.how == "classifier" and reader.kind_of(slot) == "yes_no" and len(normalize(text).split()) > 1
-                and reader.yes_or_no(text) is None)
+        if reading.how != "classifier" or reader.kind_of(slot) != "yes_no" or len(normalize(text).split()) < 2:
+            return False
+        question = self.domain.responses.get(slot.question)
+        names = [w for words in reader.names(slot, question, options_of(question)).values() for w in words]
+        return not says_yes_or_no(normalize(text), names)
 
     def doubt(self, slot: FormSlot, reading: Reading, text: str) -> str | None:
         """The "no ho sé" of a message whose reading was a guess of something else ("uf, no ho sé, ens coneixem
