@@ -24,7 +24,7 @@ RELATIONSHIP_QUESTION_IDS = tuple(q["id"] for ind in knowledge("relationship_ind
 RELATIONSHIP_SLOTS = tuple(f"rel_{q}" for q in RELATIONSHIP_QUESTION_IDS)
 # results, and the journey's working slots (not answers: not stored with the assessment nor shown on cards)
 RESULT_SLOTS = ("readiness", "readiness_overall", "readiness_level", "relationship_check", "relationship", "flags",
-                "assessment_id", "journey_chart", "financial_hint", "prefilled_answers", "interrupted_form")
+                "assessment_id", "journey_chart", "financial_hint", "prefilled_answers", "interrupted_form", "language_offered")
 JOURNEY_SLOTS = INTERVIEW_SLOTS + MOTIVATION_SLOTS + FACTOR_SLOTS + RELATIONSHIP_SLOTS + RESULT_SLOTS
 
 SKIPPED = "skipped"

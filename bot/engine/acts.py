@@ -178,7 +178,7 @@ class ActReader:
                 aside = True
             # "no, al resum" to "shall we look at the other organisation?": an answer that says where next;
             # "sí, moltes gràcies" to a yes/no question: an answer with thanks
-            if outright and cued in (SMALLTALK, QUESTION, STOP):
+            if outright and cued in (SMALLTALK, QUESTION, STOP, LANGUAGE):
                 # "sí, moltes gràcies" is a yes with thanks; "thanks a lot, really useful" names "a lot" only
                 # inside the thanks, "perdona, no t'he entès" a "no" only inside the question, "no, de moment la
                 # següent convocatòria ens cobreix" a "no" outside "la següent": the message without the cue, or
@@ -192,13 +192,16 @@ class ActReader:
                 lead_words = len(normalize(lead).split())
                 lead_clear = lead_words < len(words) and all(a >= lead_words for a, _ in cue_spans) \
                     and self._outright(slot, question, lead, self._reading(slot, question, lead))
-                outright = lead_clear or (bool(rest) and self._outright(slot, question, rest,
-                                                                        self._reading(slot, question, rest)))
+                if cued == LANGUAGE:  # "no parlo castellà": its "no" is no answer; "molt, treballem en català": a 4
+                    outright = lead_clear and self.language_named(normalize(lead)) is None
+                else:
+                    outright = lead_clear or (bool(rest) and self._outright(slot, question, rest,
+                                                                            self._reading(slot, question, rest)))
             if cued == QUESTION and reading is not None and reading.how == "dont_know":
                 outright = False  # "no sé què posar, dona'm un exemple": asking for help, not "don't know"
             if aside and not (outright and ((cued == QUESTION and not text.rstrip().endswith("?")
                                              and act.topic in ("meaning", "why"))
-                                            or cued in (STOP, SMALLTALK))):
+                                            or cued in (STOP, SMALLTALK, LANGUAGE))):
                 return act
         if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS) \
                 and not (outright and self.reader.kind_of(slot) == "motivation"):

@@ -34,7 +34,7 @@ from bot.engine.nlu import Parse, parse_intent_payload
 from bot.engine.render import Renderer
 from bot.engine.textnorm import normalize
 from bot.engine.turn import Turn
-from bot.engine.wording import typed_words
+from bot.engine.wording import band, digits_for_words, typed_words
 
 if TYPE_CHECKING:
     from bot.engine.forms import FormHost, FormLoop
@@ -53,6 +53,7 @@ LANGUAGE_MARGIN = 0.25  # ... and this far ahead of the next language
 HANDOFF_FORM = "handoff_form"
 CHANGE_BUTTONS = "utter_repair_change_buttons"  # a ✏️ button for each answer, under "what did I answer?"
 SUMMARY_SLOT = "assessment_id"
+OFFERED_SLOT = "language_offered"  # the languages offered so far: each once
 # "start again" typed: a message this short the intent classifier reads as `restart` this surely is asked first
 RESTART_MAX_WORDS = 7
 DESCRIBED = 4  # words from which a free-text answer naming "idioma" with no language is read as the answer
@@ -61,17 +62,23 @@ AFTER_SUMMARY_FLOOR = 0.6  # after the summary, an intent read less surely than 
 OUTSIDE = FormSlot(name="", type="outside")  # what is typed with no question pending
 
 
-_NEGATED_NUMBER = re.compile(r"\b(?:no|not|ni|isn t|wasn t|no era|no es)\s+(?:(?:era|es|un|una|a|an|el|la)\s+){0,2}(\d)\b")
+_NEGATED_NUMBER = re.compile(r"\b(?:no|not|ni|isn t|wasn t|aren t|weren t)\s+(?:(?:era|es|un|una|a|an|el|la|som|"
+                             r"somos|son|are|were|we|erem|eramos|eren|eran|tenim|tenemos|have)\s+){0,2}(\d{1,5})\b")
 _NUMBER = re.compile(r"\b(\d)\b")
+_COUNT = re.compile(r"\b(\d{1,5})\b")
 
 
-def said_instead(slot: FormSlot, text: str) -> int | None:
-    """The one score a correction gives for a scale ("no era un 2, era un 3" -> 3; "era un 3, no un 2" -> 3):
-    the numbers in range that no negation comes right before; None unless exactly one."""
-    if slot.type != "scale" or not text:
+def said_instead(slot: FormSlot, text: str, options: list[str] | None = None) -> Any:
+    """The one answer a correction gives by a number: a score ("no era un 2, era un 3" -> 3; "era un 3, no un 2"
+    -> 3), or a count's band ("m'he equivocat amb les persones contractades, som tres" -> 1_5): the numbers no
+    negation comes right before; None unless exactly one."""
+    if not text or not (slot.type == "scale" or slot.bands):
         return None
-    norm = normalize(text)
+    norm = digits_for_words(text) if slot.bands else normalize(text)
     denied = {int(n) for n in _NEGATED_NUMBER.findall(norm)}
+    if slot.bands:
+        counts = {int(n) for n in _COUNT.findall(norm)} - denied
+        return band(slot, options or [], str(counts.pop())) if len(counts) == 1 else None
     low, high = slot.min or 1, slot.max or 4
     said = {int(n) for n in _NUMBER.findall(norm) if low <= int(n) <= high} - denied
     return said.pop() if len(said) == 1 else None
@@ -138,6 +145,14 @@ class Repair:
         lead = self._lead(text)
         return lead != text.strip() and len(lead.split()) <= 3 and self.acts.reader.yes_or_no(lead) is not None
 
+    def _language_named(self, norm: str) -> str | None:
+        """The one language a short message names ("castellano", "english"), by the names in dialogues/acts.yml."""
+        names = ((self.domain.acts.get(LANGUAGE) or {}).get("names") or {})
+        padded = f" {norm} "
+        found = {str(lang) for per in names.values() for lang, words in (per or {}).items()
+                 for w in words or [] if f" {normalize(str(w))} " in padded}
+        return found.pop() if len(found) == 1 and next(iter(found)) in self.languages else None
+
     def wants_restart(self, text: str) -> bool:
         """Typed, not the /restart command: a short message the intent classifier is sure says "start again"."""
         if len(normalize(text).split()) > RESTART_MAX_WORDS:
@@ -152,6 +167,10 @@ class Repair:
     async def _question(self, turn: Turn, slot: FormSlot, act: Act) -> None:
         topic = act.topic or "meaning"
         norm = normalize(str(turn.message.text or ""))
+        named = self._language_named(norm) if topic == "meaning" and len(norm.split()) <= 6 else None
+        if named is not None and self.glossary.meaning(norm, OUTSIDE, "ca") is None:
+            await self._language(turn, slot, Act(LANGUAGE, act.confidence, "named", named))  # "podemos volver al castellano?"
+            return
         if slot.reads.get("explicit") and topic == "meaning" and self.glossary.meaning(norm, OUTSIDE, "ca") is None:
             topic = "privacy"  # a question at the consent ("who gets to see all this?") is about the data
         if topic == "meaning":
@@ -190,8 +209,14 @@ class Repair:
         tracker = turn.tracker
         target = act.topic
         if target is None or target == slot.name:
-            if target is None and tracker.history:
+            if target is None and tracker.history and act.how == "cue":
                 await self.forms.back(turn)  # "m'he equivocat": the latest answer, as ↩ does
+                return
+            if target is None and tracker.history:
+                # only guessed a correction ("que t he contestat?" at a choice): nothing is cleared on a guess;
+                # the answers are shown, with how to change one
+                self.show_answers(turn)
+                await self.forms.ask(turn, reask_only=True)
                 return
             self.host.utter(turn, "utter_repair_corrected_now")
             await self.forms.ask(turn, reask_only=True)
@@ -213,7 +238,8 @@ class Repair:
         if home is not None:
             for name in ((self.domain.acts.get(CORRECTION) or {}).get("redo") or {}).get(home.name) or ():
                 self.forms.clear_answer(tracker, str(name))  # "is the reading right?" is asked of the new one
-        instead = said_instead(slot, text) if slot is not None else None
+        options = options_of(self.domain.responses.get(slot.question)) if slot is not None else []
+        instead = said_instead(slot, text, options) if slot is not None else None
         if instead is not None:
             tracker.set_slot(target, instead)
             self.host.utter(turn, "utter_repair_corrected_to", {"answer": self._value_title(target, instead,
@@ -252,9 +278,15 @@ class Repair:
         if wanted is None:
             self.host.utter(turn, "utter_ask_language")  # "canvia l'idioma": which one?
             return
-        if wanted in self.languages and wanted != tracker.language:
+        if wanted in self.languages:  # the one spoken already: said so all the same
             tracker.language = wanted
             self.host.utter(turn, "utter_language_changed")
+        text = str(turn.message.text or "")
+        rest = text[len(self._lead(text)):].lstrip(" ,;.!?")
+        if len(rest.split()) >= 2:
+            # "perdona que escrigui en castellà, trabajamos en lleida": the answer after it is read as one
+            await self.forms.answer(turn, rest, from_button=False)
+            return
         await self.forms.ask(turn)
 
     def _offer_language(self, turn: Turn, text: str) -> bool:
@@ -268,8 +300,12 @@ class Repair:
             return False
         count = int(tracker.language_streak.get(written, 0)) + 1
         tracker.language_streak = {written: count}
+        offered = list(tracker.slots.get(OFFERED_SLOT) or [])
+        if count >= LANGUAGE_STREAK and written in offered:
+            return False  # offered once and not taken: they would rather carry on as they are
         if count >= LANGUAGE_STREAK:
             tracker.language_streak = {}
+            tracker.set_slot(OFFERED_SLOT, [*offered, written])
             message = self.renderer.response(f"utter_repair_language_offer_{written}", written,
                                              seq=tracker.question_seq)
             turn.out.append(message)
@@ -370,6 +406,11 @@ class Repair:
             return True
         if act.kind == ABUSE and act.how == "cue":
             self.host.utter(turn, "utter_repair_abuse")
+            return True
+        if act.kind == LANGUAGE and act.topic in self.languages:  # "can we go back to english?"
+            tracker.language = str(act.topic)
+            tracker.language_streak = {}
+            self.host.utter(turn, "utter_language_changed")
             return True
         if intent == "restart" and self._has_answers(tracker):
             # typed, with answers given (a journey finished, or left half-way): asked first, nothing lost

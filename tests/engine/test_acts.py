@@ -346,6 +346,9 @@ def test_the_seventh_batchs_misses(acts, slot, text, kind) -> None:
     ("rel_conflicts_power", "a bit, i'd rather not go into detail, a 2", 2),
     ("new_idea", "yes, a meeting with the council gave us the idea", "yes"),
     ("need_voice", "yes, and it'd be interesting to have more weight", "yes"),
+    ("rel_duplications_territory", "molt, treballem els dos en catala al mateix barri", 4),   # was language
+    ("partner_in_mind", "si, ya hemos hablado por telefono", "yes"),                       # was a person
+    ("objective", "innovating, for example with robots for older people", "innovation"),   # was a question
 ])
 def test_answers_holding_cue_words_stay_answers(acts, slot, text, value) -> None:
     domain, reader = acts
@@ -361,6 +364,16 @@ def test_answers_holding_cue_words_stay_answers(acts, slot, text, value) -> None
 ])
 def test_stops_with_answer_words_stay_stops(acts, slot, text) -> None:
     assert act_of(acts, slot, text).kind == "stop"
+
+
+@pytest.mark.parametrize(("slot", "text"), [
+    ("new_idea", "no parlo angles"),                  # its "no" is no answer
+    ("new_idea", "no se catala, parla en castella"),  # nor its "no sé"
+])
+def test_a_language_asked_for_with_a_no_is_a_language(acts, slot, text) -> None:
+    assert act_of(acts, slot, text).kind == "language"
+
+
 
 
 def test_a_question_that_asks_is_not_taken_for_a_correction(acts) -> None:
