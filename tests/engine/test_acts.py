@@ -329,6 +329,8 @@ def test_the_sixth_batchs_misses(acts, slot, text, kind, topic) -> None:
     ("objective", "eso no lo se, tu que recomiendas?", "question"),        # was "don't know"
     ("factor_investment", "investment meaning cash?", "question"),
     ("budget_band", "that's none of your business", "abuse"),
+    ("factor_trust", "no m aclareixo, m agradaria parlar-ho amb el tecnic", "human"),   # was 1
+    ("size_volunteers", "escribidme un correo y lo hablamos", "human"),                 # was a correction
     ("factor_sharing", "you're a star", "smalltalk"),                    # was abuse, by the classifier
     ("field", "thx!", "smalltalk"),                                      # shorthand: was kept as the description
     ("field", "grasies!", "smalltalk"),
