@@ -28,7 +28,7 @@ def domain():
 @pytest.fixture(scope="module")
 def scored(domain) -> dict[str, ActResult]:
     return {name: evaluate(domain, load_cases(DATA / f"acts_{name}.yml"))
-            for name in ("examples", "heldout", "fresh", "blind3")}
+            for name in ("examples", "heldout", "fresh", "blind3", "blind4")}
 
 
 def test_both_halves_cover_every_act_in_every_language() -> None:
@@ -57,6 +57,22 @@ def test_seen_sets_reach_the_issues_bar(scored, name) -> None:
             assert result.rate(lang, act) >= HELD_OUT_FLOOR, table(result)
 
 
+# The fourth blind set (tests/data/acts_blind4.yml, 288 cases, 12 per act per language), written at 21:10 UTC
+# by a helper who wrote nothing else, from the issue and the forms' options only (not the reader, its rules,
+# its examples or the other sets' cases), committed alone (bbc0580) before any of the eighth session's
+# changes landed, never run until the coordinator scored it once at the end (22:30 UTC): 85.8 % before the
+# session's changes (7c37a2c), 91.0 % after (87f0368), 21 -> 11 non-answers stored. The issue's bar, 90 % for
+# every act in every language, is not reached: corrections 58/75/92 %, abuse 83/83/83 %, stop 92/83/92 %.
+# The coordinator read its misses to report them (README); nothing was fitted to it this session.
+@pytest.mark.xfail(strict=True, reason="issue #23's bar on the fourth blind set: corrections (ca 58 %, es 75 %), "
+                   "abuse (83 % in each language) and stops (es 83 %) below 90 % when scored once")
+def test_fourth_blind_set_reaches_the_issues_bar(scored) -> None:
+    result = scored["blind4"]
+    for lang in LANGS:
+        for act in ACTS:
+            assert result.rate(lang, act) >= HELD_OUT_FLOOR, table(result)
+
+
 def test_development_set(domain) -> None:
     """tests/data/acts_dev23a.yml: phrases of each weak act (questions back, small talk, abuse) and answers
     holding their words, written by helper 23a; tuned to, so it holds the reading where it was brought."""
@@ -73,7 +89,9 @@ def test_development_set(domain) -> None:
 REACHED = {"heldout": {"all": 0.99, "lang": 0.99, "stored": 0}, "fresh": {"all": 0.99, "lang": 0.99, "stored": 0},
            # written before the second session changed anything, scored once at its end (19:37 UTC: 86.8 %, 15
            # stored); then read as development data by helper 23a (22:10 UTC)
-           "blind3": {"all": 0.99, "lang": 0.99, "stored": 0}}
+           "blind3": {"all": 0.99, "lang": 0.99, "stored": 0},
+           # scored once at the end of the eighth session (22:30 UTC): 91.0 %, ca 88.5, es 90.6, en 93.8, 11 stored
+           "blind4": {"all": 0.909, "lang": 0.885, "stored": 11}}
 
 
 @pytest.mark.parametrize("name", sorted(REACHED))
@@ -97,6 +115,6 @@ def table(result: ActResult) -> str:
 
 if __name__ == "__main__":  # pragma: no cover - the README's tables
     loaded = load_domain(ROOT / "dialogues", ROOT / "knowledge")
-    for half in ("examples", "heldout", "fresh", "blind3", "dev23a"):
+    for half in ("examples", "heldout", "fresh", "blind3", "blind4", "dev23a"):
         print(half)
         print(table(evaluate(loaded, load_cases(DATA / f"acts_{half}.yml"))))
