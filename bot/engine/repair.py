@@ -128,7 +128,10 @@ class Repair:
             return self._offer_language(turn, text)
         handler = {QUESTION: self._question, HUMAN: self._human, CORRECTION: self._correction, STOP: self._stop,
                    SMALLTALK: self._smalltalk, ABUSE: self._abuse, LANGUAGE: self._language}[act.kind]
-        await handler(turn, slot, act)
+        if act.kind == LANGUAGE:
+            await self._language(turn, slot, act, text)
+        else:
+            await handler(turn, slot, act)
         if act.kind == LANGUAGE:
             tracker.language_streak = {}
         else:
@@ -273,7 +276,9 @@ class Repair:
         self.host.utter(turn, "utter_repair_abuse")
         await self.forms.ask(turn, reask_only=True)
 
-    async def _language(self, turn: Turn, slot: FormSlot, act: Act) -> None:
+    async def _language(self, turn: Turn, slot: FormSlot, act: Act, text: str = "") -> None:
+        """`text` is what is read now: the message, or what is left of it after a lead already read (it was
+        the whole message each time, so "perdona, podem seguir en català?" re-read itself without end)."""
         tracker = turn.tracker
         wanted = act.topic
         if wanted is None:
@@ -282,9 +287,9 @@ class Repair:
         if wanted in self.languages:  # the one spoken already: said so all the same
             tracker.language = wanted
             self.host.utter(turn, "utter_language_changed")
-        text = str(turn.message.text or "")
+        text = text or str(turn.message.text or "")
         rest = text[len(self._lead(text)):].lstrip(" ,;.!?")
-        if len(rest.split()) >= 2:
+        if len(rest.split()) >= 2 and len(rest) < len(text.strip()) and self._language_named(normalize(rest)) is None:
             # "perdona que escrigui en castellà, trabajamos en lleida": the answer after it is read as one
             await self.forms.answer(turn, rest, from_button=False)
             return

@@ -139,3 +139,22 @@ async def test_a_correction_after_the_summary_redoes_the_open_leads_dossier(runt
         lead = await s.scalar(select(Lead))
         assert lead.dossier["readiness"]["trust"] == 4 and lead.assessment_id != first_assessment
         assert lead.dossier["sender_id"] == "test:repair:lead" and lead.dossier["answers"]["factor_trust"] == 4
+
+
+async def test_another_language_asked_for_after_an_opening_word_switches_once_and_asks_again(runtime) -> None:
+    """"perdona, podem seguir en català?" typed in English at a question: the language wish after "perdona"
+    was read again from the whole message each time, without end (RecursionError, the turn lost)."""
+    chat = Chat(runtime, sender_id="test:repair:language-lead", language="en")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send("Food Bank Salt")
+    await chat.send("we give out food to about 200 families")
+    tracker = await chat.tracker()
+    asked = tracker.requested_slot
+    replies = await chat.send("perdona, podem seguir en catala?")
+    tracker = await chat.tracker()
+    assert tracker.language == "ca"
+    assert tracker.requested_slot == asked and tracker.slots.get(asked) is None
+    names = [r.response for r in replies]
+    assert names.count("utter_language_changed") == 1, names
+    assert replies[-1].slot == asked and "?" in replies[-1].text, replies[-1].text
