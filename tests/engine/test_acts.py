@@ -381,3 +381,16 @@ def test_a_language_asked_for_with_a_no_is_a_language(acts, slot, text) -> None:
 def test_a_question_that_asks_is_not_taken_for_a_correction(acts) -> None:
     act = act_of(acts, "handoff_consent", "i l altra entitat sabra que l he buscat?")
     assert (act.kind, act.topic) == ("question", "privacy")
+
+
+@pytest.mark.parametrize(("slot", "text"), [
+    ("size_staff", "una pregunta, esto lo ve alguien mas?"),
+    ("why_partner", "quien va a ver lo que escriba?"),
+    ("size_staff", "who gets to read this?"),
+    ("territory", "aixo ho veu algu mes?"),
+])
+def test_who_sees_it_is_a_question_about_privacy_not_about_a_word(acts, slot, text) -> None:
+    """Played in Spanish: "esto lo ve alguien más?" at the staff question was answered with what «personas
+    contratadas» means; it asks who sees the answers."""
+    act = act_of(acts, slot, text)
+    assert (act.kind, act.topic) == ("question", "privacy")
