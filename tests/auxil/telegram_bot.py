@@ -205,3 +205,12 @@ def dialogues_with_test_form(tmp_path, settings: Settings) -> Settings:
     (target / "zz_telegram_test.yml").write_text(TEST_FORM, encoding="utf-8")
     paths = replace(settings.paths, dialogues=str(target), knowledge=str(settings.knowledge_dir))
     return replace(settings, paths=paths)
+
+
+async def deliver_until(notifier: Any, done: Any, tries: int = 100) -> None:
+    """Run the notifier's delivery pass until `done()` says what was waited for has gone out."""
+    for _ in range(tries):
+        await notifier.run_once()
+        if done():
+            return
+        await asyncio.sleep(0.05)

@@ -7,7 +7,6 @@ Details or `/lead N` (the facilitator was told to open a private chat with the b
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from bot.notifier import Notifier
@@ -16,6 +15,7 @@ from bot.telegram.deliver import TelegramTransport
 from bot.telegram.sender import Sender
 from bot.text.textsplit import MAX_MESSAGE, split_text
 from tests.auxil.runtime import ask_for_a_facilitator
+from tests.auxil.telegram_bot import deliver_until
 from tests.auxil.updates import make_callback, make_command, make_message
 
 GROUP = -100778
@@ -60,13 +60,6 @@ async def _started(fake, bots):
     return runtime, notifier
 
 
-async def _deliver_until(notifier, done, tries: int = 100) -> None:
-    for _ in range(tries):
-        await notifier.run_once()
-        if done():
-            return
-        await asyncio.sleep(0.05)
-
 
 async def test_a_long_paste_and_a_long_reply_arrive_whole(fake, bots) -> None:
     runtime, notifier = await _started(fake, bots)
@@ -84,7 +77,7 @@ async def test_a_long_paste_and_a_long_reply_arrive_whole(fake, bots) -> None:
         return "\n".join(c.text or "" for c in fake.calls[since:]
                          if c.ok and c.method == "sendMessage" and c.chat_id == LAIA)
 
-    await _deliver_until(notifier, lambda: _in_order(to_laia(), lines))
+    await deliver_until(notifier, lambda: _in_order(to_laia(), lines))
     assert _in_order(to_laia(), lines), "the paste did not reach the facilitator whole"
     assert "Coop Llarga" in to_laia()
     assert not [c for c in fake.calls[since:] if c.chat_id == LAIA and not c.ok]
@@ -98,7 +91,7 @@ async def test_a_long_paste_and_a_long_reply_arrive_whole(fake, bots) -> None:
         return "\n".join(c.text or "" for c in fake.calls[since:]
                          if c.ok and c.method == "sendMessage" and c.chat_id == ENTITY)
 
-    await _deliver_until(notifier, lambda: _in_order(to_entity(), answer_lines))
+    await deliver_until(notifier, lambda: _in_order(to_entity(), answer_lines))
     assert _in_order(to_entity(), answer_lines), "the /reply did not reach the entity whole"
     assert "Laia" in to_entity()
     assert not [c for c in fake.calls[since:] if c.chat_id == ENTITY and not c.ok]
@@ -129,7 +122,7 @@ async def test_a_long_dossier_reaches_the_facilitator_by_details_and_by_lead(fak
     since = len(fake.calls)
     await fake.push_update(make_command("lead", "1", chat_id=GROUP, user_id=LAIA, chat_type="supergroup"))
     await fake.wait_updates_consumed()
-    await _deliver_until(notifier, lambda: private_since(since).count(note_lines[-1]) == 4)
+    await deliver_until(notifier, lambda: private_since(since).count(note_lines[-1]) == 4)
     assert private_since(since).count(note_lines[-1]) == 4
     assert not [c for c in fake.calls[since:] if c.chat_id == LAIA and not c.ok]
 
@@ -149,7 +142,7 @@ async def test_a_reply_that_can_never_arrive_is_reported_to_its_facilitator(fake
     async with runtime.sessionmaker() as session, session.begin():
         laia = await store.get_facilitator(session=session, telegram_user_id=LAIA)
         assert (await store.claim_lead(session=session, lead_id=1, facilitator=laia)).ok
-    await _deliver_until(notifier, lambda: any(c.chat_id == ENTITY for c in fake.sent_messages()))
+    await deliver_until(notifier, lambda: any(c.chat_id == ENTITY for c in fake.sent_messages()))
     fake.block(ENTITY)
     since = len(fake.calls)
     await fake.push_update(make_command("reply", "1 Ens veiem dijous a les 10", chat_id=LAIA, user_id=LAIA))
@@ -157,5 +150,5 @@ async def test_a_reply_that_can_never_arrive_is_reported_to_its_facilitator(fake
     def told() -> bool:
         return any("no ha arribat" in (c.text or "") for c in fake.sent_messages(LAIA) if fake.calls.index(c) >= since)
 
-    await _deliver_until(notifier, told)
+    await deliver_until(notifier, told)
     assert told()

@@ -9,7 +9,6 @@ dashboard's page when there is one. The fake Bot API refuses a text over 4,096 a
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from sqlalchemy import update
@@ -23,6 +22,7 @@ from bot.telegram.deliver import TelegramTransport
 from bot.telegram.sender import Sender
 from bot.text.textsplit import MAX_MESSAGE
 from tests.auxil.runtime import ask_for_a_facilitator
+from tests.auxil.telegram_bot import deliver_until
 from tests.auxil.updates import make_callback
 
 GROUP = -100779
@@ -31,13 +31,6 @@ LAIA = 7102
 NAME = "Laia Soler i Martí"
 QUOTE_WORDS = "si no trobem una entitat sòcia abans del juny haurem de tancar l'esplai del barri; "
 
-
-async def _deliver_until(notifier, done, tries: int = 100) -> None:
-    for _ in range(tries):
-        await notifier.run_once()
-        if done():
-            return
-        await asyncio.sleep(0.05)
 
 
 async def _started(fake, bots, quote, *, base_url: str = ""):
@@ -95,7 +88,7 @@ async def test_a_card_that_grows_past_the_limit_on_an_edit_still_shows_the_claim
     def group_cards():
         return [c for c in fake.sent_messages(GROUP) if "Esplai del Barri" in (c.text or "")]
 
-    await _deliver_until(notifier, lambda: bool(group_cards()))
+    await deliver_until(notifier, lambda: bool(group_cards()))
     [card] = group_cards()
     assert card.params.get("reply_markup") and len(card.text) == MAX_MESSAGE - 6 and "✂️" not in card.text
     message_id = card.result["message_id"]
@@ -111,7 +104,7 @@ async def test_a_card_that_grows_past_the_limit_on_an_edit_still_shows_the_claim
     def shown() -> str:
         return fake.messages[(GROUP, message_id)].get("text") or ""
 
-    await _deliver_until(notifier, lambda: NAME in shown())
+    await deliver_until(notifier, lambda: NAME in shown())
     edits = [c for c in fake.calls[since:] if c.method == "editMessageText" and c.chat_id == GROUP]
     assert edits and all(c.ok for c in edits), [c.description for c in edits]
     text = shown()
@@ -131,7 +124,7 @@ async def test_a_card_longer_than_a_message_goes_as_one_with_the_dashboards_link
         return quote
 
     runtime, notifier = await _started(fake, bots, long, base_url="https://aliat.example.org/")
-    await _deliver_until(notifier, lambda: bool(fake.sent_messages(GROUP)))
+    await deliver_until(notifier, lambda: bool(fake.sent_messages(GROUP)))
     [card] = fake.sent_messages(GROUP)
     assert len(card.text) <= MAX_MESSAGE and card.params.get("reply_markup")
     assert card.text.rstrip().endswith("/lead 1 o https://aliat.example.org/leads/1")
