@@ -44,6 +44,12 @@ FREE_TEXT_MAX_WORDS = 16  # on a name or description question, cues count in sho
 FREE_TEXT_CUE_START = 1  # ... and start among its first words, unless four words long or more
 FREE_TEXT_SHORT = 5  # ... or the message is this short
 _LAUGH = re.compile(r"\b(?:ja|je|ha|he|ji|xa){2,}h?\b")
+# verbs that, with a language named, ask to switch ("canvia a castellà si us plau", "cambia a español porfa"):
+# a short message saying both is that wish wherever it is typed, never an answer ("si us plau" read as a yes)
+_SWITCH_VERBS = frozenset("canvia canviar canviem canvieu cambia cambiar cambiamos cambiad change switch passa "
+                          "passem pasa pasamos pasemos seguim seguir seguimos sigamos continuem continuar "
+                          "continuamos continue parlem hablemos escriu escriure escribe escribir write".split())
+SWITCH_MAX_WORDS = 8
 _QUESTION_WORDS = frozenset("que quin quina quins quines qui com quan quant quanta on per what who why how when "
                             "where which is are do does can could qual cual quien como cuando cuanto donde por "
                             "para".split())
@@ -155,6 +161,12 @@ class ActReader:
         outright = self._outright(slot, question, text, reading)
         if outright and len(words) <= 2:
             return Act(ANSWER, 1.0, "answer")  # "no", "3", "gens": whatever a cue says
+        if slot.reads.get("explicit") and text.rstrip().endswith("?"):
+            # consent is given by a clear yes, never by a message that asks something ("si després me'n
+            # penedeixo, com ho esborro tot?": its "si" is an "if"): the question is answered, consent asked again
+            return self._detailed(QUESTION, norm, 0.9, "explicit")
+        if len(words) <= SWITCH_MAX_WORDS and _SWITCH_VERBS.intersection(words) and self.language_named(norm):
+            return self._detailed(LANGUAGE, norm, 1.0, "switch")
         if text.rstrip().endswith("?") and not free_text and len(self.reader.options_named(slot, question, text)) >= 2:
             # "quina diferència hi ha entre eficiència i estalviar?": a question about the options, not one of them
             return self._detailed(QUESTION, norm, 0.9, "options")

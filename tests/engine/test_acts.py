@@ -394,3 +394,27 @@ def test_who_sees_it_is_a_question_about_privacy_not_about_a_word(acts, slot, te
     contratadas» means; it asks who sees the answers."""
     act = act_of(acts, slot, text)
     assert (act.kind, act.topic) == ("question", "privacy")
+
+
+@pytest.mark.parametrize("text", [
+    "si m'ho repenso, puc treure les dades?",
+    "si acepto, luego lo puedo borrar?",
+    "yes but who gets my phone number?",
+])
+def test_a_question_at_the_consent_is_never_consent(acts, text) -> None:
+    """Consent is given by a clear yes: a message that asks something is answered and the consent asked
+    again, even when it opens with a "si" (an "if") or a "yes but"."""
+    act = act_of(acts, "handoff_consent", text)
+    assert act.kind == "question", act
+
+
+@pytest.mark.parametrize(("slot", "text", "lang"), [
+    ("factor_commitment", "canviem al castella si us plau", "es"),
+    ("factor_trust", "cambiamos a ingles porfa", "en"),
+    ("financial_situation", "can we switch to spanish", "es"),
+])
+def test_a_wish_to_switch_language_is_never_an_answer(acts, slot, text, lang) -> None:
+    """A switching verb with a language named is that wish at any question: "canvia a castellà si us plau"
+    at a 1-4 question was kept as a 4 (the "sí" of "si us plau")."""
+    act = act_of(acts, slot, text)
+    assert (act.kind, act.topic) == ("language", lang)
