@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.content.domain import CHOICES_DONE, FormSlot, Response
+from bot.engine.ahead import email_in, phone_in
 from bot.engine.amounts import read_amount
 from bot.engine.answers import AnswerReader, Reading, Refused, options_of
 from bot.engine.textnorm import normalize
@@ -102,6 +103,12 @@ def read_answer(slot: FormSlot, question: Response | None, value: str, *, from_b
     if reader is not None and not from_button and slot.type == "text" and reader.is_a_nod(value or ""):
         # "si", "vale", "ok, yes" typed to "what is your organisation called?": a nod to what came before,
         # not a name (the question is asked again with how to answer it)
+        raise Refused("text")
+    if not from_button and slot.type == "text" and slot.name.endswith(("_name", "_role")) \
+            and (phone_in(value or "", {}) or email_in(value or "", {})):
+        # "per telèfon, el 612 345 678" typed at "what is your role?": a phone or an email is no name and no
+        # role; it was kept as one and shown to the facilitator (the question is asked again; the contact
+        # question that comes next keeps the phone)
         raise Refused("text")
     return Reading(coerce(slot, question, value, from_button=from_button, max_text_length=max_text_length),
                    1.0, "button" if from_button else "text")

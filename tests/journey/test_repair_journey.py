@@ -158,3 +158,23 @@ async def test_another_language_asked_for_after_an_opening_word_switches_once_an
     names = [r.response for r in replies]
     assert names.count("utter_language_changed") == 1, names
     assert replies[-1].slot == asked and "?" in replies[-1].text, replies[-1].text
+
+
+async def test_a_phone_typed_at_the_role_question_is_not_kept_as_the_role(runtime) -> None:
+    """Played in Catalan: "per telèfon, el 612 345 678" typed at "what is your role?" was kept as the role
+    and shown to the facilitator as "Contacte: Laia (per telefon, el 612 345 678)"."""
+    chat = Chat(runtime, sender_id="test:repair:role-phone", language="ca")
+    await chat.send("/start")
+    await chat.send("vull parlar amb algu")
+    said = {"handoff_consent": "si", "entity_name": "Casal Sant Roc", "contact_name": "Laia"}
+    for _ in range(6):
+        tracker = await chat.tracker()
+        if tracker.requested_slot == "contact_role":
+            break
+        await chat.send(said[tracker.requested_slot])
+    assert (await chat.tracker()).requested_slot == "contact_role"
+    await chat.send("per telefon, el 612 345 678")
+    tracker = await chat.tracker()
+    assert tracker.slots.get("contact_role") is None and tracker.requested_slot == "contact_role"
+    await chat.send("coordinadora")
+    assert (await chat.tracker()).slots.get("contact_role") == "coordinadora"
