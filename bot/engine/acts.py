@@ -404,11 +404,12 @@ class ActReader:
                 return name
         return "meaning"
 
+    def languages_named(self, norm: str) -> list[str]:
+        """The languages a message names ("castellano", "english"), by the names in dialogues/acts.yml."""
+        return [lang for lang, words in self._language_names.items() if any(_contains(norm, w) for w in words)]
+
     def language_named(self, norm: str) -> str | None:
-        for lang, words in self._language_names.items():
-            if any(_contains(norm, w) for w in words):
-                return lang
-        return None
+        return next(iter(self.languages_named(norm)), None)
 
     def target_of(self, norm: str) -> str | None:
         """The answer a correction is about ("la confiança" -> factor_trust); the longest name wins."""

@@ -35,7 +35,7 @@ from bot.engine.nlu import Parse, parse_intent_payload
 from bot.engine.render import Renderer
 from bot.engine.textnorm import normalize
 from bot.engine.turn import Turn
-from bot.engine.wording import band, digits_for_words, typed_words
+from bot.engine.wording import band, digits_for_words, lead_clause, typed_words
 
 if TYPE_CHECKING:
     from bot.engine.forms import FormHost, FormLoop
@@ -53,13 +53,13 @@ LANGUAGE_FLOOR = 0.55
 LANGUAGE_MARGIN = 0.25  # ... and this far ahead of the next language
 HANDOFF_FORM = "handoff_form"
 CHANGE_BUTTONS = "utter_repair_change_buttons"  # a ✏️ button for each answer, under "what did I answer?"
-SUMMARY_SLOT = "assessment_id"
+SUMMARY_SLOT = "assessment_id"  # set once the summary has been given
 OFFERED_SLOT = "language_offered"  # the languages offered so far: each once
 # "start again" typed: a message this short the intent classifier reads as `restart` this surely is asked first
 RESTART_MAX_WORDS = 7
 DESCRIBED = 4  # words from which a free-text answer naming "idioma" with no language is read as the answer
 RESTART_FLOOR = 0.8
-AFTER_SUMMARY_FLOOR = 0.6  # after the summary, an intent read less surely than this gets a closing line  # set once the summary has been given
+AFTER_SUMMARY_FLOOR = 0.6  # after the summary, an intent read less surely than this gets a closing line
 OUTSIDE = FormSlot(name="", type="outside")  # what is typed with no question pending
 
 
@@ -118,7 +118,7 @@ class Repair:
         if act.kind in (SMALLTALK, STOP) and slot.reads.get("explicit") and self._plain_yes_no(text):
             # "no thanks, let's carry on" to the consent: its no is the answer, read alone
             tracker.latest_message["act"] = ANSWER
-            await self.forms.answer(turn, self._lead(text), from_button=False)
+            await self.forms.answer(turn, lead_clause(text)[0], from_button=False)
             return True
         if act.kind == LANGUAGE and act.topic is None and slot.type == "text" and len(text.split()) >= DESCRIBED:
             # "acogida de familias refugiadas y clases de idioma": a description that names the word, not a wish
@@ -126,36 +126,27 @@ class Repair:
         tracker.latest_message["act"] = act.kind
         if act.kind == ANSWER:
             return self._offer_language(turn, text)
-        handler = {QUESTION: self._question, HUMAN: self._human, CORRECTION: self._correction, STOP: self._stop,
-                   SMALLTALK: self._smalltalk, ABUSE: self._abuse, LANGUAGE: self._language}[act.kind]
         if act.kind == LANGUAGE:
             await self._language(turn, slot, act, text)
-        else:
-            await handler(turn, slot, act)
-        if act.kind == LANGUAGE:
             tracker.language_streak = {}
         else:
+            handler = {QUESTION: self._question, HUMAN: self._human, CORRECTION: self._correction, STOP: self._stop,
+                       SMALLTALK: self._smalltalk, ABUSE: self._abuse}[act.kind]
+            await handler(turn, slot, act)
             # a question back or an aside is written in a language too ("oye, esto cuesta dinero?"): it
             # counts towards the offer, after its own answer
             self._offer_language(turn, text)
         return True
 
-    @staticmethod
-    def _lead(text: str) -> str:
-        return re.split(r"[,;.!?]", text, maxsplit=1)[0].strip() or text
-
     def _plain_yes_no(self, text: str) -> bool:
         """A message whose first clause is a yes or a no on its own ("no thanks", "yes please")."""
-        lead = self._lead(text)
-        return lead != text.strip() and len(lead.split()) <= 3 and self.acts.reader.yes_or_no(lead) is not None
+        lead, rest = lead_clause(text)
+        return bool(rest) and len(lead.split()) <= 3 and self.acts.reader.yes_or_no(lead) is not None
 
     def _language_named(self, norm: str) -> str | None:
-        """The one language a short message names ("castellano", "english"), by the names in dialogues/acts.yml."""
-        names = ((self.domain.acts.get(LANGUAGE) or {}).get("names") or {})
-        padded = f" {norm} "
-        found = {str(lang) for per in names.values() for lang, words in (per or {}).items()
-                 for w in words or [] if f" {normalize(str(w))} " in padded}
-        return found.pop() if len(found) == 1 and next(iter(found)) in self.languages else None
+        """The one language a short message names ("castellano", "english"), if it is one spoken here."""
+        found = self.acts.languages_named(norm)
+        return found[0] if len(found) == 1 and found[0] in self.languages else None
 
     def wants_restart(self, text: str) -> bool:
         """Typed, not the /restart command: a short message the intent classifier is sure says "start again"."""
@@ -171,11 +162,13 @@ class Repair:
     async def _question(self, turn: Turn, slot: FormSlot, act: Act) -> None:
         topic = act.topic or "meaning"
         norm = normalize(str(turn.message.text or ""))
-        named = self._language_named(norm) if topic == "meaning" and len(norm.split()) <= 6 else None
-        if named is not None and self.glossary.meaning(norm, OUTSIDE, "ca") is None:
+        # a question with no term of the glossary in it is no question about a word
+        no_term = topic == "meaning" and self.glossary.meaning(norm, OUTSIDE, "ca") is None
+        named = self._language_named(norm) if no_term and len(norm.split()) <= 6 else None
+        if named is not None:
             await self._language(turn, slot, Act(LANGUAGE, act.confidence, "named", named))  # "podemos volver al castellano?"
             return
-        if slot.reads.get("explicit") and topic == "meaning" and self.glossary.meaning(norm, OUTSIDE, "ca") is None:
+        if slot.reads.get("explicit") and no_term:
             topic = "privacy"  # a question at the consent ("who gets to see all this?") is about the data
         if topic == "meaning":
             said = self.glossary.meaning(norm, slot, turn.tracker.language)
@@ -287,9 +280,8 @@ class Repair:
         if wanted in self.languages:  # the one spoken already: said so all the same
             tracker.language = wanted
             self.host.utter(turn, "utter_language_changed")
-        text = text or str(turn.message.text or "")
-        rest = text[len(self._lead(text)):].lstrip(" ,;.!?")
-        if len(rest.split()) >= 2 and len(rest) < len(text.strip()) and self._language_named(normalize(rest)) is None:
+        rest = lead_clause(text or str(turn.message.text or ""))[1]
+        if len(rest.split()) >= 2 and self._language_named(normalize(rest)) is None:
             # "perdona que escrigui en castellà, trabajamos en lleida": the answer after it is read as one
             await self.forms.answer(turn, rest, from_button=False)
             return
