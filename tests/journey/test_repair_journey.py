@@ -16,6 +16,15 @@ ANSWERS = {
 }
 
 
+async def named(runtime, sender: str, language: str, name: str) -> Chat:
+    """A conversation in `language` with the interview started and the organisation's name given."""
+    chat = Chat(runtime, sender_id=sender, language=language)
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send(name)
+    return chat
+
+
 async def finished_journey(runtime, sender: str) -> Chat:
     chat = Chat(runtime, sender_id=sender, language="ca")
     await chat.send("/start")
@@ -56,20 +65,14 @@ def test_the_staff_said_in_the_opening_fall_in_the_questions_bands() -> None:
 
 
 async def test_what_did_i_answer_in_the_middle_of_a_form_lists_the_answers(runtime) -> None:
-    chat = Chat(runtime, sender_id="test:repair:answers", language="es")
-    await chat.send("/start")
-    await chat.send(payload="/explore")
-    await chat.send("Asociacion La Flor")
+    chat = await named(runtime, "test:repair:answers", "es", "Asociacion La Flor")
     replies = await chat.send("que te he contestado?")
     assert replies[0].response == "utter_repair_answers" and "Asociacion La Flor" in replies[0].text, replies[0].text
     assert replies[-1].slot == "field"
 
 
 async def test_what_to_put_at_a_description_is_told_not_passed_to_a_facilitator(runtime) -> None:
-    chat = Chat(runtime, sender_id="test:repair:how", language="es")
-    await chat.send("/start")
-    await chat.send(payload="/explore")
-    await chat.send("Asociacion La Flor")
+    chat = await named(runtime, "test:repair:how", "es", "Asociacion La Flor")
     replies = await chat.send("perdona, q es lo q tengo q poner aqui?")
     assert [r.response for r in replies] == ["utter_repair_how_to_answer", "utter_ask_field"]
 
@@ -90,10 +93,7 @@ async def test_a_correction_that_says_the_new_score_keeps_it_and_redoes_the_summ
 
 
 async def test_a_question_about_two_options_explains_both(runtime) -> None:
-    chat = Chat(runtime, sender_id="test:repair:two", language="ca")
-    await chat.send("/start")
-    await chat.send(payload="/explore")
-    await chat.send("Casal Sant Roc")
+    chat = await named(runtime, "test:repair:two", "ca", "Casal Sant Roc")
     for _ in range(20):
         if (await chat.tracker()).requested_slot == "objective":
             break
@@ -144,10 +144,7 @@ async def test_a_correction_after_the_summary_redoes_the_open_leads_dossier(runt
 async def test_another_language_asked_for_after_an_opening_word_switches_once_and_asks_again(runtime) -> None:
     """"perdona, podem seguir en català?" typed in English at a question: the language wish after "perdona"
     was read again from the whole message each time, without end (RecursionError, the turn lost)."""
-    chat = Chat(runtime, sender_id="test:repair:language-lead", language="en")
-    await chat.send("/start")
-    await chat.send(payload="/explore")
-    await chat.send("Food Bank Salt")
+    chat = await named(runtime, "test:repair:language-lead", "en", "Food Bank Salt")
     await chat.send("we give out food to about 200 families")
     tracker = await chat.tracker()
     asked = tracker.requested_slot
