@@ -227,7 +227,7 @@ class ActReader:
             guess = _guess(self._ranked(text))
             if guess.label in (HUMAN, LANGUAGE, ABUSE, SMALLTALK) and guess.confidence >= ACT_FLOOR \
                     and guess.margin >= ACT_MARGIN:
-                return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
+                return self._detailed(str(guess.label), norm, guess.confidence, "classifier", asks=text.rstrip().endswith("?"))
             return self._detailed(QUESTION, norm, 0.8, "asking")
         if outright:
             return Act(ANSWER, 1.0, "answer")
@@ -238,14 +238,14 @@ class ActReader:
             # a name or a description can be any words at all ("Salut Mental Catalunya"): there, only a cue
             # or a question mark says that it is not an answer, never the classifier
             if guess.label not in (None, ANSWER) and guess.confidence >= ACT_FLOOR and guess.margin >= ACT_MARGIN:
-                return self._detailed(str(guess.label), norm, guess.confidence, "classifier")
+                return self._detailed(str(guess.label), norm, guess.confidence, "classifier", asks=text.rstrip().endswith("?"))
             answer, other, other_p = _answer_and_other(ranked)
             readable = reading is not None
             # what the answer reader cannot read is no answer anyway: the likeliest other act answers it;
             # what it could read only by guessing, when an answer is unlikely, is not taken either
             if other_p >= OTHER_FLOOR and (not readable or (answer < UNLIKELY_ANSWER and other_p > answer)):
                 if not (asks and other != QUESTION and other_p < ACT_FLOOR):
-                    return self._detailed(other, norm, other_p, "classifier")
+                    return self._detailed(other, norm, other_p, "classifier", asks=text.rstrip().endswith("?"))
         if asks and (words[0] in _QUESTION_WORDS or free_text
                      or (len(words) >= 3 and not (guess.label == ANSWER and guess.confidence >= 0.5))):
             return self._detailed(QUESTION, norm, 0.6, "question_mark")
@@ -384,7 +384,7 @@ class ActReader:
         opened = any(norm.startswith(f"{o} ") for o in self._openers)
         return opened and bool(set(words) & NEGATIONS)
 
-    def _detailed(self, act: str, norm: str, confidence: float, how: str) -> Act:
+    def _detailed(self, act: str, norm: str, confidence: float, how: str, *, asks: bool = False) -> Act:
         topic: str | None = None
         if act == QUESTION:
             topic = self.topic_of(norm)
@@ -395,6 +395,9 @@ class ActReader:
             topic = self.language_named(norm)
         elif act == CORRECTION:
             topic = self.target_of(norm)
+            if topic is None and asks and self.topic_of(norm) == "answers":
+                # "què t'he contestat?" names no answer to change: it asks to see them (a question back)
+                return Act(QUESTION, confidence, how, "answers")
         return Act(act, confidence, how, topic)
 
     def topic_of(self, norm: str) -> str | None:

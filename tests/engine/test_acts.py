@@ -418,3 +418,11 @@ def test_a_wish_to_switch_language_is_never_an_answer(acts, slot, text, lang) ->
     at a 1-4 question was kept as a 4 (the "sí" of "si us plau")."""
     act = act_of(acts, slot, text)
     assert (act.kind, act.topic) == ("language", lang)
+
+
+@pytest.mark.parametrize("slot", ["rel_conflicts_history", "factor_trust"])
+def test_what_did_i_answer_is_a_question_about_the_answers_not_a_correction(acts, slot) -> None:
+    """Played in Catalan: "que t he contestat?" at a relationship question was read as a correction of
+    nothing ("D'acord, ho corregim" and the same question again) instead of showing the answers."""
+    act = act_of(acts, slot, "que t he contestat?")
+    assert (act.kind, act.topic) == ("question", "answers")
