@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from bot.content.domain import Domain, FormSlot, Response
-from bot.engine.grounding import UNGROUNDED, grounded, stems
+from bot.engine.grounding import UNGROUNDED, YES_NO_WORDS, grounded, stems
 from bot.engine.learn import TextClassifier
 from bot.engine.motivation_answer import read_motivation
 from bot.engine.negation import clauses_of, contained
@@ -68,6 +68,45 @@ _THOUSANDS = re.compile(r"\d[.,]\d{3}(?!\d)")
 THANKS_WORDS = 3  # consent: a clear yes or no followed by this many words at most ("sí, moltes gràcies")
 # kinds whose classes are everyday words (yes, a bit, a lot), said of anything: their readings are not grounded
 UNGROUNDED_KINDS = ("yes_no", "yes_partly_no", "scale", "motivation")
+# Words that say nothing of any answer on their own: articles, pronouns, prepositions, auxiliaries, and the
+# asides people wrap an answer in ("la veritat", "to be honest", "pues"). A classifier's reading of a message
+# none of whose other words is a word of its kind's examples rests on nothing the message says ("lets carry
+# on" was "serious", "la veritat" a yes, "start again" a yes): it is no answer (the question is asked again).
+FUNCTION_WORDS = frozenset("""
+a an the to of in on at by for with from as is are was were be been being am it its it s this that these those
+i me my we us our you your he she they them their there here then than so do does did done have has had will
+would can could should shall may might must let lets let s just really about up out into over get got
+el la els les lo los las un una uns unes unos unas de del dels d l en a al als amb per para por con sin que
+qui quien es son era eren eran ser estar esta estan estem estamos esto eso aixo aquest aquesta aquell ese esa som
+soc sou somos soy sois estic estoy hem hemos ha han he hay
+este ho hi ens nos us os me te se li le les mi tu su nostre nostra nuestro nuestra i y o u ni pero pero però
+doncs pues bueno bo be home hombre mira mire oye escolta vaya ves veure veras well look oh ah eh hmm mmm
+veritat verdad truth honest honestly tbh sincerament sinceramente franc francament frankly
+""".split()) - frozenset(["be"])
+# Another question's topic named with a quantity ("nada de voluntarios", "cap treballador", "hardly any money"):
+# the answer to that question, not to this one. The topics are the words a correction names those questions by
+# (dialogues/acts.yml `correction.targets`); a word of this question's own text is its own topic.
+TOPIC_SLOTS = ("size_staff", "size_volunteers", "budget_band", "financial_situation")
+QUANTITIES = frozenset("""
+no ni not never nunca mai sin sense without dont don t isnt arent tampoc tampoco gens nada nothing none cap ningun
+ninguna ninguno ningu nadie nobody zero cero hardly barely apenas any poc poca pocs poques poco pocos pocas little
+few gaire gaires massa demasiado demasiados molt molts moltes mucho muchos muchas much many lots loads tons munt
+monton bastant bastants bastante bastantes tenim tenemos have has
+""".split())
+# Asides an answer is wrapped in, said before or after it: read without them ("pretty dire to be honest" was
+# "stable", from the "be" of "to be"; "fatal, la verdad"); said alone they answer nothing ("la veritat").
+ASIDES = tuple(sorted("""
+la veritat es que|la veritat|la veritat sigui dita|si et dic la veritat|per ser sincer|per ser sincera|sincerament|
+francament|la verdad es que|la verdad|si te digo la verdad|para ser sincero|para ser sincera|sinceramente|
+francamente|a decir verdad|to be honest|to be fair|honestly|tbh|truth be told|if i m honest|if i am honest|
+i have to say|i must say|frankly|in all honesty|honest
+""".replace("\n", "").split("|"), key=len, reverse=True))
+# what opens or closes a sentence and is taken off only when something is left ("bueno" alone is an answer)
+OPENERS = ("bueno", "pues", "doncs", "mira", "home", "hombre", "well", "oh", "uf", "buf", "vaya", "vamos a ver",
+           "a veure", "let me think", "hmm", "mmm", "eh", "ah", "oye", "escolta", "look", "really", "right now",
+           "ara mateix", "ahora mismo", "la veritat", "la verdad")
+TOPIC_REACH = 4  # words between the quantity and the topic it governs ("no tenim gens de pressupost")
+STEM = 4  # letters two words must share to count as one ("poquet" and "poquito", "moltíssim" and "moltíssims")
 
 
 def options_of(question: Response | None) -> list[str]:
@@ -89,6 +128,39 @@ def find_slot(domain: Domain, name: str) -> tuple[FormSlot, Response | None] | N
 _TRAILING_HEDGES = ("diria", "diria jo", "crec", "creo", "yo diria", "i d say", "i guess", "i think", "i reckon",
                     "more or less", "mes o menys", "mas o menos", "o aixi", "o asi", "or so", "tbh", "la veritat",
                     "la verdad")
+
+
+_WORD_AT = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def without_asides(text: str) -> str:
+    """`text` without the asides it opens or closes with ("to be honest", "la veritat", "pues"); Refused when it
+    is nothing but asides ("la veritat", "to be honest")."""
+    words = [(m.start(), m.end(), normalize(m.group())) for m in _WORD_AT.finditer(text)]
+    start, end, cut = 0, len(words), False
+    changed = True
+    while changed and start < end:
+        changed = False
+        said = " ".join(w[2] for w in words[start:end])
+        for phrase in (*ASIDES, *OPENERS):
+            n = len(phrase.split())
+            if n > end - start:
+                continue
+            alone = n == end - start
+            if alone and phrase not in ASIDES:
+                continue  # "bueno", "well" alone are answers
+            if said == phrase or said.startswith(f"{phrase} "):
+                start, changed, cut = start + n, True, True
+                break
+            if said.endswith(f" {phrase}"):
+                end, changed, cut = end - n, True, True
+                break
+    if not cut:
+        return text
+    if start >= end:
+        raise Refused("unclear")
+    tail = text[words[end - 1][1]:] if end == len(words) else ""  # "un 3?" keeps its "?"
+    return text[words[start][0]:words[end - 1][1]] + tail
 
 
 def _bare_number(clause: str) -> int | None:
@@ -118,6 +190,7 @@ class AnswerReader:
         self._names: dict[tuple[str, int, tuple[str, ...]], dict[str, set[str]]] = {}
         self._class_texts: dict[str, dict[str, list[str]]] = {}
         self._grounds: dict[tuple[str, str, str], frozenset[str]] = {}
+        self._vocabulary: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
         every_answer = list(dont_know)
         for kind, classes in answers.items():
             if kind in (DONT_KNOW, OTHER) or not isinstance(classes, dict):
@@ -134,6 +207,9 @@ class AnswerReader:
         self._nod_class = {normalize(t): cls for cls in ("no", "yes") for texts in (yes_no.get(cls) or {}).values()
                            for t in texts or [] if normalize(t)}
         self._nods = set(self._nod_class)
+        # the nods said inside a longer message ("sí, endavant", "i agree with that"): a yes or a no must be said
+        self._nod_phrases = {cls: sorted({n for n, c in self._nod_class.items() if c == cls}, key=len, reverse=True)
+                             for cls in ("yes", "no")}
         # What is not an answer at all ("Carmen", "asdf", "what's the weather"): a classifier of three
         # answers puts anything in one of them, sure of itself, so a second one says whether it is an
         # answer at all, and vetoes the first when it clearly is not.
@@ -147,6 +223,9 @@ class AnswerReader:
         """The slot value `text` stands for, or Refused. An answer followed by a comment ("un 3, tot i que…",
         "gens, al contrari, ens portem molt bé", "a lot. they're huge, we're tiny") is its first clause, when
         that clause alone reads clearly and what follows does not turn it round ("sí, però poc")."""
+        if slot.type in ("choice", "scale"):
+            text = without_asides(text)
+            text = self._own_topic(slot, question, text)
         if slot.type == "scale":
             hedged = self._hedged_number(slot, question, text)
             if hedged is not None:
@@ -164,6 +243,50 @@ class AnswerReader:
                     and not self._rest_names_another(slot, question, reading, rest):
                 return Reading(reading.value, reading.confidence, reading.how, lead)
         return self._read(slot, question, text)
+
+    def _own_topic(self, slot: FormSlot, question: Response | None, text: str) -> str:
+        """`text` without its clauses about another question's topic ("nada de voluntarios" typed at "how do you
+        work with others?" was kept as "Hardly at all"); Refused when that is all it says."""
+        topics = self._topics(slot, question)
+        if not topics:
+            return text
+        clauses = [c for c in CLAUSE.split(text) if normalize(c)]
+        kept = [c for c in clauses if not self._quantifies(normalize(c).split(), topics)]
+        if len(kept) == len(clauses):
+            return text
+        if not kept:
+            raise Refused("scale" if slot.type == "scale" else "choice")
+        return ", ".join(kept)
+
+    @staticmethod
+    def _quantifies(tokens: list[str], topics: frozenset[str]) -> bool:
+        for i, token in enumerate(tokens):
+            if any(token.startswith(t) for t in topics) and \
+                    any(w in QUANTITIES for w in tokens[max(0, i - TOPIC_REACH):i]):
+                return True
+        return False
+
+    def _topics(self, slot: FormSlot, question: Response | None) -> frozenset[str]:
+        """The beginnings of the words that name the other questions' topics, less this question's own words."""
+        key = (slot.name, "topics")
+        if key not in self._vocabulary:
+            targets = ((self.domain.acts.get("correction") or {}).get("targets") or {})
+            said = question.text.items() if question is not None else ()
+            own = {w for lang, t in said for w in normalize(self._expand(str(t), lang)).split()}
+            own |= {w for words in self.names(slot, question, options_of(question)).values() for n in words
+                    for w in n.split()}
+            found: set[str] = set()
+            for name in TOPIC_SLOTS:
+                if name == slot.name:
+                    continue
+                for words in (targets.get(name) or {}).values():
+                    for phrase in words or []:
+                        for w in normalize(str(phrase)).split():
+                            stem = w[:max(len(w) - 1, 4)]
+                            if len(w) >= 4 and not stem.startswith("person") and not any(o.startswith(stem) for o in own):
+                                found.add(stem)
+            self._vocabulary[key] = (frozenset(found), frozenset())
+        return self._vocabulary[key][0]
 
     def _hedged_number(self, slot: FormSlot, question: Response | None, text: str) -> Reading | None:
         """"un 2 pq la junta no hi acaba de creure", "i'd go for a 3 more or less": a number, then a reason or a
@@ -309,7 +432,7 @@ class AnswerReader:
         guess = self._kinds[kind].guess(text)
         if guess.label is None or guess.confidence < CLASSIFIER_FLOOR or guess.margin < CLASSIFIER_MARGIN:
             return None
-        if self.not_an_answer(text):
+        if self.not_an_answer(text) or (kind != "motivation" and not self.speaks_of(slot, kind, options, text)):
             return None
         if guess.label == DONT_KNOW:
             return Reading(self._dont_know_value(slot, options), guess.confidence, "classifier")
@@ -320,6 +443,30 @@ class AnswerReader:
                                                                                       options)):
             return Reading(value, min(guess.confidence, UNGROUNDED), "classifier")  # confirmed, never stored
         return Reading(value, guess.confidence, "classifier")
+
+    def speaks_of(self, slot: FormSlot, kind: str, options: list[str], text: str) -> bool:
+        """Whether any word of a message, asides and function words aside, is a word of the answers of this kind
+        (its examples, the question's options and its own words: "fem exactament el mateix" to "feu el mateix?"),
+        whole or by its first letters; "bé" only where it is not the English "be" ("to be honest")."""
+        words, stems_ = self._words_of(slot, kind, options)
+        tokens = normalize(text).split()
+        for i, token in enumerate(tokens):
+            if token in FUNCTION_WORDS or (token == "be" and i and tokens[i - 1] in FUNCTION_WORDS):
+                continue
+            if token in words or (len(token) >= STEM and token[:STEM] in stems_):
+                return True
+        return False
+
+    def _words_of(self, slot: FormSlot, kind: str, options: list[str]) -> tuple[frozenset[str], frozenset[str]]:
+        key = (slot.name, kind)
+        if key not in self._vocabulary:
+            question = self.domain.responses.get(slot.question)
+            texts = [t for texts in self._class_texts.get(kind, {}).values() for t in texts]
+            texts += [w for words in self.names(slot, question, options).values() for w in words]
+            texts += [self._expand(str(t), lang) for lang, t in (question.text.items() if question is not None else ())]
+            words = {w for t in texts for w in normalize(str(t)).split() if w not in FUNCTION_WORDS}
+            self._vocabulary[key] = (frozenset(words), frozenset(w[:STEM] for w in words if len(w) >= STEM))
+        return self._vocabulary[key]
 
     def _ground(self, slot: FormSlot, kind: str, label: str, options: list[str]) -> frozenset[str]:
         """What a message must say something of for the classifier's `label` to count (bot/engine/grounding.py):
@@ -349,10 +496,21 @@ class AnswerReader:
         guess = self._kinds["yes_no"].guess(text)
         if self.not_an_answer(text):
             return None
-        # a confirmation (erasing everything, say) takes a clear yes: a stricter bar than an answer's
-        if guess.label in ("yes", "no") and guess.confidence >= CONFIRM_FLOOR and guess.margin >= CLASSIFIER_MARGIN:
+        # a confirmation (erasing everything, say) takes a clear yes: a stricter bar than an answer's, and one
+        # the message says ("lets carry on", "la veritat", "start again" were yeses at 0.80-0.89 and kept the
+        # reading waiting for confirmation: "pretty dire" was stored as "we're fine")
+        if guess.label in ("yes", "no") and guess.confidence >= CONFIRM_FLOOR and guess.margin >= CLASSIFIER_MARGIN \
+                and self.says(norm, str(guess.label)):
             return guess.label
         return None
+
+    def says(self, norm: str, label: str) -> bool:
+        """Whether a message says a yes or a no in words: a word that says one ("sí", "vale", "nope") or one of the
+        example nods of that class ("endavant", "i agree", "de cap manera") among its words."""
+        if any(w in YES_NO_WORDS for w in norm.split()):
+            return True
+        padded = f" {norm} "
+        return any(f" {phrase} " in padded for phrase in self._nod_phrases.get(label, ()))
 
     def is_a_nod(self, text: str) -> bool:
         """Word for word one of the example yes/no answers ("si", "vale", "ok", "no"): to tell a nod typed
