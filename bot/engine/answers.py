@@ -16,7 +16,7 @@ from bot.content.domain import Domain, FormSlot, Response
 from bot.engine.grounding import UNGROUNDED, YES_NO_WORDS, grounded, stems
 from bot.engine.learn import TextClassifier
 from bot.engine.motivation_answer import read_motivation
-from bot.engine.negation import clauses_of, contained
+from bot.engine.negation import NEGATIONS, clauses_of, contained
 from bot.engine.render import expand_knowledge
 from bot.engine.textnorm import normalize
 from bot.engine.wording import (
@@ -51,6 +51,7 @@ EXPLICIT_FLOOR = 0.95  # consent: a yes the classifier has no doubt about ("home
 NOT_AN_ANSWER_FLOOR = 0.75
 CLASSIFIER_MARGIN = 0.12
 LEAD_OUTRIGHT = ("number", "name", DONT_KNOW, "emoji")
+UNSURE_READINGS = ("classifier", "words", "fuzzy")  # readings a message's own nod overrides
 LEAD_FLOOR = 0.6  # a first clause read by the classifier ("massively") must be at least this sure
 # a number said first and then a reason or a hedge, with no comma ("un 2 pq la junta no hi acaba de creure",
 # "i'd go for a 3 more or less"): the number is the answer
@@ -59,7 +60,8 @@ _REASON_WORDS = frozenset("pq perque porque xq because coz bc cause since as ja 
                           "tirant tirando crec creo diria ish".split())
 _HEDGED_NUMBER = re.compile(r"^(?:(?:jo |yo |i )?(?:diria|diria que|diria q|pondria|posaria|i d say|i d go for|"
                             r"i d give it|i would say|i would go for|id say|id go for|say|go for|give it)\s)?"
-                            r"(?:un |una |el |la |a |an |nota |puntuacio |score )?([1-4])$")
+                            r"(?:un |una |el |la |a |an |nota |puntuacio |score )?([1-4])"
+                            r"(?:\s(?:de|sobre|out of|of|over)?\s?4)?$")  # "2 out of 4 maybe"
 # what opens a number offered after a doubt ("no ho sé, potser un 2", "hard to say, maybe a 3")
 _HEDGES = frozenset("potser maybe perhaps quiza quizas quizá igual segurament seguramente probably possibly "
                     "diria crec creo que q think i d say doncs pues bueno be well so tal vez lo mejor a "
@@ -81,7 +83,7 @@ qui quien es son era eren eran ser estar esta estan estem estamos esto eso aixo 
 soc sou somos soy sois estic estoy hem hemos ha han he hay
 este ho hi ens nos us os me te se li le les mi tu su nostre nostra nuestro nuestra i y o u ni pero pero però
 doncs pues bueno bo be home hombre mira mire oye escolta vaya ves veure veras well look oh ah eh hmm mmm
-veritat verdad truth honest honestly tbh sincerament sinceramente franc francament frankly
+veritat verdad truth honest honestly tbh sincerament sinceramente franc francament frankly all tot todo anymore
 """.split()) - frozenset(["be"])
 # Another question's topic named with a quantity ("nada de voluntarios", "cap treballador", "hardly any money"):
 # the answer to that question, not to this one. The topics are the words a correction names those questions by
@@ -91,7 +93,7 @@ QUANTITIES = frozenset("""
 no ni not never nunca mai sin sense without dont don t isnt arent tampoc tampoco gens nada nothing none cap ningun
 ninguna ninguno ningu nadie nobody zero cero hardly barely apenas any poc poca pocs poques poco pocos pocas little
 few gaire gaires massa demasiado demasiados molt molts moltes mucho muchos muchas much many lots loads tons munt
-monton bastant bastants bastante bastantes tenim tenemos have has
+monton bastant bastants bastante bastantes
 """.split())
 # Asides an answer is wrapped in, said before or after it: read without them ("pretty dire to be honest" was
 # "stable", from the "be" of "to be"; "fatal, la verdad"); said alone they answer nothing ("la veritat").
@@ -105,6 +107,7 @@ i have to say|i must say|frankly|in all honesty|honest
 OPENERS = ("bueno", "pues", "doncs", "mira", "home", "hombre", "well", "oh", "uf", "buf", "vaya", "vamos a ver",
            "a veure", "let me think", "hmm", "mmm", "eh", "ah", "oye", "escolta", "look", "really", "right now",
            "ara mateix", "ahora mismo", "la veritat", "la verdad")
+NOT_TOPICS = frozenset("voluntad voluntat voluntades voluntats".split())  # "buena voluntad" is no volunteer
 TOPIC_REACH = 4  # words between the quantity and the topic it governs ("no tenim gens de pressupost")
 STEM = 4  # letters two words must share to count as one ("poquet" and "poquito", "moltíssim" and "moltíssims")
 
@@ -127,7 +130,35 @@ def find_slot(domain: Domain, name: str) -> tuple[FormSlot, Response | None] | N
 
 _TRAILING_HEDGES = ("diria", "diria jo", "crec", "creo", "yo diria", "i d say", "i guess", "i think", "i reckon",
                     "more or less", "mes o menys", "mas o menos", "o aixi", "o asi", "or so", "tbh", "la veritat",
-                    "la verdad")
+                    "la verdad", "maybe", "potser", "quiza", "quizas", "probably", "segurament", "seguramente",
+                    "suposo", "supongo", "i suppose")
+
+
+# A question about what an option means or takes in ("what counts as a network?", "una federació compta si només
+# paguem la quota?", "¿qué se considera un proyecto conjunto?"): it names an option and answers nothing.
+_WHAT_COUNTS = re.compile(r"\b(?:count|counts|counted|compta|compten|cuenta|cuentan|considera|consideras|considered|"
+                          r"vol dir|volen dir|quiere decir|quieren decir|significa|signifiquen|significan|mean|means|"
+                          r"meant|entens per|entiendes por|entendeu per|entendeis por|what s|que es|que son|what is|"
+                          r"what are)\b")
+_ASKING_START = frozenset("que what which how does do is are com como qui quien who quin quina cual cuales".split())
+
+
+def asks_what_counts(text: str) -> bool:
+    """Whether a message asks what an option means or takes in: a meaning or counting verb, and a question mark or
+    a question word first."""
+    norm = normalize(text)
+    words = norm.split()
+    return bool(words) and bool(_WHAT_COUNTS.search(norm)) and ("?" in text or words[0] in _ASKING_START)
+
+
+_ENGLISH_BEFORE_BE = frozenset("to will would can could should must might may not".split())
+
+
+def _english_be(norm: str) -> str:
+    """The English "be" of "could be worse", "to be honest" masked: it is no Catalan "bé" (well)."""
+    words = norm.split()
+    return " ".join("qqbe" if w == "be" and i and words[i - 1] in _ENGLISH_BEFORE_BE else w
+                    for i, w in enumerate(words))
 
 
 _WORD_AT = re.compile(r"[^\W_]+", re.UNICODE)
@@ -224,15 +255,30 @@ class AnswerReader:
         "gens, al contrari, ens portem molt bé", "a lot. they're huge, we're tiny") is its first clause, when
         that clause alone reads clearly and what follows does not turn it round ("sí, però poc")."""
         if slot.type in ("choice", "scale"):
+            if asks_what_counts(text):
+                raise Refused("scale" if slot.type == "scale" else "choice")
             text = without_asides(text)
             text = self._own_topic(slot, question, text)
         if slot.type == "scale":
             hedged = self._hedged_number(slot, question, text)
             if hedged is not None:
                 return hedged
+        nodded = self._nodded(slot, question, text)
+        if nodded is not None:
+            return nodded
         lead, rest = lead_clause(text)
         if _THOUSANDS.search(text):  # "300,000 euros": one amount, not "300" and a comment
             lead, rest = text, ""
+        if rest and slot.type == "choice" and self.kind_of(slot) not in UNGROUNDED_KINDS \
+                and normalize(lead).split()[:1] and normalize(lead).split()[0] in NEGATIONS:
+            # "no tan malament com sembla, anem justos", "no, stable": what is denied first is not the answer (it was
+            # read as "serious", "don't know"); what follows, when it reads on its own, is
+            try:
+                after: Reading | None = self._read(slot, question, rest)
+            except Refused:
+                after = None
+            if after is not None and (after.how not in UNSURE_READINGS or after.confidence >= LEAD_FLOOR):
+                return Reading(after.value, after.confidence, after.how, rest)
         if rest and slot.type in ("choice", "scale") and not slot.reads.get("explicit") \
                 and not turns_round(rest):
             try:
@@ -244,27 +290,70 @@ class AnswerReader:
                 return Reading(reading.value, reading.confidence, reading.how, lead)
         return self._read(slot, question, text)
 
+    def _nodded(self, slot: FormSlot, question: Response | None, text: str) -> Reading | None:
+        """A yes or a no said on its own in a clause of a yes/no answer: "sí, pero todavía no sabemos dónde" is a
+        yes (the "no" of what follows was read as the answer), "nos vendría bien, sí" a yes. A "but" that says the
+        opposite nod ("sí, però no") leaves the message to be read whole."""
+        kind = self.kind_of(slot)
+        if kind not in ("yes_no", "yes_partly_no") or slot.reads.get("explicit"):
+            return None
+        clauses = [normalize(c) for c in CLAUSE.split(text) if normalize(c)]
+        if len(clauses) < 2:
+            return None
+        first, last = self._nod_class.get(clauses[0]), self._nod_class.get(clauses[-1])
+        said = None
+        if first in ("yes", "no") and kind == "yes_no" and turns_round(clauses[1]):
+            rest = " ".join(normalize(clauses[1]).split()[1:])
+            if self._nod_class.get(rest) not in (None, first):
+                return None
+            said = first
+        elif last in ("yes", "no") and len(clauses[-1].split()) == 1:
+            try:
+                lead = self._read(slot, question, ", ".join(clauses[:-1]))
+            except Refused:
+                lead = None
+            opposite = self._mapped(slot, options_of(question)).get("no" if last == "yes" else "yes")
+            if lead is not None and (lead.how not in UNSURE_READINGS or lead.value != opposite):
+                return None  # "una mica, sí": the words say it, the "sí" agrees
+            said = last  # "nos vendría bien, sí": a guess of the opposite from the words gives way to the nod
+        value = self._mapped(slot, options_of(question)).get(said) if said else None
+        return None if value is None else Reading(typed(slot, value), 0.9, "name")
+
     def _own_topic(self, slot: FormSlot, question: Response | None, text: str) -> str:
-        """`text` without its clauses about another question's topic ("nada de voluntarios" typed at "how do you
-        work with others?" was kept as "Hardly at all"); Refused when that is all it says."""
+        """`text` without what it says of another question's topic ("nada de voluntarios" typed at "how do you work
+        with others?" was kept as "Hardly at all"; "4 contractats i molts voluntaris" keeps the 4); Refused when
+        that is all it says."""
         topics = self._topics(slot, question)
         if not topics:
             return text
-        clauses = [c for c in CLAUSE.split(text) if normalize(c)]
-        kept = [c for c in clauses if not self._quantifies(normalize(c).split(), topics)]
-        if len(kept) == len(clauses):
-            return text
-        if not kept:
-            raise Refused("scale" if slot.type == "scale" else "choice")
-        return ", ".join(kept)
-
-    @staticmethod
-    def _quantifies(tokens: list[str], topics: frozenset[str]) -> bool:
+        words = [(m.start(), m.end(), normalize(m.group())) for m in _WORD_AT.finditer(text)]
+        tokens = [w[2] for w in words]
+        clause = [0]
+        for j in range(1, len(words)):  # a quantity does not reach past a comma ("ningú cobra, tot voluntariat")
+            clause.append(clause[-1] + int(bool(re.search(r"[,.;:!?]", text[words[j - 1][1]:words[j][0]]))))
+        dropped: set[int] = set()
         for i, token in enumerate(tokens):
-            if any(token.startswith(t) for t in topics) and \
-                    any(w in QUANTITIES for w in tokens[max(0, i - TOPIC_REACH):i]):
-                return True
-        return False
+            if token in NOT_TOPICS or not any(token.startswith(t) for t in topics):
+                continue
+            if i - 1 in dropped and clause[i - 1] == clause[i]:
+                dropped.add(i)  # "cap treballador contractat": the topic said twice
+                continue
+            window = [j for j in range(max(0, i - TOPIC_REACH), i) if clause[j] == clause[i]]
+            said = next((j for j in window if tokens[j] in QUANTITIES and not dropped & {j}), None)
+            if said is not None:
+                dropped.update(range(said, i + 1))  # from the farthest quantity to the topic: "no tenim gens de pressupost"
+        if not dropped:
+            return text
+        kept = [w for j, w in enumerate(words) if j not in dropped]
+        if not any(w[2] not in FUNCTION_WORDS for w in kept):
+            raise Refused("scale" if slot.type == "scale" else "choice")
+        pieces, last = [], 0
+        for j, (start, end, _norm) in enumerate(words):
+            if j in dropped:
+                pieces.append(text[last:start])
+                last = end
+        pieces.append(text[last:])
+        return " ".join(" ".join(pieces).split())
 
     def _topics(self, slot: FormSlot, question: Response | None) -> frozenset[str]:
         """The beginnings of the words that name the other questions' topics, less this question's own words."""
@@ -282,7 +371,7 @@ class AnswerReader:
                 for words in (targets.get(name) or {}).values():
                     for phrase in words or []:
                         for w in normalize(str(phrase)).split():
-                            stem = w[:max(len(w) - 1, 4)]
+                            stem = w[:max(len(w) - 3, 6)]  # "contractades" and "contractat"
                             if len(w) >= 4 and not stem.startswith("person") and not any(o.startswith(stem) for o in own):
                                 found.add(stem)
             self._vocabulary[key] = (frozenset(found), frozenset())
@@ -406,7 +495,7 @@ class AnswerReader:
             guessed = self._classified(slot, options, kind, text)
             if guessed is not None:
                 return guessed
-        named, denied = contained(names, norm, clauses_of(text))
+        named, denied = contained(names, _english_be(norm), clauses_of(text))
         if named is not None and slot.bands and any(c.isdigit() for c in text) and not any(  # "2 staff and loads"
                 c.isdigit() for w in names[named] if f" {w} " in f" {norm} " for c in w):
             named = None  # a count typed wins over a word ("loads"), not over a band's title ("més de 50")
@@ -422,6 +511,12 @@ class AnswerReader:
         typo = fuzzy(names, norm)
         if typo is not None and typo not in denied:
             return Reading(typed(slot, typo), 0.8, "fuzzy")
+        if kind is None and slot.name in self._kinds:
+            # no option named: the everyday words of this question's options ("we do the odd activity with the
+            # local library"), read by a classifier of their own (`answers: <slot>` in dialogues/nlu.yml)
+            guessed = self._classified(slot, options, slot.name, text)
+            if guessed is not None and str(guessed.value) not in denied:
+                return guessed
         if slot.type == "choice":
             shared = shared_words(names, norm)
             if shared is not None and shared not in denied:
@@ -449,9 +544,14 @@ class AnswerReader:
         (its examples, the question's options and its own words: "fem exactament el mateix" to "feu el mateix?"),
         whole or by its first letters; "bé" only where it is not the English "be" ("to be honest")."""
         words, stems_ = self._words_of(slot, kind, options)
-        tokens = normalize(text).split()
+        norm = normalize(text)
+        if norm in self._everyday:
+            return True  # an example answer as it stands ("del tot", "not at all")
+        tokens = norm.split()
+        said_of_anything = kind in UNGROUNDED_KINDS  # "no", "not" answer a yes/no or a scale, not "how are finances?"
         for i, token in enumerate(tokens):
-            if token in FUNCTION_WORDS or (token == "be" and i and tokens[i - 1] in FUNCTION_WORDS):
+            if token in FUNCTION_WORDS or (token == "be" and i and tokens[i - 1] in _ENGLISH_BEFORE_BE) \
+                    or (not said_of_anything and token in NEGATIONS):
                 continue
             if token in words or (len(token) >= STEM and token[:STEM] in stems_):
                 return True
