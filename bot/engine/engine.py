@@ -25,7 +25,7 @@ from bot.engine.builtins import (
     keeps_question,
     step_problem,
 )
-from bot.engine.forms import FormLoop, end_form
+from bot.engine.forms import FormLoop, end_form, keep_given_ahead
 from bot.engine.messages import BotMessage, UserMessage
 from bot.engine.nlu import IntentMatcher, Parse, parse_intent_payload, split_command
 from bot.engine.payloads import checked as checked_payload
@@ -300,6 +300,7 @@ class Engine(ActionSteps, Generic[Work]):
                 # a person asked for, the menu...: the form left half-way is remembered, and /explore reopens it
                 # where it was (bot/engine/builtins.py `reopen_interrupted`)
                 tracker.set_slot(INTERRUPTED_SLOT, form_before)
+                keep_given_ahead(tracker, self.domain.forms[form_before])
             end_form(tracker)
         for step in rule.steps:
             await self.run_step(turn, step)
