@@ -107,7 +107,7 @@ class Repair:
         # what the flow reads besides the acts (dialogues/repair.yml `acts: repair`): read once
         self._flow: dict[str, Any] = dict(domain.acts.get("repair") or {})
         self._flow_lists = {key: [normalize(str(w)) for texts in (self._flow.get(key) or {}).values()
-                                  for w in texts or []] for key in ("partner", "is", "not_names")}
+                                  for w in texts or []] for key in ("partner", "is", "not_names", "wrong")}
         self._language_id = TextClassifier({lang: texts for lang, texts in examples.items() if lang in self.languages})
 
     def warm(self) -> None:
@@ -123,6 +123,8 @@ class Repair:
             self.host.utter(turn, "utter_repair_restart_confirm_form")
             return True
         act = self.acts.read(slot, question, text)
+        if act.kind != CORRECTION and slot.type in ("choice", "scale") and self._corrects_partner(turn.tracker, text):
+            act = Act(CORRECTION, 0.9, "partner")  # "sorry, wrong organisation, it's X" is no "no" to this question
         if act.kind in (SMALLTALK, STOP) and slot.reads.get("explicit") and self._plain_yes_no(text):
             # "no thanks, let's carry on" to the consent: its no is the answer, read alone
             tracker.latest_message["act"] = ANSWER
@@ -288,14 +290,31 @@ class Repair:
         padded = f" {normalize(text)} "
         return any(f" {w} " in padded for w in self._flow_words("partner"))
 
+    def _corrects_partner(self, tracker: Any, text: str) -> bool:
+        """Whatever the act reader made of it: a message that names the partner, says it was wrong and gives
+        another name, once a partner is named."""
+        if tracker.slots.get(PARTNER_SLOT) in (None, ""):
+            return False
+        norm = normalize(text)
+        padded, words = f" {norm} ", norm.split()
+        if not any(f" {w} " in padded for w in self._flow_words("partner")):
+            return False
+        wrong = self._flow_words("wrong")
+        if not any(f" {w} " in padded if " " in w else any(t.startswith(w) for t in words) for w in wrong):
+            return False
+        return name_said(text, self._name_said_words) is not None
+
+    @property
+    def _name_said_words(self) -> dict[str, list[str]]:
+        return {"is": self._flow_words("is"), "not_names": self._flow_words("not_names"),
+                "articles": self._name_words["articles"]}
+
     async def correct_partner(self, turn: Turn, text: str) -> None:
         """The partner's name corrected: the new one said ("..., és l'Esplai Sant Jordi") is kept and said back,
         and, after the summary, the summary (the assessment and the open lead's dossier) is given again; with no
         name said, "do you have a partner in mind?" is asked again."""
         tracker = turn.tracker
-        words = {"is": self._flow_words("is"), "not_names": self._flow_words("not_names"),
-                 "articles": self._name_words["articles"]}
-        name = name_said(text, words)
+        name = name_said(text, self._name_said_words)
         if name is None:
             tracker.set_slot(PARTNER_SLOT, None)
             await self.correct(turn, PARTNER_ASKED)
