@@ -382,6 +382,14 @@ class Repair:
         the whole message each time, so "perdona, podem seguir en català?" re-read itself without end)."""
         tracker = turn.tracker
         wanted = act.topic
+        named = [lang for lang in self.acts.languages_named(normalize(text or str(turn.message.text or "")))
+                 if lang in self.languages]
+        if len(named) > 1:
+            # "perdona que escrigui en castellano, es que me cuesta el catalan", "no parlo bé el català, millor en
+            # castellà" name two: a wish to switch is to the one not spoken now (the first named was taken, and
+            # it stayed in Catalan); with two others named, which one is asked
+            others = [lang for lang in named if lang != tracker.language]
+            wanted = others[0] if len(others) == 1 else None
         if wanted is None:
             self.host.utter(turn, "utter_ask_language")  # "canvia l'idioma": which one?
             return

@@ -170,3 +170,21 @@ async def test_a_count_typed_at_why_a_partnership_is_kept_for_its_question(runti
     # a reason that names volunteers is the reason
     await chat.send("ens falten voluntaris i sols no arribem a tot")
     assert (await chat.tracker()).slots.get("why_partner") == "ens falten voluntaris i sols no arribem a tot"
+
+
+@pytest.mark.parametrize(("lang", "said", "wanted"), [
+    ("ca", "perdona que escrigui en castellano, es que me cuesta el catalan", "es"),
+    ("ca", "no parlo be el catala, millor en castella", "es"),
+    ("es", "podemos seguir en catalan en vez de castellano?", "ca"),
+    ("en", "can we do this in spanish instead of english?", "es"),
+])
+async def test_a_wish_for_a_language_that_names_two_switches_to_the_one_not_spoken(runtime, lang, said,
+                                                                                     wanted) -> None:
+    chat = Chat(runtime, sender_id=f"test:flow:language:{lang}:{len(said)}", language=lang)
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send(INTERVIEW[lang][0])
+    replies = await chat.send(said)
+    tracker = await chat.tracker()
+    assert tracker.language == wanted, [r.text for r in replies]
+    assert tracker.slots.get("field") is None and replies[-1].slot == "field"
