@@ -50,6 +50,8 @@ IN_FORM_INTENT_FLOOR = 0.7
 OPENING_MIN_WORDS = 4
 OPENING_SLOT = "why_partner"
 MAX_FOLLOWUPS = 20
+# a typed yes or no to the latest buttons is a short first clause ("sí, esborra-ho", "yes please", "vale, d'acord")
+OFFER_MAX_WORDS = 5
 MAX_TURN_ATTEMPTS = 20
 
 
@@ -234,7 +236,12 @@ class Engine(ActionSteps, Generic[Work]):
         if not offered or self.repair.wants_restart(text):  # "start again" is no yes to the latest buttons
             return False
         # its first clause says it: "sí, esborra-ho" is a yes; "thanks, that was useful" is none (read whole, a yes)
-        said = self.reader.yes_or_no(re.split(r"[,;.!?]", text, maxsplit=1)[0] or text)
+        lead = re.split(r"[,;.!?]", text, maxsplit=1)[0] or text
+        if len(lead.split()) > OFFER_MAX_WORDS:
+            # "we do joint projects with the library", typed after "would you like to talk to a person?", is no
+            # yes: a sentence that says something else is read as what it says
+            return False
+        said = self.reader.yes_or_no(lead)
         payload = offered.get(said or "")
         parse = parse_intent_payload(payload) if payload else None
         if parse is None or not self._rule_for(turn.tracker, str(parse.intent)):

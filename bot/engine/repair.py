@@ -136,8 +136,10 @@ class Repair:
         tracker.latest_message["act"] = act.kind
         if act.kind == ANSWER and slot.name in self._flow.get("elsewhere_at", ()) \
                 and len(text.split()) <= int(self._flow.get("elsewhere_words") or 0) \
-                and await self.kept_elsewhere(turn, slot, text):
-            return True  # "uns 30 voluntaris més o menys" typed at "why a partnership?": kept for its own question
+                and (await self.kept_elsewhere(turn, slot, text) or await self._only_ahead(turn, slot, text)):
+            # "uns 30 voluntaris més o menys" typed at "why a partnership?", "en tarragona" at "what do you do?":
+            # kept for its own question, not as this answer
+            return True
         if act.kind == ANSWER:
             return self._offer_language(turn, text)
         if act.kind == LANGUAGE:
@@ -174,7 +176,9 @@ class Repair:
                    if f.name != HANDOFF_FORM)
 
     async def _question(self, turn: Turn, slot: FormSlot, act: Act) -> None:
-        topic = act.topic or "meaning"
+        # a question about the options ("what's the difference between efficiency and saving money?") asks what
+        # they mean, whatever else its words name (its "money" had it answered with the cost)
+        topic = "meaning" if act.how == "options" else act.topic or "meaning"
         text = str(turn.message.text or "")
         norm = normalize(text)
         if act.how == "classifier" and topic == "meaning" and not text.rstrip().endswith("?"):
@@ -353,6 +357,35 @@ class Repair:
             "answer": self._value_title(target, reading.value, tracker.language)})
         await self.forms.ask(turn, reask_only=True)
         return True
+
+    async def _only_ahead(self, turn: Turn, slot: FormSlot, text: str) -> bool:
+        """A free-text answer that is nothing but what a later question asks, said ahead ("en tarragona" at "what
+        do you do?": only the place, with a word or two of three letters): kept for it, said back, and this
+        question asked again ("fem lleure a Sabadell" says what they do, and is the answer)."""
+        tracker = turn.tracker
+        padded = f" {normalize(text)} "
+        for rule in ((self.domain.acts.get(ANSWER) or {}).get("ahead") or {}).get(slot.name) or ():
+            into = str(rule.get("into"))
+            other = self._slot(into)
+            if rule.get("kind") != "option" or other is None or tracker.slots.get(into) not in (None, ""):
+                continue
+            value = self._option_in(into, text)
+            if value is None:
+                continue
+            question = self.domain.responses.get(other.question)
+            names = self.acts.reader.names(other, question, options_of(question)).get(str(value)) or set()
+            found = max((w for w in names if f" {w} " in padded), key=len, default=None)
+            rest = padded.replace(f" {found} ", " ", 1).split() if found else ["?" * 4]
+            if any(len(w) > 3 for w in rest):
+                continue
+            tracker.set_slot(into, value)
+            label = f"utter_label_{into}"
+            self.host.utter(turn, "utter_repair_kept_elsewhere", {
+                "label": self.renderer.text(label, tracker.language) if label in self.domain.responses else into,
+                "answer": self._value_title(into, value, tracker.language)})
+            await self.forms.ask(turn, reask_only=True)
+            return True
+        return False
 
     def _slot(self, name: str) -> FormSlot | None:
         return next((s for f in self.domain.forms.values() for s in f.slots if s.name == name), None)

@@ -188,3 +188,58 @@ async def test_a_wish_for_a_language_that_names_two_switches_to_the_one_not_spok
     tracker = await chat.tracker()
     assert tracker.language == wanted, [r.text for r in replies]
     assert tracker.slots.get("field") is None and replies[-1].slot == "field"
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("ca", "en tarragona"), ("es", "en tarragona"), ("en", "in tarragona"), ("ca", "a reus")])
+async def test_a_place_alone_typed_at_what_you_do_is_kept_for_where_you_work(runtime, lang, said) -> None:
+    """"en tarragona" at "what do you do?" was stored as what they do (and the place kept besides)."""
+    chat = Chat(runtime, sender_id=f"test:flow:place:{lang}:{said}", language=lang)
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send(INTERVIEW[lang][0])
+    replies = await chat.send(said)
+    tracker = await chat.tracker()
+    assert tracker.slots.get("field") is None and tracker.slots.get("territory") == "tarragona"
+    assert [r.response for r in replies] == ["utter_repair_kept_elsewhere", "utter_ask_field"]
+    await chat.send("lleure a tarragona amb joves")
+    tracker = await chat.tracker()
+    assert tracker.slots.get("field") == "lleure a tarragona amb joves" and tracker.requested_slot == "size_staff"
+
+
+async def test_a_question_about_two_options_explains_them_not_the_cost(runtime) -> None:
+    chat = Chat(runtime, sender_id="test:flow:options", language="en")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    for said in INTERVIEW["en"][:11]:
+        await chat.send(said)
+    assert (await chat.tracker()).requested_slot == "objective"
+    replies = await chat.send("what's the difference between efficiency and saving money?")
+    names = [r.response for r in replies]
+    assert "utter_repair_cost" not in names and names.count("utter_repair_meaning") == 2, names
+
+
+async def test_a_sentence_after_the_offer_of_a_person_is_no_yes_to_it(runtime) -> None:
+    """After "would you like to talk to a person?" (two misunderstandings), "we do joint projects with the
+    library" started the consent for a facilitator."""
+    chat = Chat(runtime, sender_id="test:flow:offer", language="en")
+    await chat.send("/start")
+    for said in ["Northside Youth Club", "after school club for kids"]:
+        replies = await chat.send(said)
+    assert replies[-1].response == "utter_offer_human", [r.response for r in replies]
+    replies = await chat.send("we do joint projects with the library")
+    assert "utter_ask_handoff_consent" not in [r.response for r in replies]
+    assert (await chat.tracker()).active_form != "handoff_form"
+
+
+@pytest.mark.parametrize(("lang", "opening"), [
+    ("ca", "vull mirar si ens conve una alianca"),
+    ("es", "quiero ver si nos conviene una alianza"),
+    ("en", "i want to see whether a partnership is worth it for us"),
+])
+async def test_an_opening_that_asks_whether_a_partnership_suits_them_gives_no_reason(runtime, lang, opening) -> None:
+    chat = Chat(runtime, sender_id=f"test:flow:opening:{lang}", language=lang)
+    await chat.send("/start")
+    await chat.send(opening)
+    tracker = await chat.tracker()
+    assert tracker.active_form == "interview_form" and tracker.slots.get("why_partner") is None
