@@ -52,7 +52,8 @@ NOT_AN_ANSWER_FLOOR = 0.75
 CLASSIFIER_MARGIN = 0.12
 LEAD_OUTRIGHT = ("number", "name", DONT_KNOW, "emoji")
 UNSURE_READINGS = ("classifier", "words", "fuzzy")  # readings a message's own nod overrides
-LEAD_FLOOR = 0.6  # a first clause read by the classifier ("massively") must be at least this sure
+LEAD_FLOOR = 0.6
+CORROBORATED = 0.9  # a classifier's guess an option's name in the message agrees with  # a first clause read by the classifier ("massively") must be at least this sure
 # a number said first and then a reason or a hedge, with no comma ("un 2 pq la junta no hi acaba de creure",
 # "i'd go for a 3 more or less"): the number is the answer
 _REASON_WORDS = frozenset("pq perque porque xq because coz bc cause since as ja ya mes mas more aprox "
@@ -105,9 +106,15 @@ i have to say|i must say|frankly|in all honesty|honest
 """.replace("\n", "").split("|"), key=len, reverse=True))
 # what opens or closes a sentence and is taken off only when something is left ("bueno" alone is an answer)
 OPENERS = ("bueno", "pues", "doncs", "mira", "home", "hombre", "well", "oh", "uf", "buf", "vaya", "vamos a ver",
-           "a veure", "let me think", "hmm", "mmm", "eh", "ah", "oye", "escolta", "look", "really", "right now",
+           "a veure", "let me think", "hmm", "mmm", "eh", "ah", "oye", "escolta", "look", "right now",
            "ara mateix", "ahora mismo", "la veritat", "la verdad")
 NOT_TOPICS = frozenset("voluntad voluntat voluntades voluntats".split())  # "buena voluntad" is no volunteer
+# what says "go on" (to the bot), not how much
+GOING_ON = ("va", "endavant", "som hi", "seguim", "continuem", "continua", "adelante", "vamos", "venga", "dale",
+            "sigue", "sigamos", "seguimos", "continuamos", "go on", "go ahead", "let s go", "lets go", "carry on",
+            "next", "continue", "keep going")
+# a word that opens a message and can be an answer too ("bé, anem fent": "well, we get by")
+OPENING_WORDS = frozenset("be bien well ok okay vale bueno fine good".split())
 TOPIC_REACH = 4  # words between the quantity and the topic it governs ("no tenim gens de pressupost")
 STEM = 4  # letters two words must share to count as one ("poquet" and "poquito", "moltíssim" and "moltíssims")
 
@@ -259,6 +266,8 @@ class AnswerReader:
                 raise Refused("scale" if slot.type == "scale" else "choice")
             text = without_asides(text)
             text = self._own_topic(slot, question, text)
+        if slot.type == "scale" and self._goes_on(text):
+            raise Refused("scale")
         if slot.type == "scale":
             hedged = self._hedged_number(slot, question, text)
             if hedged is not None:
@@ -287,8 +296,37 @@ class AnswerReader:
                 reading = None
             if reading is not None and (reading.how in LEAD_OUTRIGHT or reading.confidence >= LEAD_FLOOR) \
                     and not self._rest_names_another(slot, question, reading, rest):
-                return Reading(reading.value, reading.confidence, reading.how, lead)
+                after = self._word_then_answer(slot, question, lead, rest, reading)
+                return after or Reading(reading.value, reading.confidence, reading.how, lead)
         return self._read(slot, question, text)
+
+    def _word_then_answer(self, slot: FormSlot, question: Response | None, lead: str, rest: str,
+                          reading: Reading) -> Reading | None:
+        """"bé, anem fent": a word that opens the message ("bé" is "well" there) and then another option said
+        clearly: that one ("bé, gràcies" stays "bé")."""
+        if slot.type != "choice" or self.kind_of(slot) in UNGROUNDED_KINDS or normalize(lead) not in OPENING_WORDS:
+            return None
+        try:
+            after = self._read(slot, question, rest)
+        except Refused:
+            return None
+        if after.value == reading.value or after.how in ("dont_know", DONT_KNOW) or (
+                after.how in UNSURE_READINGS and after.confidence < LEAD_FLOOR):
+            return None
+        return Reading(after.value, after.confidence, after.how, rest)
+
+    def _goes_on(self, text: str) -> bool:
+        """"si va", "vale, adelante", "ok let's go" at a 1-4 question: a nod to go on (typed after an introduction),
+        not how much ("si va" was kept as a 4 at "have you had tensions?")."""
+        words = normalize(text).split()
+        padded = f" {' '.join(words)} "
+        onward = [p for p in GOING_ON if f" {p} " in padded]
+        if not onward:
+            return False
+        rest = padded
+        for phrase in onward:
+            rest = rest.replace(f" {phrase} ", " ")
+        return all(self._nod_class.get(w) == "yes" or w in FUNCTION_WORDS for w in rest.split())
 
     def _nodded(self, slot: FormSlot, question: Response | None, text: str) -> Reading | None:
         """A yes or a no said on its own in a clause of a yes/no answer: "sí, pero todavía no sabemos dónde" is a
@@ -493,6 +531,11 @@ class AnswerReader:
         if kind in self._kinds:
             # a sentence ("si, un parell de serveis") is the classifier's; a name inside it may mislead
             guessed = self._classified(slot, options, kind, text)
+            if guessed is not None and guessed.how == "classifier" and guessed.confidence < CORROBORATED:
+                # an unsure guess that an option named in the message says too ("ok i guess, stable"): that option
+                said, _denied = contained(names, _english_be(norm), clauses_of(text))
+                if said is not None and typed(slot, said) == guessed.value:
+                    return Reading(guessed.value, CORROBORATED, "name")
             if guessed is not None:
                 return guessed
         named, denied = contained(names, _english_be(norm), clauses_of(text))

@@ -125,6 +125,15 @@ def test_a_nod_or_a_number_said_with_more(reader, slot, text, value) -> None:
     assert read(reader, slot, text) == value
 
 
+# 6a. a nod to go on, typed after an introduction, is no score
+@pytest.mark.parametrize(("slot", "text"), [
+    ("rel_conflicts_history", "si va"), ("rel_conflicts_power", "vale, adelante"), ("factor_trust", "ok let's go"),
+    ("rel_gains_own", "sí, endavant"),
+])
+def test_a_nod_to_go_on_is_no_score(reader, slot, text) -> None:
+    assert read(reader, slot, text) == "refused"
+
+
 # 6b. intensity, negation and contrast that already held (issue 23's examples and variants): they still do
 @pytest.mark.parametrize(("slot", "text", "value"), [
     ("rel_conflicts_history", "gens, al contrari, ens portem molt bé", 1),
