@@ -232,6 +232,8 @@ class ActReader:
                 # "inútil fer veure que sí, no tenim ni temps ni diners, un 1": cross, and a number said in a
                 # clause no insult is in; "tu ets tonto, t'ho he explicat tres vegades" says no number of its own
                 outright = self._number_clause(slot, question, text, self._cue_spans.get(ABUSE, []))
+            if cued == QUESTION and start == 0 and words[0] in _OPENS_QUESTION:
+                outright = False  # "què vol dir contractació pública exactament": an option named, asked about
             if cued == QUESTION and reading is not None and reading.how == "dont_know":
                 outright = False  # "no sé què posar, dona'm un exemple": asking for help, not "don't know"
             if aside and not (outright and ((cued == QUESTION and not text.rstrip().endswith("?")
@@ -460,8 +462,10 @@ class ActReader:
             return True
         denied = bool(set(words) & _DENIALS) or any(_contains(norm, p) for p in _DENIAL_PHRASES)
         hinted = any(_contains(norm, p) for p in self._hints)
-        if (denied or hinted) and any(_contains(norm, p) for p in self._recalled):
+        recalled = any(_contains(norm, p) for p in self._recalled)
+        if (denied or hinted) and recalled:
             return True
+        hinted = hinted or recalled  # "la situació econòmica la vaig marcar greu i és justa"
         if not asks and (denied or hinted or any(w.isdigit() for w in words)) \
                 and any(_contains(norm, p) for p in self._referring):
             return True
@@ -470,7 +474,7 @@ class ActReader:
         if hinted and not outright and slot.type in ("choice", "scale") and self.reader.kind_of(slot) != "motivation":
             return True
         opened = any(norm.startswith(f"{o} ") for o in self._openers)
-        return opened and bool(set(words) & NEGATIONS)
+        return opened and (bool(set(words) & NEGATIONS) or hinted)  # "oops, the budget is higher, over 500k"
 
     def _detailed(self, act: str, norm: str, confidence: float, how: str, *, asks: bool = False) -> Act:
         topic: str | None = None
@@ -513,6 +517,8 @@ class ActReader:
 
 
 _CLAUSE_END = re.compile(r"[,.;:!?]+")
+# the words a question cue may open a message with to be a question whatever option it names
+_OPENS_QUESTION = frozenset("que what whats how com como qui who quien quin quina cual which per por why".split())
 _EYE_ROLLS = ("\U0001F644", "\U0001F612", "\U0001F926", "\U0001F643", "\U0001F624")  # eye roll, unamused, facepalm...
 # "..., quina ajuda. no.", "brilliant help as always. not.": a denial that ends the message on its own
 _ENDS_DENIED = re.compile(r"[.!\u2026]\s*(?:no|not|nada|gens|nope)\s*[.!\u2026]*\s*$", re.IGNORECASE)
