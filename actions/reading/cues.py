@@ -43,8 +43,9 @@ class Driver:
     plain_wish: Phrases = field(default_factory=Phrases)  # "volem col·laborar amb altres entitats": no driver
     plain_wish_max_tokens: int = 0
     logistics: Phrases = field(default_factory=Phrases)  # "hi ha aparcament?": practicalities, no driver
-    committed_ratio: float = 0.0
-    because: Phrases = field(default_factory=Phrases)  # "perquè / because": the reason given for a wish  # a hedge does not undo one side stated clearly (the other at most this much)
+    committed_ratio: float = 0.0  # a hedge does not undo one side stated clearly (the other at most this much)
+    because: Phrases = field(default_factory=Phrases)  # "perquè / because": the reason given for a wish
+    alternatives: Phrases = field(default_factory=Phrases)  # "potser…, potser…": options listed, none chosen
 
 
 def index_by_first_word(patterns: tuple[Pattern, ...]) -> FirstIndex:
@@ -182,6 +183,7 @@ def _load(path: Path) -> Knowledge:
         logistics=phrases("logistics"),
         committed_ratio=float(drv.get("committed_ratio", 0.0)),
         because=phrases("because"),
+        alternatives=phrases("alternatives"),
     ) if drv else None
     hedge_words: set[str] = set()
     for words in (data.get("hedges") or {}).values():

@@ -131,11 +131,19 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
     if len(back) >= len(segs):
         back, denied = set(), set()  # nothing would be left: read it all
     kept = [seg for k, seg in enumerate(segs) if k not in back]
-    noncommitted = (any(spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
+    noncommitted = ((any(spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept) or _options(toks, segs, back, drv))
                     and not _committed_elsewhere(toks, hits, segs, back, drv, text, read))
     additive = any(spans(drv.additive, toks, lo, hi) or toks[lo].text in drv.additive_openers for lo, hi in kept)
     return Structure(tuple(segs), frozenset(back), frozenset(denied), frozenset(outweighed), noncommitted,
                      additive, frozenset(unquoted | back))
+
+
+def _options(toks: list[Token], segs: list[tuple[int, int]], back: set[int], drv: Driver) -> bool:
+    """True when two clauses or more each open an option ("potser diners, potser un projecte", "could be funding,
+    could be a new project, could be both"): a list of options none of which is chosen keeps them open."""
+    opening = [k for k, (lo, hi) in enumerate(segs) if k not in back
+               and any(i <= lo + 1 for i, _end in spans(drv.alternatives, toks, lo, hi))]
+    return len(opening) >= 2
 
 
 def _committed_elsewhere(toks: list[Token], hits: list[Hit], segs: list[tuple[int, int]], back: set[int],
@@ -145,7 +153,8 @@ def _committed_elsewhere(toks: list[Token], hits: list[Hit], segs: list[tuple[in
     i encara no sabem què farem" is unsure of what to do, not of why; "diners, projectes… encara no sabem què
     ens mou" and "un poc de diners, un poc d'idees, no ho tenim clar" are unsure of why."""
     kept = [segs[k] for k in range(len(segs)) if k not in back]
-    cut = {i for lo, hi in kept for a, b in spans(drv.noncommitment, toks, lo, hi) for i in range(a, b)}
+    cut = {i for lo, hi in kept for a, b in spans(drv.noncommitment, toks, lo, hi) + spans(drv.alternatives, toks, lo, hi)
+           for i in range(a, b)}
     live = [h for h in hits if not h.negated and any(lo <= h.start < hi for lo, hi in kept)
             and not any(i in cut for i in range(h.start, h.end))]
     sides = {h.pattern.direction for h in live}
@@ -197,3 +206,12 @@ def plain_wish(toks: list[Token], hits: list[Hit] | tuple[Hit, ...], drv: Driver
     if not toks or len(toks) > drv.plain_wish_max_tokens or any(not h.negated for h in hits):
         return False
     return bool(spans(drv.plain_wish, toks, 0, len(toks)))
+
+
+def wish_only(toks: list[Token], hits: list[Hit] | tuple[Hit, ...], lo: int, hi: int, drv: Driver) -> bool:
+    """True for a clause [lo, hi) that only says they look for a partner ("so that's why we're looking to team up
+    with someone who has land", "per això busquem amb qui presentar-nos") and holds no live cue: in a long message
+    it is not the clause that says why."""
+    if any(lo <= h.start < hi and not h.negated for h in hits):
+        return False
+    return bool(spans(drv.plain_wish, toks, lo, hi))
