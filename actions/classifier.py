@@ -31,7 +31,15 @@ from typing import Any
 
 from actions.motivation_model import predict
 from actions.reading.cues import CUES_FILE, Knowledge, is_hedge, knowledge
-from actions.reading.driver import Reader, Structure, asks_only, logistics_question, plain_wish, structure, wish_only
+from actions.reading.driver import (
+    Reader,
+    Structure,
+    asks_only,
+    logistics_question,
+    plain_wish,
+    says_no_why,
+    structure,
+)
 from actions.reading.hits import Hit, text_hits
 from actions.reading.labels import DIRECTIONS, LANGS, MIXED, PROACTIVE, REACTIVE, UNCLEAR
 from actions.reading.text import Token, tokenized
@@ -243,12 +251,11 @@ def _deciding_clause(text: str, toks: list[Token], st: Structure, kb: Knowledge,
     """The model's scores for the one clause that reads most strongly one way (not background, not too short);
     a clause of context that leans a little does not count, only the strongest."""
     best: dict[str, float] = {}
-    drv = kb.driver
     for k, (lo, hi) in enumerate(st.segments):
         if k in st.background or hi - lo < kb.clause_model_min_tokens:
             continue
-        if drv and wish_only(toks, hits, lo, hi, drv):
-            continue  # "that's why we're looking to team up with someone": the wish to partner, not why
+        if kb.driver and says_no_why(toks, hits, lo, hi, kb):
+            continue  # "that's why we're looking to team up with someone", "the grants are fine", "alone we can't"
         said = text_model_scores(text[toks[lo].start : toks[hi - 1].end], kb, two_sided)
         if said and max(said.values()) > max(best.values(), default=0.0):
             best = said
