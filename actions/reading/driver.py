@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from actions.reading.cues import Driver, Knowledge
 from actions.reading.hits import Hit, reassurance_spans
-from actions.reading.labels import DIRECTIONS, PROACTIVE, REACTIVE, UNCLEAR, other
+from actions.reading.labels import DIRECTIONS, REACTIVE, UNCLEAR, other
 from actions.reading.patterns import spans
 from actions.reading.text import Token
 
@@ -96,9 +96,9 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
             if inside:
                 denied.update(h.pattern.direction for h in inside if h.negated)
             elif text and max(denial) < hi:  # "no ho fem per necessitat": what follows the denial
-                said = read.scores(text[toks[max(denial)].start : toks[hi - 1].end])
-                if max(said.values()) > 0:
-                    denied.add(REACTIVE if said[REACTIVE] >= said[PROACTIVE] else PROACTIVE)
+                said = read.label(text[toks[max(denial)].start : toks[hi - 1].end])
+                if said in DIRECTIONS:  # what it denies reads one way ("… per necessitat"); a word or two of
+                    denied.add(said)    # context that reads no way denies nothing ("on paper we say…")
         if (any(lo <= a and b <= hi for a, b in reassured)
                 and not any(h.pattern.direction == REACTIVE and not h.negated for h in inside)):
             denied.add(REACTIVE)  # "econòmicament estem bé; …"

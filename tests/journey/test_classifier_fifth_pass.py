@@ -4,7 +4,9 @@ guard): a condition is a threat, not a denial; "not only surviving" and "one rea
 driver; options listed without choosing stay unclear; "funding's fine" and "lo llamamos… pero la verdad" take the
 threat or the pretext away; in a long message the clause that only says they look for a partner is not the one
 that says why (and the reasons quote the one that is); the people the entity serves are told apart from the
-entity ("the families we work with": its "we" is not the entity's own trouble, nor a "debt advice service" a debt).
+entity ("the families we work with": its "we" is not the entity's own trouble, nor a "debt advice service" a debt);
+a crisis "left far behind" is over; losing money and a tender that asks to cover a whole region are threats; an
+opportunity with nothing threatening is a project. 20 of the 26 cases fail on the fourth pass's reading.
 """
 
 from __future__ import annotations
@@ -84,3 +86,45 @@ def test_the_people_served_are_not_the_entity_even_with_we():
 def test_a_tenders_scoring_that_leaves_them_out_is_a_threat(lang, text):
     # a guard (the fourth pass read these right too): the new scoring cues and corpus sentences keep them
     assert classify(text, lang=lang).motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "L'any 2018 vam estar a punt de tancar, però això ja queda molt enrere; ara volem obrir un taller de "
+           "ceràmica amb l'escola d'art."),
+    ("es", "En 2018 casi cerramos, pero eso ya queda muy atrás; ahora queremos abrir un taller de cerámica con la "
+           "escuela de arte."),
+])
+def test_a_crisis_left_far_behind_is_over(lang, text):
+    assert classify(text, lang=lang).motivation == "proactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "perdem diners amb el menjador, i a part tenim la idea d'una botiga de roba de segona mà amb una altra entitat"),
+    ("es", "perdemos dinero con el comedor, y aparte tenemos la idea de una tienda de ropa de segunda mano con otra "
+           "entidad"),
+    ("en", "we're losing money on the canteen, and besides that there's an idea for a second-hand clothes shop with "
+           "another charity"),
+])
+def test_losing_money_is_a_threat_beside_a_project(lang, text):
+    assert classify(text, lang=lang).motivation == "mixed"
+
+
+def test_a_tender_that_asks_to_cover_the_whole_region_is_a_threat():
+    text = "ara el departament demana cobrir tota la regió sanitària i nosaltres només som a un barri"
+    assert classify(text, lang="ca").motivation == "reactive"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ca", "hem vist l'oportunitat i tenim pensat un hort urbà amb l'escola, però ens cal algú que en sàpiga"),
+    ("es", "hemos visto la oportunidad y tenemos pensado un huerto urbano con el colegio, pero nos falta alguien que "
+           "sepa"),
+    ("en", "we've seen the opportunity and planned an urban garden with the school, but we need someone who knows how"),
+])
+def test_an_opportunity_is_a_project_when_nothing_threatens(lang, text):
+    assert classify(text, lang=lang).motivation == "proactive"
+
+
+def test_more_solvency_together_is_a_project():
+    # a guard (the fourth pass read it right): the pass's tender cues and corpus must not turn it into a threat
+    text = "volem anar a licitacions grans i amb una altra entitat tindríem més solvència i volum"
+    assert classify(text, lang="ca").motivation == "proactive"
