@@ -25,7 +25,7 @@ from bot.engine.builtins import (
     keeps_question,
     step_problem,
 )
-from bot.engine.forms import FormLoop, end_form
+from bot.engine.forms import FormLoop, end_form, keep_given_ahead
 from bot.engine.messages import BotMessage, UserMessage
 from bot.engine.nlu import IntentMatcher, Parse, parse_intent_payload, split_command
 from bot.engine.payloads import checked as checked_payload
@@ -50,6 +50,8 @@ IN_FORM_INTENT_FLOOR = 0.7
 OPENING_MIN_WORDS = 4
 OPENING_SLOT = "why_partner"
 MAX_FOLLOWUPS = 20
+# a typed yes or no to the latest buttons is a short first clause ("sí, esborra-ho", "yes please", "vale, d'acord")
+OFFER_MAX_WORDS = 5
 MAX_TURN_ATTEMPTS = 20
 
 
@@ -234,7 +236,12 @@ class Engine(ActionSteps, Generic[Work]):
         if not offered or self.repair.wants_restart(text):  # "start again" is no yes to the latest buttons
             return False
         # its first clause says it: "sí, esborra-ho" is a yes; "thanks, that was useful" is none (read whole, a yes)
-        said = self.reader.yes_or_no(re.split(r"[,;.!?]", text, maxsplit=1)[0] or text)
+        lead = re.split(r"[,;.!?]", text, maxsplit=1)[0] or text
+        if len(lead.split()) > OFFER_MAX_WORDS:
+            # "we do joint projects with the library", typed after "would you like to talk to a person?", is no
+            # yes: a sentence that says something else is read as what it says
+            return False
+        said = self.reader.yes_or_no(lead)
         payload = offered.get(said or "")
         parse = parse_intent_payload(payload) if payload else None
         if parse is None or not self._rule_for(turn.tracker, str(parse.intent)):
@@ -300,6 +307,7 @@ class Engine(ActionSteps, Generic[Work]):
                 # a person asked for, the menu...: the form left half-way is remembered, and /explore reopens it
                 # where it was (bot/engine/builtins.py `reopen_interrupted`)
                 tracker.set_slot(INTERRUPTED_SLOT, form_before)
+                keep_given_ahead(tracker, self.domain.forms[form_before])
             end_form(tracker)
         for step in rule.steps:
             await self.run_step(turn, step)

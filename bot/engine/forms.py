@@ -54,6 +54,8 @@ class FormRepair(Protocol):
 
     def keep_ahead(self, turn: Turn, slot: FormSlot, value: Any, text: str) -> None: ...
 
+    async def kept_elsewhere(self, turn: Turn, slot: FormSlot, text: str) -> bool: ...
+
 
 def picked_slot(slot: FormSlot) -> str:
     """Where a `choices` question keeps the options pressed so far (✓), until ✅ keeps them."""
@@ -61,11 +63,22 @@ def picked_slot(slot: FormSlot) -> str:
 
 
 def end_form(tracker: Tracker) -> None:
+    """The form ends; what it found already given stays known as such (`prefilled`, each form's own names), so
+    going back into it later (a correction, the interview resumed after a person was asked for) counts the
+    same questions as before: "(3/12)" stays "(3/12)", not "(3/13)"."""
     tracker.active_form = None
     tracker.requested_slot = None
     tracker.history = []
-    tracker.prefilled = []
     tracker.refusals = {}
+
+
+def keep_given_ahead(tracker: Tracker, form: Form) -> None:
+    """A form left half-way: its answers given before their question (the opening message, an answer that said
+    it along) and not passed yet join `prefilled`, so the form resumed counts them as it did (not asked)."""
+    for slot in pending(tracker, form):
+        if tracker.slots.get(slot.name) not in (None, SKIPPED) and slot.name not in tracker.history \
+                and slot.name not in tracker.prefilled:
+            tracker.prefilled.append(slot.name)
 
 
 def holds(tracker: Tracker, cond: dict[str, Any] | None) -> bool:
@@ -249,6 +262,8 @@ class FormLoop:
             if (not from_button and refusal.reason not in ("empty", "range")
                     and await self.host.taken_as_request(turn, value)):
                 return
+            if not from_button and self.repair is not None and await self.repair.kept_elsewhere(turn, slot, value):
+                return  # "som 5 treballadores" at "where do you work?": kept for its own question, said back
             if (from_button or refusal.reason in ("empty", "range") or slot.otherwise is None
                     or not self._says_something_else(slot, value)):
                 await self._refuse(turn, slot, refusal.reason, uttered=False)
@@ -316,6 +331,10 @@ class FormLoop:
         words = value.split()
         return (len(words) >= 2 and any(ch.isalpha() for ch in value) and not self.reader.is_a_nod(value)
                 and not self.reader.says_dont_know(normalize(value)))
+
+    async def refuse(self, turn: Turn, slot: FormSlot, reason: str = "unclear") -> None:
+        """Not an answer, and nothing else either: the question asked again with how to answer it."""
+        await self._refuse(turn, slot, reason, uttered=False)
 
     async def _refuse(self, turn: Turn, slot: FormSlot, reason: str, *, uttered: bool) -> None:
         tracker = turn.tracker

@@ -45,6 +45,16 @@ class Glossary:
             _, kind, ident = best
         return self._explained(kind, ident, lang)
 
+    def on_topic(self, norm: str, slot: FormSlot, asked: str) -> bool:
+        """Whether the term a message names is the pending question's own, or a word of it (`asked`, its text
+        folded): "what does trust mean" at the trust question is; "uns 30 voluntaris" at "where do you work?"
+        is not. A message that names no term is on no other topic."""
+        best = self._best(norm, slot)
+        if best is None:
+            return False
+        term, kind, ident = best
+        return (kind, ident) == self._own_topic(slot) or f" {term} " in f" {asked} "
+
     def _best(self, norm: str, slot: FormSlot | None) -> tuple[str, str, str] | None:
         """The longest term named; of two named by the same words, the pending question's own."""
         own = self._own_topic(slot) if slot is not None else None

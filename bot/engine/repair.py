@@ -26,7 +26,7 @@ from bot.engine.acts import (
     Act,
     ActReader,
 )
-from bot.engine.ahead import email_in, named_after, phone_in
+from bot.engine.ahead import email_in, name_said, named_after, phone_in
 from bot.engine.answers import Reading, options_of
 from bot.engine.glossary import Glossary
 from bot.engine.grounding import says_yes_or_no
@@ -34,7 +34,9 @@ from bot.engine.learn import TextClassifier
 from bot.engine.nlu import Parse, parse_intent_payload
 from bot.engine.render import Renderer
 from bot.engine.textnorm import normalize
+from bot.engine.tracker import SKIPPED
 from bot.engine.turn import Turn
+from bot.engine.values import Refused, read_answer
 from bot.engine.wording import band, digits_for_words, lead_clause, typed_words
 
 if TYPE_CHECKING:
@@ -61,6 +63,8 @@ DESCRIBED = 4  # words from which a free-text answer naming "idioma" with no lan
 RESTART_FLOOR = 0.8
 AFTER_SUMMARY_FLOOR = 0.6  # after the summary, an intent read less surely than this gets a closing line
 OUTSIDE = FormSlot(name="", type="outside")  # what is typed with no question pending
+PARTNER_SLOT, PARTNER_ASKED = "partner_name", "partner_in_mind"  # the partner named with the yes, and its question
+SUMMARY_STEP = "action_summarize_journey"  # given again after an answer corrected once it was given
 
 
 _NEGATED_NUMBER = re.compile(r"\b(?:no|not|ni|isn t|wasn t|aren t|weren t)\s+(?:(?:era|es|un|una|a|an|el|la|som|"
@@ -100,6 +104,10 @@ class Repair:
         for per_lang in domain.intents.values():
             for lang, texts in per_lang.items():
                 examples.setdefault(lang, []).extend(texts)
+        # what the flow reads besides the acts (dialogues/repair.yml `acts: repair`): read once
+        self._flow: dict[str, Any] = dict(domain.acts.get("repair") or {})
+        self._flow_lists = {key: [normalize(str(w)) for texts in (self._flow.get(key) or {}).values()
+                                  for w in texts or []] for key in ("partner", "is", "not_names", "wrong")}
         self._language_id = TextClassifier({lang: texts for lang, texts in examples.items() if lang in self.languages})
 
     def warm(self) -> None:
@@ -115,6 +123,8 @@ class Repair:
             self.host.utter(turn, "utter_repair_restart_confirm_form")
             return True
         act = self.acts.read(slot, question, text)
+        if act.kind != CORRECTION and slot.type in ("choice", "scale") and self._corrects_partner(turn.tracker, text):
+            act = Act(CORRECTION, 0.9, "partner")  # "sorry, wrong organisation, it's X" is no "no" to this question
         if act.kind in (SMALLTALK, STOP) and slot.reads.get("explicit") and self._plain_yes_no(text):
             # "no thanks, let's carry on" to the consent: its no is the answer, read alone
             tracker.latest_message["act"] = ANSWER
@@ -124,6 +134,12 @@ class Repair:
             # "acogida de familias refugiadas y clases de idioma": a description that names the word, not a wish
             act = Act(ANSWER, act.confidence, "described")
         tracker.latest_message["act"] = act.kind
+        if act.kind == ANSWER and slot.name in self._flow.get("elsewhere_at", ()) \
+                and len(text.split()) <= int(self._flow.get("elsewhere_words") or 0) \
+                and (await self.kept_elsewhere(turn, slot, text) or await self._only_ahead(turn, slot, text)):
+            # "uns 30 voluntaris més o menys" typed at "why a partnership?", "en tarragona" at "what do you do?":
+            # kept for its own question, not as this answer
+            return True
         if act.kind == ANSWER:
             return self._offer_language(turn, text)
         if act.kind == LANGUAGE:
@@ -160,8 +176,22 @@ class Repair:
                    if f.name != HANDOFF_FORM)
 
     async def _question(self, turn: Turn, slot: FormSlot, act: Act) -> None:
-        topic = act.topic or "meaning"
-        norm = normalize(str(turn.message.text or ""))
+        # a question about the options ("what's the difference between efficiency and saving money?") asks what
+        # they mean, whatever else its words name (its "money" had it answered with the cost)
+        topic = "meaning" if act.how == "options" else act.topic or "meaning"
+        text = str(turn.message.text or "")
+        norm = normalize(text)
+        if act.how == "classifier" and topic == "meaning" and not text.rstrip().endswith("?"):
+            # only guessed a question, and no question mark: an answer to a question still to come is kept for it
+            # ("uns 30 voluntaris més o menys" at "where do you work?"); a word of another question explained
+            # here would answer nothing asked ("Voluntariat: ..."), so the question is asked again with its hint
+            if await self.kept_elsewhere(turn, slot, text):
+                return
+            question = self.domain.responses.get(slot.question)
+            asked = normalize(" ".join(question.text.values())) if question is not None else ""
+            if not self.glossary.on_topic(norm, slot, asked):
+                await self.forms.refuse(turn, slot)
+                return
         # a question with no term of the glossary in it is no question about a word
         no_term = topic == "meaning" and self.glossary.meaning(norm, OUTSIDE, "ca") is None
         named = self._language_named(norm) if no_term and len(norm.split()) <= 6 else None
@@ -204,6 +234,9 @@ class Repair:
 
     async def _correction(self, turn: Turn, slot: FormSlot, act: Act) -> None:
         tracker = turn.tracker
+        if self._about_partner(tracker, act, str(turn.message.text or "")):
+            await self.correct_partner(turn, str(turn.message.text or ""))
+            return
         target = act.topic
         if target is None or target == slot.name:
             if target is None and tracker.history and act.how == "cue":
@@ -252,6 +285,114 @@ class Repair:
         else:
             await self.forms.ask(turn)
 
+    def _about_partner(self, tracker: Any, act: Act, text: str) -> bool:
+        """A correction about the partner named ("l'entitat no és aquesta", "the partner is wrong"), once one is."""
+        if act.kind != CORRECTION or act.topic not in (None, PARTNER_ASKED):
+            return False
+        if tracker.slots.get(PARTNER_SLOT) in (None, "") and tracker.slots.get(PARTNER_ASKED) != "yes":
+            return False
+        padded = f" {normalize(text)} "
+        return any(f" {w} " in padded for w in self._flow_words("partner"))
+
+    def _corrects_partner(self, tracker: Any, text: str) -> bool:
+        """Whatever the act reader made of it: a message that names the partner, says it was wrong and gives
+        another name, once a partner is named."""
+        if tracker.slots.get(PARTNER_SLOT) in (None, ""):
+            return False
+        norm = normalize(text)
+        padded, words = f" {norm} ", norm.split()
+        if not any(f" {w} " in padded for w in self._flow_words("partner")):
+            return False
+        wrong = self._flow_words("wrong")
+        if not any(f" {w} " in padded if " " in w else any(t.startswith(w) for t in words) for w in wrong):
+            return False
+        return name_said(text, self._name_said_words) is not None
+
+    @property
+    def _name_said_words(self) -> dict[str, list[str]]:
+        return {"is": self._flow_words("is"), "not_names": self._flow_words("not_names"),
+                "articles": self._name_words["articles"]}
+
+    async def correct_partner(self, turn: Turn, text: str) -> None:
+        """The partner's name corrected: the new one said ("..., és l'Esplai Sant Jordi") is kept and said back,
+        and, after the summary, the summary (the assessment and the open lead's dossier) is given again; with no
+        name said, "do you have a partner in mind?" is asked again."""
+        tracker = turn.tracker
+        name = name_said(text, self._name_said_words)
+        if name is None:
+            tracker.set_slot(PARTNER_SLOT, None)
+            await self.correct(turn, PARTNER_ASKED)
+            return
+        tracker.set_slot(PARTNER_SLOT, name)
+        self.host.utter(turn, "utter_repair_kept_partner_name", {PARTNER_SLOT: name})
+        if tracker.active_form:
+            await self.forms.ask(turn, reask_only=True)
+        elif tracker.slots.get(SUMMARY_SLOT) is not None:
+            await self.host.run_step(turn, SUMMARY_STEP)
+
+    async def kept_elsewhere(self, turn: Turn, slot: FormSlot, text: str) -> bool:
+        """An answer to a question still to come, typed at this one ("uns 30 voluntaris més o menys" at "where do
+        you work?"): the question it names (by the words of dialogues/acts.yml `targets`) reads it outright, and
+        it is not answered yet: kept, said back, and this question asked again."""
+        tracker = turn.tracker
+        target = self.acts.target_of(normalize(text))
+        if target is None or target == slot.name or tracker.slots.get(target) not in (None, ""):
+            return False
+        other = self._slot(target)
+        if other is None or other.type not in ("choice", "scale"):
+            return False
+        question = self.domain.responses.get(other.question)
+        try:
+            reading = read_answer(other, question, text, from_button=False, reader=self.acts.reader,
+                                  max_text_length=self.forms.settings.conversation.max_text_length)
+        except Refused:
+            return False
+        if reading.how in UNSURE_HOWS or reading.how == "dont_know" or reading.value in (
+                "dont_know", "not_sure", SKIPPED) or str(reading.value) not in options_of(question):
+            return False
+        tracker.set_slot(target, reading.value)
+        label = f"utter_label_{target}"
+        self.host.utter(turn, "utter_repair_kept_elsewhere", {
+            "label": self.renderer.text(label, tracker.language) if label in self.domain.responses else target,
+            "answer": self._value_title(target, reading.value, tracker.language)})
+        await self.forms.ask(turn, reask_only=True)
+        return True
+
+    async def _only_ahead(self, turn: Turn, slot: FormSlot, text: str) -> bool:
+        """A free-text answer that is nothing but what a later question asks, said ahead ("en tarragona" at "what
+        do you do?": only the place, with a word or two of three letters): kept for it, said back, and this
+        question asked again ("fem lleure a Sabadell" says what they do, and is the answer)."""
+        tracker = turn.tracker
+        padded = f" {normalize(text)} "
+        for rule in ((self.domain.acts.get(ANSWER) or {}).get("ahead") or {}).get(slot.name) or ():
+            into = str(rule.get("into"))
+            other = self._slot(into)
+            if rule.get("kind") != "option" or other is None or tracker.slots.get(into) not in (None, ""):
+                continue
+            value = self._option_in(into, text)
+            if value is None:
+                continue
+            question = self.domain.responses.get(other.question)
+            names = self.acts.reader.names(other, question, options_of(question)).get(str(value)) or set()
+            found = max((w for w in names if f" {w} " in padded), key=len, default=None)
+            rest = padded.replace(f" {found} ", " ", 1).split() if found else ["?" * 4]
+            if any(len(w) > 3 for w in rest):
+                continue
+            tracker.set_slot(into, value)
+            label = f"utter_label_{into}"
+            self.host.utter(turn, "utter_repair_kept_elsewhere", {
+                "label": self.renderer.text(label, tracker.language) if label in self.domain.responses else into,
+                "answer": self._value_title(into, value, tracker.language)})
+            await self.forms.ask(turn, reask_only=True)
+            return True
+        return False
+
+    def _slot(self, name: str) -> FormSlot | None:
+        return next((s for f in self.domain.forms.values() for s in f.slots if s.name == name), None)
+
+    def _flow_words(self, key: str) -> list[str]:
+        return self._flow_lists[key]
+
     async def _stop(self, turn: Turn, slot: FormSlot, act: Act) -> None:
         if act.topic == "skip":
             await self.forms.skip(turn)
@@ -274,6 +415,14 @@ class Repair:
         the whole message each time, so "perdona, podem seguir en català?" re-read itself without end)."""
         tracker = turn.tracker
         wanted = act.topic
+        named = [lang for lang in self.acts.languages_named(normalize(text or str(turn.message.text or "")))
+                 if lang in self.languages]
+        if len(named) > 1:
+            # "perdona que escrigui en castellano, es que me cuesta el catalan", "no parlo bé el català, millor en
+            # castellà" name two: a wish to switch is to the one not spoken now (the first named was taken, and
+            # it stayed in Catalan); with two others named, which one is asked
+            others = [lang for lang in named if lang != tracker.language]
+            wanted = others[0] if len(others) == 1 else None
         if wanted is None:
             self.host.utter(turn, "utter_ask_language")  # "canvia l'idioma": which one?
             return
@@ -417,6 +566,9 @@ class Repair:
         if not finished:
             self._offer_language(turn, text)  # two messages in another language: offered, then read on
             return False
+        if self._about_partner(tracker, act, text):
+            await self.correct_partner(turn, text)
+            return True
         if act.kind == CORRECTION and act.topic:
             await self.correct(turn, act.topic, text)
             return True
