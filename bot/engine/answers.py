@@ -290,7 +290,8 @@ class AnswerReader:
         if _THOUSANDS.search(text):  # "300,000 euros": one amount, not "300" and a comment
             lead, rest = text, ""
         if rest and slot.type == "choice" and self.kind_of(slot) not in UNGROUNDED_KINDS \
-                and normalize(lead).split()[:1] and normalize(lead).split()[0] in NEGATIONS:
+                and normalize(lead).split()[:1] and normalize(lead).split()[0] in NEGATIONS \
+                and normalize(lead) not in self._everyday:  # "ni fu ni fa, …" is an answer said first
             # "no tan malament com sembla, anem justos", "no, stable": what is denied first is not the answer (it was
             # read as "serious", "don't know"); what follows, when it reads on its own, is
             try:

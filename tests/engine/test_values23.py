@@ -49,6 +49,7 @@ def test_a_yes_or_no_said_still_confirms(reader, text, said) -> None:
     ("ho veiem molt negre, la veritat", "serious"), ("muy chungo", "serious"),
     ("no tan malament com sembla, anem justos", "tight"), ("not that bad, just tight", "tight"),
     ("no es grave, vamos justos", "tight"),
+    ("ni fu ni fa, cada mes costa més", "tight"),  # an answer that starts with "ni" is said first, not denied
 ])
 def test_finances_said_with_an_aside_or_a_denial_first(reader, text, value) -> None:
     assert read(reader, "financial_situation", text, "utter_ask_financial_situation_cut") == value
