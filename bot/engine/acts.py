@@ -484,7 +484,8 @@ class ActReader:
         # that answer's name denied right after it, and an option of that question named: "el territori no és
         # Barcelona, som del Vallès però treballem a tot Catalunya" typed at another question (not "gens, ells
         # són de Lleida i nosaltres de Girona", where the places are no answer's name denied)
-        found = find_slot(self.domain, target) if self._denied_after(words, target) else None
+        found = find_slot(self.domain, target) if self._denied_after(words, target) \
+            and self.reader.kind_of(slot) != "motivation" else None
         return found is not None and found[0].type == "choice" and bool(self.reader.options_named(found[0], found[1], norm))
 
     def _denied_after(self, words: list[str], target: str) -> bool:
@@ -492,7 +493,7 @@ class ActReader:
         for name in self._targets.get(target, ()):
             size = name.count(" ") + 1
             for i in range(len(words) - size + 1):
-                if " ".join(words[i:i + size]) == name and _DENIALS.intersection(words[i + size:i + size + 3]):
+                if " ".join(words[i:i + size]) == name and _NOT.intersection(words[i + size:i + size + 2]):
                     return True
         return False
 
@@ -548,6 +549,9 @@ _STOP_FIRST = re.compile(r"^\s*(?:para|prou|basta|stop|atura|aturem|paremos|para
 # a denial or a contrast, as folded ("isn't" is "isn t"): with what was said recalled, a correction
 _DENIALS = NEGATIONS | frozenset("isn wasn aren didn doesn haven hasn weren pero but pero".split())
 _DENIAL_PHRASES = ("si que", "we do", "we did", "we actually", "we really")
+
+
+_NOT = NEGATIONS | frozenset("isn wasn aren weren".split())
 
 
 def _numbers_denied(words: list[str]) -> bool:
