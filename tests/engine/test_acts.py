@@ -62,7 +62,7 @@ async def test_an_unsure_reading_is_confirmed_before_it_is_kept(runtime) -> None
     for said in ("Casal del Barri", "lleure", "girona", "/skip"):
         await chat.send(said)
     assert (await chat.tracker()).requested_slot == "collaboration_today"
-    replies = await chat.send("de tant en tant fem coses amb l esplai")  # read by shared words alone
+    replies = await chat.send("un parell d actes l any")  # a guess the classifier is unsure of
     assert [r.response for r in replies] == ["utter_repair_confirm"]
     assert "Activitats puntuals" in replies[0].text
     assert (await chat.tracker()).slots.get("collaboration_today") is None
@@ -77,7 +77,7 @@ async def test_a_rejected_reading_asks_the_question_again(runtime) -> None:
     await chat.send(payload="/explore")
     for said in ("Casal del Barri", "lleure", "girona", "/skip"):
         await chat.send(said)
-    await chat.send("de tant en tant fem coses amb l esplai")
+    await chat.send("un parell d actes l any")
     replies = await chat.send(payload="/resume_form")
     assert [r.response for r in replies][-1] == "utter_ask_collaboration_today"
     assert (await chat.tracker()).slots.get("collaboration_today") is None
@@ -465,3 +465,15 @@ def test_named_by_topic_contempt_and_leaving(acts, slot, text, kind, topic) -> N
 ])
 def test_answers_holding_those_words_stay_answers(acts, slot, text) -> None:
     assert act_of(acts, slot, text).kind == "answer"
+
+
+@pytest.mark.parametrize(("slot", "text", "kind"), [
+    ("factor_trust", "the territory isn't girona, we're in tarragona", "correction"),  # its name denied, an option
+    ("rel_duplications_territory", "gens, ells son de lleida i nosaltres de girona", "answer"),  # places, no denial
+    ("rel_gains_own", "para, que em truquen de l'escola", "stop"),   # a stop said first, on its own
+    ("objective", "me tengo que ir, ya lo acabo otro rato", "stop"),  # its "otro" names no option
+    ("factor_sharing", "no quiero contestar a nada mas", "stop"),      # its "nada" is no 1
+    ("need_voice", "vaya chapuza de cuestionario", "abuse"),
+])
+def test_a_correction_by_its_options_and_stops_said_first(acts, slot, text, kind) -> None:
+    assert act_of(acts, slot, text).kind == kind
