@@ -63,6 +63,8 @@ DESCRIBED = 4  # words from which a free-text answer naming "idioma" with no lan
 RESTART_FLOOR = 0.8
 AFTER_SUMMARY_FLOOR = 0.6  # after the summary, an intent read less surely than this gets a closing line
 OUTSIDE = FormSlot(name="", type="outside")  # what is typed with no question pending
+LATER_OPTION_WORDS = 3  # a free-text answer this short that names a later question's option is that answer
+OUTSIDE_WHAT_WORDS = 8  # "what is this?" typed outside a question, with its fillers ("me puedes explicar qué es esto?")
 PARTNER_SLOT, PARTNER_ASKED = "partner_name", "partner_in_mind"  # the partner named with the yes, and its question
 SUMMARY_STEP = "action_summarize_journey"  # given again after an answer corrected once it was given
 
@@ -71,6 +73,15 @@ _NEGATED_NUMBER = re.compile(r"\b(?:no|not|ni|isn t|wasn t|aren t|weren t)\s+(?:
                              r"somos|son|are|were|we|erem|eramos|eren|eran|tenim|tenemos|have)\s+){0,2}(\d{1,5})\b")
 _NUMBER = re.compile(r"\b(\d)\b")
 _COUNT = re.compile(r"\b(\d{1,5})\b")
+
+
+def _a_name(text: str) -> bool:
+    """A name as typed ("Fundació Pas a Pas", "Asociación Mujeres del Raval"): two or more words with a capital
+    and at least half of them so; a name is no sign of the language the person writes in ("Fundacio Pas a Pas",
+    typed twice, brought the offer of Spanish)."""
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    capitals = sum(w[:1].isupper() for w in words)
+    return capitals >= 2 and capitals * 2 >= len(words)
 
 
 def said_instead(slot: FormSlot, text: str, options: list[str] | None = None) -> Any:
@@ -136,7 +147,8 @@ class Repair:
         tracker.latest_message["act"] = act.kind
         if act.kind == ANSWER and slot.name in self._flow.get("elsewhere_at", ()) \
                 and len(text.split()) <= int(self._flow.get("elsewhere_words") or 0) \
-                and (await self.kept_elsewhere(turn, slot, text) or await self._only_ahead(turn, slot, text)):
+                and (await self.kept_elsewhere(turn, slot, text) or await self._only_ahead(turn, slot, text)
+                     or await self._later_option(turn, slot, text)):
             # "uns 30 voluntaris més o menys" typed at "why a partnership?", "en tarragona" at "what do you do?":
             # kept for its own question, not as this answer
             return True
@@ -387,6 +399,36 @@ class Repair:
             return True
         return False
 
+    async def _later_option(self, turn: Turn, slot: FormSlot, text: str) -> bool:
+        """A free-text answer that is only the name of an option of a question still to come in this form
+        ("atención integral" typed at "why a partnership?": the objective): kept for it, said back, asked again."""
+        tracker = turn.tracker
+        form = self.domain.forms.get(tracker.active_form or "")
+        reader = self.acts.reader
+        if form is None or len(text.split()) > LATER_OPTION_WORDS or reader.is_a_nod(text) \
+                or reader.says_dont_know(normalize(text)):
+            return False  # "no", "vale", "no ho sé" name no option of a question still to come
+        names = [s.name for s in form.slots]
+        for other in form.slots[names.index(slot.name) + 1:] if slot.name in names else ():
+            if other.type != "choice" or tracker.slots.get(other.name) not in (None, ""):
+                continue
+            question = self.domain.responses.get(other.question)
+            try:
+                reading = read_answer(other, question, text, from_button=False, reader=self.acts.reader,
+                                      max_text_length=self.forms.settings.conversation.max_text_length)
+            except Refused:
+                continue
+            if reading.how != "name" or reading.confidence < 1.0 or str(reading.value) not in options_of(question):
+                continue
+            tracker.set_slot(other.name, reading.value)
+            label = f"utter_label_{other.name}"
+            self.host.utter(turn, "utter_repair_kept_elsewhere", {
+                "label": self.renderer.text(label, tracker.language) if label in self.domain.responses else other.name,
+                "answer": self._value_title(other.name, reading.value, tracker.language)})
+            await self.forms.ask(turn, reask_only=True)
+            return True
+        return False
+
     def _slot(self, name: str) -> FormSlot | None:
         return next((s for f in self.domain.forms.values() for s in f.slots if s.name == name), None)
 
@@ -439,7 +481,7 @@ class Repair:
     def _offer_language(self, turn: Turn, text: str) -> bool:
         """Two messages in a row written in another language: offer it (one button), then read on."""
         tracker = turn.tracker
-        written = self.language_of(text)
+        written = None if _a_name(text) else self.language_of(text)
         if written is None:
             return False  # a name, a number, "ok": no language of its own, and no break in a streak
         if written == tracker.language:
@@ -544,9 +586,11 @@ class Repair:
             self.show_answers(turn)
             return True
         topic = act.topic
-        if topic == "meaning" and len(normalize(text).split()) <= 4 and self.glossary.meaning(normalize(text), OUTSIDE,
-                                                                                    tracker.language) is None:
-            topic = "programme"  # "què és això?" with nothing else: this, the assistant and its programme
+        if topic == "meaning" and len(normalize(text).split()) <= OUTSIDE_WHAT_WORDS \
+                and self.glossary.meaning(normalize(text), OUTSIDE, tracker.language) is None:
+            # "què és això?", "me puedes explicar qué es esto?" with no word of the journey in it: this, the
+            # assistant and its programme
+            topic = "programme"
         if act.kind == QUESTION and act.how == "cue" and topic in ("cost", "programme", "erase"):
             self.host.utter(turn, f"utter_repair_{topic}")
             self.host.utter(turn, "utter_main_menu")
