@@ -20,7 +20,6 @@ from bot.engine.tracker import SKIPPED, Tracker
 from bot.engine.turn import Turn
 from bot.engine.values import Refused, choose, read_answer
 
-
 # the words that open an answer saying there is none ("no one in mind yet", "res de res", "nada concreto")
 NOTHING = NEGATIONS | frozenset("cap ningu ningun ninguna nadie nada res none nobody nothing".split())
 
