@@ -311,3 +311,14 @@ async def test_what_is_this_outside_a_question_is_answered(runtime, lang, said) 
     await chat.send("/start")
     replies = await chat.send(said)
     assert [r.response for r in replies] == ["utter_repair_programme", "utter_main_menu"]
+
+
+async def test_a_word_asked_about_after_the_summary_is_explained(runtime) -> None:
+    """"¿qué significa complementariedad?" after the summary got the closing line."""
+    from tests.journey.test_repair_journey import finished_journey
+
+    chat = await finished_journey(runtime, "test:flow:word-after")
+    replies = await chat.send("que vol dir complementarietat?")
+    assert [r.response for r in replies] == ["utter_repair_meaning"], [r.response for r in replies]
+    tracker = await chat.tracker()
+    assert tracker.slots.get("assessment_id") is not None and tracker.active_form is None
