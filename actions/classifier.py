@@ -31,7 +31,15 @@ from typing import Any
 
 from actions.motivation_model import predict
 from actions.reading.cues import CUES_FILE, Knowledge, is_hedge, knowledge
-from actions.reading.driver import Reader, Structure, asks_only, logistics_question, plain_wish, structure
+from actions.reading.driver import (
+    Reader,
+    Structure,
+    asks_only,
+    logistics_question,
+    plain_wish,
+    says_no_why,
+    structure,
+)
 from actions.reading.hits import Hit, text_hits
 from actions.reading.labels import DIRECTIONS, LANGS, MIXED, PROACTIVE, REACTIVE, UNCLEAR
 from actions.reading.text import Token, tokenized
@@ -165,7 +173,7 @@ def _read_text(
             and len(st.segments) - len(st.background) > 1):
         # a long message is read by its deciding clause, not diluted (nor coloured) by the context around it;
         # a second driver elsewhere in it still counts through its cues and "also / at the same time"
-        deciding = _deciding_clause(text, toks, st, kb, two_sided)
+        deciding = _deciding_clause(text, toks, st, kb, two_sided, hits)
         if deciding:
             model = {direction: kb.clause_model_factor * weight for direction, weight in deciding.items()}
     for direction, weight in model.items():
@@ -239,13 +247,15 @@ def background(text: str | None, lang: str | None = None) -> list[tuple[int, int
 
 
 def _deciding_clause(text: str, toks: list[Token], st: Structure, kb: Knowledge,
-                     two_sided: bool = True) -> dict[str, float]:
+                     two_sided: bool = True, hits: tuple[Hit, ...] | list[Hit] = ()) -> dict[str, float]:
     """The model's scores for the one clause that reads most strongly one way (not background, not too short);
     a clause of context that leans a little does not count, only the strongest."""
     best: dict[str, float] = {}
     for k, (lo, hi) in enumerate(st.segments):
         if k in st.background or hi - lo < kb.clause_model_min_tokens:
             continue
+        if kb.driver and says_no_why(toks, hits, lo, hi, kb):
+            continue  # "that's why we're looking to team up with someone", "the grants are fine", "alone we can't"
         said = text_model_scores(text[toks[lo].start : toks[hi - 1].end], kb, two_sided)
         if said and max(said.values()) > max(best.values(), default=0.0):
             best = said

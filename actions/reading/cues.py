@@ -43,8 +43,10 @@ class Driver:
     plain_wish: Phrases = field(default_factory=Phrases)  # "volem col·laborar amb altres entitats": no driver
     plain_wish_max_tokens: int = 0
     logistics: Phrases = field(default_factory=Phrases)  # "hi ha aparcament?": practicalities, no driver
-    committed_ratio: float = 0.0
-    because: Phrases = field(default_factory=Phrases)  # "perquè / because": the reason given for a wish  # a hedge does not undo one side stated clearly (the other at most this much)
+    committed_ratio: float = 0.0  # a hedge does not undo one side stated clearly (the other at most this much)
+    because: Phrases = field(default_factory=Phrases)  # "perquè / because": the reason given for a wish
+    entity_phrases: Phrases = field(default_factory=Phrases)  # "we're", "we have": the entity, as a whole phrase
+    alternatives: Phrases = field(default_factory=Phrases)  # "potser…, potser…": options listed, none chosen
 
 
 def index_by_first_word(patterns: tuple[Pattern, ...]) -> FirstIndex:
@@ -169,7 +171,10 @@ def _load(path: Path) -> Knowledge:
         contrast=frozenset(w for words in (drv.get("contrast") or {}).values() for w in _words(words)),
         additive=phrases("additive"),
         beneficiaries=phrases("beneficiaries"),
-        entity=frozenset(w for words in (drv.get("entity") or {}).values() for w in _words(words)),
+        entity=frozenset(w for words in (drv.get("entity") or {}).values() for w in words or []
+                         if len(_words([w])) == 1 for w in _words([w])),
+        entity_phrases=Phrases.of([e for words in (drv.get("entity") or {}).values() for w in words or []
+                                   if len(_words([w])) > 1 and (e := compile_pattern(w, gap))]),
         noncommitment=phrases("noncommitment"),
         noncommitment_factor=float(drv.get("noncommitment_factor", 1.0)),
         denial_factor=float(drv.get("denial_factor", 1.0)),
@@ -182,6 +187,7 @@ def _load(path: Path) -> Knowledge:
         logistics=phrases("logistics"),
         committed_ratio=float(drv.get("committed_ratio", 0.0)),
         because=phrases("because"),
+        alternatives=phrases("alternatives"),
     ) if drv else None
     hedge_words: set[str] = set()
     for words in (data.get("hedges") or {}).values():

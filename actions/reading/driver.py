@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from actions.reading.cues import Driver, Knowledge
 from actions.reading.hits import Hit, reassurance_spans
-from actions.reading.labels import DIRECTIONS, PROACTIVE, REACTIVE, other
+from actions.reading.labels import DIRECTIONS, REACTIVE, UNCLEAR, other
 from actions.reading.patterns import spans
 from actions.reading.text import Token
 
@@ -96,9 +96,9 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
             if inside:
                 denied.update(h.pattern.direction for h in inside if h.negated)
             elif text and max(denial) < hi:  # "no ho fem per necessitat": what follows the denial
-                said = read.scores(text[toks[max(denial)].start : toks[hi - 1].end])
-                if max(said.values()) > 0:
-                    denied.add(REACTIVE if said[REACTIVE] >= said[PROACTIVE] else PROACTIVE)
+                said = read.label(text[toks[max(denial)].start : toks[hi - 1].end])
+                if said in DIRECTIONS:  # what it denies reads one way ("… per necessitat"); a word or two of
+                    denied.add(said)    # context that reads no way denies nothing ("on paper we say…")
         if (any(lo <= a and b <= hi for a, b in reassured)
                 and not any(h.pattern.direction == REACTIVE and not h.negated for h in inside)):
             denied.add(REACTIVE)  # "econòmicament estem bé; …"
@@ -124,18 +124,37 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
             after = read.label(text[toks[lo].start : toks[segs[-1][1] - 1].end])
             if after in DIRECTIONS and read.label(text[: toks[lo - 1].end]) == other(after):
                 outweighed.add(other(after))
-        if (len(segs) > 1 and k not in back and text and spans(drv.beneficiaries, toks, lo, hi)
-                and not any(t.text in drv.entity for t in toks[lo:hi])
-                and read.label(text[toks[lo].start : toks[hi - 1].end]) == REACTIVE):
-            back.add(k)  # "les famílies que atenem ho passen malament"
+        served = spans(drv.beneficiaries, toks, lo, hi)
+        # the entity's own words, outside the words naming the people it serves ("the families WE work with")
+        naming = {i for a, b in served for i in range(a, b)}
+        if (len(segs) > 1 and k not in back and text and served
+                and not _entity(toks, lo, hi, drv, naming)
+                and read.label(text[toks[lo].start : toks[hi - 1].end]) in (REACTIVE, UNCLEAR)):
+            back.add(k)  # "les famílies que atenem ho passen malament" (or only lean that way, as context does)
     if len(back) >= len(segs):
         back, denied = set(), set()  # nothing would be left: read it all
     kept = [seg for k, seg in enumerate(segs) if k not in back]
-    noncommitted = (any(spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept)
+    noncommitted = ((any(spans(drv.noncommitment, toks, lo, hi) for lo, hi in kept) or _options(toks, segs, back, drv))
                     and not _committed_elsewhere(toks, hits, segs, back, drv, text, read))
     additive = any(spans(drv.additive, toks, lo, hi) or toks[lo].text in drv.additive_openers for lo, hi in kept)
     return Structure(tuple(segs), frozenset(back), frozenset(denied), frozenset(outweighed), noncommitted,
                      additive, frozenset(unquoted | back))
+
+
+def _entity(toks: list[Token], lo: int, hi: int, drv: Driver, skip: set[int] | frozenset[int] = frozenset()) -> bool:
+    """True when tokens [lo, hi) (but those in `skip`) name the entity itself: a word ("ens", "our") or a whole
+    phrase ("we're", "we have"; its words alone, "are" or "have", say nothing of who)."""
+    if any(t.text in drv.entity for i, t in enumerate(toks[lo:hi], lo) if i not in skip):
+        return True
+    return any(not any(i in skip for i in range(a, b)) for a, b in spans(drv.entity_phrases, toks, lo, hi))
+
+
+def _options(toks: list[Token], segs: list[tuple[int, int]], back: set[int], drv: Driver) -> bool:
+    """True when two clauses or more each open an option ("potser diners, potser un projecte", "could be funding,
+    could be a new project, could be both"): a list of options none of which is chosen keeps them open."""
+    opening = [k for k, (lo, hi) in enumerate(segs) if k not in back
+               and any(i <= lo + 1 for i, _end in spans(drv.alternatives, toks, lo, hi))]
+    return len(opening) >= 2
 
 
 def _committed_elsewhere(toks: list[Token], hits: list[Hit], segs: list[tuple[int, int]], back: set[int],
@@ -145,7 +164,8 @@ def _committed_elsewhere(toks: list[Token], hits: list[Hit], segs: list[tuple[in
     i encara no sabem què farem" is unsure of what to do, not of why; "diners, projectes… encara no sabem què
     ens mou" and "un poc de diners, un poc d'idees, no ho tenim clar" are unsure of why."""
     kept = [segs[k] for k in range(len(segs)) if k not in back]
-    cut = {i for lo, hi in kept for a, b in spans(drv.noncommitment, toks, lo, hi) for i in range(a, b)}
+    cut = {i for lo, hi in kept for a, b in spans(drv.noncommitment, toks, lo, hi) + spans(drv.alternatives, toks, lo, hi)
+           for i in range(a, b)}
     live = [h for h in hits if not h.negated and any(lo <= h.start < hi for lo, hi in kept)
             and not any(i in cut for i in range(h.start, h.end))]
     sides = {h.pattern.direction for h in live}
@@ -153,7 +173,7 @@ def _committed_elsewhere(toks: list[Token], hits: list[Hit], segs: list[tuple[in
         return False
     # … said of the entity ("ens han retallat", "the bank pulled our overdraft"), not a bare word in a list
     # ("el tema de la crisi, els projectes…")
-    if not any(t.text in drv.entity for lo, hi in kept if any(lo <= h.start < hi for h in live) for t in toks[lo:hi]):
+    if not any(_entity(toks, lo, hi, drv) for lo, hi in kept if any(lo <= h.start < hi for h in live)):
         return False
     pieces: list[str] = []
     for lo, hi in kept:
@@ -197,3 +217,17 @@ def plain_wish(toks: list[Token], hits: list[Hit] | tuple[Hit, ...], drv: Driver
     if not toks or len(toks) > drv.plain_wish_max_tokens or any(not h.negated for h in hits):
         return False
     return bool(spans(drv.plain_wish, toks, 0, len(toks)))
+
+
+def says_no_why(toks: list[Token], hits: list[Hit] | tuple[Hit, ...], lo: int, hi: int, kb: Knowledge) -> bool:
+    """True for a clause [lo, hi) of a long message that holds no live cue of its own and only says they look for a
+    partner ("so that's why we're looking to team up with someone who has land", "per això busquem amb qui
+    presentar-nos"), that things are fine ("les subvencions ens van bé") or what they cannot do alone ("sols no el
+    podem fer", which takes its colour from the rest): it is not the clause that says why."""
+    drv = kb.driver
+    assert drv is not None
+    live = [h for h in hits if lo <= h.start < hi and not h.negated]
+    if any(not h.pattern.context_dependent for h in live):
+        return False
+    return bool(live) or bool(spans(drv.plain_wish, toks, lo, hi)) or any(
+        lo <= a and b <= hi for a, b in reassurance_spans(toks, kb))

@@ -124,7 +124,21 @@ class ActReader:
         correcting = _phrases((acts.get(CORRECTION) or {}).get("words"))
         self._correcting = frozenset(p for p in correcting if " " not in p)
         self._correcting_phrases = [p for p in correcting if " " in p]  # "volia dir", "no era", "isn t right"
+        correction = acts.get(CORRECTION) or {}
+        # what else says that a message naming another answer corrects it (dialogues/acts.yml explains each)
+        self._correcting_stems = tuple(_phrases(correction.get("word_stems")))
+        self._hints = _phrases(correction.get("hints"))
+        self._recalled = _phrases(correction.get("recalled"))
+        self._referring = _phrases(correction.get("referring"))
         self._openers = _phrases((acts.get(CORRECTION) or {}).get("openers"))
+        # praise said with its irony ("oh genial, quina ajuda tan bona. no.", "great, the same again 🙄"): abuse
+        sarcasm = (acts.get(ABUSE) or {}).get("sarcasm") or {}
+        self._praise = _phrases(sarcasm.get("praise"))
+        self._irony = _phrases(sarcasm.get("irony"))
+        # a verb that goes on or ends with a time that is not now ("millor ho acabem demà"): a wish to stop
+        later = (acts.get(STOP) or {}).get("later") or {}
+        self._later_verbs = _phrases(later.get("verbs"))
+        self._later_times = _phrases(later.get("times"))
         names = (acts.get(LANGUAGE) or {}).get("names") or {}
         self._language_names: dict[str, list[str]] = {str(lang): [normalize(str(w)) for w in words or []]
                                 for per in names.values() for lang, words in (per or {}).items()}
@@ -171,12 +185,17 @@ class ActReader:
             # "quina diferència hi ha entre eficiència i estalviar?": a question about the options, not one of them
             return self._detailed(QUESTION, norm, 0.9, "options")
         norm = _LAUGH.sub("jaja", norm)
-        cued = self._cued(norm, slot, asks=text.rstrip().endswith("?"), starts=_clause_starts(text))
+        asks = text.rstrip().endswith("?")
+        cued = self._cued(norm, slot, asks=asks, starts=_clause_starts(text))
+        if cued in (None, SMALLTALK, QUESTION) and self._sarcastic(norm, text, slot):
+            cued = ABUSE
         if cued == HUMAN and slot.name in self._human_answers_at and reading is not None:
             cued = None
         if cued is not None and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
-            if cued == SMALLTALK and self._corrects_another(norm, slot):
-                cued = CORRECTION  # "hang on, we don't have a new idea": the aside opens a correction
+            if cued in (SMALLTALK, STOP, QUESTION) and self._corrects_another(norm, slot, asks=asks, outright=outright):
+                # "hang on, we don't have a new idea": the aside opens a correction; "al resum posa que tenim
+                # tensions, això no ho he dit jo" names the summary to correct an answer, not to go there
+                cued = CORRECTION
             act = self._detailed(cued, norm, 1.0, "cue")
             start, end = self._cue_at
             if cued == SMALLTALK and act.topic != "bot" and start == 0 and len(words) - end >= 3 \
@@ -209,13 +228,19 @@ class ActReader:
                 else:
                     outright = lead_clear or (bool(rest) and self._outright(slot, question, rest,
                                                                             self._reading(slot, question, rest)))
+            if outright and cued == ABUSE:
+                # "inútil fer veure que sí, no tenim ni temps ni diners, un 1": cross, and a number said in a
+                # clause no insult is in; "tu ets tonto, t'ho he explicat tres vegades" says no number of its own
+                outright = self._number_clause(slot, question, text, self._cue_spans.get(ABUSE, []))
+            if cued == QUESTION and start == 0 and words[0] in _OPENS_QUESTION:
+                outright = False  # "què vol dir contractació pública exactament": an option named, asked about
             if cued == QUESTION and reading is not None and reading.how == "dont_know":
                 outright = False  # "no sé què posar, dona'm un exemple": asking for help, not "don't know"
             if aside and not (outright and ((cued == QUESTION and not text.rstrip().endswith("?")
                                              and act.topic in ("meaning", "why"))
-                                            or cued in (STOP, SMALLTALK, LANGUAGE))):
+                                            or cued in (STOP, SMALLTALK, LANGUAGE, ABUSE))):
                 return act
-        if self._corrects_another(norm, slot) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS) \
+        if self._corrects_another(norm, slot, asks=asks, outright=outright) and not (free_text and len(words) > FREE_TEXT_MAX_WORDS) \
                 and not (outright and self.reader.kind_of(slot) == "motivation"):
             # "al compromís volia dir un 4" at the sharing question: the 4 is the commitment's (what drives
             # them, told in their own words, names other answers and may deny them: it is read as an answer)
@@ -268,7 +293,9 @@ class ActReader:
         if words[-1] == "que" or any(w == "que" and words[i - 1] in _BEFORE_QUE for i, w in enumerate(words) if i):
             return True
         if outright:
-            return False
+            # "if i give you my email can i have it deleted later?": what is done with the data is asked, even
+            # when an answer is named in the asking
+            return self.topic_of(" ".join(words)) in ("erase", "privacy")
         if words[0] in _ASKING_STARTS and len(words) >= 3:
             return True
         if len(words) >= 3 and ("o" in words[1:-1] or "or" in words[1:-1]):
@@ -355,11 +382,57 @@ class ActReader:
             for strong, over in ((LANGUAGE, (QUESTION, SMALLTALK, STOP)), (ABUSE, (SMALLTALK, QUESTION, STOP)),
                                  (HUMAN, (STOP, SMALLTALK, QUESTION))):
                 at = spans.get(strong)
-                if best[2] in over and at is not None and (at[1] <= start or at[0] >= end):
+                # ("ets un robot o què?": the insult holds the small talk's "ets un robot")
+                if best[2] in over and at is not None and (at[1] <= start or at[0] >= end
+                                                            or (strong == ABUSE and best[2] == SMALLTALK)):
                     best = (best[0], best[1], strong)
                     self._cue_at = at
                     break
+        if best is None and slot.type in ("choice", "scale"):
+            at = self._postponed(tokens)
+            if at is not None:
+                self._cue_at = at
+                self._cue_spans = {STOP: [at]}
+                return STOP
         return best[2] if best is not None else None
+
+    def _sarcastic(self, norm: str, text: str, slot: FormSlot) -> bool:
+        """Praise with its irony: "oh great, brilliant help as always. not.", "bravo, un altre cop la mateixa
+        pregunta", "genial... 🙄" (a "not" or "no" that ends the message after a full stop, an eye roll, or
+        words of repetition); never on a name or a description."""
+        if slot.type not in ("choice", "scale") or not any(_contains(norm, p) for p in self._praise):
+            return False
+        if any(ch in text for ch in _EYE_ROLLS) or _ENDS_DENIED.search(text):
+            return True
+        return any(_contains(norm, p) for p in self._irony)
+
+    def _number_clause(self, slot: FormSlot, question: Response | None, text: str,
+                       spans: list[tuple[int, int]]) -> bool:
+        """A clause of `text` holding none of `spans` that reads as a number outright ("..., un 1")."""
+        covered = {i for a, b in spans for i in range(a, b)}
+        for at, part in zip(_clause_starts(text), _CLAUSE_END.split(text), strict=False):
+            size = len(normalize(part).split())
+            if not size or covered.intersection(range(at, at + size)):
+                continue
+            reading = self._reading(slot, question, part)
+            if reading is not None and reading.how == "number":
+                return True
+        return False
+
+    def _postponed(self, tokens: list[str]) -> tuple[int, int] | None:
+        """Where a verb that goes on or ends is, in a short message that also names a later time ("millor ho
+        acabem demà", "lo terminamos luego", "we'll finish it off tomorrow")."""
+        if len(tokens) > LATER_MAX_WORDS:
+            return None
+        joined = f" {' '.join(tokens)} "
+        if not any(f" {t} " in joined for t in self._later_times):
+            return None
+        for i, token in enumerate(tokens):
+            for verb in self._later_verbs:
+                size = verb.count(" ") + 1
+                if (size > 1 and " ".join(tokens[i:i + size]) == verb) or (size == 1 and token.startswith(verb)):
+                    return (i, i + size)
+        return None
 
     def _lead(self, tokens: list[str]) -> int:
         """How many of the first tokens only open the message ("ep, ja hi torno a ser", "i'd like a meeting")."""
@@ -371,18 +444,37 @@ class ActReader:
             at += len(filler)
         return at
 
-    def _corrects_another(self, norm: str, slot: FormSlot) -> bool:
+    def _corrects_another(self, norm: str, slot: FormSlot, *, asks: bool = False, outright: bool = False) -> bool:
         """A message about another question's answer that corrects it: with a word that corrects ("the
-        finances one was wrong"), or opened by "espera", "wait"... and denying it ("espera, no tenim cap
-        idea nova" typed at the name)."""
+        finances one was wrong", "torna a la del territori", "cámbiame lo de la confianza"), two numbers with a
+        "no" between them ("lo del personal: som 12, no 3"), what was said or shown recalled and denied ("al
+        resum posa que tenim tensions, això no ho he dit jo"), opened by "espera", "wait"... and denying it
+        ("espera, no tenim cap idea nova" typed at the name), or pointing at that question ("the commitment
+        one, put 4 instead"; not when it asks). A hint alone ("més aviat", "actually", "put") counts only when
+        the message reads as no answer here outright: "més aviat poc, no tenim diners" is an answer."""
         target = self.target_of(norm)
         if target is None or target == slot.name:
             return False
         words = norm.split()
         if set(words) & self._correcting or any(_contains(norm, p) for p in self._correcting_phrases):
             return True
+        if any(w.startswith(stem) for w in words for stem in self._correcting_stems) or _numbers_denied(words):
+            return True
+        denied = bool(set(words) & _DENIALS) or any(_contains(norm, p) for p in _DENIAL_PHRASES)
+        hinted = any(_contains(norm, p) for p in self._hints)
+        recalled = any(_contains(norm, p) for p in self._recalled)
+        if (denied or hinted) and recalled:
+            return True
+        hinted = hinted or recalled  # "la situació econòmica la vaig marcar greu i és justa"
+        if not asks and (denied or hinted or any(w.isdigit() for w in words)) \
+                and any(_contains(norm, p) for p in self._referring):
+            return True
+        # (a name, a description or what drives them, told in their own words, reads as no option: there a
+        # hint alone is no correction)
+        if hinted and not outright and slot.type in ("choice", "scale") and self.reader.kind_of(slot) != "motivation":
+            return True
         opened = any(norm.startswith(f"{o} ") for o in self._openers)
-        return opened and bool(set(words) & NEGATIONS)
+        return opened and (bool(set(words) & NEGATIONS) or hinted)  # "oops, the budget is higher, over 500k"
 
     def _detailed(self, act: str, norm: str, confidence: float, how: str, *, asks: bool = False) -> Act:
         topic: str | None = None
@@ -425,7 +517,26 @@ class ActReader:
 
 
 _CLAUSE_END = re.compile(r"[,.;:!?]+")
-_POLITE = ("si us plau", "por favor", "please", "if you don t mind")
+# the words a question cue may open a message with to be a question whatever option it names
+_OPENS_QUESTION = frozenset("que what whats how com como qui who quien quin quina cual which per por why".split())
+_EYE_ROLLS = ("\U0001F644", "\U0001F612", "\U0001F926", "\U0001F643", "\U0001F624")  # eye roll, unamused, facepalm...
+# "..., quina ajuda. no.", "brilliant help as always. not.": a denial that ends the message on its own
+_ENDS_DENIED = re.compile(r"[.!\u2026]\s*(?:no|not|nada|gens|nope)\s*[.!\u2026]*\s*$", re.IGNORECASE)
+LATER_MAX_WORDS = 8
+# a denial or a contrast, as folded ("isn't" is "isn t"): with what was said recalled, a correction
+_DENIALS = NEGATIONS | frozenset("isn wasn aren didn doesn haven hasn weren pero but pero".split())
+_DENIAL_PHRASES = ("si que", "we do", "we did", "we actually", "we really")
+
+
+def _numbers_denied(words: list[str]) -> bool:
+    """Two different numbers with a negation before the second ("no som 3 som 12", "somos 12 no 3", "it s 60
+    not 6"): the second corrects the first."""
+    at = [i for i, w in enumerate(words) if w.isdigit()]
+    if len(at) < 2 or len({words[i] for i in at}) < 2:
+        return False
+    return any(w in NEGATIONS for w in words[max(0, at[0] - 2):at[-1]])
+_POLITE = ("si us plau", "por favor", "please", "if you don t mind", "si pots", "si puedes", "si es pot", "si se puede",
+           "if you can", "if possible", "si et plau", "si no et fa res", "si no te importa")
 # a description may hold someone else's wish: "we help people who want to talk to someone"
 _RELATIVES = frozenset("who which that que qui quien quienes".split())
 

@@ -426,3 +426,38 @@ def test_what_did_i_answer_is_a_question_about_the_answers_not_a_correction(acts
     nothing ("D'acord, ho corregim" and the same question again) instead of showing the answers."""
     act = act_of(acts, slot, "que t he contestat?")
     assert (act.kind, act.topic) == ("question", "answers")
+
+
+# Classes of phrasing the fourth blind set missed (issue 23; helper a23), each with variants not in any set:
+# a correction that names the question by its topic, contempt or sarcasm with no insult word, a stop that
+# leaves, pauses, cancels or postpones; and answers that hold those words.
+@pytest.mark.parametrize(("slot", "text", "kind", "topic"), [
+    ("factor_commitment", "torna a lo dels treballadors, en som 20 i no 2", "correction", "size_staff"),
+    ("need_voice", "al resumen sale que tenemos tensiones y no es asi", "correction", "rel_conflicts_history"),
+    ("factor_trust", "the volunteers bit is off, it's 45 not 4", "correction", "size_volunteers"),
+    ("objective", "la situacio economica la vaig posar greu i nomes es justa", "correction", "financial_situation"),
+    ("factor_sharing", "ponle un 3 a lo de la confianza", "correction", "factor_trust"),
+    ("factor_sharing", "oh fantastic, the same question again", "abuse", None),
+    ("services_threatened", "genial, com sempre, quina ajuda", "abuse", None),
+    ("factor_investment", "hablar contigo es como hablar con una pared", "abuse", None),
+    ("rel_conflicts_power", "honestly you're no help whatsoever", "abuse", None),
+    ("budget_band", "eres un robot o que? siempre igual", "abuse", None),
+    ("factor_trust", "anul·la-ho tot, ja no m'interessa", "stop", None),
+    ("objective", "ja ho enllestirem la setmana que ve", "stop", None),
+    ("need_voice", "lo terminamos esta noche", "stop", None),
+    ("factor_sharing", "we'll carry this on next week", "stop", None),
+])
+def test_named_by_topic_contempt_and_leaving(acts, slot, text, kind, topic) -> None:
+    act = act_of(acts, slot, text)
+    assert (act.kind, act.topic if topic is not None else None) == (kind, topic)
+
+
+@pytest.mark.parametrize(("slot", "text"), [
+    ("factor_investment", "més aviat poc, els diners no arriben"),
+    ("factor_investment", "inutil dir que si, no en tenim, un 1"),
+    ("factor_commitment", "the board always says another day, a 2"),
+    ("financial_situation", "genial no, anem justos"),
+    ("rel_duplications_services", "un 2, seria perder el tiempo hacer lo mismo"),
+])
+def test_answers_holding_those_words_stay_answers(acts, slot, text) -> None:
+    assert act_of(acts, slot, text).kind == "answer"

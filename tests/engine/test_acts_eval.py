@@ -1,9 +1,10 @@
 """The act evaluation (issue 23): what people type at a form question is read as what it is. The learnable
 half (tests/data/acts_examples.yml), the held-out half written blind before the act reading existed
 (tests/data/acts_heldout.yml, never tuned to), a fresh blind set and a third one (acts_fresh.yml,
-acts_blind3.yml), and a development set (acts_dev23a.yml); each act in each language at 90 % at least (the
-issue's bar, reached on all of them: they are all seen now), floors at what they reached, and no text that is
-not an answer stored as one on the learnable half and the development set.
+acts_blind3.yml), the fourth blind set (acts_blind4.yml) and the development sets (acts_dev23a.yml,
+acts_dev23b*.yml); each act in each language at 90 % at least (the issue's bar, reached on all of them: they are
+all seen now), floors at what they reached, and no text that is not an answer stored as one on the learnable
+half and the development sets.
 `python -m tests.engine.test_acts_eval` prints the table the README reports."""
 
 from __future__ import annotations
@@ -60,23 +61,29 @@ def test_seen_sets_reach_the_issues_bar(scored, name) -> None:
 # The fourth blind set (tests/data/acts_blind4.yml, 288 cases, 12 per act per language), written at 21:10 UTC
 # by a helper who wrote nothing else, from the issue and the forms' options only (not the reader, its rules,
 # its examples or the other sets' cases), committed alone (bbc0580) before any of the eighth session's
-# changes landed, never run until the coordinator scored it once at the end (22:30 UTC): 85.8 % before the
-# session's changes (7c37a2c), 91.0 % after (87f0368), 21 -> 11 non-answers stored. The issue's bar, 90 % for
-# every act in every language, is not reached: corrections 58/75/92 %, abuse 83/83/83 %, stop 92/83/92 %.
-# The coordinator read its misses to report them (README); nothing was fitted to it this session.
-@pytest.mark.xfail(strict=True, reason="issue #23's bar on the fourth blind set: corrections (ca 58 %, es 75 %), "
-                   "abuse (83 % in each language) and stops (es 83 %) below 90 % when scored once")
-def test_fourth_blind_set_reaches_the_issues_bar(scored) -> None:
+# changes landed, scored once by the coordinator at the end (22:30 UTC): 85.8 % before the session's changes
+# (7c37a2c), 91.0 % after (87f0368), 21 -> 11 non-answers stored; 92.0 %, 9 stored, after two fixes. Below the
+# issue's bar then: corrections 58/75/92 %, abuse 83/83/83 %, stop 92/83/92 %. It is SEEN since: helper a23
+# (ninth session) read its misses as development data, with classes of phrasing of its own (acts_dev23b*.yml),
+# and it reached the bar on 2026-12-08 at 00:10 UTC (99.7 %, 0 stored). A figure on a seen set: only the fifth
+# blind set says how new people are read.
+def test_fourth_set_reaches_the_issues_bar(scored) -> None:
     result = scored["blind4"]
     for lang in LANGS:
         for act in ACTS:
             assert result.rate(lang, act) >= HELD_OUT_FLOOR, table(result)
 
 
-def test_development_set(domain) -> None:
-    """tests/data/acts_dev23a.yml: phrases of each weak act (questions back, small talk, abuse) and answers
-    holding their words, written by helper 23a; tuned to, so it holds the reading where it was brought."""
-    result = evaluate(domain, load_cases(DATA / "acts_dev23a.yml"))
+# The development sets: acts_dev23a.yml (helper 23a: phrases of each weak act, questions back, small talk,
+# abuse, and answers holding their words); acts_dev23b.yml and acts_dev23b2.yml (helper a23, ninth session:
+# corrections named by the question's topic, contempt and sarcasm with no insult word, stops that leave, pause,
+# cancel or postpone, and answers holding those words). Each batch was scored once before it was tuned to, the
+# honest estimate for new phrasing: dev23b 53.9 % (ca 56.4, es 56.4, en 49.1; corrections 29 %, abuse 31 %,
+# stops 50 %; 37 stored) on 7bafa51; dev23b2 69.2 % (ca 69.8, es 66.0, en 71.7; abuse 39 %, stops 61 %,
+# corrections 75 %; 19 stored) after the first round (d319c20). Tuned to since: they hold the reading there.
+@pytest.mark.parametrize("name", ["dev23a", "dev23b", "dev23b2"])
+def test_development_set(domain, name) -> None:
+    result = evaluate(domain, load_cases(DATA / f"acts_{name}.yml"))
     for lang in LANGS:
         for act in ACTS:
             if result.count(lang, act):
@@ -90,8 +97,9 @@ REACHED = {"heldout": {"all": 0.99, "lang": 0.99, "stored": 0}, "fresh": {"all":
            # written before the second session changed anything, scored once at its end (19:37 UTC: 86.8 %, 15
            # stored); then read as development data by helper 23a (22:10 UTC)
            "blind3": {"all": 0.99, "lang": 0.99, "stored": 0},
-           # scored once at the end of the eighth session (22:30 UTC): 91.0 %, ca 88.5, es 90.6, en 93.8, 11 stored
-           "blind4": {"all": 0.909, "lang": 0.885, "stored": 11}}
+           # scored once at the end of the eighth session (22:30 UTC): 91.0 %, ca 88.5, es 90.6, en 93.8, 11 stored;
+           # then read as development data by helper a23 (00:10 UTC: 99.7 %, 0 stored)
+           "blind4": {"all": 0.99, "lang": 0.98, "stored": 0}}
 
 
 @pytest.mark.parametrize("name", sorted(REACHED))
@@ -115,6 +123,6 @@ def table(result: ActResult) -> str:
 
 if __name__ == "__main__":  # pragma: no cover - the README's tables
     loaded = load_domain(ROOT / "dialogues", ROOT / "knowledge")
-    for half in ("examples", "heldout", "fresh", "blind3", "blind4", "dev23a"):
+    for half in ("examples", "heldout", "fresh", "blind3", "blind4", "dev23a", "dev23b", "dev23b2"):
         print(half)
         print(table(evaluate(loaded, load_cases(DATA / f"acts_{half}.yml"))))
