@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from actions.reading.cues import Driver, Knowledge
 from actions.reading.hits import Hit, reassurance_spans
-from actions.reading.labels import DIRECTIONS, REACTIVE, UNCLEAR, other
+from actions.reading.labels import DIRECTIONS, PROACTIVE, REACTIVE, UNCLEAR, other
 from actions.reading.patterns import spans
 from actions.reading.text import Token
 
@@ -117,8 +117,17 @@ def structure(toks: list[Token], hits: list[Hit], kb: Knowledge, text: str, read
             # "…, però el motiu real és que…": what it outweighs, said before it, is not the driver
             said = read.label(text[toks[lo].start : toks[segs[-1][1] - 1].end])
             if said in DIRECTIONS:
-                back.update(j for j in range(k) if read.label(
-                    text[toks[segs[j][0]].start : toks[segs[j][1] - 1].end]) != said)
+                before = {j: read.label(text[toks[segs[j][0]].start : toks[segs[j][1] - 1].end]) for j in range(k)
+                          if j not in back}
+                # a threat the entity states as a fact before "the real reason is a project" is still there: it
+                # weighs less (a mix, the project first), it is not a pretext ("funding is shaky, but the real
+                # reason is…"); a project talk before "the real reason is the cut" is the pretext, and so is what
+                # only says a crisis is over ("ja està resolt")
+                threats = {j for j, label in before.items() if label == REACTIVE and j not in unquoted} \
+                    if said == PROACTIVE else set()
+                back.update(j for j, label in before.items() if label != said and j not in threats)
+                if threats:
+                    outweighed.add(REACTIVE)
         elif k and text and toks[lo].text in drv.contrast and not spans(drv.additive, toks, lo, hi):
             # "X, però Y": Y weighs more
             after = read.label(text[toks[lo].start : toks[segs[-1][1] - 1].end])
