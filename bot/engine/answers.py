@@ -13,10 +13,10 @@ import re
 from typing import Any
 
 from bot.content.domain import Domain, FormSlot, Response
-from bot.engine.grounding import UNGROUNDED, grounded, stems
+from bot.engine.grounding import UNGROUNDED, YES_NO_WORDS, grounded, stems
 from bot.engine.learn import TextClassifier
 from bot.engine.motivation_answer import read_motivation
-from bot.engine.negation import clauses_of, contained
+from bot.engine.negation import NEGATIONS, clauses_of, contained
 from bot.engine.render import expand_knowledge
 from bot.engine.textnorm import normalize
 from bot.engine.wording import (
@@ -51,7 +51,9 @@ EXPLICIT_FLOOR = 0.95  # consent: a yes the classifier has no doubt about ("home
 NOT_AN_ANSWER_FLOOR = 0.75
 CLASSIFIER_MARGIN = 0.12
 LEAD_OUTRIGHT = ("number", "name", DONT_KNOW, "emoji")
-LEAD_FLOOR = 0.6  # a first clause read by the classifier ("massively") must be at least this sure
+UNSURE_READINGS = ("classifier", "words", "fuzzy")  # readings a message's own nod overrides
+LEAD_FLOOR = 0.6
+CORROBORATED = 0.9  # a classifier's guess an option's name in the message agrees with  # a first clause read by the classifier ("massively") must be at least this sure
 # a number said first and then a reason or a hedge, with no comma ("un 2 pq la junta no hi acaba de creure",
 # "i'd go for a 3 more or less"): the number is the answer
 _REASON_WORDS = frozenset("pq perque porque xq because coz bc cause since as ja ya mes mas more aprox "
@@ -59,7 +61,8 @@ _REASON_WORDS = frozenset("pq perque porque xq because coz bc cause since as ja 
                           "tirant tirando crec creo diria ish".split())
 _HEDGED_NUMBER = re.compile(r"^(?:(?:jo |yo |i )?(?:diria|diria que|diria q|pondria|posaria|i d say|i d go for|"
                             r"i d give it|i would say|i would go for|id say|id go for|say|go for|give it)\s)?"
-                            r"(?:un |una |el |la |a |an |nota |puntuacio |score )?([1-4])$")
+                            r"(?:un |una |el |la |a |an |nota |puntuacio |score )?([1-4])"
+                            r"(?:\s(?:de|sobre|out of|of|over)?\s?4)?$")  # "2 out of 4 maybe"
 # what opens a number offered after a doubt ("no ho sé, potser un 2", "hard to say, maybe a 3")
 _HEDGES = frozenset("potser maybe perhaps quiza quizas quizá igual segurament seguramente probably possibly "
                     "diria crec creo que q think i d say doncs pues bueno be well so tal vez lo mejor a "
@@ -68,6 +71,52 @@ _THOUSANDS = re.compile(r"\d[.,]\d{3}(?!\d)")
 THANKS_WORDS = 3  # consent: a clear yes or no followed by this many words at most ("sí, moltes gràcies")
 # kinds whose classes are everyday words (yes, a bit, a lot), said of anything: their readings are not grounded
 UNGROUNDED_KINDS = ("yes_no", "yes_partly_no", "scale", "motivation")
+# Words that say nothing of any answer on their own: articles, pronouns, prepositions, auxiliaries, and the
+# asides people wrap an answer in ("la veritat", "to be honest", "pues"). A classifier's reading of a message
+# none of whose other words is a word of its kind's examples rests on nothing the message says ("lets carry
+# on" was "serious", "la veritat" a yes, "start again" a yes): it is no answer (the question is asked again).
+FUNCTION_WORDS = frozenset("""
+a an the to of in on at by for with from as is are was were be been being am it its it s this that these those
+i me my we us our you your he she they them their there here then than so do does did done have has had will
+would can could should shall may might must let lets let s just really about up out into over get got
+el la els les lo los las un una uns unes unos unas de del dels d l en a al als amb per para por con sin que
+qui quien es son era eren eran ser estar esta estan estem estamos esto eso aixo aquest aquesta aquell ese esa som
+soc sou somos soy sois estic estoy hem hemos ha han he hay
+este ho hi ens nos us os me te se li le les mi tu su nostre nostra nuestro nuestra i y o u ni pero pero però
+doncs pues bueno bo be home hombre mira mire oye escolta vaya ves veure veras well look oh ah eh hmm mmm
+veritat verdad truth honest honestly tbh sincerament sinceramente franc francament frankly all tot todo anymore
+""".split()) - frozenset(["be"])
+# Another question's topic named with a quantity ("nada de voluntarios", "cap treballador", "hardly any money"):
+# the answer to that question, not to this one. The topics are the words a correction names those questions by
+# (dialogues/acts.yml `correction.targets`); a word of this question's own text is its own topic.
+TOPIC_SLOTS = ("size_staff", "size_volunteers", "budget_band", "financial_situation")
+QUANTITIES = frozenset("""
+no ni not never nunca mai sin sense without dont don t isnt arent tampoc tampoco gens nada nothing none cap ningun
+ninguna ninguno ningu nadie nobody zero cero hardly barely apenas any poc poca pocs poques poco pocos pocas little
+few gaire gaires massa demasiado demasiados molt molts moltes mucho muchos muchas much many lots loads tons munt
+monton bastant bastants bastante bastantes
+""".split())
+# Asides an answer is wrapped in, said before or after it: read without them ("pretty dire to be honest" was
+# "stable", from the "be" of "to be"; "fatal, la verdad"); said alone they answer nothing ("la veritat").
+ASIDES = tuple(sorted("""
+la veritat es que|la veritat|la veritat sigui dita|si et dic la veritat|per ser sincer|per ser sincera|sincerament|
+francament|la verdad es que|la verdad|si te digo la verdad|para ser sincero|para ser sincera|sinceramente|
+francamente|a decir verdad|to be honest|to be fair|honestly|tbh|truth be told|if i m honest|if i am honest|
+i have to say|i must say|frankly|in all honesty|honest
+""".replace("\n", "").split("|"), key=len, reverse=True))
+# what opens or closes a sentence and is taken off only when something is left ("bueno" alone is an answer)
+OPENERS = ("bueno", "pues", "doncs", "mira", "home", "hombre", "well", "oh", "uf", "buf", "vaya", "vamos a ver",
+           "a veure", "let me think", "hmm", "mmm", "eh", "ah", "oye", "escolta", "look", "right now",
+           "ara mateix", "ahora mismo", "la veritat", "la verdad")
+NOT_TOPICS = frozenset("voluntad voluntat voluntades voluntats".split())  # "buena voluntad" is no volunteer
+# what says "go on" (to the bot), not how much
+GOING_ON = ("va", "endavant", "som hi", "seguim", "continuem", "continua", "adelante", "vamos", "venga", "dale",
+            "sigue", "sigamos", "seguimos", "continuamos", "go on", "go ahead", "let s go", "lets go", "carry on",
+            "next", "continue", "keep going")
+# a word that opens a message and can be an answer too ("bé, anem fent": "well, we get by")
+OPENING_WORDS = frozenset("be bien well ok okay vale bueno fine good".split())
+TOPIC_REACH = 4  # words between the quantity and the topic it governs ("no tenim gens de pressupost")
+STEM = 4  # letters two words must share to count as one ("poquet" and "poquito", "moltíssim" and "moltíssims")
 
 
 def options_of(question: Response | None) -> list[str]:
@@ -88,7 +137,68 @@ def find_slot(domain: Domain, name: str) -> tuple[FormSlot, Response | None] | N
 
 _TRAILING_HEDGES = ("diria", "diria jo", "crec", "creo", "yo diria", "i d say", "i guess", "i think", "i reckon",
                     "more or less", "mes o menys", "mas o menos", "o aixi", "o asi", "or so", "tbh", "la veritat",
-                    "la verdad")
+                    "la verdad", "maybe", "potser", "quiza", "quizas", "probably", "segurament", "seguramente",
+                    "suposo", "supongo", "i suppose")
+
+
+# A question about what an option means or takes in ("what counts as a network?", "una federació compta si només
+# paguem la quota?", "¿qué se considera un proyecto conjunto?"): it names an option and answers nothing.
+_WHAT_COUNTS = re.compile(r"\b(?:count|counts|counted|compta|compten|cuenta|cuentan|considera|consideras|considered|"
+                          r"vol dir|volen dir|quiere decir|quieren decir|significa|signifiquen|significan|mean|means|"
+                          r"meant|entens per|entiendes por|entendeu per|entendeis por|what s|que es|que son|what is|"
+                          r"what are)\b")
+_ASKING_START = frozenset("que what which how does do is are com como qui quien who quin quina cual cuales".split())
+
+
+def asks_what_counts(text: str) -> bool:
+    """Whether a message asks what an option means or takes in: a meaning or counting verb, and a question mark or
+    a question word first."""
+    norm = normalize(text)
+    words = norm.split()
+    return bool(words) and bool(_WHAT_COUNTS.search(norm)) and ("?" in text or words[0] in _ASKING_START)
+
+
+_ENGLISH_BEFORE_BE = frozenset("to will would can could should must might may not".split())
+
+
+def _english_be(norm: str) -> str:
+    """The English "be" of "could be worse", "to be honest" masked: it is no Catalan "bé" (well)."""
+    words = norm.split()
+    return " ".join("qqbe" if w == "be" and i and words[i - 1] in _ENGLISH_BEFORE_BE else w
+                    for i, w in enumerate(words))
+
+
+_WORD_AT = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def without_asides(text: str) -> str:
+    """`text` without the asides it opens or closes with ("to be honest", "la veritat", "pues"); Refused when it
+    is nothing but asides ("la veritat", "to be honest")."""
+    words = [(m.start(), m.end(), normalize(m.group())) for m in _WORD_AT.finditer(text)]
+    start, end, cut = 0, len(words), False
+    changed = True
+    while changed and start < end:
+        changed = False
+        said = " ".join(w[2] for w in words[start:end])
+        for phrase in (*ASIDES, *OPENERS):
+            n = len(phrase.split())
+            if n > end - start:
+                continue
+            alone = n == end - start
+            if alone and phrase not in ASIDES:
+                continue  # "bueno", "well" alone are answers
+            if said == phrase or said.startswith(f"{phrase} "):
+                start, changed, cut = start + n, True, True
+                break
+            if said.endswith(f" {phrase}"):
+                end, changed, cut = end - n, True, True
+                break
+    if not cut:
+        return text
+    if start >= end:
+        raise Refused("unclear")
+    tail = text[words[end - 1][1]:] if end == len(words) else ""  # "un 3?" keeps its "?"
+    return text[words[start][0]:words[end - 1][1]] + tail
 
 
 def _bare_number(clause: str) -> int | None:
@@ -118,6 +228,7 @@ class AnswerReader:
         self._names: dict[tuple[str, int, tuple[str, ...]], dict[str, set[str]]] = {}
         self._class_texts: dict[str, dict[str, list[str]]] = {}
         self._grounds: dict[tuple[str, str, str], frozenset[str]] = {}
+        self._vocabulary: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
         every_answer = list(dont_know)
         for kind, classes in answers.items():
             if kind in (DONT_KNOW, OTHER) or not isinstance(classes, dict):
@@ -134,6 +245,9 @@ class AnswerReader:
         self._nod_class = {normalize(t): cls for cls in ("no", "yes") for texts in (yes_no.get(cls) or {}).values()
                            for t in texts or [] if normalize(t)}
         self._nods = set(self._nod_class)
+        # the nods said inside a longer message ("sí, endavant", "i agree with that"): a yes or a no must be said
+        self._nod_phrases = {cls: sorted({n for n, c in self._nod_class.items() if c == cls}, key=len, reverse=True)
+                             for cls in ("yes", "no")}
         # What is not an answer at all ("Carmen", "asdf", "what's the weather"): a classifier of three
         # answers puts anything in one of them, sure of itself, so a second one says whether it is an
         # answer at all, and vetoes the first when it clearly is not.
@@ -147,13 +261,33 @@ class AnswerReader:
         """The slot value `text` stands for, or Refused. An answer followed by a comment ("un 3, tot i que…",
         "gens, al contrari, ens portem molt bé", "a lot. they're huge, we're tiny") is its first clause, when
         that clause alone reads clearly and what follows does not turn it round ("sí, però poc")."""
+        if slot.type in ("choice", "scale"):
+            if asks_what_counts(text):
+                raise Refused("scale" if slot.type == "scale" else "choice")
+            text = without_asides(text)
+            text = self._own_topic(slot, question, text)
+        if slot.type == "scale" and self._goes_on(text):
+            raise Refused("scale")
         if slot.type == "scale":
             hedged = self._hedged_number(slot, question, text)
             if hedged is not None:
                 return hedged
+        nodded = self._nodded(slot, question, text)
+        if nodded is not None:
+            return nodded
         lead, rest = lead_clause(text)
         if _THOUSANDS.search(text):  # "300,000 euros": one amount, not "300" and a comment
             lead, rest = text, ""
+        if rest and slot.type == "choice" and self.kind_of(slot) not in UNGROUNDED_KINDS \
+                and normalize(lead).split()[:1] and normalize(lead).split()[0] in NEGATIONS:
+            # "no tan malament com sembla, anem justos", "no, stable": what is denied first is not the answer (it was
+            # read as "serious", "don't know"); what follows, when it reads on its own, is
+            try:
+                after: Reading | None = self._read(slot, question, rest)
+            except Refused:
+                after = None
+            if after is not None and (after.how not in UNSURE_READINGS or after.confidence >= LEAD_FLOOR):
+                return Reading(after.value, after.confidence, after.how, rest)
         if rest and slot.type in ("choice", "scale") and not slot.reads.get("explicit") \
                 and not turns_round(rest):
             try:
@@ -162,8 +296,124 @@ class AnswerReader:
                 reading = None
             if reading is not None and (reading.how in LEAD_OUTRIGHT or reading.confidence >= LEAD_FLOOR) \
                     and not self._rest_names_another(slot, question, reading, rest):
-                return Reading(reading.value, reading.confidence, reading.how, lead)
+                after = self._word_then_answer(slot, question, lead, rest, reading)
+                return after or Reading(reading.value, reading.confidence, reading.how, lead)
         return self._read(slot, question, text)
+
+    def _word_then_answer(self, slot: FormSlot, question: Response | None, lead: str, rest: str,
+                          reading: Reading) -> Reading | None:
+        """"bé, anem fent": a word that opens the message ("bé" is "well" there) and then another option said
+        clearly: that one ("bé, gràcies" stays "bé")."""
+        if slot.type != "choice" or self.kind_of(slot) in UNGROUNDED_KINDS or normalize(lead) not in OPENING_WORDS:
+            return None
+        try:
+            after = self._read(slot, question, rest)
+        except Refused:
+            return None
+        if after.value == reading.value or after.how in ("dont_know", DONT_KNOW) or (
+                after.how in UNSURE_READINGS and after.confidence < LEAD_FLOOR):
+            return None
+        return Reading(after.value, after.confidence, after.how, rest)
+
+    def _goes_on(self, text: str) -> bool:
+        """"si va", "vale, adelante", "ok let's go" at a 1-4 question: a nod to go on (typed after an introduction),
+        not how much ("si va" was kept as a 4 at "have you had tensions?")."""
+        words = normalize(text).split()
+        padded = f" {' '.join(words)} "
+        onward = [p for p in GOING_ON if f" {p} " in padded]
+        if not onward:
+            return False
+        rest = padded
+        for phrase in onward:
+            rest = rest.replace(f" {phrase} ", " ")
+        return all(self._nod_class.get(w) == "yes" or w in FUNCTION_WORDS for w in rest.split())
+
+    def _nodded(self, slot: FormSlot, question: Response | None, text: str) -> Reading | None:
+        """A yes or a no said on its own in a clause of a yes/no answer: "sí, pero todavía no sabemos dónde" is a
+        yes (the "no" of what follows was read as the answer), "nos vendría bien, sí" a yes. A "but" that says the
+        opposite nod ("sí, però no") leaves the message to be read whole."""
+        kind = self.kind_of(slot)
+        if kind not in ("yes_no", "yes_partly_no") or slot.reads.get("explicit"):
+            return None
+        clauses = [normalize(c) for c in CLAUSE.split(text) if normalize(c)]
+        if len(clauses) < 2:
+            return None
+        first, last = self._nod_class.get(clauses[0]), self._nod_class.get(clauses[-1])
+        said = None
+        if first in ("yes", "no") and kind == "yes_no" and turns_round(clauses[1]):
+            rest = " ".join(normalize(clauses[1]).split()[1:])
+            if self._nod_class.get(rest) not in (None, first):
+                return None
+            said = first
+        elif last in ("yes", "no") and len(clauses[-1].split()) == 1:
+            try:
+                lead = self._read(slot, question, ", ".join(clauses[:-1]))
+            except Refused:
+                lead = None
+            opposite = self._mapped(slot, options_of(question)).get("no" if last == "yes" else "yes")
+            if lead is not None and (lead.how not in UNSURE_READINGS or lead.value != opposite):
+                return None  # "una mica, sí": the words say it, the "sí" agrees
+            said = last  # "nos vendría bien, sí": a guess of the opposite from the words gives way to the nod
+        value = self._mapped(slot, options_of(question)).get(said) if said else None
+        return None if value is None else Reading(typed(slot, value), 0.9, "name")
+
+    def _own_topic(self, slot: FormSlot, question: Response | None, text: str) -> str:
+        """`text` without what it says of another question's topic ("nada de voluntarios" typed at "how do you work
+        with others?" was kept as "Hardly at all"; "4 contractats i molts voluntaris" keeps the 4); Refused when
+        that is all it says."""
+        topics = self._topics(slot, question)
+        if not topics:
+            return text
+        words = [(m.start(), m.end(), normalize(m.group())) for m in _WORD_AT.finditer(text)]
+        tokens = [w[2] for w in words]
+        clause = [0]
+        for j in range(1, len(words)):  # a quantity does not reach past a comma ("ningú cobra, tot voluntariat")
+            clause.append(clause[-1] + int(bool(re.search(r"[,.;:!?]", text[words[j - 1][1]:words[j][0]]))))
+        dropped: set[int] = set()
+        for i, token in enumerate(tokens):
+            if token in NOT_TOPICS or not any(token.startswith(t) for t in topics):
+                continue
+            if i - 1 in dropped and clause[i - 1] == clause[i]:
+                dropped.add(i)  # "cap treballador contractat": the topic said twice
+                continue
+            window = [j for j in range(max(0, i - TOPIC_REACH), i) if clause[j] == clause[i]]
+            said = next((j for j in window if tokens[j] in QUANTITIES and not dropped & {j}), None)
+            if said is not None:
+                dropped.update(range(said, i + 1))  # from the farthest quantity to the topic: "no tenim gens de pressupost"
+        if not dropped:
+            return text
+        kept = [w for j, w in enumerate(words) if j not in dropped]
+        if not any(w[2] not in FUNCTION_WORDS for w in kept):
+            raise Refused("scale" if slot.type == "scale" else "choice")
+        pieces, last = [], 0
+        for j, (start, end, _norm) in enumerate(words):
+            if j in dropped:
+                pieces.append(text[last:start])
+                last = end
+        pieces.append(text[last:])
+        return " ".join(" ".join(pieces).split())
+
+    def _topics(self, slot: FormSlot, question: Response | None) -> frozenset[str]:
+        """The beginnings of the words that name the other questions' topics, less this question's own words."""
+        key = (slot.name, "topics")
+        if key not in self._vocabulary:
+            targets = ((self.domain.acts.get("correction") or {}).get("targets") or {})
+            said = question.text.items() if question is not None else ()
+            own = {w for lang, t in said for w in normalize(self._expand(str(t), lang)).split()}
+            own |= {w for words in self.names(slot, question, options_of(question)).values() for n in words
+                    for w in n.split()}
+            found: set[str] = set()
+            for name in TOPIC_SLOTS:
+                if name == slot.name:
+                    continue
+                for words in (targets.get(name) or {}).values():
+                    for phrase in words or []:
+                        for w in normalize(str(phrase)).split():
+                            stem = w[:max(len(w) - 3, 6)]  # "contractades" and "contractat"
+                            if len(w) >= 4 and not stem.startswith("person") and not any(o.startswith(stem) for o in own):
+                                found.add(stem)
+            self._vocabulary[key] = (frozenset(found), frozenset())
+        return self._vocabulary[key][0]
 
     def _hedged_number(self, slot: FormSlot, question: Response | None, text: str) -> Reading | None:
         """"un 2 pq la junta no hi acaba de creure", "i'd go for a 3 more or less": a number, then a reason or a
@@ -281,9 +531,14 @@ class AnswerReader:
         if kind in self._kinds:
             # a sentence ("si, un parell de serveis") is the classifier's; a name inside it may mislead
             guessed = self._classified(slot, options, kind, text)
+            if guessed is not None and guessed.how == "classifier" and guessed.confidence < CORROBORATED:
+                # an unsure guess that an option named in the message says too ("ok i guess, stable"): that option
+                said, _denied = contained(names, _english_be(norm), clauses_of(text))
+                if said is not None and typed(slot, said) == guessed.value:
+                    return Reading(guessed.value, CORROBORATED, "name")
             if guessed is not None:
                 return guessed
-        named, denied = contained(names, norm, clauses_of(text))
+        named, denied = contained(names, _english_be(norm), clauses_of(text))
         if named is not None and slot.bands and any(c.isdigit() for c in text) and not any(  # "2 staff and loads"
                 c.isdigit() for w in names[named] if f" {w} " in f" {norm} " for c in w):
             named = None  # a count typed wins over a word ("loads"), not over a band's title ("més de 50")
@@ -299,6 +554,12 @@ class AnswerReader:
         typo = fuzzy(names, norm)
         if typo is not None and typo not in denied:
             return Reading(typed(slot, typo), 0.8, "fuzzy")
+        if kind is None and slot.name in self._kinds:
+            # no option named: the everyday words of this question's options ("we do the odd activity with the
+            # local library"), read by a classifier of their own (`answers: <slot>` in dialogues/nlu.yml)
+            guessed = self._classified(slot, options, slot.name, text)
+            if guessed is not None and str(guessed.value) not in denied:
+                return guessed
         if slot.type == "choice":
             shared = shared_words(names, norm)
             if shared is not None and shared not in denied:
@@ -309,7 +570,7 @@ class AnswerReader:
         guess = self._kinds[kind].guess(text)
         if guess.label is None or guess.confidence < CLASSIFIER_FLOOR or guess.margin < CLASSIFIER_MARGIN:
             return None
-        if self.not_an_answer(text):
+        if self.not_an_answer(text) or (kind != "motivation" and not self.speaks_of(slot, kind, options, text)):
             return None
         if guess.label == DONT_KNOW:
             return Reading(self._dont_know_value(slot, options), guess.confidence, "classifier")
@@ -320,6 +581,35 @@ class AnswerReader:
                                                                                       options)):
             return Reading(value, min(guess.confidence, UNGROUNDED), "classifier")  # confirmed, never stored
         return Reading(value, guess.confidence, "classifier")
+
+    def speaks_of(self, slot: FormSlot, kind: str, options: list[str], text: str) -> bool:
+        """Whether any word of a message, asides and function words aside, is a word of the answers of this kind
+        (its examples, the question's options and its own words: "fem exactament el mateix" to "feu el mateix?"),
+        whole or by its first letters; "bé" only where it is not the English "be" ("to be honest")."""
+        words, stems_ = self._words_of(slot, kind, options)
+        norm = normalize(text)
+        if norm in self._everyday:
+            return True  # an example answer as it stands ("del tot", "not at all")
+        tokens = norm.split()
+        said_of_anything = kind in UNGROUNDED_KINDS  # "no", "not" answer a yes/no or a scale, not "how are finances?"
+        for i, token in enumerate(tokens):
+            if token in FUNCTION_WORDS or (token == "be" and i and tokens[i - 1] in _ENGLISH_BEFORE_BE) \
+                    or (not said_of_anything and token in NEGATIONS):
+                continue
+            if token in words or (len(token) >= STEM and token[:STEM] in stems_):
+                return True
+        return False
+
+    def _words_of(self, slot: FormSlot, kind: str, options: list[str]) -> tuple[frozenset[str], frozenset[str]]:
+        key = (slot.name, kind)
+        if key not in self._vocabulary:
+            question = self.domain.responses.get(slot.question)
+            texts = [t for texts in self._class_texts.get(kind, {}).values() for t in texts]
+            texts += [w for words in self.names(slot, question, options).values() for w in words]
+            texts += [self._expand(str(t), lang) for lang, t in (question.text.items() if question is not None else ())]
+            words = {w for t in texts for w in normalize(str(t)).split() if w not in FUNCTION_WORDS}
+            self._vocabulary[key] = (frozenset(words), frozenset(w[:STEM] for w in words if len(w) >= STEM))
+        return self._vocabulary[key]
 
     def _ground(self, slot: FormSlot, kind: str, label: str, options: list[str]) -> frozenset[str]:
         """What a message must say something of for the classifier's `label` to count (bot/engine/grounding.py):
@@ -349,10 +639,21 @@ class AnswerReader:
         guess = self._kinds["yes_no"].guess(text)
         if self.not_an_answer(text):
             return None
-        # a confirmation (erasing everything, say) takes a clear yes: a stricter bar than an answer's
-        if guess.label in ("yes", "no") and guess.confidence >= CONFIRM_FLOOR and guess.margin >= CLASSIFIER_MARGIN:
+        # a confirmation (erasing everything, say) takes a clear yes: a stricter bar than an answer's, and one
+        # the message says ("lets carry on", "la veritat", "start again" were yeses at 0.80-0.89 and kept the
+        # reading waiting for confirmation: "pretty dire" was stored as "we're fine")
+        if guess.label in ("yes", "no") and guess.confidence >= CONFIRM_FLOOR and guess.margin >= CLASSIFIER_MARGIN \
+                and self.says(norm, str(guess.label)):
             return guess.label
         return None
+
+    def says(self, norm: str, label: str) -> bool:
+        """Whether a message says a yes or a no in words: a word that says one ("sí", "vale", "nope") or one of the
+        example nods of that class ("endavant", "i agree", "de cap manera") among its words."""
+        if any(w in YES_NO_WORDS for w in norm.split()):
+            return True
+        padded = f" {norm} "
+        return any(f" {phrase} " in padded for phrase in self._nod_phrases.get(label, ()))
 
     def is_a_nod(self, text: str) -> bool:
         """Word for word one of the example yes/no answers ("si", "vale", "ok", "no"): to tell a nod typed

@@ -150,13 +150,17 @@ def test_answers_near_those_misses_stay_answers(acts, slot, text, value) -> None
 def test_a_sentence_about_something_else_is_not_read_as_a_finances_answer(acts) -> None:
     """"sí, con la Asociación Vecinal Sant Roc" at "how are your finances?" was read as "serious" at 0.90 by
     the finances classifier (from the "con" of "con el agua al cuello"): nothing in it is about money, so
-    the reading is below the confirmation's bar and is never stored silently."""
+    the reading is below the confirmation's bar (or, since none of its words is a word of any finances answer,
+    refused) and is never stored silently."""
+    from bot.engine.answers import Refused
     from bot.engine.repair import CONFIRM_BELOW
 
     domain, reader = acts
     slot, question = find_slot(domain, "financial_situation")
-    reading = reader.reader.read(slot, question, "si, con la Asociacion Vecinal Sant Roc")
-    assert reading.confidence < CONFIRM_BELOW
+    try:
+        assert reader.reader.read(slot, question, "si, con la Asociacion Vecinal Sant Roc").confidence < CONFIRM_BELOW
+    except Refused:
+        pass
     for clear, value in (("anem justets la veritat", "tight"), ("mal, muy mal, no llegamos", "serious"),
                          ("we're ok for now", "stable")):
         sure = reader.reader.read(slot, question, clear)
