@@ -85,6 +85,7 @@ soc sou somos soy sois estic estoy hem hemos ha han he hay
 este ho hi ens nos us os me te se li le les mi tu su nostre nostra nuestro nuestra i y o u ni pero pero però
 doncs pues bueno bo be home hombre mira mire oye escolta vaya ves veure veras well look oh ah eh hmm mmm
 veritat verdad truth honest honestly tbh sincerament sinceramente franc francament frankly all tot todo anymore
+cosa coses cosas thing things
 """.split()) - frozenset(["be"])
 # Another question's topic named with a quantity ("nada de voluntarios", "cap treballador", "hardly any money"):
 # the answer to that question, not to this one. The topics are the words a correction names those questions by
@@ -107,7 +108,12 @@ i have to say|i must say|frankly|in all honesty|honest
 # what opens or closes a sentence and is taken off only when something is left ("bueno" alone is an answer)
 OPENERS = ("bueno", "pues", "doncs", "mira", "home", "hombre", "well", "oh", "uf", "buf", "vaya", "vamos a ver",
            "a veure", "let me think", "hmm", "mmm", "eh", "ah", "oye", "escolta", "look", "right now",
-           "ara mateix", "ahora mismo", "la veritat", "la verdad")
+           "ara mateix", "ahora mismo", "la veritat", "la verdad", "i d say", "i would say", "id say", "diria que",
+           "jo diria que", "yo diria que", "jo diria", "yo diria", "diria",
+           # a tail that adds no option ("ens ajuntem per la festa major i poca cosa més" was "Gairebé gens")
+           "i poca cosa mes", "i poca cosa", "i res mes", "i prou", "i ja esta", "y poco mas", "y poca cosa mas",
+           "y nada mas", "y ya esta", "y ya", "and not much else", "and little else", "and nothing else",
+           "and that s it", "and that s about it", "that s about it")
 NOT_TOPICS = frozenset("voluntad voluntat voluntades voluntats".split())  # "buena voluntad" is no volunteer
 # what says "go on" (to the bot), not how much
 GOING_ON = ("va", "endavant", "som hi", "seguim", "continuem", "continua", "adelante", "vamos", "venga", "dale",
@@ -115,6 +121,7 @@ GOING_ON = ("va", "endavant", "som hi", "seguim", "continuem", "continua", "adel
             "next", "continue", "keep going")
 # a word that opens a message and can be an answer too ("bé, anem fent": "well, we get by")
 OPENING_WORDS = frozenset("be bien well ok okay vale bueno fine good".split())
+INTENSIFIERS = frozenset("molt muy very so tan tant really pretty quite bastant bastante forca super".split())
 TOPIC_REACH = 4  # words between the quantity and the topic it governs ("no tenim gens de pressupost")
 STEM = 4  # letters two words must share to count as one ("poquet" and "poquito", "moltíssim" and "moltíssims")
 
@@ -158,6 +165,7 @@ def asks_what_counts(text: str) -> bool:
     return bool(words) and bool(_WHAT_COUNTS.search(norm)) and ("?" in text or words[0] in _ASKING_START)
 
 
+_NOT_QUITE = re.compile(r"^(\w{3,}) \1 (?:no|not)$")
 _ENGLISH_BEFORE_BE = frozenset("to will would can could should must might may not".split())
 
 
@@ -268,6 +276,9 @@ class AnswerReader:
             text = self._own_topic(slot, question, text)
         if slot.type == "scale" and self._goes_on(text):
             raise Refused("scale")
+        if slot.type == "scale" and _NOT_QUITE.match(normalize(text)):
+            # "clar clar no", "nuevo nuevo no": not quite (it was read as "not at all")
+            return Reading(2, 0.9, "name")
         if slot.type == "scale":
             hedged = self._hedged_number(slot, question, text)
             if hedged is not None:
@@ -383,7 +394,7 @@ class AnswerReader:
         if not dropped:
             return text
         kept = [w for j, w in enumerate(words) if j not in dropped]
-        if not any(w[2] not in FUNCTION_WORDS for w in kept):
+        if not any(w[2] not in FUNCTION_WORDS and w[2] not in INTENSIFIERS for w in kept):  # "muy [poco presupuesto]"
             raise Refused("scale" if slot.type == "scale" else "choice")
         pieces, last = [], 0
         for j, (start, end, _norm) in enumerate(words):
@@ -561,7 +572,7 @@ class AnswerReader:
             if guessed is not None and str(guessed.value) not in denied:
                 return guessed
         if slot.type == "choice":
-            shared = shared_words(names, norm)
+            shared = shared_words(names, " ".join(w for w in norm.split() if w not in FUNCTION_WORDS))
             if shared is not None and shared not in denied:
                 return Reading(shared, 0.6, "words")
         raise Refused("scale" if slot.type == "scale" else "choice")

@@ -62,7 +62,7 @@ async def test_an_unsure_reading_is_confirmed_before_it_is_kept(runtime) -> None
     for said in ("Casal del Barri", "lleure", "girona", "/skip"):
         await chat.send(said)
     assert (await chat.tracker()).requested_slot == "collaboration_today"
-    replies = await chat.send("de tant en tant fem coses amb l esplai")  # read by shared words alone
+    replies = await chat.send("un parell d actes l any")  # a guess the classifier is unsure of
     assert [r.response for r in replies] == ["utter_repair_confirm"]
     assert "Activitats puntuals" in replies[0].text
     assert (await chat.tracker()).slots.get("collaboration_today") is None
@@ -77,7 +77,7 @@ async def test_a_rejected_reading_asks_the_question_again(runtime) -> None:
     await chat.send(payload="/explore")
     for said in ("Casal del Barri", "lleure", "girona", "/skip"):
         await chat.send(said)
-    await chat.send("de tant en tant fem coses amb l esplai")
+    await chat.send("un parell d actes l any")
     replies = await chat.send(payload="/resume_form")
     assert [r.response for r in replies][-1] == "utter_ask_collaboration_today"
     assert (await chat.tracker()).slots.get("collaboration_today") is None

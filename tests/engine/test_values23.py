@@ -146,3 +146,23 @@ def test_a_nod_to_go_on_is_no_score(reader, slot, text) -> None:
 ])
 def test_intensity_negation_and_contrast_hold(reader, slot, text, value) -> None:
     assert read(reader, slot, text) == value
+
+
+# found in the second development batch (tests/data/values_dev23b.yml), each a class: "thing" words are no evidence,
+# an intensifier left after another question's topic is no answer, "i'd say" opens an answer, "X X no" is not
+# quite, a tail that adds nothing ("i poca cosa més") names no option
+@pytest.mark.parametrize(("slot", "text", "value"), [
+    ("financial_situation", "parlem d'una altra cosa", "refused"),
+    ("financial_situation", "let's talk about something else", "refused"),
+    ("collaboration_today", "molt poc pressupost", "refused"),
+    ("collaboration_today", "very little money", "refused"),
+    ("financial_situation", "i'd say tight", "tight"),
+    ("financial_situation", "jo diria que justos", "tight"),
+    ("rel_gains_own", "clar clar no", 2),
+    ("factor_commitment", "segur segur no", 2),
+    ("financial_situation", "estamos ahogados", "serious"),
+    ("collaboration_today", "organitzem alguna jornada amb altres entitats i poca cosa més", "activities"),
+    ("collaboration_today", "hacemos alguna fiesta con otras entidades y poco más", "activities"),
+])
+def test_second_batch_classes(reader, slot, text, value) -> None:
+    assert read(reader, slot, text) == value
