@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.content.domain import Domain, FormSlot, Response
-from bot.engine.answers import OTHER, AnswerReader, Reading, Refused
+from bot.engine.answers import OTHER, AnswerReader, Reading, Refused, find_slot
 from bot.engine.learn import MAX_CHARS, Guess, TextClassifier
 from bot.engine.negation import NEGATIONS
 from bot.engine.textnorm import normalize
@@ -189,6 +189,8 @@ class ActReader:
         cued = self._cued(norm, slot, asks=asks, starts=_clause_starts(text))
         if cued in (None, SMALLTALK, QUESTION) and self._sarcastic(norm, text, slot):
             cued = ABUSE
+        elif cued in (None, SMALLTALK, QUESTION) and not free_text and _STOP_FIRST.match(text):
+            cued, self._cue_at, self._cue_spans = STOP, (0, 1), {STOP: [(0, 1)]}
         if cued == HUMAN and slot.name in self._human_answers_at and reading is not None:
             cued = None
         if cued is not None and not (free_text and len(words) > FREE_TEXT_MAX_WORDS):
@@ -226,6 +228,9 @@ class ActReader:
                 if cued == LANGUAGE:  # "no parlo castellà": its "no" is no answer; "molt, treballem en català": a 4
                     outright = lead_clear and self.language_named(normalize(lead)) is None
                 else:
+                    if cued == STOP:  # "me tengo que ir, ya lo acabo otro rato": a later time is the stop's ("otro")
+                        for later in self._later_times:
+                            rest = f" {rest} ".replace(f" {later} ", " ").strip()
                     outright = lead_clear or (bool(rest) and self._outright(slot, question, rest,
                                                                             self._reading(slot, question, rest)))
             if outright and cued == ABUSE:
@@ -474,7 +479,23 @@ class ActReader:
         if hinted and not outright and slot.type in ("choice", "scale") and self.reader.kind_of(slot) != "motivation":
             return True
         opened = any(norm.startswith(f"{o} ") for o in self._openers)
-        return opened and (bool(set(words) & NEGATIONS) or hinted)  # "oops, the budget is higher, over 500k"
+        if opened and (bool(set(words) & NEGATIONS) or hinted):
+            return True  # "oops, the budget is higher, we're over 500k"
+        # that answer's name denied right after it, and an option of that question named: "el territori no és
+        # Barcelona, som del Vallès però treballem a tot Catalunya" typed at another question (not "gens, ells
+        # són de Lleida i nosaltres de Girona", where the places are no answer's name denied)
+        found = find_slot(self.domain, target) if self._denied_after(words, target) \
+            and self.reader.kind_of(slot) != "motivation" else None
+        return found is not None and found[0].type == "choice" and bool(self.reader.options_named(found[0], found[1], norm))
+
+    def _denied_after(self, words: list[str], target: str) -> bool:
+        """Whether a name of `target` is followed, within two words, by a negation ("the area isn't ...")."""
+        for name in self._targets.get(target, ()):
+            size = name.count(" ") + 1
+            for i in range(len(words) - size + 1):
+                if " ".join(words[i:i + size]) == name and _NOT.intersection(words[i + size:i + size + 2]):
+                    return True
+        return False
 
     def _detailed(self, act: str, norm: str, confidence: float, how: str, *, asks: bool = False) -> Act:
         topic: str | None = None
@@ -522,10 +543,15 @@ _OPENS_QUESTION = frozenset("que what whats how com como qui who quien quin quin
 _EYE_ROLLS = ("\U0001F644", "\U0001F612", "\U0001F926", "\U0001F643", "\U0001F624")  # eye roll, unamused, facepalm...
 # "..., quina ajuda. no.", "brilliant help as always. not.": a denial that ends the message on its own
 _ENDS_DENIED = re.compile(r"[.!\u2026]\s*(?:no|not|nada|gens|nope)\s*[.!\u2026]*\s*$", re.IGNORECASE)
-LATER_MAX_WORDS = 8
+LATER_MAX_WORDS = 10
+# "para, que tinc una reunió", "stop, i have a meeting": a stop said first, on its own
+_STOP_FIRST = re.compile(r"^\s*(?:para|prou|basta|stop|atura|aturem|paremos|paramos|parem|ya esta|ja esta)\s*[,.!:;]", re.IGNORECASE)
 # a denial or a contrast, as folded ("isn't" is "isn t"): with what was said recalled, a correction
 _DENIALS = NEGATIONS | frozenset("isn wasn aren didn doesn haven hasn weren pero but pero".split())
 _DENIAL_PHRASES = ("si que", "we do", "we did", "we actually", "we really")
+
+
+_NOT = NEGATIONS | frozenset("isn wasn aren weren".split())
 
 
 def _numbers_denied(words: list[str]) -> bool:

@@ -465,3 +465,15 @@ def test_named_by_topic_contempt_and_leaving(acts, slot, text, kind, topic) -> N
 ])
 def test_answers_holding_those_words_stay_answers(acts, slot, text) -> None:
     assert act_of(acts, slot, text).kind == "answer"
+
+
+@pytest.mark.parametrize(("slot", "text", "kind"), [
+    ("factor_trust", "the territory isn't girona, we're in tarragona", "correction"),  # its name denied, an option
+    ("rel_duplications_territory", "gens, ells son de lleida i nosaltres de girona", "answer"),  # places, no denial
+    ("rel_gains_own", "para, que em truquen de l'escola", "stop"),   # a stop said first, on its own
+    ("objective", "me tengo que ir, ya lo acabo otro rato", "stop"),  # its "otro" names no option
+    ("factor_sharing", "no quiero contestar a nada mas", "stop"),      # its "nada" is no 1
+    ("need_voice", "vaya chapuza de cuestionario", "abuse"),
+])
+def test_a_correction_by_its_options_and_stops_said_first(acts, slot, text, kind) -> None:
+    assert act_of(acts, slot, text).kind == kind
