@@ -45,7 +45,7 @@ def test_the_corpus_is_not_made_of_the_evaluation_sentences() -> None:
     for name in ("motivation_eval.yml", "motivation_heldout.yml", "motivation_fresh.yml", "motivation_hard.yml",
                  "motivation_blind2.yml", "motivation_blind3.yml", "motivation_blind4.yml", "motivation_dev31.yml",
                  "motivation_dev31b.yml", "motivation_dev31c.yml",
-                 "motivation_dev31d.yml", "motivation_dev31e.yml"):
+                 "motivation_dev31d.yml", "motivation_dev31e.yml", "motivation_dev31f.yml"):
         path = DATA / name
         if not path.exists():
             continue
