@@ -81,9 +81,10 @@ def test_fourth_set_reaches_the_issues_bar(scored) -> None:
 # honest estimate for new phrasing: dev23b 53.9 % (ca 56.4, es 56.4, en 49.1; corrections 29 %, abuse 31 %,
 # stops 50 %; 37 stored) on 7bafa51; dev23b2 69.2 % (ca 69.8, es 66.0, en 71.7; abuse 39 %, stops 61 %,
 # corrections 75 %; 19 stored) after the first round (d319c20); dev23b3 74.4 % (ca 74.4, es 72.1, en 76.7;
-# abuse 25 %, stops 67 %, corrections 75 %, every answer right; 13 stored) after the second (ee3af03). Tuned to
-# since: they hold the reading there.
-@pytest.mark.parametrize("name", ["dev23a", "dev23b", "dev23b2", "dev23b3"])
+# abuse 25 %, stops 67 %, corrections 75 %, every answer right; 13 stored) after the second (ee3af03); dev23b4
+# 72.2 % (72.2 in each language; corrections and answers 100 %, abuse 50 %, stops 60 %; 3 stored) after the
+# third (23f69b8). Tuned to since: they hold the reading there.
+@pytest.mark.parametrize("name", ["dev23a", "dev23b", "dev23b2", "dev23b3", "dev23b4"])
 def test_development_set(domain, name) -> None:
     result = evaluate(domain, load_cases(DATA / f"acts_{name}.yml"))
     for lang in LANGS:
@@ -125,6 +126,7 @@ def table(result: ActResult) -> str:
 
 if __name__ == "__main__":  # pragma: no cover - the README's tables
     loaded = load_domain(ROOT / "dialogues", ROOT / "knowledge")
-    for half in ("examples", "heldout", "fresh", "blind3", "blind4", "dev23a", "dev23b", "dev23b2", "dev23b3"):
+    for half in ("examples", "heldout", "fresh", "blind3", "blind4", "dev23a", "dev23b", "dev23b2", "dev23b3",
+                 "dev23b4"):
         print(half)
         print(table(evaluate(loaded, load_cases(DATA / f"acts_{half}.yml"))))
