@@ -13,11 +13,15 @@ from typing import Any, Protocol
 from bot.config import Settings
 from bot.content.domain import CHOICES_DONE, Domain, Form, FormSlot
 from bot.engine.answers import AnswerReader
+from bot.engine.negation import NEGATIONS
 from bot.engine.render import Renderer
 from bot.engine.textnorm import normalize
 from bot.engine.tracker import SKIPPED, Tracker
 from bot.engine.turn import Turn
 from bot.engine.values import Refused, choose, read_answer
+
+# the words that open an answer saying there is none ("no one in mind yet", "res de res", "nada concreto")
+NOTHING = NEGATIONS | frozenset("cap ningu ningun ninguna nadie nada res none nobody nothing".split())
 
 
 class FormHost(Protocol):
@@ -329,8 +333,11 @@ class FormLoop:
         if not slot.otherwise:
             return False
         words = value.split()
+        folded = normalize(value).split()
+        # "no one in mind yet" typed at "what do you want to achieve?" was kept as another objective: what opens
+        # with a negation says what they do not have, not another option
         return (len(words) >= 2 and any(ch.isalpha() for ch in value) and not self.reader.is_a_nod(value)
-                and not self.reader.says_dont_know(normalize(value)))
+                and not self.reader.says_dont_know(normalize(value)) and folded[:1] != [] and folded[0] not in NOTHING)
 
     async def refuse(self, turn: Turn, slot: FormSlot, reason: str = "unclear") -> None:
         """Not an answer, and nothing else either: the question asked again with how to answer it."""

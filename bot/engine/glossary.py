@@ -12,6 +12,15 @@ from bot.engine.render import knowledge_text
 from bot.engine.textnorm import normalize
 
 
+def _singular(term: str) -> str:
+    """The term with its last word in the singular, as people ask about one: -ies -> -y, -des/-nes -> -d/-n, -s."""
+    if term.endswith("ies"):
+        return term[:-3] + "y"
+    if term.endswith(("des", "nes")):
+        return term[:-2]
+    return term[:-1] if term.endswith("s") and not term.endswith("ss") else term
+
+
 class Glossary:
     def __init__(self, domain: Domain, default_language: str, correction_targets: dict[str, Any]) -> None:
         self.domain = domain
@@ -93,6 +102,9 @@ class Glossary:
                 words = [*(item.get("title") or {}).values(), *[w for per in (item.get("names") or {}).values()
                                                                  for w in per or []]]
                 terms += [(normalize(str(w)), "term", str(item["id"])) for w in words]
+            # a plural term is asked about in the singular too ("què vol dir complementarietat?", "¿qué significa
+            # complementariedad?", "what's a complementarity?": the indicator is titled in the plural)
+            terms += [(_singular(t), k, i) for t, k, i in terms if _singular(t) != t]
             self._terms = [t for t in terms if len(t[0]) >= 4]
         return self._terms
 

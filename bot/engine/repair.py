@@ -53,6 +53,9 @@ LANGUAGE_STREAK = 2
 LANGUAGE_MIN_WORDS = 3
 LANGUAGE_FLOOR = 0.55
 LANGUAGE_MARGIN = 0.25  # ... and this far ahead of the next language
+# a name counts only when read this surely ("Asociación de Vecinos del Raval", 0.83, is written in Spanish; "Fundació
+# Pas a Pas", read as Spanish at 0.62, is not)
+NAME_LANGUAGE_FLOOR = 0.75
 HANDOFF_FORM = "handoff_form"
 CHANGE_BUTTONS = "utter_repair_change_buttons"  # a ✏️ button for each answer, under "what did I answer?"
 SUMMARY_SLOT = "assessment_id"  # set once the summary has been given
@@ -63,6 +66,12 @@ DESCRIBED = 4  # words from which a free-text answer naming "idioma" with no lan
 RESTART_FLOOR = 0.8
 AFTER_SUMMARY_FLOOR = 0.6  # after the summary, an intent read less surely than this gets a closing line
 OUTSIDE = FormSlot(name="", type="outside")  # what is typed with no question pending
+UNSURE_VALUES = ("not_sure", "dont_know", "other", SKIPPED)  # never taken for a question still to come
+LATER_OPTION_WORDS = 3  # a free-text answer this short that names a later question's option is that answer
+# "what is this?" typed outside a question, with its fillers ("me puedes explicar qué es esto?"): up to this many
+# words when it names "this" ("what is the weather like" is no question about it)
+OUTSIDE_WHAT_WORDS = 8
+THIS = frozenset("aixo esto eso this".split())
 PARTNER_SLOT, PARTNER_ASKED = "partner_name", "partner_in_mind"  # the partner named with the yes, and its question
 SUMMARY_STEP = "action_summarize_journey"  # given again after an answer corrected once it was given
 
@@ -71,6 +80,15 @@ _NEGATED_NUMBER = re.compile(r"\b(?:no|not|ni|isn t|wasn t|aren t|weren t)\s+(?:
                              r"somos|son|are|were|we|erem|eramos|eren|eran|tenim|tenemos|have)\s+){0,2}(\d{1,5})\b")
 _NUMBER = re.compile(r"\b(\d)\b")
 _COUNT = re.compile(r"\b(\d{1,5})\b")
+
+
+def _a_name(text: str) -> bool:
+    """A name as typed ("Fundació Pas a Pas", "Asociación Mujeres del Raval"): two or more words with a capital
+    and at least half of them so; its language is read less readily ("Fundacio Pas a Pas", typed twice, brought
+    the offer of Spanish)."""
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    capitals = sum(w[:1].isupper() for w in words)
+    return capitals >= 2 and capitals * 2 >= len(words)
 
 
 def said_instead(slot: FormSlot, text: str, options: list[str] | None = None) -> Any:
@@ -136,7 +154,8 @@ class Repair:
         tracker.latest_message["act"] = act.kind
         if act.kind == ANSWER and slot.name in self._flow.get("elsewhere_at", ()) \
                 and len(text.split()) <= int(self._flow.get("elsewhere_words") or 0) \
-                and (await self.kept_elsewhere(turn, slot, text) or await self._only_ahead(turn, slot, text)):
+                and (await self.kept_elsewhere(turn, slot, text) or await self._only_ahead(turn, slot, text)
+                     or await self._later_option(turn, slot, text)):
             # "uns 30 voluntaris més o menys" typed at "why a partnership?", "en tarragona" at "what do you do?":
             # kept for its own question, not as this answer
             return True
@@ -387,6 +406,37 @@ class Repair:
             return True
         return False
 
+    async def _later_option(self, turn: Turn, slot: FormSlot, text: str) -> bool:
+        """A free-text answer that is only the name of an option of a question still to come in this form
+        ("atención integral" typed at "why a partnership?": the objective): kept for it, said back, asked again."""
+        tracker = turn.tracker
+        form = self.domain.forms.get(tracker.active_form or "")
+        reader = self.acts.reader
+        if form is None or len(text.split()) > LATER_OPTION_WORDS or reader.is_a_nod(text) \
+                or reader.says_dont_know(normalize(text)) or text.rstrip().endswith("?"):
+            return False  # "no", "vale", "no ho sé" name no option of a question still to come
+        names = [s.name for s in form.slots]
+        for other in form.slots[names.index(slot.name) + 1:] if slot.name in names else ():
+            if other.type != "choice" or tracker.slots.get(other.name) not in (None, ""):
+                continue
+            question = self.domain.responses.get(other.question)
+            try:
+                reading = read_answer(other, question, text, from_button=False, reader=self.acts.reader,
+                                      max_text_length=self.forms.settings.conversation.max_text_length)
+            except Refused:
+                continue
+            if reading.how != "name" or reading.confidence < 1.0 or str(reading.value) not in options_of(question) \
+                    or str(reading.value) in UNSURE_VALUES:
+                continue  # "potser?" typed as the reason is a doubt, not the "maybe" of a question to come
+            tracker.set_slot(other.name, reading.value)
+            label = f"utter_label_{other.name}"
+            self.host.utter(turn, "utter_repair_kept_elsewhere", {
+                "label": self.renderer.text(label, tracker.language) if label in self.domain.responses else other.name,
+                "answer": self._value_title(other.name, reading.value, tracker.language)})
+            await self.forms.ask(turn, reask_only=True)
+            return True
+        return False
+
     def _slot(self, name: str) -> FormSlot | None:
         return next((s for f in self.domain.forms.values() for s in f.slots if s.name == name), None)
 
@@ -439,7 +489,7 @@ class Repair:
     def _offer_language(self, turn: Turn, text: str) -> bool:
         """Two messages in a row written in another language: offer it (one button), then read on."""
         tracker = turn.tracker
-        written = self.language_of(text)
+        written = self.language_of(text, floor=NAME_LANGUAGE_FLOOR if _a_name(text) else LANGUAGE_FLOOR)
         if written is None:
             return False  # a name, a number, "ok": no language of its own, and no break in a streak
         if written == tracker.language:
@@ -459,11 +509,11 @@ class Repair:
             tracker.add_event({"event": "bot", "metadata": {"response": f"utter_repair_language_offer_{written}"}})
         return False  # the message is still read as the answer it is
 
-    def language_of(self, text: str) -> str | None:
+    def language_of(self, text: str, floor: float = LANGUAGE_FLOOR) -> str | None:
         if len(normalize(text).split()) < LANGUAGE_MIN_WORDS:
             return None
         guess = self._language_id.guess(text)
-        return guess.label if guess.label and guess.confidence >= LANGUAGE_FLOOR and guess.margin >= LANGUAGE_MARGIN \
+        return guess.label if guess.label and guess.confidence >= floor and guess.margin >= LANGUAGE_MARGIN \
             else None
 
     # ------------------------------------------------------------------ what is said ahead
@@ -544,9 +594,21 @@ class Repair:
             self.show_answers(turn)
             return True
         topic = act.topic
-        if topic == "meaning" and len(normalize(text).split()) <= 4 and self.glossary.meaning(normalize(text), OUTSIDE,
-                                                                                    tracker.language) is None:
-            topic = "programme"  # "què és això?" with nothing else: this, the assistant and its programme
+        words = normalize(text).split()
+        if topic == "meaning" and (len(words) <= 4 or (len(words) <= OUTSIDE_WHAT_WORDS and THIS.intersection(words))) \
+                and self.glossary.meaning(normalize(text), OUTSIDE, tracker.language) is None:
+            # "què és això?", "me puedes explicar qué es esto?" with no word of the journey in it: this, the
+            # assistant and its programme
+            topic = "programme"
+        said = self.glossary.meaning(normalize(text), OUTSIDE, tracker.language) \
+            if act.kind == QUESTION and topic == "meaning" and (act.how == "cue" or text.rstrip().endswith("?")) else None
+        if said is not None:
+            # "què vol dir complementarietat?" after the summary (or at the menu): the word explained, not the
+            # closing line
+            self.host.utter(turn, "utter_repair_meaning", {"term": said[0], "meaning": said[1][:1].lower() + said[1][1:]})
+            if not finished:
+                self.host.utter(turn, "utter_main_menu")
+            return True
         if act.kind == QUESTION and act.how == "cue" and topic in ("cost", "programme", "erase"):
             self.host.utter(turn, f"utter_repair_{topic}")
             self.host.utter(turn, "utter_main_menu")

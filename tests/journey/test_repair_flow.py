@@ -243,3 +243,82 @@ async def test_an_opening_that_asks_whether_a_partnership_suits_them_gives_no_re
     await chat.send(opening)
     tracker = await chat.tracker()
     assert tracker.active_form == "interview_form" and tracker.slots.get("why_partner") is None
+
+
+@pytest.mark.parametrize(("lang", "said", "slot", "value"), [
+    ("es", "atencion integral", "objective", "integral_attention"),
+    ("ca", "estalviar diners", "objective", "saving_money"),
+    ("en", "public contracts", "objective", "public_contracting"),
+])
+async def test_an_option_of_a_later_question_typed_as_the_reason_is_kept_for_it(runtime, lang, said, slot,
+                                                                                   value) -> None:
+    chat = Chat(runtime, sender_id=f"test:flow:later:{lang}", language=lang)
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    for answer in INTERVIEW[lang][:5]:
+        await chat.send(answer)
+    assert (await chat.tracker()).requested_slot == "why_partner"
+    replies = await chat.send(said)
+    tracker = await chat.tracker()
+    assert tracker.slots.get("why_partner") is None and tracker.slots.get(slot) == value
+    assert [r.response for r in replies] == ["utter_repair_kept_elsewhere", "utter_ask_why_partner"]
+    replies = await chat.send("no")  # a no is no option of a later question: asked how to answer
+    assert (await chat.tracker()).slots.get("services_threatened") is None
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "no one in mind yet"), ("ca", "cap en concret"), ("es", "ninguno de momento")])
+async def test_a_negation_at_the_objective_is_not_another_objective(runtime, lang, said) -> None:
+    chat = Chat(runtime, sender_id=f"test:flow:nothing:{lang}", language=lang)
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    for answer in INTERVIEW[lang][:11]:
+        await chat.send(answer)
+    assert (await chat.tracker()).requested_slot == "objective"
+    await chat.send(said)
+    tracker = await chat.tracker()
+    assert tracker.slots.get("objective") != "other" and tracker.slots.get("objective_other") is None
+
+
+@pytest.mark.parametrize(("lang", "said", "term"), [
+    ("es", "que significa complementariedad?", "complementariedad"),
+    ("ca", "que vol dir complementarietat?", "complementarietat"),
+])
+async def test_a_term_asked_in_the_singular_is_explained(runtime, lang, said, term) -> None:
+    chat = Chat(runtime, sender_id=f"test:flow:singular:{lang}", language=lang)
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    for answer in INTERVIEW[lang][:11]:
+        await chat.send(answer)
+    replies = await chat.send(said)
+    assert replies[0].response == "utter_repair_meaning" and term in replies[0].text.lower(), replies[0].text
+
+
+async def test_a_name_typed_twice_brings_no_offer_of_another_language(runtime) -> None:
+    """"Fundacio Pas a Pas" read as Spanish (0.62): typed at the name and again at what they do, Spanish was offered."""
+    chat = Chat(runtime, sender_id="test:flow:name-language", language="ca")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send("Fundacio Pas a Pas")
+    replies = await chat.send("Fundacio Pas a Pas")
+    assert "utter_repair_language_offer_es" not in [r.response for r in replies]
+
+
+@pytest.mark.parametrize(("lang", "said"), [("es", "me puedes explicar que es esto?"),
+                                            ("ca", "em pots explicar que es aixo?")])
+async def test_what_is_this_outside_a_question_is_answered(runtime, lang, said) -> None:
+    chat = Chat(runtime, sender_id=f"test:flow:what:{lang}", language=lang)
+    await chat.send("/start")
+    replies = await chat.send(said)
+    assert [r.response for r in replies] == ["utter_repair_programme", "utter_main_menu"]
+
+
+async def test_a_word_asked_about_after_the_summary_is_explained(runtime) -> None:
+    """"¿qué significa complementariedad?" after the summary got the closing line."""
+    from tests.journey.test_repair_journey import finished_journey
+
+    chat = await finished_journey(runtime, "test:flow:word-after")
+    replies = await chat.send("que vol dir complementarietat?")
+    assert [r.response for r in replies] == ["utter_repair_meaning"], [r.response for r in replies]
+    tracker = await chat.tracker()
+    assert tracker.slots.get("assessment_id") is not None and tracker.active_form is None
