@@ -106,6 +106,11 @@ francamente|a decir verdad|to be honest|to be fair|honestly|tbh|truth be told|if
 i have to say|i must say|frankly|in all honesty|honest
 """.replace("\n", "").split("|"), key=len, reverse=True))
 # what opens or closes a sentence and is taken off only when something is left ("bueno" alone is an answer)
+# what follows an unaccented "no se" when it means "I don't know" (not "no se acaba", "no se puede")
+_NO_SE_FOLLOWERS = frozenset("que si com como quin quina quins quines cual cuales quant quanta cuanto cuanta cuantos cuantas "
+                             "qui quien quienes on donde quan cuando encara aun todavia la be bien exactament exactamente "
+                             "molt muy ni depen depende realment realmente pas pero pero pero i y o decir dir dirte "
+                             "decirte ahora ara la veritat verdad".split())
 OPENERS = ("bueno", "pues", "doncs", "mira", "home", "hombre", "well", "oh", "uf", "buf", "vaya", "vamos a ver",
            "a veure", "let me think", "hmm", "mmm", "eh", "ah", "oye", "escolta", "look", "right now",
            "ara mateix", "ahora mismo", "la veritat", "la verdad", "i d say", "i would say", "id say", "diria que",
@@ -641,7 +646,18 @@ class AnswerReader:
 
     def says_dont_know(self, norm: str) -> bool:
         padded = f" {norm} "
-        return any(f" {phrase} " in padded for phrase in self._dont_know_phrases)
+        for phrase in self._dont_know_phrases:
+            if f" {phrase} " not in padded:
+                continue
+            if phrase != "no se":
+                return True
+            # unaccented "no se" is also "no se + verb" ("esto es eterno, no se acaba nunca"): it says "I don't
+            # know" at the end, or before what one does not know ("no se si", "no se, depende", "no se ni")
+            words = norm.split()
+            for at in range(len(words) - 1):
+                if words[at:at + 2] == ["no", "se"] and (at + 2 == len(words) or words[at + 2] in _NO_SE_FOLLOWERS):
+                    return True
+        return False
 
     def yes_or_no(self, text: str) -> str | None:
         """"yes", "no" or None (not a yes/no answer) for a typed confirmation: "sí, esborra-ho", "vale"."""

@@ -29,7 +29,7 @@ def domain():
 @pytest.fixture(scope="module")
 def scored(domain) -> dict[str, ActResult]:
     return {name: evaluate(domain, load_cases(DATA / f"acts_{name}.yml"))
-            for name in ("examples", "heldout", "fresh", "blind3", "blind4")}
+            for name in ("examples", "heldout", "fresh", "blind3", "blind4", "blind5")}
 
 
 def test_both_halves_cover_every_act_in_every_language() -> None:
@@ -102,7 +102,24 @@ REACHED = {"heldout": {"all": 0.99, "lang": 0.99, "stored": 0}, "fresh": {"all":
            "blind3": {"all": 0.99, "lang": 0.99, "stored": 0},
            # scored once at the end of the eighth session (22:30 UTC): 91.0 %, ca 88.5, es 90.6, en 93.8, 11 stored;
            # then read as development data by helper a23 (00:10 UTC: 99.7 %, 0 stored)
-           "blind4": {"all": 0.99, "lang": 0.98, "stored": 0}}
+           "blind4": {"all": 0.99, "lang": 0.98, "stored": 0},
+           # scored once at the end of the ninth session (01:45 UTC): 90.6 % before it (7bafa51, 16 stored), 92.0 %
+           # after its helpers (74c6d4b: ca 96.9, es 90.6, en 88.5; 14 stored); then, seen, cues of the classes it
+           # showed (apologies for a delay, a person asked for by phone, "not very bright", postponing): 97.6 %, 2
+           "blind5": {"all": 0.975, "lang": 0.965, "stored": 2}}
+
+
+# The fifth blind set (tests/data/acts_blind5.yml, 288 cases, written by helper b5a, who wrote nothing else, and
+# committed alone (7b0f237) before any of the ninth session's changes landed). Scored once at 92.0 %, below
+# the bar for corrections (es/en 83 %), small talk (es 75 %, en 83 %), human, stop and abuse (en 83 %); after
+# the fixes made once it was seen, corrections of a contact's email and of a place typed at another question
+# are still read as answers (es/en corrections 83 %).
+@pytest.mark.xfail(strict=True, reason="issue #23's bar on the fifth blind set: corrections es/en 83 %")
+def test_fifth_blind_set_reaches_the_issues_bar(scored) -> None:
+    result = scored["blind5"]
+    for lang in LANGS:
+        for act in ACTS:
+            assert result.rate(lang, act) >= HELD_OUT_FLOOR, table(result)
 
 
 @pytest.mark.parametrize("name", sorted(REACHED))
@@ -126,7 +143,7 @@ def table(result: ActResult) -> str:
 
 if __name__ == "__main__":  # pragma: no cover - the README's tables
     loaded = load_domain(ROOT / "dialogues", ROOT / "knowledge")
-    for half in ("examples", "heldout", "fresh", "blind3", "blind4", "dev23a", "dev23b", "dev23b2", "dev23b3",
+    for half in ("examples", "heldout", "fresh", "blind3", "blind4", "blind5", "dev23a", "dev23b", "dev23b2", "dev23b3",
                  "dev23b4"):
         print(half)
         print(table(evaluate(loaded, load_cases(DATA / f"acts_{half}.yml"))))
