@@ -233,6 +233,10 @@ class ActReader:
                             rest = f" {rest} ".replace(f" {later} ", " ").strip()
                     outright = lead_clear or (bool(rest) and self._outright(slot, question, rest,
                                                                             self._reading(slot, question, rest)))
+                    if cued == STOP and slot.type == "scale" and set(normalize(lead).split()) <= NEGATIONS:
+                        # "no, just the summary please" at a 1-4 question: the "no" refuses the question, it is
+                        # no 1 (at a yes/no question "no, al resum" stays a no that says where next)
+                        outright = False
             if outright and cued == ABUSE:
                 # "inútil fer veure que sí, no tenim ni temps ni diners, un 1": cross, and a number said in a
                 # clause no insult is in; "tu ets tonto, t'ho he explicat tres vegades" says no number of its own

@@ -477,3 +477,36 @@ def test_answers_holding_those_words_stay_answers(acts, slot, text) -> None:
 ])
 def test_a_correction_by_its_options_and_stops_said_first(acts, slot, text, kind) -> None:
     assert act_of(acts, slot, text).kind == kind
+
+
+# Ninth session, after the fifth blind set was scored (each case read as an answer, several stored, before):
+@pytest.mark.parametrize(("slot", "text", "kind"), [
+    ("factor_sharing", "no, just the summary please", "stop"),      # the "no" refuses the question: no 1
+    ("factor_trust", "no, el resum i prou", "stop"),
+    ("field", "perdona, estava al metro", "smalltalk"),             # an apology for a delay at a description
+    ("field", "sorry, was on the bus", "smalltalk"),
+    ("why_partner", "back now, sorry about that", "smalltalk"),
+    ("why_partner", "esto mejor explicarselo por telefono a alguien", "human"),
+    ("why_partner", "this is easier to explain on the phone to a human", "human"),
+    ("why_partner", "dejalo para manana", "stop"),
+    ("field", "cant do this now, I'll finish later", "stop"),
+    ("partner_in_mind", "not very bright, are you?", "abuse"),
+    ("partner_in_mind", "molt llest no ets, eh", "abuse"),
+    ("factor_commitment", "esto es eterno, no se acaba nunca o que", "abuse"),
+])
+def test_what_the_fifth_blind_set_showed(acts, slot, text, kind) -> None:
+    assert act_of(acts, slot, text).kind == kind
+
+
+@pytest.mark.parametrize(("slot", "text", "value"), [
+    ("factor_sharing", "no, gens", 1),                               # a "no" with its score stays the score
+    ("factor_commitment", "no se", "dont_know"),                     # an unaccented "no sé" is still one
+    ("factor_commitment", "no se, depende", "dont_know"),
+    ("field", "perdona, som una associacio de veins del Clot", None),  # an apology opening a description
+])
+def test_answers_near_what_the_fifth_blind_set_showed(acts, slot, text, value) -> None:
+    domain, reader = acts
+    found_slot, question = find_slot(domain, slot)
+    assert act_of(acts, slot, text).kind == "answer"
+    if value is not None:
+        assert reader.reader.read(found_slot, question, text).value == value
