@@ -395,6 +395,8 @@ class AnswerReader:
                 continue
             window = [j for j in range(max(0, i - TOPIC_REACH), i) if clause[j] == clause[i]]
             said = next((j for j in window if tokens[j] in QUANTITIES and not dropped & {j}), None)
+            if said is None and i and clause[i - 1] == clause[i] and tokens[i - 1].isdigit():
+                said = i - 1  # a number right before another topic is that topic's: "3 staff and loads of volunteers"
             if said is not None:
                 dropped.update(range(said, i + 1))  # from the farthest quantity to the topic: "no tenim gens de pressupost"
         if not dropped:

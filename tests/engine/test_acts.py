@@ -493,6 +493,7 @@ def test_a_correction_by_its_options_and_stops_said_first(acts, slot, text, kind
     ("partner_in_mind", "not very bright, are you?", "abuse"),
     ("partner_in_mind", "molt llest no ets, eh", "abuse"),
     ("factor_commitment", "esto es eterno, no se acaba nunca o que", "abuse"),
+    ("territory", "is this free btw?", "question"),                # played: it was small talk
 ])
 def test_what_the_fifth_blind_set_showed(acts, slot, text, kind) -> None:
     assert act_of(acts, slot, text).kind == kind
@@ -503,6 +504,10 @@ def test_what_the_fifth_blind_set_showed(acts, slot, text, kind) -> None:
     ("factor_commitment", "no se", "dont_know"),                     # an unaccented "no sé" is still one
     ("factor_commitment", "no se, depende", "dont_know"),
     ("field", "perdona, som una associacio de veins del Clot", None),  # an apology opening a description
+    # played: "3 staff" is the staff's number, not the volunteers' ("loads" is); a town outside Catalonia
+    ("size_volunteers", "3 staff and loads of volunteers", "over_50"),
+    ("size_staff", "4 contractats i molts voluntaris", "1_5"),
+    ("territory", "Leeds actually, not in catalonia", "other"),
 ])
 def test_answers_near_what_the_fifth_blind_set_showed(acts, slot, text, value) -> None:
     domain, reader = acts
