@@ -213,6 +213,8 @@ class Engine(ActionSteps, Generic[Work]):
         # before the relay: a typed "yes" to a question the bot asked while paused (/forget's) answers it
         if await self._offered_answer(turn, text, offered):
             return
+        if await self._resumed_with(turn, text, offered):
+            return
         if tracker.paused and self._paused_action:
             await self.run_step(turn, self._paused_action)
             return
@@ -248,6 +250,25 @@ class Engine(ActionSteps, Generic[Work]):
             return False
         turn.tracker.latest_message["intent"] = {"name": parse.intent, "confidence": 1.0}
         await self._handle_intent(turn, parse)
+        return True
+
+    async def _resumed_with(self, turn: Turn, text: str, offered: dict[str, str]) -> bool:
+        """Typed at the offer to go on with a form left half-way ("shall we carry on where we left off?"), neither
+        a yes nor a no: the person carries on by answering ("3", "the partner is wrong, it's X", "not much, a 2"
+        were met with the menu). The form goes on and the message is read at its question, which it answers."""
+        tracker = turn.tracker
+        if offered.get("yes") != "/explore" or tracker.active_form or not tracker.slots.get(INTERRUPTED_SLOT) \
+                or tracker.paused:
+            return False
+        parse = parse_intent_payload("/explore")
+        if parse is None or not self._rule_for(tracker, str(parse.intent)):
+            return False
+        tracker.latest_message["intent"] = {"name": parse.intent, "confidence": 1.0}
+        start = len(turn.out)
+        await self._handle_intent(turn, parse)
+        if tracker.active_form:
+            del turn.out[start:]  # the question asked again: this very message answers it
+            await self.forms.answer(turn, text, from_button=False)
         return True
 
     def _keep_opening(self, parsed: Parse, text: str) -> None:

@@ -306,8 +306,11 @@ class Repair:
 
     def _about_partner(self, tracker: Any, act: Act, text: str) -> bool:
         """A correction about the partner named ("l'entitat no és aquesta", "the partner is wrong"), once one is."""
-        if act.kind != CORRECTION or act.topic not in (None, PARTNER_ASKED):
+        if act.kind != CORRECTION:
             return False
+        if act.topic not in (None, PARTNER_ASKED):
+            # "the partner is wrong, it's Hope Trust": the new name holds another question's word (trust)
+            return self._corrects_partner(tracker, text)
         if tracker.slots.get(PARTNER_SLOT) in (None, "") and tracker.slots.get(PARTNER_ASKED) != "yes":
             return False
         padded = f" {normalize(text)} "

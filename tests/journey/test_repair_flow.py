@@ -322,3 +322,50 @@ async def test_a_word_asked_about_after_the_summary_is_explained(runtime) -> Non
     assert [r.response for r in replies] == ["utter_repair_meaning"], [r.response for r in replies]
     tracker = await chat.tracker()
     assert tracker.slots.get("assessment_id") is not None and tracker.active_form is None
+
+
+@pytest.mark.parametrize(("lang", "asked_for", "declined", "answer", "value"), [
+    ("ca", "puc parlar amb algu del programa?", "no", "girona", "girona"),
+    ("es", "oye puedo hablar con alguien?", "no, gracias", "en tarragona", "tarragona"),
+    ("en", "can I talk to someone?", "no, let's carry on", "barcelona", "barcelona"),
+])
+async def test_an_answer_typed_at_the_offer_to_resume_answers_the_question_left(runtime, lang, asked_for, declined,
+                                                                               answer, value) -> None:
+    """Played (ninth session): after the consent was refused, "3" typed at "shall we carry on where we left off?"
+    got the menu, and every later answer "I don't know much about that". It carries on, and answers."""
+    chat = Chat(runtime, sender_id=f"test:flow:resume-typed:{lang}", language=lang)
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send(INTERVIEW[lang][0])
+    await chat.send(INTERVIEW[lang][1])
+    assert (await chat.tracker()).requested_slot == "territory"
+    await chat.send(asked_for)
+    replies = await chat.send(declined)
+    assert replies[-1].response == "utter_handoff_no_consent_resume", [r.response for r in replies]
+    replies = await chat.send(answer)
+    tracker = await chat.tracker()
+    assert tracker.slots.get("territory") == value and tracker.requested_slot == "size_staff", \
+        [r.text for r in replies]
+    assert [r.slot for r in replies] == ["size_staff"], [r.text for r in replies]  # the next question, once
+
+
+async def test_a_partner_named_with_another_questions_word_is_corrected(runtime) -> None:
+    """"the partner is wrong, it's Hope Trust" was taken for a correction of the trust answer ("Trust")."""
+    chat = Chat(runtime, sender_id="test:flow:partner-trust", language="en")
+    await chat.send("/start")
+    await chat.send(payload="/explore")
+    await chat.send(INTERVIEW["en"][0])
+    await chat.send(INTERVIEW["en"][1])
+    for _ in range(30):
+        tracker = await chat.tracker()
+        if tracker.requested_slot == "partner_in_mind":
+            break
+        await chat.send(payload="/skip")
+    assert (await chat.tracker()).requested_slot == "partner_in_mind"
+    await chat.send("yes, with Hope Foundation")
+    assert (await chat.tracker()).slots.get("partner_name") == "Hope Foundation"
+    asked = (await chat.tracker()).requested_slot
+    await chat.send("the partner is wrong, its Hope Trust")
+    tracker = await chat.tracker()
+    assert tracker.slots.get("partner_name") == "Hope Trust" and tracker.slots.get("factor_trust") is None
+    assert tracker.requested_slot == asked  # and the question it was typed at is asked again
