@@ -127,6 +127,7 @@ GOING_ON = ("va", "endavant", "som hi", "seguim", "continuem", "continua", "adel
 # a word that opens a message and can be an answer too ("bé, anem fent": "well, we get by")
 OPENING_WORDS = frozenset("be bien well ok okay vale bueno fine good".split())
 INTENSIFIERS = frozenset("molt muy very so tan tant really pretty quite bastant bastante forca super".split())
+SHORT_CLAUSE = 3  # words of a clause that only gives a number ("uns 15", "about 15 of them")
 TOPIC_REACH = 4  # words between the quantity and the topic it governs ("no tenim gens de pressupost")
 STEM = 4  # letters two words must share to count as one ("poquet" and "poquito", "moltíssim" and "moltíssims")
 
@@ -399,6 +400,16 @@ class AnswerReader:
                 said = i - 1  # a number right before another topic is that topic's: "3 staff and loads of volunteers"
             if said is not None:
                 dropped.update(range(said, i + 1))  # from the farthest quantity to the topic: "no tenim gens de pressupost"
+        # a short clause with a bare number right after a clause about another topic goes on about it: "cap
+        # contractat, tot voluntaris, uns 15" (the 15 are volunteers, not paid staff); not at a 1-4 question,
+        # where the number is the score ("el local sí, el pressupost no, un 3")
+        about_other = {clause[i] for i, t in enumerate(tokens)
+                       if t not in NOT_TOPICS and any(t.startswith(x) for x in topics)}
+        for c in sorted(set(clause)):
+            members = [j for j in range(len(tokens)) if clause[j] == c]
+            if slot.type != "scale" and c - 1 in about_other and c not in about_other and len(members) <= SHORT_CLAUSE \
+                    and any(tokens[j].isdigit() for j in members):
+                dropped.update(members)
         if not dropped:
             return text
         kept = [w for j, w in enumerate(words) if j not in dropped]

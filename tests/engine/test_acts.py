@@ -508,6 +508,9 @@ def test_what_the_fifth_blind_set_showed(acts, slot, text, kind) -> None:
     ("size_volunteers", "3 staff and loads of volunteers", "over_50"),
     ("size_staff", "4 contractats i molts voluntaris", "1_5"),
     ("territory", "Leeds actually, not in catalonia", "other"),
+    # played in Catalan: "uns 15" after "tot voluntaris" are volunteers (it was stored as 6 to 20 paid staff)
+    ("size_staff", "cap contractat, tot voluntaris, uns 15", "none"),
+    ("size_staff", "som 3, i 20 voluntaris", "1_5"),
 ])
 def test_answers_near_what_the_fifth_blind_set_showed(acts, slot, text, value) -> None:
     domain, reader = acts
