@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from bot.content.domain import Domain, FormSlot, Response
+from bot.engine.ahead import phone_in
 from bot.engine.grounding import UNGROUNDED, YES_NO_WORDS, grounded, stems
 from bot.engine.learn import TextClassifier
 from bot.engine.motivation_answer import read_motivation
@@ -127,6 +128,8 @@ GOING_ON = ("va", "endavant", "som hi", "seguim", "continuem", "continua", "adel
 # a word that opens a message and can be an answer too ("bé, anem fent": "well, we get by")
 OPENING_WORDS = frozenset("be bien well ok okay vale bueno fine good".split())
 INTENSIFIERS = frozenset("molt muy very so tan tant really pretty quite bastant bastante forca super".split())
+# the questions a phone number answers ("per telèfon, al 93 123 45 67": the channel, and the phone kept)
+PHONE_ANSWERS = frozenset({"contact_channel", "contact_phone"})
 SHORT_CLAUSE = 3  # words of a clause that only gives a number ("uns 15", "about 15 of them")
 TOPIC_REACH = 4  # words between the quantity and the topic it governs ("no tenim gens de pressupost")
 STEM = 4  # letters two words must share to count as one ("poquet" and "poquito", "moltíssim" and "moltíssims")
@@ -276,7 +279,9 @@ class AnswerReader:
         "gens, al contrari, ens portem molt bé", "a lot. they're huge, we're tiny") is its first clause, when
         that clause alone reads clearly and what follows does not turn it round ("sí, però poc")."""
         if slot.type in ("choice", "scale"):
-            if asks_what_counts(text):
+            if asks_what_counts(text) or (phone_in(text, {}) is not None and slot.name not in PHONE_ANSWERS):
+                # a phone number is no count, no score, no amount ("por telefono, el 612 345 678" typed at "how
+                # many volunteers?" was stored as over 50)
                 raise Refused("scale" if slot.type == "scale" else "choice")
             text = without_asides(text)
             text = self._own_topic(slot, question, text)

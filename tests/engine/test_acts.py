@@ -6,7 +6,7 @@ import pytest
 
 from bot.content.domain import load_domain
 from bot.engine.acts import ActReader
-from bot.engine.answers import AnswerReader, find_slot
+from bot.engine.answers import AnswerReader, Refused, find_slot
 from tests.auxil.paths import ROOT
 from tests.auxil.runtime import Chat
 
@@ -518,3 +518,17 @@ def test_answers_near_what_the_fifth_blind_set_showed(acts, slot, text, value) -
     assert act_of(acts, slot, text).kind == "answer"
     if value is not None:
         assert reader.reader.read(found_slot, question, text).value == value
+
+
+@pytest.mark.parametrize(("slot", "text"), [
+    ("size_volunteers", "por telefono, el 612 345 678"),   # played in Spanish: stored as over 50 volunteers
+    ("size_staff", "el meu mobil es 654 32 10 98"),
+    ("factor_trust", "call me on 07700 900123"),
+])
+def test_a_phone_number_is_no_count_and_no_score(acts, slot, text) -> None:
+    domain, reader = acts
+    found_slot, question = find_slot(domain, slot)
+    act = act_of(acts, slot, text)
+    if act.kind == "answer":
+        with pytest.raises(Refused):
+            reader.reader.read(found_slot, question, text)
