@@ -22,27 +22,33 @@ WATCHED = (*INTERVIEW_SLOTS, *FACTOR_SLOTS, *RELATIONSHIP_SLOTS, "motivation_fee
 MISSING = object()
 
 
-async def run_journey(runtime, number: int, journey: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """(silent misreads, answers not read as given) of one journey."""
-    chat = Chat(runtime, sender_id=f"test:misread:{number}", language=journey["lang"])
+async def run_journey(runtime, number: int, journey: dict[str, Any], *, sender: str = "test:misread",
+                      every_named: bool = False) -> tuple[list[str], list[str]]:
+    """(silent misreads, answers not read as given) of one journey. Watched: the answers above (and, with
+    `every_named`, every one the journey names); a wish to skip may mark its own question skipped."""
+    steps = journey["steps"]
+    named = {s["at"] for s in steps if s["at"]} | {k for s in steps for k in (s.get("also") or {})}
+    watched = [*WATCHED, *sorted(named - set(WATCHED))] if every_named else list(WATCHED)
+    chat = Chat(runtime, sender_id=f"{sender}:{number}", language=journey["lang"])
     await chat.send("/start")
     await chat.send(payload="/explore")
     misreads: list[str] = []
     unread: list[str] = []
-    for step in journey["steps"]:
+    for step in steps:
         tracker = await chat.tracker()
-        assert tracker.requested_slot == step["at"], (step, tracker.requested_slot)
-        before = {k: tracker.slots.get(k) for k in WATCHED}
+        assert tracker.requested_slot == step["at"], (step, tracker.requested_slot, unread)
+        before = {k: tracker.slots.get(k) for k in watched}
         await chat.send(step["text"])
-        after = {k: (await chat.tracker()).slots.get(k) for k in WATCHED}
+        after = {k: (await chat.tracker()).slots.get(k) for k in watched}
         given = dict(step.get("also") or {})
         if "value" in step:
             given[step["at"]] = step["value"]
             if after[step["at"]] != step["value"]:
                 unread.append(f"{step['at']} <- {step['text']!r}: {after[step['at']]!r}")
         for name, value in after.items():
+            skipped = value == "skipped" and name == step["at"]
             if value is not None and value != before[name] and given.get(name, MISSING) != value \
-                    and not step.get("known"):
+                    and not step.get("known") and not skipped:
                 misreads.append(f"{name} = {value!r} <- {step['text']!r} (at {step['at']})")
     return misreads, unread
 
