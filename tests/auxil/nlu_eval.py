@@ -32,11 +32,10 @@ class Score:
         return self.right / self.total if self.total else 0.0
 
 
-@dataclass
-class Result:
-    by: dict[tuple[str, str], Score] = field(default_factory=lambda: defaultdict(Score))
-    dropped: int = 0
-    misses: list[dict[str, Any]] = field(default_factory=list)
+class PerLanguageAndKind:
+    """Rates of a `by` table of scores keyed (language, kind), for the evaluations that share it."""
+
+    by: dict[tuple[str, str], Score]
 
     def rate(self, lang: str | None = None, kind: str | None = None) -> float:
         picked = [s for (lg, k), s in self.by.items() if lang in (None, lg) and kind in (None, k)]
@@ -45,6 +44,13 @@ class Result:
 
     def count(self, lang: str | None = None, kind: str | None = None) -> int:
         return sum(s.total for (lg, k), s in self.by.items() if lang in (None, lg) and kind in (None, k))
+
+
+@dataclass
+class Result(PerLanguageAndKind):
+    by: dict[tuple[str, str], Score] = field(default_factory=lambda: defaultdict(Score))
+    dropped: int = 0
+    misses: list[dict[str, Any]] = field(default_factory=list)
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:

@@ -16,11 +16,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-
-import yaml
 
 from bot.content.domain import Domain
 from bot.engine.acts import ANSWER, SMALLTALK, STOP, ActReader
@@ -31,36 +28,19 @@ from bot.engine.repair import RESTART_FLOOR, RESTART_MAX_WORDS, Repair
 from bot.engine.textnorm import normalize
 from bot.engine.values import read_answer
 from bot.engine.wording import lead_clause
+from tests.auxil.nlu_eval import PerLanguageAndKind, Score
 
 MAX_TEXT = 2000
 ALIASES = {"none_option": "none"}
 
 
 @dataclass
-class Score:
-    right: int = 0
-    total: int = 0
-
-
-@dataclass
-class ValueResult:
+class ValueResult(PerLanguageAndKind):
     by: dict[tuple[str, str], Score] = field(default_factory=lambda: defaultdict(Score))
     stored_wrong: int = 0      # a value stored that the text did not give: the silent misreads
     over_confirmed: int = 0    # a clear answer confirmed instead of stored
     refused_clear: int = 0     # a clear answer refused (or taken for another act)
     misses: list[dict[str, Any]] = field(default_factory=list)
-
-    def rate(self, lang: str | None = None, kind: str | None = None) -> float:
-        picked = [s for (lg, k), s in self.by.items() if lang in (None, lg) and kind in (None, k)]
-        right, total = sum(s.right for s in picked), sum(s.total for s in picked)
-        return right / total if total else 0.0
-
-    def count(self, lang: str | None = None, kind: str | None = None) -> int:
-        return sum(s.total for (lg, k), s in self.by.items() if lang in (None, lg) and kind in (None, k))
-
-
-def load_cases(path: Path) -> list[dict[str, Any]]:
-    return list((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("cases") or [])
 
 
 class Reader:

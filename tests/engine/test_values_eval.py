@@ -9,7 +9,8 @@ import pytest
 
 from bot.content.domain import load_domain
 from tests.auxil.paths import DATA, ROOT
-from tests.auxil.values_eval import evaluate, load_cases, table
+from tests.auxil.nlu_eval import load_cases
+from tests.auxil.values_eval import evaluate, table
 
 # batch: (overall floor, most values stored that the text did not give)
 FLOORS = {"values_dev23": (0.88, 2), "values_dev23b": (0.9, 3)}
