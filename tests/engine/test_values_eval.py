@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from bot.content.domain import load_domain
-from tests.auxil.paths import DATA, ROOT
 from tests.auxil.nlu_eval import load_cases
+from tests.auxil.paths import DATA, ROOT
 from tests.auxil.values_eval import evaluate, table
 
 # batch: (overall floor, most values stored that the text did not give)
